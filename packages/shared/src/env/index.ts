@@ -1,0 +1,3 @@
+export * from './coercers';
+export * from './common-env';
+export * from './parse-env';

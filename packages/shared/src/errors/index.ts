@@ -1,0 +1,4 @@
+export * from './coerce-error';
+export * from './env-error';
+export * from './floodgate-error';
+export * from './redis-policy-error';

@@ -1,0 +1,100 @@
+import type { z } from 'zod';
+
+/** How long finished jobs of one kind are kept, by count and by age (whichever limit is hit first). */
+export interface RetentionPolicy {
+  /** Keep at most this many jobs. */
+  count: number;
+  /** Keep jobs at most this long, in seconds. */
+  ageSeconds: number;
+}
+
+/** Everything the API and the workers need to know about one job type. */
+export interface JobDefinitionInput<P extends z.ZodType, R extends z.ZodType> {
+  /** URL-safe name; also the BullMQ queue name. */
+  type: string;
+  /** One line for people, shown by `GET /v1/job-types`. */
+  description: string;
+  /** Schema of the payload. The API validates with it; the worker re-validates. */
+  payload: P;
+  /** Schema of the result the handler returns. */
+  result: R;
+  /**
+   * Jobs of this type one worker process runs at once.
+   * @defaultValue 10
+   */
+  concurrency?: number;
+  /**
+   * Whether the work burns CPU rather than waiting on I/O. CPU-bound handlers are
+   * the ones that must not freeze the event loop (it renews job locks).
+   * @defaultValue false
+   */
+  cpuBound?: boolean;
+  /**
+   * Time one attempt may take, in milliseconds; past it the attempt fails with
+   * `job_timeout` and its signal aborts.
+   * @defaultValue 30000
+   */
+  timeoutMs?: number;
+  /**
+   * Attempts in total, the first included.
+   * @defaultValue 3
+   */
+  attempts?: number;
+  /**
+   * Delay before retry N is `delayMs * 2^(N-1)` (exponential) or `delayMs` (fixed).
+   * @defaultValue `{ type: 'exponential', delayMs: 1000 }`
+   */
+  backoff?: { type: 'exponential' | 'fixed'; delayMs: number };
+  /**
+   * How many finished jobs Redis keeps. Without a bound, completed jobs pile up
+   * until Redis is full.
+   * @defaultValue completed: 1000 jobs or 1 hour; failed: 5000 jobs or 7 days
+   */
+  retention?: { completed?: Partial<RetentionPolicy>; failed?: Partial<RetentionPolicy> };
+}
+
+/** A job definition with every default filled in. */
+export interface JobDefinition<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+  readonly type: string;
+  readonly description: string;
+  readonly payload: P;
+  readonly result: R;
+  readonly concurrency: number;
+  readonly cpuBound: boolean;
+  readonly timeoutMs: number;
+  readonly attempts: number;
+  readonly backoff: { readonly type: 'exponential' | 'fixed'; readonly delayMs: number };
+  readonly retention: { readonly completed: RetentionPolicy; readonly failed: RetentionPolicy };
+}
+
+const TYPE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+
+/** Declares a job type, filling defaults and checking the options make sense. */
+export function defineJob<P extends z.ZodType, R extends z.ZodType>(input: JobDefinitionInput<P, R>): JobDefinition<P, R> {
+  if (!TYPE_NAME.test(input.type)) {
+    throw new Error(`Job type "${input.type}" must be lowercase letters, digits and dashes, starting with a letter`);
+  }
+  const definition: JobDefinition<P, R> = {
+    type: input.type,
+    description: input.description,
+    payload: input.payload,
+    result: input.result,
+    concurrency: input.concurrency ?? 10,
+    cpuBound: input.cpuBound ?? false,
+    timeoutMs: input.timeoutMs ?? 30_000,
+    attempts: input.attempts ?? 3,
+    backoff: input.backoff ?? { type: 'exponential', delayMs: 1_000 },
+    retention: {
+      completed: { count: 1_000, ageSeconds: 3_600, ...input.retention?.completed },
+      failed: { count: 5_000, ageSeconds: 7 * 24 * 3_600, ...input.retention?.failed },
+    },
+  };
+  for (const [name, value] of Object.entries({
+    concurrency: definition.concurrency,
+    timeoutMs: definition.timeoutMs,
+    attempts: definition.attempts,
+  })) {
+    if (!Number.isInteger(value) || value < 1) throw new Error(`Job type "${input.type}": ${name} must be a positive integer`);
+  }
+  return Object.freeze(definition);
+}

@@ -1,0 +1,56 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from 'pino';
+import { redactRedisUrl, redisOptionsFromUrl } from './redis-url';
+
+/**
+ * Who holds the connection decides how it behaves while Redis is away:
+ * - `producer` (API, dashboard) fails fast: no offline queue, one retry per
+ *   command, so an outage becomes a 503 instead of a request that hangs.
+ * - `worker` waits for Redis forever (`maxRetriesPerRequest: null`), as BullMQ
+ *   Workers require; they resume by themselves when Redis is back.
+ */
+export type RedisRole = 'producer' | 'worker';
+
+export interface CreateRedisOptions {
+  /** Where to connect (`redis://` or `rediss://`, with optional user, password and db). */
+  url: string;
+  /** Logs connection errors; an unhandled `error` event would crash the process. */
+  logger: Logger;
+  /** Shown in `CLIENT LIST`, handy when several processes share one Redis. */
+  connectionName?: string;
+}
+
+/** Opens a Redis connection configured for `role`. */
+export function createRedis(role: RedisRole, options: CreateRedisOptions): Redis {
+  const redisOptions: RedisOptions = {
+    ...redisOptionsFromUrl(options.url),
+    ...roleOptions[role],
+    connectionName: options.connectionName,
+    // Reconnect with a capped back-off: fast first retries, never more than 2 s apart.
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
+  };
+  const redis = new Redis(redisOptions);
+  const log = options.logger.child({ redis: redactRedisUrl(options.url), role });
+  let lastLoggedAt = 0;
+  redis.on('error', (err: Error) => {
+    // During an outage ioredis emits an error per reconnect attempt; one line a
+    // few seconds is enough to tell the story.
+    const now = Date.now();
+    if (now - lastLoggedAt < 5_000) return;
+    lastLoggedAt = now;
+    log.warn({ err }, 'redis connection error');
+  });
+  return redis;
+}
+
+const roleOptions: Record<RedisRole, RedisOptions> = {
+  producer: {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+  },
+  worker: {
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+  },
+};

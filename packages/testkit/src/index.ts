@@ -1,0 +1,3 @@
+export * from './free-port';
+export * from './start-redis';
+export * from './wait-for';
