@@ -5,3 +5,4 @@ export * from './json-schema';
 export * from './page-extract';
 export * from './queue-identity';
 export * from './sentiment';
+export * from './job-options';

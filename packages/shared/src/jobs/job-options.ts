@@ -1,0 +1,24 @@
+import type { JobsOptions, KeepJobs } from 'bullmq';
+import type { JobDefinition } from './define-job';
+
+/** BullMQ's retention options for a job type: keep by count and by age. */
+export function retentionOptions(definition: JobDefinition): { removeOnComplete: KeepJobs; removeOnFail: KeepJobs } {
+  const { completed, failed } = definition.retention;
+  return {
+    removeOnComplete: { count: completed.count, age: completed.ageSeconds },
+    removeOnFail: { count: failed.count, age: failed.ageSeconds },
+  };
+}
+
+/**
+ * The BullMQ options every job of this type is added with: attempts, backoff
+ * and retention come from the catalog, so the API and the workers cannot
+ * disagree about them.
+ */
+export function jobOptionsFor(definition: JobDefinition): JobsOptions {
+  return {
+    attempts: definition.attempts,
+    backoff: { type: definition.backoff.type, delay: definition.backoff.delayMs },
+    ...retentionOptions(definition),
+  };
+}
