@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_PORTS } from '../stack/default-ports';
 import { enumEnv, portEnv, redisUrlEnv, stringEnv } from './coercers';
 
 /**
@@ -9,7 +10,7 @@ export const CommonEnv = z.object({
   /** Redis to use as is. Unset: the embedded one on 127.0.0.1:REDIS_PORT. */
   REDIS_URL: redisUrlEnv(),
   /** Port of the embedded Redis (only used when REDIS_URL is unset). @defaultValue 6390 */
-  REDIS_PORT: portEnv(6390),
+  REDIS_PORT: portEnv(DEFAULT_PORTS.redis),
   /** Prefix of every BullMQ key. Keep the braces: they make it a Redis Cluster hash tag. @defaultValue `{floodgate}` */
   QUEUE_PREFIX: stringEnv('{floodgate}'),
   /** pino log level. @defaultValue info */

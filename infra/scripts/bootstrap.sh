@@ -1,0 +1,48 @@
+# Sourced by start.sh, test.sh and bench.sh: makes a fresh machine ready.
+#   - Node.js >= 20.19 (checked, not installed);
+#   - pnpm at the version pinned in package.json, installed under .data/tooling
+#     when the machine has no pnpm of that version (no global install needed);
+#   - dependencies from the frozen lockfile;
+#   - redis-server: Debian's package when missing and we are root; otherwise a
+#     message naming what to install (or, for npm start, to set REDIS_URL).
+# After sourcing, `pnpm` on PATH is the pinned one.
+
+bootstrap_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$bootstrap_root"
+
+say() { printf '\033[1m[floodgate]\033[0m %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+node_version="$(node -p 'process.versions.node' 2>/dev/null)" || die "Node.js is not installed; floodgate needs Node.js 20.19 or newer."
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
+  || die "Node.js $node_version is too old; floodgate needs 20.19 or newer."
+
+pnpm_version="$(node -p 'require("./package.json").packageManager.split("@")[1]')"
+if [ "$(pnpm --version 2>/dev/null)" != "$pnpm_version" ]; then
+  tooling="$bootstrap_root/.data/tooling"
+  if [ "$("$tooling/node_modules/.bin/pnpm" --version 2>/dev/null)" != "$pnpm_version" ]; then
+    say "installing pnpm $pnpm_version into .data/tooling"
+    mkdir -p "$tooling"
+    npm install --silent --no-save --no-package-lock --no-audit --no-fund --prefix "$tooling" "pnpm@$pnpm_version" >&2 \
+      || die "could not install pnpm $pnpm_version from the npm registry"
+  fi
+  export PATH="$tooling/node_modules/.bin:$PATH"
+fi
+
+say "installing dependencies (pnpm $pnpm_version, frozen lockfile)"
+pnpm install --frozen-lockfile --reporter=silent >&2 || die "pnpm install failed"
+
+# ensure_redis_server [optional]: with "optional", a missing redis-server is fine
+# as long as REDIS_URL points at a Redis elsewhere.
+ensure_redis_server() {
+  command -v redis-server >/dev/null 2>&1 && return 0
+  if [ "${1:-}" = optional ] && [ -n "${REDIS_URL:-}" ]; then return 0; fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "redis-server is missing; installing Debian's redis-server package"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 \
+      && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >&2 \
+      || die "apt-get install redis-server failed"
+    return 0
+  fi
+  die "redis-server is not installed. Install it (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis)${1:+, or set REDIS_URL to a Redis you already run}."
+}

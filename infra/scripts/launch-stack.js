@@ -1,0 +1,94 @@
+// Runs the whole stack under pm2-runtime in the foreground and prints where it
+// serves. Called by `npm start` after bootstrap and build; Ctrl-C stops it all.
+const { spawn } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
+const { mkdirSync } = require('node:fs');
+const { createServer } = require('node:net');
+const path = require('node:path');
+const { loadEnv } = require('@floodgate/shared/env');
+const { StackEnv } = require('@floodgate/shared/stack');
+
+const root = path.resolve(__dirname, '../..');
+const env = loadEnv(StackEnv, process.env);
+const say = (line) => process.stderr.write(`\x1b[1m[floodgate]\x1b[0m ${line}\n`);
+
+async function main() {
+  const ports = [
+    ['API_PORT', env.API_HOST, env.API_PORT],
+    ['DASHBOARD_PORT', env.DASHBOARD_HOST, env.DASHBOARD_PORT],
+    ...(env.REDIS_URL ? [] : [['REDIS_PORT', '127.0.0.1', env.REDIS_PORT]]),
+  ];
+  for (const [name, host, port] of ports) {
+    if (!(await isFree(host, port))) {
+      say(`port ${port} on ${host} is already in use; set ${name} to another port (or stop what uses it).`);
+      process.exit(1);
+    }
+  }
+
+  mkdirSync(path.join(root, '.data/redis'), { recursive: true });
+  const pm2Home = path.join(root, '.data/pm2');
+  mkdirSync(pm2Home, { recursive: true });
+  // One password for the whole run, so pm2 restarts of the dashboard keep it.
+  const dashboardPassword = env.DASHBOARD_PASSWORD ?? randomBytes(18).toString('base64url');
+
+  const child = spawn(path.join(root, 'node_modules/.bin/pm2-runtime'), ['start', 'ecosystem.config.js'], {
+    cwd: root,
+    stdio: 'inherit',
+    // Own process group: Ctrl-C reaches us once and we pass it on, rather than
+    // every app getting it at the same time as pm2.
+    detached: true,
+    env: { ...process.env, PM2_HOME: pm2Home, DASHBOARD_PASSWORD: dashboardPassword },
+  });
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      say('stopping the stack (jobs in flight are allowed to finish)…');
+      child.kill('SIGINT');
+    });
+  }
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+
+  const apiUrl = `http://${env.API_HOST}:${env.API_PORT}`;
+  const dashboardUrl = `http://${env.DASHBOARD_HOST}:${env.DASHBOARD_PORT}/admin/queues`;
+  await waitUntilAnswers(`${apiUrl}/readyz`);
+  await waitUntilAnswers(`http://${env.DASHBOARD_HOST}:${env.DASHBOARD_PORT}/healthz`);
+  const banner = [
+    '',
+    'floodgate is up',
+    `  API         ${apiUrl}   (try: curl ${apiUrl}/v1/job-types)`,
+    `  Dashboard   ${dashboardUrl}`,
+    `              user ${env.DASHBOARD_USER}, password ${env.DASHBOARD_PASSWORD ? '(from DASHBOARD_PASSWORD)' : dashboardPassword}`,
+    `  Redis       ${env.REDIS_URL ? 'REDIS_URL (external)' : `redis://127.0.0.1:${env.REDIS_PORT} (embedded, data in .data/redis)`}`,
+    '  Scale       npm run pm2 -- scale worker 4',
+    '  Stop        Ctrl-C',
+    '',
+  ];
+  for (const line of banner) say(line);
+}
+
+function isFree(host, port) {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+async function waitUntilAnswers(url) {
+  for (;;) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+main().catch((err) => {
+  say(`could not start: ${err.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# npm start: bootstrap, build, then the whole stack under pm2 in the foreground.
+set -euo pipefail
+source "$(dirname "$0")/bootstrap.sh"
+ensure_redis_server optional
+say "building"
+pnpm run --silent build >&2
+exec node infra/scripts/launch-stack.js "$@"

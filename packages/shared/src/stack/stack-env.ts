@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { intEnv, optionalStringEnv, portEnv, stringEnv } from '../env/coercers';
+import { CommonEnv } from '../env/common-env';
+import { DEFAULT_PORTS } from './default-ports';
+
+/**
+ * The variables that shape the whole stack: read by `ecosystem.config.js` and
+ * the `npm start` launcher, and (in part) by each app's own `src/env.ts`, so a
+ * port's default is written in one place.
+ */
+export const StackEnv = CommonEnv.extend({
+  /** @defaultValue 3000 */
+  API_PORT: portEnv(DEFAULT_PORTS.api),
+  /** Interface the API binds to. @defaultValue 127.0.0.1 */
+  API_HOST: stringEnv('127.0.0.1'),
+  /** API processes (pm2 cluster mode). @defaultValue 2 */
+  API_INSTANCES: intEnv(2, { min: 1, max: 64 }),
+  /** Worker processes; `max` is one per core. @defaultValue max */
+  WORKER_INSTANCES: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.union([z.literal('max'), z.coerce.number().int().min(1).max(256)]).default('max'),
+  ),
+  /** @defaultValue 3001 */
+  DASHBOARD_PORT: portEnv(DEFAULT_PORTS.dashboard),
+  /** Interface the dashboard binds to. @defaultValue 127.0.0.1 */
+  DASHBOARD_HOST: stringEnv('127.0.0.1'),
+  /** @defaultValue admin */
+  DASHBOARD_USER: stringEnv('admin'),
+  /** Unset: a random one is generated at start and printed once. */
+  DASHBOARD_PASSWORD: optionalStringEnv(),
+  /** `maxmemory` of the embedded Redis (Redis syntax: 512mb, 2gb). @defaultValue 512mb */
+  REDIS_MAXMEMORY: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.string().regex(/^\d+(kb|mb|gb)?$/i, 'must be a size such as 512mb or 2gb').default('512mb'),
+  ),
+});
+export type StackEnv = z.infer<typeof StackEnv>;
