@@ -1,0 +1,34 @@
+import type { Logger } from '@floodgate/shared/logger';
+import express, { type Express } from 'express';
+import type { Redis } from 'ioredis';
+import { errorHandler, notFound } from './error-handler';
+import type { JobQueues } from './queues';
+import { requestLogger } from './request-logger';
+import { healthRouter } from './routes/health';
+import { jobTypesRouter } from './routes/job-types';
+import { jobsRouter } from './routes/jobs';
+
+export interface AppDeps {
+  /** One BullMQ Queue per job type, on `redis`. */
+  queues: JobQueues;
+  /** The producer connection (fail-fast), also used by `/readyz`. */
+  redis: Redis;
+  logger: Logger;
+  /** Largest accepted body in bytes; larger ones get 413. */
+  bodyLimitBytes: number;
+}
+
+/** Builds the API without listening, so tests run it on any port. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(requestLogger(deps.logger));
+  // Health first: no body parsing, nothing that could fail before it.
+  app.use(healthRouter(deps.redis));
+  app.use(express.json({ limit: deps.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
+  app.use(jobTypesRouter());
+  app.use(jobsRouter(deps));
+  app.use(notFound);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,61 @@
+import type { Logger } from '@floodgate/shared/logger';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { HttpError, isRedisConnectionError, redisUnavailable } from './errors';
+
+/** JSON 404 for any path no router claimed. */
+export const notFound: RequestHandler = (req) => {
+  throw new HttpError(404, 'route_not_found', `No route for ${req.method} ${req.path}. See GET /v1/job-types.`);
+};
+
+/**
+ * The one place errors become responses: `{"error":{"code","message","details"}}`
+ * with the right status. Unknown errors are logged in full and answered with a
+ * generic 500: no stack trace ever reaches a client.
+ */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, _req, res, _next) => {
+    const httpError = toHttpError(err);
+    const log: Logger = res.locals.logger ?? logger;
+    if (httpError.status >= 500 && httpError.code === 'internal_error') log.error({ err }, 'unhandled error');
+    if (res.headersSent) {
+      // Too late for a clean answer: end the response rather than leave it hanging.
+      res.destroy();
+      return;
+    }
+    const { code, message, details } = httpError;
+    res
+      .status(httpError.status)
+      .set(httpError.headers)
+      .json({ error: details === undefined ? { code, message } : { code, message, details } });
+  };
+}
+
+/** body-parser error types, mapped to our codes. */
+const bodyParserErrors: Record<string, { status: number; code: string }> = {
+  'entity.parse.failed': { status: 400, code: 'invalid_json' },
+  'entity.too.large': { status: 413, code: 'body_too_large' },
+  'encoding.unsupported': { status: 415, code: 'unsupported_encoding' },
+  'charset.unsupported': { status: 415, code: 'unsupported_charset' },
+  'request.aborted': { status: 400, code: 'request_aborted' },
+  'request.size.invalid': { status: 400, code: 'invalid_content_length' },
+};
+
+function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (isRedisConnectionError(err)) return redisUnavailable(err);
+  const bodyError = err as { type?: unknown; status?: unknown; limit?: unknown; message?: unknown };
+  if (typeof bodyError.type === 'string') {
+    const known = bodyParserErrors[bodyError.type];
+    if (known?.code === 'body_too_large') {
+      return new HttpError(413, known.code, `The body is larger than the limit of ${String(bodyError.limit)} bytes.`);
+    }
+    if (known?.code === 'invalid_json') {
+      return new HttpError(400, known.code, `The body is not valid JSON: ${String(bodyError.message)}`);
+    }
+    if (known) return new HttpError(known.status, known.code, String(bodyError.message));
+  }
+  if (typeof bodyError.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
+    return new HttpError(bodyError.status, 'bad_request', 'The request could not be read.');
+  }
+  return new HttpError(500, 'internal_error', 'Something went wrong on our side; it has been logged.');
+}

@@ -1,0 +1,27 @@
+import { jobTypes } from '@floodgate/shared/jobs';
+import type { z } from 'zod';
+import { HttpError } from './http-error';
+
+/** 404 `unknown_job_type`: the path names a type the catalog does not have. */
+export function unknownJobType(type: string): HttpError {
+  return new HttpError(404, 'unknown_job_type', `Unknown job type "${type}". Known types: ${jobTypes.join(', ')}.`, {
+    details: { knownTypes: jobTypes },
+  });
+}
+
+/** 422 `invalid_payload`: the body does not match the envelope or the type's payload schema. */
+export function invalidPayload(issues: z.core.$ZodIssue[]): HttpError {
+  const list = issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message, code: issue.code }));
+  const summary = list.map((issue) => `${issue.path || '(body)'}: ${issue.message}`).join('; ');
+  return new HttpError(422, 'invalid_payload', `The request body is invalid: ${summary}`, { details: { issues: list } });
+}
+
+/** 400 `invalid_job_id`: the id cannot be a floodgate job id (too long, odd characters). */
+export function invalidJobId(): HttpError {
+  return new HttpError(400, 'invalid_job_id', 'Job ids are 1-128 characters of letters, digits, "_", "-" and ":".');
+}
+
+/** 404 `job_not_found`: no such job (never existed, or removed by retention). */
+export function jobNotFound(type: string, id: string): HttpError {
+  return new HttpError(404, 'job_not_found', `No ${type} job with id "${id}" (it may have been removed by retention).`);
+}

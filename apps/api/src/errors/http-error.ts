@@ -1,0 +1,19 @@
+import { FloodgateError } from '@floodgate/shared/errors';
+
+/** An error the API answers with: a status and a stable code, serialized by the error handler. */
+export class HttpError extends FloodgateError {
+  readonly status: number;
+  /** Extra response headers (`Retry-After`, `Allow`). */
+  readonly headers: Record<string, string>;
+
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    options: { details?: unknown; cause?: unknown; headers?: Record<string, string> } = {},
+  ) {
+    super(code, message, options);
+    this.status = status;
+    this.headers = options.headers ?? {};
+  }
+}

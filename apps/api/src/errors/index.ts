@@ -1,0 +1,3 @@
+export * from './catalog-errors';
+export * from './http-error';
+export * from './redis-errors';

@@ -1,0 +1,33 @@
+import { HttpError } from './http-error';
+
+/** Seconds a client should wait before retrying while Redis is away. */
+const RETRY_AFTER_SECONDS = '2';
+
+/** 503 `redis_unavailable`: Redis is not connected; nothing was enqueued. */
+export function redisUnavailable(cause?: unknown): HttpError {
+  return new HttpError(503, 'redis_unavailable', 'The job store (Redis) is unavailable; nothing was enqueued. Retry shortly.', {
+    cause,
+    headers: { 'Retry-After': RETRY_AFTER_SECONDS },
+  });
+}
+
+/** 503 `redis_timeout`: Redis did not answer in time; the outcome of a write is unknown. */
+export function redisTimeout(): HttpError {
+  return new HttpError(503, 'redis_timeout', 'The job store (Redis) did not answer in time. Retry shortly.', {
+    headers: { 'Retry-After': RETRY_AFTER_SECONDS },
+  });
+}
+
+/**
+ * Whether an error thrown by ioredis/BullMQ means "Redis is not reachable"
+ * rather than a bug: those become 503s, everything else a 500.
+ */
+export function isRedisConnectionError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code)) return true;
+  return (
+    err.name === 'MaxRetriesPerRequestError' ||
+    /Stream isn't writeable|Connection is closed|enableOfflineQueue|Reached the max retries/i.test(err.message)
+  );
+}

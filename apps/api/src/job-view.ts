@@ -1,0 +1,40 @@
+import type { Job } from 'bullmq';
+
+/** What `GET /v1/jobs/:type/:id` answers: a stable shape, whatever BullMQ stores. */
+export interface JobView {
+  id: string;
+  type: string;
+  /** BullMQ state: waiting, delayed, prioritized, active, completed, failed, waiting-children or unknown. */
+  state: string;
+  progress: unknown;
+  /** Attempts made so far. */
+  attempts: number;
+  result: unknown;
+  /** The last failure's reason, even while a retry is pending. */
+  error: string | null;
+  createdAt: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** `host:pid` of the worker process that ran (or runs) it. */
+  processedBy: string | null;
+}
+
+export function toJobView(type: string, job: Job, state: string): JobView {
+  return {
+    id: String(job.id),
+    type,
+    state,
+    progress: job.progress ?? 0,
+    attempts: job.attemptsMade,
+    result: job.returnvalue ?? null,
+    error: job.failedReason || null,
+    createdAt: isoOrNull(job.timestamp),
+    startedAt: isoOrNull(job.processedOn),
+    finishedAt: isoOrNull(job.finishedOn),
+    processedBy: job.processedBy ?? null,
+  };
+}
+
+function isoOrNull(epochMs: number | undefined): string | null {
+  return epochMs ? new Date(epochMs).toISOString() : null;
+}

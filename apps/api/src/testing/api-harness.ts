@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLogger } from '@floodgate/shared/logger';
+import { createRedis, waitForRedis } from '@floodgate/shared/redis';
+import { startRedis, type PrivateRedis } from '@floodgate/testkit';
+import type { Redis } from 'ioredis';
+import { createApp } from '../app';
+import { closeQueues, createQueues, type JobQueues } from '../queues';
+
+/** Test-only: the real API on a free port, over a private Redis, with a fresh prefix. */
+export interface ApiHarness {
+  url: string;
+  redis: PrivateRedis;
+  connection: Redis;
+  queues: JobQueues;
+  prefix: string;
+  /** fetch() against the API; `json` is sent with the JSON content type. */
+  request(method: string, path: string, init?: { json?: unknown; body?: string; headers?: Record<string, string> }): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+export async function startApi(options: { bodyLimitBytes?: number } = {}): Promise<ApiHarness> {
+  const redis = await startRedis();
+  const logger = createLogger({ name: 'api-test', level: 'silent', pretty: false });
+  const connection = createRedis('producer', { url: redis.url, logger });
+  await waitForRedis(connection);
+  const prefix = `{fg-test-${randomUUID()}}`;
+  const queues = createQueues(connection, prefix);
+  const app = createApp({ queues, redis: connection, logger, bodyLimitBytes: options.bodyLimitBytes ?? 1_048_576 });
+  const server: Server = await new Promise((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    redis,
+    connection,
+    queues,
+    prefix,
+    request: (method, path, init = {}) =>
+      fetch(`${url}${path}`, {
+        method,
+        headers: { ...(init.json === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
+        body: init.json === undefined ? init.body : JSON.stringify(init.json),
+        signal: AbortSignal.timeout(10_000),
+      }),
+    async stop() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await closeQueues(queues);
+      connection.disconnect();
+      await redis.stop();
+    },
+  };
+}
+
+/** Sum of waiting, delayed, prioritized, active, completed and failed jobs across every queue. */
+export async function totalJobs(queues: JobQueues): Promise<number> {
+  let total = 0;
+  for (const queue of Object.values(queues)) {
+    const counts = await queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed');
+    total += Object.values(counts).reduce((sum, n) => sum + n, 0);
+  }
+  return total;
+}

@@ -1,0 +1,85 @@
+import type { ComputePayload } from '@floodgate/shared/jobs';
+import { waitFor } from '@floodgate/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineHandler } from './define-handler';
+import { dictionaryChecksum } from './handlers/compute/dictionary-checksum';
+import { closeHandlers, createHandlers, type Handlers } from './handlers';
+import { startWorkers } from './start-workers';
+import { startHarness, type WorkerHarness } from './testing/worker-harness';
+
+let harness: WorkerHarness;
+let base: Handlers;
+
+beforeAll(async () => {
+  harness = await startHarness();
+  base = createHandlers({ pageExtract: { maxBytes: 1_000, fetchTimeoutMs: 500, allowPrivateNetworks: false } });
+});
+
+afterAll(async () => {
+  if (base) await closeHandlers(base);
+  await harness?.stop();
+});
+
+/** A promise plus the function that resolves it. */
+function latch<T = void>() {
+  let open!: (value: T) => void;
+  const opened = new Promise<T>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+describe('close(graceMs)', () => {
+  it('stops taking jobs, lets the active one complete, then resolves', async () => {
+    const started = latch();
+    const release = latch();
+    const gatedCompute = defineHandler('compute', async (payload: ComputePayload) => {
+      started.open();
+      await release.opened;
+      return dictionaryChecksum(payload);
+    });
+    const prefix = harness.newPrefix();
+    const running = startWorkers({ ...harnessOptions(prefix), handlers: { ...base, compute: gatedCompute }, types: ['compute'] });
+    const [worker] = running.workers;
+    const active = await harness.add(prefix, 'compute', { n: 2, m: 10 });
+    await started.opened;
+
+    let closed = false;
+    const closing = running.close(10_000).then(() => (closed = true));
+    // Paused, and its blocking wait for the next job dropped: a job added now must stay waiting.
+    await waitFor(async () => worker?.isPaused() && !String(await harness.connection.call('CLIENT', 'LIST')).includes(' flags=b '), {
+      description: 'the worker to stop taking jobs',
+    });
+    const late = await harness.add(prefix, 'compute', { n: 2, m: 10 });
+    expect(closed).toBe(false);
+
+    release.open();
+    await closing;
+    const finished = await harness.settled(active);
+    expect(finished.finishedOn).toBeDefined();
+    expect(await finished.getState()).toBe('completed');
+    expect(finished.returnvalue).toEqual(dictionaryChecksum({ n: 2, m: 10 }));
+    expect(await late.getState()).toBe('waiting');
+  });
+
+  it('past the grace period, aborts the active job and closes anyway', async () => {
+    const started = latch();
+    const aborted = latch<unknown>();
+    const stuckCompute = defineHandler('compute', async (_payload, ctx) => {
+      ctx.signal.addEventListener('abort', () => aborted.open(ctx.signal.reason));
+      started.open();
+      return new Promise<never>(() => undefined);
+    });
+    const prefix = harness.newPrefix();
+    const running = startWorkers({ ...harnessOptions(prefix), handlers: { ...base, compute: stuckCompute }, types: ['compute'] });
+    await harness.add(prefix, 'compute', { n: 1, m: 1 });
+    await started.opened;
+
+    await running.close(200);
+    expect(String(await aborted.opened)).toMatch(/job_cancelled/);
+    // The job is left to BullMQ's stalled-job check; the worker's own loop must still end.
+    await waitFor(() => running.workers.every((worker) => !worker.isRunning()), { description: 'the worker loop to end' });
+  });
+});
+
+function harnessOptions(prefix: string) {
+  return { connection: harness.connection, prefix, logger: harness.logger };
+}

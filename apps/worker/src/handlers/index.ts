@@ -1,0 +1,31 @@
+import type { JobType } from '@floodgate/shared/jobs';
+import type { CatalogHandler } from '../define-handler';
+import { computeHandler } from './compute';
+import { createPageExtractHandler, type PageExtractOptions } from './page-extract';
+import { sentimentHandler } from './sentiment';
+
+/** The handler of every catalog job type: one each, no more (catalog-drift.test.ts checks). */
+export type Handlers = { readonly [T in JobType]: CatalogHandler<T> };
+
+/** Settings of the handlers that have any. */
+export interface HandlerOptions {
+  pageExtract: PageExtractOptions;
+}
+
+/**
+ * The handler registry, keyed by job type. A factory rather than a constant
+ * because some handlers hold resources built from settings (page-extract's
+ * HTTP agent), which tests pass directly instead of through the environment.
+ */
+export function createHandlers(options: HandlerOptions): Handlers {
+  return {
+    sentiment: sentimentHandler,
+    'page-extract': createPageExtractHandler(options.pageExtract),
+    compute: computeHandler,
+  };
+}
+
+/** Releases every handler's resources; call once the workers have stopped. */
+export async function closeHandlers(handlers: Handlers): Promise<void> {
+  await Promise.allSettled(Object.values(handlers).map((handler) => handler.close?.()));
+}

@@ -1,0 +1,59 @@
+import { catalog, jobTypes } from '@floodgate/shared/jobs';
+import { resolveRedisUrl } from '@floodgate/shared/env';
+import { RedisPolicyError } from '@floodgate/shared/errors';
+import { createShutdown, signalReady } from '@floodgate/shared/lifecycle';
+import { createLogger } from '@floodgate/shared/logger';
+import { checkEvictionPolicy, createRedis, waitForRedis } from '@floodgate/shared/redis';
+import { env } from './env';
+import { closeHandlers, createHandlers } from './handlers';
+import { startWorkers } from './start-workers';
+
+/** Time left for the steps after the drain (closing handlers and Redis). */
+const CLEANUP_AFTER_DRAIN_MS = 5_000;
+
+async function main(): Promise<void> {
+  const logger = createLogger({ name: 'worker', level: env.LOG_LEVEL });
+  const redis = createRedis('worker', { url: resolveRedisUrl(env), logger, connectionName: `floodgate-worker-${process.pid}` });
+  await waitForRedis(redis);
+  try {
+    await checkEvictionPolicy(redis);
+  } catch (err) {
+    if (!(err instanceof RedisPolicyError)) throw err;
+    logger.fatal({ err }, 'refusing to start: Redis could lose jobs under its eviction policy');
+    // Nothing else is running yet: closing Redis lets the process end with this code.
+    redis.disconnect();
+    process.exitCode = 1;
+    return;
+  }
+
+  const shutdown = createShutdown({ logger, graceMs: env.WORKER_DRAIN_GRACE_MS + CLEANUP_AFTER_DRAIN_MS });
+  // Steps run in reverse order of registration: workers drain first, then handlers close, then Redis.
+  shutdown.add('redis', () => redis.quit());
+  const handlers = createHandlers({
+    pageExtract: {
+      maxBytes: env.PAGE_EXTRACT_MAX_BYTES,
+      fetchTimeoutMs: env.PAGE_EXTRACT_FETCH_TIMEOUT_MS,
+      allowPrivateNetworks: env.PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS,
+    },
+  });
+  shutdown.add('handlers', () => closeHandlers(handlers));
+  const running = startWorkers({ connection: redis, prefix: env.QUEUE_PREFIX, handlers, logger });
+  shutdown.add('workers', () => running.close(env.WORKER_DRAIN_GRACE_MS));
+  await Promise.all(running.workers.map((worker) => worker.waitUntilReady()));
+
+  logger.info(
+    {
+      prefix: env.QUEUE_PREFIX,
+      types: Object.fromEntries(jobTypes.map((type) => [type, { concurrency: catalog[type].concurrency }])),
+      allowPrivateNetworks: env.PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS,
+    },
+    'worker ready',
+  );
+  signalReady();
+}
+
+main().catch((err: unknown) => {
+  // Logger may not exist yet; stderr always does.
+  process.stderr.write(`worker failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

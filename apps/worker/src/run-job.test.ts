@@ -1,0 +1,91 @@
+import { defineJob, jobOptionsFor, type JobDefinition } from '@floodgate/shared/jobs';
+import { Queue, Worker } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { JobHandler } from './define-handler';
+import { createProcessor } from './run-job';
+import { settled, startHarness, type WorkerHarness } from './testing/worker-harness';
+
+const Payload = z.strictObject({ failFirst: z.boolean().optional() });
+const Result = z.object({ ok: z.literal(true), attempt: z.number(), jobId: z.string() });
+type Payload = z.infer<typeof Payload>;
+type Result = z.infer<typeof Result>;
+
+let harness: WorkerHarness;
+const closers: Array<() => Promise<void>> = [];
+
+beforeAll(async () => {
+  harness = await startHarness();
+});
+
+afterAll(async () => {
+  for (const close of closers) await close();
+  await harness?.stop();
+});
+
+/** Runs `handler` under a test-only job type through a real Queue and Worker. */
+async function runOnce(definition: JobDefinition<typeof Payload, typeof Result>, handler: JobHandler<Payload, Result>, data: Payload = {}) {
+  const prefix = harness.newPrefix();
+  const queue = new Queue(definition.type, { connection: harness.connection, prefix });
+  const worker = new Worker(definition.type, createProcessor({ definition, handler, logger: harness.logger }), {
+    connection: harness.connection,
+    prefix,
+  });
+  worker.on('error', () => undefined);
+  closers.push(() => worker.close(true), () => queue.close());
+  const job = await queue.add(definition.type, data, { ...jobOptionsFor(definition), backoff: { type: 'fixed', delay: 10 } });
+  return { job: await settled(job, queue), queue };
+}
+
+function testJob(overrides: { timeoutMs?: number; attempts?: number } = {}) {
+  return defineJob({ type: 'test-job', description: 'test only', payload: Payload, result: Result, attempts: 3, ...overrides });
+}
+
+describe('createProcessor', () => {
+  it('gives the handler a 1-based attempt, progress and the job log', async () => {
+    const handler: JobHandler<Payload, Result> = {
+      type: 'test-job',
+      async run(data, ctx) {
+        if (data.failFirst && ctx.attempt === 1) throw new Error('first attempt fails');
+        await ctx.progress(50);
+        await ctx.log(`attempt ${ctx.attempt}`);
+        return { ok: true, attempt: ctx.attempt, jobId: ctx.jobId };
+      },
+    };
+    const { job, queue } = await runOnce(testJob(), handler, { failFirst: true });
+    expect(job.returnvalue).toEqual({ ok: true, attempt: 2, jobId: job.id });
+    expect(job.progress).toBe(50);
+    expect((await queue.getJobLogs(job.id ?? '')).logs).toEqual(['attempt 2']);
+  });
+
+  it('fails an attempt past timeoutMs with job_timeout and fires the signal', async () => {
+    let reason: unknown;
+    const handler: JobHandler<Payload, Result> = {
+      type: 'test-job',
+      run: (_data, ctx) =>
+        new Promise((_resolve, reject) => {
+          ctx.signal.addEventListener('abort', () => {
+            reason = ctx.signal.reason;
+            reject(new Error('handler saw the abort'));
+          });
+        }),
+    };
+    const { job } = await runOnce(testJob({ timeoutMs: 200, attempts: 1 }), handler);
+    expect(job.failedReason).toBe('job_timeout: attempt exceeded 200 ms');
+    expect(String(reason)).toContain('job_timeout');
+  });
+
+  it('times out a handler that ignores its signal, and retries it per attempts', async () => {
+    const handler: JobHandler<Payload, Result> = { type: 'test-job', run: () => new Promise<never>(() => undefined) };
+    const { job } = await runOnce(testJob({ timeoutMs: 100, attempts: 2 }), handler);
+    expect(job.failedReason).toMatch(/^job_timeout: /);
+    expect(job.attemptsMade).toBe(2);
+  });
+
+  it('fails a result off the catalog contract with invalid_result, not retried', async () => {
+    const handler = { type: 'test-job', run: async () => ({ ok: 'yes' }) } as unknown as JobHandler<Payload, Result>;
+    const { job } = await runOnce(testJob(), handler);
+    expect(job.failedReason).toMatch(/^invalid_result: ok: /);
+    expect(job.attemptsMade).toBe(1);
+  });
+});

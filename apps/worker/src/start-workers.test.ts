@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dictionaryChecksum } from './handlers/compute/dictionary-checksum';
+import { closeHandlers, createHandlers, type Handlers } from './handlers';
+import { startWorkers, type RunningWorkers } from './start-workers';
+import { startHarness, type WorkerHarness } from './testing/worker-harness';
+
+let harness: WorkerHarness;
+let handlers: Handlers;
+let running: RunningWorkers;
+let prefix: string;
+
+beforeAll(async () => {
+  harness = await startHarness();
+  prefix = harness.newPrefix();
+  handlers = createHandlers({ pageExtract: { maxBytes: 10_000, fetchTimeoutMs: 500, allowPrivateNetworks: false } });
+  running = startWorkers({ connection: harness.connection, prefix, handlers, logger: harness.logger });
+  await Promise.all(running.workers.map((worker) => worker.waitUntilReady()));
+});
+
+afterAll(async () => {
+  await running?.close(5_000);
+  if (handlers) await closeHandlers(handlers);
+  await harness?.stop();
+});
+
+describe('startWorkers', () => {
+  it('runs one worker per catalog type, with its catalog concurrency', () => {
+    expect(running.workers.map((worker) => [worker.name, worker.concurrency])).toEqual([
+      ['sentiment', 8],
+      ['page-extract', 16],
+      ['compute', 2],
+    ]);
+  });
+
+  it('scores a positive text as positive and lists its positive words', async () => {
+    const job = await harness.settled(await harness.add(prefix, 'sentiment', { text: 'I love this wonderful, amazing day.' }));
+    expect(job.failedReason).toBeUndefined();
+    expect(job.returnvalue.score).toBeGreaterThan(0);
+    expect(job.returnvalue.comparative).toBeGreaterThan(0);
+    expect(job.returnvalue.positive).toEqual(expect.arrayContaining(['love', 'wonderful', 'amazing']));
+    expect(job.returnvalue.negative).toEqual([]);
+    expect(job.returnvalue.tokens).toBe(6);
+  });
+
+  it('computes a deterministic checksum, with operations = n * m', async () => {
+    const payload = { n: 30, m: 1_000 };
+    const [first, second] = await Promise.all([
+      harness.add(prefix, 'compute', payload).then(harness.settled),
+      harness.add(prefix, 'compute', payload).then(harness.settled),
+    ]);
+    expect(first?.returnvalue).toEqual({ ...dictionaryChecksum(payload), operations: 30_000, n: 30, m: 1_000 });
+    expect(second?.returnvalue.checksum).toBe(first?.returnvalue.checksum);
+  });
+
+  it('fails an invalid payload with invalid_payload and does not retry it', async () => {
+    const job = await harness.settled(await harness.addRaw(prefix, 'sentiment', { text: '', extra: true }));
+    expect(job.opts.attempts).toBeGreaterThan(1);
+    expect(job.attemptsMade).toBe(1);
+    expect(job.failedReason).toMatch(/^invalid_payload: /);
+    expect(job.failedReason).toContain('text:');
+    expect(job.failedReason).toContain('extra');
+  });
+
+  it('fails a compute payload beyond the operations cap the same way', async () => {
+    const job = await harness.settled(await harness.addRaw(prefix, 'compute', { n: 10_000, m: 1_000_000 }));
+    expect(job.failedReason).toMatch(/^invalid_payload: n: n \* m must be at most/);
+    expect(job.attemptsMade).toBe(1);
+  });
+});

@@ -1,0 +1,72 @@
+import { catalog, jobTypes, queueIdentity, retentionOptions, type JobDefinition, type JobType } from '@floodgate/shared/jobs';
+import type { Logger } from '@floodgate/shared/logger';
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { hostname } from 'node:os';
+import { drainWorkers } from './drain-workers';
+import type { JobHandler } from './define-handler';
+import type { Handlers } from './handlers';
+import { createProcessor } from './run-job';
+
+export interface StartWorkersOptions {
+  /**
+   * A `createRedis('worker', ...)` connection (`maxRetriesPerRequest: null`).
+   * BullMQ shares it for commands and duplicates it for each worker's blocking
+   * wait; it does not close it, the caller does.
+   */
+  connection: Redis;
+  /** BullMQ key prefix (QUEUE_PREFIX). */
+  prefix: string;
+  handlers: Handlers;
+  logger: Logger;
+  /**
+   * Job types to run.
+   * @defaultValue every type in the catalog
+   */
+  types?: readonly JobType[];
+}
+
+export interface RunningWorkers {
+  workers: Worker[];
+  /** Stops taking jobs and waits for active ones up to `graceMs`, then force-closes. */
+  close(graceMs: number): Promise<void>;
+}
+
+/** Starts one BullMQ Worker per job type, each with the type's catalog concurrency. */
+export function startWorkers(options: StartWorkersOptions): RunningWorkers {
+  const workers = (options.types ?? jobTypes).map((type) => startWorker(type, options));
+  let closing: Promise<void> | undefined;
+  return {
+    workers,
+    close: (graceMs) => (closing ??= drainWorkers(workers, graceMs, options.logger)),
+  };
+}
+
+function startWorker(type: JobType, options: StartWorkersOptions): Worker {
+  // Widened on purpose: TypeScript cannot correlate catalog[type] with handlers[type]
+  // for a union `type`; catalog-drift.test.ts checks they belong together.
+  const definition: JobDefinition = catalog[type];
+  const handler: JobHandler = options.handlers[type];
+  const logger = options.logger.child({ type });
+  const { name, prefix } = queueIdentity(type, options.prefix);
+  const worker = new Worker(name, createProcessor({ definition, handler, logger: options.logger }), {
+    connection: options.connection,
+    prefix,
+    // Stored on every job as `processedBy`, so the API can tell which process ran it.
+    name: `${hostname()}:${process.pid}`,
+    concurrency: definition.concurrency,
+    // Jobs added without retention (not through the API) still must not pile up in Redis.
+    ...retentionOptions(definition),
+  });
+  // Without a listener an `error` event would crash the process; BullMQ reconnects by itself.
+  worker.on('error', (err) => logger.error({ err }, 'worker error'));
+  // Each attempt's failure is logged by run-job; this line marks the end of the road, including
+  // failures that never reached the processor (a job that stalled too often).
+  worker.on('failed', (job, err) => {
+    // BullMQ sets finishedOn only when the job has failed for good, not when it will retry.
+    if (job?.finishedOn === undefined) return;
+    logger.error({ jobId: job.id, attemptsMade: job.attemptsMade, reason: err.message }, 'job failed for good');
+  });
+  worker.on('stalled', (jobId) => logger.warn({ jobId }, 'job stalled, BullMQ moved it back to wait'));
+  return worker;
+}
