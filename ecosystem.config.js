@@ -26,7 +26,7 @@ function redisApp() {
     args: [
       path.join(root, 'infra/redis/redis.conf'),
       '--port', String(env.REDIS_PORT),
-      '--dir', path.join(root, '.data/redis'),
+      '--dir', path.resolve(root, env.REDIS_DATA_DIR),
       '--maxmemory', env.REDIS_MAXMEMORY,
     ],
     autorestart: true,

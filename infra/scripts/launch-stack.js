@@ -25,7 +25,7 @@ async function main() {
     }
   }
 
-  mkdirSync(path.join(root, '.data/redis'), { recursive: true });
+  mkdirSync(path.resolve(root, env.REDIS_DATA_DIR), { recursive: true });
   const pm2Home = path.join(root, '.data/pm2');
   mkdirSync(pm2Home, { recursive: true });
   // One password for the whole run, so pm2 restarts of the dashboard keep it.
@@ -60,7 +60,7 @@ async function main() {
     `  API         ${apiUrl}   (try: curl ${apiUrl}/v1/job-types)`,
     `  Dashboard   ${dashboardUrl}`,
     `              user ${env.DASHBOARD_USER}, password ${env.DASHBOARD_PASSWORD ? '(from DASHBOARD_PASSWORD)' : dashboardPassword}`,
-    `  Redis       ${env.REDIS_URL ? 'REDIS_URL (external)' : `redis://127.0.0.1:${env.REDIS_PORT} (embedded, data in .data/redis)`}`,
+    `  Redis       ${env.REDIS_URL ? 'REDIS_URL (external)' : `redis://127.0.0.1:${env.REDIS_PORT} (embedded, data in ${env.REDIS_DATA_DIR})`}`,
     '  Scale       npm run pm2 -- scale worker 4',
     '  Stop        Ctrl-C',
     '',

@@ -28,6 +28,8 @@ export const StackEnv = CommonEnv.extend({
   DASHBOARD_USER: stringEnv('admin'),
   /** Unset: a random one is generated at start and printed once. */
   DASHBOARD_PASSWORD: optionalStringEnv(),
+  /** Where the embedded Redis keeps its append-only file, relative to the repo root or absolute. @defaultValue .data/redis */
+  REDIS_DATA_DIR: stringEnv('.data/redis'),
   /** `maxmemory` of the embedded Redis (Redis syntax: 512mb, 2gb). @defaultValue 512mb */
   REDIS_MAXMEMORY: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),

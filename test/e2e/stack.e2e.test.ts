@@ -1,0 +1,112 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { waitFor } from '@floodgate/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPm2Stack, type Pm2Stack } from './pm2-stack';
+
+interface JobView {
+  id: string;
+  type: string;
+  state: string;
+  result: unknown;
+  error: string | null;
+  processedBy?: string | null;
+}
+
+describe('the whole stack under pm2', () => {
+  let stack: Pm2Stack;
+  let fixture: Server;
+  let fixtureUrl: string;
+
+  beforeAll(async () => {
+    fixture = createServer((_req, res) => {
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      res.end('<html><head><title>Fixture</title><meta name="description" content="A local page"></head>' +
+        '<body><p>Hello from the fixture.</p><a href="/next">next</a></body></html>');
+    });
+    await new Promise<void>((resolve) => fixture.listen(0, '127.0.0.1', resolve));
+    fixtureUrl = `http://127.0.0.1:${(fixture.address() as AddressInfo).port}/page`;
+    // The fixture lives on loopback, which SSRF protection refuses by default.
+    stack = await startPm2Stack({
+      API_INSTANCES: '2',
+      WORKER_INSTANCES: '1',
+      PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: 'true',
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    await new Promise((resolve) => fixture?.close(resolve));
+  });
+
+  const enqueue = async (type: string, payload: unknown): Promise<string> => {
+    const res = await fetch(`${stack.apiUrl}/v1/jobs/${type}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ payload }),
+    });
+    expect(res.status).toBe(202);
+    return ((await res.json()) as { id: string }).id;
+  };
+
+  const finished = (type: string, id: string) =>
+    waitFor(
+      async () => {
+        const view = (await (await fetch(`${stack.apiUrl}/v1/jobs/${type}/${id}`)).json()) as JobView;
+        return view.state === 'completed' || view.state === 'failed' ? view : undefined;
+      },
+      { timeoutMs: 30_000, description: `${type} job ${id} to finish` },
+    );
+
+  it('runs every job type end to end over HTTP', async () => {
+    const ids = {
+      sentiment: await enqueue('sentiment', { text: 'What a wonderful, happy day' }),
+      'page-extract': await enqueue('page-extract', { url: fixtureUrl }),
+      compute: await enqueue('compute', { n: 5, m: 1_000 }),
+    };
+    const sentiment = await finished('sentiment', ids.sentiment);
+    expect(sentiment).toMatchObject({ state: 'completed', result: { positive: expect.arrayContaining(['wonderful', 'happy']) } });
+    expect((sentiment.result as { score: number }).score).toBeGreaterThan(0);
+    const page = await finished('page-extract', ids['page-extract']);
+    expect(page).toMatchObject({
+      state: 'completed',
+      result: { status: 200, title: 'Fixture', description: 'A local page', links: [fixtureUrl.replace('/page', '/next')] },
+    });
+    const compute = await finished('compute', ids.compute);
+    expect(compute).toMatchObject({ state: 'completed', result: { operations: 5_000, checksum: expect.stringMatching(/^[0-9a-f]{8}$/) } });
+  });
+
+  it('keeps the dashboard behind basic auth and shows the queues', async () => {
+    expect((await fetch(`${stack.dashboardUrl}/admin/queues`)).status).toBe(401);
+    const wrong = `Basic ${Buffer.from('admin:wrong').toString('base64')}`;
+    expect((await fetch(`${stack.dashboardUrl}/admin/queues`, { headers: { authorization: wrong } })).status).toBe(401);
+    const authorization = `Basic ${Buffer.from(`${stack.dashboardUser}:${stack.dashboardPassword}`).toString('base64')}`;
+    expect((await fetch(`${stack.dashboardUrl}/admin/queues`, { headers: { authorization } })).status).toBe(200);
+    const api = await fetch(`${stack.dashboardUrl}/admin/queues/api/queues`, { headers: { authorization } });
+    expect(api.status).toBe(200);
+    const body = JSON.stringify(await api.json());
+    for (const name of ['sentiment', 'page-extract', 'compute']) expect(body).toContain(`"${name}"`);
+  });
+
+  it('scales workers from 1 to 2 with the pm2 CLI, and both take jobs', async () => {
+    const workers = async () => (await stack.processes()).filter((p) => p.name === 'worker' && p.status === 'online');
+    expect(await workers()).toHaveLength(1);
+    await stack.pm2('scale', 'worker', '2');
+    await waitFor(async () => (await workers()).length === 2, { timeoutMs: 60_000, description: 'two workers online' });
+
+    // Keep feeding small batches until jobs have been taken by two different processes.
+    const seen = new Set<string>();
+    await waitFor(
+      async () => {
+        const ids = await Promise.all(Array.from({ length: 8 }, () => enqueue('compute', { n: 20, m: 20_000 })));
+        for (const view of await Promise.all(ids.map((id) => finished('compute', id)))) {
+          expect(view.state).toBe('completed');
+          if (view.processedBy) seen.add(view.processedBy);
+        }
+        return seen.size >= 2;
+      },
+      { timeoutMs: 60_000, intervalMs: 0, description: 'jobs processed by two worker processes' },
+    );
+    expect(seen.size).toBe(2);
+  });
+});
