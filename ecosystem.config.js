@@ -46,8 +46,7 @@ const apps = [
     // `ready` is sent only once Redis answered and the port listens.
     wait_ready: true,
     listen_timeout: 45_000,
-    // > API_SHUTDOWN_GRACE_MS (10 s).
-    kill_timeout: 15_000,
+    kill_timeout: env.API_SHUTDOWN_GRACE_MS + 5_000,
     exp_backoff_restart_delay: 200,
   },
   {
@@ -59,7 +58,7 @@ const apps = [
     wait_ready: true,
     listen_timeout: 45_000,
     // > WORKER_DRAIN_GRACE_MS (35 s) + cleanup (5 s) > the longest job timeout (30 s).
-    kill_timeout: 45_000,
+    kill_timeout: env.WORKER_DRAIN_GRACE_MS + 10_000,
     exp_backoff_restart_delay: 200,
   },
   {

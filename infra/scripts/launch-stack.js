@@ -1,6 +1,7 @@
 // Runs the whole stack under pm2-runtime in the foreground and prints where it
 // serves. Called by `npm start` after bootstrap and build; Ctrl-C stops it all.
-const { spawn } = require('node:child_process');
+const { execFile, spawn } = require('node:child_process');
+const { promisify } = require('node:util');
 const { randomBytes } = require('node:crypto');
 const { mkdirSync } = require('node:fs');
 const { createServer } = require('node:net');
@@ -31,13 +32,14 @@ async function main() {
   // One password for the whole run, so pm2 restarts of the dashboard keep it.
   const dashboardPassword = env.DASHBOARD_PASSWORD ?? randomBytes(18).toString('base64url');
 
+  const childEnv = { ...process.env, PM2_HOME: pm2Home, DASHBOARD_PASSWORD: dashboardPassword };
   const child = spawn(path.join(root, 'node_modules/.bin/pm2-runtime'), ['start', 'ecosystem.config.js'], {
     cwd: root,
     stdio: 'inherit',
     // Own process group: Ctrl-C reaches us once and we pass it on, rather than
     // every app getting it at the same time as pm2.
     detached: true,
-    env: { ...process.env, PM2_HOME: pm2Home, DASHBOARD_PASSWORD: dashboardPassword },
+    env: childEnv,
   });
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM']) {
@@ -45,7 +47,7 @@ async function main() {
       if (stopping) return;
       stopping = true;
       say('stopping the stack (jobs in flight are allowed to finish)…');
-      child.kill('SIGINT');
+      stopInOrder(childEnv).finally(() => child.kill('SIGINT'));
     });
   }
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
@@ -66,6 +68,20 @@ async function main() {
     '',
   ];
   for (const line of banner) say(line);
+}
+
+/**
+ * pm2-runtime alone would stop every app at once, Redis included, while workers
+ * still need Redis to finish their jobs. So: the front door first, then the
+ * workers (each drains its active jobs), and Redis last, with pm2-runtime.
+ */
+async function stopInOrder(childEnv) {
+  const pm2 = path.join(root, 'node_modules/.bin/pm2');
+  for (const app of ['api', 'dashboard', 'worker']) {
+    await promisify(execFile)(pm2, ['stop', app], { cwd: root, env: childEnv }).catch((err) => {
+      say(`could not stop ${app} cleanly: ${err.message.split('\n')[0]}`);
+    });
+  }
 }
 
 function isFree(host, port) {

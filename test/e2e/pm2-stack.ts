@@ -55,6 +55,8 @@ export async function startPm2Stack(extraEnv: Record<string, string> = {}): Prom
     return list.map((p) => ({ name: p.name, pid: p.pid, status: p.pm2_env.status }));
   };
   const stop = async () => {
+    // Like `npm start`'s Ctrl-C: everything that needs Redis stops before Redis does.
+    for (const app of ['api', 'dashboard', 'worker']) await pm2('stop', app).catch(() => undefined);
     await pm2('kill').catch(() => undefined);
     await rm(pm2Home, { recursive: true, force: true });
     await rm(redisDir, { recursive: true, force: true });

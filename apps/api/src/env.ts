@@ -9,11 +9,10 @@ export const ApiEnv = StackEnv.pick({
   LOG_LEVEL: true,
   API_PORT: true,
   API_HOST: true,
+  API_SHUTDOWN_GRACE_MS: true,
 }).extend({
   /** Largest request body accepted, in bytes; larger ones get 413. @defaultValue 1048576 (1 MiB) */
   API_BODY_LIMIT_BYTES: intEnv(1_048_576, { min: 1_024, max: 64 * 1_048_576 }),
-  /** How long in-flight requests may take to finish at shutdown. Below pm2's kill_timeout (15 s). @defaultValue 10000 */
-  API_SHUTDOWN_GRACE_MS: intEnv(10_000, { min: 0, max: 600_000 }),
 });
 export type ApiEnv = typeof ApiEnv._output;
 

@@ -1,16 +1,11 @@
 import { boolEnv, CommonEnv, intEnv, loadEnv } from '@floodgate/shared/env';
+import { StackEnv } from '@floodgate/shared/stack';
 import type { z } from 'zod';
 
 /** Every variable the worker reads: the common ones plus its own. */
 export const WorkerEnv = CommonEnv.extend({
-  /**
-   * How long a stopping worker waits for its active jobs before abandoning them.
-   * Must exceed the longest catalog `timeoutMs` (30 s), so a job that is still
-   * within its time can finish; pm2's `kill_timeout` (45 s) must exceed this
-   * plus the rest of the cleanup (5 s).
-   * @defaultValue 35000
-   */
-  WORKER_DRAIN_GRACE_MS: intEnv(35_000, { min: 0 }),
+  /** See StackEnv: pm2's kill_timeout is derived from it. @defaultValue 35000 */
+  WORKER_DRAIN_GRACE_MS: StackEnv.shape.WORKER_DRAIN_GRACE_MS,
   /**
    * Most bytes of a page's body page-extract reads; a larger page fails the job
    * (`response_too_large`) instead of filling the worker's memory.

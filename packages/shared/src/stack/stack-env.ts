@@ -20,6 +20,20 @@ export const StackEnv = CommonEnv.extend({
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
     z.union([z.literal('max'), z.coerce.number().int().min(1).max(256)]).default('max'),
   ),
+  /**
+   * How long a stopping API process lets in-flight requests finish. pm2's
+   * `kill_timeout` for the api is derived from it (+5 s).
+   * @defaultValue 10000
+   */
+  API_SHUTDOWN_GRACE_MS: intEnv(10_000, { min: 0, max: 600_000 }),
+  /**
+   * How long a stopping worker waits for its active jobs before aborting them.
+   * Must exceed the longest catalog `timeoutMs` (30 s, compute) so a job still
+   * within its time can finish; pm2's `kill_timeout` for workers is derived
+   * from it (+10 s for the rest of the cleanup).
+   * @defaultValue 35000
+   */
+  WORKER_DRAIN_GRACE_MS: intEnv(35_000, { min: 0, max: 3_600_000 }),
   /** @defaultValue 3001 */
   DASHBOARD_PORT: portEnv(DEFAULT_PORTS.dashboard),
   /** Interface the dashboard binds to. @defaultValue 127.0.0.1 */
