@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# npm test: bootstrap, build, typecheck, then every test (package tests, then end-to-end).
+# npm test: bootstrap, build, type-check, then every test in one vitest run
+# (each package's tests, then the end-to-end tests of the stack under pm2).
 set -euo pipefail
 source "$(dirname "$0")/bootstrap.sh"
 ensure_redis_server
 say "building and type-checking"
 pnpm run --silent build
 pnpm run --silent typecheck
-say "running package tests"
-pnpm exec turbo run test --concurrency=1 --output-logs=new-only
-say "running end-to-end tests"
-pnpm exec vitest run --config test/e2e/vitest.config.ts
+say "running every test"
+mkdir -p test-output
+status=0
+pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=test-output/vitest.json "$@" || status=$?
+node infra/scripts/summarize-tests.js test-output/vitest.json || true
+exit "$status"

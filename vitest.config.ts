@@ -1,0 +1,25 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Every test in one run (`npm test`): each package's colocated tests, then the
+ * end-to-end tests of the stack under pm2. Files run one at a time: the suite
+ * starts real redis-servers and processes, and CI machines have two cores.
+ */
+export default defineConfig({
+  test: {
+    fileParallelism: false,
+    projects: [
+      'packages/*',
+      'apps/*',
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.e2e.test.ts'],
+          // End-to-end tests start the real stack; they take seconds, not milliseconds.
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
