@@ -10,6 +10,6 @@ pnpm run --silent typecheck
 say "running every test"
 mkdir -p test-output
 status=0
-pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=test-output/vitest.json "$@" || status=$?
+pnpm exec vitest run --config vitest.all.config.ts --reporter=default --reporter=json --outputFile.json=test-output/vitest.json "$@" || status=$?
 node infra/scripts/summarize-tests.js test-output/vitest.json || true
 exit "$status"

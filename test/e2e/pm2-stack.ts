@@ -22,6 +22,10 @@ export interface Pm2Stack {
   redisUrl: string;
   dashboardUser: string;
   dashboardPassword: string;
+  /** Metrics URL of API process N. */
+  apiMetricsUrl(instance: number): string;
+  /** Metrics URL of worker process N. */
+  workerMetricsUrl(instance: number): string;
   /** Runs the pm2 CLI against this stack's private PM2_HOME. */
   pm2(...args: string[]): Promise<string>;
   /** `pm2 jlist`, reduced to what tests look at. */
@@ -34,6 +38,9 @@ export async function startPm2Stack(extraEnv: Record<string, string> = {}): Prom
   const pm2Home = await mkdtemp(join(tmpdir(), 'floodgate-pm2-'));
   const redisDir = await mkdtemp(join(tmpdir(), 'floodgate-e2e-redis-'));
   const [apiPort, dashboardPort, redisPort] = [await freePort(), await freePort(), await freePort()];
+  // Process N of an app serves metrics on base + N: bases well apart from each other.
+  const apiMetricsBase = await freePort();
+  const workerMetricsBase = await freePort();
   const dashboardPassword = `e2e-${Math.random().toString(36).slice(2)}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -42,6 +49,8 @@ export async function startPm2Stack(extraEnv: Record<string, string> = {}): Prom
     DASHBOARD_PORT: String(dashboardPort),
     REDIS_PORT: String(redisPort),
     REDIS_DATA_DIR: redisDir,
+    API_METRICS_PORT: String(apiMetricsBase),
+    WORKER_METRICS_PORT: String(workerMetricsBase),
     DASHBOARD_USER: 'admin',
     DASHBOARD_PASSWORD: dashboardPassword,
     LOG_LEVEL: 'warn',
@@ -83,6 +92,8 @@ export async function startPm2Stack(extraEnv: Record<string, string> = {}): Prom
     redisUrl: `redis://127.0.0.1:${redisPort}`,
     dashboardUser: 'admin',
     dashboardPassword,
+    apiMetricsUrl: (instance) => `http://127.0.0.1:${apiMetricsBase + instance}/metrics`,
+    workerMetricsUrl: (instance) => `http://127.0.0.1:${workerMetricsBase + instance}/metrics`,
     pm2,
     processes,
     stop,

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { waitFor } from '@floodgate/testkit';
+import { metricValue, waitFor } from '@floodgate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPm2Stack, type Pm2Stack } from './pm2-stack';
 
@@ -76,6 +76,20 @@ describe('the whole stack under pm2', () => {
     expect(compute).toMatchObject({ state: 'completed', result: { operations: 5_000, checksum: expect.stringMatching(/^[0-9a-f]{8}$/) } });
   });
 
+  it('serves Prometheus metrics from each API and worker process', async () => {
+    const api = await (await fetch(stack.apiMetricsUrl(0))).text();
+    expect(metricValue(api, 'floodgate_redis_up', { app: 'api' })).toBe(1);
+    expect(metricValue(api, 'floodgate_redis_maxmemory_bytes')).toBeGreaterThan(0);
+    expect(metricValue(api, 'floodgate_queue_finished_jobs_total', { type: 'sentiment', status: 'completed' })).toBeGreaterThanOrEqual(1);
+    // The one worker process ran every job of the first test.
+    const worker = await (await fetch(stack.workerMetricsUrl(0))).text();
+    for (const type of ['sentiment', 'page-extract', 'compute']) {
+      expect(metricValue(worker, 'floodgate_job_duration_seconds_count', { app: 'worker', type, status: 'completed' })).toBeGreaterThanOrEqual(1);
+    }
+    expect(metricValue(worker, 'floodgate_jobs_active', { type: 'compute' })).toBe(0);
+    expect(metricValue(worker, 'nodejs_eventloop_lag_p99_seconds')).toBeGreaterThanOrEqual(0);
+  });
+
   it('keeps the dashboard behind basic auth and shows the queues', async () => {
     expect((await fetch(`${stack.dashboardUrl}/admin/queues`)).status).toBe(401);
     const wrong = `Basic ${Buffer.from('admin:wrong').toString('base64')}`;
@@ -108,5 +122,7 @@ describe('the whole stack under pm2', () => {
       { timeoutMs: 60_000, intervalMs: 0, description: 'jobs processed by two worker processes' },
     );
     expect(seen.size).toBe(2);
+    // The new process has a metrics port of its own.
+    expect((await fetch(stack.workerMetricsUrl(1))).status).toBe(200);
   });
 });

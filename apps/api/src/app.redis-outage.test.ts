@@ -1,4 +1,4 @@
-import { waitFor } from '@floodgate/testkit';
+import { metricValue, waitFor } from '@floodgate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from './testing/api-harness';
 
@@ -27,6 +27,11 @@ describe('the API while Redis is down', () => {
     expect(ready.status).toBe(503);
     expect(((await ready.json()) as { error: { code: string } }).error.code).toBe('redis_unavailable');
     expect((await api.request('GET', '/healthz')).status).toBe(200);
+    // Metrics still answer, say Redis is down, and count what was turned away.
+    const metrics = await (await api.request('GET', '/metrics')).text();
+    expect(metricValue(metrics, 'floodgate_redis_up')).toBe(0);
+    expect(metricValue(metrics, 'floodgate_queue_jobs')).toBeUndefined();
+    expect(metricValue(metrics, 'floodgate_api_rejections_total', { reason: 'redis_unavailable' })).toBeGreaterThanOrEqual(2);
     // Validation does not need Redis: bad input is still a 4xx, not a 503.
     expect((await api.request('POST', '/v1/jobs/sentiment', { json: { payload: {} } })).status).toBe(422);
 

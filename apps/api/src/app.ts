@@ -1,12 +1,15 @@
 import type { Logger } from '@floodgate/shared/logger';
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import { measureRequests, type HttpMetrics } from './metrics/http-metrics';
 import { errorHandler, notFound } from './error-handler';
 import type { JobQueues } from './queues';
 import { requestLogger } from './request-logger';
 import { healthRouter } from './routes/health';
 import { jobTypesRouter } from './routes/job-types';
 import { jobsRouter } from './routes/jobs';
+import { metricsRouter } from './routes/metrics';
 
 export interface AppDeps {
   /** One BullMQ Queue per job type, on `redis`. */
@@ -16,6 +19,9 @@ export interface AppDeps {
   logger: Logger;
   /** Largest accepted body in bytes; larger ones get 413. */
   bodyLimitBytes: number;
+  /** The process's metrics registry, served at `/metrics`. */
+  registry: Registry;
+  httpMetrics: HttpMetrics;
 }
 
 /** Builds the API without listening, so tests run it on any port. */
@@ -23,12 +29,14 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(requestLogger(deps.logger));
-  // Health first: no body parsing, nothing that could fail before it.
+  app.use(measureRequests(deps.httpMetrics));
+  // Health and metrics first: no body parsing, nothing that could fail before them.
   app.use(healthRouter(deps.redis));
+  app.use(metricsRouter(deps.registry));
   app.use(express.json({ limit: deps.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   app.use(jobTypesRouter());
   app.use(jobsRouter(deps));
   app.use(notFound);
-  app.use(errorHandler(deps.logger));
+  app.use(errorHandler(deps.logger, deps.httpMetrics));
   return app;
 }

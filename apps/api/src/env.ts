@@ -10,6 +10,9 @@ export const ApiEnv = StackEnv.pick({
   API_PORT: true,
   API_HOST: true,
   API_SHUTDOWN_GRACE_MS: true,
+  API_METRICS_PORT: true,
+  METRICS_HOST: true,
+  NODE_APP_INSTANCE: true,
 }).extend({
   /** Largest request body accepted, in bytes; larger ones get 413. @defaultValue 1048576 (1 MiB) */
   API_BODY_LIMIT_BYTES: intEnv(1_048_576, { min: 1_024, max: 64 * 1_048_576 }),

@@ -1,6 +1,7 @@
 import type { Logger } from '@floodgate/shared/logger';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { HttpError, isRedisConnectionError, redisUnavailable } from './errors';
+import type { HttpMetrics } from './metrics/http-metrics';
 
 /** JSON 404 for any path no router claimed. */
 export const notFound: RequestHandler = (req) => {
@@ -12,9 +13,13 @@ export const notFound: RequestHandler = (req) => {
  * with the right status. Unknown errors are logged in full and answered with a
  * generic 500: no stack trace ever reaches a client.
  */
-export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err: unknown, _req, res, _next) => {
+export function errorHandler(logger: Logger, metrics: HttpMetrics): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
     const httpError = toHttpError(err);
+    // Work turned away, not a failing readiness probe: only the /v1 routes count.
+    if ((httpError.status === 429 || httpError.status === 503) && req.path.startsWith('/v1/')) {
+      metrics.rejections.inc({ reason: httpError.code });
+    }
     const log: Logger = res.locals.logger ?? logger;
     if (httpError.status >= 500 && httpError.code === 'internal_error') log.error({ err }, 'unhandled error');
     if (res.headersSent) {

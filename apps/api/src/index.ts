@@ -4,9 +4,12 @@ import { resolveRedisUrl } from '@floodgate/shared/env';
 import { RedisPolicyError } from '@floodgate/shared/errors';
 import { createShutdown, signalReady } from '@floodgate/shared/lifecycle';
 import { createLogger } from '@floodgate/shared/logger';
+import { createMetricsRegistry, metricsPortFor, startMetricsServer } from '@floodgate/shared/metrics';
 import { checkEvictionPolicy, createRedis, waitForRedis } from '@floodgate/shared/redis';
 import { createApp } from './app';
 import { env } from './env';
+import { createHttpMetrics } from './metrics/http-metrics';
+import { registerQueueMetrics } from './metrics/queue-metrics';
 import { closeQueues, createQueues } from './queues';
 
 async function main(): Promise<void> {
@@ -30,7 +33,16 @@ async function main(): Promise<void> {
   shutdown.add('queues', () => closeQueues(queues));
   await Promise.all(Object.values(queues).map((queue) => queue.waitUntilReady()));
 
-  const app = createApp({ queues, redis, logger, bodyLimitBytes: env.API_BODY_LIMIT_BYTES });
+  const registry = createMetricsRegistry('api');
+  const httpMetrics = createHttpMetrics(registry);
+  registerQueueMetrics(registry, queues, redis);
+  if (env.API_METRICS_PORT > 0) {
+    const port = metricsPortFor(env.API_METRICS_PORT, env.NODE_APP_INSTANCE);
+    const metricsServer = await startMetricsServer({ registry, host: env.METRICS_HOST, port, logger });
+    if (metricsServer) shutdown.add('metrics server', () => new Promise((resolve) => metricsServer.close(resolve)));
+  }
+
+  const app = createApp({ queues, redis, logger, bodyLimitBytes: env.API_BODY_LIMIT_BYTES, registry, httpMetrics });
   const server: Server = app.listen(env.API_PORT, env.API_HOST);
   await once(server, 'listening');
   shutdown.add('http server', () => closeServer(server));

@@ -81,5 +81,5 @@ describe('close(graceMs)', () => {
 });
 
 function harnessOptions(prefix: string) {
-  return { connection: harness.connection, prefix, logger: harness.logger };
+  return { connection: harness.connection, prefix, logger: harness.logger, metrics: harness.metrics };
 }

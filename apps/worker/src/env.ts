@@ -6,6 +6,10 @@ import type { z } from 'zod';
 export const WorkerEnv = CommonEnv.extend({
   /** See StackEnv: pm2's kill_timeout is derived from it. @defaultValue 35000 */
   WORKER_DRAIN_GRACE_MS: StackEnv.shape.WORKER_DRAIN_GRACE_MS,
+  /** See StackEnv. @defaultValue 9500 (+ NODE_APP_INSTANCE) */
+  WORKER_METRICS_PORT: StackEnv.shape.WORKER_METRICS_PORT,
+  METRICS_HOST: StackEnv.shape.METRICS_HOST,
+  NODE_APP_INSTANCE: StackEnv.shape.NODE_APP_INSTANCE,
   /**
    * Most bytes of a page's body page-extract reads; a larger page fails the job
    * (`response_too_large`) instead of filling the worker's memory.

@@ -3,9 +3,11 @@ import { resolveRedisUrl } from '@floodgate/shared/env';
 import { RedisPolicyError } from '@floodgate/shared/errors';
 import { createShutdown, signalReady } from '@floodgate/shared/lifecycle';
 import { createLogger } from '@floodgate/shared/logger';
+import { createMetricsRegistry, metricsPortFor, startMetricsServer } from '@floodgate/shared/metrics';
 import { checkEvictionPolicy, createRedis, waitForRedis } from '@floodgate/shared/redis';
 import { env } from './env';
 import { closeHandlers, createHandlers } from './handlers';
+import { createWorkerMetrics } from './metrics/worker-metrics';
 import { startWorkers } from './start-workers';
 
 /** Time left for the steps after the drain (closing handlers and Redis). */
@@ -37,9 +39,16 @@ async function main(): Promise<void> {
     },
   });
   shutdown.add('handlers', () => closeHandlers(handlers));
-  const running = startWorkers({ connection: redis, prefix: env.QUEUE_PREFIX, handlers, logger });
+  const registry = createMetricsRegistry('worker');
+  const metrics = createWorkerMetrics(registry);
+  const running = startWorkers({ connection: redis, prefix: env.QUEUE_PREFIX, handlers, logger, metrics });
   shutdown.add('workers', () => running.close(env.WORKER_DRAIN_GRACE_MS));
   await Promise.all(running.workers.map((worker) => worker.waitUntilReady()));
+  if (env.WORKER_METRICS_PORT > 0) {
+    const port = metricsPortFor(env.WORKER_METRICS_PORT, env.NODE_APP_INSTANCE);
+    const server = await startMetricsServer({ registry, host: env.METRICS_HOST, port, logger });
+    if (server) shutdown.add('metrics server', () => new Promise((resolve) => server.close(resolve)));
+  }
 
   logger.info(
     {

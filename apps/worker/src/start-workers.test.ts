@@ -1,8 +1,10 @@
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dictionaryChecksum } from './handlers/compute/dictionary-checksum';
 import { closeHandlers, createHandlers, type Handlers } from './handlers';
 import { startWorkers, type RunningWorkers } from './start-workers';
 import { startHarness, type WorkerHarness } from './testing/worker-harness';
+import { metricValue } from '@floodgate/testkit';
 
 let harness: WorkerHarness;
 let handlers: Handlers;
@@ -13,7 +15,7 @@ beforeAll(async () => {
   harness = await startHarness();
   prefix = harness.newPrefix();
   handlers = createHandlers({ pageExtract: { maxBytes: 10_000, fetchTimeoutMs: 500, allowPrivateNetworks: false } });
-  running = startWorkers({ connection: harness.connection, prefix, handlers, logger: harness.logger });
+  running = startWorkers({ connection: harness.connection, prefix, handlers, logger: harness.logger, metrics: harness.metrics });
   await Promise.all(running.workers.map((worker) => worker.waitUntilReady()));
 });
 
@@ -65,5 +67,17 @@ describe('startWorkers', () => {
     const job = await harness.settled(await harness.addRaw(prefix, 'compute', { n: 10_000, m: 1_000_000 }));
     expect(job.failedReason).toMatch(/^invalid_payload: n: n \* m must be at most/);
     expect(job.attemptsMade).toBe(1);
+  });
+
+  it('measures every attempt: duration by type and outcome, active jobs back to zero, BullMQ throughput on', async () => {
+    const text = await harness.registry.metrics();
+    expect(metricValue(text, 'floodgate_job_duration_seconds_count', { type: 'sentiment', status: 'completed' })).toBeGreaterThan(0);
+    expect(metricValue(text, 'floodgate_job_duration_seconds_count', { type: 'sentiment', status: 'failed' })).toBeGreaterThan(0);
+    expect(metricValue(text, 'floodgate_jobs_active', { type: 'compute' })).toBe(0);
+    expect(metricValue(text, 'nodejs_eventloop_lag_p99_seconds', { app: 'worker-test' })).toBeGreaterThanOrEqual(0);
+    const queue = new Queue('sentiment', { connection: harness.connection, prefix });
+    // Bull Board's throughput chart reads these per-minute counts.
+    expect((await queue.getMetrics('completed')).meta.count).toBeGreaterThan(0);
+    await queue.close();
   });
 });

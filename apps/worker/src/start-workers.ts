@@ -1,11 +1,12 @@
 import { catalog, jobTypes, queueIdentity, retentionOptions, type JobDefinition, type JobType } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
-import { Worker } from 'bullmq';
+import { MetricsTime, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { hostname } from 'node:os';
 import { drainWorkers } from './drain-workers';
 import type { JobHandler } from './define-handler';
 import type { Handlers } from './handlers';
+import { measuredProcessor, type WorkerMetrics } from './metrics/worker-metrics';
 import { createProcessor } from './run-job';
 
 export interface StartWorkersOptions {
@@ -19,6 +20,8 @@ export interface StartWorkersOptions {
   prefix: string;
   handlers: Handlers;
   logger: Logger;
+  /** Where job durations and active counts go. */
+  metrics: WorkerMetrics;
   /**
    * Job types to run.
    * @defaultValue every type in the catalog
@@ -49,12 +52,16 @@ function startWorker(type: JobType, options: StartWorkersOptions): Worker {
   const handler: JobHandler = options.handlers[type];
   const logger = options.logger.child({ type });
   const { name, prefix } = queueIdentity(type, options.prefix);
-  const worker = new Worker(name, createProcessor({ definition, handler, logger: options.logger }), {
+  const processor = measuredProcessor(type, createProcessor({ definition, handler, logger: options.logger }), options.metrics);
+  const worker = new Worker(name, processor, {
     connection: options.connection,
     prefix,
     // Stored on every job as `processedBy`, so the API can tell which process ran it.
     name: `${hostname()}:${process.pid}`,
     concurrency: definition.concurrency,
+    // BullMQ's per-minute completed/failed counts: Bull Board's throughput chart and
+    // the API's floodgate_queue_finished_jobs_total read them.
+    metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
     // Jobs added without retention (not through the API) still must not pile up in Redis.
     ...retentionOptions(definition),
   });

@@ -1,3 +1,4 @@
 export * from './free-port';
 export * from './start-redis';
 export * from './wait-for';
+export * from './prometheus-text';

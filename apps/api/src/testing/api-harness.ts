@@ -2,10 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '@floodgate/shared/logger';
+import { createMetricsRegistry } from '@floodgate/shared/metrics';
 import { createRedis, waitForRedis } from '@floodgate/shared/redis';
 import { startRedis, type PrivateRedis } from '@floodgate/testkit';
 import type { Redis } from 'ioredis';
 import { createApp } from '../app';
+import { createHttpMetrics } from '../metrics/http-metrics';
+import { registerQueueMetrics } from '../metrics/queue-metrics';
 import { closeQueues, createQueues, type JobQueues } from '../queues';
 
 /** Test-only: the real API on a free port, over a private Redis, with a fresh prefix. */
@@ -27,7 +30,16 @@ export async function startApi(options: { bodyLimitBytes?: number } = {}): Promi
   await waitForRedis(connection);
   const prefix = `{fg-test-${randomUUID()}}`;
   const queues = createQueues(connection, prefix);
-  const app = createApp({ queues, redis: connection, logger, bodyLimitBytes: options.bodyLimitBytes ?? 1_048_576 });
+  const registry = createMetricsRegistry('api-test');
+  registerQueueMetrics(registry, queues, connection);
+  const app = createApp({
+    queues,
+    redis: connection,
+    logger,
+    bodyLimitBytes: options.bodyLimitBytes ?? 1_048_576,
+    registry,
+    httpMetrics: createHttpMetrics(registry),
+  });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });

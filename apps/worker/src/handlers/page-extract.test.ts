@@ -17,7 +17,7 @@ const started: Array<{ running: RunningWorkers; handlers: Handlers }> = [];
 function startPageExtract(allowPrivateNetworks: boolean): string {
   const prefix = harness.newPrefix();
   const handlers = createHandlers({ pageExtract: { maxBytes: MAX_BYTES, fetchTimeoutMs: FETCH_TIMEOUT_MS, allowPrivateNetworks } });
-  const running = startWorkers({ connection: harness.connection, prefix, handlers, logger: harness.logger, types: ['page-extract'] });
+  const running = startWorkers({ connection: harness.connection, prefix, handlers, logger: harness.logger, metrics: harness.metrics, types: ['page-extract'] });
   started.push({ running, handlers });
   return prefix;
 }

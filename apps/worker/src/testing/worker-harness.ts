@@ -5,6 +5,9 @@ import { createRedis } from '@floodgate/shared/redis';
 import { startRedis, waitFor, type PrivateRedis } from '@floodgate/testkit';
 import { Queue, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { createMetricsRegistry } from '@floodgate/shared/metrics';
+import type { Registry } from 'prom-client';
+import { createWorkerMetrics, type WorkerMetrics } from '../metrics/worker-metrics';
 
 /** Test-only: a private Redis, one connection, and the queues a test file uses. */
 export interface WorkerHarness {
@@ -12,6 +15,9 @@ export interface WorkerHarness {
   /** A worker-role connection, shared by every queue and worker of the file. */
   connection: Redis;
   logger: Logger;
+  /** The metrics registry workers of this file report to. */
+  registry: Registry;
+  metrics: WorkerMetrics;
   /** A fresh hash-tagged prefix, so each suite's queues start empty. */
   newPrefix(): string;
   /** Adds a job the way the API does (catalog job options), with `overrides` on top. */
@@ -42,10 +48,13 @@ export async function startHarness(): Promise<WorkerHarness> {
   };
   const addRaw = (prefix: string, type: JobType, data: unknown, overrides: JobsOptions = {}) =>
     queueFor(prefix, type).add(type, data, { ...jobOptionsFor(catalog[type]), ...overrides });
+  const registry = createMetricsRegistry('worker-test');
   return {
     redis,
     connection,
     logger,
+    registry,
+    metrics: createWorkerMetrics(registry),
     newPrefix: () => `{fg-test-${randomUUID()}}`,
     add: (prefix, type, payload, overrides) => addRaw(prefix, type, payload, overrides),
     addRaw,

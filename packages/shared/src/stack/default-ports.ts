@@ -4,4 +4,8 @@ export const DEFAULT_PORTS = {
   dashboard: 3001,
   /** Not 6379: a machine may already run another Redis there. */
   redis: 6390,
+  /** API process N serves its metrics on `apiMetrics + N`. */
+  apiMetrics: 9400,
+  /** Worker process N serves its metrics on `workerMetrics + N`. */
+  workerMetrics: 9500,
 } as const;

@@ -34,6 +34,18 @@ export const StackEnv = CommonEnv.extend({
    * @defaultValue 35000
    */
   WORKER_DRAIN_GRACE_MS: intEnv(35_000, { min: 0, max: 3_600_000 }),
+  /**
+   * First metrics port of the API: process N (pm2's NODE_APP_INSTANCE) serves
+   * `GET /metrics` on this + N. 0 turns the per-process metrics ports off.
+   * @defaultValue 9400
+   */
+  API_METRICS_PORT: intEnv(DEFAULT_PORTS.apiMetrics, { min: 0, max: 65_000 }),
+  /** First metrics port of the workers, as API_METRICS_PORT. @defaultValue 9500 */
+  WORKER_METRICS_PORT: intEnv(DEFAULT_PORTS.workerMetrics, { min: 0, max: 65_000 }),
+  /** Interface the per-process metrics ports bind to. @defaultValue 127.0.0.1 */
+  METRICS_HOST: stringEnv('127.0.0.1'),
+  /** Set by pm2 for each process of an app (0, 1, …); picks the metrics port. @defaultValue 0 */
+  NODE_APP_INSTANCE: intEnv(0, { min: 0, max: 1_000 }),
   /** @defaultValue 3001 */
   DASHBOARD_PORT: portEnv(DEFAULT_PORTS.dashboard),
   /** Interface the dashboard binds to. @defaultValue 127.0.0.1 */

@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Every test in one run (`npm test`): each package's colocated tests, then the
+ * Every test in one run (`npm test`; named so that `vitest` inside one package
+ * still runs just that package): each package's colocated tests, then the
  * end-to-end tests of the stack under pm2. Files run one at a time: the suite
  * starts real redis-servers and processes, and CI machines have two cores.
  */

@@ -1,0 +1,45 @@
+import { Gauge, Histogram, type Registry } from 'prom-client';
+import type { JobProcessor } from '../run-job';
+
+/** The series one worker process exports, besides Node's defaults. */
+export interface WorkerMetrics {
+  /** `floodgate_job_duration_seconds{type,status}`: one observation per attempt, completed or failed. */
+  jobDuration: Histogram<'type' | 'status'>;
+  /** `floodgate_jobs_active{type}`: attempts running in this process now. */
+  activeJobs: Gauge<'type'>;
+}
+
+export function createWorkerMetrics(registry: Registry): WorkerMetrics {
+  return {
+    jobDuration: new Histogram({
+      name: 'floodgate_job_duration_seconds',
+      help: 'Time one job attempt took in this process, by job type and outcome.',
+      labelNames: ['type', 'status'],
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+    activeJobs: new Gauge({
+      name: 'floodgate_jobs_active',
+      help: 'Job attempts running in this process, by job type.',
+      labelNames: ['type'],
+      registers: [registry],
+    }),
+  };
+}
+
+/** Wraps a processor so every attempt is counted while it runs and timed when it ends. */
+export function measuredProcessor<R>(type: string, processor: JobProcessor<R>, metrics: WorkerMetrics): JobProcessor<R> {
+  return async (job, token, signal) => {
+    metrics.activeJobs.inc({ type });
+    const stopTimer = metrics.jobDuration.startTimer({ type });
+    let status = 'failed';
+    try {
+      const result = await processor(job, token, signal);
+      status = 'completed';
+      return result;
+    } finally {
+      stopTimer({ status });
+      metrics.activeJobs.dec({ type });
+    }
+  };
+}

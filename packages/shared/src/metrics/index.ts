@@ -1,0 +1,2 @@
+export * from './create-metrics-registry';
+export * from './metrics-server';
