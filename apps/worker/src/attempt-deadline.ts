@@ -7,39 +7,75 @@ export interface AttemptDeadlineOptions {
   cancelSignal?: AbortSignal | undefined;
 }
 
+/** The attempt's abort signal, made only when someone asks for it. */
+export interface AttemptSignal {
+  readonly signal: AbortSignal;
+}
+
 /**
  * Runs `work` with a signal that aborts on timeout or cancellation, and settles
  * as soon as either happens, whether or not `work` honours the signal: a
  * handler stuck on something that ignores the signal must not hold the job
  * (and its concurrency slot) forever.
+ *
+ * The AbortController is created lazily, on the first read of `signal`:
+ * creating one costs more than a no-op job's whole run in Node 20, and most
+ * fast handlers never look at it.
  */
-export function runWithinDeadline<R>(options: AttemptDeadlineOptions, work: (signal: AbortSignal) => Promise<R>): Promise<R> {
-  const controller = new AbortController();
+export function runWithinDeadline<R>(options: AttemptDeadlineOptions, work: (attempt: AttemptSignal) => Promise<R>): Promise<R> {
+  let controller: AbortController | undefined;
+  let abortedWith: Error | undefined;
+  const attempt: AttemptSignal = {
+    get signal() {
+      if (!controller) {
+        controller = new AbortController();
+        if (abortedWith) controller.abort(abortedWith);
+      }
+      return controller.signal;
+    },
+  };
   return new Promise<R>((resolve, reject) => {
+    let settled = false;
+    const finish = () => {
+      settled = true;
+      clearTimeout(timer);
+      options.cancelSignal?.removeEventListener('abort', onCancel);
+    };
     const stop = (error: Error) => {
-      controller.abort(error);
+      if (settled) return;
+      finish();
+      abortedWith = error;
+      controller?.abort(error);
       reject(error);
     };
     const onCancel = () =>
       stop(transientFailure('job_cancelled', `worker cancelled the attempt (${String(options.cancelSignal?.reason ?? 'shutdown')})`));
-    const timer = setTimeout(
-      () => stop(transientFailure('job_timeout', `attempt exceeded ${options.timeoutMs} ms`)),
-      options.timeoutMs,
-    );
-    const cleanUp = () => {
-      clearTimeout(timer);
-      options.cancelSignal?.removeEventListener('abort', onCancel);
-    };
+    const timer = setTimeout(() => stop(transientFailure('job_timeout', `attempt exceeded ${options.timeoutMs} ms`)), options.timeoutMs);
     if (options.cancelSignal?.aborted) {
-      cleanUp();
       onCancel();
       return;
     }
     options.cancelSignal?.addEventListener('abort', onCancel, { once: true });
     // After a timeout the handler may still settle; its outcome is ignored (the promise already rejected).
-    Promise.resolve()
-      .then(() => work(controller.signal))
-      .then(resolve, reject)
-      .finally(cleanUp);
+    let work$: Promise<R>;
+    try {
+      work$ = work(attempt);
+    } catch (err) {
+      finish();
+      reject(err);
+      return;
+    }
+    work$.then(
+      (value) => {
+        if (settled) return;
+        finish();
+        resolve(value);
+      },
+      (err: unknown) => {
+        if (settled) return;
+        finish();
+        reject(err);
+      },
+    );
   });
 }

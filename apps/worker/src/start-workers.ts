@@ -50,6 +50,22 @@ function startWorker(type: JobType, options: StartWorkersOptions): Worker {
   // for a union `type`; catalog-drift.test.ts checks they belong together.
   const definition: JobDefinition = catalog[type];
   const handler: JobHandler = options.handlers[type];
+  return createJobWorker({ ...options, definition, handler });
+}
+
+export interface CreateJobWorkerOptions extends Pick<StartWorkersOptions, 'connection' | 'prefix' | 'logger' | 'metrics'> {
+  definition: JobDefinition;
+  handler: JobHandler;
+}
+
+/**
+ * One BullMQ Worker for one job definition, exactly as floodgate runs it:
+ * validated, time-limited, measured, named, with retention and BullMQ metrics.
+ * Exported for the benchmark, which runs a no-op definition through it.
+ */
+export function createJobWorker(options: CreateJobWorkerOptions): Worker {
+  const { definition, handler } = options;
+  const type = definition.type;
   const logger = options.logger.child({ type });
   const { name, prefix } = queueIdentity(type, options.prefix);
   const processor = measuredProcessor(type, createProcessor({ definition, handler, logger: options.logger }), options.metrics);

@@ -14,6 +14,6 @@ export interface QueueIdentity {
  * BullMQ's multi-key scripts work. When one shard is no longer enough, the hash
  * tag moves from the prefix into each queue's name here, and nothing else changes.
  */
-export function queueIdentity(type: JobType, prefix: string): QueueIdentity {
+export function queueIdentity(type: JobType | (string & {}), prefix: string): QueueIdentity {
   return { name: type, prefix };
 }

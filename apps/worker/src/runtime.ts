@@ -1,0 +1,7 @@
+/**
+ * The worker runtime as a library, for tools that run floodgate's job pipeline
+ * outside the worker process (the benchmark). `index.ts` is the process.
+ */
+export { createJobWorker, startWorkers, type CreateJobWorkerOptions, type RunningWorkers } from './start-workers';
+export { createWorkerMetrics, type WorkerMetrics } from './metrics/worker-metrics';
+export { defineHandler, type JobContext, type JobHandler } from './define-handler';

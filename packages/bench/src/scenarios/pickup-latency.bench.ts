@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import { catalog, jobOptionsFor } from '@floodgate/shared/jobs';
+import { createRedis } from '@floodgate/shared/redis';
+import { Queue } from 'bullmq';
+import type { BenchContext, ResultRow, Scenario } from '../scenario';
+import { waitForCompleted } from '../support/drain';
+import { appEntry, spawnApp } from '../support/spawn-app';
+import { percentile, round } from '../support/stats';
+
+const RATE_PER_SECOND = 500;
+const TICK_MS = 10;
+const TEXT = 'Quick and friendly service, would come again.';
+
+/**
+ * Time from enqueue to pick-up (BullMQ's `processedOn - timestamp`, both
+ * Redis-side clocks) at a steady 500 sentiment jobs/s: one floodgate worker
+ * process against one raw BullMQ worker process at the same concurrency.
+ */
+export const pickupLatency: Scenario = {
+  name: 'pickup-latency',
+  title: `Pick-up latency at a steady ${RATE_PER_SECOND} jobs/s: floodgate worker vs raw BullMQ worker`,
+  async run(ctx: BenchContext): Promise<ResultRow[]> {
+    const seconds = ctx.size(10, 3);
+    const floodgate = await measure(ctx, 'floodgate', seconds);
+    const raw = await measure(ctx, 'raw', seconds);
+    return (['p50', 'p99'] as const).map((p) => ({
+      scenario: this.name,
+      metric: `${p} pick-up ms (${seconds} s at ${RATE_PER_SECOND}/s)`,
+      floodgate: round(floodgate[p]),
+      baseline: round(raw[p]),
+      better: 'lower' as const,
+      target: p === 'p50' ? 0.8 : 0.5,
+      note: 'lower is better; the ratio is baseline / floodgate, so a floodgate up to 25% (p50) or 2x (p99) slower still passes',
+    }));
+  },
+};
+
+async function measure(ctx: BenchContext, side: 'floodgate' | 'raw', seconds: number) {
+  const prefix = ctx.newPrefix();
+  const env = { REDIS_URL: ctx.redisUrl, QUEUE_PREFIX: prefix, WORKER_METRICS_PORT: '0' };
+  const worker =
+    side === 'floodgate'
+      ? await spawnApp(appEntry('worker'), env)
+      : await spawnApp(join(__dirname, '../baselines/raw-worker.js'), { ...env, CONCURRENCY: String(catalog.sentiment.concurrency) });
+  const connection = createRedis('worker', { url: ctx.redisUrl, logger: ctx.logger });
+  const queue = new Queue('sentiment', { connection, prefix });
+  // Keep every completed job: their timestamps are the measurement.
+  const opts = { ...jobOptionsFor(catalog.sentiment), removeOnComplete: false };
+  try {
+    const total = RATE_PER_SECOND * seconds;
+    const perTick = (RATE_PER_SECOND * TICK_MS) / 1_000;
+    let added = 0;
+    const startedAt = performance.now();
+    while (added < total) {
+      // Catch up to where a perfectly steady producer would be by now.
+      const due = Math.min(total, Math.floor(((performance.now() - startedAt) / TICK_MS + 1) * perTick));
+      const batch = [];
+      for (; added < due; added++) batch.push(queue.add('sentiment', { text: TEXT }, opts));
+      await Promise.all(batch);
+      await new Promise((resolve) => setTimeout(resolve, TICK_MS));
+    }
+    await waitForCompleted(queue, total);
+    const jobs = await queue.getJobs(['completed'], 0, -1);
+    const latencies = jobs.map((job) => (job.processedOn ?? 0) - job.timestamp);
+    return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  } finally {
+    await worker.stop();
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    connection.disconnect();
+  }
+}
