@@ -11,5 +11,12 @@ say "running every test"
 mkdir -p test-output
 status=0
 pnpm exec vitest run --config vitest.all.config.ts --reporter=default --reporter=json --outputFile.json=test-output/vitest.json "$@" || status=$?
+if [ "$status" = 0 ]; then
+  # The benchmark as a smoke test: every scenario runs end to end and prints its
+  # table. Ratios are reported, never asserted: timing belongs to `npm run bench`.
+  say "benchmark smoke run (npm run bench -- --quick)"
+  node packages/bench/dist/cli.js --quick || status=$?
+fi
+# The closing line CI reads: "tests: N passed, N failed".
 node infra/scripts/summarize-tests.js test-output/vitest.json || true
 exit "$status"
