@@ -1,10 +1,9 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { resolveRedisUrl } from '@floodgate/shared/env';
-import { RedisPolicyError } from '@floodgate/shared/errors';
-import { createShutdown, signalReady } from '@floodgate/shared/lifecycle';
+import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
 import { createLogger } from '@floodgate/shared/logger';
-import { checkEvictionPolicy, createRedis, waitForRedis } from '@floodgate/shared/redis';
+import { connectAtStartup } from '@floodgate/shared/redis';
 import { BOARD_PATH, createApp } from './app';
 import { resolveCredentials } from './credentials';
 import { env } from './env';
@@ -12,17 +11,8 @@ import { closeQueues, createQueues } from './queues';
 
 async function main(): Promise<void> {
   const logger = createLogger({ name: 'dashboard', level: env.LOG_LEVEL });
-  const redis = createRedis('producer', { url: resolveRedisUrl(env), logger, connectionName: `floodgate-dashboard-${process.pid}` });
-  await waitForRedis(redis);
-  try {
-    await checkEvictionPolicy(redis);
-  } catch (err) {
-    if (!(err instanceof RedisPolicyError)) throw err;
-    logger.fatal({ err }, 'refusing to start: Redis could lose jobs under its eviction policy');
-    redis.disconnect();
-    process.exitCode = 1;
-    return;
-  }
+  const redis = await connectAtStartup('producer', { url: resolveRedisUrl(env), logger, connectionName: `floodgate-dashboard-${process.pid}` });
+  if (!redis) return;
 
   const credentials = resolveCredentials(env.DASHBOARD_USER, env.DASHBOARD_PASSWORD);
   if (credentials.generated) {
@@ -37,11 +27,7 @@ async function main(): Promise<void> {
 
   const server: Server = createApp({ queues, credentials }).listen(env.DASHBOARD_PORT, env.DASHBOARD_HOST);
   await once(server, 'listening');
-  shutdown.add('http server', () => {
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    return closed;
-  });
+  shutdown.add('http server', () => closeHttpServer(server));
   logger.info({ url: `http://${env.DASHBOARD_HOST}:${env.DASHBOARD_PORT}${BOARD_PATH}`, user: credentials.user }, 'dashboard listening');
   signalReady();
 }

@@ -1,10 +1,9 @@
 import { catalog, jobTypes } from '@floodgate/shared/jobs';
 import { resolveRedisUrl } from '@floodgate/shared/env';
-import { RedisPolicyError } from '@floodgate/shared/errors';
-import { createShutdown, signalReady } from '@floodgate/shared/lifecycle';
+import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
 import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry, metricsPortFor, startMetricsServer } from '@floodgate/shared/metrics';
-import { checkEvictionPolicy, createRedis, waitForRedis } from '@floodgate/shared/redis';
+import { connectAtStartup } from '@floodgate/shared/redis';
 import { env } from './env';
 import { closeHandlers, createHandlers } from './handlers';
 import { createWorkerMetrics } from './metrics/worker-metrics';
@@ -15,18 +14,8 @@ const CLEANUP_AFTER_DRAIN_MS = 5_000;
 
 async function main(): Promise<void> {
   const logger = createLogger({ name: 'worker', level: env.LOG_LEVEL });
-  const redis = createRedis('worker', { url: resolveRedisUrl(env), logger, connectionName: `floodgate-worker-${process.pid}` });
-  await waitForRedis(redis);
-  try {
-    await checkEvictionPolicy(redis);
-  } catch (err) {
-    if (!(err instanceof RedisPolicyError)) throw err;
-    logger.fatal({ err }, 'refusing to start: Redis could lose jobs under its eviction policy');
-    // Nothing else is running yet: closing Redis lets the process end with this code.
-    redis.disconnect();
-    process.exitCode = 1;
-    return;
-  }
+  const redis = await connectAtStartup('worker', { url: resolveRedisUrl(env), logger, connectionName: `floodgate-worker-${process.pid}` });
+  if (!redis) return;
 
   const shutdown = createShutdown({ logger, graceMs: env.WORKER_DRAIN_GRACE_MS + CLEANUP_AFTER_DRAIN_MS });
   // Steps run in reverse order of registration: workers drain first, then handlers close, then Redis.
@@ -47,7 +36,7 @@ async function main(): Promise<void> {
   if (env.WORKER_METRICS_PORT > 0) {
     const port = metricsPortFor(env.WORKER_METRICS_PORT, env.NODE_APP_INSTANCE);
     const server = await startMetricsServer({ registry, host: env.METRICS_HOST, port, logger });
-    if (server) shutdown.add('metrics server', () => new Promise((resolve) => server.close(resolve)));
+    if (server) shutdown.add('metrics server', () => closeHttpServer(server));
   }
 
   logger.info(

@@ -1,2 +1,3 @@
 export * from './shutdown';
 export * from './signal-ready';
+export * from './close-http-server';

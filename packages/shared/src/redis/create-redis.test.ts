@@ -2,6 +2,7 @@ import { startRedis, waitFor, type PrivateRedis } from '@floodgate/testkit';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEvictionPolicy } from './check-eviction-policy';
+import { connectAtStartup } from './connect-at-startup';
 import { createRedis } from './create-redis';
 import { waitForRedis } from './wait-for-redis';
 
@@ -69,6 +70,25 @@ describe('checkEvictionPolicy', () => {
     });
     await goodClient.quit();
     await badClient.quit();
+    await good.stop();
+    await bad.stop();
+  });
+});
+
+describe('connectAtStartup', () => {
+  it('returns a ready connection on a noeviction Redis, and refuses (exit code 1) an evicting one', async () => {
+    const good = await startRedis();
+    const bad = await startRedis({ maxmemoryPolicy: 'volatile-lru' });
+    const ok = await connectAtStartup('worker', { url: good.url, logger });
+    expect(ok?.status).toBe('ready');
+    await ok?.quit();
+    const previous = process.exitCode;
+    try {
+      expect(await connectAtStartup('producer', { url: bad.url, logger })).toBeUndefined();
+      expect(process.exitCode).toBe(1);
+    } finally {
+      process.exitCode = previous;
+    }
     await good.stop();
     await bad.stop();
   });

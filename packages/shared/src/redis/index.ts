@@ -2,3 +2,4 @@ export * from './check-eviction-policy';
 export * from './create-redis';
 export * from './redis-url';
 export * from './wait-for-redis';
+export * from './connect-at-startup';
