@@ -10,12 +10,15 @@ import { healthRouter } from './routes/health';
 import { jobTypesRouter } from './routes/job-types';
 import { jobsRouter } from './routes/jobs';
 import { metricsRouter } from './routes/metrics';
+import { workersRouter } from './routes/workers';
 
 export interface AppDeps {
   /** One BullMQ Queue per job type, on `redis`. */
   queues: JobQueues;
   /** The producer connection (fail-fast), also used by `/readyz`. */
   redis: Redis;
+  /** BullMQ key prefix (QUEUE_PREFIX), for keys the API reads itself (worker heartbeats). */
+  prefix: string;
   logger: Logger;
   /** Largest accepted body in bytes; larger ones get 413. */
   bodyLimitBytes: number;
@@ -36,6 +39,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: deps.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   app.use(jobTypesRouter());
   app.use(jobsRouter(deps));
+  app.use(workersRouter(deps.redis, deps.prefix));
   app.use(notFound);
   app.use(errorHandler(deps.logger, deps.httpMetrics));
   return app;

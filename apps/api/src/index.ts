@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     if (metricsServer) shutdown.add('metrics server', () => closeHttpServer(metricsServer));
   }
 
-  const app = createApp({ queues, redis, logger, bodyLimitBytes: env.API_BODY_LIMIT_BYTES, registry, httpMetrics });
+  const app = createApp({ queues, redis, prefix: env.QUEUE_PREFIX, logger, bodyLimitBytes: env.API_BODY_LIMIT_BYTES, registry, httpMetrics });
   const server: Server = app.listen(env.API_PORT, env.API_HOST);
   await once(server, 'listening');
   shutdown.add('http server', () => closeHttpServer(server));

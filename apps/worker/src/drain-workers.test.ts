@@ -2,7 +2,7 @@ import type { ComputePayload } from '@floodgate/shared/jobs';
 import { waitFor } from '@floodgate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineHandler } from './define-handler';
-import { dictionaryChecksum } from './handlers/compute/dictionary-checksum';
+import { dictionaryChecksum } from './cpu-pool/dictionary-checksum';
 import { closeHandlers, createHandlers, type Handlers } from './handlers';
 import { startWorkers } from './start-workers';
 import { startHarness, type WorkerHarness } from './testing/worker-harness';
@@ -12,7 +12,7 @@ let base: Handlers;
 
 beforeAll(async () => {
   harness = await startHarness();
-  base = createHandlers({ pageExtract: { maxBytes: 1_000, fetchTimeoutMs: 500, allowPrivateNetworks: false } });
+  base = createHandlers({ pageExtract: { maxBytes: 1_000, fetchTimeoutMs: 500, allowPrivateNetworks: false }, cpuPool: harness.cpuPool });
 });
 
 afterAll(async () => {

@@ -1,6 +1,7 @@
-import { boolEnv, CommonEnv, intEnv, loadEnv } from '@floodgate/shared/env';
+import { boolEnv, CommonEnv, intEnv, loadEnv, optionalStringEnv } from '@floodgate/shared/env';
+import { jobTypes } from '@floodgate/shared/jobs';
 import { StackEnv } from '@floodgate/shared/stack';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** Every variable the worker reads: the common ones plus its own. */
 export const WorkerEnv = CommonEnv.extend({
@@ -10,6 +11,26 @@ export const WorkerEnv = CommonEnv.extend({
   WORKER_METRICS_PORT: StackEnv.shape.WORKER_METRICS_PORT,
   METRICS_HOST: StackEnv.shape.METRICS_HOST,
   NODE_APP_INSTANCE: StackEnv.shape.NODE_APP_INSTANCE,
+  /**
+   * Threads of the CPU pool that runs the CPU-bound job types; 0 means one per core.
+   * @defaultValue 0
+   */
+  WORKER_CPU_THREADS: intEnv(0, { min: 0, max: 256 }),
+  /** See WorkerTuning. @defaultValue 10000 */
+  WORKER_LOCK_DURATION_MS: intEnv(10_000, { min: 1_000 }),
+  /** See WorkerTuning. @defaultValue 5000 */
+  WORKER_STALLED_INTERVAL_MS: intEnv(5_000, { min: 500 }),
+  /** See WorkerTuning. @defaultValue 1 */
+  WORKER_MAX_STALLED_COUNT: intEnv(1, { min: 0, max: 100 }),
+  /**
+   * Per-type concurrency overrides, `type=N` pairs separated by commas
+   * (`page-extract=500,compute=1`); unlisted types keep the catalog's.
+   */
+  WORKER_CONCURRENCY: optionalStringEnv()
+    .transform((value, ctx) => parseConcurrency(value, ctx))
+    .pipe(z.record(z.string(), z.number())),
+  /** How often a worker process publishes its heartbeat (GET /v1/workers); it expires after 3 beats. @defaultValue 5000 */
+  WORKER_HEARTBEAT_MS: intEnv(5_000, { min: 100, max: 60_000 }),
   /**
    * Most bytes of a page's body page-extract reads; a larger page fails the job
    * (`response_too_large`) instead of filling the worker's memory.
@@ -33,3 +54,19 @@ export type WorkerEnv = z.infer<typeof WorkerEnv>;
 
 /** The worker's configuration, parsed once; exits with a readable message when invalid. */
 export const env: WorkerEnv = loadEnv(WorkerEnv, process.env);
+
+function parseConcurrency(value: string | undefined, ctx: z.RefinementCtx): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const pair of (value ?? '').split(',').filter((p) => p.trim() !== '')) {
+    const [type = '', count = ''] = pair.split('=').map((part) => part.trim());
+    const n = Number(count);
+    if (!(jobTypes as string[]).includes(type)) {
+      ctx.addIssue({ code: 'custom', message: `unknown job type "${type}" (known: ${jobTypes.join(', ')})` });
+    } else if (!Number.isInteger(n) || n < 1 || n > 100_000) {
+      ctx.addIssue({ code: 'custom', message: `concurrency of ${type} must be a whole number from 1 to 100000, got "${count}"` });
+    } else {
+      result[type] = n;
+    }
+  }
+  return result;
+}

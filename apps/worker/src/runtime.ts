@@ -5,3 +5,4 @@
 export { createJobWorker, startWorkers, type CreateJobWorkerOptions, type RunningWorkers } from './start-workers';
 export { createWorkerMetrics, type WorkerMetrics } from './metrics/worker-metrics';
 export { defineHandler, type JobContext, type JobHandler } from './define-handler';
+export type { Handlers } from './handlers';

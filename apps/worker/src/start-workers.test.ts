@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dictionaryChecksum } from './handlers/compute/dictionary-checksum';
+import { dictionaryChecksum } from './cpu-pool/dictionary-checksum';
 import { closeHandlers, createHandlers, type Handlers } from './handlers';
 import { startWorkers, type RunningWorkers } from './start-workers';
 import { startHarness, type WorkerHarness } from './testing/worker-harness';
@@ -14,7 +14,7 @@ let prefix: string;
 beforeAll(async () => {
   harness = await startHarness();
   prefix = harness.newPrefix();
-  handlers = createHandlers({ pageExtract: { maxBytes: 10_000, fetchTimeoutMs: 500, allowPrivateNetworks: false } });
+  handlers = createHandlers({ pageExtract: { maxBytes: 10_000, fetchTimeoutMs: 500, allowPrivateNetworks: false }, cpuPool: harness.cpuPool });
   running = startWorkers({ connection: harness.connection, prefix, handlers, logger: harness.logger, metrics: harness.metrics });
   await Promise.all(running.workers.map((worker) => worker.waitUntilReady()));
 });

@@ -8,6 +8,7 @@ import type { JobHandler } from './define-handler';
 import type { Handlers } from './handlers';
 import { measuredProcessor, type WorkerMetrics } from './metrics/worker-metrics';
 import { createProcessor } from './run-job';
+import { DEFAULT_TUNING, type WorkerTuning } from './worker-tuning';
 
 export interface StartWorkersOptions {
   /**
@@ -22,6 +23,8 @@ export interface StartWorkersOptions {
   logger: Logger;
   /** Where job durations and active counts go. */
   metrics: WorkerMetrics;
+  /** Locks, stalled checks, concurrency overrides. @defaultValue {@link DEFAULT_TUNING} */
+  tuning?: WorkerTuning;
   /**
    * Job types to run.
    * @defaultValue every type in the catalog
@@ -53,7 +56,7 @@ function startWorker(type: JobType, options: StartWorkersOptions): Worker {
   return createJobWorker({ ...options, definition, handler });
 }
 
-export interface CreateJobWorkerOptions extends Pick<StartWorkersOptions, 'connection' | 'prefix' | 'logger' | 'metrics'> {
+export interface CreateJobWorkerOptions extends Pick<StartWorkersOptions, 'connection' | 'prefix' | 'logger' | 'metrics' | 'tuning'> {
   definition: JobDefinition;
   handler: JobHandler;
 }
@@ -66,6 +69,7 @@ export interface CreateJobWorkerOptions extends Pick<StartWorkersOptions, 'conne
 export function createJobWorker(options: CreateJobWorkerOptions): Worker {
   const { definition, handler } = options;
   const type = definition.type;
+  const tuning = options.tuning ?? DEFAULT_TUNING;
   const logger = options.logger.child({ type });
   const { name, prefix } = queueIdentity(type, options.prefix);
   const processor = measuredProcessor(type, createProcessor({ definition, handler, logger: options.logger }), options.metrics);
@@ -74,7 +78,10 @@ export function createJobWorker(options: CreateJobWorkerOptions): Worker {
     prefix,
     // Stored on every job as `processedBy`, so the API can tell which process ran it.
     name: `${hostname()}:${process.pid}`,
-    concurrency: definition.concurrency,
+    concurrency: tuning.concurrency[type] ?? definition.concurrency,
+    lockDuration: tuning.lockDurationMs,
+    stalledInterval: tuning.stalledIntervalMs,
+    maxStalledCount: tuning.maxStalledCount,
     // BullMQ's per-minute completed/failed counts: Bull Board's throughput chart and
     // the API's floodgate_queue_finished_jobs_total read them.
     metrics: { maxDataPoints: MetricsTime.ONE_WEEK },

@@ -25,3 +25,10 @@ export function invalidJobId(): HttpError {
 export function jobNotFound(type: string, id: string): HttpError {
   return new HttpError(404, 'job_not_found', `No ${type} job with id "${id}" (it may have been removed by retention).`);
 }
+
+/** 400 `invalid_query`: a query parameter is out of range or unknown. */
+export function invalidQuery(issues: z.core.$ZodIssue[]): HttpError {
+  const list = issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message, code: issue.code }));
+  const summary = list.map((issue) => `${issue.path || '(query)'}: ${issue.message}`).join('; ');
+  return new HttpError(400, 'invalid_query', `The query is invalid: ${summary}`, { details: { issues: list } });
+}

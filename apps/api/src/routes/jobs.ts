@@ -2,7 +2,7 @@ import { catalog, isJobType, jobOptionsFor, jobTypes, type JobType } from '@floo
 import { Router, type Request } from 'express';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { HttpError, invalidJobId, invalidPayload, jobNotFound, unknownJobType } from '../errors';
+import { HttpError, invalidJobId, invalidPayload, invalidQuery, jobNotFound, unknownJobType } from '../errors';
 import { toJobView } from '../job-view';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
@@ -15,6 +15,13 @@ const envelopes = new Map<JobType, z.ZodType<{ payload: unknown }>>(
   jobTypes.map((type) => [type, z.strictObject({ payload: catalog[type].payload as z.ZodType })]),
 );
 
+/** `GET /v1/jobs/:type` query: which state, how many, from where. */
+const ListQuery = z.strictObject({
+  state: z.enum(['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed', 'paused', 'waiting-children']).default('failed'),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
 export interface JobsRouterDeps {
   queues: JobQueues;
   redis: Redis;
@@ -26,6 +33,19 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
 
   router
     .route('/v1/jobs/:type')
+    .get(async (req, res) => {
+      const type = jobTypeOf(req);
+      const query = ListQuery.safeParse(req.query);
+      if (!query.success) throw invalidQuery(query.error.issues);
+      const { state, limit, cursor } = query.data;
+      const queue = deps.queues[type];
+      // Newest first; the cursor is an offset into the state's list.
+      const jobs = await withRedis(deps.redis, () => queue.getJobs([state], cursor, cursor + limit - 1, false));
+      res.json({
+        jobs: jobs.map((job) => toJobView(type, job, state)),
+        nextCursor: jobs.length === limit ? String(cursor + limit) : null,
+      });
+    })
     .post(async (req, res) => {
       const type = jobTypeOf(req);
       if (!req.is('application/json')) {
@@ -40,14 +60,32 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
       const self = `/v1/jobs/${type}/${encodeURIComponent(String(job.id))}`;
       res.status(202).location(self).json({ id: job.id, type, state: 'waiting', links: { self } });
     })
+    .all(methodNotAllowed(['GET', 'POST']));
+
+  router
+    .route('/v1/jobs/:type/:id/retry')
+    .post(async (req, res) => {
+      const type = jobTypeOf(req);
+      const id = jobIdOf(req);
+      const queue = deps.queues[type];
+      await withRedis(deps.redis, async () => {
+        const job = await queue.getJob(id);
+        if (!job) throw jobNotFound(type, id);
+        const state = await job.getState();
+        if (state !== 'failed') {
+          throw new HttpError(409, 'job_not_failed', `Only failed jobs can be retried; ${type} job "${id}" is ${state}.`);
+        }
+        await job.retry('failed');
+      });
+      res.status(202).json({ id, type, state: 'waiting', links: { self: `/v1/jobs/${type}/${encodeURIComponent(id)}` } });
+    })
     .all(methodNotAllowed(['POST']));
 
   router
     .route('/v1/jobs/:type/:id')
     .get(async (req, res) => {
       const type = jobTypeOf(req);
-      const id = String(req.params.id);
-      if (!JOB_ID.test(id)) throw invalidJobId();
+      const id = jobIdOf(req);
       const queue = deps.queues[type];
       const found = await withRedis(deps.redis, async () => {
         const job = await queue.getJob(id);
@@ -59,6 +97,12 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
     .all(methodNotAllowed(['GET']));
 
   return router;
+}
+
+function jobIdOf(req: Request): string {
+  const id = String(req.params.id);
+  if (!JOB_ID.test(id)) throw invalidJobId();
+  return id;
 }
 
 function jobTypeOf(req: Request): JobType {

@@ -35,6 +35,7 @@ export async function startApi(options: { bodyLimitBytes?: number } = {}): Promi
   const app = createApp({
     queues,
     redis: connection,
+    prefix,
     logger,
     bodyLimitBytes: options.bodyLimitBytes ?? 1_048_576,
     registry,

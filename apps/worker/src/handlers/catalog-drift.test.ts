@@ -1,14 +1,25 @@
 import { catalog, jobTypes } from '@floodgate/shared/jobs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createCpuPool } from '../cpu-pool/cpu-pool';
+import { cpuTaskTypes } from '../cpu-pool/cpu-tasks';
 import { closeHandlers, createHandlers } from './index';
 
-const handlers = createHandlers({ pageExtract: { maxBytes: 1_000, fetchTimeoutMs: 1_000, allowPrivateNetworks: false } });
-afterAll(() => closeHandlers(handlers));
+const cpuPool = createCpuPool({ threads: 1 });
+const handlers = createHandlers({ pageExtract: { maxBytes: 1_000, fetchTimeoutMs: 1_000, allowPrivateNetworks: false }, cpuPool });
+afterAll(async () => {
+  await closeHandlers(handlers);
+  await cpuPool.close();
+});
 
 describe('handlers and catalog', () => {
   it('has exactly one handler per catalog type, and none for unknown types', () => {
     expect(Object.keys(handlers).sort()).toEqual([...jobTypes].sort());
     expect(Object.keys(catalog).sort()).toEqual([...jobTypes].sort());
+  });
+
+  it('runs exactly the catalog\'s CPU-bound types on the pool', () => {
+    // The pool's task table is the list of CPU-bound work; it must match the catalog flag.
+    expect([...cpuTaskTypes].sort()).toEqual(jobTypes.filter((type) => catalog[type].cpuBound).sort());
   });
 
   it.each(jobTypes)('registers the %s handler under its own type', (type) => {

@@ -1,8 +1,9 @@
 import type { JobType } from '@floodgate/shared/jobs';
 import type { CatalogHandler } from '../define-handler';
-import { computeHandler } from './compute';
+import type { CpuPool } from '../cpu-pool/cpu-pool';
+import { createComputeHandler } from './compute';
 import { createPageExtractHandler, type PageExtractOptions } from './page-extract';
-import { sentimentHandler } from './sentiment';
+import { createSentimentHandler } from './sentiment';
 
 /** The handler of every catalog job type: one each, no more (catalog-drift.test.ts checks). */
 export type Handlers = { readonly [T in JobType]: CatalogHandler<T> };
@@ -10,6 +11,8 @@ export type Handlers = { readonly [T in JobType]: CatalogHandler<T> };
 /** Settings of the handlers that have any. */
 export interface HandlerOptions {
   pageExtract: PageExtractOptions;
+  /** Where the CPU-bound types (`cpuBound` in the catalog) run. Owned by the caller, which closes it. */
+  cpuPool: CpuPool;
 }
 
 /**
@@ -19,9 +22,9 @@ export interface HandlerOptions {
  */
 export function createHandlers(options: HandlerOptions): Handlers {
   return {
-    sentiment: sentimentHandler,
+    sentiment: createSentimentHandler(options.cpuPool),
     'page-extract': createPageExtractHandler(options.pageExtract),
-    compute: computeHandler,
+    compute: createComputeHandler(options.cpuPool),
   };
 }
 

@@ -16,7 +16,7 @@ const started: Array<{ running: RunningWorkers; handlers: Handlers }> = [];
 /** Page-extract workers on their own prefix, with the given network policy. */
 function startPageExtract(allowPrivateNetworks: boolean): string {
   const prefix = harness.newPrefix();
-  const handlers = createHandlers({ pageExtract: { maxBytes: MAX_BYTES, fetchTimeoutMs: FETCH_TIMEOUT_MS, allowPrivateNetworks } });
+  const handlers = createHandlers({ pageExtract: { maxBytes: MAX_BYTES, fetchTimeoutMs: FETCH_TIMEOUT_MS, allowPrivateNetworks }, cpuPool: harness.cpuPool });
   const running = startWorkers({ connection: harness.connection, prefix, handlers, logger: harness.logger, metrics: harness.metrics, types: ['page-extract'] });
   started.push({ running, handlers });
   return prefix;

@@ -7,6 +7,7 @@ import { Queue, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createMetricsRegistry } from '@floodgate/shared/metrics';
 import type { Registry } from 'prom-client';
+import { createCpuPool, type CpuPool } from '../cpu-pool/cpu-pool';
 import { createWorkerMetrics, type WorkerMetrics } from '../metrics/worker-metrics';
 
 /** Test-only: a private Redis, one connection, and the queues a test file uses. */
@@ -18,6 +19,8 @@ export interface WorkerHarness {
   /** The metrics registry workers of this file report to. */
   registry: Registry;
   metrics: WorkerMetrics;
+  /** A small CPU pool for the CPU-bound handlers. */
+  cpuPool: CpuPool;
   /** A fresh hash-tagged prefix, so each suite's queues start empty. */
   newPrefix(): string;
   /** Adds a job the way the API does (catalog job options), with `overrides` on top. */
@@ -49,12 +52,14 @@ export async function startHarness(): Promise<WorkerHarness> {
   const addRaw = (prefix: string, type: JobType, data: unknown, overrides: JobsOptions = {}) =>
     queueFor(prefix, type).add(type, data, { ...jobOptionsFor(catalog[type]), ...overrides });
   const registry = createMetricsRegistry('worker-test');
+  const cpuPool = createCpuPool({ threads: 2 });
   return {
     redis,
     connection,
     logger,
     registry,
     metrics: createWorkerMetrics(registry),
+    cpuPool,
     newPrefix: () => `{fg-test-${randomUUID()}}`,
     add: (prefix, type, payload, overrides) => addRaw(prefix, type, payload, overrides),
     addRaw,
@@ -66,6 +71,7 @@ export async function startHarness(): Promise<WorkerHarness> {
     async stop() {
       await Promise.all([...queues.values()].map((queue) => queue.close()));
       await connection.quit();
+      await cpuPool.close();
       await redis.stop();
     },
   };

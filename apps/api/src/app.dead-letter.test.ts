@@ -1,0 +1,89 @@
+import { writeHeartbeat } from '@floodgate/shared/workers';
+import { waitFor } from '@floodgate/testkit';
+import { Worker } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi, type ApiHarness } from './testing/api-harness';
+
+interface JobList {
+  jobs: Array<{ id: string; state: string; error: string | null }>;
+  nextCursor: string | null;
+}
+
+describe('the dead-letter set and live workers', () => {
+  let api: ApiHarness;
+  beforeAll(async () => {
+    api = await startApi();
+  });
+  afterAll(async () => {
+    await api?.stop();
+  });
+
+  it('lists failed jobs newest first, page by page, and retries one to completion', async () => {
+    let broken = true;
+    const worker = new Worker(
+      'compute',
+      async () => {
+        if (broken) throw new Error('upstream_status: 503 from a flaky dependency');
+        return { checksum: '00000000', operations: 1, n: 1, m: 1 };
+      },
+      { connection: api.connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }), prefix: api.prefix },
+    );
+    try {
+      const ids = [];
+      for (let i = 0; i < 3; i++) ids.push((await api.queues.compute.add('compute', { n: 1, m: i + 1 }, { attempts: 1 })).id);
+      await waitFor(async () => (await api.queues.compute.getJobCounts('failed')).failed === 3);
+
+      const first = (await (await api.request('GET', '/v1/jobs/compute?state=failed&limit=2')).json()) as JobList;
+      expect(first.jobs).toHaveLength(2);
+      expect(first.jobs[0]).toMatchObject({ state: 'failed', error: 'upstream_status: 503 from a flaky dependency' });
+      expect(first.nextCursor).toBe('2');
+      const second = (await (await api.request('GET', `/v1/jobs/compute?state=failed&limit=2&cursor=${first.nextCursor}`)).json()) as JobList;
+      expect(second.jobs).toHaveLength(1);
+      expect(second.nextCursor).toBeNull();
+      expect([...first.jobs, ...second.jobs].map((job) => job.id).sort()).toEqual([...ids].sort());
+
+      broken = false;
+      const retried = await api.request('POST', `/v1/jobs/compute/${ids[0]}/retry`);
+      expect(retried.status).toBe(202);
+      await waitFor(async () => ((await (await api.request('GET', `/v1/jobs/compute/${ids[0]}`)).json()) as { state: string }).state === 'completed');
+      const again = await api.request('POST', `/v1/jobs/compute/${ids[0]}/retry`);
+      expect(again.status).toBe(409);
+      expect(((await again.json()) as { error: { code: string } }).error.code).toBe('job_not_failed');
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('refuses bad list queries and unknown jobs', async () => {
+    for (const query of ['state=bogus', 'limit=0', 'limit=101', 'cursor=-1', 'limit=ten', 'extra=1']) {
+      const res = await api.request('GET', `/v1/jobs/compute?${query}`);
+      expect(res.status, query).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_query');
+    }
+    expect((await api.request('POST', '/v1/jobs/compute/404404/retry')).status).toBe(404);
+  });
+
+  it('lists the live workers from their heartbeats, and forgets one whose beat expired', async () => {
+    const beat = {
+      id: 'host-a:42',
+      host: 'host-a',
+      pid: 42,
+      queues: [{ type: 'compute', concurrency: 2, active: 1 }],
+      cpuThreads: 2,
+      eventLoopDelayP99Ms: 3.2,
+      rssBytes: 80_000_000,
+      uptimeSeconds: 12,
+      startedAt: new Date().toISOString(),
+      beatAt: new Date().toISOString(),
+    };
+    await writeHeartbeat(api.connection, api.prefix, beat, 60_000);
+    await writeHeartbeat(api.connection, api.prefix, { ...beat, id: 'host-b:7', host: 'host-b', pid: 7 }, 300);
+    const listed = (await (await api.request('GET', '/v1/workers')).json()) as { workers: Array<{ id: string }> };
+    expect(listed.workers.map((w) => w.id)).toEqual(['host-a:42', 'host-b:7']);
+    expect(listed.workers[0]).toEqual(beat);
+    await waitFor(async () => {
+      const body = (await (await api.request('GET', '/v1/workers')).json()) as { workers: Array<{ id: string }> };
+      return body.workers.length === 1 && body.workers[0]?.id === 'host-a:42';
+    });
+  });
+});

@@ -1,0 +1,69 @@
+import { hostname } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { Logger } from '@floodgate/shared/logger';
+import { heartbeatKey, writeHeartbeat, type WorkerHeartbeat } from '@floodgate/shared/workers';
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { WorkerMetrics } from './metrics/worker-metrics';
+
+export interface HeartbeatOptions {
+  redis: Redis;
+  prefix: string;
+  workers: readonly Worker[];
+  metrics: WorkerMetrics;
+  cpuThreads: number;
+  /** Beat period; a beat lives three periods, so one missed write is no death. */
+  intervalMs: number;
+  logger: Logger;
+}
+
+/**
+ * Publishes this process's heartbeat to Redis every `intervalMs` until
+ * stopped; `GET /v1/workers` lists the live ones, and a process that dies
+ * drops off once its last beat expires. Returns the stop function, which also
+ * deletes the beat (a clean stop should not look alive for 15 s).
+ */
+export function startHeartbeat(options: HeartbeatOptions): () => Promise<void> {
+  const host = hostname();
+  const id = `${host}:${process.pid}`;
+  const startedAt = new Date().toISOString();
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+
+  const beat = async () => {
+    const active = await options.metrics.activeJobs.get();
+    const activeOf = (type: string) => active.values.find((v) => v.labels.type === type)?.value ?? 0;
+    const heartbeat: WorkerHeartbeat = {
+      id,
+      host,
+      pid: process.pid,
+      queues: options.workers.map((w) => ({ type: w.name, concurrency: w.concurrency, active: activeOf(w.name) })),
+      cpuThreads: options.cpuThreads,
+      eventLoopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e4) / 100,
+      rssBytes: process.memoryUsage.rss(),
+      uptimeSeconds: Math.round(process.uptime()),
+      startedAt,
+      beatAt: new Date().toISOString(),
+    };
+    loopDelay.reset();
+    await writeHeartbeat(options.redis, options.prefix, heartbeat, options.intervalMs * 3);
+  };
+  // While Redis is away a write waits for it; never stack a second one behind it.
+  let inFlight = false;
+  const beatSafely = () => {
+    if (inFlight) return;
+    inFlight = true;
+    beat()
+      .catch((err: unknown) => options.logger.warn({ err }, 'heartbeat not written'))
+      .finally(() => (inFlight = false));
+  };
+
+  beatSafely();
+  const timer = setInterval(beatSafely, options.intervalMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    loopDelay.disable();
+    await options.redis.del(heartbeatKey(options.prefix, id)).catch(() => undefined);
+  };
+}
