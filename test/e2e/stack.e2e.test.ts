@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { metricValue, waitFor } from '@floodgate/testkit';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPm2Stack, type Pm2Stack } from './pm2-stack';
 
@@ -124,5 +126,38 @@ describe('the whole stack under pm2', () => {
     expect(seen.size).toBe(2);
     // The new process has a metrics port of its own.
     expect((await fetch(stack.workerMetricsUrl(1))).status).toBe(200);
+  });
+
+  it('lists every live worker process at GET /v1/workers, from their heartbeats', async () => {
+    const pids = (await stack.processes()).filter((p) => p.name === 'worker' && p.status === 'online').map((p) => p.pid);
+    const listed = await waitFor(async () => {
+      const body = (await (await fetch(`${stack.apiUrl}/v1/workers`)).json()) as { workers: Array<{ pid: number; queues: Array<{ type: string }> }> };
+      return body.workers.length === pids.length ? body.workers : undefined;
+    });
+    expect(listed.map((w) => w.pid).sort()).toEqual([...pids].sort());
+    expect(listed[0]?.queues.map((q) => q.type)).toEqual(['sentiment', 'page-extract', 'compute']);
+  });
+
+  it('loses nothing and stalls nothing while workers scale down, reload and scale up under load', async () => {
+    const connection = new Redis(stack.redisUrl, { maxRetriesPerRequest: null });
+    const queue = new Queue('compute', { connection, prefix: '{floodgate}' });
+    try {
+      // About half a second of CPU each: in flight during every pm2 operation below.
+      const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => enqueue('compute', { n: 1_500 + i, m: 2_000 })));
+      await stack.pm2('scale', 'worker', '1');
+      await stack.pm2('reload', 'worker');
+      await stack.pm2('scale', 'worker', '2');
+      for (const id of ids) {
+        const view = await finished('compute', id);
+        expect(view.state, `job ${id}`).toBe('completed');
+        const job = await queue.getJob(id);
+        // Finished by the process that started it: drained, never recovered as stalled.
+        expect(job?.attemptsMade).toBe(1);
+        expect(job?.stalledCounter).toBe(0);
+      }
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
   });
 });

@@ -2,3 +2,4 @@ export * from './free-port';
 export * from './start-redis';
 export * from './wait-for';
 export * from './prometheus-text';
+export * from './spawn-node-process';

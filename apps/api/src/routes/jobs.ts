@@ -88,8 +88,11 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
       const id = jobIdOf(req);
       const queue = deps.queues[type];
       const found = await withRedis(deps.redis, async () => {
+        // State first, then the job: a job read first could finish in between and
+        // show as completed without its result.
+        const state = await queue.getJobState(id);
         const job = await queue.getJob(id);
-        return job ? { job, state: await job.getState() } : undefined;
+        return job ? { job, state } : undefined;
       });
       if (!found) throw jobNotFound(type, id);
       res.json(toJobView(type, found.job, found.state));

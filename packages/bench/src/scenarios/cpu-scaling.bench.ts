@@ -1,11 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { catalog, jobOptionsFor } from '@floodgate/shared/jobs';
 import { createRedis } from '@floodgate/shared/redis';
-import { freePort, metricValue } from '@floodgate/testkit';
+import { freePort, metricValue, spawnNodeProcess, type RunningProcess } from '@floodgate/testkit';
 import { Queue } from 'bullmq';
 import type { BenchContext, ResultRow, Scenario } from '../scenario';
 import { fill, waitForCompleted } from '../support/drain';
-import { appEntry, spawnApp, type RunningApp } from '../support/spawn-app';
+import { appEntry } from '../support/app-entry';
 import { round } from '../support/stats';
 
 /** ~2 M dictionary writes: a few hundred milliseconds of CPU per job. */
@@ -50,13 +50,13 @@ export const cpuScaling: Scenario = {
 async function drain(ctx: BenchContext, processes: number, jobs: number) {
   const prefix = ctx.newPrefix();
   const metricsBase = await freePort();
-  const workers: RunningApp[] = [];
+  const workers: RunningProcess[] = [];
   const connection = createRedis('worker', { url: ctx.redisUrl, logger: ctx.logger });
   const queue = new Queue('compute', { connection, prefix });
   try {
     for (let i = 0; i < processes; i++) {
       workers.push(
-        await spawnApp(appEntry('worker'), {
+        await spawnNodeProcess(appEntry('worker'), {
           REDIS_URL: ctx.redisUrl,
           QUEUE_PREFIX: prefix,
           WORKER_METRICS_PORT: String(metricsBase),

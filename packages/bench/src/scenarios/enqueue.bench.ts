@@ -1,8 +1,8 @@
+import { freePort, spawnNodeProcess } from '@floodgate/testkit';
 import { join } from 'node:path';
-import { freePort } from '@floodgate/testkit';
 import type { BenchContext, ResultRow, Scenario } from '../scenario';
 import { postLoad } from '../support/load';
-import { appEntry, spawnApp } from '../support/spawn-app';
+import { appEntry } from '../support/app-entry';
 import { round } from '../support/stats';
 
 const CONNECTIONS = 64;
@@ -50,13 +50,13 @@ async function measure(ctx: BenchContext, side: 'floodgate' | 'baseline', second
   const prefix = ctx.newPrefix();
   const app =
     side === 'floodgate'
-      ? await spawnApp(appEntry('api'), {
+      ? await spawnNodeProcess(appEntry('api'), {
           REDIS_URL: ctx.redisUrl,
           QUEUE_PREFIX: prefix,
           API_PORT: String(port),
           API_METRICS_PORT: '0',
         })
-      : await spawnApp(join(__dirname, '../baselines/plain-express-api.js'), {
+      : await spawnNodeProcess(join(__dirname, '../baselines/plain-express-api.js'), {
           REDIS_URL: ctx.redisUrl,
           QUEUE_PREFIX: prefix,
           PORT: String(port),

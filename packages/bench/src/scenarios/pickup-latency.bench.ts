@@ -4,7 +4,8 @@ import { createRedis } from '@floodgate/shared/redis';
 import { Queue } from 'bullmq';
 import type { BenchContext, ResultRow, Scenario } from '../scenario';
 import { waitForCompleted } from '../support/drain';
-import { appEntry, spawnApp } from '../support/spawn-app';
+import { spawnNodeProcess } from '@floodgate/testkit';
+import { appEntry } from '../support/app-entry';
 import { percentile, round } from '../support/stats';
 
 const RATE_PER_SECOND = 500;
@@ -40,8 +41,8 @@ async function measure(ctx: BenchContext, side: 'floodgate' | 'raw', seconds: nu
   const env = { REDIS_URL: ctx.redisUrl, QUEUE_PREFIX: prefix, WORKER_METRICS_PORT: '0' };
   const worker =
     side === 'floodgate'
-      ? await spawnApp(appEntry('worker'), env)
-      : await spawnApp(join(__dirname, '../baselines/raw-worker.js'), { ...env, CONCURRENCY: String(catalog.sentiment.concurrency) });
+      ? await spawnNodeProcess(appEntry('worker'), env)
+      : await spawnNodeProcess(join(__dirname, '../baselines/raw-worker.js'), { ...env, CONCURRENCY: String(catalog.sentiment.concurrency) });
   const connection = createRedis('worker', { url: ctx.redisUrl, logger: ctx.logger });
   const queue = new Queue('sentiment', { connection, prefix });
   // Keep every completed job: their timestamps are the measurement.

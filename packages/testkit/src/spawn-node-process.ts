@@ -1,24 +1,21 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { dirname, join } from 'node:path';
 
-export interface RunningApp {
+export interface RunningProcess {
   pid: number;
   child: ChildProcess;
   /** SIGINT (what pm2 sends), then waits for the exit. */
   stop(): Promise<void>;
-}
-
-/** The built entry point of a floodgate app (`dist/index.js`). */
-export function appEntry(app: 'api' | 'worker'): string {
-  return join(dirname(require.resolve(`@floodgate/${app}/package.json`)), 'dist/index.js');
+  /** SIGKILL: no cleanup, as in a crash or an OOM kill; waits for the exit. */
+  kill(): Promise<void>;
 }
 
 /**
  * Starts a Node.js process with an IPC channel and waits for its `ready`
- * message, the same signal pm2's `wait_ready` waits for.
+ * message, the same signal pm2's `wait_ready` waits for. LOG_LEVEL defaults to
+ * warn; stdout is dropped, stderr (warnings, crashes) comes through.
  */
-export async function spawnApp(script: string, env: Record<string, string>, timeoutMs = 30_000): Promise<RunningApp> {
+export async function spawnNodeProcess(script: string, env: Record<string, string>, timeoutMs = 30_000): Promise<RunningProcess> {
   const child = fork(script, [], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -45,11 +42,14 @@ export async function spawnApp(script: string, env: Record<string, string>, time
   return {
     pid: child.pid ?? -1,
     child,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGINT');
-      await exited;
-    },
+    stop: () => signalAndWait(child, 'SIGINT'),
+    kill: () => signalAndWait(child, 'SIGKILL'),
   };
+}
+
+async function signalAndWait(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill(signal);
+  await exited;
 }

@@ -1,0 +1,168 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { catalog, jobOptionsFor } from '@floodgate/shared/jobs';
+import { createLogger } from '@floodgate/shared/logger';
+import { createRedis, waitForRedis } from '@floodgate/shared/redis';
+import { listHeartbeats } from '@floodgate/shared/workers';
+import { freePort, spawnNodeProcess, startRedis, waitFor, type PrivateRedis, type RunningProcess } from '@floodgate/testkit';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+const root = resolve(__dirname, '../..');
+const workerEntry = join(root, 'apps/worker/dist/index.js');
+const apiEntry = join(root, 'apps/api/dist/index.js');
+const logger = createLogger({ name: 'e2e', level: 'silent', pretty: false });
+
+/** Fast recovery for tests: a dead process's job is back in play within ~3 s. */
+const FAST_RECOVERY = {
+  WORKER_LOCK_DURATION_MS: '2000',
+  WORKER_STALLED_INTERVAL_MS: '1000',
+  WORKER_HEARTBEAT_MS: '500',
+  WORKER_METRICS_PORT: '0',
+  WORKER_CPU_THREADS: '1',
+};
+
+let redis: PrivateRedis;
+let connection: Redis;
+let prefix: string;
+const processes: RunningProcess[] = [];
+
+beforeEach(async () => {
+  redis = await startRedis({ appendonly: true });
+  connection = createRedis('worker', { url: redis.url, logger });
+  await waitForRedis(connection);
+  prefix = `{e2e-${Math.random().toString(36).slice(2)}}`;
+});
+
+afterEach(async () => {
+  await Promise.all(processes.splice(0).map((p) => p.kill()));
+  connection?.disconnect();
+  await redis?.stop();
+});
+
+const startWorker = async (env: Record<string, string> = {}) => {
+  const worker = await spawnNodeProcess(workerEntry, { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, ...FAST_RECOVERY, ...env });
+  processes.push(worker);
+  return worker;
+};
+
+const finished = (queue: Queue, id: string, timeoutMs = 60_000) =>
+  waitFor(
+    async () => {
+      // State first, then the job: a job read before it finished would lack its result or reason.
+      const state = await queue.getJobState(id);
+      if (state !== 'completed' && state !== 'failed') return undefined;
+      const job = await queue.getJob(id);
+      return job ? { job, state } : undefined;
+    },
+    { timeoutMs, description: `job ${id} to finish` },
+  );
+
+describe('worker crash recovery', () => {
+  it('hands the job of a SIGKILLed worker process to another process, which completes it', async () => {
+    const [first, second] = [await startWorker(), await startWorker()];
+    const queue = new Queue('compute', { connection, prefix });
+    // A few seconds of CPU on a pool thread: long enough to be killed mid-way.
+    const job = await queue.add('compute', { n: 6_000, m: 2_000 }, jobOptionsFor(catalog.compute));
+    const active = await waitFor(async () => {
+      const current = await queue.getJob(String(job.id));
+      return (await current?.getState()) === 'active' && current?.processedBy ? current : undefined;
+    });
+    const victim = [first, second].find((p) => active.processedBy?.endsWith(`:${p?.pid}`));
+    const survivor = [first, second].find((p) => p !== victim);
+    expect(victim).toBeDefined();
+    await victim?.kill();
+
+    const { job: done, state } = await finished(queue, String(job.id));
+    expect(state).toBe('completed');
+    expect(done.processedBy).toMatch(new RegExp(`:${survivor?.pid}$`));
+    expect(done.returnvalue).toMatchObject({ operations: 12_000_000 });
+    // The dead process drops off the live list once its last heartbeat expires.
+    await waitFor(async () => {
+      const ids = (await listHeartbeats(connection, prefix)).map((beat) => beat.pid);
+      return ids.length === 1 && ids[0] === survivor?.pid;
+    });
+    await queue.close();
+  });
+});
+
+describe('a poison job', () => {
+  it('fails after maxStalledCount with a clear reason while other jobs flow, and pm2 restarts the process it killed', async () => {
+    const pm2Home = await mkdtemp(join(tmpdir(), 'floodgate-pm2-poison-'));
+    const env = { ...process.env, PM2_HOME: pm2Home, REDIS_URL: redis.url, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', ...FAST_RECOVERY };
+    const pm2 = async (...args: string[]) =>
+      (await promisify(execFile)(join(root, 'node_modules/.bin/pm2'), args, { cwd: root, env, timeout: 60_000 })).stdout;
+    try {
+      // Flags as in ecosystem.config.js: cluster mode, wait_ready, exponential restart back-off.
+      await pm2('start', 'test/e2e/fixtures/poisoned-worker.js', '--name', 'poisoned', '-i', '2', '--wait-ready', '--exp-backoff-restart-delay', '200');
+      const compute = new Queue('compute', { connection, prefix });
+      const sentiment = new Queue('sentiment', { connection, prefix });
+      const poison = await compute.add('compute', { n: 13, m: 10 }, jobOptionsFor(catalog.compute));
+
+      // Meanwhile, ordinary jobs keep completing.
+      const healthy = await Promise.all(
+        Array.from({ length: 5 }, (_, i) => sentiment.add('sentiment', { text: `fine day number ${i}` }, jobOptionsFor(catalog.sentiment))),
+      );
+      for (const job of healthy) expect((await finished(sentiment, String(job.id))).state).toBe('completed');
+
+      const { job, state } = await finished(compute, String(poison.id));
+      expect(state).toBe('failed');
+      expect(job.failedReason).toMatch(/stalled more than allowable limit/);
+      const after = await sentiment.add('sentiment', { text: 'still here' }, jobOptionsFor(catalog.sentiment));
+      expect((await finished(sentiment, String(after.id))).state).toBe('completed');
+
+      const list = JSON.parse(await pm2('jlist')) as Array<{ name: string; pm2_env: { restart_time: number } }>;
+      const restarts = list.filter((p) => p.name === 'poisoned').reduce((sum, p) => sum + p.pm2_env.restart_time, 0);
+      expect(restarts).toBeGreaterThanOrEqual(2);
+      await compute.close();
+      await sentiment.close();
+    } finally {
+      await pm2('kill').catch(() => undefined);
+      await rm(pm2Home, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a Redis outage', () => {
+  it('answers 503 while Redis is down, reconnects by itself, and completes every acknowledged job', async () => {
+    const apiPort = await freePort();
+    await startWorker({ WORKER_CPU_THREADS: '2' });
+    processes.push(
+      await spawnNodeProcess(apiEntry, { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, API_PORT: String(apiPort), API_METRICS_PORT: '0' }),
+    );
+    const api = `http://127.0.0.1:${apiPort}`;
+    const post = (n: number) =>
+      fetch(`${api}/v1/jobs/compute`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ payload: { n, m: 20_000 } }),
+        signal: AbortSignal.timeout(10_000),
+      });
+    const acknowledged: string[] = [];
+    const enqueue = async (n: number) => {
+      const res = await post(n);
+      if (res.status === 202) acknowledged.push(((await res.json()) as { id: string }).id);
+      return res.status;
+    };
+
+    // Enough work that some of it is still waiting when Redis goes away.
+    for (let i = 1; i <= 12; i++) expect(await enqueue(20 + i)).toBe(202);
+    await redis.kill();
+    for (let i = 0; i < 3; i++) expect(await enqueue(100 + i)).toBe(503);
+    expect((await fetch(`${api}/healthz`)).status).toBe(200);
+
+    await redis.restart();
+    await waitFor(async () => (await enqueue(200)) === 202, { timeoutMs: 20_000, description: 'the API to accept jobs again' });
+    for (let i = 1; i <= 3; i++) expect(await enqueue(300 + i)).toBe(202);
+
+    const queue = new Queue('compute', { connection, prefix });
+    for (const id of acknowledged) expect((await finished(queue, id)).state, `job ${id}`).toBe('completed');
+    expect(acknowledged).toHaveLength(16);
+    await queue.close();
+  });
+});
+
