@@ -49,7 +49,7 @@ describe('the job catalog', () => {
   it('derives BullMQ job options from the definition', () => {
     expect(jobOptionsFor(catalog['page-extract'])).toEqual({
       attempts: 3,
-      backoff: { type: 'exponential', delay: 2_000 },
+      backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
       removeOnComplete: { count: 1_000, age: 3_600 },
       removeOnFail: { count: 5_000, age: 604_800 },
     });
@@ -69,5 +69,6 @@ describe('defineJob', () => {
     expect(() => defineJob({ ...base, type: 'Bad Name' })).toThrow(/lowercase/);
     expect(() => defineJob({ ...base, type: 'x', concurrency: 0 })).toThrow(/concurrency/);
     expect(() => defineJob({ ...base, type: 'x', attempts: 1.5 })).toThrow(/attempts/);
+    expect(() => defineJob({ ...base, type: 'x', backoff: { type: 'fixed', delayMs: 10, jitter: 2 } })).toThrow(/jitter/);
   });
 });

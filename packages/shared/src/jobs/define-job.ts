@@ -41,10 +41,12 @@ export interface JobDefinitionInput<P extends z.ZodType, R extends z.ZodType> {
    */
   attempts?: number;
   /**
-   * Delay before retry N is `delayMs * 2^(N-1)` (exponential) or `delayMs` (fixed).
-   * @defaultValue `{ type: 'exponential', delayMs: 1000 }`
+   * Delay before retry N is `delayMs * 2^(N-1)` (exponential) or `delayMs`
+   * (fixed), of which a random share up to `jitter` (0..1) is taken off, so jobs
+   * that failed together (an upstream outage) do not all retry in the same instant.
+   * @defaultValue `{ type: 'exponential', delayMs: 1000, jitter: 0.5 }`
    */
-  backoff?: { type: 'exponential' | 'fixed'; delayMs: number };
+  backoff?: { type: 'exponential' | 'fixed'; delayMs: number; jitter?: number };
   /**
    * How many finished jobs Redis keeps. Without a bound, completed jobs pile up
    * until Redis is full.
@@ -63,7 +65,7 @@ export interface JobDefinition<P extends z.ZodType = z.ZodType, R extends z.ZodT
   readonly cpuBound: boolean;
   readonly timeoutMs: number;
   readonly attempts: number;
-  readonly backoff: { readonly type: 'exponential' | 'fixed'; readonly delayMs: number };
+  readonly backoff: { readonly type: 'exponential' | 'fixed'; readonly delayMs: number; readonly jitter: number };
   readonly retention: { readonly completed: RetentionPolicy; readonly failed: RetentionPolicy };
 }
 
@@ -83,12 +85,15 @@ export function defineJob<P extends z.ZodType, R extends z.ZodType>(input: JobDe
     cpuBound: input.cpuBound ?? false,
     timeoutMs: input.timeoutMs ?? 30_000,
     attempts: input.attempts ?? 3,
-    backoff: input.backoff ?? { type: 'exponential', delayMs: 1_000 },
+    backoff: { type: 'exponential', delayMs: 1_000, jitter: 0.5, ...input.backoff },
     retention: {
       completed: { count: 1_000, ageSeconds: 3_600, ...input.retention?.completed },
       failed: { count: 5_000, ageSeconds: 7 * 24 * 3_600, ...input.retention?.failed },
     },
   };
+  if (!(definition.backoff.jitter >= 0 && definition.backoff.jitter <= 1)) {
+    throw new Error(`Job type "${input.type}": backoff.jitter must be between 0 and 1`);
+  }
   for (const [name, value] of Object.entries({
     concurrency: definition.concurrency,
     timeoutMs: definition.timeoutMs,

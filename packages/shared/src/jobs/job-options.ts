@@ -18,7 +18,7 @@ export function retentionOptions(definition: JobDefinition): { removeOnComplete:
 export function jobOptionsFor(definition: JobDefinition): JobsOptions {
   return {
     attempts: definition.attempts,
-    backoff: { type: definition.backoff.type, delay: definition.backoff.delayMs },
+    backoff: { type: definition.backoff.type, delay: definition.backoff.delayMs, jitter: definition.backoff.jitter },
     ...retentionOptions(definition),
   };
 }

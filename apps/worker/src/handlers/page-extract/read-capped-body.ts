@@ -1,24 +1,23 @@
+import type { Readable } from 'node:stream';
+
 /**
- * Reads a response body chunk by chunk and gives up (cancelling the stream, so
+ * Reads a response body chunk by chunk and gives up (destroying the stream, so
  * the socket is released) as soon as it exceeds `maxBytes`. Returns
  * `undefined` when it did: the caller decides what a too-large page means. A
  * body is never buffered whole first, so a huge or endless response costs at
  * most `maxBytes` of memory.
  */
-export async function readCappedBody(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array | undefined> {
-  if (!body) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
+export async function readCappedBody(body: Readable, maxBytes: number): Promise<Uint8Array | undefined> {
+  const chunks: Buffer[] = [];
   let total = 0;
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
+  for await (const chunk of body) {
+    const bytes = chunk as Buffer;
+    total += bytes.byteLength;
     if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
+      body.destroy();
       return undefined;
     }
-    chunks.push(value);
+    chunks.push(bytes);
   }
   return Buffer.concat(chunks, total);
 }
