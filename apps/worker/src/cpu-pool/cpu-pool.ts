@@ -3,9 +3,16 @@ import { Piscina } from 'piscina';
 import type { CpuTask, CpuTasks, CpuTaskType } from './cpu-tasks';
 
 export interface CpuPoolOptions {
-  /** Threads in the pool; all started up front so the first jobs do not pay for it. */
+  /** Most threads in the pool. */
   threads: number;
 }
+
+/**
+ * How long an idle thread lives. Threads start with the first CPU-bound job
+ * and stop after this much quiet, so a process busy only with I/O carries no
+ * thread heaps (each costs tens of MB).
+ */
+const THREAD_IDLE_MS = 60_000;
 
 /** Runs CPU-bound work on worker threads, so the event loop stays free to renew job locks. */
 export interface CpuPool {
@@ -30,9 +37,9 @@ export function createCpuPool(options: CpuPoolOptions): CpuPool {
   const piscina = new Piscina({
     filename: THREAD_ENTRY,
     name: 'runCpuTask',
-    minThreads: options.threads,
+    minThreads: 0,
     maxThreads: options.threads,
-    idleTimeout: Number.POSITIVE_INFINITY,
+    idleTimeout: THREAD_IDLE_MS,
   });
   return {
     threads: options.threads,
