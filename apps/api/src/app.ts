@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { measureRequests, type HttpMetrics } from './metrics/http-metrics';
 import { errorHandler, notFound } from './error-handler';
+import type { Admission } from './admission/admission';
 import type { JobQueues } from './queues';
 import { requestLogger } from './request-logger';
 import { healthRouter } from './routes/health';
@@ -22,6 +23,8 @@ export interface AppDeps {
   logger: Logger;
   /** Largest accepted body in bytes; larger ones get 413. */
   bodyLimitBytes: number;
+  /** Admission control for new jobs (rate, backlog, Redis memory, event loop). */
+  admission: Admission;
   /** The process's metrics registry, served at `/metrics`. */
   registry: Registry;
   httpMetrics: HttpMetrics;

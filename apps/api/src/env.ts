@@ -1,4 +1,5 @@
-import { intEnv, loadEnv } from '@floodgate/shared/env';
+import { intEnv, loadEnv, numberEnv } from '@floodgate/shared/env';
+import { perTypeNumbersEnv } from '@floodgate/shared/jobs';
 import { StackEnv } from '@floodgate/shared/stack';
 
 /** The API's environment: the shared stack variables it uses, plus its own. */
@@ -16,6 +17,21 @@ export const ApiEnv = StackEnv.pick({
 }).extend({
   /** Largest request body accepted, in bytes; larger ones get 413. @defaultValue 1048576 (1 MiB) */
   API_BODY_LIMIT_BYTES: intEnv(1_048_576, { min: 1_024, max: 64 * 1_048_576 }),
+  /** Jobs per second one client may enqueue, per type: `type=N,...` over the catalog's `rateLimitPerSecond`. */
+  API_RATE_LIMIT: perTypeNumbersEnv({ min: 1, max: 1_000_000 }),
+  /** Backlog caps per type: `type=N,...` over the catalog's `backlogCap`. */
+  API_BACKLOG_CAP: perTypeNumbersEnv({ min: 1, max: 100_000_000 }),
+  /** Share of Redis maxmemory at which new jobs are refused (503 redis_memory_high). @defaultValue 0.85 */
+  API_REDIS_MEMORY_HIGH: numberEnv(0.85, { min: 0.05, max: 1 }),
+  /** Share of Redis maxmemory below which jobs are accepted again. @defaultValue 0.75 */
+  API_REDIS_MEMORY_LOW: numberEnv(0.75, { min: 0.01, max: 1 }),
+  /** Event-loop delay p99 (ms) at which a process refuses new jobs (503 overloaded). @defaultValue 200 */
+  API_MAX_EVENT_LOOP_DELAY_MS: intEnv(200, { min: 10, max: 60_000 }),
+  /** Most entries kept in each queue's events stream (BullMQ's `streams.events.maxLen`). @defaultValue 10000 */
+  API_EVENTS_MAX_LEN: intEnv(10_000, { min: 100, max: 10_000_000 }),
+}).refine((env) => env.API_REDIS_MEMORY_LOW <= env.API_REDIS_MEMORY_HIGH, {
+  message: 'API_REDIS_MEMORY_LOW must not be above API_REDIS_MEMORY_HIGH',
+  path: ['API_REDIS_MEMORY_LOW'],
 });
 export type ApiEnv = typeof ApiEnv._output;
 

@@ -5,6 +5,7 @@ import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/
 import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry, metricsPortFor, startMetricsServer } from '@floodgate/shared/metrics';
 import { connectAtStartup } from '@floodgate/shared/redis';
+import { startAdmission } from './admission/start-admission';
 import { createApp } from './app';
 import { env } from './env';
 import { createHttpMetrics } from './metrics/http-metrics';
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
   const shutdown = createShutdown({ logger, graceMs: env.API_SHUTDOWN_GRACE_MS });
   // Steps run in reverse order: stop accepting requests, then close queues, then Redis.
   shutdown.add('redis', () => redis.quit());
-  const queues = createQueues(redis, env.QUEUE_PREFIX);
+  const queues = createQueues(redis, env.QUEUE_PREFIX, env.API_EVENTS_MAX_LEN);
   shutdown.add('queues', () => closeQueues(queues));
   await Promise.all(Object.values(queues).map((queue) => queue.waitUntilReady()));
 
@@ -32,7 +33,22 @@ async function main(): Promise<void> {
     if (metricsServer) shutdown.add('metrics server', () => closeHttpServer(metricsServer));
   }
 
-  const app = createApp({ queues, redis, prefix: env.QUEUE_PREFIX, logger, bodyLimitBytes: env.API_BODY_LIMIT_BYTES, registry, httpMetrics });
+  const { admission, stop: stopAdmission } = startAdmission({
+    redis,
+    queues,
+    prefix: env.QUEUE_PREFIX,
+    logger,
+    limits: {
+      rateLimitPerSecond: env.API_RATE_LIMIT,
+      backlogCap: env.API_BACKLOG_CAP,
+      redisMemoryHigh: env.API_REDIS_MEMORY_HIGH,
+      redisMemoryLow: env.API_REDIS_MEMORY_LOW,
+      maxEventLoopDelayMs: env.API_MAX_EVENT_LOOP_DELAY_MS,
+    },
+  });
+  shutdown.add('admission guards', stopAdmission);
+
+  const app = createApp({ queues, redis, prefix: env.QUEUE_PREFIX, logger, admission, bodyLimitBytes: env.API_BODY_LIMIT_BYTES, registry, httpMetrics });
   const server: Server = app.listen(env.API_PORT, env.API_HOST);
   await once(server, 'listening');
   shutdown.add('http server', () => closeHttpServer(server));

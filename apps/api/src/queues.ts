@@ -9,10 +9,11 @@ export type JobQueues = Record<JobType, Queue>;
  * Opens every catalog queue on one shared producer connection (fail-fast, no
  * offline queue). Job options are given per add, from the catalog.
  */
-export function createQueues(connection: Redis, prefix: string): JobQueues {
+export function createQueues(connection: Redis, prefix: string, eventsMaxLen = 10_000): JobQueues {
   const entries = jobTypes.map((type) => {
     const { name, prefix: keyPrefix } = queueIdentity(type, prefix);
-    const queue = new Queue(name, { connection, prefix: keyPrefix });
+    // A bounded events stream: BullMQ trims it to about this many entries.
+    const queue = new Queue(name, { connection, prefix: keyPrefix, streams: { events: { maxLen: eventsMaxLen } } });
     return [type, queue] as const;
   });
   return Object.fromEntries(entries) as JobQueues;

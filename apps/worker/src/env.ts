@@ -1,7 +1,7 @@
-import { boolEnv, CommonEnv, intEnv, loadEnv, optionalStringEnv } from '@floodgate/shared/env';
-import { jobTypes } from '@floodgate/shared/jobs';
+import { boolEnv, CommonEnv, intEnv, loadEnv } from '@floodgate/shared/env';
+import { perTypeNumbersEnv } from '@floodgate/shared/jobs';
 import { StackEnv } from '@floodgate/shared/stack';
-import { z } from 'zod';
+import type { z } from 'zod';
 
 /** Every variable the worker reads: the common ones plus its own. */
 export const WorkerEnv = CommonEnv.extend({
@@ -26,9 +26,7 @@ export const WorkerEnv = CommonEnv.extend({
    * Per-type concurrency overrides, `type=N` pairs separated by commas
    * (`page-extract=500,compute=1`); unlisted types keep the catalog's.
    */
-  WORKER_CONCURRENCY: optionalStringEnv()
-    .transform((value, ctx) => parseConcurrency(value, ctx))
-    .pipe(z.record(z.string(), z.number())),
+  WORKER_CONCURRENCY: perTypeNumbersEnv({ min: 1, max: 100_000 }),
   /** How often a worker process publishes its heartbeat (GET /v1/workers); it expires after 3 beats. @defaultValue 5000 */
   WORKER_HEARTBEAT_MS: intEnv(5_000, { min: 100, max: 60_000 }),
   /**
@@ -55,18 +53,3 @@ export type WorkerEnv = z.infer<typeof WorkerEnv>;
 /** The worker's configuration, parsed once; exits with a readable message when invalid. */
 export const env: WorkerEnv = loadEnv(WorkerEnv, process.env);
 
-function parseConcurrency(value: string | undefined, ctx: z.RefinementCtx): Record<string, number> {
-  const result: Record<string, number> = {};
-  for (const pair of (value ?? '').split(',').filter((p) => p.trim() !== '')) {
-    const [type = '', count = ''] = pair.split('=').map((part) => part.trim());
-    const n = Number(count);
-    if (!(jobTypes as string[]).includes(type)) {
-      ctx.addIssue({ code: 'custom', message: `unknown job type "${type}" (known: ${jobTypes.join(', ')})` });
-    } else if (!Number.isInteger(n) || n < 1 || n > 100_000) {
-      ctx.addIssue({ code: 'custom', message: `concurrency of ${type} must be a whole number from 1 to 100000, got "${count}"` });
-    } else {
-      result[type] = n;
-    }
-  }
-  return result;
-}

@@ -10,6 +10,7 @@ import { UnrecoverableError } from 'bullmq';
 export type PermanentFailureCode =
   | 'invalid_payload'
   | 'invalid_result'
+  | 'result_too_large'
   | 'forbidden_address'
   | 'forbidden_port'
   | 'unsupported_protocol'

@@ -41,6 +41,12 @@ export function createProcessor<P extends z.ZodType, R extends z.ZodType>(
       });
       const result = definition.result.safeParse(output);
       if (!result.success) throw permanentFailure('invalid_result', describeIssues(result.error.issues));
+      // Every retained copy of a result lives in Redis: cap it rather than let one
+      // type's results crowd out everyone's jobs.
+      const bytes = Buffer.byteLength(JSON.stringify(result.data) ?? '');
+      if (bytes > definition.maxResultBytes) {
+        throw permanentFailure('result_too_large', `the result is ${bytes} bytes of JSON, above the ${definition.maxResultBytes}-byte cap of ${definition.type}`);
+      }
       if (ctx && options.logger.isLevelEnabled('debug')) ctx.logger.debug({ durationMs: Date.now() - startedAt }, 'job completed');
       return result.data;
     } catch (err) {

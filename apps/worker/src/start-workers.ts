@@ -82,6 +82,9 @@ export function createJobWorker(options: CreateJobWorkerOptions): Worker {
     lockDuration: tuning.lockDurationMs,
     stalledInterval: tuning.stalledIntervalMs,
     maxStalledCount: tuning.maxStalledCount,
+    ...(definition.workerRateLimit
+      ? { limiter: { max: definition.workerRateLimit.max, duration: definition.workerRateLimit.durationMs } }
+      : {}),
     // BullMQ's per-minute completed/failed counts: Bull Board's throughput chart and
     // the API's floodgate_queue_finished_jobs_total read them.
     metrics: { maxDataPoints: MetricsTime.ONE_WEEK },

@@ -8,6 +8,7 @@ import { connectAtStartup } from '@floodgate/shared/redis';
 import { createCpuPool, type CpuPool } from './cpu-pool/cpu-pool';
 import { env } from './env';
 import { closeHandlers, createHandlers, type Handlers } from './handlers';
+import { applyGlobalConcurrency } from './global-concurrency';
 import { startHeartbeat } from './heartbeat';
 import { createWorkerMetrics } from './metrics/worker-metrics';
 import { startWorkers } from './start-workers';
@@ -57,6 +58,7 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
     maxStalledCount: env.WORKER_MAX_STALLED_COUNT,
     concurrency: env.WORKER_CONCURRENCY,
   };
+  await applyGlobalConcurrency(redis, env.QUEUE_PREFIX);
   const running = startWorkers({ connection: redis, prefix: env.QUEUE_PREFIX, handlers, logger, metrics, tuning });
   shutdown.add('workers', () => running.close(env.WORKER_DRAIN_GRACE_MS));
   await Promise.all(running.workers.map((worker) => worker.waitUntilReady()));

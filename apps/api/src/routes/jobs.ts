@@ -3,6 +3,7 @@ import { Router, type Request } from 'express';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { HttpError, invalidJobId, invalidPayload, invalidQuery, jobNotFound, unknownJobType } from '../errors';
+import type { Admission } from '../admission/admission';
 import { toJobView } from '../job-view';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
@@ -25,6 +26,8 @@ const ListQuery = z.strictObject({
 export interface JobsRouterDeps {
   queues: JobQueues;
   redis: Redis;
+  /** Decides whether the system can take the job, after it is known to be valid. */
+  admission: Admission;
 }
 
 /** Enqueue (`POST /v1/jobs/:type`) and read (`GET /v1/jobs/:type/:id`) jobs. */
@@ -54,6 +57,9 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
       const parsed = envelopes.get(type)?.safeParse(req.body);
       if (!parsed) throw unknownJobType(type);
       if (!parsed.success) throw invalidPayload(parsed.error.issues);
+      // Validation first (CPU only, bounded by the body limit): a wrong request
+      // gets its 4xx even while the system is shedding load.
+      await withRedis(deps.redis, () => deps.admission(type, clientOf(req)));
       const job = await withRedis(deps.redis, () =>
         deps.queues[type].add(type, parsed.data.payload, jobOptionsFor(catalog[type])),
       );
@@ -100,6 +106,11 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
     .all(methodNotAllowed(['GET']));
 
   return router;
+}
+
+/** Who rate limits count against: the client's address until API keys exist. */
+function clientOf(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
 function jobIdOf(req: Request): string {

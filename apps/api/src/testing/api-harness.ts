@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry } from '@floodgate/shared/metrics';
 import { createRedis, waitForRedis } from '@floodgate/shared/redis';
-import { startRedis, type PrivateRedis } from '@floodgate/testkit';
+import { startRedis, type PrivateRedis, type StartRedisOptions } from '@floodgate/testkit';
 import type { Redis } from 'ioredis';
+import { startAdmission, type AdmissionLimits } from '../admission/start-admission';
 import { createApp } from '../app';
 import { createHttpMetrics } from '../metrics/http-metrics';
 import { registerQueueMetrics } from '../metrics/queue-metrics';
@@ -23,13 +24,29 @@ export interface ApiHarness {
   stop(): Promise<void>;
 }
 
-export async function startApi(options: { bodyLimitBytes?: number } = {}): Promise<ApiHarness> {
-  const redis = await startRedis();
+export async function startApi(
+  options: { bodyLimitBytes?: number; limits?: Partial<AdmissionLimits>; redis?: StartRedisOptions } = {},
+): Promise<ApiHarness> {
+  const redis = await startRedis(options.redis);
   const logger = createLogger({ name: 'api-test', level: 'silent', pretty: false });
   const connection = createRedis('producer', { url: redis.url, logger });
   await waitForRedis(connection);
   const prefix = `{fg-test-${randomUUID()}}`;
   const queues = createQueues(connection, prefix);
+  const { admission, stop: stopAdmission } = startAdmission({
+    redis: connection,
+    queues,
+    prefix,
+    logger,
+    limits: {
+      rateLimitPerSecond: {},
+      backlogCap: {},
+      redisMemoryHigh: 0.85,
+      redisMemoryLow: 0.75,
+      maxEventLoopDelayMs: 1_000,
+      ...options.limits,
+    },
+  });
   const registry = createMetricsRegistry('api-test');
   registerQueueMetrics(registry, queues, connection);
   const app = createApp({
@@ -37,6 +54,7 @@ export async function startApi(options: { bodyLimitBytes?: number } = {}): Promi
     redis: connection,
     prefix,
     logger,
+    admission,
     bodyLimitBytes: options.bodyLimitBytes ?? 1_048_576,
     registry,
     httpMetrics: createHttpMetrics(registry),
@@ -59,6 +77,7 @@ export async function startApi(options: { bodyLimitBytes?: number } = {}): Promi
         signal: AbortSignal.timeout(10_000),
       }),
     async stop() {
+      stopAdmission();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await closeQueues(queues);

@@ -17,6 +17,11 @@ export function intEnv(defaultValue: number, bounds: { min?: number; max?: numbe
   return z.preprocess(blankToUndefined, schema.default(defaultValue));
 }
 
+/** A number (fractions allowed) within `[min, max]`, with a default when unset. */
+export function numberEnv(defaultValue: number, bounds: { min: number; max: number }) {
+  return z.preprocess(blankToUndefined, z.coerce.number().min(bounds.min).max(bounds.max).default(defaultValue));
+}
+
 /** A TCP port (1..65535), with a default when unset. */
 export function portEnv(defaultValue: number) {
   return intEnv(defaultValue, { min: 1, max: 65_535 });

@@ -53,6 +53,38 @@ export interface JobDefinitionInput<P extends z.ZodType, R extends z.ZodType> {
    * @defaultValue completed: 1000 jobs or 1 hour; failed: 5000 jobs or 7 days
    */
   retention?: { completed?: Partial<RetentionPolicy>; failed?: Partial<RetentionPolicy> };
+  /**
+   * Admission: jobs of this type one client may enqueue per second, shared by
+   * every API process through Redis; a burst of as many again is allowed over
+   * 10 s. Past it: 429 `rate_limited`. Env override: API_RATE_LIMIT.
+   * @defaultValue 1000
+   */
+  rateLimitPerSecond?: number;
+  /**
+   * Admission: jobs waiting, delayed or prioritized above which new ones are
+   * refused with 429 `queue_full`, so one flooded type cannot fill Redis.
+   * Env override: API_BACKLOG_CAP.
+   * @defaultValue 100000
+   */
+  backlogCap?: number;
+  /**
+   * Politeness towards what the jobs call: at most `max` jobs of this type
+   * start per `durationMs`, across all workers (BullMQ's rate limiter).
+   * @defaultValue no limit
+   */
+  workerRateLimit?: { max: number; durationMs: number };
+  /**
+   * At most this many jobs of this type run at once across all workers
+   * (BullMQ's global concurrency), whatever the per-process concurrency.
+   * @defaultValue no limit
+   */
+  globalConcurrency?: number;
+  /**
+   * Largest result kept, in bytes of JSON. A larger one fails the job with
+   * `result_too_large` instead of bloating Redis with every retained copy.
+   * @defaultValue 262144 (256 KiB)
+   */
+  maxResultBytes?: number;
 }
 
 /** A job definition with every default filled in. */
@@ -67,6 +99,11 @@ export interface JobDefinition<P extends z.ZodType = z.ZodType, R extends z.ZodT
   readonly attempts: number;
   readonly backoff: { readonly type: 'exponential' | 'fixed'; readonly delayMs: number; readonly jitter: number };
   readonly retention: { readonly completed: RetentionPolicy; readonly failed: RetentionPolicy };
+  readonly rateLimitPerSecond: number;
+  readonly backlogCap: number;
+  readonly workerRateLimit: { readonly max: number; readonly durationMs: number } | undefined;
+  readonly globalConcurrency: number | undefined;
+  readonly maxResultBytes: number;
 }
 
 const TYPE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
@@ -90,6 +127,11 @@ export function defineJob<P extends z.ZodType, R extends z.ZodType>(input: JobDe
       completed: { count: 1_000, ageSeconds: 3_600, ...input.retention?.completed },
       failed: { count: 5_000, ageSeconds: 7 * 24 * 3_600, ...input.retention?.failed },
     },
+    rateLimitPerSecond: input.rateLimitPerSecond ?? 1_000,
+    backlogCap: input.backlogCap ?? 100_000,
+    workerRateLimit: input.workerRateLimit,
+    globalConcurrency: input.globalConcurrency,
+    maxResultBytes: input.maxResultBytes ?? 256 * 1_024,
   };
   if (!(definition.backoff.jitter >= 0 && definition.backoff.jitter <= 1)) {
     throw new Error(`Job type "${input.type}": backoff.jitter must be between 0 and 1`);
@@ -98,6 +140,10 @@ export function defineJob<P extends z.ZodType, R extends z.ZodType>(input: JobDe
     concurrency: definition.concurrency,
     timeoutMs: definition.timeoutMs,
     attempts: definition.attempts,
+    rateLimitPerSecond: definition.rateLimitPerSecond,
+    backlogCap: definition.backlogCap,
+    maxResultBytes: definition.maxResultBytes,
+    ...(definition.globalConcurrency === undefined ? {} : { globalConcurrency: definition.globalConcurrency }),
   })) {
     if (!Number.isInteger(value) || value < 1) throw new Error(`Job type "${input.type}": ${name} must be a positive integer`);
   }

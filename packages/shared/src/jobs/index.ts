@@ -6,3 +6,4 @@ export * from './page-extract';
 export * from './queue-identity';
 export * from './sentiment';
 export * from './job-options';
+export * from './per-type-env';

@@ -1,0 +1,59 @@
+import type { JobType } from '@floodgate/shared/jobs';
+import { HttpError } from '../errors';
+import type { BacklogGauge } from './backlog-gauge';
+import type { ClientRateLimiter } from './client-rate-limiter';
+import type { EventLoopGuard } from './event-loop-guard';
+import type { RedisMemoryGuard } from './redis-memory-guard';
+
+export interface AdmissionDeps {
+  eventLoop: Pick<EventLoopGuard, 'shedding' | 'delayMs'>;
+  redisMemory: Pick<RedisMemoryGuard, 'shedding' | 'usage'>;
+  rateLimiter: ClientRateLimiter;
+  backlog: BacklogGauge;
+  /** Backlog cap per type (catalog, or API_BACKLOG_CAP). */
+  backlogCaps: Record<JobType, number>;
+}
+
+/** Decides, before anything is enqueued, whether the system can take `count` more jobs of `type` from `client`. */
+export type Admission = (type: JobType, client: string, count?: number) => Promise<void>;
+
+/**
+ * Admission control: the checks run cheapest first, and the first that says no
+ * throws an HttpError with its own code and a `Retry-After`:
+ * 1. this process's event loop lags → 503 `overloaded`;
+ * 2. Redis is nearly full → 503 `redis_memory_high`;
+ * 3. the client spent its rate for this type → 429 `rate_limited`;
+ * 4. the type's backlog is at its cap → 429 `queue_full`.
+ * Health, readiness and metrics routes never pass through here.
+ */
+export function createAdmission(deps: AdmissionDeps): Admission {
+  return async (type, client, count = 1) => {
+    if (deps.eventLoop.shedding) {
+      throw new HttpError(503, 'overloaded', `This API process is overloaded (event-loop delay ${Math.round(deps.eventLoop.delayMs)} ms); retry shortly.`, {
+        headers: { 'Retry-After': '1' },
+      });
+    }
+    if (deps.redisMemory.shedding) {
+      const usage = deps.redisMemory.usage;
+      throw new HttpError(503, 'redis_memory_high', 'The job store (Redis) is nearly full; new jobs are refused until workers drain the backlog.', {
+        details: usage ? { usedBytes: usage.usedBytes, maxBytes: usage.maxBytes } : undefined,
+        headers: { 'Retry-After': '5' },
+      });
+    }
+    const rate = await deps.rateLimiter.take(type, client);
+    if (!rate.allowed) {
+      const seconds = Math.max(1, Math.ceil(rate.retryAfterMs / 1_000));
+      throw new HttpError(429, 'rate_limited', `Too many ${type} jobs from this client; retry in ${seconds} s.`, {
+        headers: { 'Retry-After': String(seconds) },
+      });
+    }
+    const backlog = await deps.backlog.backlog(type);
+    const cap = deps.backlogCaps[type];
+    if (backlog + count > cap) {
+      throw new HttpError(429, 'queue_full', `The ${type} queue is full (${backlog} jobs waiting, cap ${cap}); retry later.`, {
+        details: { backlog, cap },
+        headers: { 'Retry-After': '5' },
+      });
+    }
+  };
+}

@@ -1,0 +1,29 @@
+import type { JobType } from '@floodgate/shared/jobs';
+import type { Queue } from 'bullmq';
+
+/**
+ * How many jobs of a type wait (waiting + delayed + prioritized), read from
+ * Redis at most once per `maxAgeMs` per type and process, however many
+ * requests ask. Under a flood that is one read per 250 ms instead of one per
+ * request; the cost is that a cap may be overshot by what arrives in 250 ms.
+ */
+export interface BacklogGauge {
+  backlog(type: JobType): Promise<number>;
+}
+
+export function createBacklogGauge(queues: Record<JobType, Queue>, maxAgeMs = 250): BacklogGauge {
+  const cache = new Map<JobType, { at: number; value: Promise<number> }>();
+  return {
+    backlog(type) {
+      const cached = cache.get(type);
+      if (cached && Date.now() - cached.at < maxAgeMs) return cached.value;
+      const value = queues[type]
+        .getJobCounts('waiting', 'delayed', 'prioritized')
+        .then((counts) => Object.values(counts).reduce((sum, n) => sum + n, 0));
+      // A failed read must not be cached: the next request tries again.
+      value.catch(() => cache.delete(type));
+      cache.set(type, { at: Date.now(), value });
+      return value;
+    },
+  };
+}

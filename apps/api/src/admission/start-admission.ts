@@ -1,0 +1,53 @@
+import { catalog, jobTypes, type JobType } from '@floodgate/shared/jobs';
+import type { Logger } from '@floodgate/shared/logger';
+import type { Redis } from 'ioredis';
+import type { JobQueues } from '../queues';
+import { createAdmission, type Admission } from './admission';
+import { createBacklogGauge } from './backlog-gauge';
+import { createClientRateLimiter } from './client-rate-limiter';
+import { startEventLoopGuard } from './event-loop-guard';
+import { startRedisMemoryGuard } from './redis-memory-guard';
+
+/** The limits admission enforces; every one has a default in the catalog or the env. */
+export interface AdmissionLimits {
+  /** Per-type overrides of the catalog's `rateLimitPerSecond`. */
+  rateLimitPerSecond: Record<string, number>;
+  /** Per-type overrides of the catalog's `backlogCap`. */
+  backlogCap: Record<string, number>;
+  redisMemoryHigh: number;
+  redisMemoryLow: number;
+  maxEventLoopDelayMs: number;
+  /** How long a backlog count is reused. @defaultValue 250 */
+  backlogCacheMs?: number;
+}
+
+/** Starts the guards' timers and returns the admission check, and a stop for shutdown. */
+export function startAdmission(deps: { redis: Redis; queues: JobQueues; prefix: string; logger: Logger; limits: AdmissionLimits }): {
+  admission: Admission;
+  stop(): void;
+} {
+  const perType = (pick: (type: JobType) => number, overrides: Record<string, number>) =>
+    Object.fromEntries(jobTypes.map((type) => [type, overrides[type] ?? pick(type)])) as Record<JobType, number>;
+  const redisMemory = startRedisMemoryGuard({
+    redis: deps.redis,
+    high: deps.limits.redisMemoryHigh,
+    low: deps.limits.redisMemoryLow,
+    intervalMs: 500,
+    logger: deps.logger,
+  });
+  const eventLoop = startEventLoopGuard({ maxDelayMs: deps.limits.maxEventLoopDelayMs, intervalMs: 500 });
+  const admission = createAdmission({
+    eventLoop,
+    redisMemory,
+    rateLimiter: createClientRateLimiter(deps.redis, deps.prefix, perType((t) => catalog[t].rateLimitPerSecond, deps.limits.rateLimitPerSecond)),
+    backlog: createBacklogGauge(deps.queues, deps.limits.backlogCacheMs ?? 250),
+    backlogCaps: perType((t) => catalog[t].backlogCap, deps.limits.backlogCap),
+  });
+  return {
+    admission,
+    stop() {
+      redisMemory.stop();
+      eventLoop.stop();
+    },
+  };
+}

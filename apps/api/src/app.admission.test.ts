@@ -1,0 +1,75 @@
+import { waitFor } from '@floodgate/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startApi, type ApiHarness } from './testing/api-harness';
+
+interface ErrorBody {
+  error: { code: string; message: string; details?: Record<string, number> };
+}
+
+let api: ApiHarness | undefined;
+afterEach(async () => {
+  await api?.stop();
+  api = undefined;
+});
+
+const post = (harness: ApiHarness, type: string, payload: unknown) => harness.request('POST', `/v1/jobs/${type}`, { json: { payload } });
+
+describe('admission control', () => {
+  it('rate limits each client per type, with Retry-After, and leaves other types alone', async () => {
+    api = await startApi({ limits: { rateLimitPerSecond: { sentiment: 3 } } });
+    const statuses: number[] = [];
+    let limited: Response | undefined;
+    for (let i = 0; i < 12; i++) {
+      const res = await post(api, 'sentiment', { text: `hello ${i}` });
+      statuses.push(res.status);
+      if (res.status === 429) limited ??= res;
+    }
+    // 3 a second plus a burst of 3: at least the first 3 pass, and the rest are refused.
+    expect(statuses.slice(0, 3)).toEqual([202, 202, 202]);
+    expect(statuses.filter((s) => s === 202).length).toBeLessThanOrEqual(6 + 3);
+    expect(limited).toBeDefined();
+    expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(((await limited?.json()) as ErrorBody).error.code).toBe('rate_limited');
+    expect((await post(api, 'compute', { n: 1, m: 1 })).status).toBe(202);
+    const counts = await api.queues.sentiment.getJobCounts('waiting');
+    expect(counts.waiting).toBe(statuses.filter((s) => s === 202).length);
+  });
+
+  it('refuses jobs past a type\'s backlog cap with queue_full, enqueueing nothing', async () => {
+    api = await startApi({ limits: { backlogCap: { compute: 5 }, backlogCacheMs: 0 } });
+    for (let i = 0; i < 5; i++) expect((await post(api, 'compute', { n: 1, m: i + 1 })).status).toBe(202);
+    const full = await post(api, 'compute', { n: 1, m: 99 });
+    expect(full.status).toBe(429);
+    expect(full.headers.get('retry-after')).toBe('5');
+    expect(((await full.json()) as ErrorBody).error).toMatchObject({ code: 'queue_full', details: { backlog: 5, cap: 5 } });
+    expect((await api.queues.compute.getJobCounts('waiting')).waiting).toBe(5);
+    // Another type has its own cap.
+    expect((await post(api, 'sentiment', { text: 'fine' })).status).toBe(202);
+    // Draining makes room again.
+    await api.queues.compute.drain();
+    expect((await post(api, 'compute', { n: 1, m: 1 })).status).toBe(202);
+  });
+
+  it('refuses new jobs while Redis is nearly full, and accepts them again once it is not', async () => {
+    api = await startApi({ redis: { maxmemory: '8mb' }, limits: { redisMemoryHigh: 0.5, redisMemoryLow: 0.4 } });
+    expect((await post(api, 'sentiment', { text: 'before' })).status).toBe(202);
+    // Fill Redis past the high-water mark (half of 8 MB) with ballast.
+    const ballast = 'x'.repeat(100_000);
+    for (let i = 0; i < 45; i++) await api.connection.set(`ballast:${i}`, ballast);
+    const refused = await waitFor(async () => {
+      const res = await post(api!, 'sentiment', { text: 'during' });
+      return res.status === 503 ? res : undefined;
+    }, { description: 'the memory guard to shed' });
+    expect(refused.headers.get('retry-after')).toBe('5');
+    expect(((await refused.json()) as ErrorBody).error.code).toBe('redis_memory_high');
+    expect((await api.request('GET', '/healthz')).status).toBe(200);
+    expect((await api.request('GET', '/readyz')).status).toBe(200);
+    // Bad input is still told what is wrong.
+    expect((await post(api, 'sentiment', {})).status).toBe(422);
+
+    for (let i = 0; i < 45; i++) await api.connection.del(`ballast:${i}`);
+    await waitFor(async () => (await post(api!, 'sentiment', { text: 'after' })).status === 202, {
+      description: 'the memory guard to reopen',
+    });
+  });
+});
