@@ -39,6 +39,12 @@ export function createApp(deps: AppDeps): Express {
   // Health and metrics first: no body parsing, nothing that could fail before them.
   app.use(healthRouter(deps.redis));
   app.use(metricsRouter(deps.registry));
+  // Shedding before parsing: while the whole system is overloaded, a refusal
+  // must cost next to nothing, or the refusals themselves become the overload.
+  app.post('/v1/jobs/*path', (_req, _res, next) => {
+    deps.admission.shedIfOverloaded();
+    next();
+  });
   app.use(express.json({ limit: deps.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   app.use(jobTypesRouter());
   app.use(jobsRouter(deps));

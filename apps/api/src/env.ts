@@ -25,7 +25,7 @@ export const ApiEnv = StackEnv.pick({
   API_REDIS_MEMORY_HIGH: numberEnv(0.85, { min: 0.05, max: 1 }),
   /** Share of Redis maxmemory below which jobs are accepted again. @defaultValue 0.75 */
   API_REDIS_MEMORY_LOW: numberEnv(0.75, { min: 0.01, max: 1 }),
-  /** Event-loop delay p99 (ms) at which a process refuses new jobs (503 overloaded). @defaultValue 200 */
+  /** Event-loop delay p99 (ms) at which a process refuses new jobs (503 overloaded); it resumes below half. @defaultValue 200 */
   API_MAX_EVENT_LOOP_DELAY_MS: intEnv(200, { min: 10, max: 60_000 }),
   /** Most entries kept in each queue's events stream (BullMQ's `streams.events.maxLen`). @defaultValue 10000 */
   API_EVENTS_MAX_LEN: intEnv(10_000, { min: 100, max: 10_000_000 }),

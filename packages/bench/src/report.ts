@@ -8,7 +8,7 @@ export interface BenchReport {
   startedAt: string;
   quick: boolean;
   machine: MachineInfo;
-  rows: Array<ResultRow & { ratio: number | null; met: boolean | null }>;
+  rows: Array<Omit<ResultRow, 'met'> & { ratio: number | null; met: boolean | null }>;
 }
 
 export function buildReport(rows: ResultRow[], machine: MachineInfo, quick: boolean, startedAt: Date): BenchReport {
@@ -18,7 +18,8 @@ export function buildReport(rows: ResultRow[], machine: MachineInfo, quick: bool
     machine,
     rows: rows.map((row) => {
       const ratio = ratioOf(row);
-      return { ...row, ratio: ratio === null ? null : round(ratio), met: ratio === null || row.target === null ? null : ratio >= row.target };
+      const met = row.met ?? (ratio === null || row.target === null ? null : ratio >= row.target);
+      return { ...row, ratio: ratio === null ? null : round(ratio), met };
     }),
   };
 }

@@ -13,6 +13,8 @@ export interface ResultRow {
   target: number | null;
   /** Anything a reader needs to interpret the row. */
   note?: string;
+  /** Pass/fail for rows that are not a ratio (say, "0 lost jobs"); overrides the ratio check. */
+  met?: boolean;
 }
 
 export interface BenchContext {

@@ -14,12 +14,23 @@ export interface AdmissionDeps {
   backlogCaps: Record<JobType, number>;
 }
 
-/** Decides, before anything is enqueued, whether the system can take `count` more jobs of `type` from `client`. */
-export type Admission = (type: JobType, client: string, count?: number) => Promise<void>;
+/** Decides, before anything is enqueued, whether the system can take more jobs. */
+export interface Admission {
+  /**
+   * This process's own overload (its event loop lags): checked before the body
+   * is even parsed, since parsing and validating would only deepen the lag.
+   */
+  shedIfOverloaded(): void;
+  /** Everything else (Redis memory, rate per client, backlog per type), once the request is known to be valid. */
+  admit(type: JobType, client: string, count?: number): Promise<void>;
+}
 
 /**
  * Admission control: the checks run cheapest first, and the first that says no
- * throws an HttpError with its own code and a `Retry-After`:
+ * throws an HttpError with its own code and a `Retry-After`. While this
+ * process is overloaded (1) a request is refused before its body is read; the
+ * other checks run once the request is known to be valid, so bad input still
+ * gets its 4xx while Redis is nearly full.
  * 1. this process's event loop lags → 503 `overloaded`;
  * 2. Redis is nearly full → 503 `redis_memory_high`;
  * 3. the client spent its rate for this type → 429 `rate_limited`;
@@ -27,12 +38,15 @@ export type Admission = (type: JobType, client: string, count?: number) => Promi
  * Health, readiness and metrics routes never pass through here.
  */
 export function createAdmission(deps: AdmissionDeps): Admission {
-  return async (type, client, count = 1) => {
+  const shedIfOverloaded = () => {
     if (deps.eventLoop.shedding) {
       throw new HttpError(503, 'overloaded', `This API process is overloaded (event-loop delay ${Math.round(deps.eventLoop.delayMs)} ms); retry shortly.`, {
         headers: { 'Retry-After': '1' },
       });
     }
+  };
+  const admit = async (type: JobType, client: string, count = 1) => {
+    shedIfOverloaded();
     if (deps.redisMemory.shedding) {
       const usage = deps.redisMemory.usage;
       throw new HttpError(503, 'redis_memory_high', 'The job store (Redis) is nearly full; new jobs are refused until workers drain the backlog.', {
@@ -56,4 +70,5 @@ export function createAdmission(deps: AdmissionDeps): Admission {
       });
     }
   };
+  return { shedIfOverloaded, admit };
 }

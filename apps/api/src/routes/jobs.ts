@@ -59,7 +59,7 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
       if (!parsed.success) throw invalidPayload(parsed.error.issues);
       // Validation first (CPU only, bounded by the body limit): a wrong request
       // gets its 4xx even while the system is shedding load.
-      await withRedis(deps.redis, () => deps.admission(type, clientOf(req)));
+      await withRedis(deps.redis, () => deps.admission.admit(type, clientOf(req)));
       const job = await withRedis(deps.redis, () =>
         deps.queues[type].add(type, parsed.data.payload, jobOptionsFor(catalog[type])),
       );

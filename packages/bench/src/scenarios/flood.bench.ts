@@ -1,0 +1,126 @@
+import { createRedis } from '@floodgate/shared/redis';
+import { freePort, spawnNodeProcess, startRedis, type RunningProcess } from '@floodgate/testkit';
+import { Queue } from 'bullmq';
+import type { BenchContext, ResultRow, Scenario } from '../scenario';
+import { appEntry } from '../support/app-entry';
+import { postLoad } from '../support/load';
+import { percentile, round } from '../support/stats';
+
+const CONNECTIONS = 64;
+const HEALTH_BUDGET_MS = 100;
+
+/**
+ * A flood far above what the workers drain, against a Redis with a small
+ * `maxmemory`: the API must shed (429/503) rather than let Redis fill, lose no
+ * job it accepted, and keep `/healthz` fast. The baselines are the limits
+ * themselves: 0 lost jobs, Redis's maxmemory, a 100 ms health budget.
+ */
+export const flood: Scenario = {
+  name: 'flood',
+  title: 'Flood: shedding at the front door with a small Redis',
+  async run(ctx: BenchContext): Promise<ResultRow[]> {
+    const seconds = ctx.size(10, 3);
+    // Its own Redis: the flood's whole point is a small maxmemory.
+    const redis = await startRedis({ maxmemory: ctx.size('16mb', '8mb') });
+    const connection = createRedis('worker', { url: redis.url, logger: ctx.logger });
+    const prefix = ctx.newPrefix();
+    const apiPort = await freePort();
+    const env = { REDIS_URL: redis.url, QUEUE_PREFIX: prefix };
+    const apps: RunningProcess[] = [];
+    const queue = new Queue('compute', { connection, prefix });
+    try {
+      apps.push(
+        await spawnNodeProcess(appEntry('api'), {
+          ...env,
+          API_PORT: String(apiPort),
+          API_METRICS_PORT: '0',
+          // One client floods: lift its rate limit so the memory guard and backlog cap do the shedding.
+          API_RATE_LIMIT: 'compute=1000000',
+        }),
+        await spawnNodeProcess(appEntry('worker'), { ...env, WORKER_METRICS_PORT: '0', WORKER_CPU_THREADS: '1' }),
+      );
+      const healthMs: number[] = [];
+      let peakMemory = 0;
+      let flooding = true;
+      const watchers = [
+        (async () => {
+          while (flooding) {
+            const started = performance.now();
+            await fetch(`http://127.0.0.1:${apiPort}/healthz`, { signal: AbortSignal.timeout(10_000) });
+            healthMs.push(performance.now() - started);
+            await new Promise((r) => setTimeout(r, 20));
+          }
+        })(),
+        (async () => {
+          while (flooding) {
+            const info = await connection.info('memory');
+            const used = Number(/^used_memory:(\d+)/m.exec(info)?.[1]);
+            const max = Number(/^maxmemory:(\d+)/m.exec(info)?.[1]);
+            peakMemory = Math.max(peakMemory, used / max);
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        })(),
+      ];
+      const load = await postLoad(
+        `http://127.0.0.1:${apiPort}/v1/jobs/compute`,
+        // ~5 ms of CPU each on one thread: the worker drains a few hundred a second, far below the offer.
+        JSON.stringify({ payload: { n: 20, m: 2_000 } }),
+        CONNECTIONS,
+        seconds,
+      );
+      const statuses = load.statuses;
+      flooding = false;
+      await Promise.all(watchers);
+
+      const accepted = statuses.get(202) ?? 0;
+      const backlog = async () => {
+        const counts = await queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active');
+        return Object.values(counts).reduce((sum, n) => sum + n, 0);
+      };
+      // Let the workers finish what was accepted, then account for every job.
+      const deadline = Date.now() + 120_000;
+      while ((await backlog()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      const done = (await queue.getMetrics('completed')).meta.count + (await queue.getMetrics('failed')).meta.count;
+      // Requests still in flight when the load stopped may have been enqueued without
+      // their 202 being counted: extra jobs are expected, missing ones are lost.
+      const lost = Math.max(0, accepted - done - (await backlog()));
+      const others = [...statuses].filter(([status]) => ![202, 429, 503].includes(status));
+      const failures = load.unexpected - (statuses.get(429) ?? 0) - (statuses.get(503) ?? 0);
+      return [
+        {
+          scenario: this.name,
+          metric: `accepted jobs lost (${accepted} accepted in ${seconds} s at ${CONNECTIONS} connections)`,
+          floodgate: lost,
+          baseline: null,
+          better: 'lower',
+          target: null,
+          met: lost === 0 && others.length === 0 && failures === 0,
+          note: `responses: ${[...statuses].map(([s, n]) => `${n}× ${s}`).join(', ')}; errors and timeouts: ${failures}; must be 0 lost and only 202/429/503`,
+        },
+        {
+          scenario: this.name,
+          metric: 'Redis peak used_memory / maxmemory',
+          floodgate: round(peakMemory),
+          baseline: 1,
+          better: 'lower',
+          target: 1,
+          note: 'the ratio is maxmemory / peak: above 1 means Redis never reached its limit',
+        },
+        {
+          scenario: this.name,
+          metric: '/healthz p99 ms while shedding',
+          floodgate: round(percentile(healthMs, 99)),
+          baseline: HEALTH_BUDGET_MS,
+          better: 'lower',
+          target: 1,
+          note: `baseline column is the ${HEALTH_BUDGET_MS} ms budget`,
+        },
+      ];
+    } finally {
+      await Promise.all(apps.map((app) => app.stop()));
+      await queue.close();
+      connection.disconnect();
+      await redis.stop();
+    }
+  },
+};

@@ -1,0 +1,111 @@
+import { join, resolve } from 'node:path';
+import { createLogger } from '@floodgate/shared/logger';
+import { createRedis, waitForRedis } from '@floodgate/shared/redis';
+import { freePort, spawnNodeProcess, startRedis, waitFor, type PrivateRedis, type RunningProcess } from '@floodgate/testkit';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = resolve(__dirname, '../..');
+const FLOOD_MS = 3_000;
+const FLOOD_CONNECTIONS = 48;
+
+describe('a flood at the front door', () => {
+  let redis: PrivateRedis;
+  let connection: Redis;
+  const processes: RunningProcess[] = [];
+  let api: string;
+  const prefix = `{flood-${Math.random().toString(36).slice(2)}}`;
+
+  beforeAll(async () => {
+    redis = await startRedis({ maxmemory: '32mb' });
+    connection = createRedis('worker', { url: redis.url, logger: createLogger({ name: 'e2e', level: 'silent', pretty: false }) });
+    await waitForRedis(connection);
+    const apiPort = await freePort();
+    const env = { REDIS_URL: redis.url, QUEUE_PREFIX: prefix };
+    processes.push(
+      await spawnNodeProcess(join(root, 'apps/api/dist/index.js'), {
+        ...env,
+        API_PORT: String(apiPort),
+        API_METRICS_PORT: '0',
+        // Far less than the flood offers: most requests must be turned away.
+        API_BACKLOG_CAP: 'compute=300',
+      }),
+      await spawnNodeProcess(join(root, 'apps/worker/dist/index.js'), { ...env, WORKER_METRICS_PORT: '0', WORKER_CPU_THREADS: '1' }),
+    );
+    api = `http://127.0.0.1:${apiPort}`;
+  });
+
+  afterAll(async () => {
+    await Promise.all(processes.map((p) => p.stop()));
+    connection?.disconnect();
+    await redis?.stop();
+  });
+
+  it('answers every request with 202, 429 or 503, loses no accepted job, and keeps everything else running', async () => {
+    const post = (type: string, payload: unknown) =>
+      fetch(`${api}/v1/jobs/${type}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ payload }),
+        signal: AbortSignal.timeout(10_000),
+      });
+    const statuses = new Map<number, number>();
+    const accepted: string[] = [];
+    const sentimentIds: string[] = [];
+    const healthStatuses: number[] = [];
+    const startedAt = Date.now();
+    const flooding = () => Date.now() - startedAt < FLOOD_MS;
+
+    const flooders = Array.from({ length: FLOOD_CONNECTIONS }, async () => {
+      while (flooding()) {
+        const res = await post('compute', { n: 20, m: 2_000 });
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        const body = (await res.json()) as { id?: string };
+        if (res.status === 202 && body.id) accepted.push(body.id);
+      }
+    });
+    const otherType = (async () => {
+      while (flooding()) {
+        const res = await post('sentiment', { text: 'still flowing' });
+        if (res.status === 202) sentimentIds.push(((await res.json()) as { id: string }).id);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    const health = (async () => {
+      while (flooding()) {
+        healthStatuses.push((await fetch(`${api}/healthz`, { signal: AbortSignal.timeout(10_000) })).status);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    await Promise.all([...flooders, otherType, health]);
+    const floodEndedAt = Date.now();
+
+    // Only 202, 429 and 503: never a 500, never a hang (a hang would have thrown above).
+    expect([...statuses.keys()].every((status) => [202, 429, 503].includes(status)), JSON.stringify([...statuses])).toBe(true);
+    expect(statuses.get(429) ?? 0).toBeGreaterThan(0);
+    expect(healthStatuses.length).toBeGreaterThan(0);
+    expect(healthStatuses.every((status) => status === 200)).toBe(true);
+    // Redis never refused a write for memory.
+    expect(await connection.info('errorstats')).not.toMatch(/errorstat_OOM/);
+
+    // The other type kept completing during the flood.
+    const sentiment = new Queue('sentiment', { connection, prefix });
+    const finishedDuringFlood = await Promise.all(
+      sentimentIds.map(async (id) => ((await sentiment.getJob(id))?.finishedOn ?? Infinity) <= floodEndedAt),
+    );
+    expect(sentimentIds.length).toBeGreaterThan(5);
+    expect(finishedDuringFlood.filter(Boolean).length).toBeGreaterThanOrEqual(sentimentIds.length - 3);
+
+    // Every accepted job exists and is processed in the end.
+    const compute = new Queue('compute', { connection, prefix });
+    expect(accepted.length).toBeGreaterThan(0);
+    await waitFor(async () => (await compute.getMetrics('completed')).meta.count >= accepted.length, {
+      timeoutMs: 60_000,
+      description: `${accepted.length} accepted compute jobs to complete`,
+    });
+    expect((await compute.getMetrics('failed')).meta.count).toBe(0);
+    await sentiment.close();
+    await compute.close();
+  });
+});
