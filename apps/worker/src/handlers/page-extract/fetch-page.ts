@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import { permanentFailure, transientFailure } from '../../job-errors';
 import { checkFetchTarget, type FetchTargetPolicy } from './fetch-target-policy';
 import { ForbiddenAddressError } from './guarded-agent';
-import { decodeBody, readCappedBody } from './read-capped-body';
+import { decodeBody, dropBody, readCappedBody } from './read-capped-body';
 
 export interface FetchPageOptions {
   /** The guarded agent (see guarded-agent.ts); every connection goes through it. */
@@ -90,7 +90,7 @@ function header(response: ResponseData, name: string): string | undefined {
 
 /** Drops a body we will not read, releasing its socket. */
 function discard(response: ResponseData): void {
-  response.body.destroy();
+  dropBody(response.body);
 }
 
 async function readPage(target: URL, response: ResponseData, options: FetchPageOptions, signal: AbortSignal): Promise<FetchedPage> {

@@ -14,7 +14,7 @@ export async function readCappedBody(body: Readable, maxBytes: number): Promise<
     const bytes = chunk as Buffer;
     total += bytes.byteLength;
     if (total > maxBytes) {
-      body.destroy();
+      dropBody(body);
       return undefined;
     }
     chunks.push(bytes);
@@ -30,4 +30,14 @@ export function decodeBody(bytes: Uint8Array, contentType: string): string {
   } catch {
     return new TextDecoder('utf-8').decode(bytes);
   }
+}
+
+/**
+ * Destroys a body we will not read further, releasing its socket. undici's
+ * body emits an "aborted" error when destroyed; without a listener that error
+ * would be uncaught and take the whole worker process down.
+ */
+export function dropBody(body: Readable): void {
+  body.on('error', () => undefined);
+  body.destroy();
 }
