@@ -11,24 +11,29 @@ import { closeQueues, createQueues } from './queues';
 
 async function main(): Promise<void> {
   const logger = createLogger({ name: 'dashboard', level: env.LOG_LEVEL });
+  // Waits for Redis, then refuses to run (fatal log, exit code 1) unless its maxmemory-policy is noeviction.
   const redis = await connectAtStartup('producer', { url: resolveRedisUrl(env), logger, connectionName: `floodgate-dashboard-${process.pid}` });
   if (!redis) return;
 
-  const credentials = resolveCredentials(env.DASHBOARD_USER, env.DASHBOARD_PASSWORD);
-  if (credentials.generated) {
-    // Printed once, on purpose: it is the only way to learn it. Set DASHBOARD_PASSWORD to choose one.
-    logger.warn({ user: credentials.user, generatedPassword: credentials.password }, 'no DASHBOARD_PASSWORD set; generated one for this run');
-  }
-
   const shutdown = createShutdown({ logger, graceMs: env.DASHBOARD_SHUTDOWN_GRACE_MS });
+  // Steps run in reverse order: stop accepting requests, then close the queues, then Redis.
   shutdown.add('redis', () => redis.quit());
   const queues = createQueues(redis, env.QUEUE_PREFIX);
   shutdown.add('queues', () => closeQueues(queues));
+  await Promise.all([...queues.values()].map((queue) => queue.waitUntilReady()));
 
-  const server: Server = createApp({ queues, credentials }).listen(env.DASHBOARD_PORT, env.DASHBOARD_HOST);
+  const credentials = resolveCredentials({ user: env.DASHBOARD_USER, password: env.DASHBOARD_PASSWORD });
+  const server: Server = createApp({ queues, credentials, logger }).listen(env.DASHBOARD_PORT, env.DASHBOARD_HOST);
   await once(server, 'listening');
   shutdown.add('http server', () => closeHttpServer(server));
-  logger.info({ url: `http://${env.DASHBOARD_HOST}:${env.DASHBOARD_PORT}${BOARD_PATH}`, user: credentials.user }, 'dashboard listening');
+
+  const url = `http://${env.DASHBOARD_HOST}:${env.DASHBOARD_PORT}${BOARD_PATH}`;
+  if (credentials.generated) {
+    // Logged once, on purpose: it is the only way to learn it. The key is not
+    // `password`, which the logger redacts. Set DASHBOARD_PASSWORD to choose one.
+    logger.warn({ url, user: credentials.user, generatedPassword: credentials.password }, 'no DASHBOARD_PASSWORD set; generated one for this run');
+  }
+  logger.info({ url, user: credentials.user, prefix: env.QUEUE_PREFIX }, 'dashboard listening');
   signalReady();
 }
 
