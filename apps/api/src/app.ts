@@ -7,6 +7,7 @@ import { errorHandler, notFound } from './error-handler';
 import type { Admission } from './admission/admission';
 import type { JobQueues } from './queues';
 import { requestLogger } from './request-logger';
+import { bulkJobsRouter } from './routes/bulk-jobs';
 import { healthRouter } from './routes/health';
 import { jobTypesRouter } from './routes/job-types';
 import { jobsRouter } from './routes/jobs';
@@ -23,6 +24,8 @@ export interface AppDeps {
   logger: Logger;
   /** Largest accepted body in bytes; larger ones get 413. */
   bodyLimitBytes: number;
+  /** Most jobs one bulk request may carry. @defaultValue 1000 */
+  bulkMaxJobs?: number;
   /** Admission control for new jobs (rate, backlog, Redis memory, event loop). */
   admission: Admission;
   /** The process's metrics registry, served at `/metrics`. */
@@ -47,6 +50,7 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(express.json({ limit: deps.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   app.use(jobTypesRouter());
+  app.use(bulkJobsRouter({ ...deps, maxJobs: deps.bulkMaxJobs ?? 1_000 }));
   app.use(jobsRouter(deps));
   app.use(workersRouter(deps.redis, deps.prefix));
   app.use(notFound);

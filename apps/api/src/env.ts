@@ -17,6 +17,8 @@ export const ApiEnv = StackEnv.pick({
 }).extend({
   /** Largest request body accepted, in bytes; larger ones get 413. @defaultValue 1048576 (1 MiB) */
   API_BODY_LIMIT_BYTES: intEnv(1_048_576, { min: 1_024, max: 64 * 1_048_576 }),
+  /** Most jobs one `POST /v1/jobs/:type/bulk` may carry; more is 422 `too_many_jobs`. @defaultValue 1000 */
+  API_BULK_MAX_JOBS: intEnv(1_000, { min: 1, max: 100_000 }),
   /** Jobs per second one client may enqueue, per type: `type=N,...` over the catalog's `rateLimitPerSecond`. */
   API_RATE_LIMIT: perTypeNumbersEnv({ min: 1, max: 1_000_000 }),
   /** Backlog caps per type: `type=N,...` over the catalog's `backlogCap`. */

@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   });
   shutdown.add('admission guards', stopAdmission);
 
-  const app = createApp({ queues, redis, prefix: env.QUEUE_PREFIX, logger, admission, bodyLimitBytes: env.API_BODY_LIMIT_BYTES, registry, httpMetrics });
+  const app = createApp({ queues, redis, prefix: env.QUEUE_PREFIX, logger, admission, bodyLimitBytes: env.API_BODY_LIMIT_BYTES, bulkMaxJobs: env.API_BULK_MAX_JOBS, registry, httpMetrics });
   const server: Server = app.listen(env.API_PORT, env.API_HOST);
   await once(server, 'listening');
   shutdown.add('http server', () => closeHttpServer(server));

@@ -54,7 +54,7 @@ export function createAdmission(deps: AdmissionDeps): Admission {
         headers: { 'Retry-After': '5' },
       });
     }
-    const rate = await deps.rateLimiter.take(type, client);
+    const rate = await deps.rateLimiter.take(type, client, count);
     if (!rate.allowed) {
       const seconds = Math.max(1, Math.ceil(rate.retryAfterMs / 1_000));
       throw new HttpError(429, 'rate_limited', `Too many ${type} jobs from this client; retry in ${seconds} s.`, {

@@ -6,8 +6,8 @@ import { BurstyRateLimiter, RateLimiterRedis, RateLimiterRes } from 'rate-limite
 const BURST_WINDOW_SECONDS = 10;
 
 export interface ClientRateLimiter {
-  /** Takes one request from `client`'s allowance for `type`; returns the wait in ms when there is none left. */
-  take(type: JobType, client: string): Promise<{ allowed: true } | { allowed: false; retryAfterMs: number }>;
+  /** Takes `count` jobs from `client`'s allowance for `type`; returns the wait in ms when there is not enough left. */
+  take(type: JobType, client: string, count?: number): Promise<{ allowed: true } | { allowed: false; retryAfterMs: number }>;
 }
 
 /**
@@ -30,11 +30,11 @@ export function createClientRateLimiter(redis: Redis, prefix: string, perSecond:
     }),
   );
   return {
-    async take(type, client) {
+    async take(type, client, count = 1) {
       const limiter = limiters.get(type);
       if (!limiter) return { allowed: true };
       try {
-        await limiter.consume(client);
+        await limiter.consume(client, count);
         return { allowed: true };
       } catch (rejection) {
         // rate-limiter-flexible rejects with a RateLimiterRes when the allowance is spent,

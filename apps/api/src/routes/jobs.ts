@@ -1,20 +1,14 @@
-import { catalog, isJobType, jobOptionsFor, jobTypes, type JobType } from '@floodgate/shared/jobs';
-import { Router, type Request } from 'express';
+import { catalog, jobOptionsFor } from '@floodgate/shared/jobs';
+import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { HttpError, invalidJobId, invalidPayload, invalidQuery, jobNotFound, unknownJobType } from '../errors';
+import { HttpError, invalidPayload, invalidQuery, jobNotFound, unknownJobType } from '../errors';
 import type { Admission } from '../admission/admission';
 import { toJobView } from '../job-view';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
+import { clientOf, jobEnvelopes, jobIdOf, jobLink, jobTypeOf, requireJson } from './job-request';
 import { methodNotAllowed } from './method-not-allowed';
-
-const JOB_ID = /^[A-Za-z0-9_:-]{1,128}$/;
-
-/** The request body of `POST /v1/jobs/:type`, per type: `{ "payload": ... }` and nothing else. */
-const envelopes = new Map<JobType, z.ZodType<{ payload: unknown }>>(
-  jobTypes.map((type) => [type, z.strictObject({ payload: catalog[type].payload as z.ZodType })]),
-);
 
 /** `GET /v1/jobs/:type` query: which state, how many, from where. */
 const ListQuery = z.strictObject({
@@ -51,10 +45,8 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
     })
     .post(async (req, res) => {
       const type = jobTypeOf(req);
-      if (!req.is('application/json')) {
-        throw new HttpError(415, 'unsupported_media_type', 'Send the job as JSON with "Content-Type: application/json".');
-      }
-      const parsed = envelopes.get(type)?.safeParse(req.body);
+      requireJson(req);
+      const parsed = jobEnvelopes.get(type)?.safeParse(req.body);
       if (!parsed) throw unknownJobType(type);
       if (!parsed.success) throw invalidPayload(parsed.error.issues);
       // Validation first (CPU only, bounded by the body limit): a wrong request
@@ -63,7 +55,7 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
       const job = await withRedis(deps.redis, () =>
         deps.queues[type].add(type, parsed.data.payload, jobOptionsFor(catalog[type])),
       );
-      const self = `/v1/jobs/${type}/${encodeURIComponent(String(job.id))}`;
+      const self = jobLink(type, String(job.id));
       res.status(202).location(self).json({ id: job.id, type, state: 'waiting', links: { self } });
     })
     .all(methodNotAllowed(['GET', 'POST']));
@@ -83,7 +75,7 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
         }
         await job.retry('failed');
       });
-      res.status(202).json({ id, type, state: 'waiting', links: { self: `/v1/jobs/${type}/${encodeURIComponent(id)}` } });
+      res.status(202).json({ id, type, state: 'waiting', links: { self: jobLink(type, id) } });
     })
     .all(methodNotAllowed(['POST']));
 
@@ -106,21 +98,4 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
     .all(methodNotAllowed(['GET']));
 
   return router;
-}
-
-/** Who rate limits count against: the client's address until API keys exist. */
-function clientOf(req: Request): string {
-  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
-}
-
-function jobIdOf(req: Request): string {
-  const id = String(req.params.id);
-  if (!JOB_ID.test(id)) throw invalidJobId();
-  return id;
-}
-
-function jobTypeOf(req: Request): JobType {
-  const type = String(req.params.type);
-  if (!isJobType(type)) throw unknownJobType(type);
-  return type;
 }

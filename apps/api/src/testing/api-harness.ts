@@ -25,7 +25,7 @@ export interface ApiHarness {
 }
 
 export async function startApi(
-  options: { bodyLimitBytes?: number; limits?: Partial<AdmissionLimits>; redis?: StartRedisOptions } = {},
+  options: { bodyLimitBytes?: number; bulkMaxJobs?: number; limits?: Partial<AdmissionLimits>; redis?: StartRedisOptions } = {},
 ): Promise<ApiHarness> {
   const redis = await startRedis(options.redis);
   const logger = createLogger({ name: 'api-test', level: 'silent', pretty: false });
@@ -56,6 +56,7 @@ export async function startApi(
     logger,
     admission,
     bodyLimitBytes: options.bodyLimitBytes ?? 1_048_576,
+    bulkMaxJobs: options.bulkMaxJobs ?? 1_000,
     registry,
     httpMetrics: createHttpMetrics(registry),
   });

@@ -1,4 +1,6 @@
+import { createRedis } from '@floodgate/shared/redis';
 import { freePort, spawnNodeProcess } from '@floodgate/testkit';
+import { Queue } from 'bullmq';
 import { join } from 'node:path';
 import type { BenchContext, ResultRow, Scenario } from '../scenario';
 import { postLoad } from '../support/load';
@@ -6,6 +8,8 @@ import { appEntry } from '../support/app-entry';
 import { round } from '../support/stats';
 
 const CONNECTIONS = 64;
+const BULK_SIZE = 1_000;
+const BULK_CONNECTIONS = 8;
 const BODY = JSON.stringify({ payload: { text: 'The service was quick and the staff were lovely.' } });
 
 /**
@@ -21,6 +25,9 @@ export const enqueue: Scenario = {
     const floodgate = await measure(ctx, 'floodgate', seconds);
     const baseline = await measure(ctx, 'baseline', seconds);
     const unexpected = floodgate.unexpected + baseline.unexpected;
+    const bulkSeconds = ctx.size(3, 1);
+    const bulkFloodgate = await measureBulkApi(ctx, bulkSeconds);
+    const bulkRaw = await measureRawAddBulk(ctx, bulkSeconds);
     return [
       {
         scenario: this.name,
@@ -34,12 +41,11 @@ export const enqueue: Scenario = {
       },
       {
         scenario: this.name,
-        metric: 'bulk POST jobs/s vs raw Queue.addBulk',
-        floodgate: null,
-        baseline: null,
+        metric: `bulk POST jobs/s (${BULK_SIZE} per request, ${BULK_CONNECTIONS} connections, ${bulkSeconds} s) vs raw Queue.addBulk`,
+        floodgate: round(bulkFloodgate),
+        baseline: round(bulkRaw),
         better: 'higher',
         target: 0.8,
-        note: 'Not measured yet: the bulk endpoint arrives with the producer API issue.',
       },
     ];
   },
@@ -55,6 +61,8 @@ async function measure(ctx: BenchContext, side: 'floodgate' | 'baseline', second
           QUEUE_PREFIX: prefix,
           API_PORT: String(port),
           API_METRICS_PORT: '0',
+          // One client at full speed: lift its rate limit, or this measures the 429 path.
+          API_RATE_LIMIT: 'sentiment=1000000',
         })
       : await spawnNodeProcess(join(__dirname, '../baselines/plain-express-api.js'), {
           REDIS_URL: ctx.redisUrl,
@@ -65,5 +73,48 @@ async function measure(ctx: BenchContext, side: 'floodgate' | 'baseline', second
     return await postLoad(`http://127.0.0.1:${port}/v1/jobs/sentiment`, BODY, CONNECTIONS, seconds);
   } finally {
     await app.stop();
+  }
+}
+
+/** Jobs per second through `POST /v1/jobs/sentiment/bulk`, limits lifted so only speed is measured. */
+async function measureBulkApi(ctx: BenchContext, seconds: number): Promise<number> {
+  const port = await freePort();
+  const api = await spawnNodeProcess(appEntry('api'), {
+    REDIS_URL: ctx.redisUrl,
+    QUEUE_PREFIX: ctx.newPrefix(),
+    API_PORT: String(port),
+    API_METRICS_PORT: '0',
+    API_RATE_LIMIT: 'sentiment=1000000',
+    API_BACKLOG_CAP: 'sentiment=100000000',
+  });
+  try {
+    const body = JSON.stringify({ jobs: Array.from({ length: BULK_SIZE }, (_, i) => ({ payload: { text: `bulk job ${i} is fine` } })) });
+    const load = await postLoad(`http://127.0.0.1:${port}/v1/jobs/sentiment/bulk`, body, BULK_CONNECTIONS, seconds);
+    return ((load.statuses.get(202) ?? 0) * BULK_SIZE) / seconds;
+  } finally {
+    await api.stop();
+  }
+}
+
+/** Jobs per second with `Queue.addBulk` of the same batches, from as many concurrent callers. */
+async function measureRawAddBulk(ctx: BenchContext, seconds: number): Promise<number> {
+  const connection = createRedis('worker', { url: ctx.redisUrl, logger: ctx.logger });
+  const queue = new Queue('sentiment', { connection, prefix: ctx.newPrefix() });
+  const batch = Array.from({ length: BULK_SIZE }, (_, i) => ({ name: 'sentiment', data: { text: `bulk job ${i} is fine` } }));
+  let added = 0;
+  const until = performance.now() + seconds * 1_000;
+  try {
+    await Promise.all(
+      Array.from({ length: BULK_CONNECTIONS }, async () => {
+        while (performance.now() < until) {
+          await queue.addBulk(batch);
+          added += BULK_SIZE;
+        }
+      }),
+    );
+    return added / seconds;
+  } finally {
+    await queue.close();
+    connection.disconnect();
   }
 }

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi, totalJobs, type ApiHarness } from './testing/api-harness';
+
+interface BulkBody {
+  type: string;
+  count: number;
+  jobs: Array<{ id: string; state: string; links: { self: string } }>;
+}
+interface ErrorBody {
+  error: { code: string; details?: { issues?: Array<{ path: string }>; max?: number; count?: number } };
+}
+
+describe('POST /v1/jobs/:type/bulk', () => {
+  let api: ApiHarness;
+  beforeAll(async () => {
+    api = await startApi({ bulkMaxJobs: 50, limits: { backlogCap: { compute: 60 }, backlogCacheMs: 0 } });
+  });
+  afterAll(async () => {
+    await api?.stop();
+  });
+
+  const bulk = (type: string, jobs: unknown) => api.request('POST', `/v1/jobs/${type}/bulk`, { json: { jobs } });
+
+  it('enqueues every job in one go and returns their ids in order', async () => {
+    const texts = ['one', 'two', 'three'];
+    const res = await bulk('sentiment', texts.map((text) => ({ payload: { text } })));
+    expect(res.status).toBe(202);
+    const body = (await res.json()) as BulkBody;
+    expect(body).toMatchObject({ type: 'sentiment', count: 3 });
+    const stored = await Promise.all(body.jobs.map((job) => api.queues.sentiment.getJob(job.id)));
+    expect(stored.map((job) => (job?.data as { text: string }).text)).toEqual(texts);
+    expect(body.jobs[0]?.links.self).toBe(`/v1/jobs/sentiment/${body.jobs[0]?.id}`);
+    expect(stored[0]?.opts).toMatchObject({ attempts: 2 });
+  });
+
+  describe('refuses, enqueueing nothing', () => {
+    let before: number;
+    beforeAll(async () => {
+      before = await totalJobs(api.queues);
+    });
+    afterAll(async () => {
+      expect(await totalJobs(api.queues)).toBe(before);
+    });
+
+    it('a batch with any invalid item, naming each bad index', async () => {
+      const res = await bulk('sentiment', [{ payload: { text: 'fine' } }, { payload: { text: '' } }, { payload: {} }, { nope: 1 }]);
+      expect(res.status).toBe(422);
+      const paths = ((await res.json()) as ErrorBody).error.details?.issues?.map((issue) => issue.path);
+      expect(paths).toEqual(['jobs.1.payload.text', 'jobs.2.payload.text', 'jobs.3.payload', 'jobs.3']);
+    });
+
+    it('a batch over the item limit, or an empty one', async () => {
+      const tooMany = await bulk('compute', Array.from({ length: 51 }, () => ({ payload: { n: 1, m: 1 } })));
+      expect(tooMany.status).toBe(422);
+      expect(((await tooMany.json()) as ErrorBody).error).toMatchObject({ code: 'too_many_jobs', details: { max: 50, count: 51 } });
+      expect((await bulk('compute', [])).status).toBe(422);
+      expect((await api.request('POST', '/v1/jobs/compute/bulk', { json: { jobs: 'many' } })).status).toBe(422);
+    });
+
+    it('a batch that would overflow the backlog cap', async () => {
+      expect((await bulk('compute', Array.from({ length: 50 }, () => ({ payload: { n: 1, m: 1 } })))).status).toBe(202);
+      before += 50;
+      const full = await bulk('compute', Array.from({ length: 11 }, () => ({ payload: { n: 1, m: 1 } })));
+      expect(full.status).toBe(429);
+      expect(((await full.json()) as ErrorBody).error.code).toBe('queue_full');
+    });
+
+    it('an unknown type', async () => {
+      expect((await bulk('nope', [{ payload: {} }])).status).toBe(404);
+    });
+  });
+});

@@ -1,0 +1,66 @@
+import { catalog, jobOptionsFor, type JobType } from '@floodgate/shared/jobs';
+import { Router } from 'express';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { Admission } from '../admission/admission';
+import { HttpError, invalidPayload } from '../errors';
+import type { JobQueues } from '../queues';
+import { withRedis } from '../redis-deadline';
+import { clientOf, jobEnvelopes, jobLink, jobTypeOf, requireJson } from './job-request';
+import { methodNotAllowed } from './method-not-allowed';
+
+export interface BulkJobsRouterDeps {
+  queues: JobQueues;
+  redis: Redis;
+  admission: Admission;
+  /** Most jobs one bulk request may carry. */
+  maxJobs: number;
+}
+
+/**
+ * `POST /v1/jobs/:type/bulk` with `{ "jobs": [{ "payload": ... }, ...] }`.
+ * Every item is validated before anything is enqueued: one bad item is a 422
+ * naming each bad item's index, and nothing is added. Otherwise all of them go
+ * to Redis in one pipelined `addBulk`, and the ids come back in order.
+ */
+export function bulkJobsRouter(deps: BulkJobsRouterDeps): Router {
+  const bodies = new Map<JobType, z.ZodType<{ jobs: Array<{ payload: unknown }> }>>();
+  const bodyOf = (type: JobType) => {
+    let schema = bodies.get(type);
+    if (!schema) {
+      const envelope = jobEnvelopes.get(type) as z.ZodType<{ payload: unknown }>;
+      schema = z.strictObject({ jobs: z.array(envelope).min(1).max(deps.maxJobs) });
+      bodies.set(type, schema);
+    }
+    return schema;
+  };
+
+  const router = Router();
+  router
+    .route('/v1/jobs/:type/bulk')
+    .post(async (req, res) => {
+      const type = jobTypeOf(req);
+      requireJson(req);
+      const count = Array.isArray((req.body as { jobs?: unknown })?.jobs) ? (req.body as { jobs: unknown[] }).jobs.length : 0;
+      if (count > deps.maxJobs) {
+        throw new HttpError(422, 'too_many_jobs', `A bulk request carries at most ${deps.maxJobs} jobs; this one has ${count}.`, {
+          details: { max: deps.maxJobs, count },
+        });
+      }
+      const parsed = bodyOf(type).safeParse(req.body);
+      if (!parsed.success) throw invalidPayload(parsed.error.issues);
+      const jobs = parsed.data.jobs;
+      await withRedis(deps.redis, () => deps.admission.admit(type, clientOf(req), jobs.length));
+      const options = jobOptionsFor(catalog[type]);
+      const added = await withRedis(deps.redis, () =>
+        deps.queues[type].addBulk(jobs.map((job) => ({ name: type, data: job.payload, opts: options }))),
+      );
+      res.status(202).json({
+        type,
+        count: added.length,
+        jobs: added.map((job) => ({ id: job.id, state: 'waiting', links: { self: jobLink(type, String(job.id)) } })),
+      });
+    })
+    .all(methodNotAllowed(['POST']));
+  return router;
+}

@@ -1,0 +1,42 @@
+import { catalog, isJobType, jobTypes, type JobType } from '@floodgate/shared/jobs';
+import type { Request } from 'express';
+import { z } from 'zod';
+import { HttpError, invalidJobId, unknownJobType } from '../errors';
+
+const JOB_ID = /^[A-Za-z0-9_:-]{1,128}$/;
+
+/** One job as a request carries it, per type: `{ "payload": ... }` and nothing else. */
+export const jobEnvelopes = new Map<JobType, z.ZodType<{ payload: unknown }>>(
+  jobTypes.map((type) => [type, z.strictObject({ payload: catalog[type].payload as z.ZodType })]),
+);
+
+/** The `:type` of the path, or 404 `unknown_job_type`. */
+export function jobTypeOf(req: Request): JobType {
+  const type = String(req.params.type);
+  if (!isJobType(type)) throw unknownJobType(type);
+  return type;
+}
+
+/** The `:id` of the path, or 400 `invalid_job_id`. */
+export function jobIdOf(req: Request): string {
+  const id = String(req.params.id);
+  if (!JOB_ID.test(id)) throw invalidJobId();
+  return id;
+}
+
+/** Who rate limits count against: the client's address until API keys exist. */
+export function clientOf(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}
+
+/** 415 unless the body was sent as JSON. */
+export function requireJson(req: Request): void {
+  if (!req.is('application/json')) {
+    throw new HttpError(415, 'unsupported_media_type', 'Send the job as JSON with "Content-Type: application/json".');
+  }
+}
+
+/** Where a job is read back. */
+export function jobLink(type: JobType, id: string): string {
+  return `/v1/jobs/${type}/${encodeURIComponent(id)}`;
+}
