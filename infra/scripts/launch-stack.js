@@ -63,6 +63,9 @@ async function main() {
     `  Dashboard   ${dashboardUrl}`,
     `              user ${env.DASHBOARD_USER}, password ${env.DASHBOARD_PASSWORD ? '(from DASHBOARD_PASSWORD)' : dashboardPassword}`,
     `  Redis       ${env.REDIS_URL ? 'REDIS_URL (external)' : `redis://127.0.0.1:${env.REDIS_PORT} (embedded, data in ${env.REDIS_DATA_DIR})`}`,
+    ...(env.API_METRICS_PORT > 0 || env.WORKER_METRICS_PORT > 0
+      ? [`  Metrics     http://${env.METRICS_HOST}:${env.API_METRICS_PORT}/metrics (api), :${env.WORKER_METRICS_PORT} (workers), +1 per further process`]
+      : []),
     '  Scale       npm run pm2 -- scale worker 4',
     '  Stop        Ctrl-C',
     '',
