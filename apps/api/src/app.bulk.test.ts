@@ -13,7 +13,7 @@ interface ErrorBody {
 describe('POST /v1/jobs/:type/bulk', () => {
   let api: ApiHarness;
   beforeAll(async () => {
-    api = await startApi({ bulkMaxJobs: 50, limits: { backlogCap: { compute: 60 }, backlogCacheMs: 0 } });
+    api = await startApi({ bulkMaxJobs: 50, limits: { backlogCap: { compute: 60 }, rateLimitPerSecond: { 'page-extract': 10 }, backlogCacheMs: 0 } });
   });
   afterAll(async () => {
     await api?.stop();
@@ -63,6 +63,12 @@ describe('POST /v1/jobs/:type/bulk', () => {
       const full = await bulk('compute', Array.from({ length: 11 }, () => ({ payload: { n: 1, m: 1 } })));
       expect(full.status).toBe(429);
       expect(((await full.json()) as ErrorBody).error.code).toBe('queue_full');
+    });
+
+    it('a batch larger than one client\'s whole rate allowance, which no wait would make room for', async () => {
+      const res = await bulk('page-extract', Array.from({ length: 21 }, (_, i) => ({ payload: { url: `https://example.com/${i}` } })));
+      expect(res.status).toBe(422);
+      expect(((await res.json()) as ErrorBody).error).toMatchObject({ code: 'too_many_jobs', details: { max: 20, count: 21 } });
     });
 
     it('an unknown type', async () => {

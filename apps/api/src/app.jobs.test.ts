@@ -79,6 +79,14 @@ describe('the jobs API', () => {
     }
   });
 
+  it('reads application/*+json bodies as JSON too', async () => {
+    const res = await api.request('POST', '/v1/jobs/sentiment', {
+      body: JSON.stringify({ payload: { text: 'vendor types are fine' } }),
+      headers: { 'content-type': 'application/vnd.floodgate+json' },
+    });
+    expect(res.status).toBe(202);
+  });
+
   it('lists every job type with its JSON Schema', async () => {
     const body = (await (await api.request('GET', '/v1/job-types')).json()) as { types: Array<{ type: string; payloadSchema: { type: string } }> };
     expect(body.types.map((t) => t.type)).toEqual(['sentiment', 'page-extract', 'compute']);

@@ -10,6 +10,7 @@ import { requestLogger } from './request-logger';
 import { bulkJobsRouter } from './routes/bulk-jobs';
 import { healthRouter } from './routes/health';
 import { jobTypesRouter } from './routes/job-types';
+import { JSON_MEDIA_TYPES } from './routes/job-request';
 import { jobsRouter } from './routes/jobs';
 import { metricsRouter } from './routes/metrics';
 import { workersRouter } from './routes/workers';
@@ -48,7 +49,7 @@ export function createApp(deps: AppDeps): Express {
     deps.admission.shedIfOverloaded();
     next();
   });
-  app.use(express.json({ limit: deps.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
+  app.use(express.json({ limit: deps.bodyLimitBytes, type: JSON_MEDIA_TYPES }));
   app.use(jobTypesRouter());
   app.use(bulkJobsRouter({ ...deps, maxJobs: deps.bulkMaxJobs ?? 1_000 }));
   app.use(jobsRouter(deps));

@@ -15,7 +15,12 @@ export function createQueues(connection: Redis, prefix: string): DashboardQueues
   return new Map(
     jobTypes.map((type) => {
       const identity = queueIdentity(type, prefix);
-      return [type, new Queue(identity.name, { connection, prefix: identity.prefix })] as const;
+      return [type, new Queue(identity.name, {
+        connection,
+        prefix: identity.prefix,
+        // The API owns each queue's settings (events maxLen); opening it here must not reset them.
+        skipMetasUpdate: true,
+      })] as const;
     }),
   );
 }

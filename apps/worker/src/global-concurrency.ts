@@ -11,7 +11,8 @@ import type { Redis } from 'ioredis';
 export async function applyGlobalConcurrency(connection: Redis, prefix: string): Promise<void> {
   for (const type of jobTypes) {
     const { name, prefix: keyPrefix } = queueIdentity(type, prefix);
-    const queue = new Queue(name, { connection, prefix: keyPrefix });
+    // skipMetasUpdate: the API owns the queue's settings (events maxLen); opening it here must not reset them.
+    const queue = new Queue(name, { connection, prefix: keyPrefix, skipMetasUpdate: true });
     try {
       const limit = catalog[type].globalConcurrency;
       if (limit === undefined) await queue.removeGlobalConcurrency();

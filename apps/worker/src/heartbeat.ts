@@ -9,7 +9,8 @@ import type { WorkerMetrics } from './metrics/worker-metrics';
 export interface HeartbeatOptions {
   redis: Redis;
   prefix: string;
-  workers: readonly Worker[];
+  /** The process's workers, each with the job type it runs. */
+  workers: ReadonlyArray<{ type: string; worker: Worker }>;
   metrics: WorkerMetrics;
   cpuThreads: number;
   /** Beat period; a beat lives three periods, so one missed write is no death. */
@@ -37,7 +38,7 @@ export function startHeartbeat(options: HeartbeatOptions): () => Promise<void> {
       id,
       host,
       pid: process.pid,
-      queues: options.workers.map((w) => ({ type: w.name, concurrency: w.concurrency, active: activeOf(w.name) })),
+      queues: options.workers.map(({ type, worker }) => ({ type, concurrency: worker.concurrency, active: activeOf(type) })),
       cpuThreads: options.cpuThreads,
       eventLoopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e4) / 100,
       rssBytes: process.memoryUsage.rss(),

@@ -34,16 +34,20 @@ export interface StartWorkersOptions {
 
 export interface RunningWorkers {
   workers: Worker[];
+  /** Each worker with the job type it runs (a queue's name need not be its type). */
+  byType: Array<{ type: JobType; worker: Worker }>;
   /** Stops taking jobs and waits for active ones up to `graceMs`, then force-closes. */
   close(graceMs: number): Promise<void>;
 }
 
 /** Starts one BullMQ Worker per job type, each with the type's catalog concurrency. */
 export function startWorkers(options: StartWorkersOptions): RunningWorkers {
-  const workers = (options.types ?? jobTypes).map((type) => startWorker(type, options));
+  const byType = (options.types ?? jobTypes).map((type) => ({ type, worker: startWorker(type, options) }));
+  const workers = byType.map((entry) => entry.worker);
   let closing: Promise<void> | undefined;
   return {
     workers,
+    byType,
     close: (graceMs) => (closing ??= drainWorkers(workers, graceMs, options.logger)),
   };
 }

@@ -71,7 +71,7 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
   const stopHeartbeat = startHeartbeat({
     redis,
     prefix: env.QUEUE_PREFIX,
-    workers: running.workers,
+    workers: running.byType,
     metrics,
     cpuThreads: cpuPool.threads,
     intervalMs: env.WORKER_HEARTBEAT_MS,

@@ -54,6 +54,13 @@ export function createAdmission(deps: AdmissionDeps): Admission {
         headers: { 'Retry-After': '5' },
       });
     }
+    const capacity = deps.rateLimiter.capacity(type);
+    if (count > capacity) {
+      // No wait would ever make room: say so instead of a Retry-After that cannot work.
+      throw new HttpError(422, 'too_many_jobs', `At most ${capacity} ${type} jobs fit one client's rate allowance; send smaller batches.`, {
+        details: { max: capacity, count },
+      });
+    }
     const rate = await deps.rateLimiter.take(type, client, count);
     if (!rate.allowed) {
       const seconds = Math.max(1, Math.ceil(rate.retryAfterMs / 1_000));

@@ -6,6 +6,8 @@ import { BurstyRateLimiter, RateLimiterRedis, RateLimiterRes } from 'rate-limite
 const BURST_WINDOW_SECONDS = 10;
 
 export interface ClientRateLimiter {
+  /** The most jobs of `type` one client can ever get at once: the steady rate plus the burst. */
+  capacity(type: JobType): number;
   /** Takes `count` jobs from `client`'s allowance for `type`; returns the wait in ms when there is not enough left. */
   take(type: JobType, client: string, count?: number): Promise<{ allowed: true } | { allowed: false; retryAfterMs: number }>;
 }
@@ -30,6 +32,7 @@ export function createClientRateLimiter(redis: Redis, prefix: string, perSecond:
     }),
   );
   return {
+    capacity: (type) => 2 * perSecond[type],
     async take(type, client, count = 1) {
       const limiter = limiters.get(type);
       if (!limiter) return { allowed: true };

@@ -29,9 +29,12 @@ export function clientOf(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
+/** The media types read as JSON (the body parser and the 415 check share them). */
+export const JSON_MEDIA_TYPES = ['application/json', 'application/*+json'];
+
 /** 415 unless the body was sent as JSON. */
 export function requireJson(req: Request): void {
-  if (!req.is('application/json')) {
+  if (!req.is(JSON_MEDIA_TYPES)) {
     throw new HttpError(415, 'unsupported_media_type', 'Send the job as JSON with "Content-Type: application/json".');
   }
 }

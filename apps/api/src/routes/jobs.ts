@@ -69,11 +69,18 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
       await withRedis(deps.redis, async () => {
         const job = await queue.getJob(id);
         if (!job) throw jobNotFound(type, id);
+        const notFailed = (state: string) =>
+          new HttpError(409, 'job_not_failed', `Only failed jobs can be retried; ${type} job "${id}" is ${state}.`);
         const state = await job.getState();
-        if (state !== 'failed') {
-          throw new HttpError(409, 'job_not_failed', `Only failed jobs can be retried; ${type} job "${id}" is ${state}.`);
+        if (state !== 'failed') throw notFailed(state);
+        try {
+          await job.retry('failed');
+        } catch (err) {
+          // Retried by someone else (another request, Bull Board) since we looked.
+          const now = await job.getState();
+          if (now !== 'failed') throw notFailed(now);
+          throw err;
         }
-        await job.retry('failed');
       });
       res.status(202).json({ id, type, state: 'waiting', links: { self: jobLink(type, id) } });
     })

@@ -11,7 +11,15 @@ export async function waitForRedis(redis: Redis, timeoutMs = 30_000): Promise<vo
   while (Date.now() < deadline) {
     try {
       if (redis.status === 'ready') {
-        await redis.ping();
+        // Bounded: on a worker connection a PING sent as the link drops would wait forever.
+        const remaining = Math.max(1, deadline - Date.now());
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          redis.ping(),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error('PING timed out')), remaining);
+          }),
+        ]).finally(() => clearTimeout(timer));
         return;
       }
     } catch (err) {

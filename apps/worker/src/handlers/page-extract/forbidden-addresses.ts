@@ -41,6 +41,11 @@ const IPV6_FORBIDDEN: Range[] = [
   v6('fe80::', 10, 'link-local (fe80::/10)'),
   v6('fec0::', 10, 'site-local (fec0::/10)'),
   v6('ff00::', 8, 'multicast (ff00::/8)'),
+  // Tunnels that carry an IPv4 address inside: refused whole rather than decoded,
+  // since a fetch worker has no business with them.
+  v6('2002::', 16, '6to4 (2002::/16)'),
+  v6('2001::', 32, 'Teredo (2001::/32)'),
+  v6('64:ff9b:1::', 48, 'NAT64 local-use (64:ff9b:1::/48)'),
 ];
 
 /** IPv6 ranges whose last 32 bits are an IPv4 address, judged as that address. */

@@ -1,0 +1,25 @@
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyGlobalConcurrency } from './global-concurrency';
+import { startHarness, type WorkerHarness } from './testing/worker-harness';
+
+let harness: WorkerHarness;
+beforeAll(async () => {
+  harness = await startHarness();
+});
+afterAll(async () => {
+  await harness?.stop();
+});
+
+describe('applyGlobalConcurrency', () => {
+  it('clears a limit the catalog does not set, and leaves the API\'s queue settings alone', async () => {
+    const prefix = harness.newPrefix();
+    // The API opens its queues with a bounded events stream, and someone once set a global limit.
+    const apiQueue = new Queue('compute', { connection: harness.connection, prefix, streams: { events: { maxLen: 500 } } });
+    await apiQueue.setGlobalConcurrency(3);
+    await applyGlobalConcurrency(harness.connection, prefix);
+    expect(await apiQueue.getGlobalConcurrency()).toBeNull();
+    expect(await harness.connection.hget(`${prefix}:compute:meta`, 'opts.maxLenEvents')).toBe('500');
+    await apiQueue.close();
+  });
+});
