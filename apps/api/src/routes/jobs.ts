@@ -1,9 +1,11 @@
-import { catalog, jobOptionsFor } from '@floodgate/shared/jobs';
-import { Router } from 'express';
+import { catalog, jobOptionsFor, type JobType } from '@floodgate/shared/jobs';
+import type { Job } from 'bullmq';
+import { Router, type Response } from 'express';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { HttpError, invalidPayload, invalidQuery, jobNotFound, unknownJobType } from '../errors';
 import type { Admission } from '../admission/admission';
+import { idempotentJobId, samePayload } from '../idempotency';
 import { toJobView } from '../job-view';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
@@ -49,12 +51,19 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
       const parsed = jobEnvelopes.get(type)?.safeParse(req.body);
       if (!parsed) throw unknownJobType(type);
       if (!parsed.success) throw invalidPayload(parsed.error.issues);
+      const queue = deps.queues[type];
+      const payload = parsed.data.payload;
+      const jobId = idempotentJobId(req, type);
+      // A repeated key: the job it made, not a new one (and no admission: nothing new is asked).
+      const existing = jobId === undefined ? undefined : await withRedis(deps.redis, () => queue.getJob(jobId));
+      if (existing) return answerExisting(res, type, existing, payload);
       // Validation first (CPU only, bounded by the body limit): a wrong request
       // gets its 4xx even while the system is shedding load.
       await withRedis(deps.redis, () => deps.admission.admit(type, clientOf(req)));
-      const job = await withRedis(deps.redis, () =>
-        deps.queues[type].add(type, parsed.data.payload, jobOptionsFor(catalog[type])),
-      );
+      const options = jobOptionsFor(catalog[type]);
+      const job = await withRedis(deps.redis, () => queue.add(type, payload, jobId === undefined ? options : { ...options, jobId }));
+      // Two requests with one key can race past the check above; BullMQ keeps the first job.
+      if (jobId !== undefined && !samePayload(job.data, payload)) return answerExisting(res, type, job, payload);
       const self = jobLink(type, String(job.id));
       res.status(202).location(self).json({ id: job.id, type, state: 'waiting', links: { self } });
     })
@@ -105,4 +114,14 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
     .all(methodNotAllowed(['GET']));
 
   return router;
+}
+
+/** 200 with the job an idempotency key already made, or 409 when the key came with another payload. */
+async function answerExisting(res: Response, type: JobType, job: Job, payload: unknown): Promise<void> {
+  if (!samePayload(job.data, payload)) {
+    throw new HttpError(409, 'idempotency_conflict', 'This Idempotency-Key was already used with a different payload.', {
+      details: { id: job.id },
+    });
+  }
+  res.status(200).location(jobLink(type, String(job.id))).json(toJobView(type, job, await job.getState()));
 }
