@@ -5,6 +5,7 @@ import type { Registry } from 'prom-client';
 import { measureRequests, type HttpMetrics } from './metrics/http-metrics';
 import { errorHandler, notFound } from './error-handler';
 import type { Admission } from './admission/admission';
+import type { JobWaiter } from './job-waiter';
 import type { JobQueues } from './queues';
 import { requestLogger } from './request-logger';
 import { bulkJobsRouter } from './routes/bulk-jobs';
@@ -27,6 +28,8 @@ export interface AppDeps {
   bodyLimitBytes: number;
   /** Most jobs one bulk request may carry. @defaultValue 1000 */
   bulkMaxJobs?: number;
+  /** Wakes `?wait=` requests when their job finishes. */
+  waiter: JobWaiter;
   /** Admission control for new jobs (rate, backlog, Redis memory, event loop). */
   admission: Admission;
   /** The process's metrics registry, served at `/metrics`. */

@@ -8,6 +8,7 @@ import { connectAtStartup } from '@floodgate/shared/redis';
 import { startAdmission } from './admission/start-admission';
 import { createApp } from './app';
 import { env } from './env';
+import { createJobWaiter } from './job-waiter';
 import { createHttpMetrics } from './metrics/http-metrics';
 import { registerQueueMetrics } from './metrics/queue-metrics';
 import { closeQueues, createQueues } from './queues';
@@ -48,7 +49,10 @@ async function main(): Promise<void> {
   });
   shutdown.add('admission guards', stopAdmission);
 
-  const app = createApp({ queues, redis, prefix: env.QUEUE_PREFIX, logger, admission, bodyLimitBytes: env.API_BODY_LIMIT_BYTES, bulkMaxJobs: env.API_BULK_MAX_JOBS, registry, httpMetrics });
+  const waiter = createJobWaiter({ redisUrl: resolveRedisUrl(env), prefix: env.QUEUE_PREFIX, logger });
+  shutdown.add('job waiter', () => waiter.close());
+
+  const app = createApp({ queues, redis, prefix: env.QUEUE_PREFIX, logger, admission, waiter, bodyLimitBytes: env.API_BODY_LIMIT_BYTES, bulkMaxJobs: env.API_BULK_MAX_JOBS, registry, httpMetrics });
   const server: Server = app.listen(env.API_PORT, env.API_HOST);
   await once(server, 'listening');
   shutdown.add('http server', () => closeHttpServer(server));

@@ -6,11 +6,15 @@ import { z } from 'zod';
 import { HttpError, invalidPayload, invalidQuery, jobNotFound, unknownJobType } from '../errors';
 import type { Admission } from '../admission/admission';
 import { idempotentJobId, samePayload } from '../idempotency';
+import { MAX_WAIT_SECONDS, type JobWaiter } from '../job-waiter';
 import { toJobView } from '../job-view';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
 import { clientOf, jobEnvelopes, jobIdOf, jobLink, jobTypeOf, requireJson } from './job-request';
 import { methodNotAllowed } from './method-not-allowed';
+
+/** `?wait=SECONDS`: how long to hold the answer for the job to finish. */
+const WaitQuery = z.strictObject({ wait: z.coerce.number().int().min(0).max(MAX_WAIT_SECONDS).default(0) });
 
 /** `GET /v1/jobs/:type` query: which state, how many, from where. */
 const ListQuery = z.strictObject({
@@ -24,6 +28,8 @@ export interface JobsRouterDeps {
   redis: Redis;
   /** Decides whether the system can take the job, after it is known to be valid. */
   admission: Admission;
+  /** Wakes `?wait=` requests when their job finishes. */
+  waiter: JobWaiter;
 }
 
 /** Enqueue (`POST /v1/jobs/:type`) and read (`GET /v1/jobs/:type/:id`) jobs. */
@@ -51,6 +57,7 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
       const parsed = jobEnvelopes.get(type)?.safeParse(req.body);
       if (!parsed) throw unknownJobType(type);
       if (!parsed.success) throw invalidPayload(parsed.error.issues);
+      const { wait } = parseWait(req.query);
       const queue = deps.queues[type];
       const payload = parsed.data.payload;
       const jobId = idempotentJobId(req, type);
@@ -65,6 +72,14 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
       // Two requests with one key can race past the check above; BullMQ keeps the first job.
       if (jobId !== undefined && !samePayload(job.data, payload)) return answerExisting(res, type, job, payload);
       const self = jobLink(type, String(job.id));
+      if (wait > 0) {
+        // Enqueue and wait in one call: the job's view, 200 once it finished, 202 if it has not yet.
+        await waitFor(deps, res, type, String(job.id), wait);
+        const state = await withRedis(deps.redis, () => queue.getJobState(String(job.id)));
+        const latest = (await withRedis(deps.redis, () => queue.getJob(String(job.id)))) ?? job;
+        res.status(isFinal(state) ? 200 : 202).location(self).json(toJobView(type, latest, state));
+        return;
+      }
       res.status(202).location(self).json({ id: job.id, type, state: 'waiting', links: { self } });
     })
     .all(methodNotAllowed(['GET', 'POST']));
@@ -100,15 +115,22 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
     .get(async (req, res) => {
       const type = jobTypeOf(req);
       const id = jobIdOf(req);
+      const { wait } = parseWait(req.query);
       const queue = deps.queues[type];
-      const found = await withRedis(deps.redis, async () => {
-        // State first, then the job: a job read first could finish in between and
-        // show as completed without its result.
-        const state = await queue.getJobState(id);
-        const job = await queue.getJob(id);
-        return job ? { job, state } : undefined;
-      });
+      const read = () =>
+        withRedis(deps.redis, async () => {
+          // State first, then the job: a job read first could finish in between and
+          // show as completed without its result.
+          const state = await queue.getJobState(id);
+          const job = await queue.getJob(id);
+          return job ? { job, state } : undefined;
+        });
+      let found = await read();
       if (!found) throw jobNotFound(type, id);
+      if (wait > 0 && !isFinal(found.state)) {
+        await waitFor(deps, res, type, id, wait);
+        found = (await read()) ?? found;
+      }
       res.json(toJobView(type, found.job, found.state));
     })
     .all(methodNotAllowed(['GET']));
@@ -124,4 +146,27 @@ async function answerExisting(res: Response, type: JobType, job: Job, payload: u
     });
   }
   res.status(200).location(jobLink(type, String(job.id))).json(toJobView(type, job, await job.getState()));
+}
+
+function parseWait(query: unknown): { wait: number } {
+  const parsed = WaitQuery.safeParse(query);
+  if (!parsed.success) throw invalidQuery(parsed.error.issues);
+  return parsed.data;
+}
+
+function isFinal(state: string): boolean {
+  return state === 'completed' || state === 'failed';
+}
+
+/** Holds the request until the job finishes, `seconds` pass, or the client hangs up. */
+async function waitFor(deps: JobsRouterDeps, res: Response, type: JobType, id: string, seconds: number): Promise<void> {
+  const hungUp = new AbortController();
+  res.once('close', () => hungUp.abort());
+  await deps.waiter.wait(
+    type,
+    id,
+    seconds * 1_000,
+    async () => isFinal(await deps.queues[type].getJobState(id)),
+    hungUp.signal,
+  );
 }

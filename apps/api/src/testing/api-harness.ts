@@ -8,6 +8,7 @@ import { startRedis, type PrivateRedis, type StartRedisOptions } from '@floodgat
 import type { Redis } from 'ioredis';
 import { startAdmission, type AdmissionLimits } from '../admission/start-admission';
 import { createApp } from '../app';
+import { createJobWaiter } from '../job-waiter';
 import { createHttpMetrics } from '../metrics/http-metrics';
 import { registerQueueMetrics } from '../metrics/queue-metrics';
 import { closeQueues, createQueues, type JobQueues } from '../queues';
@@ -47,6 +48,7 @@ export async function startApi(
       ...options.limits,
     },
   });
+  const waiter = createJobWaiter({ redisUrl: redis.url, prefix, logger });
   const registry = createMetricsRegistry('api-test');
   registerQueueMetrics(registry, queues, connection);
   const app = createApp({
@@ -55,6 +57,7 @@ export async function startApi(
     prefix,
     logger,
     admission,
+    waiter,
     bodyLimitBytes: options.bodyLimitBytes ?? 1_048_576,
     bulkMaxJobs: options.bulkMaxJobs ?? 1_000,
     registry,
@@ -79,6 +82,7 @@ export async function startApi(
       }),
     async stop() {
       stopAdmission();
+      await waiter.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await closeQueues(queues);

@@ -1,0 +1,92 @@
+import { Worker } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi, type ApiHarness } from './testing/api-harness';
+
+interface View {
+  id: string;
+  state: string;
+  result: unknown;
+  error: string | null;
+}
+
+describe('waiting for a result (?wait=)', () => {
+  let api: ApiHarness;
+  beforeAll(async () => {
+    api = await startApi();
+  });
+  afterAll(async () => {
+    await api?.stop();
+  });
+
+  const startWorker = () =>
+    new Worker(
+      'compute',
+      async (job) => {
+        if ((job.data as { n: number }).n === 13) throw new Error('unlucky');
+        return { checksum: 'feedbeef', operations: 1, n: 1, m: 1 };
+      },
+      { connection: api.connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }), prefix: api.prefix },
+    );
+
+  it('GET ?wait= holds the answer until the job completes or fails', async () => {
+    const ok = await api.queues.compute.add('compute', { n: 1, m: 1 });
+    const bad = await api.queues.compute.add('compute', { n: 13, m: 1 }, { attempts: 1 });
+    const waitingOk = api.request('GET', `/v1/jobs/compute/${ok.id}?wait=20`);
+    const waitingBad = api.request('GET', `/v1/jobs/compute/${bad.id}?wait=20`);
+    const worker = startWorker();
+    try {
+      const okView = (await (await waitingOk).json()) as View;
+      expect(okView).toMatchObject({ state: 'completed', result: { checksum: 'feedbeef' } });
+      const badView = (await (await waitingBad).json()) as View;
+      expect(badView).toMatchObject({ state: 'failed', error: 'unlucky' });
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('POST ?wait= enqueues and waits in one call: 200 with the result once done', async () => {
+    const worker = startWorker();
+    try {
+      const res = await api.request('POST', '/v1/jobs/compute?wait=20', { json: { payload: { n: 1, m: 2 } } });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ state: 'completed', result: { checksum: 'feedbeef' } });
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('answers with the current state when the wait runs out, 202 for a POST', async () => {
+    const res = await api.request('POST', '/v1/jobs/compute?wait=1', { json: { payload: { n: 1, m: 3 } } });
+    expect(res.status).toBe(202);
+    const view = (await res.json()) as View;
+    expect(view.state).toBe('waiting');
+    expect(((await (await api.request('GET', `/v1/jobs/compute/${view.id}?wait=1`)).json()) as View).state).toBe('waiting');
+  });
+
+  it('holds many waiters on a handful of Redis connections', async () => {
+    const clients = async () => String(await api.connection.call('CLIENT', 'LIST')).trim().split('\n').length;
+    const jobs = await api.queues.sentiment.addBulk(Array.from({ length: 200 }, (_, i) => ({ name: 'sentiment', data: { text: `t${i}` } })));
+    const waits = jobs.map((job) => api.request('GET', `/v1/jobs/sentiment/${job.id}?wait=20`));
+    const before = await clients();
+    const worker = new Worker('sentiment', async () => ({ score: 0, comparative: 0, positive: [], negative: [], tokens: 1 }), {
+      connection: api.connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }),
+      prefix: api.prefix,
+      concurrency: 50,
+    });
+    try {
+      const views = await Promise.all(waits.map(async (w) => (await (await w).json()) as View));
+      expect(views.every((view) => view.state === 'completed')).toBe(true);
+      // The worker's own connections aside, waiting added no connection per request.
+      expect(await clients()).toBeLessThanOrEqual(before + 3);
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('refuses a wait out of range', async () => {
+    for (const wait of ['31', '-1', 'soon']) {
+      const res = await api.request('GET', `/v1/jobs/compute/1?wait=${wait}`);
+      expect(res.status, wait).toBe(400);
+    }
+  });
+});
