@@ -14,6 +14,7 @@ import { jobTypesRouter } from './routes/job-types';
 import { JSON_MEDIA_TYPES } from './routes/job-request';
 import { jobsRouter } from './routes/jobs';
 import { metricsRouter } from './routes/metrics';
+import { queuesRouter } from './routes/queues';
 import { workersRouter } from './routes/workers';
 
 export interface AppDeps {
@@ -57,6 +58,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(bulkJobsRouter({ ...deps, maxJobs: deps.bulkMaxJobs ?? 1_000 }));
   app.use(jobsRouter(deps));
   app.use(workersRouter(deps.redis, deps.prefix));
+  app.use(queuesRouter(deps));
   app.use(notFound);
   app.use(errorHandler(deps.logger, deps.httpMetrics));
   return app;

@@ -1,0 +1,57 @@
+import { writeHeartbeat } from '@floodgate/shared/workers';
+import { waitFor } from '@floodgate/testkit';
+import { Worker } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi, type ApiHarness } from './testing/api-harness';
+
+interface QueuesBody {
+  queues: Array<{ type: string; paused: boolean; counts: Record<string, number>; workers: string[] }>;
+}
+
+describe('queues: counts, live workers, pause and resume', () => {
+  let api: ApiHarness;
+  beforeAll(async () => {
+    api = await startApi();
+  });
+  afterAll(async () => {
+    await api?.stop();
+  });
+
+  const queues = async () => ((await (await api.request('GET', '/v1/queues')).json()) as QueuesBody).queues;
+
+  it('lists every type with its counts and the workers running it', async () => {
+    await api.queues.compute.add('compute', { n: 1, m: 1 });
+    const beat = {
+      id: 'h:1', host: 'h', pid: 1, queues: [{ type: 'compute', concurrency: 2, active: 0 }], cpuThreads: 1,
+      eventLoopDelayP99Ms: 1, rssBytes: 1, uptimeSeconds: 1, startedAt: new Date().toISOString(), beatAt: new Date().toISOString(),
+    };
+    await writeHeartbeat(api.connection, api.prefix, beat, 60_000);
+    const list = await queues();
+    expect(list.map((q) => q.type)).toEqual(['sentiment', 'page-extract', 'compute']);
+    expect(list.find((q) => q.type === 'compute')).toMatchObject({ paused: false, counts: { waiting: 1 }, workers: ['h:1'] });
+    expect(list.find((q) => q.type === 'sentiment')?.workers).toEqual([]);
+  });
+
+  it('pauses a type: jobs are still accepted but not started, until resumed', async () => {
+    expect(await (await api.request('POST', '/v1/queues/sentiment/pause')).json()).toEqual({ type: 'sentiment', paused: true });
+    expect((await queues()).find((q) => q.type === 'sentiment')?.paused).toBe(true);
+    const posted = (await (await api.request('POST', '/v1/jobs/sentiment', { json: { payload: { text: 'later' } } })).json()) as { id: string };
+    const worker = new Worker('sentiment', async () => ({ score: 0, comparative: 0, positive: [], negative: [], tokens: 1 }), {
+      connection: api.connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }),
+      prefix: api.prefix,
+    });
+    try {
+      await worker.waitUntilReady();
+      expect(await api.queues.sentiment.getJobState(posted.id)).not.toBe('completed');
+      await api.request('POST', '/v1/queues/sentiment/resume');
+      await waitFor(async () => (await api.queues.sentiment.getJobState(posted.id)) === 'completed');
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('refuses unknown types and wrong methods', async () => {
+    expect((await api.request('POST', '/v1/queues/nope/pause')).status).toBe(404);
+    expect((await api.request('GET', '/v1/queues/compute/pause')).status).toBe(405);
+  });
+});

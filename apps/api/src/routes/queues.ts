@@ -1,0 +1,51 @@
+import { jobTypes, type JobType } from '@floodgate/shared/jobs';
+import { listHeartbeats } from '@floodgate/shared/workers';
+import { Router } from 'express';
+import type { Redis } from 'ioredis';
+import type { JobQueues } from '../queues';
+import { withRedis } from '../redis-deadline';
+import { jobTypeOf } from './job-request';
+import { methodNotAllowed } from './method-not-allowed';
+
+const STATES = ['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed', 'paused', 'waiting-children'] as const;
+
+/**
+ * `GET /v1/queues`: per job type, its counts by state, whether it is paused,
+ * and the live worker processes running it. `POST /v1/queues/:type/pause` and
+ * `/resume` stop and restart every worker's intake of that type (jobs already
+ * running finish; new ones wait, and can still be enqueued).
+ */
+export function queuesRouter(deps: { queues: JobQueues; redis: Redis; prefix: string }): Router {
+  const router = Router();
+  router
+    .route('/v1/queues')
+    .get(async (_req, res) => {
+      const body = await withRedis(deps.redis, async () => {
+        const beats = await listHeartbeats(deps.redis, deps.prefix);
+        const queues = await Promise.all(
+          jobTypes.map(async (type) => ({
+            type,
+            paused: await deps.queues[type].isPaused(),
+            counts: await deps.queues[type].getJobCounts(...STATES),
+            workers: beats.filter((beat) => beat.queues.some((q) => q.type === type)).map((beat) => beat.id),
+          })),
+        );
+        return { queues };
+      });
+      res.json(body);
+    })
+    .all(methodNotAllowed(['GET']));
+
+  for (const action of ['pause', 'resume'] as const) {
+    router
+      .route(`/v1/queues/:type/${action}`)
+      .post(async (req, res) => {
+        const type: JobType = jobTypeOf(req);
+        const queue = deps.queues[type];
+        await withRedis(deps.redis, () => (action === 'pause' ? queue.pause() : queue.resume()));
+        res.json({ type, paused: action === 'pause' });
+      })
+      .all(methodNotAllowed(['POST']));
+  }
+  return router;
+}
