@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Admission } from '../admission/admission';
 import { HttpError, invalidPayload } from '../errors';
+import { bullOptions, initialState, type EnqueueOptions } from '../job-options';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
 import { clientOf, jobEnvelopes, jobLink, jobTypeOf, requireJson } from './job-request';
@@ -24,11 +25,11 @@ export interface BulkJobsRouterDeps {
  * to Redis in one pipelined `addBulk`, and the ids come back in order.
  */
 export function bulkJobsRouter(deps: BulkJobsRouterDeps): Router {
-  const bodies = new Map<JobType, z.ZodType<{ jobs: Array<{ payload: unknown }> }>>();
+  const bodies = new Map<JobType, z.ZodType<{ jobs: Array<{ payload: unknown; options?: EnqueueOptions | undefined }> }>>();
   const bodyOf = (type: JobType) => {
     let schema = bodies.get(type);
     if (!schema) {
-      const envelope = jobEnvelopes.get(type) as z.ZodType<{ payload: unknown }>;
+      const envelope = jobEnvelopes.get(type) as z.ZodType<{ payload: unknown; options?: EnqueueOptions | undefined }>;
       schema = z.strictObject({ jobs: z.array(envelope).min(1).max(deps.maxJobs) });
       bodies.set(type, schema);
     }
@@ -53,12 +54,12 @@ export function bulkJobsRouter(deps: BulkJobsRouterDeps): Router {
       await withRedis(deps.redis, () => deps.admission.admit(type, clientOf(req), jobs.length));
       const options = jobOptionsFor(catalog[type]);
       const added = await withRedis(deps.redis, () =>
-        deps.queues[type].addBulk(jobs.map((job) => ({ name: type, data: job.payload, opts: options }))),
+        deps.queues[type].addBulk(jobs.map((job) => ({ name: type, data: job.payload, opts: bullOptions(options, job.options) }))),
       );
       res.status(202).json({
         type,
         count: added.length,
-        jobs: added.map((job) => ({ id: job.id, state: 'waiting', links: { self: jobLink(type, String(job.id)) } })),
+        jobs: added.map((job, i) => ({ id: job.id, state: initialState(jobs[i]?.options), links: { self: jobLink(type, String(job.id)) } })),
       });
     })
     .all(methodNotAllowed(['POST']));

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { HttpError, invalidPayload, invalidQuery, jobNotFound, unknownJobType } from '../errors';
 import type { Admission } from '../admission/admission';
 import { idempotentJobId, samePayload } from '../idempotency';
+import { bullOptions, initialState } from '../job-options';
 import { MAX_WAIT_SECONDS, type JobWaiter } from '../job-waiter';
 import { toJobView } from '../job-view';
 import type { JobQueues } from '../queues';
@@ -67,7 +68,7 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
       // Validation first (CPU only, bounded by the body limit): a wrong request
       // gets its 4xx even while the system is shedding load.
       await withRedis(deps.redis, () => deps.admission.admit(type, clientOf(req)));
-      const options = jobOptionsFor(catalog[type]);
+      const options = bullOptions(jobOptionsFor(catalog[type]), parsed.data.options);
       const job = await withRedis(deps.redis, () => queue.add(type, payload, jobId === undefined ? options : { ...options, jobId }));
       // Two requests with one key can race past the check above; BullMQ keeps the first job.
       if (jobId !== undefined && !samePayload(job.data, payload)) return answerExisting(res, type, job, payload);
@@ -80,7 +81,7 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
         res.status(isFinal(state) ? 200 : 202).location(self).json(toJobView(type, latest, state));
         return;
       }
-      res.status(202).location(self).json({ id: job.id, type, state: 'waiting', links: { self } });
+      res.status(202).location(self).json({ id: job.id, type, state: initialState(parsed.data.options), links: { self } });
     })
     .all(methodNotAllowed(['GET', 'POST']));
 
