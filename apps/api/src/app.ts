@@ -10,6 +10,7 @@ import type { JobQueues } from './queues';
 import { requestLogger } from './request-logger';
 import { bulkJobsRouter } from './routes/bulk-jobs';
 import { healthRouter } from './routes/health';
+import { jobEventsRouter } from './routes/job-events';
 import { jobTypesRouter } from './routes/job-types';
 import { JSON_MEDIA_TYPES } from './routes/job-request';
 import { jobsRouter } from './routes/jobs';
@@ -56,6 +57,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: deps.bodyLimitBytes, type: JSON_MEDIA_TYPES }));
   app.use(jobTypesRouter());
   app.use(bulkJobsRouter({ ...deps, maxJobs: deps.bulkMaxJobs ?? 1_000 }));
+  app.use(jobEventsRouter(deps));
   app.use(jobsRouter(deps));
   app.use(workersRouter(deps.redis, deps.prefix));
   app.use(queuesRouter(deps));

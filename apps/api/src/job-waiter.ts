@@ -13,8 +13,19 @@ export interface JobWaiter {
    * the waiter is registered, so a job finishing in between is not missed.
    */
   wait(type: JobType, id: string, timeoutMs: number, isFinished: () => Promise<boolean>, signal: AbortSignal): Promise<void>;
+  /**
+   * Calls `onEvent` with the job's progress, completed and failed events until
+   * the returned function is called. For Server-Sent Events.
+   */
+  watch(type: JobType, id: string, onEvent: (event: JobEvent) => void): Promise<() => void>;
   close(): Promise<void>;
 }
+
+/** One thing that happened to a job, as the events stream tells it. */
+export type JobEvent =
+  | { event: 'progress'; data: unknown }
+  | { event: 'completed'; returnvalue: unknown }
+  | { event: 'failed'; failedReason: string };
 
 /**
  * Waiting for results without a Redis connection per request: one BullMQ
@@ -24,6 +35,10 @@ export interface JobWaiter {
  */
 export function createJobWaiter(options: { redisUrl: string; prefix: string; logger: Logger }): JobWaiter {
   const waiters = new Map<string, Set<() => void>>();
+  const watchers = new Map<string, Set<(event: JobEvent) => void>>();
+  const tell = (type: JobType, jobId: string, event: JobEvent) => {
+    for (const onEvent of watchers.get(`${type}/${jobId}`) ?? []) onEvent(event);
+  };
   const subscribers = new Map<JobType, QueueEvents>();
   const wake = ({ jobId }: { jobId: string }, type: JobType) => {
     const key = `${type}/${jobId}`;
@@ -36,8 +51,15 @@ export function createJobWaiter(options: { redisUrl: string; prefix: string; log
       // Connection options, not a client: QueueEvents blocks on XREAD, so it gets a connection of its own.
       events = new QueueEvents(name, { prefix, connection: { ...redisOptionsFromUrl(options.redisUrl), maxRetriesPerRequest: null } });
       events.on('error', (err) => options.logger.warn({ err, type }, 'queue events subscriber error'));
-      events.on('completed', (event) => wake(event, type));
-      events.on('failed', (event) => wake(event, type));
+      events.on('completed', (event) => {
+        tell(type, event.jobId, { event: 'completed', returnvalue: event.returnvalue });
+        wake(event, type);
+      });
+      events.on('failed', (event) => {
+        tell(type, event.jobId, { event: 'failed', failedReason: event.failedReason });
+        wake(event, type);
+      });
+      events.on('progress', (event) => tell(type, event.jobId, { event: 'progress', data: event.data }));
       subscribers.set(type, events);
     }
     await events.waitUntilReady();
@@ -68,6 +90,19 @@ export function createJobWaiter(options: { redisUrl: string; prefix: string; log
           () => done(),
         );
       });
+    },
+    async watch(type, id, onEvent) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([subscribe(type), new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]);
+      clearTimeout(timer);
+      const key = `${type}/${id}`;
+      let set = watchers.get(key);
+      if (!set) watchers.set(key, (set = new Set()));
+      set.add(onEvent);
+      return () => {
+        set.delete(onEvent);
+        if (set.size === 0) watchers.delete(key);
+      };
     },
     async close() {
       for (const done of [...waiters.values()].flatMap((set) => [...set])) done();

@@ -1,0 +1,62 @@
+import { waitFor } from '@floodgate/testkit';
+import { Worker } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi, type ApiHarness } from './testing/api-harness';
+
+describe('GET /v1/jobs/:type/:id/events (Server-Sent Events)', () => {
+  let api: ApiHarness;
+  beforeAll(async () => {
+    api = await startApi();
+  });
+  afterAll(async () => {
+    await api?.stop();
+  });
+
+  it('streams the state, progress and the final event, then closes', async () => {
+    const job = await api.queues.compute.add('compute', { n: 1, m: 1 });
+    const res = await api.request('GET', `/v1/jobs/compute/${job.id}/events`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reading = res.text(); // resolves when the server closes the stream
+    const worker = new Worker(
+      'compute',
+      async (active) => {
+        await active.updateProgress(50);
+        return { checksum: 'cafe0000', operations: 1, n: 1, m: 1 };
+      },
+      { connection: api.connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }), prefix: api.prefix },
+    );
+    try {
+      const text = await reading;
+      const events = [...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
+      expect(events[0]).toBe('state');
+      expect(events.at(-1)).toBe('completed');
+      expect(text).toContain('"returnvalue":{"checksum":"cafe0000"');
+      // The stream was watching before its headers arrived, so the progress made after is there.
+      expect(events).toContain('progress');
+      expect(text).toContain('"progress":50');
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('closes at once for a job that already finished, and 404s an unknown one', async () => {
+    const failed = await api.queues.sentiment.add('sentiment', { text: 'y' }, { attempts: 1 });
+    const worker = new Worker(
+      'sentiment',
+      async () => {
+        throw new Error('always fails');
+      },
+      { connection: api.connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }), prefix: api.prefix },
+    );
+    try {
+      await waitFor(async () => (await api.queues.sentiment.getJobState(String(failed.id))) === 'failed');
+    } finally {
+      await worker.close();
+    }
+    const text = await (await api.request('GET', `/v1/jobs/sentiment/${failed.id}/events`)).text();
+    expect(text).toMatch(/event: state[\s\S]*event: failed[\s\S]*always fails/);
+    const missing = await api.request('GET', '/v1/jobs/sentiment/424242/events');
+    expect(missing.status).toBe(404);
+  });
+});
