@@ -134,6 +134,33 @@ describe('a poison job', () => {
   });
 });
 
+describe('cancelling a running job', () => {
+  it('fires the handler\'s signal through DELETE, and the job fails with "cancelled", not retried', async () => {
+    const apiPort = await freePort();
+    await startWorker();
+    processes.push(
+      await spawnNodeProcess(apiEntry, { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, API_PORT: String(apiPort), API_METRICS_PORT: '0' }),
+    );
+    const api = `http://127.0.0.1:${apiPort}`;
+    const posted = await fetch(`${api}/v1/jobs/compute`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      // Seconds of CPU on the pool thread: long enough to be cancelled mid-way.
+      body: JSON.stringify({ payload: { n: 8_000, m: 2_000 } }),
+    });
+    const { id } = (await posted.json()) as { id: string };
+    const queue = new Queue('compute', { connection, prefix });
+    await waitFor(async () => (await queue.getJobState(id)) === 'active');
+    const cancel = await fetch(`${api}/v1/jobs/compute/${id}`, { method: 'DELETE' });
+    expect(cancel.status).toBe(202);
+    const { job, state } = await finished(queue, id);
+    expect(state).toBe('failed');
+    expect(job.failedReason).toMatch(/^cancelled: /);
+    expect(job.attemptsMade).toBe(1);
+    await queue.close();
+  });
+});
+
 describe('a Redis outage', () => {
   it('answers 503 while Redis is down, reconnects by itself, and completes every acknowledged job', async () => {
     const apiPort = await freePort();

@@ -1,4 +1,5 @@
-import { transientFailure } from './job-errors';
+import { CANCELLED_BY_REQUEST } from '@floodgate/shared/jobs';
+import { permanentFailure, transientFailure } from './job-errors';
 
 export interface AttemptDeadlineOptions {
   /** Time the attempt may take, in milliseconds. */
@@ -49,7 +50,12 @@ export function runWithinDeadline<R>(options: AttemptDeadlineOptions, work: (att
       reject(error);
     };
     const onCancel = () =>
-      stop(transientFailure('job_cancelled', `worker cancelled the attempt (${String(options.cancelSignal?.reason ?? 'shutdown')})`));
+      stop(
+        options.cancelSignal?.reason === CANCELLED_BY_REQUEST
+          ? // Someone asked for it to stop: it must not come back as a retry.
+            permanentFailure('cancelled', 'the job was cancelled by a request')
+          : transientFailure('job_cancelled', `worker cancelled the attempt (${String(options.cancelSignal?.reason ?? 'shutdown')})`),
+      );
     const timer = setTimeout(() => stop(transientFailure('job_timeout', `attempt exceeded ${options.timeoutMs} ms`)), options.timeoutMs);
     if (options.cancelSignal?.aborted) {
       onCancel();

@@ -11,6 +11,7 @@ export type PermanentFailureCode =
   | 'invalid_payload'
   | 'invalid_result'
   | 'result_too_large'
+  | 'cancelled'
   | 'forbidden_address'
   | 'forbidden_port'
   | 'unsupported_protocol'

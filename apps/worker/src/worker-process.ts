@@ -8,6 +8,7 @@ import { connectAtStartup } from '@floodgate/shared/redis';
 import { createCpuPool, type CpuPool } from './cpu-pool/cpu-pool';
 import { env } from './env';
 import { closeHandlers, createHandlers, type Handlers } from './handlers';
+import { listenForCancels } from './cancel-listener';
 import { applyGlobalConcurrency } from './global-concurrency';
 import { startHeartbeat } from './heartbeat';
 import { createWorkerMetrics } from './metrics/worker-metrics';
@@ -68,6 +69,8 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
     const server = await startMetricsServer({ registry, host: env.METRICS_HOST, port, logger });
     if (server) shutdown.add('metrics server', () => closeHttpServer(server));
   }
+  const stopCancels = await listenForCancels({ redis, prefix: env.QUEUE_PREFIX, workers: running.byType, logger });
+  shutdown.add('cancel listener', stopCancels);
   const stopHeartbeat = startHeartbeat({
     redis,
     prefix: env.QUEUE_PREFIX,

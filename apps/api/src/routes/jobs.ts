@@ -1,4 +1,4 @@
-import { catalog, jobOptionsFor, type JobType } from '@floodgate/shared/jobs';
+import { cancelChannel, catalog, jobOptionsFor, type JobType } from '@floodgate/shared/jobs';
 import type { Job } from 'bullmq';
 import { Router, type Response } from 'express';
 import type { Redis } from 'ioredis';
@@ -31,6 +31,8 @@ export interface JobsRouterDeps {
   admission: Admission;
   /** Wakes `?wait=` requests when their job finishes. */
   waiter: JobWaiter;
+  /** Key prefix, for the cancel channel. */
+  prefix: string;
 }
 
 /** Enqueue (`POST /v1/jobs/:type`) and read (`GET /v1/jobs/:type/:id`) jobs. */
@@ -134,7 +136,32 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
       }
       res.json(toJobView(type, found.job, found.state));
     })
-    .all(methodNotAllowed(['GET']));
+    .delete(async (req, res) => {
+      const type = jobTypeOf(req);
+      const id = jobIdOf(req);
+      const queue = deps.queues[type];
+      const outcome = await withRedis(deps.redis, async () => {
+        const job = await queue.getJob(id);
+        if (!job) throw jobNotFound(type, id);
+        const state = await job.getState();
+        if (state === 'completed' || state === 'failed') {
+          throw new HttpError(409, 'job_finished', `The ${type} job "${id}" already ${state}; there is nothing to cancel.`);
+        }
+        if (state !== 'active') {
+          try {
+            await job.remove();
+            return 'removed' as const;
+          } catch {
+            // It was picked up in between (an active job is locked): cancel it where it runs.
+          }
+        }
+        await deps.redis.publish(cancelChannel(deps.prefix), JSON.stringify({ type, id }));
+        return 'cancelling' as const;
+      });
+      // Removed: gone. Cancelling: its worker aborts it, and it ends failed with `cancelled`.
+      res.status(outcome === 'removed' ? 200 : 202).json({ id, type, state: outcome, links: { self: jobLink(type, id) } });
+    })
+    .all(methodNotAllowed(['GET', 'DELETE']));
 
   return router;
 }

@@ -7,3 +7,4 @@ export * from './queue-identity';
 export * from './sentiment';
 export * from './job-options';
 export * from './per-type-env';
+export * from './cancel';

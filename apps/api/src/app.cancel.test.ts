@@ -1,0 +1,66 @@
+import { Worker } from 'bullmq';
+import { waitFor } from '@floodgate/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi, type ApiHarness } from './testing/api-harness';
+
+describe('DELETE /v1/jobs/:type/:id', () => {
+  let api: ApiHarness;
+  beforeAll(async () => {
+    api = await startApi();
+  });
+  afterAll(async () => {
+    await api?.stop();
+  });
+
+  it('removes a waiting or delayed job', async () => {
+    for (const opts of [{}, { delay: 60_000 }]) {
+      const job = await api.queues.compute.add('compute', { n: 1, m: 1 }, opts);
+      const res = await api.request('DELETE', `/v1/jobs/compute/${job.id}`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ id: job.id, state: 'removed' });
+      expect(await api.queues.compute.getJob(String(job.id))).toBeUndefined();
+    }
+  });
+
+  it('asks the workers to cancel an active job (the worker side is tested end to end)', async () => {
+    const job = await api.queues.compute.add('compute', { n: 1, m: 1 });
+    const subscriber = api.connection.duplicate({ enableOfflineQueue: true });
+    const heard: string[] = [];
+    subscriber.on('message', (_channel, message) => heard.push(message));
+    await subscriber.subscribe(`${api.prefix}:cancel`);
+    let release: () => void = () => undefined;
+    const worker = new Worker('compute', () => new Promise((resolve) => (release = () => resolve({ checksum: '0', operations: 1, n: 1, m: 1 }))), {
+      connection: api.connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }),
+      prefix: api.prefix,
+    });
+    try {
+      await waitFor(async () => (await api.queues.compute.getJobState(String(job.id))) === 'active');
+      const res = await api.request('DELETE', `/v1/jobs/compute/${job.id}`);
+      expect(res.status).toBe(202);
+      expect(await res.json()).toMatchObject({ state: 'cancelling' });
+      await waitFor(() => heard.length > 0);
+      expect(JSON.parse(heard[0] ?? '{}')).toEqual({ type: 'compute', id: job.id });
+    } finally {
+      release();
+      await worker.close();
+      subscriber.disconnect();
+    }
+  });
+
+  it('refuses finished and unknown jobs', async () => {
+    const job = await api.queues.sentiment.add('sentiment', { text: 'done' });
+    const worker = new Worker('sentiment', async () => ({ score: 0, comparative: 0, positive: [], negative: [], tokens: 1 }), {
+      connection: api.connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }),
+      prefix: api.prefix,
+    });
+    try {
+      await waitFor(async () => (await api.queues.sentiment.getJobState(String(job.id))) === 'completed');
+    } finally {
+      await worker.close();
+    }
+    const finished = await api.request('DELETE', `/v1/jobs/sentiment/${job.id}`);
+    expect(finished.status).toBe(409);
+    expect(((await finished.json()) as { error: { code: string } }).error.code).toBe('job_finished');
+    expect((await api.request('DELETE', '/v1/jobs/sentiment/424242')).status).toBe(404);
+  });
+});

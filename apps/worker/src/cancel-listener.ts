@@ -1,0 +1,37 @@
+import { cancelChannel, CANCELLED_BY_REQUEST } from '@floodgate/shared/jobs';
+import type { Logger } from '@floodgate/shared/logger';
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+/**
+ * Listens for cancel requests (one subscriber connection per process) and
+ * aborts the named job if one of this process's workers is running it; the
+ * handler's signal fires and the job fails with `cancelled`. Returns a stop.
+ */
+export async function listenForCancels(options: {
+  redis: Redis;
+  prefix: string;
+  workers: ReadonlyArray<{ type: string; worker: Worker }>;
+  logger: Logger;
+}): Promise<() => Promise<void>> {
+  // A subscribed connection can do nothing else: it gets its own.
+  const subscriber = options.redis.duplicate();
+  subscriber.on('error', (err) => options.logger.warn({ err }, 'cancel subscriber error'));
+  subscriber.on('message', (_channel, message) => {
+    let request: { type?: unknown; id?: unknown };
+    try {
+      request = JSON.parse(message) as { type?: unknown; id?: unknown };
+    } catch {
+      return;
+    }
+    for (const { type, worker } of options.workers) {
+      if (type === request.type && typeof request.id === 'string' && worker.cancelJob(request.id, CANCELLED_BY_REQUEST)) {
+        options.logger.info({ jobId: request.id, type }, 'job cancelled by request');
+      }
+    }
+  });
+  await subscriber.subscribe(cancelChannel(options.prefix));
+  return async () => {
+    await subscriber.quit().catch(() => subscriber.disconnect());
+  };
+}
