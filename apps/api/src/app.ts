@@ -16,6 +16,7 @@ import { JSON_MEDIA_TYPES } from './routes/job-request';
 import { jobsRouter } from './routes/jobs';
 import { metricsRouter } from './routes/metrics';
 import { queuesRouter } from './routes/queues';
+import { schedulesRouter } from './routes/schedules';
 import { workersRouter } from './routes/workers';
 
 export interface AppDeps {
@@ -61,6 +62,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(jobsRouter(deps));
   app.use(workersRouter(deps.redis, deps.prefix));
   app.use(queuesRouter(deps));
+  app.use(schedulesRouter(deps));
   app.use(notFound);
   app.use(errorHandler(deps.logger, deps.httpMetrics));
   return app;

@@ -1,0 +1,122 @@
+import { catalog, isJobType, jobOptionsFor, jobTypes, type JobType } from '@floodgate/shared/jobs';
+import type { JobSchedulerJson } from 'bullmq';
+import { Router, type Request } from 'express';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { HttpError, invalidPayload, unknownJobType } from '../errors';
+import type { JobQueues } from '../queues';
+import { withRedis } from '../redis-deadline';
+import { requireJson } from './job-request';
+import { methodNotAllowed } from './method-not-allowed';
+
+const SCHEDULE_ID = /^[A-Za-z0-9_.-]{1,128}$/;
+
+/** `PUT /v1/schedules/:id`: what to enqueue and when, every N ms or on a cron pattern. */
+const ScheduleBody = z
+  .strictObject({
+    type: z.string(),
+    payload: z.unknown(),
+    /** Every this many milliseconds (at least one second). */
+    everyMs: z.number().int().min(1_000).max(366 * 24 * 3_600_000).optional(),
+    /** A cron pattern (`0 * * * *`), with seconds allowed as a sixth field. */
+    cron: z.string().min(1).max(120).optional(),
+    /** IANA time zone for `cron`. @defaultValue UTC */
+    tz: z.string().min(1).max(64).optional(),
+  })
+  .refine((body) => (body.everyMs === undefined) !== (body.cron === undefined), {
+    message: 'give exactly one of everyMs and cron',
+    path: ['everyMs'],
+  });
+
+/**
+ * Schedules on BullMQ job schedulers: `PUT`, `GET` and `DELETE
+ * /v1/schedules/:id`, and `GET /v1/schedules`. The payload is validated against
+ * the catalog like any job; each run is an ordinary job of its type. An id names
+ * one schedule across all types: putting it with another type moves it.
+ */
+export function schedulesRouter(deps: { queues: JobQueues; redis: Redis }): Router {
+  const find = async (id: string) => {
+    for (const type of jobTypes) {
+      const scheduler = await deps.queues[type].getJobScheduler(id);
+      if (scheduler) return { type, scheduler };
+    }
+    return undefined;
+  };
+  const router = Router();
+  router
+    .route('/v1/schedules')
+    .get(async (_req, res) => {
+      const schedules = await withRedis(deps.redis, async () =>
+        (await Promise.all(jobTypes.map(async (type) => (await deps.queues[type].getJobSchedulers(0, -1)).map((s) => view(type, s))))).flat(),
+      );
+      res.json({ schedules });
+    })
+    .all(methodNotAllowed(['GET']));
+
+  router
+    .route('/v1/schedules/:id')
+    .put(async (req, res) => {
+      const id = scheduleIdOf(req);
+      requireJson(req);
+      const body = ScheduleBody.safeParse(req.body);
+      if (!body.success) throw invalidPayload(body.error.issues);
+      const { type, payload, everyMs, cron, tz } = body.data;
+      if (!isJobType(type)) throw unknownJobType(type);
+      const parsed = catalog[type].payload.safeParse(payload);
+      if (!parsed.success) throw invalidPayload(parsed.error.issues.map((issue) => ({ ...issue, path: ['payload', ...issue.path] })));
+      const scheduled = await withRedis(deps.redis, async () => {
+        for (const other of jobTypes) if (other !== type) await deps.queues[other].removeJobScheduler(id);
+        try {
+          await deps.queues[type].upsertJobScheduler(
+            id,
+            everyMs === undefined ? { pattern: cron, ...(tz ? { tz } : {}) } : { every: everyMs },
+            { name: type, data: parsed.data, opts: jobOptionsFor(catalog[type]) },
+          );
+        } catch (err) {
+          // BullMQ parses the pattern and time zone; what it refuses is the caller's mistake.
+          throw new HttpError(422, 'invalid_schedule', `The schedule is invalid: ${err instanceof Error ? err.message : String(err)}`);
+        }
+        return deps.queues[type].getJobScheduler(id);
+      });
+      res.json(scheduled ? view(type, scheduled) : { id, type });
+    })
+    .get(async (req, res) => {
+      const id = scheduleIdOf(req);
+      const found = await withRedis(deps.redis, () => find(id));
+      if (!found) throw scheduleNotFound(id);
+      res.json(view(found.type, found.scheduler));
+    })
+    .delete(async (req, res) => {
+      const id = scheduleIdOf(req);
+      const removed = await withRedis(deps.redis, async () =>
+        (await Promise.all(jobTypes.map((type) => deps.queues[type].removeJobScheduler(id)))).some(Boolean),
+      );
+      if (!removed) throw scheduleNotFound(id);
+      res.json({ id, removed: true });
+    })
+    .all(methodNotAllowed(['GET', 'PUT', 'DELETE']));
+  return router;
+}
+
+function view(type: JobType, scheduler: JobSchedulerJson) {
+  return {
+    id: scheduler.key,
+    type,
+    everyMs: scheduler.every ?? null,
+    cron: scheduler.pattern ?? null,
+    tz: scheduler.tz ?? null,
+    next: scheduler.next ? new Date(scheduler.next).toISOString() : null,
+    iterations: scheduler.iterationCount ?? 0,
+    payload: scheduler.template?.data ?? null,
+  };
+}
+
+function scheduleIdOf(req: Request): string {
+  const id = String(req.params.id);
+  if (!SCHEDULE_ID.test(id)) throw new HttpError(400, 'invalid_schedule_id', 'Schedule ids are 1-128 characters of letters, digits, "_", "-" and ".".');
+  return id;
+}
+
+function scheduleNotFound(id: string): HttpError {
+  return new HttpError(404, 'schedule_not_found', `No schedule "${id}".`);
+}
