@@ -1,4 +1,4 @@
-import type { Job } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 
 /** What `GET /v1/jobs/:type/:id` answers: a stable shape, whatever BullMQ stores. */
 export interface JobView {
@@ -37,4 +37,15 @@ export function toJobView(type: string, job: Job, state: string): JobView {
 
 function isoOrNull(epochMs: number | undefined): string | null {
   return epochMs ? new Date(epochMs).toISOString() : null;
+}
+
+/**
+ * A job and its state, or undefined when there is no such job. State first,
+ * then the job: a job read first could finish in between and show as completed
+ * without its result.
+ */
+export async function readJob(queue: Queue, id: string): Promise<{ job: Job; state: string } | undefined> {
+  const state = await queue.getJobState(id);
+  const job = await queue.getJob(id);
+  return job ? { job, state } : undefined;
 }

@@ -69,7 +69,7 @@ describe('the dashboard', () => {
   });
 
   it('lists every catalog queue and shows a job added through BullMQ', async () => {
-    const job = await queues.get('compute')?.add('compute', { n: 1, m: 1 });
+    const job = await queues.compute.add('compute', { n: 1, m: 1 });
     expect(job?.id).toBeDefined();
 
     const res = await get('/admin/queues/api/queues?activeQueue=compute&status=waiting&page=1', authorization);
@@ -85,7 +85,7 @@ describe('the dashboard', () => {
     // Actions too: an unauthenticated request must not reach Bull Board, which could empty the queue.
     const empty = await fetch(`${served.url}/admin/queues/api/queues/compute/empty`, { method: 'PUT' });
     expect(empty.status).toBe(401);
-    expect(await queues.get('compute')?.getWaitingCount()).toBe(1);
+    expect(await queues.compute.getWaitingCount()).toBe(1);
   });
 
   it('answers /healthz without credentials', async () => {

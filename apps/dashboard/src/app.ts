@@ -1,7 +1,8 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import { catalog } from '@floodgate/shared/jobs';
+import { catalog, type JobType } from '@floodgate/shared/jobs';
+import type { Queue } from 'bullmq';
 import type { Logger } from '@floodgate/shared/logger';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import { basicAuth } from './basic-auth';
@@ -46,7 +47,7 @@ function createBoardRouter(queues: DashboardQueues): Router {
   // The base path is what the board's HTML uses to link its scripts and API; it must match the mount point.
   const serverAdapter = new ExpressAdapter().setBasePath(BOARD_PATH);
   createBullBoard({
-    queues: [...queues].map(([type, queue]) => new BullMQAdapter(queue, { description: catalog[type].description })),
+    queues: (Object.entries(queues) as Array<[JobType, Queue]>).map(([type, queue]) => new BullMQAdapter(queue, { description: catalog[type].description })),
     serverAdapter,
     options: { uiConfig: { boardTitle: 'floodgate' } },
   });

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   shutdown.add('redis', () => redis.quit());
   const queues = createQueues(redis, env.QUEUE_PREFIX);
   shutdown.add('queues', () => closeQueues(queues));
-  await Promise.all([...queues.values()].map((queue) => queue.waitUntilReady()));
+  await Promise.all(Object.values(queues).map((queue) => queue.waitUntilReady()));
 
   const credentials = resolveCredentials({ user: env.DASHBOARD_USER, password: env.DASHBOARD_PASSWORD });
   const server: Server = createApp({ queues, credentials, logger }).listen(env.DASHBOARD_PORT, env.DASHBOARD_HOST);

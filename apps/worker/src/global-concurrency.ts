@@ -1,5 +1,4 @@
-import { catalog, jobTypes, queueIdentity } from '@floodgate/shared/jobs';
-import { Queue } from 'bullmq';
+import { catalog, closeQueues, jobTypes, openQueues } from '@floodgate/shared/jobs';
 import type { Redis } from 'ioredis';
 
 /**
@@ -9,16 +8,15 @@ import type { Redis } from 'ioredis';
  * last writer wins, and all of them write the same value.
  */
 export async function applyGlobalConcurrency(connection: Redis, prefix: string): Promise<void> {
-  for (const type of jobTypes) {
-    const { name, prefix: keyPrefix } = queueIdentity(type, prefix);
-    // skipMetasUpdate: the API owns the queue's settings (events maxLen); opening it here must not reset them.
-    const queue = new Queue(name, { connection, prefix: keyPrefix, skipMetasUpdate: true });
-    try {
+  // Opened without settings of their own: the API owns those (events maxLen).
+  const queues = openQueues(connection, prefix);
+  try {
+    for (const type of jobTypes) {
       const limit = catalog[type].globalConcurrency;
-      if (limit === undefined) await queue.removeGlobalConcurrency();
-      else await queue.setGlobalConcurrency(limit);
-    } finally {
-      await queue.close();
+      if (limit === undefined) await queues[type].removeGlobalConcurrency();
+      else await queues[type].setGlobalConcurrency(limit);
     }
+  } finally {
+    await closeQueues(queues);
   }
 }

@@ -11,8 +11,7 @@ export function unknownJobType(type: string): HttpError {
 
 /** 422 `invalid_payload`: the body does not match the envelope or the type's payload schema. */
 export function invalidPayload(issues: z.core.$ZodIssue[]): HttpError {
-  const list = issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message, code: issue.code }));
-  const summary = list.map((issue) => `${issue.path || '(body)'}: ${issue.message}`).join('; ');
+  const { list, summary } = describeIssues(issues, '(body)');
   return new HttpError(422, 'invalid_payload', `The request body is invalid: ${summary}`, { details: { issues: list } });
 }
 
@@ -28,7 +27,12 @@ export function jobNotFound(type: string, id: string): HttpError {
 
 /** 400 `invalid_query`: a query parameter is out of range or unknown. */
 export function invalidQuery(issues: z.core.$ZodIssue[]): HttpError {
-  const list = issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message, code: issue.code }));
-  const summary = list.map((issue) => `${issue.path || '(query)'}: ${issue.message}`).join('; ');
+  const { list, summary } = describeIssues(issues, '(query)');
   return new HttpError(400, 'invalid_query', `The query is invalid: ${summary}`, { details: { issues: list } });
+}
+
+/** zod issues as `{path, message, code}` for `details`, and one line for the message. */
+function describeIssues(issues: z.core.$ZodIssue[], root: string) {
+  const list = issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message, code: issue.code }));
+  return { list, summary: list.map((issue) => `${issue.path || root}: ${issue.message}`).join('; ') };
 }

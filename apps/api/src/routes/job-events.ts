@@ -3,7 +3,7 @@ import { Router, type Response } from 'express';
 import type { Redis } from 'ioredis';
 import { jobNotFound } from '../errors';
 import type { JobEvent, JobWaiter } from '../job-waiter';
-import { toJobView } from '../job-view';
+import { readJob, toJobView } from '../job-view';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
 import { jobIdOf, jobTypeOf } from './job-request';
@@ -26,12 +26,10 @@ export function jobEventsRouter(deps: { queues: JobQueues; redis: Redis; waiter:
       const type: JobType = jobTypeOf(req);
       const id = jobIdOf(req);
       const queue = deps.queues[type];
-      const read = () =>
-        withRedis(deps.redis, async () => {
-          const state = await queue.getJobState(id);
-          const job = await queue.getJob(id);
-          return job ? toJobView(type, job, state) : undefined;
-        });
+      const read = async () => {
+        const found = await withRedis(deps.redis, () => readJob(queue, id));
+        return found ? toJobView(type, found.job, found.state) : undefined;
+      };
       if (!(await read())) throw jobNotFound(type, id);
 
       res.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });

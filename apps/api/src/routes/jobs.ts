@@ -8,7 +8,7 @@ import type { Admission } from '../admission/admission';
 import { idempotentJobId, samePayload } from '../idempotency';
 import { bullOptions, initialState } from '../job-options';
 import { MAX_WAIT_SECONDS, type JobWaiter } from '../job-waiter';
-import { toJobView } from '../job-view';
+import { readJob, toJobView } from '../job-view';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
 import { clientOf, jobEnvelopes, jobIdOf, jobLink, jobTypeOf, requireJson } from './job-request';
@@ -78,9 +78,8 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
       if (wait > 0) {
         // Enqueue and wait in one call: the job's view, 200 once it finished, 202 if it has not yet.
         await waitFor(deps, res, type, String(job.id), wait);
-        const state = await withRedis(deps.redis, () => queue.getJobState(String(job.id)));
-        const latest = (await withRedis(deps.redis, () => queue.getJob(String(job.id)))) ?? job;
-        res.status(isFinal(state) ? 200 : 202).location(self).json(toJobView(type, latest, state));
+        const latest = (await withRedis(deps.redis, () => readJob(queue, String(job.id)))) ?? { job, state: 'unknown' };
+        res.status(isFinal(latest.state) ? 200 : 202).location(self).json(toJobView(type, latest.job, latest.state));
         return;
       }
       res.status(202).location(self).json({ id: job.id, type, state: initialState(parsed.data.options), links: { self } });
@@ -120,14 +119,7 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
       const id = jobIdOf(req);
       const { wait } = parseWait(req.query);
       const queue = deps.queues[type];
-      const read = () =>
-        withRedis(deps.redis, async () => {
-          // State first, then the job: a job read first could finish in between and
-          // show as completed without its result.
-          const state = await queue.getJobState(id);
-          const job = await queue.getJob(id);
-          return job ? { job, state } : undefined;
-        });
+      const read = () => withRedis(deps.redis, () => readJob(queue, id));
       let found = await read();
       if (!found) throw jobNotFound(type, id);
       if (wait > 0 && !isFinal(found.state)) {

@@ -8,3 +8,4 @@ export * from './sentiment';
 export * from './job-options';
 export * from './per-type-env';
 export * from './cancel';
+export * from './open-queues';
