@@ -1,3 +1,4 @@
+import { attemptTimeoutOf, catalog } from '@floodgate/shared/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, totalJobs, type ApiHarness } from './testing/api-harness';
 
@@ -26,6 +27,18 @@ describe('options on enqueue', () => {
     expect(job?.opts).toMatchObject({ attempts: 7, backoff: { type: 'fixed', delay: 500 }, removeOnComplete: { count: 1_000 } });
   });
 
+  it("stores a job's own attempt time limit, up to its type's", async () => {
+    const quick = (await (await post({ timeoutMs: 2_500 })).json()) as { id: string };
+    const job = await api.queues.compute.getJob(quick.id);
+    expect(attemptTimeoutOf(catalog.compute, job?.opts)).toBe(2_500);
+    const plain = (await (await post(undefined)).json()) as { id: string };
+    expect(attemptTimeoutOf(catalog.compute, (await api.queues.compute.getJob(plain.id))?.opts)).toBe(catalog.compute.timeoutMs);
+
+    const tooLong = await post({ timeoutMs: catalog.compute.timeoutMs + 1 });
+    expect(tooLong.status).toBe(422);
+    expect(JSON.stringify(await tooLong.json())).toContain(`compute attempts may take at most ${catalog.compute.timeoutMs} ms`);
+  });
+
   it('applies options per item in a bulk request', async () => {
     const res = await api.request('POST', '/v1/jobs/compute/bulk', {
       json: { jobs: [{ payload: { n: 1, m: 1 } }, { payload: { n: 1, m: 2 }, options: { delayMs: 60_000 } }] },
@@ -47,6 +60,9 @@ describe('options on enqueue', () => {
       [{ backoff: { type: 'linear', delayMs: 1 } }, 'options.backoff.type'],
       [{ unknown: true }, 'options'],
       [{ delayMs: '5' }, 'options.delayMs'],
+      [{ timeoutMs: 10 }, 'options.timeoutMs'],
+      [{ timeoutMs: 1e9 }, 'options.timeoutMs'],
+      [{ timeoutMs: 500.5 }, 'options.timeoutMs'],
     ] as const) {
       const res = await post(options);
       expect(res.status, JSON.stringify(options)).toBe(422);

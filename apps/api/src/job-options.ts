@@ -1,15 +1,15 @@
+import { withAttemptTimeout, type JobDefinition } from '@floodgate/shared/jobs';
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
 
 /** Longest delay a job may be enqueued with: 30 days. */
 const MAX_DELAY_MS = 30 * 24 * 3_600_000;
 
-/**
- * What a producer may set per job, on top of its type's catalog options. Every
- * field is bounded: a negative, fractional or huge value is a 422, not a job
- * that never runs or retries forever.
- */
-export const EnqueueOptions = z.strictObject({
+/** Shortest attempt time limit a job may ask for: below it, nothing useful finishes. */
+const MIN_TIMEOUT_MS = 100;
+
+/** The options every job type takes. */
+const commonOptions = {
   /** Run no earlier than this many milliseconds from now. */
   delayMs: z.number().int().min(0).max(MAX_DELAY_MS).optional(),
   /** 1 is the highest priority; jobs without one go before all prioritized jobs (BullMQ's rule). */
@@ -23,13 +23,33 @@ export const EnqueueOptions = z.strictObject({
       jitter: z.number().min(0).max(1).optional(),
     })
     .optional(),
-});
-export type EnqueueOptions = z.infer<typeof EnqueueOptions>;
+};
+
+/**
+ * What a producer may set per job of one type, on top of the type's catalog
+ * options. Every field is bounded: a negative, fractional or huge value is a
+ * 422, not a job that never runs or retries forever. `timeoutMs` may shorten
+ * the type's attempt limit, never lengthen it.
+ */
+export function enqueueOptionsFor(definition: JobDefinition) {
+  return z.strictObject({
+    ...commonOptions,
+    /** Time one attempt may take, at most the type's own `timeoutMs`. */
+    timeoutMs: z
+      .number()
+      .int()
+      .min(MIN_TIMEOUT_MS)
+      .max(definition.timeoutMs, { message: `${definition.type} attempts may take at most ${definition.timeoutMs} ms` })
+      .optional(),
+  });
+}
+
+export type EnqueueOptions = z.infer<ReturnType<typeof enqueueOptionsFor>>;
 
 /** The BullMQ options of one job: the type's, with the producer's on top. */
 export function bullOptions(base: JobsOptions, options: EnqueueOptions | undefined): JobsOptions {
   if (!options) return base;
-  return {
+  const merged: JobsOptions = {
     ...base,
     ...(options.delayMs === undefined ? {} : { delay: options.delayMs }),
     ...(options.priority === undefined ? {} : { priority: options.priority }),
@@ -38,6 +58,7 @@ export function bullOptions(base: JobsOptions, options: EnqueueOptions | undefin
       ? {}
       : { backoff: { type: options.backoff.type, delay: options.backoff.delayMs, jitter: options.backoff.jitter ?? 0 } }),
   };
+  return options.timeoutMs === undefined ? merged : withAttemptTimeout(merged, options.timeoutMs);
 }
 
 /** The state a freshly added job is in, from its options. */

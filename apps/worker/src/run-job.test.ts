@@ -1,5 +1,5 @@
-import { defineJob, jobOptionsFor, type JobDefinition } from '@floodgate/shared/jobs';
-import { Queue, Worker } from 'bullmq';
+import { defineJob, jobOptionsFor, withAttemptTimeout, type JobDefinition } from '@floodgate/shared/jobs';
+import { Queue, Worker, type JobsOptions } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { JobHandler } from './define-handler';
@@ -24,7 +24,12 @@ afterAll(async () => {
 });
 
 /** Runs `handler` under a test-only job type through a real Queue and Worker. */
-async function runOnce(definition: JobDefinition<typeof Payload, typeof Result>, handler: JobHandler<Payload, Result>, data: Payload = {}) {
+async function runOnce(
+  definition: JobDefinition<typeof Payload, typeof Result>,
+  handler: JobHandler<Payload, Result>,
+  data: Payload = {},
+  shape: (options: JobsOptions) => JobsOptions = (options) => options,
+) {
   const prefix = harness.newPrefix();
   const queue = new Queue(definition.type, { connection: harness.connection, prefix });
   const worker = new Worker(definition.type, createProcessor({ definition, handler, logger: harness.logger }), {
@@ -33,7 +38,7 @@ async function runOnce(definition: JobDefinition<typeof Payload, typeof Result>,
   });
   worker.on('error', () => undefined);
   closers.push(() => worker.close(true), () => queue.close());
-  const job = await queue.add(definition.type, data, { ...jobOptionsFor(definition), backoff: { type: 'fixed', delay: 10 } });
+  const job = await queue.add(definition.type, data, shape({ ...jobOptionsFor(definition), backoff: { type: 'fixed', delay: 10 } }));
   return { job: await settled(job, queue), queue };
 }
 
@@ -80,6 +85,15 @@ describe('createProcessor', () => {
     const { job } = await runOnce(testJob({ timeoutMs: 100, attempts: 2 }), handler);
     expect(job.failedReason).toMatch(/^job_timeout: /);
     expect(job.attemptsMade).toBe(2);
+  });
+
+  it("holds an attempt to the job's own timeoutMs, and never past its type's", async () => {
+    const hang: JobHandler<Payload, Result> = { type: 'test-job', run: () => new Promise<never>(() => undefined) };
+    const shorter = await runOnce(testJob({ timeoutMs: 60_000, attempts: 1 }), hang, {}, (o) => withAttemptTimeout(o, 150));
+    expect(shorter.job.failedReason).toBe('job_timeout: attempt exceeded 150 ms');
+    // A job written straight to Redis with a longer limit still gets the type's.
+    const longer = await runOnce(testJob({ timeoutMs: 200, attempts: 1 }), hang, {}, (o) => withAttemptTimeout(o, 60_000));
+    expect(longer.job.failedReason).toBe('job_timeout: attempt exceeded 200 ms');
   });
 
   it('fails a result off the catalog contract with invalid_result, not retried', async () => {

@@ -1,4 +1,4 @@
-import type { JobDefinition } from '@floodgate/shared/jobs';
+import { attemptTimeoutOf, type JobDefinition } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
 import type { Job } from 'bullmq';
 import type { z } from 'zod';
@@ -7,7 +7,7 @@ import type { JobContext, JobHandler } from './define-handler';
 import { permanentFailure } from './job-errors';
 
 export interface CreateProcessorOptions<P extends z.ZodType, R extends z.ZodType> {
-  /** The job type's catalog entry: schemas and `timeoutMs`. */
+  /** The job type's catalog entry: schemas and `timeoutMs` (the cap of a job's own `timeoutMs`). */
   definition: JobDefinition<P, R>;
   handler: JobHandler<z.output<P>, z.output<R>>;
   logger: Logger;
@@ -32,7 +32,7 @@ export function createProcessor<P extends z.ZodType, R extends z.ZodType>(
     try {
       const payload = definition.payload.safeParse(job.data);
       if (!payload.success) throw permanentFailure('invalid_payload', describeIssues(payload.error.issues));
-      const output = await runWithinDeadline({ timeoutMs: definition.timeoutMs, cancelSignal }, (deadline) => {
+      const output = await runWithinDeadline({ timeoutMs: attemptTimeoutOf(definition, job.opts), cancelSignal }, (deadline) => {
         ctx = new AttemptContext(job, deadline, options.logger, definition.type);
         // Debug, not info: under a flood, a line per job multiplies the log volume for
         // little news; metrics count every job. Failures are logged at warn.

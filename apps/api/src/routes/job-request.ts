@@ -2,13 +2,13 @@ import { catalog, isJobType, jobTypes, type JobType } from '@floodgate/shared/jo
 import type { Request } from 'express';
 import { z } from 'zod';
 import { HttpError, invalidJobId, unknownJobType } from '../errors';
-import { EnqueueOptions } from '../job-options';
+import { enqueueOptionsFor, type EnqueueOptions } from '../job-options';
 
 const JOB_ID = /^[A-Za-z0-9_:-]{1,128}$/;
 
 /** One job as a request carries it, per type: `{ "payload": ..., "options"?: ... }` and nothing else. */
 export const jobEnvelopes = new Map<JobType, z.ZodType<{ payload: unknown; options?: EnqueueOptions | undefined }>>(
-  jobTypes.map((type) => [type, z.strictObject({ payload: catalog[type].payload as z.ZodType, options: EnqueueOptions.optional() })]),
+  jobTypes.map((type) => [type, z.strictObject({ payload: catalog[type].payload as z.ZodType, options: enqueueOptionsFor(catalog[type]).optional() })]),
 );
 
 /** The `:type` of the path, or 404 `unknown_job_type`. */

@@ -9,3 +9,4 @@ export * from './job-options';
 export * from './per-type-env';
 export * from './cancel';
 export * from './open-queues';
+export * from './attempt-timeout';
