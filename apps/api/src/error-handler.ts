@@ -1,3 +1,4 @@
+import type { ApiErrorCode } from '@floodgate/shared/errors';
 import type { Logger } from '@floodgate/shared/logger';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { HttpError, isRedisConnectionError, redisUnavailable } from './errors';
@@ -36,7 +37,7 @@ export function errorHandler(logger: Logger, metrics: HttpMetrics): ErrorRequest
 }
 
 /** body-parser error types, mapped to our codes. */
-const bodyParserErrors: Record<string, { status: number; code: string }> = {
+const bodyParserErrors: Record<string, { status: number; code: ApiErrorCode }> = {
   'entity.parse.failed': { status: 400, code: 'invalid_json' },
   'entity.too.large': { status: 413, code: 'body_too_large' },
   'encoding.unsupported': { status: 415, code: 'unsupported_encoding' },

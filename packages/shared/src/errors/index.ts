@@ -2,3 +2,4 @@ export * from './coerce-error';
 export * from './env-error';
 export * from './floodgate-error';
 export * from './redis-policy-error';
+export * from './api-error-codes';

@@ -1,0 +1,44 @@
+/**
+ * Every error code the HTTP API answers with, its status and when. The one
+ * list the API's errors, the OpenAPI document and `@floodgate/client` share:
+ * a code missing here does not compile in the API.
+ */
+export const API_ERROR_CODES = {
+  invalid_json: { status: 400, when: 'the body is not valid JSON' },
+  invalid_query: { status: 400, when: 'a query parameter is unknown or out of range' },
+  invalid_idempotency_key: { status: 400, when: 'the Idempotency-Key is not 1-128 of A-Z a-z 0-9 _ - . :' },
+  invalid_schedule_id: { status: 400, when: 'a schedule id is not 1-128 of A-Z a-z 0-9 _ - .' },
+  invalid_job_id: { status: 400, when: 'a job id is not 1-128 of A-Z a-z 0-9 _ - :' },
+  request_aborted: { status: 400, when: 'the client hung up while sending the body' },
+  invalid_content_length: { status: 400, when: 'the body length does not match Content-Length' },
+  bad_request: { status: 400, when: 'the body could not be read' },
+  unknown_job_type: { status: 404, when: 'the type is not in the catalog' },
+  job_not_found: { status: 404, when: 'no such job (never existed, or removed by retention)' },
+  schedule_not_found: { status: 404, when: 'no such schedule' },
+  route_not_found: { status: 404, when: 'no such route' },
+  method_not_allowed: { status: 405, when: 'the path exists, the method does not (Allow says which)' },
+  job_not_failed: { status: 409, when: 'only failed jobs can be retried' },
+  idempotency_conflict: { status: 409, when: 'the idempotency key was used before with a different payload' },
+  job_finished: { status: 409, when: 'a finished job cannot be cancelled' },
+  body_too_large: { status: 413, when: 'the body is over API_BODY_LIMIT_BYTES' },
+  unsupported_media_type: { status: 415, when: 'the body is not application/json' },
+  unsupported_charset: { status: 415, when: 'a body charset the API does not read' },
+  unsupported_encoding: { status: 415, when: 'a content encoding the API does not read' },
+  invalid_payload: { status: 422, when: 'the envelope, the payload or the options fail their schema' },
+  invalid_schedule: { status: 422, when: 'the schedule (pattern, interval, type or data) is invalid' },
+  too_many_jobs: { status: 422, when: "a bulk request carries more than API_BULK_MAX_JOBS jobs, or more than one client's rate allowance" },
+  rate_limited: { status: 429, when: 'this client enqueued too many jobs of this type (Retry-After says when to come back)' },
+  queue_full: { status: 429, when: "the type's backlog is at its cap" },
+  internal_error: { status: 500, when: 'a bug: logged in full, answered without details' },
+  redis_memory_high: { status: 503, when: 'Redis is nearly full; new jobs wait until workers drain it' },
+  overloaded: { status: 503, when: "this API process's event loop lags; refused before the body is read" },
+  redis_unavailable: { status: 503, when: 'Redis is unreachable; nothing was enqueued' },
+  redis_timeout: { status: 503, when: 'Redis did not answer in time' },
+} as const satisfies Record<string, { status: number; when: string }>;
+
+export type ApiErrorCode = keyof typeof API_ERROR_CODES;
+
+/** The JSON body of every error answer. */
+export interface ApiErrorBody {
+  error: { code: ApiErrorCode; message: string; details?: unknown; requestId?: string };
+}
