@@ -5,6 +5,20 @@ import { HttpError } from './errors';
 const KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /**
+ * The id a new job gets when the caller wants at most one job per key: the
+ * body's own `jobId` as is, or the job id an `Idempotency-Key` header stands
+ * for; undefined with neither (BullMQ numbers the job). Both at once is a 400:
+ * which one deduplicates would be a guess.
+ */
+export function dedupeJobId(req: Request, type: string, bodyJobId: string | undefined): string | undefined {
+  const fromHeader = idempotentJobId(req, type);
+  if (fromHeader !== undefined && bodyJobId !== undefined) {
+    throw new HttpError(400, 'invalid_idempotency_key', 'Give either an Idempotency-Key header or a jobId in the body, not both.');
+  }
+  return bodyJobId ?? fromHeader;
+}
+
+/**
  * The job id an `Idempotency-Key` header stands for, or undefined without one.
  * Hashed so any key the client picks becomes a valid BullMQ job id (no ':',
  * never all digits) of fixed length, and keyed by type so two types never collide.

@@ -6,9 +6,30 @@ import { enqueueOptionsFor, type EnqueueOptions } from '../job-options';
 
 const JOB_ID = /^[A-Za-z0-9_:-]{1,128}$/;
 
-/** One job as a request carries it, per type: `{ "payload": ..., "options"?: ... }` and nothing else. */
+/**
+ * A job id the caller chooses (`jobId` in the body): BullMQ refuses ':' and
+ * all-digit custom ids (those are its own), so the API does too, with a 422.
+ */
+export const CallerJobId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,128}$/, 'a jobId is 1-128 characters of letters, digits, "_" and "-"')
+  .refine((id) => !/^\d+$/.test(id), 'a jobId cannot be all digits (those are generated ids)');
+
+/** One job in a bulk request, per type: `{ "payload": ..., "options"?: ... }` and nothing else. */
 export const jobEnvelopes = new Map<JobType, z.ZodType<{ payload: unknown; options?: EnqueueOptions | undefined }>>(
   jobTypes.map((type) => [type, z.strictObject({ payload: catalog[type].payload as z.ZodType, options: enqueueOptionsFor(catalog[type]).optional() })]),
+);
+
+/** One job as `POST /v1/jobs/:type` takes it: a bulk item, plus an optional `jobId` of the caller's. */
+export const singleJobEnvelopes = new Map<JobType, z.ZodType<{ payload: unknown; options?: EnqueueOptions | undefined; jobId?: string | undefined }>>(
+  jobTypes.map((type) => [
+    type,
+    z.strictObject({
+      payload: catalog[type].payload as z.ZodType,
+      options: enqueueOptionsFor(catalog[type]).optional(),
+      jobId: CallerJobId.optional(),
+    }),
+  ]),
 );
 
 /** The `:type` of the path, or 404 `unknown_job_type`. */

@@ -5,13 +5,13 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { HttpError, invalidPayload, invalidQuery, jobNotFound, unknownJobType } from '../errors';
 import type { Admission } from '../admission/admission';
-import { idempotentJobId, samePayload } from '../idempotency';
+import { dedupeJobId, samePayload } from '../idempotency';
 import { bullOptions, initialState } from '../job-options';
 import { MAX_WAIT_SECONDS, type JobWaiter } from '../job-waiter';
 import { readJob, toJobView } from '../job-view';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
-import { clientOf, jobEnvelopes, jobIdOf, jobLink, jobTypeOf, requireJson } from './job-request';
+import { clientOf, jobIdOf, jobLink, jobTypeOf, requireJson, singleJobEnvelopes } from './job-request';
 import { methodNotAllowed } from './method-not-allowed';
 
 /** `?wait=SECONDS`: how long to hold the answer for the job to finish. */
@@ -57,13 +57,13 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
     .post(async (req, res) => {
       const type = jobTypeOf(req);
       requireJson(req);
-      const parsed = jobEnvelopes.get(type)?.safeParse(req.body);
+      const parsed = singleJobEnvelopes.get(type)?.safeParse(req.body);
       if (!parsed) throw unknownJobType(type);
       if (!parsed.success) throw invalidPayload(parsed.error.issues);
       const { wait } = parseWait(req.query);
       const queue = deps.queues[type];
       const payload = parsed.data.payload;
-      const jobId = idempotentJobId(req, type);
+      const jobId = dedupeJobId(req, type, parsed.data.jobId);
       // A repeated key: the job it made, not a new one (and no admission: nothing new is asked).
       const existing = jobId === undefined ? undefined : await withRedis(deps.redis, () => queue.getJob(jobId));
       if (existing) return answerExisting(res, type, existing, payload);
