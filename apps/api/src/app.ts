@@ -9,6 +9,7 @@ import type { JobWaiter } from './job-waiter';
 import type { JobQueues } from './queues';
 import { requestLogger } from './request-logger';
 import { bulkJobsRouter } from './routes/bulk-jobs';
+import { docsRouter } from './routes/docs';
 import { healthRouter } from './routes/health';
 import { jobEventsRouter } from './routes/job-events';
 import { jobTypesRouter } from './routes/job-types';
@@ -42,6 +43,7 @@ export interface AppDeps {
 
 /** Builds the API without listening, so tests run it on any port. */
 export function createApp(deps: AppDeps): Express {
+  const bulkMaxJobs = deps.bulkMaxJobs ?? 1_000;
   const app = express();
   app.disable('x-powered-by');
   app.use(requestLogger(deps.logger));
@@ -49,15 +51,16 @@ export function createApp(deps: AppDeps): Express {
   // Health and metrics first: no body parsing, nothing that could fail before them.
   app.use(healthRouter(deps.redis));
   app.use(metricsRouter(deps.registry));
+  app.use(docsRouter({ bulkMaxJobs }));
   // Shedding before parsing: while the whole system is overloaded, a refusal
   // must cost next to nothing, or the refusals themselves become the overload.
-  app.post('/v1/jobs/*path', (_req, _res, next) => {
-    deps.admission.shedIfOverloaded();
+  app.use('/v1/jobs', (req, _res, next) => {
+    if (req.method === 'POST') deps.admission.shedIfOverloaded();
     next();
   });
   app.use(express.json({ limit: deps.bodyLimitBytes, type: JSON_MEDIA_TYPES }));
   app.use(jobTypesRouter());
-  app.use(bulkJobsRouter({ ...deps, maxJobs: deps.bulkMaxJobs ?? 1_000 }));
+  app.use(bulkJobsRouter({ ...deps, maxJobs: bulkMaxJobs }));
   app.use(jobEventsRouter(deps));
   app.use(jobsRouter(deps));
   app.use(workersRouter(deps.redis, deps.prefix));

@@ -15,10 +15,10 @@ import { clientOf, jobIdOf, jobLink, jobTypeOf, requireJson, singleJobEnvelopes 
 import { methodNotAllowed } from './method-not-allowed';
 
 /** `?wait=SECONDS`: how long to hold the answer for the job to finish. */
-const WaitQuery = z.strictObject({ wait: z.coerce.number().int().min(0).max(MAX_WAIT_SECONDS).default(0) });
+export const WaitQuery = z.strictObject({ wait: z.coerce.number().int().min(0).max(MAX_WAIT_SECONDS).default(0) });
 
 /** `GET /v1/jobs/:type` query: which state, how many, from where. */
-const ListQuery = z.strictObject({
+export const ListQuery = z.strictObject({
   state: z.enum(['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed', 'paused', 'waiting-children']).default('failed'),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.coerce.number().int().min(0).max(1_000_000).default(0),

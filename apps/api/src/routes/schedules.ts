@@ -12,7 +12,7 @@ import { methodNotAllowed } from './method-not-allowed';
 const SCHEDULE_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 
 /** `PUT /v1/schedules/:id`: what to enqueue and when, every N ms or on a cron pattern. */
-const ScheduleBody = z
+export const ScheduleBody = z
   .strictObject({
     type: z.string(),
     payload: z.unknown(),

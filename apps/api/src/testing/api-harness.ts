@@ -5,6 +5,7 @@ import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry } from '@floodgate/shared/metrics';
 import { createRedis, waitForRedis } from '@floodgate/shared/redis';
 import { startRedis, type PrivateRedis, type StartRedisOptions } from '@floodgate/testkit';
+import type { Express } from 'express';
 import type { Redis } from 'ioredis';
 import { startAdmission, type AdmissionLimits } from '../admission/start-admission';
 import { createApp } from '../app';
@@ -16,6 +17,8 @@ import { closeQueues, createQueues, type JobQueues } from '../queues';
 /** Test-only: the real API on a free port, over a private Redis, with a fresh prefix. */
 export interface ApiHarness {
   url: string;
+  /** The express app itself (its router is what the OpenAPI test walks). */
+  app: Express;
   redis: PrivateRedis;
   connection: Redis;
   queues: JobQueues;
@@ -69,6 +72,7 @@ export async function startApi(
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
+    app,
     redis,
     connection,
     queues,

@@ -1,0 +1,236 @@
+import { catalog, jobTypes, type JobType } from '@floodgate/shared/jobs';
+import { ListQuery, WaitQuery } from '../routes/jobs';
+import { errorRef, errorResponses, pascalCase, ref, schemaComponents } from './components';
+import { queryParameters, type JsonSchema } from './json-schema';
+
+export interface OpenApiOptions {
+  /** The API's version, shown in the document's `info`. */
+  version: string;
+  /** Most jobs one bulk request may carry (API_BULK_MAX_JOBS), so the bulk schemas say the truth. */
+  bulkMaxJobs: number;
+}
+
+type Operation = Record<string, unknown>;
+type PathItem = Record<string, Operation>;
+
+/** A JSON answer of one schema. */
+const json = (description: string, schema: JsonSchema): JsonSchema => ({ description, content: { 'application/json': { schema } } });
+
+function operation(
+  tag: string,
+  operationId: string,
+  summary: string,
+  spec: { description?: string; parameters?: unknown[]; body?: JsonSchema; responses: Record<string, JsonSchema>; errors: number[] },
+): Operation {
+  return {
+    tags: [tag],
+    operationId,
+    summary,
+    ...(spec.description ? { description: spec.description } : {}),
+    ...(spec.parameters?.length ? { parameters: spec.parameters } : {}),
+    ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
+    responses: { ...spec.responses, ...Object.fromEntries(spec.errors.map((status) => [String(status), errorRef(status)])) },
+  };
+}
+
+const pathParam = (name: string, description: string) => ({ name, in: 'path', required: true, schema: { type: 'string' }, description });
+const jobIdParam = pathParam('id', 'The job id the enqueue answer gave (or your own `jobId`).');
+const WAIT_NOTE = 'With `wait=SECONDS` (at most 30) the answer is held until the job completes or fails; one shared subscriber per API process wakes every waiting request.';
+/** What any route that touches Redis may answer when Redis is in trouble. */
+const REDIS = [503];
+/** What enqueueing may answer: bad input, unknown type, too large, not JSON, invalid, shed. */
+const ENQUEUE = [400, 404, 413, 415, 422, 429, 503];
+
+/** The paths of one job type: enqueue, bulk, list, read, wait, events, cancel, retry, pause and resume. */
+function jobTypePaths(type: JobType): Record<string, PathItem> {
+  const name = pascalCase(type);
+  const tag = `jobs: ${type}`;
+  const job = ref(`${name}Job`);
+  const base = `/v1/jobs/${type}`;
+  return {
+    [base]: {
+      post: operation(tag, `enqueue${name}`, `Enqueue one ${type} job`, {
+        description: `${catalog[type].description}\n\n${WAIT_NOTE} An \`Idempotency-Key\` header or a \`jobId\` in the body makes the call safe to repeat: the same key and payload answer 200 with the job it made.`,
+        parameters: [
+          ...queryParameters(WaitQuery),
+          { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' } },
+        ],
+        body: ref(`${name}Enqueue`),
+        responses: {
+          '200': json('The job this idempotency key (or jobId) already made, or, with `wait`, the finished job.', job),
+          '202': json('Enqueued (`Location` is where to read it). With `wait`, the job as it is when the wait ran out.', {
+            oneOf: [ref('Accepted'), job],
+          }),
+        },
+        errors: [...ENQUEUE, 409],
+      }),
+      get: operation(tag, `list${name}Jobs`, `List ${type} jobs in one state (newest first; failed by default: the dead-letter set)`, {
+        parameters: queryParameters(ListQuery),
+        responses: {
+          '200': json('A page of jobs; pass `nextCursor` as `cursor` for the next one.', {
+            type: 'object',
+            properties: { jobs: { type: 'array', items: job }, nextCursor: { anyOf: [{ type: 'string' }, { type: 'null' }] } },
+            required: ['jobs', 'nextCursor'],
+          }),
+        },
+        errors: [400, ...REDIS],
+      }),
+    },
+    [`${base}/bulk`]: {
+      post: operation(tag, `enqueue${name}Bulk`, `Enqueue many ${type} jobs in one call`, {
+        description: 'Every item is validated first: one bad item is a 422 naming its index, and nothing is enqueued. Otherwise all go to Redis in one pipeline.',
+        body: ref(`${name}BulkEnqueue`),
+        responses: { '202': json('Every job was enqueued; ids in the order sent.', ref('BulkAccepted')) },
+        errors: ENQUEUE,
+      }),
+    },
+    [`${base}/{id}`]: {
+      get: operation(tag, `get${name}Job`, `Read one ${type} job`, {
+        description: WAIT_NOTE,
+        parameters: [jobIdParam, ...queryParameters(WaitQuery)],
+        responses: { '200': json('The job.', job) },
+        errors: [400, 404, ...REDIS],
+      }),
+      delete: operation(tag, `cancel${name}Job`, `Cancel one ${type} job`, {
+        parameters: [jobIdParam],
+        responses: { '200': json('Removed before it ran.', ref('Cancelled')), '202': json('Running: its handler is being aborted.', ref('Cancelled')) },
+        errors: [400, 404, 409, ...REDIS],
+      }),
+    },
+    [`${base}/{id}/retry`]: {
+      post: operation(tag, `retry${name}Job`, `Retry one failed ${type} job`, {
+        parameters: [jobIdParam],
+        responses: { '202': json('Back in the queue.', ref('Retried')) },
+        errors: [400, 404, 409, ...REDIS],
+      }),
+    },
+    [`${base}/{id}/events`]: {
+      get: operation(tag, `watch${name}Job`, `Follow one ${type} job as Server-Sent Events`, {
+        description:
+          'First a `state` event with the job, then `progress` events, then `completed` or `failed`, after which the stream closes (at once if the job had already finished). Each `data` is JSON.',
+        parameters: [jobIdParam],
+        responses: { '200': { description: 'An event stream.', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
+        errors: [400, 404, ...REDIS],
+      }),
+    },
+    [`/v1/queues/${type}/pause`]: {
+      post: operation('queues', `pause${name}`, `Pause ${type}: workers take no new ${type} jobs (running ones finish; enqueueing goes on)`, {
+        responses: { '200': json('Paused.', ref('QueuePaused')) },
+        errors: REDIS,
+      }),
+    },
+    [`/v1/queues/${type}/resume`]: {
+      post: operation('queues', `resume${name}`, `Resume ${type}`, {
+        responses: { '200': json('Resumed.', ref('QueuePaused')) },
+        errors: REDIS,
+      }),
+    },
+  };
+}
+
+/** Paths that are not per job type. */
+function sharedPaths(): Record<string, PathItem> {
+  const scheduleId = pathParam('id', 'Your name for the schedule: 1-128 of A-Z a-z 0-9 _ - .');
+  return {
+    '/v1/job-types': {
+      get: operation('catalog', 'listJobTypes', 'Every job type, its options and its payload and result JSON Schemas', {
+        responses: { '200': json('The catalog.', { type: 'object', properties: { types: { type: 'array', items: ref('JobType') } } }) },
+        errors: [],
+      }),
+    },
+    '/v1/queues': {
+      get: operation('queues', 'listQueues', 'Counts per state, paused or not, and live workers, per job type', {
+        responses: { '200': json('Every queue.', { type: 'object', properties: { queues: { type: 'array', items: ref('QueueStatus') } } }) },
+        errors: REDIS,
+      }),
+    },
+    '/v1/workers': {
+      get: operation('queues', 'listWorkers', 'Live worker processes, from their heartbeats', {
+        responses: { '200': json('Every live worker.', { type: 'object', properties: { workers: { type: 'array', items: ref('WorkerHeartbeat') } } }) },
+        errors: REDIS,
+      }),
+    },
+    '/v1/schedules': {
+      get: operation('schedules', 'listSchedules', 'Every schedule', {
+        responses: { '200': json('Every schedule.', { type: 'object', properties: { schedules: { type: 'array', items: ref('Schedule') } } }) },
+        errors: REDIS,
+      }),
+    },
+    '/v1/schedules/{id}': {
+      put: operation('schedules', 'putSchedule', 'Create or replace a schedule (every N ms, or a cron pattern)', {
+        description: 'The payload is validated against the catalog like any job; each run is an ordinary job of its type.',
+        parameters: [scheduleId],
+        body: ref('ScheduleBody'),
+        responses: { '200': json('The schedule as stored.', ref('Schedule')) },
+        errors: [400, 404, 415, 422, ...REDIS],
+      }),
+      get: operation('schedules', 'getSchedule', 'Read one schedule', {
+        parameters: [scheduleId],
+        responses: { '200': json('The schedule.', ref('Schedule')) },
+        errors: [400, 404, ...REDIS],
+      }),
+      delete: operation('schedules', 'deleteSchedule', 'Remove a schedule (jobs it already made stay)', {
+        parameters: [scheduleId],
+        responses: { '200': json('Removed.', { type: 'object', properties: { id: { type: 'string' }, removed: { const: true } } }) },
+        errors: [400, 404, ...REDIS],
+      }),
+    },
+    '/healthz': {
+      get: operation('operations', 'health', 'The process is up (never touches Redis)', {
+        responses: { '200': json('Up.', { type: 'object', properties: { status: { const: 'ok' } } }) },
+        errors: [],
+      }),
+    },
+    '/readyz': {
+      get: operation('operations', 'ready', 'This process can serve: Redis answers in time', {
+        responses: { '200': json('Ready.', { type: 'object', properties: { status: { const: 'ready' } } }) },
+        errors: REDIS,
+      }),
+    },
+    '/metrics': {
+      get: operation('operations', 'metrics', "This process's Prometheus metrics", {
+        responses: { '200': { description: 'Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } } },
+        errors: [],
+      }),
+    },
+    '/openapi.json': {
+      get: operation('operations', 'openapi', 'This document', {
+        responses: { '200': json('OpenAPI 3.1.', { type: 'object' }) },
+        errors: [],
+      }),
+    },
+    '/docs': {
+      get: operation('operations', 'docs', 'This document, browsable (Swagger UI)', {
+        responses: { '200': { description: 'An HTML page.', content: { 'text/html': { schema: { type: 'string' } } } } },
+        errors: [],
+      }),
+    },
+  };
+}
+
+/**
+ * The OpenAPI 3.1 document of the API, generated from the job catalog and the
+ * request schemas the routes validate with: adding a job type adds its paths
+ * and schemas here without a line written for it.
+ */
+export function buildOpenApiDocument(options: OpenApiOptions): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'floodgate',
+      version: options.version,
+      description:
+        'Enqueue jobs, wait for their results, and watch, cancel and retry them. Every error answers `{"error":{"code","message","details"}}` with a stable `code`.',
+    },
+    servers: [{ url: '/' }],
+    tags: [
+      ...jobTypes.map((type) => ({ name: `jobs: ${type}`, description: catalog[type].description })),
+      { name: 'queues' },
+      { name: 'schedules' },
+      { name: 'catalog' },
+      { name: 'operations' },
+    ],
+    paths: Object.assign({}, ...jobTypes.map(jobTypePaths), sharedPaths()),
+    components: { schemas: schemaComponents(options.bulkMaxJobs), responses: errorResponses() },
+  };
+}
