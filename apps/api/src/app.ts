@@ -8,6 +8,7 @@ import type { Admission } from './admission/admission';
 import type { JobWaiter } from './job-waiter';
 import type { JobQueues } from './queues';
 import { requestLogger } from './request-logger';
+import { createJobAdder } from './coalesce/job-adder';
 import { bulkJobsRouter } from './routes/bulk-jobs';
 import { docsRouter } from './routes/docs';
 import { healthRouter } from './routes/health';
@@ -62,7 +63,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(jobTypesRouter());
   app.use(bulkJobsRouter({ ...deps, maxJobs: bulkMaxJobs }));
   app.use(jobEventsRouter(deps));
-  app.use(jobsRouter(deps));
+  app.use(jobsRouter({ ...deps, adder: createJobAdder(deps.queues) }));
   app.use(workersRouter(deps.redis, deps.prefix));
   app.use(queuesRouter(deps));
   app.use(schedulesRouter(deps));

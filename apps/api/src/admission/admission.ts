@@ -1,7 +1,7 @@
 import type { JobType } from '@floodgate/shared/jobs';
 import { HttpError } from '../errors';
 import type { BacklogGauge } from './backlog-gauge';
-import type { ClientRateLimiter } from './client-rate-limiter';
+import type { ClientRateLimiter, RateDecision } from './client-rate-limiter';
 import type { EventLoopGuard } from './event-loop-guard';
 import type { RedisMemoryGuard } from './redis-memory-guard';
 
@@ -23,6 +23,11 @@ export interface Admission {
   shedIfOverloaded(): void;
   /** Everything else (Redis memory, rate per client, backlog per type), once the request is known to be valid. */
   admit(type: JobType, client: string, count?: number): Promise<void>;
+  /**
+   * The same for one job: concurrent calls share their rate-limit round trip
+   * (the hot path of single enqueues under load).
+   */
+  admitOne(type: JobType, client: string): Promise<void>;
 }
 
 /**
@@ -45,8 +50,7 @@ export function createAdmission(deps: AdmissionDeps): Admission {
       });
     }
   };
-  const admit = async (type: JobType, client: string, count = 1) => {
-    shedIfOverloaded();
+  const refuseWhenRedisFull = () => {
     if (deps.redisMemory.shedding) {
       const usage = deps.redisMemory.usage;
       throw new HttpError(503, 'redis_memory_high', 'The job store (Redis) is nearly full; new jobs are refused until workers drain the backlog.', {
@@ -54,20 +58,16 @@ export function createAdmission(deps: AdmissionDeps): Admission {
         headers: { 'Retry-After': '5' },
       });
     }
-    const capacity = deps.rateLimiter.capacity(type);
-    if (count > capacity) {
-      // No wait would ever make room: say so instead of a Retry-After that cannot work.
-      throw new HttpError(422, 'too_many_jobs', `At most ${capacity} ${type} jobs fit one client's rate allowance; send smaller batches.`, {
-        details: { max: capacity, count },
-      });
-    }
-    const rate = await deps.rateLimiter.take(type, client, count);
+  };
+  const refuseWhenLimited = (type: JobType, rate: RateDecision) => {
     if (!rate.allowed) {
       const seconds = Math.max(1, Math.ceil(rate.retryAfterMs / 1_000));
       throw new HttpError(429, 'rate_limited', `Too many ${type} jobs from this client; retry in ${seconds} s.`, {
         headers: { 'Retry-After': String(seconds) },
       });
     }
+  };
+  const refuseWhenFull = async (type: JobType, count: number) => {
     const backlog = await deps.backlog.backlog(type);
     const cap = deps.backlogCaps[type];
     if (backlog + count > cap) {
@@ -77,5 +77,24 @@ export function createAdmission(deps: AdmissionDeps): Admission {
       });
     }
   };
-  return { shedIfOverloaded, admit };
+  const admit = async (type: JobType, client: string, count = 1) => {
+    shedIfOverloaded();
+    refuseWhenRedisFull();
+    const capacity = deps.rateLimiter.capacity(type);
+    if (count > capacity) {
+      // No wait would ever make room: say so instead of a Retry-After that cannot work.
+      throw new HttpError(422, 'too_many_jobs', `At most ${capacity} ${type} jobs fit one client's rate allowance; send smaller batches.`, {
+        details: { max: capacity, count },
+      });
+    }
+    refuseWhenLimited(type, await deps.rateLimiter.take(type, client, count));
+    await refuseWhenFull(type, count);
+  };
+  const admitOne = async (type: JobType, client: string) => {
+    shedIfOverloaded();
+    refuseWhenRedisFull();
+    refuseWhenLimited(type, await deps.rateLimiter.takeOne(type, client));
+    await refuseWhenFull(type, 1);
+  };
+  return { shedIfOverloaded, admit, admitOne };
 }

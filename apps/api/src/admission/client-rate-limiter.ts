@@ -1,50 +1,46 @@
 import { jobTypes, type JobType } from '@floodgate/shared/jobs';
 import type { Redis } from 'ioredis';
-import { BurstyRateLimiter, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { createTickBatcher } from '../coalesce/tick-batcher';
+import { tokenBucket } from './token-bucket';
 
-/** Seconds over which the burst allowance (as much again as the rate) refills. */
-const BURST_WINDOW_SECONDS = 10;
+export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
 
 export interface ClientRateLimiter {
-  /** The most jobs of `type` one client can ever get at once: the steady rate plus the burst. */
+  /** The most jobs of `type` one client can ever get at once: a second's worth plus a burst of as many again. */
   capacity(type: JobType): number;
-  /** Takes `count` jobs from `client`'s allowance for `type`; returns the wait in ms when there is not enough left. */
-  take(type: JobType, client: string, count?: number): Promise<{ allowed: true } | { allowed: false; retryAfterMs: number }>;
+  /** Takes `count` jobs (all or none: a bulk request) from `client`'s allowance for `type`. */
+  take(type: JobType, client: string, count: number): Promise<RateDecision>;
+  /**
+   * Takes one job. Calls from the same turn of the event loop share one Redis
+   * round trip; when the allowance runs out part-way, the first ones pass.
+   */
+  takeOne(type: JobType, client: string): Promise<RateDecision>;
 }
 
 /**
  * Per-client, per-type rate limits, counted in Redis so every API process
- * shares them: a steady `perSecond` plus a burst of as many again over 10 s
- * (rate-limiter-flexible's BurstyRateLimiter: a token bucket's steady refill
- * and burst capacity, in two Redis counters).
+ * shares them: a token bucket refilled at `perSecond` that holds up to twice
+ * that, so a client at rest may burst a second's worth on top of the rate.
  */
 export function createClientRateLimiter(redis: Redis, prefix: string, perSecond: Record<JobType, number>): ClientRateLimiter {
-  const limiters = new Map(
-    jobTypes.map((type) => {
-      const steady = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}:rate:${type}`, points: perSecond[type], duration: 1 });
-      const burst = new RateLimiterRedis({
-        storeClient: redis,
-        keyPrefix: `${prefix}:burst:${type}`,
-        points: perSecond[type],
-        duration: BURST_WINDOW_SECONDS,
-      });
-      return [type, new BurstyRateLimiter(steady, burst)] as const;
-    }),
-  );
+  const takeTokens = tokenBucket(redis);
+  const keyOf = (type: JobType, client: string) => `${prefix}:rate:${type}:${client}`;
+  const capacity = (type: JobType) => 2 * perSecond[type];
+  const ones = createTickBatcher<{ type: JobType; client: string }, RateDecision>(async (key, items) => {
+    const { type } = items[0] as { type: JobType };
+    const grant = await takeTokens(key, perSecond[type], capacity(type), items.length, 'partial');
+    return items.map((_, i) => (i < grant.granted ? { allowed: true } : { allowed: false, retryAfterMs: grant.retryAfterMs }));
+  });
+  const known = new Set<string>(jobTypes);
   return {
-    capacity: (type) => 2 * perSecond[type],
-    async take(type, client, count = 1) {
-      const limiter = limiters.get(type);
-      if (!limiter) return { allowed: true };
-      try {
-        await limiter.consume(client, count);
-        return { allowed: true };
-      } catch (rejection) {
-        // rate-limiter-flexible rejects with a RateLimiterRes when the allowance is spent,
-        // and with an Error when Redis failed (which the caller turns into a 503).
-        if (rejection instanceof RateLimiterRes) return { allowed: false, retryAfterMs: rejection.msBeforeNext };
-        throw rejection;
-      }
+    capacity,
+    async take(type, client, count) {
+      if (!known.has(type)) return { allowed: true };
+      const grant = await takeTokens(keyOf(type, client), perSecond[type], capacity(type), count, 'whole');
+      return grant.granted === count ? { allowed: true } : { allowed: false, retryAfterMs: grant.retryAfterMs };
+    },
+    takeOne(type, client) {
+      return ones.submit(keyOf(type, client), { type, client });
     },
   };
 }

@@ -9,6 +9,7 @@ import { dedupeJobId, samePayload } from '../idempotency';
 import { bullOptions, initialState } from '../job-options';
 import { MAX_WAIT_SECONDS, type JobWaiter } from '../job-waiter';
 import { readJob, toJobView } from '../job-view';
+import type { JobAdder } from '../coalesce/job-adder';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
 import { clientOf, jobIdOf, jobLink, jobTypeOf, requireJson, singleJobEnvelopes } from './job-request';
@@ -33,6 +34,8 @@ export interface JobsRouterDeps {
   waiter: JobWaiter;
   /** Key prefix, for the cancel channel. */
   prefix: string;
+  /** Adds jobs without a caller-chosen id, many requests per Redis round trip. */
+  adder: JobAdder;
 }
 
 /** Enqueue (`POST /v1/jobs/:type`) and read (`GET /v1/jobs/:type/:id`) jobs. */
@@ -69,9 +72,16 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
       if (existing) return answerExisting(res, type, existing, payload);
       // Validation first (CPU only, bounded by the body limit): a wrong request
       // gets its 4xx even while the system is shedding load.
-      await withRedis(deps.redis, () => deps.admission.admit(type, clientOf(req)));
       const options = bullOptions(jobOptionsFor(catalog[type]), parsed.data.options);
-      const job = await withRedis(deps.redis, () => queue.add(type, payload, jobId === undefined ? options : { ...options, jobId }));
+      const job = await withRedis(deps.redis, async () => {
+        if (jobId !== undefined) {
+          await deps.admission.admit(type, clientOf(req));
+          return queue.add(type, payload, { ...options, jobId });
+        }
+        // The hot path: concurrent requests share their rate-limit and add round trips.
+        await deps.admission.admitOne(type, clientOf(req));
+        return deps.adder.add(type, payload, options);
+      });
       // Two requests with one key can race past the check above; BullMQ keeps the first job.
       if (jobId !== undefined && !samePayload(job.data, payload)) return answerExisting(res, type, job, payload);
       const self = jobLink(type, String(job.id));

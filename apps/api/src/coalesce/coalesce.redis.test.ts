@@ -1,0 +1,70 @@
+import { createLogger } from '@floodgate/shared/logger';
+import { createRedis, waitForRedis } from '@floodgate/shared/redis';
+import { startRedis, type PrivateRedis } from '@floodgate/testkit';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClientRateLimiter } from '../admission/client-rate-limiter';
+import { closeQueues, createQueues, type JobQueues } from '../queues';
+import { createJobAdder } from './job-adder';
+
+/** How many times Redis ran `command` so far (INFO commandstats). */
+async function calls(redis: Redis, command: string): Promise<number> {
+  const stats = await redis.info('commandstats');
+  return Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+}
+
+describe('coalescing against Redis', () => {
+  let server: PrivateRedis;
+  let redis: Redis;
+  let queues: JobQueues;
+  beforeAll(async () => {
+    server = await startRedis();
+    redis = createRedis('producer', { url: server.url, logger: createLogger({ name: 'test', level: 'silent', pretty: false }) });
+    await waitForRedis(redis);
+    queues = createQueues(redis, '{coalesce-test}');
+    await queues.sentiment.waitUntilReady();
+  });
+  afterAll(async () => {
+    await closeQueues(queues);
+    redis.disconnect();
+    await server?.stop();
+  });
+
+  it('adds the jobs of one turn with a single addBulk (one pipelined round trip), each with its own id, data and options', async () => {
+    // The real queue, with its addBulk counted.
+    const batches: number[] = [];
+    const addBulk = queues.sentiment.addBulk.bind(queues.sentiment);
+    const counted = Object.assign(Object.create(queues.sentiment) as typeof queues.sentiment, {
+      addBulk: (jobs: Parameters<typeof addBulk>[0]) => {
+        batches.push(jobs.length);
+        return addBulk(jobs);
+      },
+    });
+    const adder = createJobAdder({ ...queues, sentiment: counted });
+    const jobs = await Promise.all(
+      Array.from({ length: 25 }, (_, i) => adder.add('sentiment', { text: `job ${i}` }, i === 3 ? { delay: 60_000 } : {})),
+    );
+    expect(batches).toEqual([25]);
+    expect(new Set(jobs.map((job) => job.id)).size).toBe(25);
+    expect((await queues.sentiment.getJob(String(jobs[7]?.id)))?.data).toEqual({ text: 'job 7' });
+    expect(await queues.sentiment.getJobState(String(jobs[3]?.id))).toBe('delayed');
+    // A request in a later turn is a batch of its own.
+    await adder.add('sentiment', { text: 'later' }, {});
+    expect(batches).toEqual([25, 1]);
+  });
+
+  it('takes one rate-limit round trip for a turn of single jobs, letting the first ones through', async () => {
+    const limiter = createClientRateLimiter(redis, '{coalesce-test}', { sentiment: 3, compute: 3, 'page-extract': 3 });
+    const before = await calls(redis, 'evalsha') + (await calls(redis, 'eval'));
+    const decisions = await Promise.all(Array.from({ length: 10 }, () => limiter.takeOne('sentiment', '10.0.0.1')));
+    expect((await calls(redis, 'evalsha')) + (await calls(redis, 'eval')) - before).toBe(1);
+    // A bucket of twice the rate: 6 pass, and the rest are told when a token returns.
+    expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, true, true, true, false, false, false, false]);
+    const refused = decisions[9] as { allowed: false; retryAfterMs: number };
+    expect(refused.retryAfterMs).toBeGreaterThan(0);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(334);
+    // Another client, another bucket; a bulk take is all or nothing.
+    expect(await limiter.take('sentiment', '10.0.0.2', 6)).toEqual({ allowed: true });
+    expect((await limiter.take('sentiment', '10.0.0.2', 2)).allowed).toBe(false);
+  });
+});
