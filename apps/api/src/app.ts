@@ -1,4 +1,5 @@
 import type { Logger } from '@floodgate/shared/logger';
+import type { RequestListener } from 'node:http';
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
@@ -9,6 +10,8 @@ import type { JobWaiter } from './job-waiter';
 import type { JobQueues } from './queues';
 import { requestLogger } from './request-logger';
 import { createJobAdder } from './coalesce/job-adder';
+import { createEnqueueOne, type EnqueueOne } from './enqueue-one';
+import { leanEnqueueListener } from './fast-path/lean-enqueue';
 import { bulkJobsRouter } from './routes/bulk-jobs';
 import { docsRouter } from './routes/docs';
 import { healthRouter } from './routes/health';
@@ -42,8 +45,27 @@ export interface AppDeps {
   httpMetrics: HttpMetrics;
 }
 
-/** Builds the API without listening, so tests run it on any port. */
-export function createApp(deps: AppDeps): Express {
+/**
+ * The API's HTTP listener: the lean path for plain single enqueues, in front
+ * of the express app (see fast-path/lean-enqueue.ts). Both share one
+ * coalescing enqueuer. `app` is returned too, for tests that look at its routes.
+ */
+export function createApiListener(deps: AppDeps): { app: Express; listener: RequestListener } {
+  const enqueueOne = createEnqueueOne({ redis: deps.redis, admission: deps.admission, adder: createJobAdder(deps.queues) });
+  const app = createApp(deps, enqueueOne);
+  const listener = leanEnqueueListener({
+    app,
+    enqueueOne,
+    admission: deps.admission,
+    logger: deps.logger,
+    httpMetrics: deps.httpMetrics,
+    bodyLimitBytes: deps.bodyLimitBytes,
+  });
+  return { app, listener };
+}
+
+/** Builds the express app without listening, so tests run it on any port. */
+export function createApp(deps: AppDeps, enqueueOne: EnqueueOne): Express {
   const bulkMaxJobs = deps.bulkMaxJobs ?? 1_000;
   const app = express();
   app.disable('x-powered-by');
@@ -63,7 +85,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(jobTypesRouter());
   app.use(bulkJobsRouter({ ...deps, maxJobs: bulkMaxJobs }));
   app.use(jobEventsRouter(deps));
-  app.use(jobsRouter({ ...deps, adder: createJobAdder(deps.queues) }));
+  app.use(jobsRouter({ ...deps, enqueueOne }));
   app.use(workersRouter(deps.redis, deps.prefix));
   app.use(queuesRouter(deps));
   app.use(schedulesRouter(deps));

@@ -16,24 +16,33 @@ export const notFound: RequestHandler = (req) => {
  */
 export function errorHandler(logger: Logger, metrics: HttpMetrics): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const httpError = toHttpError(err);
-    // Work turned away, not a failing readiness probe: only the /v1 routes count.
-    if ((httpError.status === 429 || httpError.status === 503) && req.path.startsWith('/v1/')) {
-      metrics.rejections.inc({ reason: httpError.code });
-    }
-    const log: Logger = res.locals.logger ?? logger;
-    if (httpError.status >= 500 && httpError.code === 'internal_error') log.error({ err }, 'unhandled error');
+    const httpError = settleError(err, req.path, res.locals.logger ?? logger, metrics);
     if (res.headersSent) {
       // Too late for a clean answer: end the response rather than leave it hanging.
       res.destroy();
       return;
     }
-    const { code, message, details } = httpError;
-    res
-      .status(httpError.status)
-      .set(httpError.headers)
-      .json({ error: details === undefined ? { code, message } : { code, message, details } });
+    res.status(httpError.status).set(httpError.headers).type('application/json').send(errorBody(httpError));
   };
+}
+
+/**
+ * What an error answers with, after its side effects: a bug is logged in
+ * full, and work turned away (429, 503) on the /v1 routes is counted (not a
+ * failing readiness probe).
+ */
+export function settleError(err: unknown, path: string, log: Logger, metrics: HttpMetrics): HttpError {
+  const httpError = toHttpError(err);
+  if ((httpError.status === 429 || httpError.status === 503) && path.startsWith('/v1/')) {
+    metrics.rejections.inc({ reason: httpError.code });
+  }
+  if (httpError.status >= 500 && httpError.code === 'internal_error') log.error({ err }, 'unhandled error');
+  return httpError;
+}
+
+/** The JSON body of an error answer. */
+export function errorBody({ code, message, details }: HttpError): string {
+  return JSON.stringify({ error: details === undefined ? { code, message } : { code, message, details } });
 }
 
 /** body-parser error types, mapped to our codes. */

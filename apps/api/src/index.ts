@@ -1,12 +1,12 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { resolveRedisUrl } from '@floodgate/shared/env';
 import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
 import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry, metricsPortFor, startMetricsServer } from '@floodgate/shared/metrics';
 import { connectAtStartup } from '@floodgate/shared/redis';
 import { startAdmission } from './admission/start-admission';
-import { createApp } from './app';
+import { createApiListener } from './app';
 import { env } from './env';
 import { createJobWaiter } from './job-waiter';
 import { createHttpMetrics } from './metrics/http-metrics';
@@ -52,8 +52,19 @@ async function main(): Promise<void> {
   const waiter = createJobWaiter({ redisUrl: resolveRedisUrl(env), prefix: env.QUEUE_PREFIX, logger });
   shutdown.add('job waiter', () => waiter.close());
 
-  const app = createApp({ queues, redis, prefix: env.QUEUE_PREFIX, logger, admission, waiter, bodyLimitBytes: env.API_BODY_LIMIT_BYTES, bulkMaxJobs: env.API_BULK_MAX_JOBS, registry, httpMetrics });
-  const server: Server = app.listen(env.API_PORT, env.API_HOST);
+  const { listener } = createApiListener({
+    queues,
+    redis,
+    prefix: env.QUEUE_PREFIX,
+    logger,
+    admission,
+    waiter,
+    bodyLimitBytes: env.API_BODY_LIMIT_BYTES,
+    bulkMaxJobs: env.API_BULK_MAX_JOBS,
+    registry,
+    httpMetrics,
+  });
+  const server: Server = createServer(listener).listen(env.API_PORT, env.API_HOST);
   await once(server, 'listening');
   shutdown.add('http server', () => closeHttpServer(server));
   logger.info({ url: `http://${env.API_HOST}:${env.API_PORT}`, prefix: env.QUEUE_PREFIX }, 'api listening');

@@ -9,7 +9,7 @@ import { dedupeJobId, samePayload } from '../idempotency';
 import { bullOptions, initialState } from '../job-options';
 import { MAX_WAIT_SECONDS, type JobWaiter } from '../job-waiter';
 import { readJob, toJobView } from '../job-view';
-import type { JobAdder } from '../coalesce/job-adder';
+import type { EnqueueOne } from '../enqueue-one';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
 import { clientOf, jobIdOf, jobLink, jobTypeOf, requireJson, singleJobEnvelopes } from './job-request';
@@ -34,8 +34,8 @@ export interface JobsRouterDeps {
   waiter: JobWaiter;
   /** Key prefix, for the cancel channel. */
   prefix: string;
-  /** Adds jobs without a caller-chosen id, many requests per Redis round trip. */
-  adder: JobAdder;
+  /** Admits and adds a job without a caller-chosen id (many requests per Redis round trip). */
+  enqueueOne: EnqueueOne;
 }
 
 /** Enqueue (`POST /v1/jobs/:type`) and read (`GET /v1/jobs/:type/:id`) jobs. */
@@ -72,18 +72,20 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
       if (existing) return answerExisting(res, type, existing, payload);
       // Validation first (CPU only, bounded by the body limit): a wrong request
       // gets its 4xx even while the system is shedding load.
-      const options = bullOptions(jobOptionsFor(catalog[type]), parsed.data.options);
-      const job = await withRedis(deps.redis, async () => {
-        if (jobId !== undefined) {
+      let job: Job;
+      if (jobId === undefined) {
+        const added = await deps.enqueueOne(type, parsed.data, clientOf(req));
+        if (wait === 0) return void res.status(202).location(added.accepted.links.self).json(added.accepted);
+        job = added.job;
+      } else {
+        const options = { ...bullOptions(jobOptionsFor(catalog[type]), parsed.data.options), jobId };
+        job = await withRedis(deps.redis, async () => {
           await deps.admission.admit(type, clientOf(req));
-          return queue.add(type, payload, { ...options, jobId });
-        }
-        // The hot path: concurrent requests share their rate-limit and add round trips.
-        await deps.admission.admitOne(type, clientOf(req));
-        return deps.adder.add(type, payload, options);
-      });
-      // Two requests with one key can race past the check above; BullMQ keeps the first job.
-      if (jobId !== undefined && !samePayload(job.data, payload)) return answerExisting(res, type, job, payload);
+          return queue.add(type, payload, options);
+        });
+        // Two requests with one key can race past the check above; BullMQ keeps the first job.
+        if (!samePayload(job.data, payload)) return answerExisting(res, type, job, payload);
+      }
       const self = jobLink(type, String(job.id));
       if (wait > 0) {
         // Enqueue and wait in one call: the job's view, 200 once it finished, 202 if it has not yet.
@@ -92,7 +94,7 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
         res.status(isFinal(latest.state) ? 200 : 202).location(self).json(toJobView(type, latest.job, latest.state));
         return;
       }
-      res.status(202).location(self).json({ id: job.id, type, state: initialState(parsed.data.options), links: { self } });
+      res.status(202).location(self).json({ id: String(job.id), type, state: initialState(parsed.data.options), links: { self } });
     })
     .all(methodNotAllowed(['GET', 'POST']));
 

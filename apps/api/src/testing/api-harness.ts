@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry } from '@floodgate/shared/metrics';
@@ -8,7 +8,7 @@ import { startRedis, type PrivateRedis, type StartRedisOptions } from '@floodgat
 import type { Express } from 'express';
 import type { Redis } from 'ioredis';
 import { startAdmission, type AdmissionLimits } from '../admission/start-admission';
-import { createApp } from '../app';
+import { createApiListener } from '../app';
 import { createJobWaiter } from '../job-waiter';
 import { createHttpMetrics } from '../metrics/http-metrics';
 import { registerQueueMetrics } from '../metrics/queue-metrics';
@@ -54,7 +54,7 @@ export async function startApi(
   const waiter = createJobWaiter({ redisUrl: redis.url, prefix, logger });
   const registry = createMetricsRegistry('api-test');
   registerQueueMetrics(registry, queues, connection);
-  const app = createApp({
+  const { app, listener } = createApiListener({
     queues,
     redis: connection,
     prefix,
@@ -67,7 +67,7 @@ export async function startApi(
     httpMetrics: createHttpMetrics(registry),
   });
   const server: Server = await new Promise((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+    const listening = createServer(listener).listen(0, '127.0.0.1', () => resolve(listening));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

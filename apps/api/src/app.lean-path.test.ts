@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi, type ApiHarness } from './testing/api-harness';
+
+/**
+ * Plain single enqueues take a lean path in front of express
+ * (fast-path/lean-enqueue.ts). `?wait=0` changes nothing about the job but
+ * sends the same request through express, so each case is asked both ways and
+ * must get the same answer.
+ */
+describe('the lean enqueue path', () => {
+  let api: ApiHarness;
+  beforeAll(async () => {
+    api = await startApi({ limits: { rateLimitPerSecond: { compute: 2 } } });
+  });
+  afterAll(async () => {
+    await api?.stop();
+  });
+
+  const ask = async (lean: boolean, type: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) => {
+    const res = await api.request('POST', `/v1/jobs/${type}${lean ? '' : '?wait=0'}`, { body, headers: { ...headers, 'x-request-id': 'parity-1' } });
+    const text = await res.text();
+    return {
+      status: res.status,
+      // Ids differ between two enqueues; everything else must not.
+      body: text.replace(/"(id|self)":"[^"]*"/g, '"$1":"…"').replace(/\/v1\/jobs\/(\w[\w-]*)\/\d+/g, '/v1/jobs/$1/…'),
+      contentType: res.headers.get('content-type'),
+      location: res.headers.get('location')?.replace(/\d+$/, '…') ?? null,
+      requestId: res.headers.get('x-request-id'),
+      retryAfter: res.headers.get('retry-after'),
+    };
+  };
+
+  it.each([
+    ['a valid job', 'sentiment', JSON.stringify({ payload: { text: 'lovely' } })],
+    ['a job with options', 'sentiment', JSON.stringify({ payload: { text: 'later' }, options: { delayMs: 60_000, timeoutMs: 500 } })],
+    ['a payload off its schema', 'sentiment', JSON.stringify({ payload: { text: 42 } })],
+    ['an unknown field', 'sentiment', JSON.stringify({ payload: { text: 'x' }, extra: true })],
+    ['a JSON array', 'sentiment', '[1,2]'],
+    ['an out-of-range option', 'sentiment', JSON.stringify({ payload: { text: 'x' }, options: { attempts: 0 } })],
+  ])('answers %s the way express does', async (_case, type, body) => {
+    expect(await ask(true, type, body)).toEqual(await ask(false, type, body));
+  });
+
+  it.each(['{"payload":', 'null', '"text"', '42'])('answers the malformed JSON %s with the same status, code and headers', async (body) => {
+    const lean = await ask(true, 'sentiment', body);
+    const express = await ask(false, 'sentiment', body);
+    expect(lean.status).toBe(400);
+    expect({ ...lean, body: JSON.parse(lean.body).error.code }).toEqual({ ...express, body: JSON.parse(express.body).error.code });
+  });
+
+  it('rate limits the same way', async () => {
+    const answers = [];
+    for (let i = 0; i < 6; i++) answers.push(await ask(i % 2 === 0, 'compute', JSON.stringify({ payload: { n: 1, m: 1 } })));
+    const limited = answers.filter((a) => a.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    for (const answer of limited) expect(answer.retryAfter).not.toBeNull();
+    expect(new Set(limited.map((a) => a.body)).size).toBe(1);
+  });
+
+  it('hands a body with a jobId to express, already parsed', async () => {
+    const body = JSON.stringify({ jobId: 'lean-handover', payload: { text: 'once' } });
+    expect((await ask(true, 'sentiment', body)).status).toBe(202);
+    expect((await ask(true, 'sentiment', body)).status).toBe(200);
+    expect((await api.queues.sentiment.getJob('lean-handover'))?.data).toEqual({ text: 'once' });
+  });
+
+  it('takes plain enqueues itself (a body express never parsed is counted under the route)', async () => {
+    const count = async (route: string) => {
+      const text = await (await api.request('GET', '/metrics')).text();
+      const line = text.split('\n').find((l) => l.startsWith(`floodgate_http_requests_total{method="POST",route="${route}",status="400"`));
+      return Number(line?.split(' ').pop() ?? 0);
+    };
+    const [lean, express] = [await count('/v1/jobs/:type'), await count('unmatched')];
+    await ask(true, 'sentiment', '{');
+    expect(await count('/v1/jobs/:type')).toBe(lean + 1);
+    // Through express, a body its parser refuses never reaches a route.
+    await ask(false, 'sentiment', '{');
+    expect(await count('unmatched')).toBe(express + 1);
+  });
+
+  it('counts its requests under the route template, like express', async () => {
+    const metrics = await (await api.request('GET', '/metrics')).text();
+    expect(metrics).toMatch(/floodgate_http_requests_total\{method="POST",route="\/v1\/jobs\/:type",status="202"[^}]*\} [1-9]/);
+  });
+});

@@ -1,0 +1,42 @@
+import { catalog, jobOptionsFor, type JobType } from '@floodgate/shared/jobs';
+import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Admission } from './admission/admission';
+import type { JobAdder } from './coalesce/job-adder';
+import { bullOptions, initialState, type EnqueueOptions } from './job-options';
+import { withRedis } from './redis-deadline';
+import { jobLink } from './routes/job-request';
+
+/** The 202 answer to a new job. */
+export interface Accepted {
+  id: string;
+  type: JobType;
+  state: 'waiting' | 'delayed' | 'prioritized';
+  links: { self: string };
+}
+
+export type EnqueueOne = (
+  type: JobType,
+  envelope: { payload: unknown; options?: EnqueueOptions | undefined },
+  client: string,
+) => Promise<{ accepted: Accepted; job: Job }>;
+
+/**
+ * Admits and adds one validated job without a caller-chosen id: the hot path
+ * of `POST /v1/jobs/:type`, shared by the express route and the lean listener
+ * in front of it. Concurrent calls share their rate-limit and add round trips.
+ */
+export function createEnqueueOne(deps: { redis: Redis; admission: Admission; adder: JobAdder }): EnqueueOne {
+  const baseOptions = new Map<JobType, ReturnType<typeof jobOptionsFor>>();
+  return async (type, envelope, client) => {
+    let base = baseOptions.get(type);
+    if (!base) baseOptions.set(type, (base = jobOptionsFor(catalog[type])));
+    const options = bullOptions(base, envelope.options);
+    const job = await withRedis(deps.redis, async () => {
+      await deps.admission.admitOne(type, client);
+      return deps.adder.add(type, envelope.payload, options);
+    });
+    const id = String(job.id);
+    return { job, accepted: { id, type, state: initialState(envelope.options), links: { self: jobLink(type, id) } } };
+  };
+}

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { isJobType, type JobType } from '@floodgate/shared/jobs';
+import type { Logger } from '@floodgate/shared/logger';
+import { HttpError, invalidPayload } from '../errors';
+import type { Admission } from '../admission/admission';
+import type { EnqueueOne } from '../enqueue-one';
+import { errorBody, settleError } from '../error-handler';
+import type { HttpMetrics } from '../metrics/http-metrics';
+import { singleJobEnvelopes } from '../routes/job-request';
+
+const PLAIN_ENQUEUE = /^\/v1\/jobs\/([a-z][a-z0-9-]{0,62})$/;
+const JSON_TYPE = /^application\/json\s*(;\s*charset=utf-8\s*)?$/i;
+const SANE_REQUEST_ID = /^[\w.:-]{1,128}$/;
+const ROUTE = '/v1/jobs/:type';
+
+export interface LeanEnqueueDeps {
+  /** Everything the lean path does not take (and, with a parsed body, what it hands back). */
+  app: (req: IncomingMessage, res: ServerResponse) => void;
+  enqueueOne: EnqueueOne;
+  admission: Admission;
+  logger: Logger;
+  httpMetrics: HttpMetrics;
+  bodyLimitBytes: number;
+}
+
+/**
+ * The HTTP listener of the API: a lean path for the one request that arrives
+ * by the thousand (`POST /v1/jobs/:type`, a JSON body with a length, no
+ * query, no Idempotency-Key), and express for everything else. Express's
+ * routing, middleware chain and body parser cost more CPU than validating and
+ * enqueueing the job itself; under a flood that is the difference between
+ * keeping up and shedding.
+ *
+ * It answers exactly as the express route would (same validation, admission,
+ * errors, headers, log line and metrics), and hands anything unusual over:
+ * before reading the body when the headers are not plain, or with the parsed
+ * body when it carries a `jobId` (express's JSON parser leaves a body that was
+ * already read alone).
+ */
+export function leanEnqueueListener(deps: LeanEnqueueDeps): RequestListener {
+  return (req, res) => {
+    const type = plainEnqueueType(req, deps);
+    if (type === undefined) return deps.app(req, res);
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      // Like express's parser (strict): only an object or an array is a JSON body.
+      if (!/^[\s]*[{[]/.test(text)) {
+        return respondError(deps, req, res, new HttpError(400, 'invalid_json', 'The body is not valid JSON: it must be an object.'));
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch (err) {
+        return respondError(deps, req, res, new HttpError(400, 'invalid_json', `The body is not valid JSON: ${(err as Error).message}`));
+      }
+      if (body !== null && typeof body === 'object' && 'jobId' in body) {
+        (req as IncomingMessage & { body: unknown }).body = body;
+        return deps.app(req, res);
+      }
+      void enqueue(deps, req, res, type, body);
+    });
+  };
+}
+
+/** The job type when the request can take the lean path, judged on its headers alone. */
+function plainEnqueueType(req: IncomingMessage, deps: LeanEnqueueDeps): JobType | undefined {
+  if (req.method !== 'POST') return undefined;
+  const match = PLAIN_ENQUEUE.exec(req.url ?? '');
+  const type = match?.[1];
+  if (type === undefined || !isJobType(type)) return undefined;
+  const { headers } = req;
+  if (!JSON_TYPE.test(headers['content-type'] ?? '')) return undefined;
+  if (headers['idempotency-key'] !== undefined || headers['transfer-encoding'] !== undefined) return undefined;
+  if (headers['content-encoding'] !== undefined && headers['content-encoding'] !== 'identity') return undefined;
+  const length = Number(headers['content-length']);
+  if (!(length > 0 && length <= deps.bodyLimitBytes)) return undefined;
+  // Shedding, and every other way to say no, stays in one place: express.
+  try {
+    deps.admission.shedIfOverloaded();
+  } catch {
+    return undefined;
+  }
+  return type;
+}
+
+async function enqueue(deps: LeanEnqueueDeps, req: IncomingMessage, res: ServerResponse, type: JobType, body: unknown): Promise<void> {
+  const finish = observe(deps, req, res);
+  try {
+    const parsed = singleJobEnvelopes.get(type)?.safeParse(body);
+    if (!parsed?.success) throw invalidPayload(parsed?.error.issues ?? []);
+    const client = req.socket.remoteAddress ?? 'unknown';
+    const { accepted } = await deps.enqueueOne(type, parsed.data, client);
+    const json = JSON.stringify(accepted);
+    res.writeHead(202, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(json),
+      location: accepted.links.self,
+    });
+    res.end(json);
+  } catch (err) {
+    const httpError = settleError(err, ROUTE, deps.logger, deps.httpMetrics);
+    writeError(res, httpError);
+  }
+  finish();
+}
+
+function respondError(deps: LeanEnqueueDeps, req: IncomingMessage, res: ServerResponse, error: HttpError): void {
+  const finish = observe(deps, req, res);
+  writeError(res, error);
+  finish();
+}
+
+function writeError(res: ServerResponse, error: HttpError): void {
+  if (res.headersSent || res.destroyed) return void res.destroy();
+  const json = errorBody(error);
+  res.writeHead(error.status, { ...error.headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
+  res.end(json);
+}
+
+/**
+ * The request id, log line and metrics the express middleware gives every
+ * request; returns what to call once the answer is written.
+ */
+function observe(deps: LeanEnqueueDeps, req: IncomingMessage, res: ServerResponse): () => void {
+  const incoming = req.headers['x-request-id'];
+  const reqId = typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  res.setHeader('x-request-id', reqId);
+  const stopTimer = deps.httpMetrics.duration.startTimer();
+  const startedAt = process.hrtime.bigint();
+  return () => {
+    const labels = { method: 'POST', route: ROUTE, status: String(res.statusCode) };
+    stopTimer(labels);
+    deps.httpMetrics.requests.inc(labels);
+    const level = res.statusCode >= 500 ? 'error' : 'info';
+    if (deps.logger.isLevelEnabled(level)) {
+      const durationMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
+      deps.logger[level]({ reqId, method: 'POST', url: req.url, status: res.statusCode, durationMs }, res.statusCode >= 500 ? 'request failed' : 'request');
+    }
+  };
+}
