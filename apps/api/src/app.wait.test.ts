@@ -55,6 +55,21 @@ describe('waiting for a result (?wait=)', () => {
     }
   });
 
+  it('a repeated POST ?wait= with the same key waits for the job like the first call', async () => {
+    const body = { json: { payload: { n: 1, m: 4 } }, headers: { 'idempotency-key': 'wait-twice' } };
+    const first = await api.request('POST', '/v1/jobs/compute', body);
+    expect(first.status).toBe(202);
+    const repeat = api.request('POST', '/v1/jobs/compute?wait=20', body);
+    const worker = startWorker();
+    try {
+      const res = await repeat;
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ state: 'completed', result: { checksum: 'feedbeef' } });
+    } finally {
+      await worker.close();
+    }
+  });
+
   it('answers with the current state when the wait runs out, 202 for a POST', async () => {
     const res = await api.request('POST', '/v1/jobs/compute?wait=1', { json: { payload: { n: 1, m: 3 } } });
     expect(res.status).toBe(202);

@@ -6,3 +6,4 @@ export { createJobWorker, startWorkers, type CreateJobWorkerOptions, type Runnin
 export { createWorkerMetrics, type WorkerMetrics } from './metrics/worker-metrics';
 export { defineHandler, type JobContext, type JobHandler } from './define-handler';
 export type { Handlers } from './handlers';
+export { listenForCancels } from './cancel-listener';

@@ -73,7 +73,8 @@ function commonSchemas(): Record<string, JsonSchema> {
     },
     Retried: {
       type: 'object',
-      properties: { id: { type: 'string' }, type: { type: 'string' }, state: { type: 'string', enum: ['waiting'] }, links },
+      description: 'The state the job is in right after the retry: waiting, prioritized, or already active.',
+      properties: { id: { type: 'string' }, type: { type: 'string' }, state: { type: 'string' }, links },
       required: ['id', 'type', 'state'],
     },
     QueueStatus: {

@@ -69,7 +69,7 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
       const jobId = dedupeJobId(req, type, parsed.data.jobId);
       // A repeated key: the job it made, not a new one (and no admission: nothing new is asked).
       const existing = jobId === undefined ? undefined : await withRedis(deps.redis, () => queue.getJob(jobId));
-      if (existing) return answerExisting(res, type, existing, payload);
+      if (existing) return answerExisting(deps, res, type, existing, payload, wait);
       // Validation first (CPU only, bounded by the body limit): a wrong request
       // gets its 4xx even while the system is shedding load.
       let job: Job;
@@ -84,7 +84,7 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
           return queue.add(type, payload, options);
         });
         // Two requests with one key can race past the check above; BullMQ keeps the first job.
-        if (!samePayload(job.data, payload)) return answerExisting(res, type, job, payload);
+        if (!samePayload(job.data, payload)) return answerExisting(deps, res, type, job, payload, wait);
       }
       const self = jobLink(type, String(job.id));
       if (wait > 0) {
@@ -104,13 +104,13 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
       const type = jobTypeOf(req);
       const id = jobIdOf(req);
       const queue = deps.queues[type];
-      await withRedis(deps.redis, async () => {
+      const state = await withRedis(deps.redis, async () => {
         const job = await queue.getJob(id);
         if (!job) throw jobNotFound(type, id);
         const notFailed = (state: string) =>
           new HttpError(409, 'job_not_failed', `Only failed jobs can be retried; ${type} job "${id}" is ${state}.`);
-        const state = await job.getState();
-        if (state !== 'failed') throw notFailed(state);
+        const before = await job.getState();
+        if (before !== 'failed') throw notFailed(before);
         try {
           await job.retry('failed');
         } catch (err) {
@@ -119,8 +119,10 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
           if (now !== 'failed') throw notFailed(now);
           throw err;
         }
+        // waiting, prioritized, or already active: whatever it is now.
+        return job.getState();
       });
-      res.status(202).json({ id, type, state: 'waiting', links: { self: jobLink(type, id) } });
+      res.status(202).json({ id, type, state, links: { self: jobLink(type, id) } });
     })
     .all(methodNotAllowed(['POST']));
 
@@ -170,14 +172,20 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
   return router;
 }
 
-/** 200 with the job an idempotency key already made, or 409 when the key came with another payload. */
-async function answerExisting(res: Response, type: JobType, job: Job, payload: unknown): Promise<void> {
+/**
+ * 200 with the job an idempotency key already made (after waiting for it like
+ * the first call did, with `?wait=`), or 409 when the key came with another
+ * payload. Only the payload is compared: options of a repeat are not applied.
+ */
+async function answerExisting(deps: JobsRouterDeps, res: Response, type: JobType, job: Job, payload: unknown, wait: number): Promise<void> {
   if (!samePayload(job.data, payload)) {
     throw new HttpError(409, 'idempotency_conflict', 'This Idempotency-Key was already used with a different payload.', {
       details: { id: job.id },
     });
   }
-  res.status(200).location(jobLink(type, String(job.id))).json(toJobView(type, job, await job.getState()));
+  const settled = await settledFor(deps, res, type, job, wait);
+  const state = await withRedis(deps.redis, () => settled.getState());
+  res.status(isFinal(state) || wait === 0 ? 200 : 202).location(jobLink(type, String(job.id))).json(toJobView(type, settled, state));
 }
 
 function parseWait(query: unknown): { wait: number } {
@@ -188,6 +196,16 @@ function parseWait(query: unknown): { wait: number } {
 
 function isFinal(state: string): boolean {
   return state === 'completed' || state === 'failed';
+}
+
+/**
+ * The job an idempotency key already made, after waiting up to `seconds` for it
+ * to finish (a repeated `POST ?wait=` waits like the first one did).
+ */
+async function settledFor(deps: JobsRouterDeps, res: Response, type: JobType, job: Job, seconds: number): Promise<Job> {
+  if (seconds === 0 || isFinal(await withRedis(deps.redis, () => job.getState()))) return job;
+  await waitFor(deps, res, type, String(job.id), seconds);
+  return (await withRedis(deps.redis, () => deps.queues[type].getJob(String(job.id)))) ?? job;
 }
 
 /** Holds the request until the job finishes, `seconds` pass, or the client hangs up. */

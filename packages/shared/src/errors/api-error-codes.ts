@@ -38,7 +38,7 @@ export const API_ERROR_CODES = {
 
 export type ApiErrorCode = keyof typeof API_ERROR_CODES;
 
-/** The JSON body of every error answer. */
+/** The JSON body of every error answer (the request's id is in the `x-request-id` header). */
 export interface ApiErrorBody {
-  error: { code: ApiErrorCode; message: string; details?: unknown; requestId?: string };
+  error: { code: ApiErrorCode; message: string; details?: unknown };
 }

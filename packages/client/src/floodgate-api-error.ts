@@ -1,0 +1,52 @@
+import type { ApiErrorCode } from '@floodgate/shared/errors';
+
+/** One problem in a 422 `invalid_payload` (or 400 `invalid_query`): `details.issues`. */
+export interface ValidationIssue {
+  /** Dotted path into the body, e.g. `payload.text` or `options.priority` (`jobs.3.payload.n` in bulk). */
+  path: string;
+  message: string;
+  /** zod's issue code, e.g. `too_small`. */
+  code: string;
+}
+
+/**
+ * The API answered with an error: a non-2xx status and floodgate's JSON error
+ * body. `code` is the stable thing to branch on; `message` is for people.
+ * A newer API may send a code this client's types do not list yet; it is
+ * passed through as is.
+ */
+export class FloodgateApiError extends Error {
+  override readonly name = 'FloodgateApiError';
+  readonly status: number;
+  readonly code: ApiErrorCode;
+  /** Extra facts for some codes: `{issues: ValidationIssue[]}` for `invalid_payload`, `{backlog, cap}` for `queue_full`, ... */
+  readonly details: unknown;
+  /** From `Retry-After` (429, 503): how long to wait before trying again. */
+  readonly retryAfterSeconds: number | undefined;
+  /** The `x-request-id` the API answered with: quote it when asking what happened. */
+  readonly requestId: string | undefined;
+
+  constructor(init: {
+    status: number;
+    code: ApiErrorCode;
+    message: string;
+    details?: unknown;
+    retryAfterSeconds?: number | undefined;
+    requestId?: string | undefined;
+  }) {
+    super(init.message);
+    this.status = init.status;
+    this.code = init.code;
+    this.details = init.details;
+    this.retryAfterSeconds = init.retryAfterSeconds;
+    this.requestId = init.requestId;
+  }
+}
+
+/** Whether `err` is an API error, and with `code`, one with that code (then `err.code` is narrowed). */
+export function isFloodgateApiError<C extends ApiErrorCode = ApiErrorCode>(
+  err: unknown,
+  code?: C,
+): err is FloodgateApiError & { readonly code: C } {
+  return err instanceof FloodgateApiError && (code === undefined || err.code === code);
+}

@@ -1,0 +1,354 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startApi, type ApiHarness } from '@floodgate/api/testing';
+import { catalog } from '@floodgate/shared/jobs';
+import { createLogger } from '@floodgate/shared/logger';
+import { createMetricsRegistry } from '@floodgate/shared/metrics';
+import { createRedis } from '@floodgate/shared/redis';
+import { freePort, waitFor } from '@floodgate/testkit';
+import { createJobWorker, createWorkerMetrics, defineHandler, listenForCancels } from '@floodgate/worker/runtime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  failureCodeOf,
+  FloodgateApiError,
+  FloodgateClient,
+  FloodgateNetworkError,
+  isFloodgateApiError,
+  JobFailedError,
+  type ApiErrorCode,
+  type ValidationIssue,
+} from './index';
+
+/** What the test's compute handler does, chosen by the payload's `n`. */
+const COMPUTE = {
+  /** Completes at once. */
+  quick: 1,
+  /** Fails its first run (`flaky_test: ...`), completes when retried. */
+  failsFirstRun: 13,
+  /** Runs until its signal aborts: a cancel or its attempt timeout. */
+  runsUntilAborted: 99,
+} as const;
+
+/** A tiny word list: enough for results that say which text they came from. */
+const WORD_SCORES: Record<string, number> = { great: 3, happy: 3, awful: -3 };
+
+const sentimentHandler = defineHandler('sentiment', async ({ text }) => {
+  const tokens = text.toLowerCase().split(/\W+/).filter(Boolean);
+  const score = tokens.reduce((sum, token) => sum + (WORD_SCORES[token] ?? 0), 0);
+  return {
+    score,
+    comparative: tokens.length === 0 ? 0 : score / tokens.length,
+    positive: tokens.filter((token) => (WORD_SCORES[token] ?? 0) > 0),
+    negative: tokens.filter((token) => (WORD_SCORES[token] ?? 0) < 0),
+    tokens: tokens.length,
+  };
+});
+
+const failedOnce = new Set<string>();
+const computeHandler = defineHandler('compute', async ({ n, m }, ctx) => {
+  if (n === COMPUTE.failsFirstRun && !failedOnce.has(ctx.jobId)) {
+    failedOnce.add(ctx.jobId);
+    throw new Error('flaky_test: the first run of this job fails');
+  }
+  if (n === COMPUTE.runsUntilAborted) {
+    await new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true }));
+  }
+  return { checksum: 'feedbeef', operations: n * m, n, m };
+});
+
+/**
+ * Floodgate's worker runtime (createJobWorker: validation, time limits, result
+ * checks) for sentiment and compute, with the handlers above, plus the cancel
+ * subscription the worker process adds.
+ */
+async function startWorkers(api: ApiHarness) {
+  const logger = createLogger({ name: 'client-test', level: 'silent', pretty: false });
+  const connection = createRedis('worker', { url: api.redis.url, logger });
+  const metrics = createWorkerMetrics(createMetricsRegistry('client-test'));
+  const common = { connection, prefix: api.prefix, logger, metrics };
+  const sentiment = createJobWorker({ ...common, definition: catalog.sentiment, handler: sentimentHandler });
+  const compute = createJobWorker({ ...common, definition: catalog.compute, handler: computeHandler });
+  const workers = [sentiment, compute];
+  await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  const stopCancels = await listenForCancels({
+    redis: connection,
+    prefix: api.prefix,
+    workers: [
+      { type: 'sentiment', worker: sentiment },
+      { type: 'compute', worker: compute },
+    ],
+    logger,
+  });
+  return {
+    async stop() {
+      await stopCancels();
+      // Forced: a test that failed half-way may leave a job running until aborted.
+      await Promise.all(workers.map((worker) => worker.close(true)));
+      await connection.quit();
+    },
+  };
+}
+
+/** What `promise` rejected with; a failure when it resolved. */
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected the call to fail, and it succeeded');
+}
+
+/** The FloodgateApiError `promise` rejected with, checked to carry `code`. */
+async function apiError(promise: Promise<unknown>, code: ApiErrorCode): Promise<FloodgateApiError> {
+  const err = await rejection(promise);
+  if (!isFloodgateApiError(err, code)) throw new Error(`expected a FloodgateApiError with code ${code}`, { cause: err });
+  return err;
+}
+
+describe('FloodgateClient against the real API', { timeout: 10_000 }, () => {
+  let api: ApiHarness;
+  let workers: Awaited<ReturnType<typeof startWorkers>>;
+  let client: FloodgateClient;
+  beforeAll(async () => {
+    // No page-extract job may wait: its enqueues show a 429 with Retry-After.
+    api = await startApi({ limits: { backlogCap: { 'page-extract': 0 } } });
+    workers = await startWorkers(api);
+    client = new FloodgateClient({ baseUrl: api.url });
+  });
+  afterAll(async () => {
+    await workers?.stop();
+    await api?.stop();
+  });
+
+  it('enqueues a job and reads it back with its typed result', async () => {
+    const job = await client.enqueue('sentiment', { text: 'A great day' });
+    expect(job).toEqual({ id: job.id, type: 'sentiment', state: 'waiting', links: { self: `/v1/jobs/sentiment/${job.id}` }, created: true });
+    const done = await client.get('sentiment', job.id, { waitSeconds: 5 });
+    expect(done).toMatchObject({ id: job.id, type: 'sentiment', state: 'completed', attempts: 1, error: null });
+    expect(done.result?.positive).toEqual(['great']);
+    expect(done.finishedAt).toEqual(expect.any(String));
+  });
+
+  it('says which state a new job starts in', async () => {
+    expect((await client.enqueue('compute', { n: COMPUTE.quick, m: 2 }, { delayMs: 60_000 })).state).toBe('delayed');
+    expect((await client.enqueue('compute', { n: COMPUTE.quick, m: 3 }, { priority: 5 })).state).toBe('prioritized');
+  });
+
+  it('enqueues in bulk and returns the ids in the order given', async () => {
+    const texts = ['great', 'awful', 'happy happy', 'nothing much'];
+    const ids = await client.enqueueBulk(
+      'sentiment',
+      texts.map((text) => ({ payload: { text } })),
+    );
+    expect(ids).toHaveLength(texts.length);
+    expect(new Set(ids).size).toBe(texts.length);
+    const scores = await Promise.all(ids.map(async (id) => (await client.get('sentiment', id, { waitSeconds: 5 })).result?.score));
+    expect(scores).toEqual([3, -3, 6, 0]);
+    expect(await client.enqueueBulk('sentiment', [])).toEqual([]);
+  });
+
+  it('refuses a bulk request with one bad item, naming its index', async () => {
+    const err = await apiError(client.enqueueBulk('sentiment', [{ payload: { text: 'fine' } }, { payload: { text: '' } }]), 'invalid_payload');
+    expect(err.status).toBe(422);
+    expect((err.details as { issues: ValidationIssue[] }).issues.map((issue) => issue.path)).toEqual(['jobs.1.payload.text']);
+  });
+
+  it('enqueues and waits: the finished job with its typed result', async () => {
+    const job = await client.enqueueAndWait('sentiment', { text: 'happy and great' }, { waitSeconds: 5 });
+    expect(job.state).toBe('completed');
+    expect(job.result).toEqual({ score: 6, comparative: 2, positive: ['happy', 'great'], negative: [], tokens: 3 });
+  });
+
+  it('returns a job that failed as it is: state failed, with the reason and its code', async () => {
+    const job = await client.enqueueAndWait('compute', { n: COMPUTE.runsUntilAborted, m: 1 }, { timeoutMs: 100, attempts: 1, waitSeconds: 5 });
+    expect(job.state).toBe('failed');
+    expect(job.result).toBeNull();
+    expect(job.error).toMatch(/^job_timeout: /);
+    expect(failureCodeOf(job.error)).toBe('job_timeout');
+  });
+
+  it('throws JobFailedError with throwOnFailure; retry runs the failed job again', async () => {
+    const err = await rejection(client.enqueueAndWait('compute', { n: COMPUTE.failsFirstRun, m: 1 }, { attempts: 1, waitSeconds: 5, throwOnFailure: true }));
+    expect(err).toBeInstanceOf(JobFailedError);
+    const failed = (err as JobFailedError<'compute'>).job;
+    expect((err as JobFailedError).failureCode).toBe('flaky_test');
+    expect(failed).toMatchObject({ type: 'compute', state: 'failed', error: 'flaky_test: the first run of this job fails' });
+
+    expect(await client.retry('compute', failed.id)).toEqual({ id: failed.id, type: 'compute', state: 'waiting', links: { self: `/v1/jobs/compute/${failed.id}` } });
+    const again = await client.get('compute', failed.id, { waitSeconds: 5, throwOnFailure: true });
+    expect(again.state).toBe('completed');
+    expect(again.result).toMatchObject({ n: COMPUTE.failsFirstRun, m: 1 });
+  });
+
+  it('refuses to retry a job that did not fail: 409 job_not_failed', async () => {
+    const job = await client.enqueueAndWait('sentiment', { text: 'fine' }, { waitSeconds: 5 });
+    expect(job.state).toBe('completed');
+    const err = await apiError(client.retry('sentiment', job.id), 'job_not_failed');
+    expect(err.status).toBe(409);
+    expect(err.message).toContain('completed');
+  });
+
+  it('gives the same job for a repeated idempotency key, and a 409 for another payload under it', async () => {
+    const first = await client.enqueue('sentiment', { text: 'once only' }, { idempotencyKey: 'client-test-order-1' });
+    expect(first.created).toBe(true);
+    // The repeat is answered 200 with the job's whole view; the client returns the same shape as for a new job.
+    const again = await client.enqueue('sentiment', { text: 'once only' }, { idempotencyKey: 'client-test-order-1' });
+    expect(again).toEqual({ id: first.id, type: 'sentiment', state: expect.any(String), links: first.links, created: false });
+
+    const err = await apiError(client.enqueue('sentiment', { text: 'something else' }, { idempotencyKey: 'client-test-order-1' }), 'idempotency_conflict');
+    expect(err).toBeInstanceOf(FloodgateApiError);
+    expect(err.status).toBe(409);
+    expect(err.details).toEqual({ id: first.id });
+    expect(err.requestId).toEqual(expect.any(String));
+    expect(err.retryAfterSeconds).toBeUndefined();
+  });
+
+  it('takes a jobId of the caller as the job id, deduplicating like a key', async () => {
+    const first = await client.enqueue('compute', { n: COMPUTE.quick, m: 4 }, { jobId: 'client-test-invoice-7', delayMs: 60_000 });
+    expect(first).toMatchObject({ id: 'client-test-invoice-7', state: 'delayed', created: true });
+    expect(await client.enqueue('compute', { n: COMPUTE.quick, m: 4 }, { jobId: 'client-test-invoice-7' })).toMatchObject({
+      id: 'client-test-invoice-7',
+      state: 'delayed',
+      created: false,
+    });
+  });
+
+  it('waits for the job an idempotency key found, in the one call', async () => {
+    const sent: string[] = [];
+    const recording = new FloodgateClient({
+      baseUrl: api.url,
+      fetch: (input, init) => {
+        sent.push(`${init?.method ?? 'GET'} ${String(input)}`);
+        return fetch(input, init);
+      },
+    });
+    const payload = { n: COMPUTE.quick, m: 5 };
+    const delayed = await client.enqueue('compute', payload, { idempotencyKey: 'client-test-later', delayMs: 60_000 });
+    const job = await recording.enqueueAndWait('compute', payload, { idempotencyKey: 'client-test-later', waitSeconds: 1 });
+    expect(job).toMatchObject({ id: delayed.id, state: 'delayed' });
+    expect(sent).toEqual([`POST ${api.url}/v1/jobs/compute?wait=1`]);
+  });
+
+  it('reports an invalid payload or option as 422 invalid_payload, with each issue', async () => {
+    const payload = await apiError(client.enqueue('sentiment', { text: '' }), 'invalid_payload');
+    expect(payload.status).toBe(422);
+    expect((payload.details as { issues: ValidationIssue[] }).issues).toEqual([expect.objectContaining({ path: 'payload.text', code: 'too_small' })]);
+    const option = await apiError(client.enqueue('sentiment', { text: 'ok' }, { priority: 0 }), 'invalid_payload');
+    expect((option.details as { issues: ValidationIssue[] }).issues.map((issue) => issue.path)).toEqual(['options.priority']);
+  });
+
+  it('reports an unknown job id as 404 job_not_found, on every call that names one', async () => {
+    const calls = [() => client.get('sentiment', 'no-such-job'), () => client.cancel('sentiment', 'no-such-job'), () => client.retry('sentiment', 'no-such-job')];
+    for (const call of calls) {
+      const err = await apiError(call(), 'job_not_found');
+      expect(err.status).toBe(404);
+      expect(err.message).toContain('no-such-job');
+    }
+  });
+
+  it('removes a delayed job when cancelled', async () => {
+    const job = await client.enqueue('compute', { n: COMPUTE.quick, m: 6 }, { delayMs: 60_000 });
+    expect(await client.cancel('compute', job.id)).toEqual({ id: job.id, type: 'compute', state: 'removed', links: job.links });
+    await apiError(client.get('compute', job.id), 'job_not_found');
+  });
+
+  it('cancels an active job through its worker: cancelling, then failed with cancelled', async () => {
+    const job = await client.enqueue('compute', { n: COMPUTE.runsUntilAborted, m: 2 });
+    await waitFor(async () => (await client.get('compute', job.id)).state === 'active', { description: 'the long job to start' });
+    expect(await client.cancel('compute', job.id)).toMatchObject({ id: job.id, state: 'cancelling' });
+    const cancelled = await client.get('compute', job.id, { waitSeconds: 5 });
+    expect(cancelled.state).toBe('failed');
+    expect(cancelled.error).toMatch(/^cancelled/);
+    expect(failureCodeOf(cancelled.error)).toBe('cancelled');
+    // Not retried, and finished: nothing left to cancel.
+    expect(cancelled.attempts).toBe(1);
+    expect((await apiError(client.cancel('compute', job.id), 'job_finished')).status).toBe(409);
+  });
+
+  it('carries Retry-After and details when admission refuses a job', async () => {
+    const err = await apiError(client.enqueue('page-extract', { url: 'https://example.com/' }), 'queue_full');
+    expect(err.status).toBe(429);
+    expect(err.retryAfterSeconds).toBe(5);
+    expect(err.details).toEqual({ backlog: 0, cap: 0 });
+  });
+
+  it('refuses a wait out of range before sending anything', async () => {
+    const sent: string[] = [];
+    const recording = new FloodgateClient({
+      baseUrl: api.url,
+      fetch: (input, init) => {
+        sent.push(String(input));
+        return fetch(input, init);
+      },
+    });
+    expect(await rejection(recording.enqueueAndWait('sentiment', { text: 'x' }, { waitSeconds: 0 }))).toBeInstanceOf(RangeError);
+    expect(await rejection(recording.enqueueAndWait('sentiment', { text: 'x' }, { waitSeconds: 31 }))).toBeInstanceOf(RangeError);
+    expect(await rejection(recording.get('sentiment', '1', { waitSeconds: 2.5 }))).toBeInstanceOf(RangeError);
+    expect(sent).toEqual([]);
+  });
+});
+
+describe('FloodgateClient when floodgate is not what answers', () => {
+  /** Stands in for what may sit between a client and the API: a proxy's error page, or a peer that never answers. */
+  let standIn: Server;
+  let standInUrl: string;
+  const received: IncomingHttpHeaders[] = [];
+  beforeAll(async () => {
+    standIn = createServer((req, res) => {
+      received.push(req.headers);
+      if (req.url === '/v1/jobs/sentiment/never-answers') return;
+      res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+    });
+    await new Promise<void>((resolve) => standIn.listen(0, '127.0.0.1', resolve));
+    standInUrl = `http://127.0.0.1:${(standIn.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    standIn?.closeAllConnections();
+    await new Promise((resolve) => standIn?.close(resolve));
+  });
+
+  it('throws FloodgateNetworkError with the cause when nothing listens', async () => {
+    const client = new FloodgateClient({ baseUrl: `http://127.0.0.1:${await freePort()}` });
+    const err = await rejection(client.enqueue('sentiment', { text: 'hello' }));
+    expect(err).toBeInstanceOf(FloodgateNetworkError);
+    expect(err).toMatchObject({ method: 'POST', timedOut: false, status: undefined });
+    expect((err as Error).message).toContain('ECONNREFUSED');
+    expect((err as Error).cause).toBeInstanceOf(Error);
+  });
+
+  it('throws FloodgateNetworkError, not a JSON parse error, for an answer that is not floodgate JSON', async () => {
+    const client = new FloodgateClient({ baseUrl: standInUrl });
+    const err = await rejection(client.enqueue('sentiment', { text: 'hello' }));
+    expect(err).toBeInstanceOf(FloodgateNetworkError);
+    expect(err).toMatchObject({ status: 502, timedOut: false, body: expect.stringContaining('502 Bad Gateway') });
+    expect((err as Error).message).toContain('text/html');
+  });
+
+  it('throws FloodgateNetworkError when the request times out', async () => {
+    const client = new FloodgateClient({ baseUrl: standInUrl, requestTimeoutMs: 200 });
+    const err = await rejection(client.get('sentiment', 'never-answers'));
+    expect(err).toBeInstanceOf(FloodgateNetworkError);
+    expect(err).toMatchObject({ timedOut: true, method: 'GET', url: `${standInUrl}/v1/jobs/sentiment/never-answers` });
+  });
+
+  it("rejects with the caller's own abort reason when the caller's signal aborts", async () => {
+    const client = new FloodgateClient({ baseUrl: standInUrl });
+    const controller = new AbortController();
+    const before = received.length;
+    const call = client.get('sentiment', 'never-answers', { signal: controller.signal });
+    await waitFor(() => received.length > before, { description: 'the request to arrive' });
+    const reason = new Error('the caller gave up');
+    controller.abort(reason);
+    expect(await rejection(call)).toBe(reason);
+  });
+
+  it('sends the API key as a bearer token, and the caller\'s headers, only when given', async () => {
+    const before = received.length;
+    await rejection(new FloodgateClient({ baseUrl: standInUrl, apiKey: 'k-123', headers: { 'user-agent': 'client-test' } }).get('sentiment', '1'));
+    await rejection(new FloodgateClient({ baseUrl: standInUrl }).get('sentiment', '1'));
+    const [withKey, without] = received.slice(before);
+    expect(withKey).toMatchObject({ authorization: 'Bearer k-123', 'user-agent': 'client-test', accept: 'application/json' });
+    expect(without?.authorization).toBeUndefined();
+  });
+});
