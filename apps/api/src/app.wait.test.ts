@@ -44,6 +44,20 @@ describe('waiting for a result (?wait=)', () => {
     }
   });
 
+  it('tells how a job ended even when retention removed it before the waiter read it again', async () => {
+    const gone = await api.queues.compute.add('compute', { n: 1, m: 5 }, { removeOnComplete: true });
+    const waiting = api.request('GET', `/v1/jobs/compute/${gone.id}?wait=20`);
+    const worker = startWorker();
+    try {
+      const res = await waiting;
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ id: gone.id, state: 'completed', result: { checksum: 'feedbeef' } });
+      expect(await api.queues.compute.getJob(String(gone.id))).toBeUndefined();
+    } finally {
+      await worker.close();
+    }
+  });
+
   it('POST ?wait= enqueues and waits in one call: 200 with the result once done', async () => {
     const worker = startWorker();
     try {

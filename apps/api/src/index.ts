@@ -64,7 +64,9 @@ async function main(): Promise<void> {
     registry,
     httpMetrics,
   });
-  const server: Server = createServer(listener).listen(env.API_PORT, env.API_HOST);
+  // A deep accept queue: a burst of thousands of connections (waiters, a flood)
+  // waits in the kernel instead of being dropped into SYN retransmits.
+  const server: Server = createServer(listener).listen({ port: env.API_PORT, host: env.API_HOST, backlog: 4_096 });
   await once(server, 'listening');
   shutdown.add('http server', () => closeHttpServer(server));
   logger.info({ url: `http://${env.API_HOST}:${env.API_PORT}`, prefix: env.QUEUE_PREFIX }, 'api listening');

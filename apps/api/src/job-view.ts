@@ -1,4 +1,5 @@
 import type { Job, Queue } from 'bullmq';
+import type { FinalEvent } from './job-waiter';
 
 /** What `GET /v1/jobs/:type/:id` answers: a stable shape, whatever BullMQ stores. */
 export interface JobView {
@@ -32,6 +33,21 @@ export function toJobView(type: string, job: Job, state: string): JobView {
     startedAt: isoOrNull(job.processedOn),
     finishedAt: isoOrNull(job.finishedOn),
     processedBy: job.processedBy ?? null,
+  };
+}
+
+/**
+ * The view of a job a waiter saw finish but could not read again (retention
+ * removed it first, which happens when workers finish thousands a second): the
+ * job as read before the wait, with how it ended from the events stream.
+ */
+export function finishedView(type: string, job: Job, final: FinalEvent): JobView {
+  const view = toJobView(type, job, final.event);
+  return {
+    ...view,
+    result: final.event === 'completed' ? (final.returnvalue ?? null) : null,
+    error: final.event === 'failed' ? final.failedReason : view.error,
+    finishedAt: view.finishedAt ?? new Date().toISOString(),
   };
 }
 

@@ -11,8 +11,10 @@ export interface JobWaiter {
    * Resolves once the job has completed or failed, or after `timeoutMs`, or
    * when `signal` aborts (the client hung up). `isFinished` is checked after
    * the waiter is registered, so a job finishing in between is not missed.
+   * Resolves with the final event when the events stream told of it: under a
+   * flood, retention may remove the job before the waiter reads it again.
    */
-  wait(type: JobType, id: string, timeoutMs: number, isFinished: () => Promise<boolean>, signal: AbortSignal): Promise<void>;
+  wait(type: JobType, id: string, timeoutMs: number, isFinished: () => Promise<boolean>, signal: AbortSignal): Promise<FinalEvent | undefined>;
   /**
    * Calls `onEvent` with the job's progress, completed and failed events until
    * the returned function is called. For Server-Sent Events.
@@ -27,6 +29,9 @@ export type JobEvent =
   | { event: 'completed'; returnvalue: unknown }
   | { event: 'failed'; failedReason: string };
 
+/** How a job ended, as the events stream tells it. */
+export type FinalEvent = Exclude<JobEvent, { event: 'progress' }>;
+
 /**
  * Waiting for results without a Redis connection per request: one BullMQ
  * QueueEvents subscriber per job type in this process (opened on first use),
@@ -34,15 +39,14 @@ export type JobEvent =
  * waiters cost ten thousand map entries and timers, not connections.
  */
 export function createJobWaiter(options: { redisUrl: string; prefix: string; logger: Logger }): JobWaiter {
-  const waiters = new Map<string, Set<() => void>>();
+  const waiters = new Map<string, Set<(final?: FinalEvent) => void>>();
   const watchers = new Map<string, Set<(event: JobEvent) => void>>();
   const tell = (type: JobType, jobId: string, event: JobEvent) => {
     for (const onEvent of watchers.get(`${type}/${jobId}`) ?? []) onEvent(event);
   };
   const subscribers = new Map<JobType, QueueEvents>();
-  const wake = ({ jobId }: { jobId: string }, type: JobType) => {
-    const key = `${type}/${jobId}`;
-    for (const done of waiters.get(key) ?? []) done();
+  const wake = (type: JobType, jobId: string, final: FinalEvent) => {
+    for (const done of waiters.get(`${type}/${jobId}`) ?? []) done(final);
   };
   const subscribe = async (type: JobType) => {
     let events = subscribers.get(type);
@@ -51,14 +55,12 @@ export function createJobWaiter(options: { redisUrl: string; prefix: string; log
       // Connection options, not a client: QueueEvents blocks on XREAD, so it gets a connection of its own.
       events = new QueueEvents(name, { prefix, connection: { ...redisOptionsFromUrl(options.redisUrl), maxRetriesPerRequest: null } });
       events.on('error', (err) => options.logger.warn({ err, type }, 'queue events subscriber error'));
-      events.on('completed', (event) => {
-        tell(type, event.jobId, { event: 'completed', returnvalue: event.returnvalue });
-        wake(event, type);
-      });
-      events.on('failed', (event) => {
-        tell(type, event.jobId, { event: 'failed', failedReason: event.failedReason });
-        wake(event, type);
-      });
+      const ended = (jobId: string, final: FinalEvent) => {
+        tell(type, jobId, final);
+        wake(type, jobId, final);
+      };
+      events.on('completed', (event) => ended(event.jobId, { event: 'completed', returnvalue: event.returnvalue }));
+      events.on('failed', (event) => ended(event.jobId, { event: 'failed', failedReason: event.failedReason }));
       events.on('progress', (event) => tell(type, event.jobId, { event: 'progress', data: event.data }));
       subscribers.set(type, events);
     }
@@ -72,18 +74,19 @@ export function createJobWaiter(options: { redisUrl: string; prefix: string; log
       await Promise.race([subscribe(type), new Promise((resolve) => (timer = setTimeout(resolve, Math.min(timeoutMs, 5_000))))]);
       clearTimeout(timer);
       const key = `${type}/${id}`;
-      await new Promise<void>((resolve) => {
+      return new Promise<FinalEvent | undefined>((resolve) => {
         let set = waiters.get(key);
         if (!set) waiters.set(key, (set = new Set()));
-        const done = () => {
+        const done = (final?: FinalEvent) => {
           clearTimeout(timer);
-          signal.removeEventListener('abort', done);
+          signal.removeEventListener('abort', stop);
           set.delete(done);
           if (set.size === 0) waiters.delete(key);
-          resolve();
+          resolve(final);
         };
-        const timer = setTimeout(done, timeoutMs);
-        signal.addEventListener('abort', done, { once: true });
+        const stop = () => done();
+        const timer = setTimeout(stop, timeoutMs);
+        signal.addEventListener('abort', stop, { once: true });
         set.add(done);
         isFinished().then(
           (finished) => finished && done(),

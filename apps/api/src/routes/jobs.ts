@@ -7,8 +7,8 @@ import { HttpError, invalidPayload, invalidQuery, jobNotFound, unknownJobType } 
 import type { Admission } from '../admission/admission';
 import { dedupeJobId, samePayload } from '../idempotency';
 import { bullOptions, initialState } from '../job-options';
-import { MAX_WAIT_SECONDS, type JobWaiter } from '../job-waiter';
-import { readJob, toJobView } from '../job-view';
+import { MAX_WAIT_SECONDS, type FinalEvent, type JobWaiter } from '../job-waiter';
+import { finishedView, readJob, toJobView } from '../job-view';
 import type { EnqueueOne } from '../enqueue-one';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
@@ -89,9 +89,11 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
       const self = jobLink(type, String(job.id));
       if (wait > 0) {
         // Enqueue and wait in one call: the job's view, 200 once it finished, 202 if it has not yet.
-        await waitFor(deps, res, type, String(job.id), wait);
-        const latest = (await withRedis(deps.redis, () => readJob(queue, String(job.id)))) ?? { job, state: 'unknown' };
-        res.status(isFinal(latest.state) ? 200 : 202).location(self).json(toJobView(type, latest.job, latest.state));
+        const final = await waitFor(deps, res, type, String(job.id), wait);
+        const latest = await withRedis(deps.redis, () => readJob(queue, String(job.id)));
+        if (!latest && final) return void res.status(200).location(self).json(finishedView(type, job, final));
+        const { job: current, state } = latest ?? { job, state: 'unknown' };
+        res.status(isFinal(state) ? 200 : 202).location(self).json(toJobView(type, current, state));
         return;
       }
       res.status(202).location(self).json({ id: String(job.id), type, state: initialState(parsed.data.options), links: { self } });
@@ -134,11 +136,13 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
       const { wait } = parseWait(req.query);
       const queue = deps.queues[type];
       const read = () => withRedis(deps.redis, () => readJob(queue, id));
-      let found = await read();
+      const found = await read();
       if (!found) throw jobNotFound(type, id);
       if (wait > 0 && !isFinal(found.state)) {
-        await waitFor(deps, res, type, id, wait);
-        found = (await read()) ?? found;
+        const final = await waitFor(deps, res, type, id, wait);
+        const latest = await read();
+        if (latest) return void res.json(toJobView(type, latest.job, latest.state));
+        if (final) return void res.json(finishedView(type, found.job, final));
       }
       res.json(toJobView(type, found.job, found.state));
     })
@@ -209,10 +213,10 @@ async function settledFor(deps: JobsRouterDeps, res: Response, type: JobType, jo
 }
 
 /** Holds the request until the job finishes, `seconds` pass, or the client hangs up. */
-async function waitFor(deps: JobsRouterDeps, res: Response, type: JobType, id: string, seconds: number): Promise<void> {
+async function waitFor(deps: JobsRouterDeps, res: Response, type: JobType, id: string, seconds: number): Promise<FinalEvent | undefined> {
   const hungUp = new AbortController();
   res.once('close', () => hungUp.abort());
-  await deps.waiter.wait(
+  return deps.waiter.wait(
     type,
     id,
     seconds * 1_000,
