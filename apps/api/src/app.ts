@@ -11,6 +11,8 @@ import type { JobQueues } from './queues';
 import { requestLogger } from './request-logger';
 import { createJobAdder } from './coalesce/job-adder';
 import { createEnqueueOne, type EnqueueOne } from './enqueue-one';
+import { createPayloadPolicy, type PayloadPolicy } from './payload-policy';
+import type { FetchTargetPolicy } from '@floodgate/shared/fetch-target';
 import { leanEnqueueListener } from './fast-path/lean-enqueue';
 import { bulkJobsRouter } from './routes/bulk-jobs';
 import { docsRouter } from './routes/docs';
@@ -40,6 +42,8 @@ export interface AppDeps {
   waiter: JobWaiter;
   /** Admission control for new jobs (rate, backlog, Redis memory, event loop). */
   admission: Admission;
+  /** SSRF protection for page-extract URLs (PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS). @defaultValue private networks refused */
+  fetchTargetPolicy?: FetchTargetPolicy;
   /** The process's metrics registry, served at `/metrics`. */
   registry: Registry;
   httpMetrics: HttpMetrics;
@@ -52,10 +56,12 @@ export interface AppDeps {
  */
 export function createApiListener(deps: AppDeps): { app: Express; listener: RequestListener } {
   const enqueueOne = createEnqueueOne({ redis: deps.redis, admission: deps.admission, adder: createJobAdder(deps.queues) });
-  const app = createApp(deps, enqueueOne);
+  const payloadPolicy = createPayloadPolicy(deps.fetchTargetPolicy ?? { allowPrivateNetworks: false });
+  const app = createApp(deps, { enqueueOne, payloadPolicy });
   const listener = leanEnqueueListener({
     app,
     enqueueOne,
+    payloadPolicy,
     admission: deps.admission,
     logger: deps.logger,
     httpMetrics: deps.httpMetrics,
@@ -65,7 +71,7 @@ export function createApiListener(deps: AppDeps): { app: Express; listener: Requ
 }
 
 /** Builds the express app without listening, so tests run it on any port. */
-export function createApp(deps: AppDeps, enqueueOne: EnqueueOne): Express {
+export function createApp(deps: AppDeps, shared: { enqueueOne: EnqueueOne; payloadPolicy: PayloadPolicy }): Express {
   const bulkMaxJobs = deps.bulkMaxJobs ?? 1_000;
   const app = express();
   app.disable('x-powered-by');
@@ -83,12 +89,12 @@ export function createApp(deps: AppDeps, enqueueOne: EnqueueOne): Express {
   });
   app.use(express.json({ limit: deps.bodyLimitBytes, type: JSON_MEDIA_TYPES }));
   app.use(jobTypesRouter());
-  app.use(bulkJobsRouter({ ...deps, maxJobs: bulkMaxJobs }));
+  app.use(bulkJobsRouter({ ...deps, ...shared, maxJobs: bulkMaxJobs }));
   app.use(jobEventsRouter(deps));
-  app.use(jobsRouter({ ...deps, enqueueOne }));
+  app.use(jobsRouter({ ...deps, ...shared }));
   app.use(workersRouter(deps.redis, deps.prefix));
   app.use(queuesRouter(deps));
-  app.use(schedulesRouter(deps));
+  app.use(schedulesRouter({ ...deps, ...shared }));
   app.use(notFound);
   app.use(errorHandler(deps.logger, deps.httpMetrics));
   return app;

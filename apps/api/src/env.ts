@@ -14,6 +14,7 @@ export const ApiEnv = StackEnv.pick({
   API_METRICS_PORT: true,
   METRICS_HOST: true,
   NODE_APP_INSTANCE: true,
+  PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: true,
 }).extend({
   /** Largest request body accepted, in bytes; larger ones get 413. @defaultValue 1048576 (1 MiB) */
   API_BODY_LIMIT_BYTES: intEnv(1_048_576, { min: 1_024, max: 64 * 1_048_576 }),

@@ -61,6 +61,7 @@ async function main(): Promise<void> {
     waiter,
     bodyLimitBytes: env.API_BODY_LIMIT_BYTES,
     bulkMaxJobs: env.API_BULK_MAX_JOBS,
+    fetchTargetPolicy: { allowPrivateNetworks: env.PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS },
     registry,
     httpMetrics,
   });

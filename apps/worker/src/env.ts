@@ -1,4 +1,4 @@
-import { boolEnv, CommonEnv, intEnv, loadEnv } from '@floodgate/shared/env';
+import { CommonEnv, intEnv, loadEnv } from '@floodgate/shared/env';
 import { perTypeNumbersEnv } from '@floodgate/shared/jobs';
 import { StackEnv } from '@floodgate/shared/stack';
 import type { z } from 'zod';
@@ -40,13 +40,8 @@ export const WorkerEnv = CommonEnv.extend({
    * @defaultValue 10000
    */
   PAGE_EXTRACT_FETCH_TIMEOUT_MS: intEnv(10_000, { min: 1 }),
-  /**
-   * Let page-extract reach loopback, private, link-local and other internal
-   * addresses. Off, a job cannot be used to probe the network the worker sits
-   * in (SSRF) or read cloud metadata; turn it on only for local development.
-   * @defaultValue false
-   */
-  PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: boolEnv(false),
+  /** See StackEnv: SSRF protection, shared with the API. @defaultValue false */
+  PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: StackEnv.shape.PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS,
 });
 export type WorkerEnv = z.infer<typeof WorkerEnv>;
 

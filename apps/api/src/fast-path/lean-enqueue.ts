@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { isJobType, type JobType } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
-import { HttpError, invalidPayload } from '../errors';
+import { HttpError } from '../errors';
 import type { Admission } from '../admission/admission';
 import type { EnqueueOne } from '../enqueue-one';
 import { errorBody, settleError } from '../error-handler';
 import type { HttpMetrics } from '../metrics/http-metrics';
-import { singleJobEnvelopes } from '../routes/job-request';
+import type { PayloadPolicy } from '../payload-policy';
+import { parseSingleJob } from '../routes/job-request';
 
 const PLAIN_ENQUEUE = /^\/v1\/jobs\/([a-z][a-z0-9-]{0,62})$/;
 const JSON_TYPE = /^application\/json\s*(;\s*charset=utf-8\s*)?$/i;
@@ -18,6 +19,7 @@ export interface LeanEnqueueDeps {
   /** Everything the lean path does not take (and, with a parsed body, what it hands back). */
   app: (req: IncomingMessage, res: ServerResponse) => void;
   enqueueOne: EnqueueOne;
+  payloadPolicy: PayloadPolicy;
   admission: Admission;
   logger: Logger;
   httpMetrics: HttpMetrics;
@@ -89,10 +91,9 @@ function plainEnqueueType(req: IncomingMessage, deps: LeanEnqueueDeps): JobType 
 async function enqueue(deps: LeanEnqueueDeps, req: IncomingMessage, res: ServerResponse, type: JobType, body: unknown): Promise<void> {
   const finish = observe(deps, req, res);
   try {
-    const parsed = singleJobEnvelopes.get(type)?.safeParse(body);
-    if (!parsed?.success) throw invalidPayload(parsed?.error.issues ?? []);
+    const job = parseSingleJob(type, body, deps.payloadPolicy);
     const client = req.socket.remoteAddress ?? 'unknown';
-    const { accepted } = await deps.enqueueOne(type, parsed.data, client);
+    const { accepted } = await deps.enqueueOne(type, job, client);
     const json = JSON.stringify(accepted);
     res.writeHead(202, {
       'content-type': 'application/json; charset=utf-8',

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Admission } from '../admission/admission';
 import { HttpError, invalidPayload } from '../errors';
 import { bullOptions, initialState, type EnqueueOptions } from '../job-options';
+import type { PayloadPolicy } from '../payload-policy';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
 import { clientOf, jobEnvelopes, jobLink, jobTypeOf, requireJson } from './job-request';
@@ -16,6 +17,8 @@ export interface BulkJobsRouterDeps {
   admission: Admission;
   /** Most jobs one bulk request may carry. */
   maxJobs: number;
+  /** This deployment's rules for payloads (SSRF protection), beyond the catalog's schemas. */
+  payloadPolicy: PayloadPolicy;
 }
 
 /**
@@ -51,6 +54,8 @@ export function bulkJobsRouter(deps: BulkJobsRouterDeps): Router {
       const parsed = bodyOf(type).safeParse(req.body);
       if (!parsed.success) throw invalidPayload(parsed.error.issues);
       const jobs = parsed.data.jobs;
+      const refused = jobs.flatMap((job, i) => deps.payloadPolicy(type, job.payload, ['jobs', i, 'payload']));
+      if (refused.length > 0) throw invalidPayload(refused);
       await withRedis(deps.redis, () => deps.admission.admit(type, clientOf(req), jobs.length));
       const options = jobOptionsFor(catalog[type]);
       const added = await withRedis(deps.redis, () =>

@@ -1,7 +1,8 @@
 import { catalog, isJobType, jobTypes, type JobType } from '@floodgate/shared/jobs';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { HttpError, invalidJobId, unknownJobType } from '../errors';
+import { HttpError, invalidJobId, invalidPayload, unknownJobType } from '../errors';
+import type { PayloadPolicy } from '../payload-policy';
 import { enqueueOptionsFor, type EnqueueOptions } from '../job-options';
 
 const JOB_ID = /^[A-Za-z0-9_:-]{1,128}$/;
@@ -31,6 +32,16 @@ export const singleJobEnvelopes = new Map<JobType, z.ZodType<{ payload: unknown;
     }),
   ]),
 );
+
+/** The body of `POST /v1/jobs/:type`, validated against its type's schema and this deployment's policy, or a 422. */
+export function parseSingleJob(type: JobType, body: unknown, policy: PayloadPolicy) {
+  const parsed = singleJobEnvelopes.get(type)?.safeParse(body);
+  if (!parsed) throw unknownJobType(type);
+  if (!parsed.success) throw invalidPayload(parsed.error.issues);
+  const refused = policy(type, parsed.data.payload, ['payload']);
+  if (refused.length > 0) throw invalidPayload(refused);
+  return parsed.data;
+}
 
 /** The `:type` of the path, or 404 `unknown_job_type`. */
 export function jobTypeOf(req: Request): JobType {

@@ -3,16 +3,17 @@ import type { Job } from 'bullmq';
 import { Router, type Response } from 'express';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { HttpError, invalidPayload, invalidQuery, jobNotFound, unknownJobType } from '../errors';
+import { HttpError, invalidQuery, jobNotFound } from '../errors';
 import type { Admission } from '../admission/admission';
 import { dedupeJobId, samePayload } from '../idempotency';
 import { bullOptions, initialState } from '../job-options';
 import { MAX_WAIT_SECONDS, type FinalEvent, type JobWaiter } from '../job-waiter';
 import { finishedView, readJob, toJobView } from '../job-view';
 import type { EnqueueOne } from '../enqueue-one';
+import type { PayloadPolicy } from '../payload-policy';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
-import { clientOf, jobIdOf, jobLink, jobTypeOf, requireJson, singleJobEnvelopes } from './job-request';
+import { clientOf, jobIdOf, jobLink, jobTypeOf, parseSingleJob, requireJson } from './job-request';
 import { methodNotAllowed } from './method-not-allowed';
 
 /** `?wait=SECONDS`: how long to hold the answer for the job to finish. */
@@ -36,6 +37,8 @@ export interface JobsRouterDeps {
   prefix: string;
   /** Admits and adds a job without a caller-chosen id (many requests per Redis round trip). */
   enqueueOne: EnqueueOne;
+  /** This deployment's rules for payloads (SSRF protection), beyond the catalog's schemas. */
+  payloadPolicy: PayloadPolicy;
 }
 
 /** Enqueue (`POST /v1/jobs/:type`) and read (`GET /v1/jobs/:type/:id`) jobs. */
@@ -60,13 +63,11 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
     .post(async (req, res) => {
       const type = jobTypeOf(req);
       requireJson(req);
-      const parsed = singleJobEnvelopes.get(type)?.safeParse(req.body);
-      if (!parsed) throw unknownJobType(type);
-      if (!parsed.success) throw invalidPayload(parsed.error.issues);
+      const request = parseSingleJob(type, req.body, deps.payloadPolicy);
       const { wait } = parseWait(req.query);
       const queue = deps.queues[type];
-      const payload = parsed.data.payload;
-      const jobId = dedupeJobId(req, type, parsed.data.jobId);
+      const payload = request.payload;
+      const jobId = dedupeJobId(req, type, request.jobId);
       // A repeated key: the job it made, not a new one (and no admission: nothing new is asked).
       const existing = jobId === undefined ? undefined : await withRedis(deps.redis, () => queue.getJob(jobId));
       if (existing) return answerExisting(deps, res, type, existing, payload, wait);
@@ -74,11 +75,11 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
       // gets its 4xx even while the system is shedding load.
       let job: Job;
       if (jobId === undefined) {
-        const added = await deps.enqueueOne(type, parsed.data, clientOf(req));
+        const added = await deps.enqueueOne(type, request, clientOf(req));
         if (wait === 0) return void res.status(202).location(added.accepted.links.self).json(added.accepted);
         job = added.job;
       } else {
-        const options = { ...bullOptions(jobOptionsFor(catalog[type]), parsed.data.options), jobId };
+        const options = { ...bullOptions(jobOptionsFor(catalog[type]), request.options), jobId };
         job = await withRedis(deps.redis, async () => {
           await deps.admission.admit(type, clientOf(req));
           return queue.add(type, payload, options);
@@ -96,7 +97,7 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
         res.status(isFinal(state) ? 200 : 202).location(self).json(toJobView(type, current, state));
         return;
       }
-      res.status(202).location(self).json({ id: String(job.id), type, state: initialState(parsed.data.options), links: { self } });
+      res.status(202).location(self).json({ id: String(job.id), type, state: initialState(request.options), links: { self } });
     })
     .all(methodNotAllowed(['GET', 'POST']));
 

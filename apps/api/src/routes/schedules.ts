@@ -4,6 +4,7 @@ import { Router, type Request } from 'express';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { HttpError, invalidPayload, unknownJobType } from '../errors';
+import type { PayloadPolicy } from '../payload-policy';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
 import { requireJson } from './job-request';
@@ -34,7 +35,7 @@ export const ScheduleBody = z
  * the catalog like any job; each run is an ordinary job of its type. An id names
  * one schedule across all types: putting it with another type moves it.
  */
-export function schedulesRouter(deps: { queues: JobQueues; redis: Redis }): Router {
+export function schedulesRouter(deps: { queues: JobQueues; redis: Redis; payloadPolicy: PayloadPolicy }): Router {
   const find = async (id: string) => {
     for (const type of jobTypes) {
       const scheduler = await deps.queues[type].getJobScheduler(id);
@@ -64,6 +65,8 @@ export function schedulesRouter(deps: { queues: JobQueues; redis: Redis }): Rout
       if (!isJobType(type)) throw unknownJobType(type);
       const parsed = catalog[type].payload.safeParse(payload);
       if (!parsed.success) throw invalidPayload(parsed.error.issues.map((issue) => ({ ...issue, path: ['payload', ...issue.path] })));
+      const refused = deps.payloadPolicy(type, parsed.data, ['payload']);
+      if (refused.length > 0) throw invalidPayload(refused);
       const scheduled = await withRedis(deps.redis, async () => {
         for (const other of jobTypes) if (other !== type) await deps.queues[other].removeJobScheduler(id);
         try {

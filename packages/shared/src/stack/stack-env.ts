@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { intEnv, optionalStringEnv, portEnv, stringEnv } from '../env/coercers';
+import { boolEnv, intEnv, optionalStringEnv, portEnv, stringEnv } from '../env/coercers';
 import { CommonEnv } from '../env/common-env';
 import { DEFAULT_PORTS } from './default-ports';
 
@@ -44,6 +44,15 @@ export const StackEnv = CommonEnv.extend({
   WORKER_METRICS_PORT: intEnv(DEFAULT_PORTS.workerMetrics, { min: 0, max: 65_000 }),
   /** Interface the per-process metrics ports bind to. @defaultValue 127.0.0.1 */
   METRICS_HOST: stringEnv('127.0.0.1'),
+  /**
+   * Let page-extract reach loopback, private, link-local and other internal
+   * addresses. Off, a job cannot be used to probe the network the worker sits
+   * in (SSRF) or read cloud metadata: the API refuses such URLs at enqueue
+   * (422) and the worker checks every address it connects to. Turn it on only
+   * for local development.
+   * @defaultValue false
+   */
+  PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: boolEnv(false),
   /** Set by pm2 for each process of an app (0, 1, …); picks the metrics port. @defaultValue 0 */
   NODE_APP_INSTANCE: intEnv(0, { min: 0, max: 1_000 }),
   /** @defaultValue 3001 */

@@ -1,7 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import type { Dispatcher } from 'undici';
 import { permanentFailure, transientFailure } from '../../job-errors';
-import { checkFetchTarget, type FetchTargetPolicy } from './fetch-target-policy';
+import { checkFetchTarget, type FetchTargetPolicy } from '@floodgate/shared/fetch-target';
 import { ForbiddenAddressError } from './guarded-agent';
 import { decodeBody, dropBody, readCappedBody } from './read-capped-body';
 

@@ -1,8 +1,7 @@
 import { lookup as dnsLookup } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import { Agent, buildConnector } from 'undici';
-import type { FetchTargetPolicy } from './fetch-target-policy';
-import { forbiddenRangeOf } from './forbidden-addresses';
+import { forbiddenRangeOf, type FetchTargetPolicy } from '@floodgate/shared/fetch-target';
 
 /** A connection was refused because its address is not on the public internet. */
 export class ForbiddenAddressError extends Error {

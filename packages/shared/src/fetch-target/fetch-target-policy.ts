@@ -1,5 +1,4 @@
 import { isIP } from 'node:net';
-import type { PermanentFailureCode } from '../../job-errors';
 import { forbiddenRangeOf } from './forbidden-addresses';
 
 export { forbiddenRangeOf, isForbiddenAddress } from './forbidden-addresses';
@@ -15,13 +14,16 @@ export interface FetchTargetPolicy {
 
 export type FetchTargetVerdict =
   | { allowed: true }
-  | { allowed: false; code: Extract<PermanentFailureCode, 'unsupported_protocol' | 'credentials_in_url' | 'forbidden_port' | 'forbidden_address'>; reason: string };
+  | { allowed: false; code: 'unsupported_protocol' | 'credentials_in_url' | 'forbidden_port' | 'forbidden_address'; reason: string };
 
 /**
  * Whether a URL (the job's, or a redirect's) may be fetched, judged from the URL
- * alone: scheme, credentials, port, and the host when it is an IP literal. Host
- * names are judged later, by the agent's DNS lookup, on the addresses they
- * actually resolve to (see guarded-agent.ts).
+ * alone: scheme, credentials, port, and the host when it is an IP literal or a
+ * `localhost` name. Other host names are judged later, by the worker's DNS
+ * lookup, on the addresses they actually resolve to (see the worker's
+ * guarded-agent.ts). The API applies this at enqueue, so an obviously internal
+ * target is a 422, not a job that fails; the worker applies it again on every
+ * URL it fetches, redirects included.
  */
 export function checkFetchTarget(url: URL, policy: FetchTargetPolicy): FetchTargetVerdict {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
@@ -38,6 +40,10 @@ export function checkFetchTarget(url: URL, policy: FetchTargetPolicy): FetchTarg
   if (!policy.allowPrivateNetworks && isIP(host) !== 0) {
     const range = forbiddenRangeOf(host);
     if (range) return { allowed: false, code: 'forbidden_address', reason: `${host} is ${range}` };
+  }
+  // RFC 6761: localhost names are loopback, whatever a resolver says.
+  if (!policy.allowPrivateNetworks && /(^|\.)localhost\.?$/i.test(host)) {
+    return { allowed: false, code: 'forbidden_address', reason: `${host} is loopback (localhost)` };
   }
   return { allowed: true };
 }

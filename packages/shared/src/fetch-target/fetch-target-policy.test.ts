@@ -74,8 +74,9 @@ describe('checkFetchTarget', () => {
     ['http://[2606:4700:4700::1111]/', strict],
     ['http://127.0.0.1:3000/', lenient],
     ['http://[::1]:8080/', lenient],
-    // Host names are judged by the guarded DNS lookup, on what they resolve to.
-    ['http://localhost:8080/', strict],
+    ['http://localhost:8080/', lenient],
+    // Other host names are judged by the guarded DNS lookup, on what they resolve to.
+    ['http://intranet.example:8080/', strict],
   ])('allows %s', (url, policy) => {
     expect(checkFetchTarget(new URL(url), policy)).toEqual({ allowed: true });
   });
@@ -96,5 +97,15 @@ describe('checkFetchTarget', () => {
     ['http://10.0.0.1:8080/', strict, 'forbidden_address'],
   ])('refuses %s', (url, policy, code) => {
     expect(checkFetchTarget(new URL(url), policy)).toMatchObject({ allowed: false, code });
+  });
+});
+
+describe('checkFetchTarget on localhost names', () => {
+  it.each(['http://localhost/', 'http://LOCALHOST:8080/x', 'http://api.localhost/', 'http://localhost./'])('refuses %s unless private networks are allowed', (url) => {
+    expect(checkFetchTarget(new URL(url), { allowPrivateNetworks: false })).toMatchObject({ allowed: false, code: 'forbidden_address' });
+    expect(checkFetchTarget(new URL(url), { allowPrivateNetworks: true })).toEqual({ allowed: true });
+  });
+  it('leaves names that merely contain the word alone', () => {
+    expect(checkFetchTarget(new URL('http://localhost-tools.example/'), { allowPrivateNetworks: false })).toEqual({ allowed: true });
   });
 });
