@@ -8,6 +8,7 @@ const { createServer } = require('node:net');
 const path = require('node:path');
 const { loadEnv } = require('@floodgate/shared/env');
 const { StackEnv } = require('@floodgate/shared/stack');
+const { appendApiKey, generateApiKey, loadApiKeys } = require('@floodgate/shared/api-keys');
 
 const root = path.resolve(__dirname, '../..');
 const env = loadEnv(StackEnv, process.env);
@@ -31,6 +32,8 @@ async function main() {
   mkdirSync(pm2Home, { recursive: true });
   // One password for the whole run, so pm2 restarts of the dashboard keep it.
   const dashboardPassword = env.DASHBOARD_PASSWORD ?? randomBytes(18).toString('base64url');
+
+  const firstKey = ensureApiKey();
 
   const childEnv = { ...process.env, PM2_HOME: pm2Home, DASHBOARD_PASSWORD: dashboardPassword };
   const child = spawn(path.join(root, 'node_modules/.bin/pm2-runtime'), ['start', 'ecosystem.config.js'], {
@@ -59,9 +62,10 @@ async function main() {
   const banner = [
     '',
     'floodgate is up',
-    `  API         ${apiUrl}   (try: curl ${apiUrl}/v1/job-types)`,
+    `  API         ${apiUrl}   (docs: ${apiUrl}/docs)`,
     `  Dashboard   ${dashboardUrl}`,
     `              user ${env.DASHBOARD_USER}, password ${env.DASHBOARD_PASSWORD ? '(from DASHBOARD_PASSWORD)' : dashboardPassword}`,
+    ...apiKeyLines(firstKey),
     `  Redis       ${env.REDIS_URL ? 'REDIS_URL (external)' : `redis://127.0.0.1:${env.REDIS_PORT} (embedded, data in ${env.REDIS_DATA_DIR})`}`,
     ...(env.API_METRICS_PORT > 0 || env.WORKER_METRICS_PORT > 0
       ? [`  Metrics     http://${env.METRICS_HOST}:${env.API_METRICS_PORT}/metrics (api), :${env.WORKER_METRICS_PORT} (workers), +1 per further process`]
@@ -71,6 +75,30 @@ async function main() {
     '',
   ];
   for (const line of banner) say(line);
+}
+
+/**
+ * The API refuses /v1 requests without a key. On a first start with no key
+ * configured, make an admin key so the stack is usable at once; only its hash
+ * is stored (API_KEYS_FILE), and the key is printed this once.
+ */
+function ensureApiKey() {
+  if (env.AUTH_DISABLED) return undefined;
+  const file = path.resolve(root, env.API_KEYS_FILE);
+  if (loadApiKeys({ json: env.API_KEYS, file }).length > 0) return undefined;
+  const { key, record } = generateApiKey('npm start (first admin key)', ['admin']);
+  appendApiKey(file, record);
+  return key;
+}
+
+function apiKeyLines(firstKey) {
+  if (env.AUTH_DISABLED) return ['  API key     none needed: AUTH_DISABLED=true (local development only)'];
+  if (!firstKey) return [`  API key     from ${env.API_KEYS ? 'API_KEYS' : env.API_KEYS_FILE} (more: npm run keys:create -- --scopes jobs:write)`];
+  return [
+    `  API key     ${firstKey}`,
+    '              admin scope; shown only now (its hash is in ' + env.API_KEYS_FILE + '). Send it as',
+    `              "Authorization: Bearer <key>". More keys: npm run keys:create -- --scopes jobs:write`,
+  ];
 }
 
 /**

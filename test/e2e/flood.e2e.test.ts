@@ -1,3 +1,4 @@
+import { generateApiKey } from '@floodgate/shared/api-keys';
 import { join, resolve } from 'node:path';
 import { createLogger } from '@floodgate/shared/logger';
 import { createRedis, waitForRedis } from '@floodgate/shared/redis';
@@ -5,6 +6,10 @@ import { freePort, spawnNodeProcess, startRedis, waitFor, type PrivateRedis, typ
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/** An admin API key: the API refuses /v1 requests without one. The process gets only its record. */
+const apiKey = generateApiKey('e2e', ['admin']);
+const auth = { authorization: `Bearer ${apiKey.key}` };
 
 const root = resolve(__dirname, '../..');
 const FLOOD_MS = 3_000;
@@ -28,6 +33,7 @@ describe('a flood at the front door', () => {
         ...env,
         API_PORT: String(apiPort),
         API_METRICS_PORT: '0',
+        API_KEYS: JSON.stringify([apiKey.record]),
         // Far less than the flood offers: most requests must be turned away.
         API_BACKLOG_CAP: 'compute=300',
       }),
@@ -46,7 +52,7 @@ describe('a flood at the front door', () => {
     const post = (type: string, payload: unknown) =>
       fetch(`${api}/v1/jobs/${type}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { ...auth, 'content-type': 'application/json' },
         body: JSON.stringify({ payload }),
         signal: AbortSignal.timeout(10_000),
       });

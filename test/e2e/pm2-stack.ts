@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { generateApiKey } from '@floodgate/shared/api-keys';
 import { freePort, waitFor } from '@floodgate/testkit';
 
 const run = promisify(execFile);
@@ -22,6 +23,8 @@ export interface Pm2Stack {
   redisUrl: string;
   dashboardUser: string;
   dashboardPassword: string;
+  /** Headers with an admin API key, for every /v1 request. */
+  apiHeaders: Record<string, string>;
   /** Metrics URL of API process N. */
   apiMetricsUrl(instance: number): string;
   /** Metrics URL of worker process N. */
@@ -42,6 +45,7 @@ export async function startPm2Stack(extraEnv: Record<string, string> = {}): Prom
   const apiMetricsBase = await freePort();
   const workerMetricsBase = await freePort();
   const dashboardPassword = `e2e-${Math.random().toString(36).slice(2)}`;
+  const apiKey = generateApiKey('e2e', ['admin']);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PM2_HOME: pm2Home,
@@ -54,6 +58,8 @@ export async function startPm2Stack(extraEnv: Record<string, string> = {}): Prom
     DASHBOARD_USER: 'admin',
     DASHBOARD_PASSWORD: dashboardPassword,
     LOG_LEVEL: 'warn',
+    // The key's record only, as a deployment would hold it.
+    API_KEYS: JSON.stringify([apiKey.record]),
     ...extraEnv,
   };
   delete env.REDIS_URL;
@@ -92,6 +98,7 @@ export async function startPm2Stack(extraEnv: Record<string, string> = {}): Prom
     redisUrl: `redis://127.0.0.1:${redisPort}`,
     dashboardUser: 'admin',
     dashboardPassword,
+    apiHeaders: { authorization: `Bearer ${apiKey.key}` },
     apiMetricsUrl: (instance) => `http://127.0.0.1:${apiMetricsBase + instance}/metrics`,
     workerMetricsUrl: (instance) => `http://127.0.0.1:${workerMetricsBase + instance}/metrics`,
     pm2,

@@ -44,7 +44,7 @@ describe('the whole stack under pm2', () => {
   const enqueue = async (type: string, payload: unknown): Promise<string> => {
     const res = await fetch(`${stack.apiUrl}/v1/jobs/${type}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...stack.apiHeaders, 'content-type': 'application/json' },
       body: JSON.stringify({ payload }),
     });
     expect(res.status).toBe(202);
@@ -54,7 +54,7 @@ describe('the whole stack under pm2', () => {
   const finished = (type: string, id: string) =>
     waitFor(
       async () => {
-        const view = (await (await fetch(`${stack.apiUrl}/v1/jobs/${type}/${id}`)).json()) as JobView;
+        const view = (await (await fetch(`${stack.apiUrl}/v1/jobs/${type}/${id}`, { headers: stack.apiHeaders })).json()) as JobView;
         return view.state === 'completed' || view.state === 'failed' ? view : undefined;
       },
       { timeoutMs: 30_000, description: `${type} job ${id} to finish` },
@@ -131,7 +131,7 @@ describe('the whole stack under pm2', () => {
   it('lists every live worker process at GET /v1/workers, from their heartbeats', async () => {
     const pids = (await stack.processes()).filter((p) => p.name === 'worker' && p.status === 'online').map((p) => p.pid);
     const listed = await waitFor(async () => {
-      const body = (await (await fetch(`${stack.apiUrl}/v1/workers`)).json()) as { workers: Array<{ pid: number; queues: Array<{ type: string }> }> };
+      const body = (await (await fetch(`${stack.apiUrl}/v1/workers`, { headers: stack.apiHeaders })).json()) as { workers: Array<{ pid: number; queues: Array<{ type: string }> }> };
       return body.workers.length === pids.length ? body.workers : undefined;
     });
     expect(listed.map((w) => w.pid).sort()).toEqual([...pids].sort());

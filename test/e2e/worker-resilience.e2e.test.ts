@@ -1,3 +1,4 @@
+import { generateApiKey } from '@floodgate/shared/api-keys';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,10 @@ import { freePort, spawnNodeProcess, startRedis, waitFor, type PrivateRedis, typ
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+/** An admin API key: the API refuses /v1 requests without one. The process gets only its record. */
+const apiKey = generateApiKey('e2e', ['admin']);
+const auth = { authorization: `Bearer ${apiKey.key}` };
 
 const root = resolve(__dirname, '../..');
 const workerEntry = join(root, 'apps/worker/dist/index.js');
@@ -139,19 +144,19 @@ describe('cancelling a running job', () => {
     const apiPort = await freePort();
     await startWorker();
     processes.push(
-      await spawnNodeProcess(apiEntry, { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, API_PORT: String(apiPort), API_METRICS_PORT: '0' }),
+      await spawnNodeProcess(apiEntry, { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, API_PORT: String(apiPort), API_METRICS_PORT: '0', API_KEYS: JSON.stringify([apiKey.record]) }),
     );
     const api = `http://127.0.0.1:${apiPort}`;
     const posted = await fetch(`${api}/v1/jobs/compute`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...auth, 'content-type': 'application/json' },
       // Seconds of CPU on the pool thread: long enough to be cancelled mid-way.
       body: JSON.stringify({ payload: { n: 8_000, m: 2_000 } }),
     });
     const { id } = (await posted.json()) as { id: string };
     const queue = new Queue('compute', { connection, prefix });
     await waitFor(async () => (await queue.getJobState(id)) === 'active');
-    const cancel = await fetch(`${api}/v1/jobs/compute/${id}`, { method: 'DELETE' });
+    const cancel = await fetch(`${api}/v1/jobs/compute/${id}`, { method: 'DELETE', headers: auth });
     expect(cancel.status).toBe(202);
     const { job, state } = await finished(queue, id);
     expect(state).toBe('failed');
@@ -166,13 +171,13 @@ describe('a Redis outage', () => {
     const apiPort = await freePort();
     await startWorker({ WORKER_CPU_THREADS: '2' });
     processes.push(
-      await spawnNodeProcess(apiEntry, { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, API_PORT: String(apiPort), API_METRICS_PORT: '0' }),
+      await spawnNodeProcess(apiEntry, { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, API_PORT: String(apiPort), API_METRICS_PORT: '0', API_KEYS: JSON.stringify([apiKey.record]) }),
     );
     const api = `http://127.0.0.1:${apiPort}`;
     const post = (n: number) =>
       fetch(`${api}/v1/jobs/compute`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { ...auth, 'content-type': 'application/json' },
         body: JSON.stringify({ payload: { n, m: 20_000 } }),
         signal: AbortSignal.timeout(10_000),
       });

@@ -8,7 +8,10 @@ import { errorHandler, notFound } from './error-handler';
 import type { Admission } from './admission/admission';
 import type { JobWaiter } from './job-waiter';
 import type { JobQueues } from './queues';
+import { jsonNestsDeeperThan, jsonTooDeep, MAX_JSON_DEPTH } from './json-depth';
 import { requestLogger } from './request-logger';
+import type { Authenticator } from './auth/authenticator';
+import { requireAuth } from './auth/require-auth';
 import { createJobAdder } from './coalesce/job-adder';
 import { createEnqueueOne, type EnqueueOne } from './enqueue-one';
 import { createPayloadPolicy, type PayloadPolicy } from './payload-policy';
@@ -44,6 +47,8 @@ export interface AppDeps {
   admission: Admission;
   /** SSRF protection for page-extract URLs (PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS). @defaultValue private networks refused */
   fetchTargetPolicy?: FetchTargetPolicy;
+  /** Who may call what: API keys and their scopes (or everyone, with AUTH_DISABLED). */
+  auth: Authenticator;
   /** The process's metrics registry, served at `/metrics`. */
   registry: Registry;
   httpMetrics: HttpMetrics;
@@ -62,6 +67,7 @@ export function createApiListener(deps: AppDeps): { app: Express; listener: Requ
     app,
     enqueueOne,
     payloadPolicy,
+    auth: deps.auth,
     admission: deps.admission,
     logger: deps.logger,
     httpMetrics: deps.httpMetrics,
@@ -83,11 +89,21 @@ export function createApp(deps: AppDeps, shared: { enqueueOne: EnqueueOne; paylo
   app.use(docsRouter({ bulkMaxJobs }));
   // Shedding before parsing: while the whole system is overloaded, a refusal
   // must cost next to nothing, or the refusals themselves become the overload.
+  app.use(requireAuth(deps.auth));
   app.use('/v1/jobs', (req, _res, next) => {
     if (req.method === 'POST') deps.admission.shedIfOverloaded();
     next();
   });
-  app.use(express.json({ limit: deps.bodyLimitBytes, type: JSON_MEDIA_TYPES }));
+  app.use(
+    express.json({
+      limit: deps.bodyLimitBytes,
+      type: JSON_MEDIA_TYPES,
+      // Before parsing: see json-depth.ts.
+      verify: (_req, _res, buf) => {
+        if (jsonNestsDeeperThan(buf.toString('utf8'), MAX_JSON_DEPTH)) throw jsonTooDeep();
+      },
+    }),
+  );
   app.use(jobTypesRouter());
   app.use(bulkJobsRouter({ ...deps, ...shared, maxJobs: bulkMaxJobs }));
   app.use(jobEventsRouter(deps));

@@ -15,6 +15,10 @@ export const ApiEnv = StackEnv.pick({
   METRICS_HOST: true,
   NODE_APP_INSTANCE: true,
   PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: true,
+  API_KEYS: true,
+  API_KEYS_FILE: true,
+  AUTH_DISABLED: true,
+  NODE_ENV: true,
 }).extend({
   /** Largest request body accepted, in bytes; larger ones get 413. @defaultValue 1048576 (1 MiB) */
   API_BODY_LIMIT_BYTES: intEnv(1_048_576, { min: 1_024, max: 64 * 1_048_576 }),
@@ -32,6 +36,9 @@ export const ApiEnv = StackEnv.pick({
   API_MAX_EVENT_LOOP_DELAY_MS: intEnv(200, { min: 10, max: 60_000 }),
   /** Most entries kept in each queue's events stream (BullMQ's `streams.events.maxLen`). @defaultValue 10000 */
   API_EVENTS_MAX_LEN: intEnv(10_000, { min: 100, max: 10_000_000 }),
+}).refine((env) => !(env.AUTH_DISABLED && env.NODE_ENV === 'production'), {
+  message: 'AUTH_DISABLED=true is for local development and is refused when NODE_ENV=production',
+  path: ['AUTH_DISABLED'],
 }).refine((env) => env.API_REDIS_MEMORY_LOW <= env.API_REDIS_MEMORY_HIGH, {
   message: 'API_REDIS_MEMORY_LOW must not be above API_REDIS_MEMORY_HIGH',
   path: ['API_REDIS_MEMORY_LOW'],

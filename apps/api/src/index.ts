@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
+import { loadApiKeys } from '@floodgate/shared/api-keys';
 import { resolveRedisUrl } from '@floodgate/shared/env';
 import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
 import { createLogger } from '@floodgate/shared/logger';
@@ -7,6 +8,7 @@ import { createMetricsRegistry, metricsPortFor, startMetricsServer } from '@floo
 import { connectAtStartup } from '@floodgate/shared/redis';
 import { startAdmission } from './admission/start-admission';
 import { createApiListener } from './app';
+import { createAuthenticator, keysById } from './auth/authenticator';
 import { env } from './env';
 import { createJobWaiter } from './job-waiter';
 import { createHttpMetrics } from './metrics/http-metrics';
@@ -52,7 +54,16 @@ async function main(): Promise<void> {
   const waiter = createJobWaiter({ redisUrl: resolveRedisUrl(env), prefix: env.QUEUE_PREFIX, logger });
   shutdown.add('job waiter', () => waiter.close());
 
+  const keys = loadApiKeys({ json: env.API_KEYS, file: env.API_KEYS_FILE });
+  if (env.AUTH_DISABLED) {
+    logger.warn('AUTH_DISABLED=true: EVERY REQUEST IS ALLOWED WITHOUT AN API KEY. Local development only; never expose this API.');
+  } else if (keys.length === 0) {
+    logger.warn({ file: env.API_KEYS_FILE }, 'no API keys are configured: every /v1 request will get 401. Create one with `npm run keys:create -- --scopes admin`.');
+  } else {
+    logger.info({ keys: keys.length }, 'API keys loaded');
+  }
   const { listener } = createApiListener({
+    auth: createAuthenticator({ keys: keysById(keys), disabled: env.AUTH_DISABLED }),
     queues,
     redis,
     prefix: env.QUEUE_PREFIX,

@@ -7,7 +7,10 @@ import type { Admission } from '../admission/admission';
 import type { EnqueueOne } from '../enqueue-one';
 import { errorBody, settleError } from '../error-handler';
 import type { HttpMetrics } from '../metrics/http-metrics';
+import type { Authenticator, Principal } from '../auth/authenticator';
+import { rateLimitClient } from '../auth/require-auth';
 import type { PayloadPolicy } from '../payload-policy';
+import { jsonNestsDeeperThan, jsonTooDeep, MAX_JSON_DEPTH } from '../json-depth';
 import { parseSingleJob } from '../routes/job-request';
 
 const PLAIN_ENQUEUE = /^\/v1\/jobs\/([a-z][a-z0-9-]{0,62})$/;
@@ -20,6 +23,7 @@ export interface LeanEnqueueDeps {
   app: (req: IncomingMessage, res: ServerResponse) => void;
   enqueueOne: EnqueueOne;
   payloadPolicy: PayloadPolicy;
+  auth: Authenticator;
   admission: Admission;
   logger: Logger;
   httpMetrics: HttpMetrics;
@@ -42,8 +46,9 @@ export interface LeanEnqueueDeps {
  */
 export function leanEnqueueListener(deps: LeanEnqueueDeps): RequestListener {
   return (req, res) => {
-    const type = plainEnqueueType(req, deps);
-    if (type === undefined) return deps.app(req, res);
+    const plain = plainEnqueue(req, deps);
+    if (plain === undefined) return deps.app(req, res);
+    const { type, principal } = plain;
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -52,6 +57,7 @@ export function leanEnqueueListener(deps: LeanEnqueueDeps): RequestListener {
       if (!/^[\s]*[{[]/.test(text)) {
         return respondError(deps, req, res, new HttpError(400, 'invalid_json', 'The body is not valid JSON: it must be an object.'));
       }
+      if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) return respondError(deps, req, res, jsonTooDeep());
       let body: unknown;
       try {
         body = JSON.parse(text);
@@ -62,13 +68,17 @@ export function leanEnqueueListener(deps: LeanEnqueueDeps): RequestListener {
         (req as IncomingMessage & { body: unknown }).body = body;
         return deps.app(req, res);
       }
-      void enqueue(deps, req, res, type, body);
+      void enqueue(deps, req, res, type, principal, body);
     });
   };
 }
 
-/** The job type when the request can take the lean path, judged on its headers alone. */
-function plainEnqueueType(req: IncomingMessage, deps: LeanEnqueueDeps): JobType | undefined {
+/**
+ * The job type and caller when the request can take the lean path, judged on
+ * its headers alone. A request express would refuse before reading its body
+ * (no key, a wrong scope, shedding) is left to express, which answers it.
+ */
+function plainEnqueue(req: IncomingMessage, deps: LeanEnqueueDeps): { type: JobType; principal: Principal | undefined } | undefined {
   if (req.method !== 'POST') return undefined;
   const match = PLAIN_ENQUEUE.exec(req.url ?? '');
   const type = match?.[1];
@@ -79,20 +89,27 @@ function plainEnqueueType(req: IncomingMessage, deps: LeanEnqueueDeps): JobType 
   if (headers['content-encoding'] !== undefined && headers['content-encoding'] !== 'identity') return undefined;
   const length = Number(headers['content-length']);
   if (!(length > 0 && length <= deps.bodyLimitBytes)) return undefined;
-  // Shedding, and every other way to say no, stays in one place: express.
   try {
+    const principal = deps.auth.authorize('POST', `/v1/jobs/${type}`, headers);
     deps.admission.shedIfOverloaded();
+    return { type, principal };
   } catch {
     return undefined;
   }
-  return type;
 }
 
-async function enqueue(deps: LeanEnqueueDeps, req: IncomingMessage, res: ServerResponse, type: JobType, body: unknown): Promise<void> {
+async function enqueue(
+  deps: LeanEnqueueDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  type: JobType,
+  principal: Principal | undefined,
+  body: unknown,
+): Promise<void> {
   const finish = observe(deps, req, res);
   try {
     const job = parseSingleJob(type, body, deps.payloadPolicy);
-    const client = req.socket.remoteAddress ?? 'unknown';
+    const client = rateLimitClient(principal, req.socket.remoteAddress);
     const { accepted } = await deps.enqueueOne(type, job, client);
     const json = JSON.stringify(accepted);
     res.writeHead(202, {

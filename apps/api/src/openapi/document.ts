@@ -1,4 +1,5 @@
 import { catalog, jobTypes, type JobType } from '@floodgate/shared/jobs';
+import { requiredScope } from '../auth/required-scope';
 import { ListQuery, WaitQuery } from '../routes/jobs';
 import { errorRef, errorResponses, pascalCase, ref, schemaComponents } from './components';
 import { queryParameters, type JsonSchema } from './json-schema';
@@ -209,6 +210,26 @@ function sharedPaths(): Record<string, PathItem> {
 }
 
 /**
+ * Each operation's security, from the same rule the API enforces
+ * (auth/required-scope.ts): open ones say so, the others name their scope and
+ * answer 401 and 403 too.
+ */
+function withScopes(paths: Record<string, PathItem>): Record<string, PathItem> {
+  for (const [path, item] of Object.entries(paths)) {
+    for (const [method, op] of Object.entries(item)) {
+      const scope = requiredScope(method.toUpperCase(), path.replace(/\{[^}]+\}/g, 'x'));
+      if (scope === 'open') {
+        op.security = [];
+        continue;
+      }
+      op.description = `${typeof op.description === 'string' ? `${op.description}\n\n` : ''}Needs an API key with the \`${scope}\` scope (or \`admin\`).`;
+      op.responses = { ...(op.responses as object), '401': errorRef(401), '403': errorRef(403) };
+    }
+  }
+  return paths;
+}
+
+/**
  * The OpenAPI 3.1 document of the API, generated from the job catalog and the
  * request schemas the routes validate with: adding a job type adds its paths
  * and schemas here without a line written for it.
@@ -230,7 +251,12 @@ export function buildOpenApiDocument(options: OpenApiOptions): Record<string, un
       { name: 'catalog' },
       { name: 'operations' },
     ],
-    paths: Object.assign({}, ...jobTypes.map(jobTypePaths), sharedPaths()),
-    components: { schemas: schemaComponents(options.bulkMaxJobs), responses: errorResponses() },
+    paths: withScopes(Object.assign({}, ...jobTypes.map(jobTypePaths), sharedPaths())),
+    components: {
+      schemas: schemaComponents(options.bulkMaxJobs),
+      responses: errorResponses(),
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from `npm run keys:create` (also accepted as `X-API-Key`).' } },
+    },
+    security: [{ apiKey: [] }],
   };
 }

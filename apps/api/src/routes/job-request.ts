@@ -3,6 +3,8 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { HttpError, invalidJobId, invalidPayload, unknownJobType } from '../errors';
 import type { PayloadPolicy } from '../payload-policy';
+import type { Principal } from '../auth/authenticator';
+import { rateLimitClient } from '../auth/require-auth';
 import { enqueueOptionsFor, type EnqueueOptions } from '../job-options';
 
 const JOB_ID = /^[A-Za-z0-9_:-]{1,128}$/;
@@ -57,9 +59,9 @@ export function jobIdOf(req: Request): string {
   return id;
 }
 
-/** Who rate limits count against: the client's address until API keys exist. */
+/** Who rate limits count against: the request's API key (see requireAuth), else its address. */
 export function clientOf(req: Request): string {
-  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+  return rateLimitClient(req.res?.locals.principal as Principal | undefined, req.ip ?? req.socket.remoteAddress);
 }
 
 /** The media types read as JSON (the body parser and the 415 check share them). */

@@ -7,6 +7,8 @@ import { createRedis, waitForRedis } from '@floodgate/shared/redis';
 import { startRedis, type PrivateRedis, type StartRedisOptions } from '@floodgate/testkit';
 import type { Express } from 'express';
 import type { Redis } from 'ioredis';
+import { generateApiKey, type ApiKeyRecord, type Scope } from '@floodgate/shared/api-keys';
+import { createAuthenticator } from '../auth/authenticator';
 import { startAdmission, type AdmissionLimits } from '../admission/start-admission';
 import { createApiListener } from '../app';
 import { createJobWaiter } from '../job-waiter';
@@ -23,13 +25,32 @@ export interface ApiHarness {
   connection: Redis;
   queues: JobQueues;
   prefix: string;
-  /** fetch() against the API; `json` is sent with the JSON content type. */
-  request(method: string, path: string, init?: { json?: unknown; body?: string; headers?: Record<string, string> }): Promise<Response>;
+  /** An API key with the `admin` scope, sent by `request` unless told otherwise. */
+  apiKey: string;
+  /**
+   * Makes another API key with these scopes (the API already knows it: the
+   * harness's key list is live).
+   */
+  createKey(scopes: Scope[]): string;
+  /**
+   * fetch() against the API; `json` is sent with the JSON content type, and
+   * the admin key unless `headers` carry an authorization of their own or `auth` is false.
+   */
+  request(method: string, path: string, init?: { json?: unknown; body?: string; headers?: Record<string, string>; auth?: boolean }): Promise<Response>;
   stop(): Promise<void>;
 }
 
 export async function startApi(
-  options: { bodyLimitBytes?: number; bulkMaxJobs?: number; limits?: Partial<AdmissionLimits>; redis?: StartRedisOptions } = {},
+  options: {
+    bodyLimitBytes?: number;
+    bulkMaxJobs?: number;
+    limits?: Partial<AdmissionLimits>;
+    redis?: StartRedisOptions;
+    /** Let page-extract target private networks (the SSRF switch). @defaultValue false */
+    allowPrivateNetworks?: boolean;
+    /** AUTH_DISABLED. @defaultValue false */
+    authDisabled?: boolean;
+  } = {},
 ): Promise<ApiHarness> {
   const redis = await startRedis(options.redis);
   const logger = createLogger({ name: 'api-test', level: 'silent', pretty: false });
@@ -54,6 +75,14 @@ export async function startApi(
   const waiter = createJobWaiter({ redisUrl: redis.url, prefix, logger });
   const registry = createMetricsRegistry('api-test');
   registerQueueMetrics(registry, queues, connection);
+  // Live: the authenticator reads this map, so keys made later are known at once.
+  const keys = new Map<string, ApiKeyRecord>();
+  const createKey = (scopes: Scope[]) => {
+    const { key, record } = generateApiKey(`test ${scopes.join(' ')}`, scopes);
+    keys.set(record.id, record);
+    return key;
+  };
+  const apiKey = createKey(['admin']);
   const { app, listener } = createApiListener({
     queues,
     redis: connection,
@@ -63,6 +92,8 @@ export async function startApi(
     waiter,
     bodyLimitBytes: options.bodyLimitBytes ?? 1_048_576,
     bulkMaxJobs: options.bulkMaxJobs ?? 1_000,
+    fetchTargetPolicy: { allowPrivateNetworks: options.allowPrivateNetworks ?? false },
+    auth: createAuthenticator({ keys, disabled: options.authDisabled ?? false }),
     registry,
     httpMetrics: createHttpMetrics(registry),
   });
@@ -77,10 +108,16 @@ export async function startApi(
     connection,
     queues,
     prefix,
+    apiKey,
+    createKey,
     request: (method, path, init = {}) =>
       fetch(`${url}${path}`, {
         method,
-        headers: { ...(init.json === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
+        headers: {
+          ...(init.auth === false ? {} : { authorization: `Bearer ${apiKey}` }),
+          ...(init.json === undefined ? {} : { 'content-type': 'application/json' }),
+          ...init.headers,
+        },
         body: init.json === undefined ? init.body : JSON.stringify(init.json),
         signal: AbortSignal.timeout(10_000),
       }),

@@ -1,15 +1,19 @@
+import { generateApiKey } from '@floodgate/shared/api-keys';
 import { createRedis } from '@floodgate/shared/redis';
 import { freePort, spawnNodeProcess } from '@floodgate/testkit';
 import { Queue } from 'bullmq';
 import { join } from 'node:path';
 import type { BenchContext, ResultRow, Scenario } from '../scenario';
-import { postLoad } from '../support/load';
+import { postLoad, type LoadResult } from '../support/load';
 import { appEntry } from '../support/app-entry';
 import { round } from '../support/stats';
 
 const CONNECTIONS = 64;
 const BULK_SIZE = 1_000;
 const BULK_CONNECTIONS = 8;
+/** floodgate's side runs with auth on, as deployed: every request carries this key. */
+const API_KEY = generateApiKey('bench', ['jobs:write']);
+const AUTH = { authorization: `Bearer ${API_KEY.key}` };
 const BODY = JSON.stringify({ payload: { text: 'The service was quick and the staff were lovely.' } });
 
 /**
@@ -32,12 +36,14 @@ export const enqueue: Scenario = {
       {
         scenario: this.name,
         metric: `single POST req/s (${CONNECTIONS} connections, ${seconds} s)`,
-        floodgate: round(floodgate.requestsPerSecond),
-        baseline: round(baseline.requestsPerSecond),
+        // Only 202s count: a refusal is cheap and must not pass for throughput.
+        floodgate: round(accepted(floodgate, seconds)),
+        baseline: round(accepted(baseline, seconds)),
         better: 'higher',
         target: 2,
-        note: `p99 ${floodgate.p99Ms} ms vs ${baseline.p99Ms} ms; ${unexpected} non-202 responses. ` +
-          'The 2x target needs request coalescing (producer API issue).',
+        note:
+          `accepted jobs per second (202s only); p99 ${floodgate.p99Ms} ms vs ${baseline.p99Ms} ms; ${unexpected} non-202 responses. ` +
+          'floodgate coalesces the requests of one event-loop turn into one rate-limit call and one addBulk, on a lean HTTP path in front of express.',
       },
       {
         scenario: this.name,
@@ -61,8 +67,10 @@ async function measure(ctx: BenchContext, side: 'floodgate' | 'baseline', second
           QUEUE_PREFIX: prefix,
           API_PORT: String(port),
           API_METRICS_PORT: '0',
-          // One client at full speed: lift its rate limit, or this measures the 429 path.
+          // One client at full speed: lift its rate limit and backlog cap, or this measures the 429 path.
           API_RATE_LIMIT: 'sentiment=1000000',
+          API_BACKLOG_CAP: 'sentiment=100000000',
+          API_KEYS: JSON.stringify([API_KEY.record]),
         })
       : await spawnNodeProcess(join(__dirname, '../baselines/plain-express-api.js'), {
           REDIS_URL: ctx.redisUrl,
@@ -70,10 +78,15 @@ async function measure(ctx: BenchContext, side: 'floodgate' | 'baseline', second
           PORT: String(port),
         });
   try {
-    return await postLoad(`http://127.0.0.1:${port}/v1/jobs/sentiment`, BODY, CONNECTIONS, seconds);
+    return await postLoad(`http://127.0.0.1:${port}/v1/jobs/sentiment`, BODY, CONNECTIONS, seconds, { headers: AUTH });
   } finally {
     await app.stop();
   }
+}
+
+/** Requests answered 202 per second. */
+function accepted(load: LoadResult, seconds: number): number {
+  return (load.statuses.get(202) ?? 0) / seconds;
 }
 
 /** Jobs per second through `POST /v1/jobs/sentiment/bulk`, limits lifted so only speed is measured. */
@@ -86,10 +99,11 @@ async function measureBulkApi(ctx: BenchContext, seconds: number): Promise<numbe
     API_METRICS_PORT: '0',
     API_RATE_LIMIT: 'sentiment=1000000',
     API_BACKLOG_CAP: 'sentiment=100000000',
+    API_KEYS: JSON.stringify([API_KEY.record]),
   });
   try {
     const body = JSON.stringify({ jobs: Array.from({ length: BULK_SIZE }, (_, i) => ({ payload: { text: `bulk job ${i} is fine` } })) });
-    const load = await postLoad(`http://127.0.0.1:${port}/v1/jobs/sentiment/bulk`, body, BULK_CONNECTIONS, seconds);
+    const load = await postLoad(`http://127.0.0.1:${port}/v1/jobs/sentiment/bulk`, body, BULK_CONNECTIONS, seconds, { headers: AUTH });
     return ((load.statuses.get(202) ?? 0) * BULK_SIZE) / seconds;
   } finally {
     await api.stop();

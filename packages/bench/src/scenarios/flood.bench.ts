@@ -34,6 +34,8 @@ export const flood: Scenario = {
           ...env,
           API_PORT: String(apiPort),
           API_METRICS_PORT: '0',
+          // What auth costs is measured by the enqueue scenario; here, shedding is.
+          AUTH_DISABLED: 'true',
           // One client floods: lift its rate limit so the memory guard and backlog cap do the shedding.
           API_RATE_LIMIT: 'compute=1000000',
         }),

@@ -166,6 +166,8 @@ async function measure(ctx: BenchContext, side: 'floodgate' | 'baseline', count:
             QUEUE_PREFIX: prefix,
             API_PORT: String(port),
             API_METRICS_PORT: String(metricsPort),
+            // What auth costs is measured by the enqueue scenario; here, parked requests are.
+            AUTH_DISABLED: 'true',
           })
         : await spawnNodeProcess(join(__dirname, '../baselines/naive-wait-api.js'), { REDIS_URL: ctx.redisUrl, QUEUE_PREFIX: prefix, PORT: String(port) });
     processes.push(api);

@@ -14,12 +14,19 @@ export interface LoadResult {
  * loopback only), then stops by itself. The load runs in a worker thread, so
  * this thread stays free to measure other things meanwhile.
  */
-export async function postLoad(url: string, body: string, connections: number, seconds: number, expectStatus = 202): Promise<LoadResult> {
+export async function postLoad(
+  url: string,
+  body: string,
+  connections: number,
+  seconds: number,
+  options: { expectStatus?: number; headers?: Record<string, string> } = {},
+): Promise<LoadResult> {
+  const expectStatus = options.expectStatus ?? 202;
   if (!/^http:\/\/127\.0\.0\.1:\d+\//.test(url)) throw new Error(`load goes to 127.0.0.1 only, not ${url}`);
   const result = await autocannon({
     url,
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...options.headers },
     body,
     connections,
     duration: seconds,

@@ -53,6 +53,18 @@ export const StackEnv = CommonEnv.extend({
    * @defaultValue false
    */
   PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: boolEnv(false),
+  /** API key records as a JSON array (`[{id, name, scopes, hash}]`), for containers and CI. Never keys themselves. */
+  API_KEYS: optionalStringEnv(),
+  /** File of API key records, written by `npm run keys:create`. @defaultValue .data/api-keys.json */
+  API_KEYS_FILE: stringEnv('.data/api-keys.json'),
+  /**
+   * Let every API request through without a key (local development only).
+   * Refused when NODE_ENV is production; logged loudly at start otherwise.
+   * @defaultValue false
+   */
+  AUTH_DISABLED: boolEnv(false),
+  /** `production` turns development conveniences into refusals (AUTH_DISABLED, generated or weak passwords). */
+  NODE_ENV: optionalStringEnv(),
   /** Set by pm2 for each process of an app (0, 1, …); picks the metrics port. @defaultValue 0 */
   NODE_APP_INSTANCE: intEnv(0, { min: 0, max: 1_000 }),
   /** @defaultValue 3001 */

@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requiredScope } from './auth/required-scope';
+import { startApi, totalJobs, type ApiHarness } from './testing/api-harness';
+
+type ErrorBody = { error: { code: string; details?: { required?: string } } };
+const code = async (res: Response) => ((await res.json()) as ErrorBody).error.code;
+
+describe('API keys and scopes', () => {
+  let api: ApiHarness;
+  beforeAll(async () => {
+    api = await startApi({ limits: { rateLimitPerSecond: { compute: 1 } } });
+  });
+  afterAll(async () => {
+    await api?.stop();
+  });
+  const as = (key: string | undefined, method: string, path: string, json?: unknown, header = 'authorization') =>
+    api.request(method, path, {
+      auth: false,
+      ...(json === undefined ? {} : { json }),
+      headers: key === undefined ? {} : { [header]: header === 'authorization' ? `Bearer ${key}` : key },
+    });
+  const sentiment = { payload: { text: 'hello' } };
+
+  it('answers 401 without a key or with a bad one, on every /v1 route, enqueueing nothing', async () => {
+    const before = await totalJobs(api.queues);
+    const good = api.apiKey;
+    const wrongSecret = `${good.slice(0, 16)}${good.slice(16).split('').reverse().join('')}`;
+    for (const key of [undefined, 'nonsense', 'fg_000000000000_' + 'a'.repeat(43), wrongSecret]) {
+      for (const [method, path, body] of [
+        ['POST', '/v1/jobs/sentiment', sentiment],
+        ['POST', '/v1/jobs/sentiment/bulk', { jobs: [sentiment] }],
+        ['GET', '/v1/queues', undefined],
+        ['GET', '/v1/no-such-route', undefined],
+      ] as const) {
+        const res = await as(key, method, path, body);
+        expect(res.status, `${method} ${path} with ${key}`).toBe(401);
+        expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+        expect(await code(res)).toBe('unauthorized');
+      }
+    }
+    expect(await totalJobs(api.queues)).toBe(before);
+  });
+
+  it('leaves probes, metrics and the API description open', async () => {
+    for (const path of ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs']) expect((await as(undefined, 'GET', path)).status, path).toBe(200);
+  });
+
+  it('answers 403 naming the scope a key lacks, and lets each scope do its part', async () => {
+    const reader = api.createKey(['jobs:read']);
+    const sentimentWriter = api.createKey(['jobs:write:sentiment']);
+    const writer = api.createKey(['jobs:write']);
+
+    const denied = await as(reader, 'POST', '/v1/jobs/sentiment', sentiment);
+    expect(denied.status).toBe(403);
+    expect(((await denied.json()) as ErrorBody).error).toMatchObject({ code: 'forbidden', details: { required: 'jobs:write:sentiment' } });
+    expect((await as(reader, 'GET', '/v1/queues')).status).toBe(200);
+
+    const accepted = await as(sentimentWriter, 'POST', '/v1/jobs/sentiment', sentiment);
+    expect(accepted.status).toBe(202);
+    const { id } = (await accepted.json()) as { id: string };
+    expect((await as(sentimentWriter, 'POST', '/v1/jobs/sentiment/bulk', { jobs: [sentiment] })).status).toBe(202);
+    expect((await as(sentimentWriter, 'POST', '/v1/jobs/compute', { payload: { n: 1, m: 1 } })).status).toBe(403);
+    expect((await as(sentimentWriter, 'GET', `/v1/jobs/sentiment/${id}`)).status).toBe(403);
+    expect((await as(writer, 'POST', '/v1/jobs/compute', { payload: { n: 1, m: 1 } }, 'x-api-key')).status).toBe(202);
+
+    // Control is admin's: cancel, retry, pause, resume, schedules.
+    for (const [method, path, body] of [
+      ['DELETE', `/v1/jobs/sentiment/${id}`, undefined],
+      ['POST', `/v1/jobs/sentiment/${id}/retry`, undefined],
+      ['POST', '/v1/queues/sentiment/pause', undefined],
+      ['PUT', '/v1/schedules/nightly', { type: 'compute', payload: { n: 1, m: 1 }, cron: '0 3 * * *' }],
+    ] as const) {
+      expect((await as(writer, method, path, body)).status, `${method} ${path}`).toBe(403);
+    }
+    expect((await as(api.apiKey, 'DELETE', `/v1/jobs/sentiment/${id}`)).status).toBe(200);
+  });
+
+  it('counts rate limits per API key, not per address', async () => {
+    const first = api.createKey(['jobs:write']);
+    const second = api.createKey(['jobs:write']);
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await as(first, 'POST', '/v1/jobs/compute', { payload: { n: 1, m: 1 } })).status);
+    expect(statuses).toEqual([202, 202, 429]);
+    expect((await as(second, 'POST', '/v1/jobs/compute', { payload: { n: 1, m: 1 } })).status).toBe(202);
+  });
+});
+
+describe('AUTH_DISABLED', () => {
+  it('lets every request through without a key', async () => {
+    const api = await startApi({ authDisabled: true });
+    try {
+      expect((await api.request('POST', '/v1/jobs/sentiment', { auth: false, json: { payload: { text: 'open' } } })).status).toBe(202);
+      expect((await api.request('POST', '/v1/queues/sentiment/pause', { auth: false })).status).toBe(200);
+    } finally {
+      await api.stop();
+    }
+  });
+});
+
+describe('requiredScope', () => {
+  it.each([
+    ['GET', '/healthz', 'open'],
+    ['GET', '/docs/assets/swagger-ui.css', 'open'],
+    ['POST', '/v1/jobs/sentiment', 'jobs:write:sentiment'],
+    ['POST', '/v1/jobs/page-extract/bulk', 'jobs:write:page-extract'],
+    ['POST', '/v1/jobs/nope', 'jobs:write'],
+    ['GET', '/v1/jobs/sentiment/42', 'jobs:read'],
+    ['GET', '/v1/jobs/sentiment/42/events', 'jobs:read'],
+    ['DELETE', '/v1/jobs/sentiment/42', 'admin'],
+    ['POST', '/v1/jobs/sentiment/42/retry', 'admin'],
+    ['POST', '/v1/queues/compute/resume', 'admin'],
+    ['PUT', '/v1/schedules/nightly', 'admin'],
+    ['DELETE', '/v1/schedules/nightly', 'admin'],
+    ['GET', '/v1/schedules', 'jobs:read'],
+    ['GET', '/anything-else', 'jobs:read'],
+  ])('%s %s needs %s', (method, path, scope) => {
+    expect(requiredScope(method, path)).toBe(scope);
+  });
+});
