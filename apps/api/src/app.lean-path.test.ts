@@ -27,6 +27,7 @@ describe('the lean enqueue path', () => {
       location: res.headers.get('location')?.replace(/\d+$/, '…') ?? null,
       requestId: res.headers.get('x-request-id'),
       retryAfter: res.headers.get('retry-after'),
+      security: ['x-content-type-options', 'x-frame-options', 'content-security-policy', 'strict-transport-security'].map((h) => res.headers.get(h)),
     };
   };
 
@@ -38,7 +39,11 @@ describe('the lean enqueue path', () => {
     ['a JSON array', 'sentiment', '[1,2]'],
     ['an out-of-range option', 'sentiment', JSON.stringify({ payload: { text: 'x' }, options: { attempts: 0 } })],
   ])('answers %s the way express does', async (_case, type, body) => {
-    expect(await ask(true, type, body)).toEqual(await ask(false, type, body));
+    const lean = await ask(true, type, body);
+    expect(lean).toEqual(await ask(false, type, body));
+    // helmet's headers, on both paths.
+    expect(lean.security[0]).toBe('nosniff');
+    expect(lean.security[2]).toContain("default-src 'self'");
   });
 
   it.each(['{"payload":', 'null', '"text"', '42'])('answers the malformed JSON %s with the same status, code and headers', async (body) => {

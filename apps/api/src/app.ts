@@ -1,6 +1,7 @@
 import type { Logger } from '@floodgate/shared/logger';
 import type { RequestListener } from 'node:http';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { measureRequests, type HttpMetrics } from './metrics/http-metrics';
@@ -62,9 +63,12 @@ export interface AppDeps {
 export function createApiListener(deps: AppDeps): { app: Express; listener: RequestListener } {
   const enqueueOne = createEnqueueOne({ redis: deps.redis, admission: deps.admission, adder: createJobAdder(deps.queues) });
   const payloadPolicy = createPayloadPolicy(deps.fetchTargetPolicy ?? { allowPrivateNetworks: false });
-  const app = createApp(deps, { enqueueOne, payloadPolicy });
+  // One instance for both paths, so their answers carry the same security headers.
+  const securityHeaders = helmet();
+  const app = createApp(deps, { enqueueOne, payloadPolicy, securityHeaders });
   const listener = leanEnqueueListener({
     app,
+    securityHeaders,
     enqueueOne,
     payloadPolicy,
     auth: deps.auth,
@@ -77,10 +81,15 @@ export function createApiListener(deps: AppDeps): { app: Express; listener: Requ
 }
 
 /** Builds the express app without listening, so tests run it on any port. */
-export function createApp(deps: AppDeps, shared: { enqueueOne: EnqueueOne; payloadPolicy: PayloadPolicy }): Express {
+export function createApp(
+  deps: AppDeps,
+  shared: { enqueueOne: EnqueueOne; payloadPolicy: PayloadPolicy; securityHeaders: RequestHandler },
+): Express {
   const bulkMaxJobs = deps.bulkMaxJobs ?? 1_000;
   const app = express();
   app.disable('x-powered-by');
+  // helmet's defaults: nosniff, no framing, a same-origin CSP (the /docs page loads only its own files), HSTS.
+  app.use(shared.securityHeaders);
   app.use(requestLogger(deps.logger));
   app.use(measureRequests(deps.httpMetrics));
   // Health and metrics first: no body parsing, nothing that could fail before them.

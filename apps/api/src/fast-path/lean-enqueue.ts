@@ -21,6 +21,8 @@ const ROUTE = '/v1/jobs/:type';
 export interface LeanEnqueueDeps {
   /** Everything the lean path does not take (and, with a parsed body, what it hands back). */
   app: (req: IncomingMessage, res: ServerResponse) => void;
+  /** The same helmet instance express uses: it only sets headers, and calls `next` at once. */
+  securityHeaders: (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
   enqueueOne: EnqueueOne;
   payloadPolicy: PayloadPolicy;
   auth: Authenticator;
@@ -146,6 +148,7 @@ function observe(deps: LeanEnqueueDeps, req: IncomingMessage, res: ServerRespons
   const incoming = req.headers['x-request-id'];
   const reqId = typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
   res.setHeader('x-request-id', reqId);
+  deps.securityHeaders(req, res, () => undefined);
   const stopTimer = deps.httpMetrics.duration.startTimer();
   const startedAt = process.hrtime.bigint();
   return () => {
