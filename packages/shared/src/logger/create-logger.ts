@@ -10,6 +10,12 @@ export const REDACTED_PATHS = [
   'req.headers.cookie',
   'req.headers["x-api-key"]',
   'headers.authorization',
+  'headers.cookie',
+  'headers["x-api-key"]',
+  'apiKey',
+  '*.apiKey',
+  'secret',
+  '*.secret',
   'redisUrl',
   '*.redisUrl',
 ];
