@@ -1,7 +1,7 @@
 import type { ApiErrorCode } from '@floodgate/shared/errors';
 import type { Logger } from '@floodgate/shared/logger';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { HttpError, isRedisConnectionError, redisUnavailable } from './errors';
+import { HttpError, isRedisConnectionError, isRedisOutOfMemory, redisMemoryHigh, redisUnavailable } from './errors';
 import type { HttpMetrics } from './metrics/http-metrics';
 
 /** JSON 404 for any path no router claimed. */
@@ -58,6 +58,8 @@ const bodyParserErrors: Record<string, { status: number; code: ApiErrorCode }> =
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (isRedisConnectionError(err)) return redisUnavailable(err);
+  // The memory guard samples every 500 ms; a burst can still reach maxmemory first.
+  if (isRedisOutOfMemory(err)) return redisMemoryHigh();
   const bodyError = err as { type?: unknown; status?: unknown; limit?: unknown; message?: unknown };
   if (typeof bodyError.type === 'string') {
     const known = bodyParserErrors[bodyError.type];

@@ -1,5 +1,5 @@
 import type { JobType } from '@floodgate/shared/jobs';
-import { HttpError } from '../errors';
+import { HttpError, redisMemoryHigh } from '../errors';
 import type { BacklogGauge } from './backlog-gauge';
 import type { ClientRateLimiter, RateDecision } from './client-rate-limiter';
 import type { EventLoopGuard } from './event-loop-guard';
@@ -53,10 +53,7 @@ export function createAdmission(deps: AdmissionDeps): Admission {
   const refuseWhenRedisFull = () => {
     if (deps.redisMemory.shedding) {
       const usage = deps.redisMemory.usage;
-      throw new HttpError(503, 'redis_memory_high', 'The job store (Redis) is nearly full; new jobs are refused until workers drain the backlog.', {
-        details: usage ? { usedBytes: usage.usedBytes, maxBytes: usage.maxBytes } : undefined,
-        headers: { 'Retry-After': '5' },
-      });
+      throw redisMemoryHigh(usage ? { usedBytes: usage.usedBytes, maxBytes: usage.maxBytes } : undefined);
     }
   };
   const refuseWhenLimited = (type: JobType, rate: RateDecision) => {

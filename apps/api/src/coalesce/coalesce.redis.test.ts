@@ -30,27 +30,39 @@ describe('coalescing against Redis', () => {
     await server?.stop();
   });
 
-  it('adds the jobs of one turn with a single addBulk (one pipelined round trip), each with its own id, data and options', async () => {
-    // The real queue, with its addBulk counted.
-    const batches: number[] = [];
-    const addBulk = queues.sentiment.addBulk.bind(queues.sentiment);
-    const counted = Object.assign(Object.create(queues.sentiment) as typeof queues.sentiment, {
-      addBulk: (jobs: Parameters<typeof addBulk>[0]) => {
-        batches.push(jobs.length);
-        return addBulk(jobs);
-      },
-    });
-    const adder = createJobAdder({ ...queues, sentiment: counted });
-    const jobs = await Promise.all(
-      Array.from({ length: 25 }, (_, i) => adder.add('sentiment', { text: `job ${i}` }, i === 3 ? { delay: 60_000 } : {})),
-    );
-    expect(batches).toEqual([25]);
-    expect(new Set(jobs.map((job) => job.id)).size).toBe(25);
-    expect((await queues.sentiment.getJob(String(jobs[7]?.id)))?.data).toEqual({ text: 'job 7' });
-    expect(await queues.sentiment.getJobState(String(jobs[3]?.id))).toBe('delayed');
-    // A request in a later turn is a batch of its own.
-    await adder.add('sentiment', { text: 'later' }, {});
-    expect(batches).toEqual([25, 1]);
+  it('adds the jobs of one turn in one pipeline (one round trip), each with its own id, data and options', async () => {
+    // The real connection, with its pipelines counted.
+    let pipelines = 0;
+    const pipeline = redis.pipeline.bind(redis);
+    redis.pipeline = ((...args: Parameters<typeof pipeline>) => (pipelines++, pipeline(...args))) as typeof redis.pipeline;
+    try {
+      const adder = createJobAdder(queues);
+      const jobs = await Promise.all(
+        Array.from({ length: 25 }, (_, i) => adder.add('sentiment', { text: `job ${i}` }, i === 3 ? { delay: 60_000 } : {})),
+      );
+      expect(pipelines).toBe(1);
+      expect(new Set(jobs.map((job) => job.id)).size).toBe(25);
+      expect((await queues.sentiment.getJob(String(jobs[7]?.id)))?.data).toEqual({ text: 'job 7' });
+      expect(await queues.sentiment.getJobState(String(jobs[3]?.id))).toBe('delayed');
+      // A request in a later turn is a batch of its own.
+      await adder.add('sentiment', { text: 'later' }, {});
+      expect(pipelines).toBe(2);
+    } finally {
+      redis.pipeline = pipeline;
+    }
+  });
+
+  it("gives each job of a batch its own outcome: one bad job fails alone", async () => {
+    const adder = createJobAdder(queues);
+    const outcomes = await Promise.allSettled([
+      adder.add('sentiment', { text: 'first' }, {}),
+      // BullMQ refuses this one before it reaches Redis.
+      adder.add('sentiment', { text: 'bad' }, { priority: 3_000_000 }),
+      adder.add('sentiment', { text: 'third' }, {}),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const third = (outcomes[2] as PromiseFulfilledResult<{ id?: string }>).value;
+    expect((await queues.sentiment.getJob(String(third.id)))?.data).toEqual({ text: 'third' });
   });
 
   it('takes one rate-limit round trip for a turn of single jobs, letting the first ones through', async () => {

@@ -31,3 +31,16 @@ export function isRedisConnectionError(err: unknown): boolean {
     /Stream isn't writeable|Connection is closed|enableOfflineQueue|Reached the max retries/i.test(err.message)
   );
 }
+
+/** Redis refused a write at `maxmemory` (noeviction): like redis_memory_high, nothing was enqueued. */
+export function isRedisOutOfMemory(err: unknown): boolean {
+  return err instanceof Error && /^OOM /.test(err.message);
+}
+
+/** 503 `redis_memory_high`: Redis is (nearly) full; new jobs wait until workers drain it. */
+export function redisMemoryHigh(details?: unknown): HttpError {
+  return new HttpError(503, 'redis_memory_high', 'The job store (Redis) is nearly full; new jobs are refused until workers drain the backlog.', {
+    details,
+    headers: { 'Retry-After': '5' },
+  });
+}
