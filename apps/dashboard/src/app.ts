@@ -2,38 +2,78 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { catalog, type JobType } from '@floodgate/shared/jobs';
-import type { Queue } from 'bullmq';
 import type { Logger } from '@floodgate/shared/logger';
-import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
-import { basicAuth } from './basic-auth';
-import type { Credentials } from './credentials';
+import type { Queue } from 'bullmq';
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import { BOARD_PATH, requireSession, sessionOf, viewerIsReadOnly } from './auth';
+import type { Account, Credentials, Role } from './credentials';
+import { sameOriginGuard } from './csrf';
+import { LOGOUT_PATH, loginRoutes } from './login';
+import { LoginThrottle, type LoginThrottleOptions } from './login-throttle';
 import type { DashboardQueues } from './queues';
+import { boardContentSecurityPolicy, securityHeaders } from './security-headers';
+import { SessionCodec } from './session';
 
-/** Where Bull Board is served. */
-export const BOARD_PATH = '/admin/queues';
+export { BOARD_PATH, LOGIN_PATH } from './auth';
+export { LOGOUT_PATH } from './login';
+
+type Login = Pick<Credentials, 'user' | 'password'>;
 
 export interface DashboardDeps {
   /** The queue of every catalog job type; each becomes one board in the dashboard. */
   queues: DashboardQueues;
-  /** Required on every route but `GET /healthz`. */
-  credentials: Pick<Credentials, 'user' | 'password'>;
-  /** Failed logins and unexpected errors are logged here. */
+  /** Signs in with full control of Bull Board. */
+  admin: Login;
+  /** Signs in to a read-only Bull Board. */
+  viewer: Login;
+  /** Key of the session cookies' HMAC. */
+  sessionSecret: string;
+  /** `Secure` session cookies (and HSTS): the dashboard is served over HTTPS. @defaultValue false */
+  secureCookies?: boolean;
+  /** @defaultValue 8 hours */
+  sessionLifetimeMs?: number;
+  /** Back-off after failed logins, per client address. @defaultValue LoginThrottle's defaults */
+  loginThrottle?: LoginThrottleOptions;
+  /** Logins, logouts, refusals and unexpected errors are logged here. */
   logger: Logger;
 }
 
-/** Builds the dashboard without listening, so tests run it on any port. */
+/**
+ * Builds the dashboard without listening, so tests run it on any port.
+ *
+ * In order: security headers on everything; `/healthz`, open; the CSRF check
+ * on every unsafe method; the login and logout routes; then the session check
+ * in front of everything else, and under the board, the viewer's read-only
+ * guard and the board of the session's role.
+ */
 export function createApp(deps: DashboardDeps): Express {
+  const secure = deps.secureCookies ?? false;
+  const accounts: Account[] = [
+    { ...deps.admin, role: 'admin' },
+    { ...deps.viewer, role: 'viewer' },
+  ];
+  const sessions = { codec: new SessionCodec(deps.sessionSecret, { lifetimeMs: deps.sessionLifetimeMs }), accounts, secure };
+
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders({ secure }));
 
   // Unauthenticated on purpose: pm2 and load balancers probe it, and it says nothing about the jobs.
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
-  // Everything after this line needs the password: Bull Board's pages, its static
+
+  app.use(sameOriginGuard({ logger: deps.logger }));
+  app.use(loginRoutes({ ...sessions, throttle: new LoginThrottle(deps.loginThrottle), logger: deps.logger }));
+
+  // Everything after this line needs a session: Bull Board's pages, its static
   // files and its JSON API (which can delete jobs), and the 404s, which would
   // otherwise tell a stranger which paths exist.
-  app.use(basicAuth(deps.credentials, { logger: deps.logger }));
+  app.use(requireSession(sessions));
   app.get('/', (_req, res) => res.redirect(BOARD_PATH));
-  app.use(BOARD_PATH, createBoardRouter(deps.queues));
+  app.use(BOARD_PATH, boardContentSecurityPolicy({ secure }));
+  app.use(BOARD_PATH, viewerIsReadOnly());
+  // Two boards on one path; the session's role picks which one answers.
+  app.use(BOARD_PATH, forRole('admin', createBoard(deps.queues, 'admin')));
+  app.use(BOARD_PATH, forRole('viewer', createBoard(deps.queues, 'viewer')));
 
   app.use((req, res) => {
     res.status(404).json({ error: { code: 'route_not_found', message: `No route for ${req.method} ${req.path}.` } });
@@ -42,17 +82,47 @@ export function createApp(deps: DashboardDeps): Express {
   return app;
 }
 
-/** Bull Board, one adapter per job type, serving paths relative to {@link BOARD_PATH}. */
-function createBoardRouter(queues: DashboardQueues): Router {
+/**
+ * Bull Board, one adapter per job type, serving paths relative to
+ * {@link BOARD_PATH}. The viewer's board sets `readOnlyMode` on every queue:
+ * Bull Board then hides every action in its UI and its write handlers answer
+ * 405 QUEUE_READ_ONLY (see viewerIsReadOnly in auth.ts for the guard in front).
+ */
+export function createBoard(queues: DashboardQueues, role: Role): Express {
   // The base path is what the board's HTML uses to link its scripts and API; it must match the mount point.
   const serverAdapter = new ExpressAdapter().setBasePath(BOARD_PATH);
+  const readOnlyMode = role === 'viewer';
   createBullBoard({
-    queues: (Object.entries(queues) as Array<[JobType, Queue]>).map(([type, queue]) => new BullMQAdapter(queue, { description: catalog[type].description })),
+    queues: (Object.entries(queues) as Array<[JobType, Queue]>).map(
+      ([type, queue]) => new BullMQAdapter(queue, { description: catalog[type].description, readOnlyMode }),
+    ),
     serverAdapter,
-    options: { uiConfig: { boardTitle: 'floodgate' } },
+    options: {
+      uiConfig: {
+        boardTitle: 'floodgate',
+        // In the header's links menu; the page it opens has the (POST) logout button.
+        miscLinks: [{ text: `Sign out (${role})`, url: LOGOUT_PATH }],
+        // Says on every page which board this is.
+        ...(readOnlyMode ? { environment: { label: 'read-only', color: '#5c6778' } } : {}),
+      },
+    },
   });
-  // getRouter() is typed `any` across the express versions Bull Board supports.
-  return serverAdapter.getRouter() as Router;
+  // getRouter() is an express app, typed `any` across the express versions Bull Board supports.
+  const board = serverAdapter.getRouter() as Express;
+  board.disable('x-powered-by');
+  return board;
+}
+
+/**
+ * `board`, answering only requests whose session has `role`; the others skip
+ * it (`next('router')` leaves this app) and reach the next one.
+ */
+function forRole(role: Role, board: Express): Express {
+  const gate = express();
+  gate.disable('x-powered-by');
+  gate.use((_req, res, next) => (sessionOf(res)?.role === role ? next() : next('router')));
+  gate.use(board);
+  return gate;
 }
 
 /**
@@ -61,7 +131,7 @@ function createBoardRouter(queues: DashboardQueues): Router {
  */
 function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    // express and its parsers mark what the client got wrong (a malformed path, say) with a 4xx status.
+    // express and its parsers mark what the client got wrong (a malformed path, a body too large) with a 4xx status.
     const status = (err as { status?: unknown }).status;
     const clientError = typeof status === 'number' && status >= 400 && status < 500;
     if (!clientError) logger.error({ err, method: req.method, path: req.path }, 'unhandled error');

@@ -1,35 +1,78 @@
-import { CommonEnv, intEnv, loadEnv } from '@floodgate/shared/env';
+import { CommonEnv, intEnv, loadEnv, optionalStringEnv } from '@floodgate/shared/env';
 import { StackEnv } from '@floodgate/shared/stack';
+import { credentialProblems } from './credentials';
+
+const TRUE = ['true', '1', 'yes', 'on'];
+const FALSE = ['false', '0', 'no', 'off'];
+
+/** `true/false`, `1/0`, `yes/no`, `on/off` (any case), or undefined for anything else. */
+function parseBoolean(value: string): boolean | undefined {
+  const lower = value.trim().toLowerCase();
+  if (TRUE.includes(lower)) return true;
+  if (FALSE.includes(lower)) return false;
+  return undefined;
+}
 
 /**
  * The dashboard's environment: the variables every process reads, plus its own.
- * The DASHBOARD_* entries are taken from the stack's schema, so a default is
- * written once for this app, ecosystem.config.js and the `npm start` launcher.
+ * The DASHBOARD_* entries the launcher also reads are taken from the stack's
+ * schema, so a default is written once for this app, ecosystem.config.js and
+ * the `npm start` launcher; the ones only the dashboard reads live here.
+ *
+ * Credentials are judged as a whole ({@link credentialProblems}): with
+ * NODE_ENV=production a missing, short, default or reused password or session
+ * secret stops the dashboard at start, with the variable named.
  */
 export const DashboardEnv = CommonEnv.extend({
+  /** `production` turns on the credential checks and Secure cookies. */
+  NODE_ENV: StackEnv.shape.NODE_ENV,
   /** @defaultValue 3001 */
   DASHBOARD_PORT: StackEnv.shape.DASHBOARD_PORT,
   /** Interface the dashboard binds to. @defaultValue 127.0.0.1 */
   DASHBOARD_HOST: StackEnv.shape.DASHBOARD_HOST,
+  /** The admin's user name. @defaultValue admin */
+  DASHBOARD_USER: StackEnv.shape.DASHBOARD_USER,
   /**
-   * Basic-auth user. A colon is refused here: basic auth splits `user:password`
-   * at the first one, so such a user could never log in.
-   * @defaultValue admin
-   */
-  DASHBOARD_USER: StackEnv.shape.DASHBOARD_USER.refine((user) => !user.includes(':'), 'must not contain ":"'),
-  /**
-   * Basic-auth password.
-   * @defaultValue unset: a random one is generated at start and logged once
+   * The admin's password.
+   * @defaultValue unset: outside production a random one is generated at start and logged once
    */
   DASHBOARD_PASSWORD: StackEnv.shape.DASHBOARD_PASSWORD,
+  /** The read-only viewer's user name. @defaultValue viewer */
+  DASHBOARD_VIEWER_USER: StackEnv.shape.DASHBOARD_VIEWER_USER,
+  /**
+   * The viewer's password.
+   * @defaultValue unset: outside production a random one is generated at start and logged once
+   */
+  DASHBOARD_VIEWER_PASSWORD: StackEnv.shape.DASHBOARD_VIEWER_PASSWORD,
+  /**
+   * Key of the HMAC that signs session cookies.
+   * @defaultValue unset: outside production a random one per start (restarts sign everybody out)
+   */
+  DASHBOARD_SESSION_SECRET: StackEnv.shape.DASHBOARD_SESSION_SECRET,
+  /**
+   * Mark the session cookie `Secure` (sent over HTTPS only; the dashboard then
+   * also asks for HTTPS with HSTS and upgrade-insecure-requests). Needs TLS in
+   * front of the dashboard: over plain HTTP the browser never sends the cookie back.
+   * @defaultValue true when NODE_ENV=production, false otherwise
+   */
+  DASHBOARD_SECURE_COOKIES: optionalStringEnv()
+    .refine((value) => value === undefined || parseBoolean(value) !== undefined, 'expected true/false, 1/0, yes/no or on/off')
+    .transform((value) => (value === undefined ? undefined : parseBoolean(value))),
   /**
    * How long open requests may take to finish at shutdown; below pm2's
    * kill_timeout for the dashboard (15 s), so cleanup is never cut short.
    * @defaultValue 5000
    */
   DASHBOARD_SHUTDOWN_GRACE_MS: intEnv(5_000, { min: 0, max: 600_000 }),
+}).superRefine((env, ctx) => {
+  for (const { variable, problem } of credentialProblems(env)) ctx.addIssue({ code: 'custom', path: [variable], message: problem });
 });
 export type DashboardEnv = typeof DashboardEnv._output;
+
+/** Whether session cookies are `Secure`: as configured, else in production only. */
+export function secureCookies(env: Pick<DashboardEnv, 'DASHBOARD_SECURE_COOKIES' | 'NODE_ENV'>): boolean {
+  return env.DASHBOARD_SECURE_COOKIES ?? env.NODE_ENV === 'production';
+}
 
 /** Parsed once, at start; nothing else reads process.env. */
 export const env: DashboardEnv = loadEnv(DashboardEnv, process.env);

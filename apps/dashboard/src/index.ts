@@ -1,12 +1,13 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
+import { isIP } from 'node:net';
 import { resolveRedisUrl } from '@floodgate/shared/env';
 import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
 import { createLogger } from '@floodgate/shared/logger';
 import { connectAtStartup } from '@floodgate/shared/redis';
-import { BOARD_PATH, createApp } from './app';
-import { resolveCredentials } from './credentials';
-import { env } from './env';
+import { BOARD_PATH, createApp, LOGIN_PATH } from './app';
+import { resolveCredentials, resolveSessionSecret } from './credentials';
+import { env, secureCookies } from './env';
 import { closeQueues, createQueues } from './queues';
 
 async function main(): Promise<void> {
@@ -22,19 +23,46 @@ async function main(): Promise<void> {
   shutdown.add('queues', () => closeQueues(queues));
   await Promise.all(Object.values(queues).map((queue) => queue.waitUntilReady()));
 
-  const credentials = resolveCredentials({ user: env.DASHBOARD_USER, password: env.DASHBOARD_PASSWORD });
-  const server: Server = createApp({ queues, credentials, logger }).listen(env.DASHBOARD_PORT, env.DASHBOARD_HOST);
+  // In production env.ts has already refused to start without strong ones of each.
+  const admin = resolveCredentials({ user: env.DASHBOARD_USER, password: env.DASHBOARD_PASSWORD });
+  const viewer = resolveCredentials({ user: env.DASHBOARD_VIEWER_USER, password: env.DASHBOARD_VIEWER_PASSWORD });
+  const session = resolveSessionSecret(env.DASHBOARD_SESSION_SECRET);
+  const secure = secureCookies(env);
+  const app = createApp({ queues, admin, viewer, sessionSecret: session.secret, secureCookies: secure, logger });
+  const server: Server = app.listen(env.DASHBOARD_PORT, env.DASHBOARD_HOST);
   await once(server, 'listening');
   shutdown.add('http server', () => closeHttpServer(server));
 
-  const url = `http://${env.DASHBOARD_HOST}:${env.DASHBOARD_PORT}${BOARD_PATH}`;
-  if (credentials.generated) {
-    // Logged once, on purpose: it is the only way to learn it. The key is not
-    // `password`, which the logger redacts. Set DASHBOARD_PASSWORD to choose one.
-    logger.warn({ url, user: credentials.user, generatedPassword: credentials.password }, 'no DASHBOARD_PASSWORD set; generated one for this run');
+  const origin = `http://${isIP(env.DASHBOARD_HOST) === 6 ? `[${env.DASHBOARD_HOST}]` : env.DASHBOARD_HOST}:${env.DASHBOARD_PORT}`;
+  // Logged once, on purpose: it is the only way to learn a generated password. The key
+  // is not `password`, which the logger redacts. Set the variable to choose one.
+  if (admin.generated) {
+    logger.warn({ login: `${origin}${LOGIN_PATH}`, user: admin.user, generatedPassword: admin.password }, 'no DASHBOARD_PASSWORD set; generated the admin password for this run');
   }
-  logger.info({ url, user: credentials.user, prefix: env.QUEUE_PREFIX }, 'dashboard listening');
+  if (viewer.generated) {
+    logger.warn(
+      { login: `${origin}${LOGIN_PATH}`, user: viewer.user, generatedPassword: viewer.password },
+      'no DASHBOARD_VIEWER_PASSWORD set; generated the read-only viewer password for this run',
+    );
+  }
+  if (session.generated) {
+    logger.warn('no DASHBOARD_SESSION_SECRET set; sessions are signed with a key made for this run and end when the dashboard restarts');
+  }
+  if (!secure && !isLoopback(env.DASHBOARD_HOST)) {
+    logger.warn(
+      { host: env.DASHBOARD_HOST },
+      'the dashboard listens beyond loopback with DASHBOARD_SECURE_COOKIES off: serve it over HTTPS and turn them on, or passwords and session cookies travel in clear text',
+    );
+  }
+  logger.info(
+    { url: `${origin}${BOARD_PATH}`, admin: admin.user, viewer: viewer.user, secureCookies: secure, prefix: env.QUEUE_PREFIX },
+    'dashboard listening',
+  );
   signalReady();
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 main().catch((err: unknown) => {
