@@ -4,7 +4,9 @@
 #     when the machine has no pnpm of that version (no global install needed);
 #   - dependencies from the frozen lockfile;
 #   - redis-server: Debian's package when missing and we are root; otherwise a
-#     message naming what to install (or, for npm start, to set REDIS_URL).
+#     message naming what to install (or, for npm start, to set REDIS_URL);
+#   - chromium, for the dashboard's browser test (ensure_chromium, npm test only):
+#     Debian's package when missing and we are root; otherwise a message.
 # After sourcing, `pnpm` on PATH is the pinned one.
 
 bootstrap_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -45,4 +47,19 @@ ensure_redis_server() {
     return 0
   fi
   die "redis-server is not installed. Install it (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis)${1:+, or set REDIS_URL to a Redis you already run}."
+}
+
+# ensure_chromium: the dashboard's browser test drives /usr/bin/chromium through
+# playwright-core (which downloads no browser of its own). Only npm test needs it.
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "chromium is missing; installing Debian's chromium package (for the dashboard's browser test)"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 \
+      && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >&2 \
+      || die "apt-get install chromium failed"
+    [ -x /usr/bin/chromium ] || die "the chromium package did not provide /usr/bin/chromium"
+    return 0
+  fi
+  die "chromium is not installed at /usr/bin/chromium; the dashboard's browser test needs it. Install it (Debian/Ubuntu: sudo apt-get install chromium) and run npm test again."
 }

@@ -92,13 +92,29 @@ describe('the whole stack under pm2', () => {
     expect(metricValue(worker, 'nodejs_eventloop_lag_p99_seconds')).toBeGreaterThanOrEqual(0);
   });
 
-  it('keeps the dashboard behind basic auth and shows the queues', async () => {
-    expect((await fetch(`${stack.dashboardUrl}/admin/queues`)).status).toBe(401);
-    const wrong = `Basic ${Buffer.from('admin:wrong').toString('base64')}`;
-    expect((await fetch(`${stack.dashboardUrl}/admin/queues`, { headers: { authorization: wrong } })).status).toBe(401);
-    const authorization = `Basic ${Buffer.from(`${stack.dashboardUser}:${stack.dashboardPassword}`).toString('base64')}`;
-    expect((await fetch(`${stack.dashboardUrl}/admin/queues`, { headers: { authorization } })).status).toBe(200);
-    const api = await fetch(`${stack.dashboardUrl}/admin/queues/api/queues`, { headers: { authorization } });
+  it('keeps the dashboard behind its login and shows the queues', async () => {
+    const board = `${stack.dashboardUrl}/admin/queues`;
+    // Signed out: pages go to the login form, the JSON API answers 401.
+    const signedOut = await fetch(board, { redirect: 'manual' });
+    expect(signedOut.status).toBe(302);
+    expect(signedOut.headers.get('location')).toBe('/login');
+    expect((await fetch(`${board}/api/queues`)).status).toBe(401);
+    // The form's POST, as the dashboard's own page sends it (with its Origin: the CSRF check wants it).
+    const login = (password: string, origin = stack.dashboardUrl) =>
+      fetch(`${stack.dashboardUrl}/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ user: stack.dashboardUser, password }).toString(),
+      });
+    expect((await login('wrong')).status).toBe(401);
+    expect((await login(stack.dashboardPassword, 'http://evil.example')).status).toBe(403);
+    const res = await login(stack.dashboardPassword);
+    expect(res.status).toBe(303);
+    const cookie = res.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+    expect(cookie).toMatch(/^floodgate_session=v1\./);
+    expect((await fetch(board, { headers: { cookie } })).status).toBe(200);
+    const api = await fetch(`${board}/api/queues`, { headers: { cookie } });
     expect(api.status).toBe(200);
     const body = JSON.stringify(await api.json());
     for (const name of ['sentiment', 'page-extract', 'compute']) expect(body).toContain(`"${name}"`);
