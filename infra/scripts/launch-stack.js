@@ -30,12 +30,24 @@ async function main() {
   mkdirSync(path.resolve(root, env.REDIS_DATA_DIR), { recursive: true });
   const pm2Home = path.join(root, '.data/pm2');
   mkdirSync(pm2Home, { recursive: true });
-  // One password for the whole run, so pm2 restarts of the dashboard keep it.
-  const dashboardPassword = env.DASHBOARD_PASSWORD ?? randomBytes(18).toString('base64url');
+  // One set of dashboard secrets for the whole run, so pm2 restarts of the
+  // dashboard keep passwords and sessions. Never in production: there the
+  // dashboard refuses to start without real ones (see apps/dashboard/src/credentials.ts).
+  const production = env.NODE_ENV === 'production';
+  const generate = (bytes) => (production ? undefined : randomBytes(bytes).toString('base64url'));
+  const dashboardPassword = env.DASHBOARD_PASSWORD ?? generate(18);
+  const viewerPassword = env.DASHBOARD_VIEWER_PASSWORD ?? generate(18);
+  const sessionSecret = env.DASHBOARD_SESSION_SECRET ?? generate(32);
 
   const firstKey = ensureApiKey();
 
-  const childEnv = { ...process.env, PM2_HOME: pm2Home, DASHBOARD_PASSWORD: dashboardPassword };
+  const childEnv = {
+    ...process.env,
+    PM2_HOME: pm2Home,
+    ...(dashboardPassword ? { DASHBOARD_PASSWORD: dashboardPassword } : {}),
+    ...(viewerPassword ? { DASHBOARD_VIEWER_PASSWORD: viewerPassword } : {}),
+    ...(sessionSecret ? { DASHBOARD_SESSION_SECRET: sessionSecret } : {}),
+  };
   const child = spawn(path.join(root, 'node_modules/.bin/pm2-runtime'), ['start', 'ecosystem.config.js'], {
     cwd: root,
     stdio: 'inherit',
@@ -64,7 +76,8 @@ async function main() {
     'floodgate is up',
     `  API         ${apiUrl}   (docs: ${apiUrl}/docs)`,
     `  Dashboard   ${dashboardUrl}`,
-    `              user ${env.DASHBOARD_USER}, password ${env.DASHBOARD_PASSWORD ? '(from DASHBOARD_PASSWORD)' : dashboardPassword}`,
+    `              admin:  user ${env.DASHBOARD_USER}, password ${env.DASHBOARD_PASSWORD ? '(from DASHBOARD_PASSWORD)' : dashboardPassword}`,
+    `              viewer: user ${env.DASHBOARD_VIEWER_USER}, password ${env.DASHBOARD_VIEWER_PASSWORD ? '(from DASHBOARD_VIEWER_PASSWORD)' : viewerPassword} (read-only)`,
     ...apiKeyLines(firstKey),
     `  Redis       ${env.REDIS_URL ? 'REDIS_URL (external)' : `redis://127.0.0.1:${env.REDIS_PORT} (embedded, data in ${env.REDIS_DATA_DIR})`}`,
     ...(env.API_METRICS_PORT > 0 || env.WORKER_METRICS_PORT > 0

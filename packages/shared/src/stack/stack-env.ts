@@ -71,10 +71,20 @@ export const StackEnv = CommonEnv.extend({
   DASHBOARD_PORT: portEnv(DEFAULT_PORTS.dashboard),
   /** Interface the dashboard binds to. @defaultValue 127.0.0.1 */
   DASHBOARD_HOST: stringEnv('127.0.0.1'),
-  /** @defaultValue admin */
+  /** The dashboard admin's user name. @defaultValue admin */
   DASHBOARD_USER: stringEnv('admin'),
-  /** Unset: a random one is generated at start and printed once. */
+  /** The admin's password. Unset (not in production): `npm start` generates one and prints it once. */
   DASHBOARD_PASSWORD: optionalStringEnv(),
+  /** The read-only viewer's user name. @defaultValue viewer */
+  DASHBOARD_VIEWER_USER: stringEnv('viewer'),
+  /** The viewer's password. Unset (not in production): generated and printed like the admin's. */
+  DASHBOARD_VIEWER_PASSWORD: optionalStringEnv(),
+  /**
+   * Key of the HMAC that signs dashboard session cookies. Anyone who knows it
+   * can sign in as anyone; changing it signs everybody out. Unset (not in
+   * production): `npm start` generates one per run.
+   */
+  DASHBOARD_SESSION_SECRET: optionalStringEnv(),
   /** Where the embedded Redis keeps its append-only file, relative to the repo root or absolute. @defaultValue .data/redis */
   REDIS_DATA_DIR: stringEnv('.data/redis'),
   /** `maxmemory` of the embedded Redis (Redis syntax: 512mb, 2gb). @defaultValue 512mb */
