@@ -112,6 +112,8 @@ describe('requiredScope', () => {
     ['PUT', '/v1/schedules/nightly', 'admin'],
     ['DELETE', '/v1/schedules/nightly', 'admin'],
     ['GET', '/v1/schedules', 'jobs:read'],
+    ['GET', '/v1/proxies', 'admin'],
+    ['POST', '/v1/proxies/anything', 'admin'],
     ['GET', '/anything-else', 'jobs:read'],
   ])('%s %s needs %s', (method, path, scope) => {
     expect(requiredScope(method, path)).toBe(scope);

@@ -17,6 +17,7 @@ import { createJobAdder } from './coalesce/job-adder';
 import { createEnqueueOne, type EnqueueOne } from './enqueue-one';
 import { createPayloadPolicy, type PayloadPolicy } from './payload-policy';
 import type { FetchTargetPolicy } from '@floodgate/shared/fetch-target';
+import type { ProxyEndpoint } from '@floodgate/shared/proxies';
 import { leanEnqueueListener } from './fast-path/lean-enqueue';
 import { bulkJobsRouter } from './routes/bulk-jobs';
 import { docsRouter } from './routes/docs';
@@ -26,6 +27,7 @@ import { jobTypesRouter } from './routes/job-types';
 import { JSON_MEDIA_TYPES } from './routes/job-request';
 import { jobsRouter } from './routes/jobs';
 import { metricsRouter } from './routes/metrics';
+import { proxiesRouter } from './routes/proxies';
 import { queuesRouter } from './routes/queues';
 import { schedulesRouter } from './routes/schedules';
 import { workersRouter } from './routes/workers';
@@ -48,6 +50,8 @@ export interface AppDeps {
   admission: Admission;
   /** SSRF protection for page-extract URLs (PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS). @defaultValue private networks refused */
   fetchTargetPolicy?: FetchTargetPolicy;
+  /** page-extract's proxies (FETCH_PROXIES / FETCH_PROXIES_FILE), listed by `GET /v1/proxies`. @defaultValue those the workers report in Redis */
+  proxies?: readonly ProxyEndpoint[];
   /** Who may call what: API keys and their scopes (or everyone, with AUTH_DISABLED). */
   auth: Authenticator;
   /** The process's metrics registry, served at `/metrics`. */
@@ -118,6 +122,7 @@ export function createApp(
   app.use(jobEventsRouter(deps));
   app.use(jobsRouter({ ...deps, ...shared }));
   app.use(workersRouter(deps.redis, deps.prefix));
+  app.use(proxiesRouter(deps));
   app.use(queuesRouter(deps));
   app.use(schedulesRouter({ ...deps, ...shared }));
   app.use(notFound);

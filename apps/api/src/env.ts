@@ -15,6 +15,8 @@ export const ApiEnv = StackEnv.pick({
   METRICS_HOST: true,
   NODE_APP_INSTANCE: true,
   PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: true,
+  FETCH_PROXIES: true,
+  FETCH_PROXIES_FILE: true,
   API_KEYS: true,
   API_KEYS_FILE: true,
   AUTH_DISABLED: true,

@@ -1,7 +1,21 @@
-import { CommonEnv, intEnv, loadEnv } from '@floodgate/shared/env';
+import { CommonEnv, enumEnv, intEnv, loadEnv, optionalStringEnv } from '@floodgate/shared/env';
 import { perTypeNumbersEnv } from '@floodgate/shared/jobs';
 import { StackEnv } from '@floodgate/shared/stack';
-import type { z } from 'zod';
+import { z } from 'zod';
+
+/** HTTP statuses separated by commas (`403,429`), each 400-599; blank means the default. */
+function statusListEnv(defaultValue: readonly number[]) {
+  return z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    z
+      .string()
+      .regex(/^\s*\d{3}\s*(,\s*\d{3}\s*)*$/, 'must be HTTP statuses separated by commas, e.g. 403,429')
+      .transform((text) => text.split(',').map((part) => Number(part.trim())))
+      .refine((statuses) => statuses.every((status) => status >= 400 && status <= 599), 'each status must be 400-599')
+      .optional()
+      .transform((statuses) => statuses ?? [...defaultValue]),
+  );
+}
 
 /** Every variable the worker reads: the common ones plus its own. */
 export const WorkerEnv = CommonEnv.extend({
@@ -42,6 +56,36 @@ export const WorkerEnv = CommonEnv.extend({
   PAGE_EXTRACT_FETCH_TIMEOUT_MS: intEnv(10_000, { min: 1 }),
   /** See StackEnv: SSRF protection, shared with the API. @defaultValue false */
   PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: StackEnv.shape.PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS,
+  /** See StackEnv: proxies page-extract fetches through (`http://user:pass@host:port,...`). Unset: direct. */
+  FETCH_PROXIES: StackEnv.shape.FETCH_PROXIES,
+  /** See StackEnv: a file of proxy URLs, one per line. */
+  FETCH_PROXIES_FILE: StackEnv.shape.FETCH_PROXIES_FILE,
+  /**
+   * How a request picks its exit: `round-robin` (each in turn) or `lru` (the
+   * one this process used least recently). A job's `sticky` key overrides both.
+   * @defaultValue round-robin
+   */
+  FETCH_PROXY_ROTATION: enumEnv(['round-robin', 'lru'], 'round-robin'),
+  /**
+   * Requests one worker process sends through one proxy at once; more wait
+   * for a slot (within the job's time) or take another exit. A proxy just out
+   * of a cool-down gets one at a time until a request succeeds.
+   * @defaultValue 16
+   */
+  FETCH_PROXY_MAX_CONCURRENCY: intEnv(16, { min: 1, max: 100_000 }),
+  /** Target statuses that mean an exit is blocked (407 from the proxy always does). @defaultValue 403,429 */
+  FETCH_PROXY_BLOCK_STATUSES: statusListEnv([403, 429]),
+  /** First cool-down of a failing proxy; each further one in a row doubles. @defaultValue 5000 */
+  FETCH_PROXY_COOLDOWN_BASE_MS: intEnv(5_000, { min: 10, max: 3_600_000 }),
+  /** Longest cool-down. @defaultValue 300000 (5 min) */
+  FETCH_PROXY_COOLDOWN_MAX_MS: intEnv(300_000, { min: 10, max: 86_400_000 }),
+  /** When set, a HEAD to this URL through each cooling proxy, every interval, ends its cool-down when it answers. */
+  FETCH_PROXY_HEALTHCHECK_URL: optionalStringEnv().refine((value) => value === undefined || /^https?:\/\//.test(value) && URL.canParse(value), 'must be an http(s) URL'),
+  /** How often cooling proxies are checked (when FETCH_PROXY_HEALTHCHECK_URL is set). @defaultValue 10000 */
+  FETCH_PROXY_HEALTHCHECK_INTERVAL_MS: intEnv(10_000, { min: 100, max: 3_600_000 }),
+}).refine((env) => env.FETCH_PROXY_COOLDOWN_BASE_MS <= env.FETCH_PROXY_COOLDOWN_MAX_MS, {
+  message: 'FETCH_PROXY_COOLDOWN_BASE_MS must not be above FETCH_PROXY_COOLDOWN_MAX_MS',
+  path: ['FETCH_PROXY_COOLDOWN_BASE_MS'],
 });
 export type WorkerEnv = z.infer<typeof WorkerEnv>;
 

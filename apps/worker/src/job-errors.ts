@@ -27,7 +27,8 @@ export type TransientFailureCode =
   | 'job_cancelled'
   | 'fetch_timeout'
   | 'fetch_failed'
-  | 'upstream_status';
+  | 'upstream_status'
+  | 'no_healthy_proxy';
 
 /** An error BullMQ will not retry. */
 export function permanentFailure(code: PermanentFailureCode, detail: string, cause?: unknown): UnrecoverableError {

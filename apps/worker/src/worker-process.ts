@@ -4,6 +4,7 @@ import { catalog, jobTypes } from '@floodgate/shared/jobs';
 import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
 import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry, metricsPortFor, startMetricsServer } from '@floodgate/shared/metrics';
+import { loadProxyList } from '@floodgate/shared/proxies';
 import { connectAtStartup } from '@floodgate/shared/redis';
 import { createCpuPool, type CpuPool } from './cpu-pool/cpu-pool';
 import { env } from './env';
@@ -12,6 +13,8 @@ import { listenForCancels } from './cancel-listener';
 import { applyGlobalConcurrency } from './global-concurrency';
 import { startHeartbeat } from './heartbeat';
 import { createWorkerMetrics } from './metrics/worker-metrics';
+import { createProxyMetrics } from './proxy-pool/proxy-metrics';
+import { ProxyPool } from './proxy-pool/proxy-pool';
 import { startWorkers } from './start-workers';
 
 /** Time left for the steps after the drain (heartbeat, handlers, pool, Redis). */
@@ -32,6 +35,9 @@ export interface WorkerProcessOptions {
  */
 export async function runWorkerProcess(options: WorkerProcessOptions = {}): Promise<void> {
   const logger = createLogger({ name: 'worker', level: env.LOG_LEVEL });
+  // Before Redis: a bad list stops the process at once. Its errors name the entry by
+  // position and mask credentials, so they are safe to print.
+  const proxies = loadProxyList({ list: env.FETCH_PROXIES, file: env.FETCH_PROXIES_FILE });
   const redis = await connectAtStartup('worker', { url: resolveRedisUrl(env), logger, connectionName: `floodgate-worker-${process.pid}` });
   if (!redis) return;
 
@@ -40,19 +46,40 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
   shutdown.add('redis', () => redis.quit());
   const cpuPool: CpuPool = createCpuPool({ threads: env.WORKER_CPU_THREADS || availableParallelism() });
   shutdown.add('cpu pool', () => cpuPool.close());
+  const registry = createMetricsRegistry('worker');
+  const metrics = createWorkerMetrics(registry);
+  const proxyPool =
+    proxies.length === 0
+      ? undefined
+      : new ProxyPool({
+          endpoints: proxies,
+          redis,
+          prefix: env.QUEUE_PREFIX,
+          logger,
+          rotation: env.FETCH_PROXY_ROTATION,
+          maxConcurrency: env.FETCH_PROXY_MAX_CONCURRENCY,
+          blockStatuses: env.FETCH_PROXY_BLOCK_STATUSES,
+          cooldownBaseMs: env.FETCH_PROXY_COOLDOWN_BASE_MS,
+          cooldownMaxMs: env.FETCH_PROXY_COOLDOWN_MAX_MS,
+          ...(env.FETCH_PROXY_HEALTHCHECK_URL
+            ? { healthcheck: { url: env.FETCH_PROXY_HEALTHCHECK_URL, intervalMs: env.FETCH_PROXY_HEALTHCHECK_INTERVAL_MS } }
+            : {}),
+          metrics: createProxyMetrics(registry),
+        });
+  // Closed after the handlers (steps run in reverse), before Redis.
+  if (proxyPool) shutdown.add('proxy pool', () => proxyPool.close());
   const built = createHandlers({
     pageExtract: {
       maxBytes: env.PAGE_EXTRACT_MAX_BYTES,
       fetchTimeoutMs: env.PAGE_EXTRACT_FETCH_TIMEOUT_MS,
       allowPrivateNetworks: env.PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS,
+      proxyPool,
     },
     cpuPool,
   });
   const handlers = options.overrideHandlers?.(built) ?? built;
   shutdown.add('handlers', () => closeHandlers(handlers));
 
-  const registry = createMetricsRegistry('worker');
-  const metrics = createWorkerMetrics(registry);
   const tuning = {
     lockDurationMs: env.WORKER_LOCK_DURATION_MS,
     stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
@@ -91,6 +118,8 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
       lockDurationMs: tuning.lockDurationMs,
       stalledIntervalMs: tuning.stalledIntervalMs,
       allowPrivateNetworks: env.PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS,
+      // host:port only: the URLs carry credentials.
+      proxies: proxyPool ? { exits: proxies.map((proxy) => proxy.hostPort), rotation: env.FETCH_PROXY_ROTATION } : 'none (direct)',
     },
     'worker ready',
   );

@@ -3,3 +3,4 @@ export * from './start-redis';
 export * from './wait-for';
 export * from './prometheus-text';
 export * from './spawn-node-process';
+export * from './forward-proxy';

@@ -7,17 +7,19 @@ const ENQUEUE = /^\/v1\/jobs\/([^/]+)(\/bulk)?$/;
 const JOB_CONTROL = /^\/v1\/jobs\/[^/]+\/[^/]+(\/retry)?$/;
 const QUEUE_CONTROL = /^\/v1\/queues\/[^/]+\/(pause|resume)$/;
 const SCHEDULE = /^\/v1\/schedules\/[^/]+$/;
+const PROXIES = /^\/v1\/proxies(\/.*)?$/;
 
 /**
  * The scope a request needs, from its method and path alone (before any
  * routing), or `open`. Anything not listed needs `jobs:read`, unknown paths
  * included, so a stranger cannot even map the routes.
  * - `POST /v1/jobs/:type[/bulk]`: `jobs:write:<type>` (an unknown type: `jobs:write`);
- * - cancel, retry, pause, resume and changing schedules: `admin`;
+ * - cancel, retry, pause, resume, changing schedules, and `/v1/proxies` (it shows the egress setup): `admin`;
  * - every other request: `jobs:read`.
  */
 export function requiredScope(method: string, path: string): Scope | 'open' {
   if (OPEN.test(path)) return 'open';
+  if (PROXIES.test(path)) return 'admin';
   if (method === 'POST') {
     const enqueue = ENQUEUE.exec(path);
     if (enqueue) {

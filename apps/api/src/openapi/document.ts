@@ -2,7 +2,8 @@ import { catalog, jobTypes, type JobType } from '@floodgate/shared/jobs';
 import { requiredScope } from '../auth/required-scope';
 import { ListQuery, WaitQuery } from '../routes/jobs';
 import { errorRef, errorResponses, pascalCase, ref, schemaComponents } from './components';
-import { queryParameters, type JsonSchema } from './json-schema';
+import { queryParameters, schemaOf, type JsonSchema } from './json-schema';
+import { ProxyStatus } from '@floodgate/shared/proxies';
 
 export interface OpenApiOptions {
   /** The API's version, shown in the document's `info`. */
@@ -148,6 +149,20 @@ function sharedPaths(): Record<string, PathItem> {
     '/v1/workers': {
       get: operation('queues', 'listWorkers', 'Live worker processes, from their heartbeats', {
         responses: { '200': json('Every live worker.', { type: 'object', properties: { workers: { type: 'array', items: ref('WorkerHeartbeat') } } }) },
+        errors: REDIS,
+      }),
+    },
+    '/v1/proxies': {
+      get: operation('operations', 'listProxies', "page-extract's proxies: state (healthy or cooling), counts, last error, cool-down end", {
+        description:
+          'Each proxy configured for this API (FETCH_PROXIES / FETCH_PROXIES_FILE) or used by a worker within the last hour, from the health the workers share in Redis. Credentials are masked; `proxy` is `host:port`, as job results and metrics name it.',
+        responses: {
+          '200': json('Every known proxy, sorted by host:port (empty when page-extract fetches directly).', {
+            type: 'object',
+            properties: { proxies: { type: 'array', items: schemaOf(ProxyStatus, 'output') } },
+            required: ['proxies'],
+          }),
+        },
         errors: REDIS,
       }),
     },

@@ -54,6 +54,7 @@ describe('page-extract with private networks allowed (fixture site on loopback)'
       description: 'How gates hold water.',
       excerpt: 'Gates Water is held. About About again Team Elsewhere Mail JS',
       links: [`${site.origin}/about`, 'https://example.com/x'],
+      proxy: null,
     });
   });
 

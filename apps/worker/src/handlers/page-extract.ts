@@ -1,7 +1,12 @@
-import { defineHandler } from '../define-handler';
-import { fetchPage } from './page-extract/fetch-page';
+import type { PageExtractResult } from '@floodgate/shared/jobs';
+import type { ProxyEndpoint } from '@floodgate/shared/proxies';
+import { defineHandler, type JobContext } from '../define-handler';
+import { transientFailure } from '../job-errors';
+import type { ProxyPool } from '../proxy-pool/proxy-pool';
+import { BlockedResponseError, exitFaultOf, fetchPage, type FetchedPage, type FetchPageOptions } from './page-extract/fetch-page';
 import { createGuardedAgent } from './page-extract/guarded-agent';
 import { parseHtml, parsePlainText } from './page-extract/parse-page';
+import { createTargetGuard, systemLookup, type TargetLookup } from './page-extract/target-guard';
 
 /** How page-extract fetches; index.ts fills these from the environment, tests directly. */
 export interface PageExtractOptions {
@@ -11,7 +16,8 @@ export interface PageExtractOptions {
    */
   maxBytes: number;
   /**
-   * Time one fetch may take, redirects and body included.
+   * Time one fetch may take, redirects and body included (through a proxy:
+   * each of the at most two exits tried gets this much).
    * @defaultValue 10000 (env PAGE_EXTRACT_FETCH_TIMEOUT_MS)
    */
   fetchTimeoutMs: number;
@@ -20,27 +26,87 @@ export interface PageExtractOptions {
    * @defaultValue false (env PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS)
    */
   allowPrivateNetworks: boolean;
+  /**
+   * Fetch through these exits instead of directly. Owned by the caller, which
+   * closes it after the workers stop.
+   * @defaultValue none: direct (env FETCH_PROXIES, FETCH_PROXIES_FILE)
+   */
+  proxyPool?: ProxyPool | undefined;
+  /** Resolves targets fetched through a proxy, for the SSRF check. @defaultValue the system resolver */
+  lookup?: TargetLookup;
 }
 
-/** Fetches an http(s) page through the guarded agent and extracts its content. */
+/**
+ * Fetches an http(s) page and extracts its content: directly through the
+ * guarded agent, or through the proxy pool when there is one.
+ */
 export function createPageExtractHandler(options: PageExtractOptions) {
   const policy = { allowPrivateNetworks: options.allowPrivateNetworks };
   // One agent per process: it pools connections, and its connector is where addresses are checked.
   const agent = createGuardedAgent(policy);
+  const pool = options.proxyPool;
+  const guardTarget = createTargetGuard(policy, options.lookup ?? systemLookup);
   return defineHandler(
     'page-extract',
-    async ({ url }, ctx) => {
-      const page = await fetchPage(url, {
-        dispatcher: agent,
-        policy,
-        maxBytes: options.maxBytes,
-        timeoutMs: options.fetchTimeoutMs,
-        signal: ctx.signal,
-      });
-      // Pages without content to read (a 404) arrive with an empty body: an empty result.
-      const content = page.kind === 'html' ? parseHtml(page.body, page.finalUrl) : parsePlainText(page.body);
-      return { finalUrl: page.finalUrl, status: page.status, ...content };
+    async ({ url, sticky }, ctx) => {
+      const base = { policy, maxBytes: options.maxBytes, timeoutMs: options.fetchTimeoutMs, signal: ctx.signal };
+      if (!pool) return resultOf(await fetchPage(url, { ...base, dispatcher: agent }), null);
+      const { page, exit } = await fetchThroughPool(pool, url, sticky, { ...base, guardTarget }, ctx);
+      return resultOf(page, exit);
     },
     { close: () => agent.close() },
   );
+}
+
+function resultOf(page: FetchedPage, proxy: string | null): PageExtractResult {
+  // Pages without content to read (a 404) arrive with an empty body: an empty result.
+  const content = page.kind === 'html' ? parseHtml(page.body, page.finalUrl) : parsePlainText(page.body);
+  return { finalUrl: page.finalUrl, status: page.status, ...content, proxy };
+}
+
+type PoolFetchOptions = Omit<FetchPageOptions, 'dispatcher' | 'proxy'> & { guardTarget: (url: URL, signal: AbortSignal) => Promise<void> };
+
+/**
+ * One exit, and when the failure is that exit's (unreachable, timed out,
+ * blocked), once more through a different one, within this attempt. No
+ * healthy exit at all fails the attempt with `no_healthy_proxy` (transient:
+ * BullMQ retries it after the job's backoff, never in a tight loop).
+ */
+async function fetchThroughPool(
+  pool: ProxyPool,
+  url: string,
+  sticky: string | undefined,
+  options: PoolFetchOptions,
+  ctx: JobContext,
+): Promise<{ page: FetchedPage; exit: string }> {
+  const { guardTarget, ...base } = options;
+  const proxy = { guardTarget, blockStatuses: pool.blockStatuses };
+  const tried: Array<{ endpoint: ProxyEndpoint; error: unknown }> = [];
+  for (let round = 0; round < 2; round++) {
+    const lease = await pool.acquire({ sticky, exclude: tried.map((t) => t.endpoint), signal: ctx.signal });
+    if (!lease) {
+      if (round === 0) throw transientFailure('no_healthy_proxy', pool.unavailableReason());
+      break;
+    }
+    try {
+      const page = await fetchPage(url, { ...base, dispatcher: lease.dispatcher, proxy });
+      await lease.release('ok');
+      return { page, exit: lease.endpoint.hostPort };
+    } catch (err) {
+      const fault = exitFaultOf(err);
+      await lease.release(fault?.fault ?? (ctx.signal.aborted ? 'aborted' : 'ok'), fault?.detail);
+      // Not the exit's doing (a forbidden target, a 503 from the site, the job's own timeout): another exit would not help.
+      if (!fault) throw err;
+      tried.push({ endpoint: lease.endpoint, error: err });
+      if (ctx.logger.isLevelEnabled('debug')) ctx.logger.debug({ proxy: lease.endpoint.hostPort, outcome: fault.fault, reason: fault.detail }, 'exit failed');
+    }
+  }
+  // Every exit tried failed: the last failure is the attempt's.
+  const last = tried[tried.length - 1];
+  if (last?.error instanceof BlockedResponseError) {
+    const { fallback } = last.error;
+    if ('page' in fallback) return { page: fallback.page, exit: last.endpoint.hostPort };
+    throw fallback.error;
+  }
+  throw last?.error;
 }

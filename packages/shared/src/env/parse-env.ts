@@ -34,6 +34,7 @@ export function loadEnv<S extends z.ZodType>(schema: S, source: Record<string, s
 
 function redactIfSecret(name: string, value: string): string {
   if (/PASSWORD|SECRET|TOKEN|KEY/i.test(name)) return '***';
-  if (/URL/i.test(name)) return value.replace(/\/\/([^@/]*)@/, '//***@');
+  // URLs and lists of them (FETCH_PROXIES) keep everything but their credentials.
+  if (/URL|PROXIES/i.test(name)) return value.replace(/\/\/([^@/\s,]*)@/g, '//***@');
   return value;
 }

@@ -12,6 +12,12 @@ export const PageExtractPayload = z.strictObject({
     .max(2_048)
     .refine((value) => URL.canParse(value), 'must be an absolute URL')
     .refine((value) => /^https?:$/.test(URL.canParse(value) ? new URL(value).protocol : ''), 'only http and https URLs are allowed'),
+  /**
+   * With a proxy pool: jobs with the same key go out through the same exit
+   * while it stays healthy (a site that ties a session to an address). No
+   * effect without proxies.
+   */
+  sticky: z.string().min(1).max(256).optional(),
 });
 export type PageExtractPayload = z.infer<typeof PageExtractPayload>;
 
@@ -25,6 +31,8 @@ export const PageExtractResult = z.object({
   excerpt: z.string(),
   /** Absolute http(s) links found on the page, de-duplicated, at most {@link PAGE_EXTRACT_MAX_LINKS}. */
   links: z.array(z.string()),
+  /** The proxy that served the page (`host:port`, never credentials), or null when fetched directly. */
+  proxy: z.string().nullable().optional(),
 });
 export type PageExtractResult = z.infer<typeof PageExtractResult>;
 

@@ -53,6 +53,16 @@ export const StackEnv = CommonEnv.extend({
    * @defaultValue false
    */
   PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: boolEnv(false),
+  /**
+   * Forward proxies page-extract fetches through, comma-separated
+   * `http://user:pass@host:port` (parsed by `loadProxyList` in
+   * `@floodgate/shared/proxies`, whose errors never quote credentials). Unset,
+   * with FETCH_PROXIES_FILE unset too: pages are fetched directly. The worker
+   * rotates over them; the API lists them at `GET /v1/proxies`.
+   */
+  FETCH_PROXIES: optionalStringEnv(),
+  /** A file of proxy URLs, one per line (`#` comments allowed), used with or instead of FETCH_PROXIES. */
+  FETCH_PROXIES_FILE: optionalStringEnv(),
   /** API key records as a JSON array (`[{id, name, scopes, hash}]`), for containers and CI. Never keys themselves. */
   API_KEYS: optionalStringEnv(),
   /** File of API key records, written by `npm run keys:create`. @defaultValue .data/api-keys.json */

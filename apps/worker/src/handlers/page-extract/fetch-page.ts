@@ -2,11 +2,12 @@ import { UnrecoverableError } from 'bullmq';
 import type { Dispatcher } from 'undici';
 import { permanentFailure, transientFailure } from '../../job-errors';
 import { checkFetchTarget, type FetchTargetPolicy } from '@floodgate/shared/fetch-target';
+import type { ProxyOutcome } from '../../proxy-pool/proxy-metrics';
 import { ForbiddenAddressError } from './guarded-agent';
 import { decodeBody, dropBody, readCappedBody } from './read-capped-body';
 
 export interface FetchPageOptions {
-  /** The guarded agent (see guarded-agent.ts); every connection goes through it. */
+  /** The guarded agent (see guarded-agent.ts), or a proxy's dispatcher (then `proxy` is set too). */
   dispatcher: Dispatcher;
   policy: FetchTargetPolicy;
   /** Most body bytes read (after decompression). */
@@ -17,6 +18,53 @@ export interface FetchPageOptions {
   signal: AbortSignal;
   /** @defaultValue 5 */
   maxRedirects?: number;
+  /** Set when `dispatcher` sends through a proxy. */
+  proxy?: ProxiedFetch;
+}
+
+/**
+ * What a fetch through a proxy does differently. The proxy, not this process,
+ * resolves the target's name, so the guarded DNS lookup never sees the
+ * target's addresses: `guardTarget` resolves and checks them itself, on every
+ * hop. And an exit can be blocked where a direct fetch is merely refused.
+ */
+export interface ProxiedFetch {
+  /** Throws `ForbiddenAddressError` when the URL's host resolves to a forbidden address (see target-guard.ts). */
+  guardTarget(url: URL, signal: AbortSignal): Promise<void>;
+  /** Target statuses that mean the exit is blocked (403, 429 by default): they fail with {@link BlockedResponseError}. */
+  blockStatuses: ReadonlySet<number>;
+}
+
+/** How a failed fetch through a proxy reflects on the exit (the outcome it is counted and judged by). */
+export type ExitFault = Exclude<ProxyOutcome, 'ok' | 'aborted'>;
+
+const EXIT_FAULT = Symbol('exitFault');
+
+/** The exit's share in a failure, when the fetch went through a proxy and the failure is the exit's to answer for. */
+export function exitFaultOf(err: unknown): { fault: ExitFault; detail: string } | undefined {
+  return err instanceof Error ? (err as Error & { [EXIT_FAULT]?: { fault: ExitFault; detail: string } })[EXIT_FAULT] : undefined;
+}
+
+function withExitFault<E extends Error>(error: E, fault: ExitFault, detail: string): E {
+  Object.defineProperty(error, EXIT_FAULT, { value: { fault, detail }, enumerable: false });
+  return error;
+}
+
+/**
+ * The target answered a block status through a proxy. Never reaches BullMQ:
+ * the handler tries another exit, and when there is none left it uses
+ * `fallback`, what a direct fetch would have made of the same answer.
+ */
+export class BlockedResponseError extends Error {
+  constructor(
+    readonly status: number,
+    readonly fallback: { page: FetchedPage } | { error: Error },
+    url: string,
+  ) {
+    super(`${url} answered ${status} through the proxy`);
+    this.name = 'BlockedResponseError';
+    withExitFault(this, 'blocked', `target answered ${status}`);
+  }
 }
 
 export interface FetchedPage {
@@ -58,10 +106,11 @@ async function followRedirects(url: string, options: FetchPageOptions, signal: A
   for (let redirects = 0; ; redirects++) {
     const verdict = checkFetchTarget(target, options.policy);
     if (!verdict.allowed) throw permanentFailure(verdict.code, verdict.reason);
+    if (options.proxy) await guardTarget(options.proxy, target, options, signal);
     // undici's request() rather than fetch(): no WHATWG Request/Response/stream objects,
     // several times less memory and CPU per page, which is what lets one process
     // hold thousands of pages in flight.
-    const response = await translateFetchErrors(options, signal, () =>
+    const response = await translateFetchErrors(options, signal, target, () =>
       options.dispatcher.request({
         origin: target.origin,
         path: `${target.pathname}${target.search}`,
@@ -70,6 +119,15 @@ async function followRedirects(url: string, options: FetchPageOptions, signal: A
         headers: { accept: 'text/html,application/xhtml+xml,text/plain;q=0.9', 'user-agent': 'floodgate-page-extract' },
       }),
     );
+    if (options.proxy && response.statusCode === 407) {
+      // undici turns a proxy's 407 into an error; should one arrive as an answer, it is still the proxy's.
+      discard(response);
+      throw proxyFailure(new Error('Proxy Authentication Required (407)'), '', target);
+    }
+    if (options.proxy?.blockStatuses.has(response.statusCode)) {
+      discard(response);
+      throw blockedAnswer(target, response.statusCode);
+    }
     const location = header(response, 'location');
     if (!REDIRECT_STATUSES.has(response.statusCode) || location === undefined) {
       return await readPage(target, response, options, signal);
@@ -98,7 +156,7 @@ async function readPage(target: URL, response: ResponseData, options: FetchPageO
   const page = { finalUrl: target.href, status };
   if (status >= 500 || status === 429) {
     discard(response);
-    throw transientFailure('upstream_status', `${target.href} answered ${status}`);
+    throw upstreamStatus(target, status);
   }
   // An error page describes the error, not the resource: report the status, skip the body.
   if (status < 200 || status >= 300) {
@@ -116,13 +174,38 @@ async function readPage(target: URL, response: ResponseData, options: FetchPageO
     discard(response);
     throw tooLarge();
   }
-  const bytes = await translateFetchErrors(options, signal, () => readCappedBody(response.body, options.maxBytes));
+  const bytes = await translateFetchErrors(options, signal, target, () => readCappedBody(response.body, options.maxBytes));
   if (!bytes) throw tooLarge();
   return { ...page, kind, body: decodeBody(bytes, contentType) };
 }
 
+function upstreamStatus(target: URL, status: number): Error {
+  return transientFailure('upstream_status', `${target.href} answered ${status}`);
+}
+
+/** A block status through a proxy, with what a direct fetch would have made of it. */
+function blockedAnswer(target: URL, status: number): BlockedResponseError {
+  const fallback =
+    status >= 500 || status === 429
+      ? { error: upstreamStatus(target, status) }
+      : { page: { finalUrl: target.href, status, kind: null, body: '' } satisfies FetchedPage };
+  return new BlockedResponseError(status, fallback, target.href);
+}
+
+/** Resolves and checks a hop's host before it goes through the proxy. A failure here is never the exit's. */
+async function guardTarget(proxy: ProxiedFetch, target: URL, options: FetchPageOptions, signal: AbortSignal): Promise<void> {
+  try {
+    await proxy.guardTarget(target, signal);
+  } catch (err) {
+    if (err instanceof ForbiddenAddressError) throw permanentFailure('forbidden_address', err.message, err);
+    if (options.signal.aborted) throw options.signal.reason;
+    if (signal.aborted) throw transientFailure('fetch_timeout', `no complete response within ${options.timeoutMs} ms (resolving ${target.hostname})`);
+    throw transientFailure('fetch_failed', `could not resolve ${target.hostname}: ${err instanceof Error ? err.message : String(err)}`, err);
+  }
+}
+
 /** Turns undici's `fetch failed` and abort errors into ones that say what happened. */
-async function translateFetchErrors<T>(options: FetchPageOptions, signal: AbortSignal, step: () => Promise<T>): Promise<T> {
+async function translateFetchErrors<T>(options: FetchPageOptions, signal: AbortSignal, target: URL, step: () => Promise<T>): Promise<T> {
   try {
     return await step();
   } catch (err) {
@@ -131,10 +214,50 @@ async function translateFetchErrors<T>(options: FetchPageOptions, signal: AbortS
     if (forbidden) throw permanentFailure('forbidden_address', forbidden.message, forbidden);
     // The job's own signal (timeout, shutdown) carries its reason; run-job reports it.
     if (options.signal.aborted) throw options.signal.reason;
-    if (signal.aborted) throw transientFailure('fetch_timeout', `no complete response within ${options.timeoutMs} ms`, err);
+    const proxied = options.proxy !== undefined;
+    if (signal.aborted) {
+      const within = `no complete response within ${options.timeoutMs} ms`;
+      if (!proxied) throw transientFailure('fetch_timeout', within, err);
+      throw withExitFault(transientFailure('fetch_timeout', `${within} through the proxy`), 'timeout', within);
+    }
     const root = findCause(err, (cause) => !(cause instanceof Error && cause.cause instanceof Error)) ?? err;
-    throw transientFailure('fetch_failed', root instanceof Error ? root.message : String(root), err);
+    const message = root instanceof Error ? root.message : String(root);
+    if (!proxied) throw transientFailure('fetch_failed', message, err);
+    throw proxyFailure(err, message, target);
   }
+}
+
+/**
+ * A failure through a proxy, judged: 407 (credentials refused) blocks the
+ * exit; another answer to CONNECT means the proxy could not reach the target;
+ * anything else (refused, reset, closed) is the proxy's. The undici error is
+ * not attached as the cause, and the message is scrubbed of any `user:pass@`:
+ * nothing about the proxy's credentials can reach a log or a job.
+ */
+function proxyFailure(err: unknown, message: string, target: URL): Error {
+  const answered = proxyAnswerOf(err);
+  if (answered === 407) {
+    return withExitFault(transientFailure('fetch_failed', 'the proxy refused its credentials (407)'), 'blocked', 'proxy answered 407');
+  }
+  if (answered !== undefined) {
+    const detail = `proxy could not reach ${target.host} (CONNECT answered ${answered})`;
+    return withExitFault(transientFailure('fetch_failed', `the ${detail}`), 'upstream_error', detail);
+  }
+  const detail = scrubCredentials(message);
+  return withExitFault(transientFailure('fetch_failed', `through the proxy: ${detail}`), 'proxy_error', detail);
+}
+
+/** The status a proxy answered a CONNECT (or an absolute-form request) with, from undici's errors. */
+function proxyAnswerOf(err: unknown): number | undefined {
+  for (let cause = err; cause instanceof Error; cause = cause.cause) {
+    const match = /Proxy response \((\d{3})\) !== 200|Proxy Authentication Required \((\d{3})\)/.exec(cause.message);
+    if (match) return Number(match[1] ?? match[2]);
+  }
+  return undefined;
+}
+
+function scrubCredentials(text: string): string {
+  return text.replace(/\/\/[^/@\s]*@/g, '//***@');
 }
 
 function findCause(err: unknown, match: (cause: unknown) => boolean): Error | undefined {

@@ -1,0 +1,31 @@
+import { listProxyStatuses, type ProxyEndpoint } from '@floodgate/shared/proxies';
+import { Router } from 'express';
+import type { Redis } from 'ioredis';
+import { withRedis } from '../redis-deadline';
+import { methodNotAllowed } from './method-not-allowed';
+
+export interface ProxiesRouterDeps {
+  redis: Redis;
+  /** QUEUE_PREFIX: the workers keep each proxy's health at `{prefix}:proxy:<id>`. */
+  prefix: string;
+  /** The proxies this process is configured with (FETCH_PROXIES / FETCH_PROXIES_FILE): listed even before any worker used them. */
+  proxies?: readonly ProxyEndpoint[] | undefined;
+}
+
+/**
+ * `GET /v1/proxies` (admin): each page-extract proxy, configured here or used
+ * by a worker lately, with its state (healthy or cooling), counts, last error
+ * and cool-down end, from the health the workers share in Redis. URLs are
+ * shown with their credentials masked.
+ */
+export function proxiesRouter(deps: ProxiesRouterDeps): Router {
+  const router = Router();
+  router
+    .route('/v1/proxies')
+    .get(async (_req, res) => {
+      const proxies = await withRedis(deps.redis, () => listProxyStatuses(deps.redis, deps.prefix, deps.proxies ?? []));
+      res.json({ proxies });
+    })
+    .all(methodNotAllowed(['GET']));
+  return router;
+}

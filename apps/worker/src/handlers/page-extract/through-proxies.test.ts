@@ -1,0 +1,287 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
+import type { PageExtractResult } from '@floodgate/shared/jobs';
+import type { Logger } from '@floodgate/shared/logger';
+import { createMetricsRegistry } from '@floodgate/shared/metrics';
+import { listProxyStatuses, parseProxyList, type ProxyEndpoint } from '@floodgate/shared/proxies';
+import { metricValue, startForwardProxy, waitFor, type ForwardProxy } from '@floodgate/testkit';
+import type { Job, JobsOptions } from 'bullmq';
+import type { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProxyMetrics } from '../../proxy-pool/proxy-metrics';
+import { ProxyPool, type ProxyPoolOptions } from '../../proxy-pool/proxy-pool';
+import { startWorkers, type RunningWorkers } from '../../start-workers';
+import { startFixtureSite, type FixtureSite } from '../../testing/fixture-site';
+import { startHarness, type WorkerHarness } from '../../testing/worker-harness';
+import { closeHandlers, createHandlers, type Handlers } from '../index';
+import type { TargetLookup } from './target-guard';
+
+/** Every proxy here wants these; none of it may ever show up in a log, a job or Redis. */
+const USER = 'fg-proxy-user';
+const PASSWORD = 'pw-S3CRET-7731';
+const WRONG_PASSWORD = 'pw-WRONG-5519';
+const SECRETS = [PASSWORD, WRONG_PASSWORD, Buffer.from(`${USER}:${PASSWORD}`).toString('base64'), Buffer.from(`${USER}:${WRONG_PASSWORD}`).toString('base64')];
+const QUICK_RETRY: JobsOptions = { backoff: { type: 'fixed', delay: 10 } };
+
+let harness: WorkerHarness;
+let site: FixtureSite;
+/** Answers every request 429: what one proxy's traffic is routed to, to play a site that blocks that exit. */
+let blockingSite: Server;
+let proxies: ForwardProxy[];
+/** Every log line of every worker and pool in this file, formatted with util.inspect (errors, causes and all). */
+const logLines: string[] = [];
+const logger = capturingLogger(logLines);
+const settledJobs: Job[] = [];
+const started: Array<{ running: RunningWorkers; handlers: Handlers; pool: ProxyPool }> = [];
+
+beforeAll(async () => {
+  harness = await startHarness();
+  site = await startFixtureSite({ bigBytes: 10_000 });
+  blockingSite = createServer((_req, res) => res.writeHead(429, { 'content-type': 'text/html' }).end('slow down'));
+  await new Promise<void>((resolve) => blockingSite.listen(0, '127.0.0.1', resolve));
+  proxies = await Promise.all([0, 1, 2].map(() => startForwardProxy({ auth: { username: USER, password: PASSWORD } })));
+});
+
+afterAll(async () => {
+  for (const { running, handlers, pool } of started) {
+    await running.close(5_000);
+    await closeHandlers(handlers);
+    await pool.close();
+  }
+  await Promise.all((proxies ?? []).map((proxy) => proxy.close()));
+  blockingSite?.closeAllConnections();
+  await new Promise((resolve) => blockingSite?.close(resolve));
+  await site?.close();
+  await harness?.stop();
+});
+
+interface Setup {
+  prefix: string;
+  pool: ProxyPool;
+  registry: Registry;
+  extract(path: string, options?: { sticky?: string; url?: string; opts?: JobsOptions }): Promise<Job>;
+  /** `floodgate_proxy_requests_total` of one exit and outcome. */
+  requests(hostPort: string, outcome: string): Promise<number>;
+}
+
+/** page-extract workers on a fresh prefix, fetching through `endpoints`. */
+function startPageExtract(
+  endpoints: ProxyEndpoint[],
+  options: { pool?: Partial<ProxyPoolOptions>; concurrency?: number; allowPrivateNetworks?: boolean; lookup?: TargetLookup } = {},
+): Setup {
+  const prefix = harness.newPrefix();
+  const registry = createMetricsRegistry('proxy-test');
+  const pool = new ProxyPool({
+    endpoints,
+    redis: harness.connection,
+    prefix,
+    logger,
+    cooldownBaseMs: 300,
+    cooldownMaxMs: 1_000,
+    metrics: createProxyMetrics(registry),
+    ...options.pool,
+  });
+  const handlers = createHandlers({
+    pageExtract: {
+      maxBytes: 100_000,
+      fetchTimeoutMs: 2_000,
+      allowPrivateNetworks: options.allowPrivateNetworks ?? true,
+      proxyPool: pool,
+      ...(options.lookup ? { lookup: options.lookup } : {}),
+    },
+    cpuPool: harness.cpuPool,
+  });
+  const running = startWorkers({
+    connection: harness.connection,
+    prefix,
+    handlers,
+    logger,
+    metrics: harness.metrics,
+    types: ['page-extract'],
+    ...(options.concurrency
+      ? { tuning: { lockDurationMs: 10_000, stalledIntervalMs: 5_000, maxStalledCount: 1, concurrency: { 'page-extract': options.concurrency } } }
+      : {}),
+  });
+  started.push({ running, handlers, pool });
+  return {
+    prefix,
+    pool,
+    registry,
+    extract: async (path, extra = {}) => {
+      const payload = { url: extra.url ?? `${site.origin}${path}`, ...(extra.sticky ? { sticky: extra.sticky } : {}) };
+      const job = await harness.settled(await harness.add(prefix, 'page-extract', payload, { ...QUICK_RETRY, ...extra.opts }));
+      settledJobs.push(job);
+      return job;
+    },
+    requests: async (hostPort, outcome) => metricValue(await registry.metrics(), 'floodgate_proxy_requests_total', { proxy: hostPort, outcome }) ?? 0,
+  };
+}
+
+const endpointsOf = (list: ForwardProxy[]) => parseProxyList(list.map((proxy) => proxy.url).join(','), 'test');
+const exitOf = (job: Job) => (job.returnvalue as PageExtractResult | undefined)?.proxy;
+const countExits = (jobs: Job[]) => jobs.reduce((counts, job) => counts.set(exitOf(job) ?? 'none', (counts.get(exitOf(job) ?? 'none') ?? 0) + 1), new Map<string, number>());
+
+describe('page-extract through a proxy pool', () => {
+  it.each([
+    ['absolute-form requests (http:// pages, the default)', false],
+    ['CONNECT tunnels', true],
+  ])('spreads requests across all three exits under round-robin, and says which exit served each page: %s', async (_mode, tunnelHttp) => {
+    const before = proxies.map((proxy) => [proxy.forwarded, proxy.tunnels]);
+    const { extract } = startPageExtract(endpointsOf(proxies), { pool: { tunnelHttp } });
+    const jobs = await Promise.all(Array.from({ length: 30 }, () => extract('/article')));
+    proxies.forEach((proxy, i) => {
+      const [forwarded = 0, tunnels = 0] = before[i] ?? [];
+      expect(tunnelHttp ? proxy.tunnels > tunnels : proxy.forwarded > forwarded).toBe(true);
+      expect(tunnelHttp ? proxy.forwarded : proxy.tunnels).toBe(tunnelHttp ? forwarded : tunnels);
+    });
+    expect(jobs.every((job) => job.failedReason === undefined)).toBe(true);
+    expect(jobs[0]?.returnvalue).toMatchObject({ finalUrl: `${site.origin}/article`, status: 200, title: 'Flood Gates' });
+    const counts = countExits(jobs);
+    expect([...counts.keys()].sort()).toEqual(proxies.map((proxy) => proxy.hostPort).sort());
+    for (const count of counts.values()) expect(count).toBeGreaterThanOrEqual(8);
+  });
+
+  it('keeps a sticky key on one exit', async () => {
+    const { extract } = startPageExtract(endpointsOf(proxies));
+    const stuck = await Promise.all(Array.from({ length: 12 }, () => extract('/article', { sticky: 'shop.example' })));
+    expect(countExits(stuck).size).toBe(1);
+    const spread = await Promise.all(Array.from({ length: 12 }, (_, i) => extract('/article', { sticky: `site-${i}` })));
+    expect(countExits(spread).size).toBeGreaterThan(1);
+  });
+
+  it('cools a killed exit within a few requests, serves its jobs through the others, and uses it again once it is back', async () => {
+    const concurrency = 4;
+    // Tunnels: long-lived sockets through the proxy, all cut when it dies.
+    const { extract, requests, pool } = startPageExtract(endpointsOf(proxies), { concurrency, pool: { tunnelHttp: true } });
+    const victim = proxies[1]!;
+    const before = await Promise.all(Array.from({ length: 12 }, () => extract('/article')));
+    expect(countExits(before).get(victim.hostPort)).toBeGreaterThan(0);
+
+    await victim.stop();
+    const during = await Promise.all(Array.from({ length: 24 }, () => extract('/article')));
+    for (const job of during) {
+      expect(job.failedReason).toBeUndefined();
+      expect(job.attemptsMade).toBeLessThanOrEqual(1);
+      expect(exitOf(job)).not.toBe(victim.hostPort);
+    }
+    // Only the requests already heading its way when it died: at most one per concurrent job.
+    const failures = await requests(victim.hostPort, 'proxy_error');
+    expect(failures).toBeGreaterThanOrEqual(1);
+    expect(failures).toBeLessThanOrEqual(concurrency);
+    expect(pool.view().find((exit) => exit.hostPort === victim.hostPort)?.health.strikes).toBeGreaterThanOrEqual(1);
+
+    await victim.start();
+    await waitFor(async () => exitOf(await extract('/article')) === victim.hostPort, { timeoutMs: 5_000, description: 'the restarted exit to serve a page' });
+    expect(await requests(victim.hostPort, 'ok')).toBeGreaterThan(countExits(before).get(victim.hostPort) ?? 0);
+  });
+
+  it('rests an exit that answers 407, and says so in the shared health', async () => {
+    const [good] = endpointsOf([proxies[0]!]);
+    const [refusing] = parseProxyList(proxies[2]!.url.replace(encodeURIComponent(PASSWORD), WRONG_PASSWORD), 'test');
+    const { extract, requests, prefix } = startPageExtract([refusing!, good!], { concurrency: 2, pool: { cooldownBaseMs: 60_000, cooldownMaxMs: 60_000 } });
+    const jobs = await Promise.all(Array.from({ length: 8 }, () => extract('/article')));
+    for (const job of jobs) expect(exitOf(job)).toBe(good!.hostPort);
+    expect(await requests(refusing!.hostPort, 'blocked')).toBeLessThanOrEqual(2);
+    const [status] = (await listProxyStatuses(harness.connection, prefix)).filter((s) => s.proxy === refusing!.hostPort);
+    expect(status).toMatchObject({ state: 'cooling', lastError: 'proxy answered 407', url: `http://***:***@${refusing!.hostPort}` });
+  });
+
+  it('rests an exit whose target answers 429, and tries the page through another exit', async () => {
+    const blockedPort = (blockingSite.address() as AddressInfo).port;
+    const blocked = await startForwardProxy({ route: () => `127.0.0.1:${blockedPort}` });
+    try {
+      const [victim, good] = parseProxyList(`${blocked.url},${proxies[0]!.url}`, 'test');
+      const { extract, requests, prefix } = startPageExtract([victim!, good!], { concurrency: 1, pool: { cooldownBaseMs: 60_000, cooldownMaxMs: 60_000 } });
+      const jobs = await Promise.all(Array.from({ length: 6 }, () => extract('/article')));
+      for (const job of jobs) expect(job.returnvalue).toMatchObject({ status: 200, proxy: good!.hostPort });
+      expect(await requests(victim!.hostPort, 'blocked')).toBe(1);
+      const statuses = await listProxyStatuses(harness.connection, prefix);
+      expect(statuses.find((s) => s.proxy === victim!.hostPort)).toMatchObject({ state: 'cooling', lastError: 'target answered 429' });
+      expect(statuses.find((s) => s.proxy === good!.hostPort)).toMatchObject({ state: 'healthy', successes: 6 });
+    } finally {
+      await blocked.close();
+    }
+  });
+
+  it('with every exit down, fails attempts with no_healthy_proxy, and completes once they return, without a tight loop', async () => {
+    const backoffMs = 100;
+    const { extract, prefix } = startPageExtract(endpointsOf(proxies), { concurrency: 4, pool: { cooldownBaseMs: 800, cooldownMaxMs: 800 } });
+    await Promise.all(proxies.map((proxy) => proxy.stop()));
+    try {
+      // Two jobs meet the three dead exits (each tries two): all three cool down.
+      const warmUp = [await extract('/article', { opts: { attempts: 1 } }), await extract('/article', { opts: { attempts: 1 } })];
+      for (const job of warmUp) expect(job.failedReason).toMatch(/^fetch_failed: through the proxy: connect ECONNREFUSED/);
+      const refused = await extract('/article', { opts: { attempts: 1 } });
+      expect(refused.failedReason).toMatch(/^no_healthy_proxy: all 3 proxies are cooling down \(127\.0\.0\.1:\d+, .*\); the first is back in \d+\.\d s$/);
+      expect((await listProxyStatuses(harness.connection, prefix)).map((s) => s.state)).toEqual(['cooling', 'cooling', 'cooling']);
+    } finally {
+      await Promise.all(proxies.map((proxy) => proxy.start()));
+    }
+    const addedAt = Date.now();
+    const jobs = await Promise.all(Array.from({ length: 3 }, () => extract('/article', { opts: { attempts: 50, backoff: { type: 'fixed', delay: backoffMs } } })));
+    for (const job of jobs) {
+      expect(job.failedReason).toMatch(/^no_healthy_proxy:/); // the last failed attempt's reason stays on the job
+      expect(job.finishedOn).toBeDefined();
+      expect(exitOf(job)).toMatch(/^127\.0\.0\.1:\d+$/);
+      // Each attempt waited its backoff: no more attempts than the time allowed, so no spinning.
+      const elapsedMs = (job.finishedOn ?? 0) - addedAt;
+      expect(job.attemptsMade).toBeGreaterThanOrEqual(2);
+      expect(job.attemptsMade).toBeLessThanOrEqual(Math.ceil(elapsedMs / backoffMs) + 1);
+    }
+  });
+
+  it('applies SSRF rules to the target through a proxy, never to the proxy itself', async () => {
+    const sitePort = new URL(site.origin).port;
+    const named = await startForwardProxy({ route: (authority) => authority.replace(/^[a-z.]+\.test:/, '127.0.0.1:') });
+    try {
+      const lookup: TargetLookup = async (host) => [{ address: host === 'shop.test' ? '93.184.215.14' : '10.0.0.7', family: 4 }];
+      const [endpoint] = parseProxyList(named.url, 'test');
+      const { extract } = startPageExtract([endpoint!], { allowPrivateNetworks: false, lookup });
+      // The proxy listens on 127.0.0.1, which SSRF protection refuses as a target: as a proxy it is fine.
+      const allowed = await extract('', { url: `http://shop.test:${sitePort}/article` });
+      expect(allowed.returnvalue).toMatchObject({ status: 200, title: 'Flood Gates', proxy: named.hostPort });
+      const contacts = named.forwarded + named.tunnels;
+      const refused = await extract('', { url: `http://intranet.test:${sitePort}/article` });
+      expect(refused.failedReason).toBe('forbidden_address: intranet.test resolves to 10.0.0.7, which is private (10.0.0.0/8)');
+      expect(refused.attemptsMade).toBe(1);
+      // Refused before anything was sent: the proxy never heard of it.
+      expect(named.forwarded + named.tunnels).toBe(contacts);
+    } finally {
+      await named.close();
+    }
+  });
+
+  it('never lets proxy credentials reach a log line, a job, or Redis', async () => {
+    expect(logLines.length).toBeGreaterThan(10);
+    expect(logLines.some((line) => line.includes('proxy cooling down'))).toBe(true);
+    const everything = [...logLines, ...settledJobs.map((job) => inspect(job.toJSON(), { depth: 10 }))];
+    const redis = harness.connection;
+    for (const key of await redis.keys('*')) {
+      const type = await redis.type(key);
+      if (type === 'string') everything.push(String(await redis.get(key)));
+      else if (type === 'hash') everything.push(JSON.stringify(await redis.hgetall(key)));
+      else if (type === 'list') everything.push(JSON.stringify(await redis.lrange(key, 0, -1)));
+      else if (type === 'zset') everything.push(JSON.stringify(await redis.zrange(key, 0, -1)));
+      else if (type === 'stream') everything.push(JSON.stringify(await redis.xrange(key, '-', '+')));
+    }
+    const text = everything.join('\n');
+    expect(text).toContain('proxy answered 407');
+    for (const secret of SECRETS) expect(text).not.toContain(secret);
+  });
+});
+
+/** A pino-shaped logger that keeps every line, formatted in full (errors with their causes). */
+function capturingLogger(lines: string[]): Logger {
+  const write = (...args: unknown[]) => void lines.push(inspect(args, { depth: 8, breakLength: Infinity }));
+  const logger: Logger = new Proxy({} as Logger, {
+    get: (_target, property) => {
+      if (property === 'child') return () => logger;
+      if (property === 'isLevelEnabled') return () => true;
+      if (property === 'level') return 'trace';
+      if (typeof property === 'string' && ['fatal', 'error', 'warn', 'info', 'debug', 'trace'].includes(property)) return write;
+      return undefined;
+    },
+  });
+  return logger;
+}

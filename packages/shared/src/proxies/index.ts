@@ -1,0 +1,2 @@
+export * from './proxy-list';
+export * from './proxy-state';

@@ -1,0 +1,264 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { ProxyEndpoint } from './proxy-list';
+
+/**
+ * The health of each proxy, shared by every worker process through Redis, and
+ * read by the API (`GET /v1/proxies`). One small hash per proxy:
+ *
+ *   {prefix}:proxy:<id>   proxy, url (masked), successes, failures, revivals,
+ *                         strikes, coolUntil, cooledAt, lastError, lastErrorAt,
+ *                         lastSuccessAt, updatedAt (times in ms since the epoch)
+ *   {prefix}:proxies      sorted set of ids, scored by when their hash expires
+ *
+ * Every write renews the hash's TTL (`ttlMs`, and at least until its cool-down
+ * ends), so a proxy no process has used for that long is forgotten. The
+ * braces of the prefix keep both keys in one Redis Cluster slot.
+ */
+
+export function proxyStateKey(prefix: string, id: string): string {
+  return `${prefix}:proxy:${id}`;
+}
+
+export function proxyRegistryKey(prefix: string): string {
+  return `${prefix}:proxies`;
+}
+
+/** The health-check lock of one proxy: one probe per interval across all processes. */
+export function proxyCheckLockKey(prefix: string, id: string): string {
+  return `${prefix}:proxy:${id}:check`;
+}
+
+/** What one process needs to pick exits: the cool-down, as the last write left it. */
+export interface ProxyHealth {
+  /** Epoch ms until which the proxy is skipped; 0 or past when healthy. */
+  coolUntil: number;
+  /** Cool-downs in a row without a success in between: the exponent of the next one. */
+  strikes: number;
+  /** When the current cool-down began; successes of requests started before it do not end it. */
+  cooledAt: number;
+}
+
+const HEALTHY: ProxyHealth = { coolUntil: 0, strikes: 0, cooledAt: 0 };
+
+/** `GET /v1/proxies`: one proxy as the API shows it. Never credentials. */
+export const ProxyStatus = z.object({
+  /** Redis-safe id (`127.0.0.1_8080`). */
+  id: z.string(),
+  /** `host:port`, as results and metrics name it. */
+  proxy: z.string(),
+  /** The URL with credentials masked (`http://***:***@host:port`). */
+  url: z.string(),
+  state: z.enum(['healthy', 'cooling']),
+  /** Whether this process's configuration lists it (workers may run with another list). */
+  configured: z.boolean(),
+  successes: z.number().int(),
+  failures: z.number().int(),
+  /** Cool-downs ended by the background health check. */
+  revivals: z.number().int(),
+  /** Consecutive cool-downs: the next one lasts base × 2^strikes, up to the maximum. */
+  strikes: z.number().int(),
+  lastError: z.string().nullable(),
+  lastErrorAt: z.string().nullable(),
+  lastSuccessAt: z.string().nullable(),
+  /** When the current cool-down ends (ISO time), or null when healthy. */
+  coolingUntil: z.string().nullable(),
+});
+export type ProxyStatus = z.infer<typeof ProxyStatus>;
+
+export interface RecordFailure {
+  /** Short, credential-free description (`connect ECONNREFUSED 10.0.0.5:3128`, `target answered 429`). */
+  error: string;
+  /** Start (or extend, when already cooling: it does not) a cool-down. False: count the failure only. */
+  cool: boolean;
+  cooldownBaseMs: number;
+  cooldownMaxMs: number;
+}
+
+/** Reads and writes proxy health; one per process, on its worker connection. */
+export class ProxyStateStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    /** How long a proxy's hash outlives its last write. @defaultValue 3600000 (1 h) */
+    private readonly ttlMs = 3_600_000,
+  ) {}
+
+  /**
+   * A request through `endpoint` that began at `startedAt` worked. Ends a
+   * cool-down (and resets the strikes) unless the cool-down began after the
+   * request did: a slow success from before an outage does not cancel it.
+   */
+  async recordSuccess(endpoint: ProxyEndpoint, startedAt: number, options: { revival?: boolean; now?: number } = {}): Promise<ProxyHealth> {
+    const now = options.now ?? Date.now();
+    const counter = options.revival ? 'revivals' : 'successes';
+    const reply = await runScript(this.redis, SUCCESS, [proxyStateKey(this.prefix, endpoint.id), proxyRegistryKey(this.prefix)], [
+      now, startedAt, this.ttlMs, endpoint.hostPort, endpoint.masked, endpoint.id, counter,
+    ]);
+    return healthOf(reply);
+  }
+
+  /**
+   * A request through `endpoint` failed because of it. With `cool`, a proxy
+   * that is not cooling yet starts a cool-down of base × 2^(strikes), capped at
+   * the maximum; failures while it already cools (the other requests that were
+   * in flight when it went down) neither extend nor escalate it.
+   */
+  async recordFailure(endpoint: ProxyEndpoint, failure: RecordFailure, now = Date.now()): Promise<ProxyHealth & { newlyCooled: boolean }> {
+    const reply = await runScript(this.redis, FAILURE, [proxyStateKey(this.prefix, endpoint.id), proxyRegistryKey(this.prefix)], [
+      now,
+      failure.cool ? 1 : 0,
+      failure.cooldownBaseMs,
+      failure.cooldownMaxMs,
+      this.ttlMs,
+      endpoint.hostPort,
+      endpoint.masked,
+      endpoint.id,
+      failure.error.slice(0, 500),
+    ]);
+    const health = healthOf(reply);
+    return { ...health, newlyCooled: failure.cool && health.cooledAt === now };
+  }
+
+  /** The health of each endpoint, in order (healthy for those with no hash). One round trip. */
+  async readHealth(endpoints: readonly ProxyEndpoint[]): Promise<ProxyHealth[]> {
+    if (endpoints.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const endpoint of endpoints) pipeline.hmget(proxyStateKey(this.prefix, endpoint.id), 'coolUntil', 'strikes', 'cooledAt');
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([err, values]) => {
+      if (err) throw err;
+      const [coolUntil, strikes, cooledAt] = values as Array<string | null>;
+      return { coolUntil: Number(coolUntil ?? 0), strikes: Number(strikes ?? 0), cooledAt: Number(cooledAt ?? 0) };
+    });
+  }
+
+  /** Takes the health-check turn of one proxy for `ttlMs`; false when another process has it. */
+  async claimCheck(endpoint: ProxyEndpoint, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(proxyCheckLockKey(this.prefix, endpoint.id), String(process.pid), 'PX', ttlMs, 'NX')) === 'OK';
+  }
+}
+
+/**
+ * Every proxy known to Redis (used by some worker within the TTL) plus the
+ * `configured` ones, sorted by `host:port`. What `GET /v1/proxies` answers.
+ */
+export async function listProxyStatuses(
+  redis: Redis,
+  prefix: string,
+  configured: readonly ProxyEndpoint[] = [],
+  now = Date.now(),
+): Promise<ProxyStatus[]> {
+  const known = await redis.zrangebyscore(proxyRegistryKey(prefix), now, '+inf');
+  const configuredById = new Map(configured.map((endpoint) => [endpoint.id, endpoint]));
+  const ids = [...new Set([...configured.map((endpoint) => endpoint.id), ...known])];
+  if (ids.length === 0) return [];
+  const pipeline = redis.pipeline();
+  for (const id of ids) pipeline.hgetall(proxyStateKey(prefix, id));
+  const replies = (await pipeline.exec()) ?? [];
+  const statuses: ProxyStatus[] = [];
+  ids.forEach((id, index) => {
+    const [err, value] = replies[index] ?? [null, {}];
+    if (err) throw err;
+    const hash = (value ?? {}) as Record<string, string | undefined>;
+    const endpoint = configuredById.get(id);
+    // A registry entry whose hash expired in between: nothing left to show.
+    if (!endpoint && hash.proxy === undefined) return;
+    const coolUntil = Number(hash.coolUntil ?? 0);
+    statuses.push({
+      id,
+      proxy: endpoint?.hostPort ?? hash.proxy ?? id,
+      url: endpoint?.masked ?? hash.url ?? '',
+      state: coolUntil > now ? 'cooling' : 'healthy',
+      configured: endpoint !== undefined,
+      successes: Number(hash.successes ?? 0),
+      failures: Number(hash.failures ?? 0),
+      revivals: Number(hash.revivals ?? 0),
+      strikes: Number(hash.strikes ?? 0),
+      lastError: hash.lastError ?? null,
+      lastErrorAt: isoOrNull(hash.lastErrorAt),
+      lastSuccessAt: isoOrNull(hash.lastSuccessAt),
+      coolingUntil: coolUntil > now ? new Date(coolUntil).toISOString() : null,
+    });
+  });
+  return statuses.sort((a, b) => a.proxy.localeCompare(b.proxy));
+}
+
+function isoOrNull(ms: string | undefined): string | null {
+  const value = Number(ms ?? 0);
+  return value > 0 ? new Date(value).toISOString() : null;
+}
+
+function healthOf(reply: unknown): ProxyHealth {
+  if (!Array.isArray(reply)) return HEALTHY;
+  const [coolUntil, strikes, cooledAt] = reply.map(Number);
+  return { coolUntil: coolUntil ?? 0, strikes: strikes ?? 0, cooledAt: cooledAt ?? 0 };
+}
+
+/** Renews the hash's TTL (at least past the cool-down) and its registry entry. Expects `now`, `ttl`, `coolUntil`, `id`. */
+const RENEW = `
+local expireAt = math.max(now + ttl, coolUntil + ttl)
+redis.call('PEXPIRE', KEYS[1], expireAt - now)
+redis.call('ZADD', KEYS[2], expireAt, id)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+`;
+
+/** ARGV: now, startedAt, ttl, hostPort, masked url, id, counter field. */
+const SUCCESS = `
+local now = tonumber(ARGV[1])
+local startedAt = tonumber(ARGV[2])
+local ttl = tonumber(ARGV[3])
+local id = ARGV[6]
+redis.call('HINCRBY', KEYS[1], ARGV[7], 1)
+redis.call('HSET', KEYS[1], 'proxy', ARGV[4], 'url', ARGV[5], 'lastSuccessAt', ARGV[1], 'updatedAt', ARGV[1])
+local coolUntil = tonumber(redis.call('HGET', KEYS[1], 'coolUntil') or '0')
+local strikes = tonumber(redis.call('HGET', KEYS[1], 'strikes') or '0')
+local cooledAt = tonumber(redis.call('HGET', KEYS[1], 'cooledAt') or '0')
+if startedAt >= cooledAt then
+  coolUntil = 0
+  strikes = 0
+  redis.call('HSET', KEYS[1], 'coolUntil', 0, 'strikes', 0)
+end
+${RENEW}
+return {string.format('%d', coolUntil), tostring(strikes), string.format('%d', cooledAt)}
+`;
+
+/** ARGV: now, cool (1/0), base, max, ttl, hostPort, masked url, id, error. */
+const FAILURE = `
+local now = tonumber(ARGV[1])
+local base = tonumber(ARGV[3])
+local max = tonumber(ARGV[4])
+local ttl = tonumber(ARGV[5])
+local id = ARGV[8]
+redis.call('HINCRBY', KEYS[1], 'failures', 1)
+redis.call('HSET', KEYS[1], 'proxy', ARGV[6], 'url', ARGV[7], 'lastError', ARGV[9], 'lastErrorAt', ARGV[1], 'updatedAt', ARGV[1])
+local coolUntil = tonumber(redis.call('HGET', KEYS[1], 'coolUntil') or '0')
+local strikes = tonumber(redis.call('HGET', KEYS[1], 'strikes') or '0')
+local cooledAt = tonumber(redis.call('HGET', KEYS[1], 'cooledAt') or '0')
+if ARGV[2] == '1' and coolUntil <= now then
+  strikes = strikes + 1
+  coolUntil = now + math.min(base * math.pow(2, math.min(strikes - 1, 40)), max)
+  cooledAt = now
+  redis.call('HSET', KEYS[1], 'strikes', strikes, 'coolUntil', string.format('%d', coolUntil), 'cooledAt', ARGV[1])
+end
+${RENEW}
+return {string.format('%d', coolUntil), tostring(strikes), string.format('%d', cooledAt)}
+`;
+
+const shas = new Map<string, string>();
+
+/** EVALSHA, loading the script on first use (or after a SCRIPT FLUSH / Redis restart). */
+async function runScript(redis: Redis, script: string, keys: string[], args: Array<string | number>): Promise<unknown> {
+  let sha = shas.get(script);
+  if (!sha) {
+    sha = createHash('sha1').update(script).digest('hex');
+    shas.set(script, sha);
+  }
+  try {
+    return await redis.evalsha(sha, keys.length, ...keys, ...args);
+  } catch (err) {
+    if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+    return await redis.eval(script, keys.length, ...keys, ...args);
+  }
+}
