@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Admission } from './admission/admission';
 import type { JobAdder } from './coalesce/job-adder';
 import { bullOptions, initialState, type EnqueueOptions } from './job-options';
-import { withRedis } from './redis-deadline';
+import { redisUnavailable } from './errors';
 import { jobLink } from './routes/job-request';
 
 /** The 202 answer to a new job. */
@@ -32,10 +32,11 @@ export function createEnqueueOne(deps: { redis: Redis; admission: Admission; add
     let base = baseOptions.get(type);
     if (!base) baseOptions.set(type, (base = jobOptionsFor(catalog[type])));
     const options = bullOptions(base, envelope.options);
-    const job = await withRedis(deps.redis, async () => {
-      await deps.admission.admitOne(type, client);
-      return deps.adder.add(type, envelope.payload, options);
-    });
+    // No deadline per request: the batches these calls join each run under one (see
+    // coalesce/), which is one timer per turn instead of one per request.
+    if (deps.redis.status !== 'ready') throw redisUnavailable();
+    await deps.admission.admitOne(type, client);
+    const job = await deps.adder.add(type, envelope.payload, options);
     const id = String(job.id);
     return { job, accepted: { id, type, state: initialState(envelope.options), links: { self: jobLink(type, id) } } };
   };

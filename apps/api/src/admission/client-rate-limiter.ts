@@ -1,6 +1,7 @@
 import { jobTypes, type JobType } from '@floodgate/shared/jobs';
 import type { Redis } from 'ioredis';
 import { createTickBatcher } from '../coalesce/tick-batcher';
+import { withRedis } from '../redis-deadline';
 import { tokenBucket } from './token-bucket';
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
@@ -28,7 +29,8 @@ export function createClientRateLimiter(redis: Redis, prefix: string, perSecond:
   const capacity = (type: JobType) => 2 * perSecond[type];
   const ones = createTickBatcher<{ type: JobType; client: string }, RateDecision>(async (key, items) => {
     const { type } = items[0] as { type: JobType };
-    const grant = await takeTokens(key, perSecond[type], capacity(type), items.length, 'partial');
+    // The batch's one Redis call runs under the request deadline (its callers do not each start one).
+    const grant = await withRedis(redis, () => takeTokens(key, perSecond[type], capacity(type), items.length, 'partial'));
     return items.map((_, i) => (i < grant.granted ? { allowed: true } : { allowed: false, retryAfterMs: grant.retryAfterMs }));
   });
   const known = new Set<string>(jobTypes);

@@ -36,7 +36,7 @@ describe('coalescing against Redis', () => {
     const pipeline = redis.pipeline.bind(redis);
     redis.pipeline = ((...args: Parameters<typeof pipeline>) => (pipelines++, pipeline(...args))) as typeof redis.pipeline;
     try {
-      const adder = createJobAdder(queues);
+      const adder = createJobAdder(queues, redis);
       const jobs = await Promise.all(
         Array.from({ length: 25 }, (_, i) => adder.add('sentiment', { text: `job ${i}` }, i === 3 ? { delay: 60_000 } : {})),
       );
@@ -53,7 +53,7 @@ describe('coalescing against Redis', () => {
   });
 
   it("gives each job of a batch its own outcome: one bad job fails alone", async () => {
-    const adder = createJobAdder(queues);
+    const adder = createJobAdder(queues, redis);
     const outcomes = await Promise.allSettled([
       adder.add('sentiment', { text: 'first' }, {}),
       // BullMQ refuses this one before it reaches Redis.

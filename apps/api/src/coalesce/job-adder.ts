@@ -1,6 +1,8 @@
 import type { JobType } from '@floodgate/shared/jobs';
 import { Job, type JobsOptions, type Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { JobQueues } from '../queues';
+import { withRedis } from '../redis-deadline';
 import { createTickBatcher } from './tick-batcher';
 
 /** Adds single jobs, coalescing those of one type that arrive in the same turn into one pipeline. */
@@ -13,8 +15,10 @@ export interface JobAdder {
  * `add` per request. Jobs with a caller-chosen id do not come through here:
  * deduplication needs each one's own answer.
  */
-export function createJobAdder(queues: JobQueues): JobAdder {
-  const batcher = createTickBatcher<{ data: unknown; opts: JobsOptions }, Job>((type, items) => addEach(queues[type as JobType], type, items));
+export function createJobAdder(queues: JobQueues, redis: Redis): JobAdder {
+  const batcher = createTickBatcher<{ data: unknown; opts: JobsOptions }, Job>((type, items) =>
+    withRedis(redis, () => addEach(queues[type as JobType], type, items)),
+  );
   return { add: (type, data, opts) => batcher.submit(type, { data, opts }) };
 }
 

@@ -141,6 +141,23 @@ function writeError(res: ServerResponse, error: HttpError): void {
 }
 
 /**
+ * The metric series of this route per status, bound once: resolving labels
+ * (hashing them) on every request is a measurable share of a lean request.
+ */
+const boundSeries = new WeakMap<HttpMetrics, Map<number, { duration: { observe(v: number): void }; requests: { inc(): void } }>>();
+function seriesFor(metrics: HttpMetrics, status: number) {
+  let byStatus = boundSeries.get(metrics);
+  if (!byStatus) boundSeries.set(metrics, (byStatus = new Map()));
+  let series = byStatus.get(status);
+  if (!series) {
+    const labels = { method: 'POST', route: ROUTE, status: String(status) };
+    series = { duration: metrics.duration.labels(labels), requests: metrics.requests.labels(labels) };
+    byStatus.set(status, series);
+  }
+  return series;
+}
+
+/**
  * The request id, log line and metrics the express middleware gives every
  * request; returns what to call once the answer is written.
  */
@@ -149,15 +166,14 @@ function observe(deps: LeanEnqueueDeps, req: IncomingMessage, res: ServerRespons
   const reqId = typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
   res.setHeader('x-request-id', reqId);
   deps.securityHeaders(req, res, () => undefined);
-  const stopTimer = deps.httpMetrics.duration.startTimer();
   const startedAt = process.hrtime.bigint();
   return () => {
-    const labels = { method: 'POST', route: ROUTE, status: String(res.statusCode) };
-    stopTimer(labels);
-    deps.httpMetrics.requests.inc(labels);
+    const durationMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
+    const series = seriesFor(deps.httpMetrics, res.statusCode);
+    series.duration.observe(durationMs / 1_000);
+    series.requests.inc();
     const level = res.statusCode >= 500 ? 'error' : 'info';
     if (deps.logger.isLevelEnabled(level)) {
-      const durationMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
       deps.logger[level]({ reqId, method: 'POST', url: req.url, status: res.statusCode, durationMs }, res.statusCode >= 500 ? 'request failed' : 'request');
     }
   };
