@@ -10,7 +10,7 @@ import { startApi, type ApiHarness } from './testing/api-harness';
 describe('the lean enqueue path', () => {
   let api: ApiHarness;
   beforeAll(async () => {
-    api = await startApi({ limits: { rateLimitPerSecond: { compute: 2 } } });
+    api = await startApi({ limits: { rateLimitPerSecond: { compute: 1 } } });
   });
   afterAll(async () => {
     await api?.stop();
@@ -55,7 +55,7 @@ describe('the lean enqueue path', () => {
 
   it('rate limits the same way', async () => {
     const answers = [];
-    for (let i = 0; i < 6; i++) answers.push(await ask(i % 2 === 0, 'compute', JSON.stringify({ payload: { n: 1, m: 1 } })));
+    for (let i = 0; i < 8; i++) answers.push(await ask(i % 2 === 0, 'compute', JSON.stringify({ payload: { n: 1, m: 1 } })));
     const limited = answers.filter((a) => a.status === 429);
     expect(limited.length).toBeGreaterThan(0);
     for (const answer of limited) expect(answer.retryAfter).not.toBeNull();
