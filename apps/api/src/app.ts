@@ -100,9 +100,9 @@ export function createApp(
   app.use(healthRouter(deps.redis));
   app.use(metricsRouter(deps.registry));
   app.use(docsRouter({ bulkMaxJobs }));
+  app.use(requireAuth(deps.auth));
   // Shedding before parsing: while the whole system is overloaded, a refusal
   // must cost next to nothing, or the refusals themselves become the overload.
-  app.use(requireAuth(deps.auth));
   app.use('/v1/jobs', (req, _res, next) => {
     if (req.method === 'POST') deps.admission.shedIfOverloaded();
     next();
@@ -113,7 +113,7 @@ export function createApp(
       type: JSON_MEDIA_TYPES,
       // Before parsing: see json-depth.ts.
       verify: (_req, _res, buf) => {
-        if (jsonNestsDeeperThan(buf.toString('utf8'), MAX_JSON_DEPTH)) throw jsonTooDeep();
+        if (jsonNestsDeeperThan(buf, MAX_JSON_DEPTH)) throw jsonTooDeep();
       },
     }),
   );

@@ -27,11 +27,8 @@ export type EnqueueOne = (
  * in front of it. Concurrent calls share their rate-limit and add round trips.
  */
 export function createEnqueueOne(deps: { redis: Redis; admission: Admission; adder: JobAdder }): EnqueueOne {
-  const baseOptions = new Map<JobType, ReturnType<typeof jobOptionsFor>>();
   return async (type, envelope, client) => {
-    let base = baseOptions.get(type);
-    if (!base) baseOptions.set(type, (base = jobOptionsFor(catalog[type])));
-    const options = bullOptions(base, envelope.options);
+    const options = bullOptions(jobOptionsFor(catalog[type]), envelope.options);
     // No deadline per request: the batches these calls join each run under one (see
     // coalesce/), which is one timer per turn instead of one per request.
     if (deps.redis.status !== 'ready') throw redisUnavailable();

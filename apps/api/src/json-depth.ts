@@ -4,16 +4,18 @@ import { HttpError } from './errors';
 export const MAX_JSON_DEPTH = 32;
 
 /**
- * Whether JSON text nests objects and arrays deeper than `max`, found in one
- * pass over the text before it is parsed (brackets inside strings do not
+ * Whether a JSON body nests objects and arrays deeper than `max`, found in one
+ * pass over its bytes before it is parsed (brackets inside strings do not
  * count). Parsing a body of 100,000 `[` first, only to walk it afterwards,
- * would do the damage the limit is there to prevent.
+ * would do the damage the limit is there to prevent. Bytes, not text: every
+ * character that matters is ASCII (UTF-8 never uses those bytes inside a
+ * multi-byte character), and the body is then decoded once, by the parser.
  */
-export function jsonNestsDeeperThan(text: string, max: number): boolean {
+export function jsonNestsDeeperThan(body: Uint8Array, max: number): boolean {
   let depth = 0;
   let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
     if (inString) {
       if (c === 0x5c) i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;

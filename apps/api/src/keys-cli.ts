@@ -7,9 +7,10 @@
  */
 import { parseArgs } from 'node:util';
 import { appendApiKey, generateApiKey, loadApiKeys, removeApiKey, Scope, SCOPES } from '@floodgate/shared/api-keys';
-import { stringEnv } from '@floodgate/shared/env';
+import { StackEnv } from '@floodgate/shared/stack';
 
-const file = stringEnv('.data/api-keys.json').parse(process.env.API_KEYS_FILE);
+// The same variable and default the API and `npm start` read.
+const file = StackEnv.shape.API_KEYS_FILE.parse(process.env.API_KEYS_FILE);
 const usage = `usage:
   npm run keys:create -- --scopes <scope,...> [--name <who it is for>]
   npm run keys -- list

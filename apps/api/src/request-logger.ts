@@ -4,6 +4,11 @@ import type { RequestHandler } from 'express';
 
 const SANE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/** The caller's `x-request-id` when it is sane, else a new UUID (the express and the lean path share it). */
+export function requestIdOf(header: string | string[] | undefined): string {
+  return typeof header === 'string' && SANE_REQUEST_ID.test(header) ? header : randomUUID();
+}
+
 /**
  * Gives each request an id (the caller's `x-request-id` when it is sane, else a
  * new UUID), echoes it back, and logs one line when the response is done.
@@ -11,8 +16,7 @@ const SANE_REQUEST_ID = /^[\w.:-]{1,128}$/;
  */
 export function requestLogger(logger: Logger): RequestHandler {
   return (req, res, next) => {
-    const incoming = req.get('x-request-id');
-    const reqId = incoming && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const reqId = requestIdOf(req.headers['x-request-id']);
     const log = logger.child({ reqId });
     res.locals.logger = log;
     res.setHeader('x-request-id', reqId);

@@ -1,4 +1,4 @@
-import { jobTypes, type JobType } from '@floodgate/shared/jobs';
+import type { JobType } from '@floodgate/shared/jobs';
 import type { Redis } from 'ioredis';
 import { createTickBatcher } from '../coalesce/tick-batcher';
 import { withRedis } from '../redis-deadline';
@@ -33,11 +33,9 @@ export function createClientRateLimiter(redis: Redis, prefix: string, perSecond:
     const grant = await withRedis(redis, () => takeTokens(key, perSecond[type], capacity(type), items.length, 'partial'));
     return items.map((_, i) => (i < grant.granted ? { allowed: true } : { allowed: false, retryAfterMs: grant.retryAfterMs }));
   });
-  const known = new Set<string>(jobTypes);
   return {
     capacity,
     async take(type, client, count) {
-      if (!known.has(type)) return { allowed: true };
       const grant = await takeTokens(keyOf(type, client), perSecond[type], capacity(type), count, 'whole');
       return grant.granted === count ? { allowed: true } : { allowed: false, retryAfterMs: grant.retryAfterMs };
     },

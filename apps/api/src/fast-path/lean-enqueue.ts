@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { isJobType, type JobType } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
@@ -11,11 +10,11 @@ import type { Authenticator, Principal } from '../auth/authenticator';
 import { rateLimitClient } from '../auth/require-auth';
 import type { PayloadPolicy } from '../payload-policy';
 import { jsonNestsDeeperThan, jsonTooDeep, MAX_JSON_DEPTH } from '../json-depth';
+import { requestIdOf } from '../request-logger';
 import { parseSingleJob } from '../routes/job-request';
 
 const PLAIN_ENQUEUE = /^\/v1\/jobs\/([a-z][a-z0-9-]{0,62})$/;
 const JSON_TYPE = /^application\/json\s*(;\s*charset=utf-8\s*)?$/i;
-const SANE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 const ROUTE = '/v1/jobs/:type';
 
 export interface LeanEnqueueDeps {
@@ -51,26 +50,29 @@ export function leanEnqueueListener(deps: LeanEnqueueDeps): RequestListener {
     const plain = plainEnqueue(req, deps);
     if (plain === undefined) return deps.app(req, res);
     const { type, principal } = plain;
+    // Timed from arrival, body included, as express's measureRequests does.
+    const arrivedAt = process.hrtime.bigint();
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
+      const raw = Buffer.concat(chunks);
+      const text = raw.toString('utf8');
       // Like express's parser (strict): only an object or an array is a JSON body.
       if (!/^[\s]*[{[]/.test(text)) {
-        return respondError(deps, req, res, new HttpError(400, 'invalid_json', 'The body is not valid JSON: it must be an object.'));
+        return respondError(deps, req, res, arrivedAt, new HttpError(400, 'invalid_json', 'The body is not valid JSON: it must be an object.'));
       }
-      if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) return respondError(deps, req, res, jsonTooDeep());
+      if (jsonNestsDeeperThan(raw, MAX_JSON_DEPTH)) return respondError(deps, req, res, arrivedAt, jsonTooDeep());
       let body: unknown;
       try {
         body = JSON.parse(text);
       } catch (err) {
-        return respondError(deps, req, res, new HttpError(400, 'invalid_json', `The body is not valid JSON: ${(err as Error).message}`));
+        return respondError(deps, req, res, arrivedAt, new HttpError(400, 'invalid_json', `The body is not valid JSON: ${(err as Error).message}`));
       }
       if (body !== null && typeof body === 'object' && 'jobId' in body) {
         (req as IncomingMessage & { body: unknown }).body = body;
         return deps.app(req, res);
       }
-      void enqueue(deps, req, res, type, principal, body);
+      void enqueue(deps, req, res, { type, principal, arrivedAt }, body);
     });
   };
 }
@@ -104,11 +106,10 @@ async function enqueue(
   deps: LeanEnqueueDeps,
   req: IncomingMessage,
   res: ServerResponse,
-  type: JobType,
-  principal: Principal | undefined,
+  { type, principal, arrivedAt }: { type: JobType; principal: Principal | undefined; arrivedAt: bigint },
   body: unknown,
 ): Promise<void> {
-  const finish = observe(deps, req, res);
+  const finish = observe(deps, req, res, arrivedAt);
   try {
     const job = parseSingleJob(type, body, deps.payloadPolicy);
     const client = rateLimitClient(principal, req.socket.remoteAddress);
@@ -127,8 +128,8 @@ async function enqueue(
   finish();
 }
 
-function respondError(deps: LeanEnqueueDeps, req: IncomingMessage, res: ServerResponse, error: HttpError): void {
-  const finish = observe(deps, req, res);
+function respondError(deps: LeanEnqueueDeps, req: IncomingMessage, res: ServerResponse, arrivedAt: bigint, error: HttpError): void {
+  const finish = observe(deps, req, res, arrivedAt);
   writeError(res, error);
   finish();
 }
@@ -161,14 +162,12 @@ function seriesFor(metrics: HttpMetrics, status: number) {
  * The request id, log line and metrics the express middleware gives every
  * request; returns what to call once the answer is written.
  */
-function observe(deps: LeanEnqueueDeps, req: IncomingMessage, res: ServerResponse): () => void {
-  const incoming = req.headers['x-request-id'];
-  const reqId = typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+function observe(deps: LeanEnqueueDeps, req: IncomingMessage, res: ServerResponse, arrivedAt: bigint): () => void {
+  const reqId = requestIdOf(req.headers['x-request-id']);
   res.setHeader('x-request-id', reqId);
   deps.securityHeaders(req, res, () => undefined);
-  const startedAt = process.hrtime.bigint();
   return () => {
-    const durationMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
+    const durationMs = Number(process.hrtime.bigint() - arrivedAt) / 1e6;
     const series = seriesFor(deps.httpMetrics, res.statusCode);
     series.duration.observe(durationMs / 1_000);
     series.requests.inc();

@@ -2,7 +2,7 @@ import { API_ERROR_CODES, type ApiErrorCode } from '@floodgate/shared/errors';
 import { catalog, jobTypes, type JobType } from '@floodgate/shared/jobs';
 import { z } from 'zod';
 import { ScheduleBody } from '../routes/schedules';
-import { jobEnvelopes, singleJobEnvelopes } from '../routes/job-request';
+import { bulkBodyOf, singleJobEnvelopes } from '../routes/job-request';
 import { schemaOf, type JsonSchema } from './json-schema';
 
 /** `page-extract` → `PageExtract`: component names per job type. */
@@ -135,10 +135,9 @@ function commonSchemas(): Record<string, JsonSchema> {
 /** Per job type: what is sent (single and bulk) and the job as it is read back, from the catalog's schemas. */
 function typeSchemas(type: JobType, bulkMaxJobs: number): Record<string, JsonSchema> {
   const name = pascalCase(type);
-  const envelope = jobEnvelopes.get(type) as z.ZodType;
   return {
     [`${name}Enqueue`]: schemaOf(singleJobEnvelopes.get(type) as z.ZodType),
-    [`${name}BulkEnqueue`]: schemaOf(z.strictObject({ jobs: z.array(envelope).min(1).max(bulkMaxJobs) })),
+    [`${name}BulkEnqueue`]: schemaOf(bulkBodyOf(type, bulkMaxJobs)),
     [`${name}Result`]: schemaOf(catalog[type].result, 'output'),
     [`${name}Job`]: {
       type: 'object',

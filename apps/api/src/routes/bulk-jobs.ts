@@ -1,14 +1,13 @@
-import { catalog, jobOptionsFor, type JobType } from '@floodgate/shared/jobs';
+import { catalog, jobOptionsFor, jobTypes } from '@floodgate/shared/jobs';
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
 import type { Admission } from '../admission/admission';
 import { HttpError, invalidPayload } from '../errors';
-import { bullOptions, initialState, type EnqueueOptions } from '../job-options';
+import { bullOptions, initialState } from '../job-options';
 import type { PayloadPolicy } from '../payload-policy';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
-import { clientOf, jobEnvelopes, jobLink, jobTypeOf, requireJson } from './job-request';
+import { bulkBodyOf, clientOf, jobLink, jobTypeOf, requireJson } from './job-request';
 import { methodNotAllowed } from './method-not-allowed';
 
 export interface BulkJobsRouterDeps {
@@ -28,16 +27,8 @@ export interface BulkJobsRouterDeps {
  * to Redis in one pipelined `addBulk`, and the ids come back in order.
  */
 export function bulkJobsRouter(deps: BulkJobsRouterDeps): Router {
-  const bodies = new Map<JobType, z.ZodType<{ jobs: Array<{ payload: unknown; options?: EnqueueOptions | undefined }> }>>();
-  const bodyOf = (type: JobType) => {
-    let schema = bodies.get(type);
-    if (!schema) {
-      const envelope = jobEnvelopes.get(type) as z.ZodType<{ payload: unknown; options?: EnqueueOptions | undefined }>;
-      schema = z.strictObject({ jobs: z.array(envelope).min(1).max(deps.maxJobs) });
-      bodies.set(type, schema);
-    }
-    return schema;
-  };
+  // Built once per type: the schemas are fixed by the catalog and the limit.
+  const bodies = new Map(jobTypes.map((type) => [type, bulkBodyOf(type, deps.maxJobs)]));
 
   const router = Router();
   router
@@ -51,7 +42,7 @@ export function bulkJobsRouter(deps: BulkJobsRouterDeps): Router {
           details: { max: deps.maxJobs, count },
         });
       }
-      const parsed = bodyOf(type).safeParse(req.body);
+      const parsed = (bodies.get(type) as ReturnType<typeof bulkBodyOf>).safeParse(req.body);
       if (!parsed.success) throw invalidPayload(parsed.error.issues);
       const jobs = parsed.data.jobs;
       const refused = jobs.flatMap((job, i) => deps.payloadPolicy(type, job.payload, ['jobs', i, 'payload']));

@@ -5,7 +5,7 @@ import { HttpError, invalidJobId, invalidPayload, unknownJobType } from '../erro
 import type { PayloadPolicy } from '../payload-policy';
 import type { Principal } from '../auth/authenticator';
 import { rateLimitClient } from '../auth/require-auth';
-import { enqueueOptionsFor, type EnqueueOptions } from '../job-options';
+import { enqueueOptionsFor } from '../job-options';
 
 const JOB_ID = /^[A-Za-z0-9_:-]{1,128}$/;
 
@@ -18,22 +18,18 @@ export const CallerJobId = z
   .regex(/^[A-Za-z0-9_-]{1,128}$/, 'a jobId is 1-128 characters of letters, digits, "_" and "-"')
   .refine((id) => !/^\d+$/.test(id), 'a jobId cannot be all digits (those are generated ids)');
 
-/** One job in a bulk request, per type: `{ "payload": ..., "options"?: ... }` and nothing else. */
-export const jobEnvelopes = new Map<JobType, z.ZodType<{ payload: unknown; options?: EnqueueOptions | undefined }>>(
-  jobTypes.map((type) => [type, z.strictObject({ payload: catalog[type].payload as z.ZodType, options: enqueueOptionsFor(catalog[type]).optional() })]),
-);
+/** One job as a request carries it, per type: `{ "payload": ..., "options"?: ... }` and nothing else. */
+function envelopeOf(type: JobType) {
+  return z.strictObject({ payload: catalog[type].payload as z.ZodType, options: enqueueOptionsFor(catalog[type]).optional() });
+}
 
-/** One job as `POST /v1/jobs/:type` takes it: a bulk item, plus an optional `jobId` of the caller's. */
-export const singleJobEnvelopes = new Map<JobType, z.ZodType<{ payload: unknown; options?: EnqueueOptions | undefined; jobId?: string | undefined }>>(
-  jobTypes.map((type) => [
-    type,
-    z.strictObject({
-      payload: catalog[type].payload as z.ZodType,
-      options: enqueueOptionsFor(catalog[type]).optional(),
-      jobId: CallerJobId.optional(),
-    }),
-  ]),
-);
+/** One job as `POST /v1/jobs/:type` takes it: the envelope, plus an optional `jobId` of the caller's. */
+export const singleJobEnvelopes = new Map(jobTypes.map((type) => [type, envelopeOf(type).extend({ jobId: CallerJobId.optional() })]));
+
+/** The body of `POST /v1/jobs/:type/bulk`: at least one envelope, at most `maxJobs`. */
+export function bulkBodyOf(type: JobType, maxJobs: number) {
+  return z.strictObject({ jobs: z.array(envelopeOf(type)).min(1).max(maxJobs) });
+}
 
 /** The body of `POST /v1/jobs/:type`, validated against its type's schema and this deployment's policy, or a 422. */
 export function parseSingleJob(type: JobType, body: unknown, policy: PayloadPolicy) {

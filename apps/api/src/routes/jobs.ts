@@ -8,7 +8,7 @@ import type { Admission } from '../admission/admission';
 import { dedupeJobId, samePayload } from '../idempotency';
 import { bullOptions, initialState } from '../job-options';
 import { MAX_WAIT_SECONDS, type FinalEvent, type JobWaiter } from '../job-waiter';
-import { finishedView, readJob, toJobView } from '../job-view';
+import { finishedView, readJob, toJobView, type JobView } from '../job-view';
 import type { EnqueueOne } from '../enqueue-one';
 import type { PayloadPolicy } from '../payload-policy';
 import type { JobQueues } from '../queues';
@@ -71,8 +71,6 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
       // A repeated key: the job it made, not a new one (and no admission: nothing new is asked).
       const existing = jobId === undefined ? undefined : await withRedis(deps.redis, () => queue.getJob(jobId));
       if (existing) return answerExisting(deps, res, type, existing, payload, wait);
-      // Validation first (CPU only, bounded by the body limit): a wrong request
-      // gets its 4xx even while the system is shedding load.
       let job: Job;
       if (jobId === undefined) {
         const added = await deps.enqueueOne(type, request, clientOf(req));
@@ -88,16 +86,10 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
         if (!samePayload(job.data, payload)) return answerExisting(deps, res, type, job, payload, wait);
       }
       const self = jobLink(type, String(job.id));
-      if (wait > 0) {
-        // Enqueue and wait in one call: the job's view, 200 once it finished, 202 if it has not yet.
-        const final = await waitFor(deps, res, type, String(job.id), wait);
-        const latest = await withRedis(deps.redis, () => readJob(queue, String(job.id)));
-        if (!latest && final) return void res.status(200).location(self).json(finishedView(type, job, final));
-        const { job: current, state } = latest ?? { job, state: 'unknown' };
-        res.status(isFinal(state) ? 200 : 202).location(self).json(toJobView(type, current, state));
-        return;
-      }
-      res.status(202).location(self).json({ id: String(job.id), type, state: initialState(request.options), links: { self } });
+      if (wait === 0) return void res.status(202).location(self).json({ id: String(job.id), type, state: initialState(request.options), links: { self } });
+      // Enqueue and wait in one call: the job's view, 200 once it finished, 202 if it has not yet.
+      const view = await viewAfterWait(deps, res, type, { job, state: 'unknown' }, wait);
+      res.status(isFinal(view.state) ? 200 : 202).location(self).json(view);
     })
     .all(methodNotAllowed(['GET', 'POST']));
 
@@ -136,16 +128,9 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
       const id = jobIdOf(req);
       const { wait } = parseWait(req.query);
       const queue = deps.queues[type];
-      const read = () => withRedis(deps.redis, () => readJob(queue, id));
-      const found = await read();
+      const found = await withRedis(deps.redis, () => readJob(queue, id));
       if (!found) throw jobNotFound(type, id);
-      if (wait > 0 && !isFinal(found.state)) {
-        const final = await waitFor(deps, res, type, id, wait);
-        const latest = await read();
-        if (latest) return void res.json(toJobView(type, latest.job, latest.state));
-        if (final) return void res.json(finishedView(type, found.job, final));
-      }
-      res.json(toJobView(type, found.job, found.state));
+      res.json(await viewAfterWait(deps, res, type, found, wait));
     })
     .delete(async (req, res) => {
       const type = jobTypeOf(req);
@@ -188,9 +173,9 @@ async function answerExisting(deps: JobsRouterDeps, res: Response, type: JobType
       details: { id: job.id },
     });
   }
-  const settled = await settledFor(deps, res, type, job, wait);
-  const state = await withRedis(deps.redis, () => settled.getState());
-  res.status(isFinal(state) || wait === 0 ? 200 : 202).location(jobLink(type, String(job.id))).json(toJobView(type, settled, state));
+  const state = await withRedis(deps.redis, () => job.getState());
+  const view = await viewAfterWait(deps, res, type, { job, state }, wait);
+  res.status(isFinal(view.state) || wait === 0 ? 200 : 202).location(jobLink(type, String(job.id))).json(view);
 }
 
 function parseWait(query: unknown): { wait: number } {
@@ -204,13 +189,17 @@ function isFinal(state: string): boolean {
 }
 
 /**
- * The job an idempotency key already made, after waiting up to `seconds` for it
- * to finish (a repeated `POST ?wait=` waits like the first one did).
+ * The view of a job after waiting up to `seconds` for it to finish (at once
+ * when it already has): read again, or, when retention removed it before it
+ * could be read (thousands finishing a second), as its final event told it.
  */
-async function settledFor(deps: JobsRouterDeps, res: Response, type: JobType, job: Job, seconds: number): Promise<Job> {
-  if (seconds === 0 || isFinal(await withRedis(deps.redis, () => job.getState()))) return job;
-  await waitFor(deps, res, type, String(job.id), seconds);
-  return (await withRedis(deps.redis, () => deps.queues[type].getJob(String(job.id)))) ?? job;
+async function viewAfterWait(deps: JobsRouterDeps, res: Response, type: JobType, found: { job: Job; state: string }, seconds: number): Promise<JobView> {
+  if (seconds === 0 || isFinal(found.state)) return toJobView(type, found.job, found.state);
+  const id = String(found.job.id);
+  const final = await waitFor(deps, res, type, id, seconds);
+  const latest = await withRedis(deps.redis, () => readJob(deps.queues[type], id));
+  if (latest) return toJobView(type, latest.job, latest.state);
+  return final ? finishedView(type, found.job, final) : toJobView(type, found.job, found.state);
 }
 
 /** Holds the request until the job finishes, `seconds` pass, or the client hangs up. */

@@ -1,11 +1,11 @@
 import { generateApiKey } from '@floodgate/shared/api-keys';
 import { createRedis } from '@floodgate/shared/redis';
-import { freePort, spawnNodeProcess } from '@floodgate/testkit';
+import { freePort, spawnNodeProcess, type RunningProcess } from '@floodgate/testkit';
 import { Queue } from 'bullmq';
 import { join } from 'node:path';
 import type { BenchContext, ResultRow, Scenario } from '../scenario';
 import { postLoad, type LoadResult } from '../support/load';
-import { appEntry } from '../support/app-entry';
+import { spawnApi } from '../support/app-entry';
 import { round } from '../support/stats';
 
 const CONNECTIONS = 64;
@@ -57,28 +57,27 @@ export const enqueue: Scenario = {
   },
 };
 
+/** floodgate's side, as deployed (auth on), with one client's limits lifted so only speed is measured. */
+const UNLIMITED_API_ENV = {
+  // One client at full speed: lift its rate limit and backlog cap, or this measures the 429 path.
+  API_RATE_LIMIT: 'sentiment=1000000',
+  API_BACKLOG_CAP: 'sentiment=100000000',
+  API_KEYS: JSON.stringify([API_KEY.record]),
+};
+
 async function measure(ctx: BenchContext, side: 'floodgate' | 'baseline', seconds: number) {
-  const port = await freePort();
   const prefix = ctx.newPrefix();
-  const app =
-    side === 'floodgate'
-      ? await spawnNodeProcess(appEntry('api'), {
-          REDIS_URL: ctx.redisUrl,
-          QUEUE_PREFIX: prefix,
-          API_PORT: String(port),
-          API_METRICS_PORT: '0',
-          // One client at full speed: lift its rate limit and backlog cap, or this measures the 429 path.
-          API_RATE_LIMIT: 'sentiment=1000000',
-          API_BACKLOG_CAP: 'sentiment=100000000',
-          API_KEYS: JSON.stringify([API_KEY.record]),
-        })
-      : await spawnNodeProcess(join(__dirname, '../baselines/plain-express-api.js'), {
-          REDIS_URL: ctx.redisUrl,
-          QUEUE_PREFIX: prefix,
-          PORT: String(port),
-        });
+  let app: RunningProcess;
+  let url: string;
+  if (side === 'floodgate') {
+    ({ app, url } = await spawnApi(ctx.redisUrl, prefix, UNLIMITED_API_ENV));
+  } else {
+    const port = await freePort();
+    app = await spawnNodeProcess(join(__dirname, '../baselines/plain-express-api.js'), { REDIS_URL: ctx.redisUrl, QUEUE_PREFIX: prefix, PORT: String(port) });
+    url = `http://127.0.0.1:${port}`;
+  }
   try {
-    return await postLoad(`http://127.0.0.1:${port}/v1/jobs/sentiment`, BODY, CONNECTIONS, seconds, { headers: AUTH });
+    return await postLoad(`${url}/v1/jobs/sentiment`, BODY, CONNECTIONS, seconds, { headers: AUTH });
   } finally {
     await app.stop();
   }
@@ -91,19 +90,10 @@ function accepted(load: LoadResult, seconds: number): number {
 
 /** Jobs per second through `POST /v1/jobs/sentiment/bulk`, limits lifted so only speed is measured. */
 async function measureBulkApi(ctx: BenchContext, seconds: number): Promise<number> {
-  const port = await freePort();
-  const api = await spawnNodeProcess(appEntry('api'), {
-    REDIS_URL: ctx.redisUrl,
-    QUEUE_PREFIX: ctx.newPrefix(),
-    API_PORT: String(port),
-    API_METRICS_PORT: '0',
-    API_RATE_LIMIT: 'sentiment=1000000',
-    API_BACKLOG_CAP: 'sentiment=100000000',
-    API_KEYS: JSON.stringify([API_KEY.record]),
-  });
+  const { app: api, url } = await spawnApi(ctx.redisUrl, ctx.newPrefix(), UNLIMITED_API_ENV);
   try {
     const body = JSON.stringify({ jobs: Array.from({ length: BULK_SIZE }, (_, i) => ({ payload: { text: `bulk job ${i} is fine` } })) });
-    const load = await postLoad(`http://127.0.0.1:${port}/v1/jobs/sentiment/bulk`, body, BULK_CONNECTIONS, seconds, { headers: AUTH });
+    const load = await postLoad(`${url}/v1/jobs/sentiment/bulk`, body, BULK_CONNECTIONS, seconds, { headers: AUTH });
     return ((load.statuses.get(202) ?? 0) * BULK_SIZE) / seconds;
   } finally {
     await api.stop();

@@ -1,8 +1,8 @@
 import { createRedis } from '@floodgate/shared/redis';
-import { freePort, spawnNodeProcess, startRedis, type RunningProcess } from '@floodgate/testkit';
+import { spawnNodeProcess, startRedis, type RunningProcess } from '@floodgate/testkit';
 import { Queue } from 'bullmq';
 import type { BenchContext, ResultRow, Scenario } from '../scenario';
-import { appEntry } from '../support/app-entry';
+import { appEntry, spawnApi } from '../support/app-entry';
 import { postLoad } from '../support/load';
 import { percentile, round } from '../support/stats';
 
@@ -24,23 +24,17 @@ export const flood: Scenario = {
     const redis = await startRedis({ maxmemory: ctx.size('16mb', '8mb') });
     const connection = createRedis('worker', { url: redis.url, logger: ctx.logger });
     const prefix = ctx.newPrefix();
-    const apiPort = await freePort();
     const env = { REDIS_URL: redis.url, QUEUE_PREFIX: prefix };
     const apps: RunningProcess[] = [];
     const queue = new Queue('compute', { connection, prefix });
     try {
-      apps.push(
-        await spawnNodeProcess(appEntry('api'), {
-          ...env,
-          API_PORT: String(apiPort),
-          API_METRICS_PORT: '0',
-          // What auth costs is measured by the enqueue scenario; here, shedding is.
-          AUTH_DISABLED: 'true',
-          // One client floods: lift its rate limit so the memory guard and backlog cap do the shedding.
-          API_RATE_LIMIT: 'compute=1000000',
-        }),
-        await spawnNodeProcess(appEntry('worker'), { ...env, WORKER_METRICS_PORT: '0', WORKER_CPU_THREADS: '1' }),
-      );
+      const api = await spawnApi(redis.url, prefix, {
+        // What auth costs is measured by the enqueue scenario; here, shedding is.
+        AUTH_DISABLED: 'true',
+        // One client floods: lift its rate limit so the memory guard and backlog cap do the shedding.
+        API_RATE_LIMIT: 'compute=1000000',
+      });
+      apps.push(api.app, await spawnNodeProcess(appEntry('worker'), { ...env, WORKER_METRICS_PORT: '0', WORKER_CPU_THREADS: '1' }));
       const healthMs: number[] = [];
       let peakMemory = 0;
       let flooding = true;
@@ -48,7 +42,7 @@ export const flood: Scenario = {
         (async () => {
           while (flooding) {
             const started = performance.now();
-            await fetch(`http://127.0.0.1:${apiPort}/healthz`, { signal: AbortSignal.timeout(10_000) });
+            await fetch(`${api.url}/healthz`, { signal: AbortSignal.timeout(10_000) });
             healthMs.push(performance.now() - started);
             await new Promise((r) => setTimeout(r, 20));
           }
@@ -64,7 +58,7 @@ export const flood: Scenario = {
         })(),
       ];
       const load = await postLoad(
-        `http://127.0.0.1:${apiPort}/v1/jobs/compute`,
+        `${api.url}/v1/jobs/compute`,
         // ~5 ms of CPU each on one thread: the worker drains a few hundred a second, far below the offer.
         JSON.stringify({ payload: { n: 20, m: 2_000 } }),
         CONNECTIONS,

@@ -5,7 +5,7 @@ import { freePort, metricValue, spawnNodeProcess, type RunningProcess } from '@f
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { BenchContext, ResultRow, Scenario } from '../scenario';
-import { appEntry } from '../support/app-entry';
+import { appEntry, spawnApi } from '../support/app-entry';
 import { openFilesLimit, parkWaiters, rssBytes, waitUntilIdle, type ParkedWaiters, type WaiterAnswer } from '../support/long-poll';
 import { percentile, round } from '../support/stats';
 
@@ -157,19 +157,16 @@ async function measure(ctx: BenchContext, side: 'floodgate' | 'baseline', count:
     processes.push(
       await spawnNodeProcess(appEntry('worker'), { REDIS_URL: ctx.redisUrl, QUEUE_PREFIX: prefix, WORKER_METRICS_PORT: '0', WORKER_CPU_THREADS: '1' }),
     );
-    const port = await freePort();
     const metricsPort = await freePort();
-    const api =
-      side === 'floodgate'
-        ? await spawnNodeProcess(appEntry('api'), {
-            REDIS_URL: ctx.redisUrl,
-            QUEUE_PREFIX: prefix,
-            API_PORT: String(port),
-            API_METRICS_PORT: String(metricsPort),
-            // What auth costs is measured by the enqueue scenario; here, parked requests are.
-            AUTH_DISABLED: 'true',
-          })
-        : await spawnNodeProcess(join(__dirname, '../baselines/naive-wait-api.js'), { REDIS_URL: ctx.redisUrl, QUEUE_PREFIX: prefix, PORT: String(port) });
+    let api: RunningProcess;
+    let port: number;
+    if (side === 'floodgate') {
+      // What auth costs is measured by the enqueue scenario; here, parked requests are.
+      ({ app: api, port } = await spawnApi(ctx.redisUrl, prefix, { API_METRICS_PORT: String(metricsPort), AUTH_DISABLED: 'true' }));
+    } else {
+      port = await freePort();
+      api = await spawnNodeProcess(join(__dirname, '../baselines/naive-wait-api.js'), { REDIS_URL: ctx.redisUrl, QUEUE_PREFIX: prefix, PORT: String(port) });
+    }
     processes.push(api);
     const base = `http://127.0.0.1:${port}`;
     // Warm the route (no wait), then let the process settle before the "before" figures.
