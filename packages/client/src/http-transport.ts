@@ -47,6 +47,7 @@ export async function send(settings: TransportSettings, request: HttpRequest): P
   const headers = new Headers(settings.headers);
   if (request.json !== undefined) headers.set('content-type', 'application/json');
   for (const [name, value] of Object.entries(request.headers ?? {})) headers.set(name, value);
+  // Called unbound: a browser's own fetch throws "Illegal invocation" when its `this` is not the window.
   const fetchFn = settings.fetch;
 
   let response: Response;
@@ -81,7 +82,6 @@ export async function send(settings: TransportSettings, request: HttpRequest): P
       message: error.message,
       details: error.details,
       retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')),
-      // The header is what the API sends today; the body field is where ApiErrorBody allows it.
       requestId,
     });
   }
