@@ -3,7 +3,7 @@ import type { ProxyEndpoint } from '@floodgate/shared/proxies';
 import { defineHandler, type JobContext } from '../define-handler';
 import { transientFailure } from '../job-errors';
 import type { ProxyPool } from '../proxy-pool/proxy-pool';
-import { BlockedResponseError, exitFaultOf, fetchPage, type FetchedPage, type FetchPageOptions } from './page-extract/fetch-page';
+import { BlockedResponseError, exitFaultOf, failedBeforeSending, fetchPage, type FetchedPage, type FetchPageOptions } from './page-extract/fetch-page';
 import { createGuardedAgent } from './page-extract/guarded-agent';
 import { parseHtml, parsePlainText } from './page-extract/parse-page';
 import { createTargetGuard, systemLookup, type TargetLookup } from './page-extract/target-guard';
@@ -94,7 +94,7 @@ async function fetchThroughPool(
       return { page, exit: lease.endpoint.hostPort };
     } catch (err) {
       const fault = exitFaultOf(err);
-      await lease.release(fault?.fault ?? (ctx.signal.aborted ? 'aborted' : 'ok'), fault?.detail);
+      await lease.release(fault?.fault ?? (failedBeforeSending(err) ? 'unused' : ctx.signal.aborted ? 'aborted' : 'ok'), fault?.detail);
       // Not the exit's doing (a forbidden target, a 503 from the site, the job's own timeout): another exit would not help.
       if (!fault) throw err;
       tried.push({ endpoint: lease.endpoint, error: err });

@@ -60,7 +60,12 @@ export interface ProxyLease {
    * Frees the slot, counts the outcome and records it in the shared health
    * (`detail`: a short, credential-free reason for a failure). Call once.
    */
-  release(outcome: ProxyOutcome, detail?: string): Promise<void>;
+  /**
+   * Frees the slot and records how the request went. `unused`: nothing was sent
+   * through the exit (the page's own URL was refused first), so it says nothing
+   * about the exit and nothing is recorded.
+   */
+  release(outcome: ProxyOutcome | 'unused', detail?: string): Promise<void>;
 }
 
 /** What one exit looks like from this process (for tests and logs). */
@@ -282,8 +287,9 @@ export class ProxyPool {
     };
   }
 
-  private async finish(exit: Exit, startedAt: number, outcome: ProxyOutcome, detail: string): Promise<void> {
+  private async finish(exit: Exit, startedAt: number, outcome: ProxyOutcome | 'unused', detail: string): Promise<void> {
     exit.active--;
+    if (outcome === 'unused') return this.serveWaiters();
     this.count(exit, outcome);
     const cools = COOLING.has(outcome);
     if (cools && exit.health.coolUntil <= Date.now()) {

@@ -76,6 +76,19 @@ export interface FetchedPage {
   body: string;
 }
 
+const SENT_NOTHING = Symbol('sent nothing');
+
+/** Marks a failure raised before the first request left: the page's own URL was refused. */
+function sentNothing(err: unknown): unknown {
+  if (typeof err === 'object' && err !== null) Object.defineProperty(err, SENT_NOTHING, { value: true });
+  return err;
+}
+
+/** Whether the fetch failed before sending anything: through a proxy, that says nothing about the exit. */
+export function failedBeforeSending(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && SENT_NOTHING in err;
+}
+
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const READABLE_TYPES: Record<string, 'html' | 'text'> = { 'text/html': 'html', 'application/xhtml+xml': 'html', 'text/plain': 'text' };
 
@@ -104,9 +117,13 @@ async function followRedirects(url: string, options: FetchPageOptions, signal: A
   const maxRedirects = options.maxRedirects ?? 5;
   let target = new URL(url);
   for (let redirects = 0; ; redirects++) {
-    const verdict = checkFetchTarget(target, options.policy);
-    if (!verdict.allowed) throw permanentFailure(verdict.code, verdict.reason);
-    if (options.proxy) await guardTarget(options.proxy, target, options, signal);
+    try {
+      const verdict = checkFetchTarget(target, options.policy);
+      if (!verdict.allowed) throw permanentFailure(verdict.code, verdict.reason);
+      if (options.proxy) await guardTarget(options.proxy, target, options, signal);
+    } catch (err) {
+      throw redirects === 0 ? sentNothing(err) : err;
+    }
     // undici's request() rather than fetch(): no WHATWG Request/Response/stream objects,
     // several times less memory and CPU per page, which is what lets one process
     // hold thousands of pages in flight.

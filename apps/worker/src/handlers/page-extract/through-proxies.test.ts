@@ -237,7 +237,7 @@ describe('page-extract through a proxy pool', () => {
     try {
       const lookup: TargetLookup = async (host) => [{ address: host === 'shop.test' ? '93.184.215.14' : '10.0.0.7', family: 4 }];
       const [endpoint] = parseProxyList(named.url, 'test');
-      const { extract } = startPageExtract([endpoint!], { allowPrivateNetworks: false, lookup });
+      const { extract, requests } = startPageExtract([endpoint!], { allowPrivateNetworks: false, lookup });
       // The proxy listens on 127.0.0.1, which SSRF protection refuses as a target: as a proxy it is fine.
       const allowed = await extract('', { url: `http://shop.test:${sitePort}/article` });
       expect(allowed.returnvalue).toMatchObject({ status: 200, title: 'Flood Gates', proxy: named.hostPort });
@@ -245,8 +245,9 @@ describe('page-extract through a proxy pool', () => {
       const refused = await extract('', { url: `http://intranet.test:${sitePort}/article` });
       expect(refused.failedReason).toBe('forbidden_address: intranet.test resolves to 10.0.0.7, which is private (10.0.0.0/8)');
       expect(refused.attemptsMade).toBe(1);
-      // Refused before anything was sent: the proxy never heard of it.
+      // Refused before anything was sent: the proxy never heard of it, and it is not counted as the exit's success.
       expect(named.forwarded + named.tunnels).toBe(contacts);
+      expect(await requests(named.hostPort, 'ok')).toBe(1);
     } finally {
       await named.close();
     }
