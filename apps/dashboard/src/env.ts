@@ -1,17 +1,6 @@
-import { CommonEnv, intEnv, loadEnv, optionalStringEnv } from '@floodgate/shared/env';
+import { CommonEnv, intEnv, loadEnv, optionalBoolEnv } from '@floodgate/shared/env';
 import { StackEnv } from '@floodgate/shared/stack';
 import { credentialProblems } from './credentials';
-
-const TRUE = ['true', '1', 'yes', 'on'];
-const FALSE = ['false', '0', 'no', 'off'];
-
-/** `true/false`, `1/0`, `yes/no`, `on/off` (any case), or undefined for anything else. */
-function parseBoolean(value: string): boolean | undefined {
-  const lower = value.trim().toLowerCase();
-  if (TRUE.includes(lower)) return true;
-  if (FALSE.includes(lower)) return false;
-  return undefined;
-}
 
 /**
  * The dashboard's environment: the variables every process reads, plus its own.
@@ -55,9 +44,7 @@ export const DashboardEnv = CommonEnv.extend({
    * front of the dashboard: over plain HTTP the browser never sends the cookie back.
    * @defaultValue true when NODE_ENV=production, false otherwise
    */
-  DASHBOARD_SECURE_COOKIES: optionalStringEnv()
-    .refine((value) => value === undefined || parseBoolean(value) !== undefined, 'expected true/false, 1/0, yes/no or on/off')
-    .transform((value) => (value === undefined ? undefined : parseBoolean(value))),
+  DASHBOARD_SECURE_COOKIES: optionalBoolEnv(),
   /**
    * How long open requests may take to finish at shutdown; below pm2's
    * kill_timeout for the dashboard (15 s), so cleanup is never cut short.

@@ -10,8 +10,6 @@ export interface ForwardProxyOptions {
    * server. @defaultValue the authority asked for
    */
   route?: (authority: string) => string;
-  /** Listen on this port. @defaultValue a free one */
-  port?: number;
 }
 
 /**
@@ -32,8 +30,6 @@ export interface ForwardProxy {
   readonly forwarded: number;
   /** Requests answered 407. */
   readonly refused: number;
-  /** Tunnels and forwarded requests per target authority (after `route`). */
-  readonly targets: ReadonlyMap<string, number>;
   readonly running: boolean;
   /** Stops listening and cuts every open connection and tunnel at once, like a killed process. */
   stop(): Promise<void>;
@@ -47,12 +43,12 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 export async function startForwardProxy(options: ForwardProxyOptions = {}): Promise<ForwardProxy> {
   const sockets = new Set<Socket>();
-  const targets = new Map<string, number>();
   let tunnels = 0;
   let forwarded = 0;
   let refused = 0;
   let server: Server | undefined;
-  let port = options.port ?? 0;
+  // A free port on first start; the same one on every restart.
+  let port = 0;
   const expected = options.auth && `Basic ${Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64')}`;
   const authorized = (req: IncomingMessage) => !expected || req.headers['proxy-authorization'] === expected;
   /** `host:port` after routing, or undefined when it is not a loopback target. */
@@ -62,7 +58,6 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
     if (!match?.[1] || !match[2]) return undefined;
     const host = match[1];
     if (!LOOPBACK.has(host) && !(isIP(host) === 4 && host.startsWith('127.'))) return undefined;
-    targets.set(routed, (targets.get(routed) ?? 0) + 1);
     return { host, port: Number(match[2]), authority: routed };
   };
   const track = (socket: Socket) => {
@@ -162,7 +157,6 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
     get refused() {
       return refused;
     },
-    targets,
     get running() {
       return server !== undefined;
     },

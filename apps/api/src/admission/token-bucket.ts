@@ -1,3 +1,4 @@
+import { luaScript } from '@floodgate/shared/redis';
 import type { Redis } from 'ioredis';
 
 /**
@@ -40,16 +41,11 @@ export interface TokenGrant {
   retryAfterMs: number;
 }
 
-type WithTakeTokens = Redis & {
-  floodgateTakeTokens(key: string, rate: number, capacity: number, want: number, whole: 0 | 1): Promise<[number, number]>;
-};
-
 /** Takes tokens from the bucket at `key`: `ratePerSecond` refill, at most `capacity` saved up. */
 export function tokenBucket(redis: Redis) {
-  if (!('floodgateTakeTokens' in redis)) redis.defineCommand('floodgateTakeTokens', { numberOfKeys: 1, lua: TAKE_TOKENS });
-  const client = redis as WithTakeTokens;
+  const take = luaScript<[number, number]>(redis, 'floodgateTakeTokens', TAKE_TOKENS, 1);
   return async (key: string, ratePerSecond: number, capacity: number, want: number, mode: 'partial' | 'whole'): Promise<TokenGrant> => {
-    const [granted, retryAfterMs] = await client.floodgateTakeTokens(key, ratePerSecond, capacity, want, mode === 'whole' ? 1 : 0);
+    const [granted, retryAfterMs] = await take(key, ratePerSecond, capacity, want, mode === 'whole' ? 1 : 0);
     return { granted, retryAfterMs };
   };
 }

@@ -151,11 +151,6 @@ export class ProxyPool {
     }
   }
 
-  /** The configured exits, in order. */
-  get endpoints(): readonly ProxyEndpoint[] {
-    return this.options.endpoints;
-  }
-
   /**
    * An exit for one request, or `undefined` when none is healthy (every one
    * cooling, or excluded). While every healthy exit is at its concurrency cap

@@ -27,22 +27,29 @@ export function portEnv(defaultValue: number) {
   return intEnv(defaultValue, { min: 1, max: 65_535 });
 }
 
+/** `true/false`, `1/0`, `yes/no`, `on/off` as a boolean; anything else is left for the schema to refuse. */
+function wordToBoolean(value: unknown): unknown {
+  const v = blankToUndefined(value);
+  if (typeof v !== 'string') return v;
+  const lower = v.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(lower)) return true;
+  if (['false', '0', 'no', 'off'].includes(lower)) return false;
+  return v;
+}
+
+const BOOLEAN_WORDS = { error: 'expected true/false, 1/0, yes/no or on/off' };
+
 /**
  * A boolean written as `true/false`, `1/0`, `yes/no` or `on/off`. Anything else
  * is an error rather than silently `false` (no string booleans elsewhere).
  */
 export function boolEnv(defaultValue: boolean) {
-  return z.preprocess(
-    (value) => {
-      const v = blankToUndefined(value);
-      if (typeof v !== 'string') return v;
-      const lower = v.trim().toLowerCase();
-      if (['true', '1', 'yes', 'on'].includes(lower)) return true;
-      if (['false', '0', 'no', 'off'].includes(lower)) return false;
-      return v;
-    },
-    z.boolean({ error: 'expected true/false, 1/0, yes/no or on/off' }).default(defaultValue),
-  );
+  return z.preprocess(wordToBoolean, z.boolean(BOOLEAN_WORDS).default(defaultValue));
+}
+
+/** The same, where unset means "decide from something else" (undefined). */
+export function optionalBoolEnv() {
+  return z.preprocess(wordToBoolean, z.boolean(BOOLEAN_WORDS).optional());
 }
 
 /** A string, with a default when unset or blank. */

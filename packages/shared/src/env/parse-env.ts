@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { EnvError } from '../errors/env-error';
+import { redactUrlCredentials } from '../logger/redact-url';
 
 /**
  * Parses `source` with `schema`. On failure throws an {@link EnvError} whose
@@ -35,6 +36,6 @@ export function loadEnv<S extends z.ZodType>(schema: S, source: Record<string, s
 function redactIfSecret(name: string, value: string): string {
   if (/PASSWORD|SECRET|TOKEN|KEY/i.test(name)) return '***';
   // URLs and lists of them (FETCH_PROXIES) keep everything but their credentials.
-  if (/URL|PROXIES/i.test(name)) return value.replace(/\/\/([^@/\s,]*)@/g, '//***@');
+  if (/URL|PROXIES/i.test(name)) return redactUrlCredentials(value);
   return value;
 }

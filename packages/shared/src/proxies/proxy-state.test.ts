@@ -46,8 +46,10 @@ describe('ProxyStateStore', () => {
   });
 
   it('counts a failure that is not the proxy’s without cooling it', async () => {
-    const store = new ProxyStateStore(connection, newPrefix());
+    const prefix = newPrefix();
+    const store = new ProxyStateStore(connection, prefix);
     expect(await store.recordFailure(exit!, { ...cooling, cool: false, error: 'CONNECT answered 502' })).toMatchObject({ coolUntil: 0, newlyCooled: false });
+    expect(await connection.hmget(proxyStateKey(prefix, exit!.id), 'failures', 'lastError')).toEqual(['1', 'CONNECT answered 502']);
   });
 
   it('expires the hash after its TTL, and never before the cool-down ends', async () => {

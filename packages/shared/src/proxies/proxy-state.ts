@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { luaScript } from '../redis/lua-script';
 import type { ProxyEndpoint } from './proxy-list';
 
 /**
@@ -40,8 +40,6 @@ export interface ProxyHealth {
   cooledAt: number;
 }
 
-const HEALTHY: ProxyHealth = { coolUntil: 0, strikes: 0, cooledAt: 0 };
-
 /** `GET /v1/proxies`: one proxy as the API shows it. Never credentials. */
 export const ProxyStatus = z.object({
   /** Redis-safe id (`127.0.0.1_8080`). */
@@ -78,12 +76,18 @@ export interface RecordFailure {
 
 /** Reads and writes proxy health; one per process, on its worker connection. */
 export class ProxyStateStore {
+  private readonly success: (...keysThenArgs: Array<string | number>) => Promise<string[]>;
+  private readonly failure: (...keysThenArgs: Array<string | number>) => Promise<string[]>;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     /** How long a proxy's hash outlives its last write. @defaultValue 3600000 (1 h) */
     private readonly ttlMs = 3_600_000,
-  ) {}
+  ) {
+    this.success = luaScript(redis, 'floodgateProxySuccess', SUCCESS, 2);
+    this.failure = luaScript(redis, 'floodgateProxyFailure', FAILURE, 2);
+  }
 
   /**
    * A request through `endpoint` that began at `startedAt` worked. Ends a
@@ -93,9 +97,11 @@ export class ProxyStateStore {
   async recordSuccess(endpoint: ProxyEndpoint, startedAt: number, options: { revival?: boolean; now?: number } = {}): Promise<ProxyHealth> {
     const now = options.now ?? Date.now();
     const counter = options.revival ? 'revivals' : 'successes';
-    const reply = await runScript(this.redis, SUCCESS, [proxyStateKey(this.prefix, endpoint.id), proxyRegistryKey(this.prefix)], [
-      now, startedAt, this.ttlMs, endpoint.hostPort, endpoint.masked, endpoint.id, counter,
-    ]);
+    const reply = await this.success(
+      proxyStateKey(this.prefix, endpoint.id),
+      proxyRegistryKey(this.prefix),
+      ...[now, startedAt, this.ttlMs, endpoint.hostPort, endpoint.masked, endpoint.id, counter],
+    );
     return healthOf(reply);
   }
 
@@ -106,7 +112,7 @@ export class ProxyStateStore {
    * in flight when it went down) neither extend nor escalate it.
    */
   async recordFailure(endpoint: ProxyEndpoint, failure: RecordFailure, now = Date.now()): Promise<ProxyHealth & { newlyCooled: boolean }> {
-    const reply = await runScript(this.redis, FAILURE, [proxyStateKey(this.prefix, endpoint.id), proxyRegistryKey(this.prefix)], [
+    const reply = await this.failure(proxyStateKey(this.prefix, endpoint.id), proxyRegistryKey(this.prefix), ...[
       now,
       failure.cool ? 1 : 0,
       failure.cooldownBaseMs,
@@ -190,10 +196,10 @@ function isoOrNull(ms: string | undefined): string | null {
   return value > 0 ? new Date(value).toISOString() : null;
 }
 
-function healthOf(reply: unknown): ProxyHealth {
-  if (!Array.isArray(reply)) return HEALTHY;
-  const [coolUntil, strikes, cooledAt] = reply.map(Number);
-  return { coolUntil: coolUntil ?? 0, strikes: strikes ?? 0, cooledAt: cooledAt ?? 0 };
+/** The scripts' reply: coolUntil, strikes and cooledAt, as strings. */
+function healthOf(reply: string[]): ProxyHealth {
+  const [coolUntil = 0, strikes = 0, cooledAt = 0] = reply.map(Number);
+  return { coolUntil, strikes, cooledAt };
 }
 
 /** Renews the hash's TTL (at least past the cool-down) and its registry entry. Expects `now`, `ttl`, `coolUntil`, `id`. */
@@ -212,9 +218,10 @@ local ttl = tonumber(ARGV[3])
 local id = ARGV[6]
 redis.call('HINCRBY', KEYS[1], ARGV[7], 1)
 redis.call('HSET', KEYS[1], 'proxy', ARGV[4], 'url', ARGV[5], 'lastSuccessAt', ARGV[1], 'updatedAt', ARGV[1])
-local coolUntil = tonumber(redis.call('HGET', KEYS[1], 'coolUntil') or '0')
-local strikes = tonumber(redis.call('HGET', KEYS[1], 'strikes') or '0')
-local cooledAt = tonumber(redis.call('HGET', KEYS[1], 'cooledAt') or '0')
+local state = redis.call('HMGET', KEYS[1], 'coolUntil', 'strikes', 'cooledAt')
+local coolUntil = tonumber(state[1] or '0')
+local strikes = tonumber(state[2] or '0')
+local cooledAt = tonumber(state[3] or '0')
 if startedAt >= cooledAt then
   coolUntil = 0
   strikes = 0
@@ -233,9 +240,10 @@ local ttl = tonumber(ARGV[5])
 local id = ARGV[8]
 redis.call('HINCRBY', KEYS[1], 'failures', 1)
 redis.call('HSET', KEYS[1], 'proxy', ARGV[6], 'url', ARGV[7], 'lastError', ARGV[9], 'lastErrorAt', ARGV[1], 'updatedAt', ARGV[1])
-local coolUntil = tonumber(redis.call('HGET', KEYS[1], 'coolUntil') or '0')
-local strikes = tonumber(redis.call('HGET', KEYS[1], 'strikes') or '0')
-local cooledAt = tonumber(redis.call('HGET', KEYS[1], 'cooledAt') or '0')
+local state = redis.call('HMGET', KEYS[1], 'coolUntil', 'strikes', 'cooledAt')
+local coolUntil = tonumber(state[1] or '0')
+local strikes = tonumber(state[2] or '0')
+local cooledAt = tonumber(state[3] or '0')
 if ARGV[2] == '1' and coolUntil <= now then
   strikes = strikes + 1
   coolUntil = now + math.min(base * math.pow(2, math.min(strikes - 1, 40)), max)
@@ -245,20 +253,3 @@ end
 ${RENEW}
 return {string.format('%d', coolUntil), tostring(strikes), string.format('%d', cooledAt)}
 `;
-
-const shas = new Map<string, string>();
-
-/** EVALSHA, loading the script on first use (or after a SCRIPT FLUSH / Redis restart). */
-async function runScript(redis: Redis, script: string, keys: string[], args: Array<string | number>): Promise<unknown> {
-  let sha = shas.get(script);
-  if (!sha) {
-    sha = createHash('sha1').update(script).digest('hex');
-    shas.set(script, sha);
-  }
-  try {
-    return await redis.evalsha(sha, keys.length, ...keys, ...args);
-  } catch (err) {
-    if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-    return await redis.eval(script, keys.length, ...keys, ...args);
-  }
-}

@@ -1,6 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
-import { redactRedisUrl, redisOptionsFromUrl } from './redis-url';
+import { redactUrlCredentials } from '../logger/redact-url';
+import { redisOptionsFromUrl } from './redis-url';
 
 /**
  * Who holds the connection decides how it behaves while Redis is away:
@@ -30,7 +31,7 @@ export function createRedis(role: RedisRole, options: CreateRedisOptions): Redis
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
   };
   const redis = new Redis(redisOptions);
-  const log = options.logger.child({ redis: redactRedisUrl(options.url), role });
+  const log = options.logger.child({ redis: redactUrlCredentials(options.url), role });
   let lastLoggedAt = 0;
   redis.on('error', (err: Error) => {
     // During an outage ioredis emits an error per reconnect attempt; one line a

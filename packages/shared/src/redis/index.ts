@@ -3,3 +3,4 @@ export * from './create-redis';
 export * from './redis-url';
 export * from './wait-for-redis';
 export * from './connect-at-startup';
+export * from './lua-script';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { redactRedisUrl, redisOptionsFromUrl } from './redis-url';
+import { redactUrlCredentials } from '../logger/redact-url';
+import { redisOptionsFromUrl } from './redis-url';
 
 describe('redisOptionsFromUrl', () => {
   it('reads host, port, password and database', () => {
@@ -34,7 +35,7 @@ describe('redisOptionsFromUrl', () => {
   });
 
   it('redacts credentials for logs', () => {
-    expect(redactRedisUrl('redis://user:pw@h:1/0')).toBe('redis://***@h:1/0');
-    expect(redactRedisUrl('redis://h:1')).toBe('redis://h:1');
+    expect(redactUrlCredentials('redis://user:pw@h:1/0')).toBe('redis://***@h:1/0');
+    expect(redactUrlCredentials('redis://h:1')).toBe('redis://h:1');
   });
 });

@@ -24,8 +24,3 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
   if (parsed.protocol === 'rediss:') options.tls = { servername: options.host };
   return options;
 }
-
-/** The URL with its credentials replaced, safe for a log line. */
-export function redactRedisUrl(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, '//***@');
-}

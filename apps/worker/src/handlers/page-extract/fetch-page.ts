@@ -2,6 +2,7 @@ import { UnrecoverableError } from 'bullmq';
 import type { Dispatcher } from 'undici';
 import { permanentFailure, transientFailure } from '../../job-errors';
 import { checkFetchTarget, type FetchTargetPolicy } from '@floodgate/shared/fetch-target';
+import { redactUrlCredentials } from '@floodgate/shared/logger';
 import type { ProxyOutcome } from '../../proxy-pool/proxy-metrics';
 import { ForbiddenAddressError } from './guarded-agent';
 import { decodeBody, dropBody, readCappedBody } from './read-capped-body';
@@ -260,7 +261,7 @@ function proxyFailure(err: unknown, message: string, target: URL): Error {
     const detail = `proxy could not reach ${target.host} (CONNECT answered ${answered})`;
     return withExitFault(transientFailure('fetch_failed', `the ${detail}`), 'upstream_error', detail);
   }
-  const detail = scrubCredentials(message);
+  const detail = redactUrlCredentials(message);
   return withExitFault(transientFailure('fetch_failed', `through the proxy: ${detail}`), 'proxy_error', detail);
 }
 
@@ -273,9 +274,6 @@ function proxyAnswerOf(err: unknown): number | undefined {
   return undefined;
 }
 
-function scrubCredentials(text: string): string {
-  return text.replace(/\/\/[^/@\s]*@/g, '//***@');
-}
 
 function findCause(err: unknown, match: (cause: unknown) => boolean): Error | undefined {
   for (let cause = err; cause instanceof Error; cause = cause.cause) if (match(cause)) return cause;

@@ -12,6 +12,20 @@ export class ForbiddenAddressError extends Error {
   }
 }
 
+/** The first forbidden address among a host's, as the error to fail with, or undefined. */
+export function forbiddenAmong(host: string, addresses: ReadonlyArray<{ address: string }>): ForbiddenAddressError | undefined {
+  for (const { address } of addresses) {
+    const range = forbiddenRangeOf(address);
+    if (range) return new ForbiddenAddressError(host, address, range);
+  }
+  return undefined;
+}
+
+/** A lookup that found nothing, as resolvers report it. */
+export function noAddress(host: string): Error {
+  return Object.assign(new Error(`${host} has no address`), { code: 'ENOTFOUND' });
+}
+
 /**
  * A DNS lookup that refuses a host if any address it resolves to is forbidden.
  * Checking here, on the addresses the socket will really use, rather than on the
@@ -22,15 +36,11 @@ export function createGuardedLookup(policy: FetchTargetPolicy): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, '');
-      if (!policy.allowPrivateNetworks) {
-        for (const { address } of addresses) {
-          const range = forbiddenRangeOf(address);
-          if (range) return callback(new ForbiddenAddressError(hostname, address, range), '');
-        }
-      }
+      const forbidden = policy.allowPrivateNetworks ? undefined : forbiddenAmong(hostname, addresses);
+      if (forbidden) return callback(forbidden, '');
       const first = addresses[0];
       if (options.all) return callback(null, addresses);
-      if (!first) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '');
+      if (!first) return callback(noAddress(hostname), '');
       return callback(null, first.address, first.family);
     });
   };

@@ -253,6 +253,8 @@ describe('page-extract through a proxy pool', () => {
     }
   });
 
+  // Runs last on purpose: it searches what every test above logged, finished and
+  // stored (407s, cool-downs, killed exits) for the proxies' credentials.
   it('never lets proxy credentials reach a log line, a job, or Redis', async () => {
     expect(logLines.length).toBeGreaterThan(10);
     expect(logLines.some((line) => line.includes('proxy cooling down'))).toBe(true);
