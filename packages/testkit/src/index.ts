@@ -5,3 +5,4 @@ export * from './prometheus-text';
 export * from './spawn-node-process';
 export * from './forward-proxy';
 export * from './otlp-receiver';
+export * from './tcp-fault-proxy';
