@@ -13,7 +13,7 @@ const KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
 export function dedupeJobId(req: Request, type: string, bodyJobId: string | undefined): string | undefined {
   const fromHeader = idempotentJobId(req, type);
   if (fromHeader !== undefined && bodyJobId !== undefined) {
-    throw new HttpError(400, 'invalid_idempotency_key', 'Give either an Idempotency-Key header or a jobId in the body, not both.');
+    throw new HttpError('invalid_idempotency_key', 'Give either an Idempotency-Key header or a jobId in the body, not both.');
   }
   return bodyJobId ?? fromHeader;
 }
@@ -27,7 +27,7 @@ export function idempotentJobId(req: Request, type: string): string | undefined 
   const key = req.get('idempotency-key');
   if (key === undefined) return undefined;
   if (!KEY.test(key)) {
-    throw new HttpError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1-128 characters of letters, digits, "_", "-", "." and ":".');
+    throw new HttpError('invalid_idempotency_key', 'Idempotency-Key must be 1-128 characters of letters, digits, "_", "-", "." and ":".');
   }
   return `idem-${createHash('sha256').update(`${type}\n${key}`).digest('hex').slice(0, 40)}`;
 }

@@ -59,14 +59,14 @@ export function leanEnqueueListener(deps: LeanEnqueueDeps): RequestListener {
       const text = raw.toString('utf8');
       // Like express's parser (strict): only an object or an array is a JSON body.
       if (!/^[\s]*[{[]/.test(text)) {
-        return respondError(deps, req, res, arrivedAt, new HttpError(400, 'invalid_json', 'The body is not valid JSON: it must be an object.'));
+        return respondError(deps, req, res, arrivedAt, new HttpError('invalid_json', 'The body is not valid JSON: it must be an object.'));
       }
       if (jsonNestsDeeperThan(raw, MAX_JSON_DEPTH)) return respondError(deps, req, res, arrivedAt, jsonTooDeep());
       let body: unknown;
       try {
         body = JSON.parse(text);
       } catch (err) {
-        return respondError(deps, req, res, arrivedAt, new HttpError(400, 'invalid_json', `The body is not valid JSON: ${(err as Error).message}`));
+        return respondError(deps, req, res, arrivedAt, new HttpError('invalid_json', `The body is not valid JSON: ${(err as Error).message}`));
       }
       if (body !== null && typeof body === 'object' && 'jobId' in body) {
         (req as IncomingMessage & { body: unknown }).body = body;

@@ -38,7 +38,7 @@ export function bulkJobsRouter(deps: BulkJobsRouterDeps): Router {
       requireJson(req);
       const count = Array.isArray((req.body as { jobs?: unknown })?.jobs) ? (req.body as { jobs: unknown[] }).jobs.length : 0;
       if (count > deps.maxJobs) {
-        throw new HttpError(422, 'too_many_jobs', `A bulk request carries at most ${deps.maxJobs} jobs; this one has ${count}.`, {
+        throw new HttpError('too_many_jobs', `A bulk request carries at most ${deps.maxJobs} jobs; this one has ${count}.`, {
           details: { max: deps.maxJobs, count },
         });
       }

@@ -66,7 +66,7 @@ export const JSON_MEDIA_TYPES = ['application/json', 'application/*+json'];
 /** 415 unless the body was sent as JSON. */
 export function requireJson(req: Request): void {
   if (!req.is(JSON_MEDIA_TYPES)) {
-    throw new HttpError(415, 'unsupported_media_type', 'Send the job as JSON with "Content-Type: application/json".');
+    throw new HttpError('unsupported_media_type', 'Send the job as JSON with "Content-Type: application/json".');
   }
 }
 

@@ -103,7 +103,7 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
         const job = await queue.getJob(id);
         if (!job) throw jobNotFound(type, id);
         const notFailed = (state: string) =>
-          new HttpError(409, 'job_not_failed', `Only failed jobs can be retried; ${type} job "${id}" is ${state}.`);
+          new HttpError('job_not_failed', `Only failed jobs can be retried; ${type} job "${id}" is ${state}.`);
         const before = await job.getState();
         if (before !== 'failed') throw notFailed(before);
         try {
@@ -141,7 +141,7 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
         if (!job) throw jobNotFound(type, id);
         const state = await job.getState();
         if (state === 'completed' || state === 'failed') {
-          throw new HttpError(409, 'job_finished', `The ${type} job "${id}" already ${state}; there is nothing to cancel.`);
+          throw new HttpError('job_finished', `The ${type} job "${id}" already ${state}; there is nothing to cancel.`);
         }
         if (state !== 'active') {
           try {
@@ -169,7 +169,7 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
  */
 async function answerExisting(deps: JobsRouterDeps, res: Response, type: JobType, job: Job, payload: unknown, wait: number): Promise<void> {
   if (!samePayload(job.data, payload)) {
-    throw new HttpError(409, 'idempotency_conflict', 'This Idempotency-Key was already used with a different payload.', {
+    throw new HttpError('idempotency_conflict', 'This Idempotency-Key was already used with a different payload.', {
       details: { id: job.id },
     });
   }
