@@ -4,10 +4,10 @@ import { Router, type Request } from 'express';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { HttpError, invalidPayload, unknownJobType } from '../errors';
-import type { PayloadPolicy } from '../payload-policy';
+import type { PayloadPolicy } from '../enqueue/payload-policy';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
-import { requireJson } from './job-request';
+import { requireJson } from '../http/request-params';
 import { methodNotAllowed } from './method-not-allowed';
 
 const SCHEDULE_ID = /^[A-Za-z0-9_.-]{1,128}$/;
