@@ -5,7 +5,7 @@ import { z } from 'zod';
  * vanished between two reads, e.g. retention removed it). The one list the API,
  * OpenAPI and `@floodgate/client` share.
  */
-export const JobState = z.enum(['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed', 'paused', 'waiting-children', 'unknown']);
+export const JobState = z.enum(['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed', 'waiting-children', 'unknown']);
 export type JobState = z.output<typeof JobState>;
 
 /** The states a list of jobs can be asked for (`GET /v1/jobs/:type?state=`): every real one. */
