@@ -103,7 +103,7 @@ describe('tracing (OTLP from the API and a worker process)', () => {
     expect(roots.map((s) => s.spanId)).toEqual([request!.spanId]);
   });
 
-  it('continues a caller\'s trace through express and Queue.add (an idempotent enqueue)', async () => {
+  it('continues a caller\'s trace through express (an idempotent enqueue)', async () => {
     const traceId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
     const callerSpan = '0102030405060708';
     const id = await enqueueAndFinish(
