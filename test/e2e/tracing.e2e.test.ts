@@ -57,11 +57,15 @@ async function enqueueAndFinish(path: string, body: object, headers: Record<stri
   return id;
 }
 
+/** Job ids are per queue: a job is its type and its id. */
+const isAttemptOf = (span: ReceivedSpan, type: string, id: string) =>
+  span.kind === CONSUMER && span.attributes['floodgate.job.type'] === type && span.attributes['floodgate.job.id'] === id;
+
 /** The spans of the trace that holds the worker's attempt of job `id`, once the attempt's handler span and the request's span arrived. */
-function traceOfJob(id: string, handlerSpan: string): Promise<{ attempt: ReceivedSpan; spans: ReceivedSpan[] }> {
+function traceOfJob(type: string, id: string, handlerSpan: string): Promise<{ attempt: ReceivedSpan; spans: ReceivedSpan[] }> {
   return waitFor(
     () => {
-      const attempt = receiver.spans.find((s) => s.kind === CONSUMER && s.attributes['floodgate.job.id'] === id);
+      const attempt = receiver.spans.find((s) => isAttemptOf(s, type, id));
       if (!attempt) return undefined;
       const spans = receiver.spans.filter((s) => s.traceId === attempt.traceId);
       const complete = spans.some((s) => s.kind === SERVER) && spans.some((s) => s.name === handlerSpan && s.parentSpanId === attempt.spanId);
@@ -76,7 +80,7 @@ const byId = (spans: ReceivedSpan[], spanId: string) => spans.find((s) => s.span
 describe('tracing (OTLP from the API and a worker process)', () => {
   it('links a lean-path enqueue to the worker attempt and its CPU task in one trace', async () => {
     const id = await enqueueAndFinish('/v1/jobs/sentiment', { payload: { text: 'What a wonderful, happy day' } });
-    const { attempt, spans } = await traceOfJob(id, 'cpu task');
+    const { attempt, spans } = await traceOfJob('sentiment', id, 'cpu task');
 
     // The worker's attempt: a child of the API's add span, with the job's attributes.
     expect(attempt.service).toBe('floodgate-worker');
@@ -111,7 +115,7 @@ describe('tracing (OTLP from the API and a worker process)', () => {
       { payload: { n: 2, m: 10 } },
       { 'idempotency-key': `trace-${Math.random().toString(36).slice(2)}`, traceparent: `00-${traceId}-${callerSpan}-01` },
     );
-    const { attempt, spans } = await traceOfJob(id, 'cpu task');
+    const { attempt, spans } = await traceOfJob('compute', id, 'cpu task');
     expect(attempt.traceId).toBe(traceId);
     expect(attempt.attributes).toMatchObject({ 'floodgate.job.type': 'compute', 'floodgate.job.outcome': 'completed' });
     const add = byId(spans, attempt.parentSpanId);
@@ -126,7 +130,7 @@ describe('tracing (OTLP from the API and a worker process)', () => {
     const id = await enqueueAndFinish('/v1/jobs/compute', { payload: { n: 2_000, m: 10_000 }, options }, {}, 'failed');
     const attempts = await waitFor(
       () => {
-        const found = receiver.spans.filter((s) => s.kind === CONSUMER && s.attributes['floodgate.job.id'] === id);
+        const found = receiver.spans.filter((s) => isAttemptOf(s, 'compute', id));
         return found.length === 2 ? found : undefined;
       },
       { timeoutMs: 30_000, description: `both attempts of job ${id}` },
@@ -139,5 +143,22 @@ describe('tracing (OTLP from the API and a worker process)', () => {
     expect(second!.traceId).toBe(first!.traceId);
     expect(second!.parentSpanId).toBe(first!.parentSpanId);
     expect(byId([...receiver.spans], first!.parentSpanId)).toMatchObject({ service: 'floodgate-api', kind: PRODUCER });
+  });
+
+  it('puts every job of a bulk request in the request\'s trace, each with its own add span', async () => {
+    const posted = await fetch(`${api}/v1/jobs/sentiment/bulk`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ jobs: [{ payload: { text: 'good' } }, { payload: { text: 'bad' } }] }),
+    });
+    expect(posted.status).toBe(202);
+    const { jobs } = (await posted.json()) as { jobs: Array<{ id: string }> };
+    const attempts = await Promise.all(jobs.map(({ id }) => traceOfJob('sentiment', id, 'cpu task')));
+    const adds = attempts.map(({ attempt, spans }) => byId(spans, attempt.parentSpanId));
+    expect(adds.every((add) => add?.kind === PRODUCER)).toBe(true);
+    expect(new Set(adds.map((add) => add!.spanId)).size).toBe(2);
+    const requests = attempts.map(({ spans }, i) => byId(spans, adds[i]!.parentSpanId));
+    expect(requests[0]).toMatchObject({ kind: SERVER, name: 'POST /v1/jobs/:type/bulk' });
+    expect(requests[1]!.spanId).toBe(requests[0]!.spanId);
   });
 });
