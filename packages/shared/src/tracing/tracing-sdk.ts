@@ -51,7 +51,7 @@ export function startTracingSdk(env: TracingEnv, exporterKind: TraceExporterKind
   return {
     exporter: exporterKind,
     serviceName,
-    telemetry: new BullMQOtel({ tracerName: 'bullmq', version: 'floodgate' }),
+    telemetry: new BullMQOtel({ tracerName: 'bullmq' }),
     shutdown: async () => {
       await provider.shutdown();
       trace.disable();
