@@ -43,7 +43,7 @@ export const enqueue: Scenario = {
         target: 2,
         note:
           `accepted jobs per second (202s only); p99 ${floodgate.p99Ms} ms vs ${baseline.p99Ms} ms; ${unexpected} non-202 responses. ` +
-          'floodgate coalesces the requests of one event-loop turn into one rate-limit call and one addBulk, on a lean HTTP path in front of express.',
+          'floodgate coalesces the requests of one event-loop turn into one rate-limit call and one pipeline of per-job add scripts, on a lean HTTP path in front of express.',
       },
       {
         scenario: this.name,
