@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { loadApiKeys } from '@floodgate/shared/api-keys';
 import { resolveRedisUrl } from '@floodgate/shared/env';
 import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
@@ -8,6 +8,7 @@ import { createMetricsRegistry, metricsPortFor, startMetricsServer } from '@floo
 import { loadProxyList } from '@floodgate/shared/proxies';
 import { connectAtStartup } from '@floodgate/shared/redis';
 import { startAdmission } from './admission/start-admission';
+import { createApiServer } from './api-server';
 import { createApiListener } from './app';
 import { createAuthenticator, keysById } from './auth/authenticator';
 import { env } from './env';
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
   });
   // A deep accept queue: a burst of thousands of connections (waiters, a flood)
   // waits in the kernel instead of being dropped into SYN retransmits.
-  const server: Server = createServer(listener).listen({ port: env.API_PORT, host: env.API_HOST, backlog: 4_096 });
+  const server: Server = createApiServer(listener).listen({ port: env.API_PORT, host: env.API_HOST, backlog: 4_096 });
   await once(server, 'listening');
   shutdown.add('http server', () => closeHttpServer(server));
   logger.info({ url: `http://${env.API_HOST}:${env.API_PORT}`, prefix: env.QUEUE_PREFIX }, 'api listening');

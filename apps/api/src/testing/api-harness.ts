@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry } from '@floodgate/shared/metrics';
@@ -10,6 +10,7 @@ import type { Redis } from 'ioredis';
 import { generateApiKey, type ApiKeyRecord, type Scope } from '@floodgate/shared/api-keys';
 import { createAuthenticator } from '../auth/authenticator';
 import { startAdmission, type AdmissionLimits } from '../admission/start-admission';
+import { createApiServer } from '../api-server';
 import { createApiListener } from '../app';
 import { createJobWaiter } from '../job-waiter';
 import { createHttpMetrics } from '../metrics/http-metrics';
@@ -106,7 +107,7 @@ export async function startApi(
     httpMetrics: createHttpMetrics(registry),
   });
   const server: Server = await new Promise((resolve) => {
-    const listening = createServer(listener).listen(0, '127.0.0.1', () => resolve(listening));
+    const listening = createApiServer(listener).listen(0, '127.0.0.1', () => resolve(listening));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
