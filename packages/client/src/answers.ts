@@ -26,6 +26,11 @@ export interface CancelledJob<T extends JobType = JobType> {
   type: T;
   /** `removed`: it had not started and is gone. `cancelling`: it runs; its worker aborts it and it ends `failed` with `cancelled: ...`. */
   state: 'removed' | 'cancelling';
+  /**
+   * With `cancelling`: how many worker processes received the cancel. When none
+   * did, the API answers 503 `cancel_unheard` instead (the job goes on).
+   */
+  receivers?: number;
   links: JobLinks;
 }
 

@@ -67,8 +67,15 @@ function commonSchemas(): Record<string, JsonSchema> {
     },
     Cancelled: {
       type: 'object',
-      description: '`removed`: the job was waiting or delayed and is gone. `cancelling`: it is running; its handler is aborted and it ends failed with `cancelled`.',
-      properties: { id: { type: 'string' }, type: { type: 'string' }, state: { type: 'string', enum: ['removed', 'cancelling'] }, links },
+      description:
+        '`removed`: the job was waiting or delayed and is gone. `cancelling`: it is running and `receivers` worker processes received the cancel; the one running it aborts its handler and it ends failed with `cancelled`.',
+      properties: {
+        id: { type: 'string' },
+        type: { type: 'string' },
+        state: { type: 'string', enum: ['removed', 'cancelling'] },
+        receivers: { type: 'integer', minimum: 1 },
+        links,
+      },
       required: ['id', 'type', 'state'],
     },
     Retried: {

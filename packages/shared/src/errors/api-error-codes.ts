@@ -37,6 +37,7 @@ export const API_ERROR_CODES = {
   redis_memory_high: { status: 503, when: 'Redis is nearly full; new jobs wait until workers drain it' },
   overloaded: { status: 503, when: "this API process's event loop lags; refused before the body is read" },
   redis_unavailable: { status: 503, when: 'Redis is unreachable; nothing was enqueued' },
+  cancel_unheard: { status: 503, when: 'the job is running but no worker process received the cancel (none listening); it goes on: retry the DELETE' },
   redis_timeout: { status: 503, when: 'Redis did not answer in time' },
 } as const satisfies Record<string, { status: number; when: string }>;
 
