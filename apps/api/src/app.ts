@@ -14,6 +14,7 @@ import { requestLogger } from './request-logger';
 import type { Authenticator } from './auth/authenticator';
 import { requireAuth } from './auth/require-auth';
 import { createJobAdder } from './coalesce/job-adder';
+import type { AofAck } from './durability/aof-ack';
 import { createEnqueueOne, type EnqueueOne } from './enqueue-one';
 import { createPayloadPolicy, type PayloadPolicy } from './payload-policy';
 import type { FetchTargetPolicy } from '@floodgate/shared/fetch-target';
@@ -48,6 +49,8 @@ export interface AppDeps {
   waiter: JobWaiter;
   /** Admission control for new jobs (rate, backlog, Redis memory, event loop). */
   admission: Admission;
+  /** REDIS_ACK_FSYNC: what a new job waits for after its write, before its 202. @defaultValue none (the write's reply) */
+  aofAck?: AofAck;
   /** SSRF protection for page-extract URLs (PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS). @defaultValue private networks refused */
   fetchTargetPolicy?: FetchTargetPolicy;
   /** page-extract's proxies (FETCH_PROXIES / FETCH_PROXIES_FILE), listed by `GET /v1/proxies`. @defaultValue those the workers report in Redis */
@@ -65,7 +68,7 @@ export interface AppDeps {
  * coalescing enqueuer. `app` is returned too, for tests that look at its routes.
  */
 export function createApiListener(deps: AppDeps): { app: Express; listener: RequestListener } {
-  const enqueueOne = createEnqueueOne({ redis: deps.redis, admission: deps.admission, adder: createJobAdder(deps.queues, deps.redis) });
+  const enqueueOne = createEnqueueOne({ redis: deps.redis, admission: deps.admission, adder: createJobAdder(deps.queues, deps.redis, deps.aofAck) });
   const payloadPolicy = createPayloadPolicy(deps.fetchTargetPolicy ?? { allowPrivateNetworks: false });
   // One instance for both paths, so their answers carry the same security headers.
   const securityHeaders = helmet();

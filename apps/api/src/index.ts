@@ -10,6 +10,7 @@ import { connectAtStartup } from '@floodgate/shared/redis';
 import { startAdmission } from './admission/start-admission';
 import { createApiServer } from './api-server';
 import { createApiListener } from './app';
+import { createAofAck } from './durability/aof-ack';
 import { createAuthenticator, keysById } from './auth/authenticator';
 import { env } from './env';
 import { createJobWaiter } from './job-waiter';
@@ -19,7 +20,11 @@ import { closeQueues, createQueues } from './queues';
 
 async function main(): Promise<void> {
   const logger = createLogger({ name: 'api', level: env.LOG_LEVEL });
-  const redis = await connectAtStartup('producer', { url: resolveRedisUrl(env), logger, connectionName: `floodgate-api-${process.pid}` });
+  const redis = await connectAtStartup(
+    'producer',
+    { url: resolveRedisUrl(env), logger, connectionName: `floodgate-api-${process.pid}` },
+    { ackFsync: env.REDIS_ACK_FSYNC },
+  );
   if (!redis) return;
 
   const shutdown = createShutdown({ logger, graceMs: env.API_SHUTDOWN_GRACE_MS });
@@ -74,6 +79,7 @@ async function main(): Promise<void> {
     waiter,
     bodyLimitBytes: env.API_BODY_LIMIT_BYTES,
     bulkMaxJobs: env.API_BULK_MAX_JOBS,
+    ...(env.REDIS_ACK_FSYNC ? { aofAck: createAofAck(redis) } : {}),
     fetchTargetPolicy: { allowPrivateNetworks: env.PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS },
     proxies: loadProxyList({ list: env.FETCH_PROXIES, file: env.FETCH_PROXIES_FILE }),
     registry,
