@@ -34,8 +34,8 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   }
   const error =
     err.code === 'HPE_HEADER_OVERFLOW'
-      ? new HttpError(431, 'headers_too_large', 'The request headers are over the limit (16 KB in all); send less in them.')
-      : new HttpError(400, 'bad_request', 'The request could not be read.');
+      ? new HttpError('headers_too_large', 'The request headers are over the limit (16 KB in all); send less in them.')
+      : new HttpError('bad_request', 'The request could not be read.');
   const body = errorBody(error);
   const reason = error.status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
   socket.end(

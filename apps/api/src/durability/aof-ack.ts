@@ -34,7 +34,7 @@ export function createAofAck(redis: Redis, timeoutMs = AOF_ACK_TIMEOUT_MS): AofA
 }
 
 function notOnDisk(timeoutMs: number): HttpError {
-  return new HttpError(503, 'redis_timeout', `Redis holds the job but did not confirm it on disk within ${timeoutMs} ms (REDIS_ACK_FSYNC); check for it before retrying.`, {
+  return new HttpError('redis_timeout', `Redis holds the job but did not confirm it on disk within ${timeoutMs} ms (REDIS_ACK_FSYNC); check for it before retrying.`, {
     headers: { 'Retry-After': '2' },
   });
 }
