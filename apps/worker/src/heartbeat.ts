@@ -33,8 +33,11 @@ export function startHeartbeat(options: HeartbeatOptions): (redisMs?: number) =>
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
 
+  let stopped = false;
   const beat = async () => {
     const active = await options.metrics.activeJobs.get();
+    // A beat begun just before the stop must not write the key back after its DEL.
+    if (stopped) return;
     const activeOf = (type: string) => active.values.find((v) => v.labels.type === type)?.value ?? 0;
     const heartbeat: WorkerHeartbeat = {
       id,
@@ -65,6 +68,7 @@ export function startHeartbeat(options: HeartbeatOptions): (redisMs?: number) =>
   const timer = setInterval(beatSafely, options.intervalMs);
   timer.unref();
   return async (redisMs = 1_000) => {
+    stopped = true;
     clearInterval(timer);
     loopDelay.disable();
     // Unanswered, the beat simply expires.
