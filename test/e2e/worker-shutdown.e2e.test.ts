@@ -148,12 +148,12 @@ describe('stopping a worker (a deploy: pm2 reload sends SIGINT)', () => {
     const worker = await startWorker({ WORKER_DRAIN_GRACE_MS: '120000' });
     const job = await addLastAttemptJob();
     await waitFor(() => page.requests === 1, { description: 'the handler to be fetching the page' });
+    const beating = async () => (await listHeartbeats(connection, prefix)).some((beat) => beat.pid === worker.pid);
+    await waitFor(beating, { description: 'the worker\'s heartbeat' });
 
     worker.child.kill('SIGINT');
     // The heartbeat is the first step to go: once it has, the process is draining (the page is held, so it cannot end).
-    await waitFor(async () => (await listHeartbeats(connection, prefix)).every((beat) => beat.pid !== worker.pid), {
-      description: 'the worker to start its shutdown',
-    });
+    await waitFor(async () => !(await beating()), { description: 'the worker to start its shutdown' });
     const listeners = await connection.publish(cancelChannel(prefix), JSON.stringify({ type: 'page-extract', id: job.id }));
     expect(listeners).toBe(1);
 
