@@ -86,6 +86,8 @@ beforeEach(async () => {
   prefix = `{e2e-${Math.random().toString(36).slice(2)}}`;
   const { name, prefix: keyPrefix } = queueIdentity('page-extract', prefix);
   queue = new Queue(name, { connection, prefix: keyPrefix });
+  // One test stops Redis on purpose: the refused reconnects are expected, not news.
+  queue.on('error', () => undefined);
   page = await startHeldPage();
 });
 
