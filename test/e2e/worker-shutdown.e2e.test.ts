@@ -185,4 +185,23 @@ describe('stopping a worker (a deploy: pm2 reload sends SIGINT)', () => {
     expect(state).toBe('completed');
     expect(done.attemptsMade).toBe(1);
   });
+
+  it('leaves a job it cannot hand back (Redis down past the grace) to stalled recovery, still without spending its last attempt', async () => {
+    const worker = await startWorker({ WORKER_DRAIN_GRACE_MS: '1000' });
+    const job = await addLastAttemptJob();
+    await waitFor(() => page.requests === 1, { description: 'the handler to be fetching the page' });
+
+    await redis.kill();
+    // The page stays held: the grace runs out with the job active and no Redis to take it back.
+    expect(await new Promise((done) => worker.child.once('exit', done).kill('SIGINT'))).toBe(0);
+
+    await redis.restart();
+    await waitForRedis(connection);
+    expect(await attemptsMadeOf(job)).toBe(0);
+    page.release();
+    await startWorker({});
+    const { job: done, state } = await finished(String(job.id));
+    expect(state).toBe('completed');
+    expect(done.attemptsMade).toBe(1);
+  });
 });
