@@ -16,6 +16,7 @@ import { requireAuth } from './auth/require-auth';
 import { createJobAdder } from './coalesce/job-adder';
 import { tracedJobAdder } from './coalesce/traced-job-adder';
 import { traceRequests, type Tracing } from '@floodgate/shared/tracing';
+import type { AofAck } from './durability/aof-ack';
 import { createEnqueuePipeline, type EnqueuePipeline } from './enqueue/enqueue-pipeline';
 import { createRequestParser } from './enqueue/parse-request';
 import { createPayloadPolicy, type PayloadPolicy } from './enqueue/payload-policy';
@@ -54,6 +55,8 @@ export interface AppDeps {
   waiter: JobWaiter;
   /** Admission control for new jobs (rate, backlog, Redis memory, event loop). */
   admission: Admission;
+  /** REDIS_ACK_FSYNC: what a new job waits for after its write, before its 202. @defaultValue none (the write's reply) */
+  aofAck?: AofAck;
   /** SSRF protection for page-extract URLs (PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS). @defaultValue private networks refused */
   fetchTargetPolicy?: FetchTargetPolicy;
   /** page-extract's proxies (FETCH_PROXIES / FETCH_PROXIES_FILE), listed by `GET /v1/proxies`. @defaultValue those the workers report in Redis */
@@ -73,7 +76,7 @@ export interface AppDeps {
  * one enqueue pipeline. `app` is returned too, for tests that look at its routes.
  */
 export function createApiListener(deps: AppDeps): { app: Express; listener: RequestListener } {
-  const adder = createJobAdder(deps.queues, deps.redis);
+  const adder = createJobAdder(deps.queues, deps.redis, deps.aofAck);
   const payloadPolicy = createPayloadPolicy(deps.fetchTargetPolicy ?? { allowPrivateNetworks: false });
   const pipeline = createEnqueuePipeline({
     redis: deps.redis,
