@@ -1,9 +1,10 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { resolveRedisUrl } from '@floodgate/shared/env';
 import { catalog, jobTypes } from '@floodgate/shared/jobs';
 import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
 import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry, metricsPortFor, startMetricsServer } from '@floodgate/shared/metrics';
+import { startOverviewRecorder } from '@floodgate/shared/overview';
 import { loadProxyList } from '@floodgate/shared/proxies';
 import { connectAtStartup } from '@floodgate/shared/redis';
 import { createCpuPool, type CpuPool } from './cpu-pool/cpu-pool';
@@ -87,7 +88,10 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
     concurrency: env.WORKER_CONCURRENCY,
   };
   await applyGlobalConcurrency(redis, env.QUEUE_PREFIX);
-  const running = startWorkers({ connection: redis, prefix: env.QUEUE_PREFIX, handlers, logger, metrics, tuning });
+  const overview = startOverviewRecorder({ redis, prefix: env.QUEUE_PREFIX, source: `worker:${hostname()}:${process.pid}`, flushEveryMs: env.OVERVIEW_FLUSH_MS, logger });
+  // Registered before the workers, so it runs after their drain and writes the last jobs' figures.
+  shutdown.add('overview figures', () => overview.stop());
+  const running = startWorkers({ connection: redis, prefix: env.QUEUE_PREFIX, handlers, logger, metrics, tuning, overview });
   shutdown.add('workers', () => running.close(env.WORKER_DRAIN_GRACE_MS));
   await Promise.all(running.workers.map((worker) => worker.waitUntilReady()));
 
