@@ -30,6 +30,7 @@ import { metricsRouter } from './routes/metrics';
 import { proxiesRouter } from './routes/proxies';
 import { queuesRouter } from './routes/queues';
 import { schedulesRouter } from './routes/schedules';
+import { searchRouter } from './search/search-router';
 import { workersRouter } from './routes/workers';
 
 export interface AppDeps {
@@ -120,6 +121,7 @@ export function createApp(
   app.use(jobTypesRouter());
   app.use(bulkJobsRouter({ ...deps, ...shared, maxJobs: bulkMaxJobs }));
   app.use(jobEventsRouter(deps));
+  app.use(searchRouter(deps));
   app.use(jobsRouter({ ...deps, ...shared }));
   app.use(workersRouter(deps.redis, deps.prefix));
   app.use(proxiesRouter(deps));
