@@ -1,3 +1,4 @@
+import type { JobType } from '@floodgate/shared/jobs';
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -5,8 +6,9 @@ import { invalidQuery } from '../errors';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
 import { jobTypeOf } from '../routes/job-request';
-import { SEARCH_CURSOR, SEARCH_STATES, searchJobs } from './search-jobs';
-import { MAX_QUERY_CHARS, parseSearchQuery } from './search-query';
+import { MAX_QUERY_CHARS, parseSearchQuery, SEARCH_CURSOR, SEARCH_STATES, searchJobs, SearchQueryError } from '@floodgate/shared/search';
+import { HttpError } from '../errors/http-error';
+import { toJobView } from '../job-view';
 
 /** `GET /v1/jobs/:type?q=` query. */
 export const SearchQuery = z.strictObject({
@@ -29,11 +31,20 @@ export function searchRouter(deps: { queues: JobQueues; redis: Redis }): Router 
     const type = jobTypeOf(req);
     const query = SearchQuery.safeParse(req.query);
     if (!query.success) throw invalidQuery(query.error.issues);
-    const terms = parseSearchQuery(type, query.data.q);
-    const result = await withRedis(deps.redis, () =>
-      searchJobs(deps.queues[type], type, { terms, state: query.data.state, limit: query.data.limit, scan: query.data.scan, cursor: query.data.cursor }),
+    const terms = parseTerms(type, query.data.q);
+    const { matches, scanned, nextCursor } = await withRedis(deps.redis, () =>
+      searchJobs(deps.queues[type], { terms, state: query.data.state, limit: query.data.limit, scan: query.data.scan, cursor: query.data.cursor }),
     );
-    res.json(result);
+    res.json({ jobs: matches.map(({ job, state }) => toJobView(type, job, state)), scanned, nextCursor });
   });
   return router;
+}
+
+function parseTerms(type: JobType, q: string) {
+  try {
+    return parseSearchQuery(type, q);
+  } catch (err) {
+    if (err instanceof SearchQueryError) throw new HttpError(400, err.code, err.message);
+    throw err;
+  }
 }

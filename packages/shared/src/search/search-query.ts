@@ -1,5 +1,5 @@
-import { catalog, type JobType } from '@floodgate/shared/jobs';
-import { HttpError } from '../errors';
+import { FloodgateError } from '../errors/floodgate-error';
+import { catalog, type JobType } from '../jobs/catalog';
 
 /** Longest `q` read, in characters: a search is a few short terms, never a document. */
 export const MAX_QUERY_CHARS = 256;
@@ -27,7 +27,7 @@ const TERM = /^([A-Za-z][A-Za-z0-9_]{0,63})(\.host)?:(?:"([^"]*)"|(\S+))$/;
  * (a URL field's host, subdomains included). Quote a value with spaces:
  * `text:"so good"`. Nothing here ever becomes a regular expression; a `q`
  * that is too long, names a field the type's payload lacks, or carries
- * pattern syntax is 400 `invalid_search`.
+ * pattern syntax throws a {@link SearchQueryError}.
  */
 export function parseSearchQuery(type: JobType, q: string): SearchTerm[] {
   if (q.length > MAX_QUERY_CHARS) throw invalidSearch(`q is ${q.length} characters; at most ${MAX_QUERY_CHARS} are read.`);
@@ -98,7 +98,14 @@ function clip(text: string): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
-/** 400 `invalid_search`. */
-function invalidSearch(message: string): HttpError {
-  return new HttpError(400, 'invalid_search', message);
+/** A `q` that is not a search floodgate reads; the API answers it 400 `invalid_search`. */
+export class SearchQueryError extends FloodgateError {
+  declare readonly code: 'invalid_search';
+  constructor(message: string) {
+    super('invalid_search', message);
+  }
+}
+
+function invalidSearch(message: string): SearchQueryError {
+  return new SearchQueryError(message);
 }

@@ -1,5 +1,4 @@
-import type { Queue } from 'bullmq';
-import { toJobView, type JobView } from '../job-view';
+import type { Job, Queue } from 'bullmq';
 import { matchesTerms, type SearchTerm } from './search-query';
 
 /** States a search walks when none is given, in this order (the cursor counts in it). */
@@ -21,8 +20,14 @@ export interface SearchRequest {
   cursor?: string | undefined;
 }
 
+/** One job a search found, with the state it was found in. */
+export interface SearchMatch {
+  job: Job;
+  state: string;
+}
+
 export interface SearchResult {
-  jobs: JobView[];
+  matches: SearchMatch[];
   /** Jobs read by this call (never more than `scan`). */
   scanned: number;
   /** Pass as `cursor` to go on where this call stopped; null when every state was read to its end. */
@@ -40,15 +45,15 @@ export const SEARCH_CURSOR = /^[0-6]\.\d{1,7}$/;
  * cursor. An `id:` term reads that one job instead. Jobs that change state
  * between calls can be seen twice or missed: offsets move as the lists do.
  */
-export async function searchJobs(queue: Queue, type: string, request: SearchRequest): Promise<SearchResult> {
+export async function searchJobs(queue: Queue, request: SearchRequest): Promise<SearchResult> {
   const idTerm = request.terms.find((term) => term.kind === 'id');
-  if (idTerm) return findById(queue, type, idTerm.id, request);
+  if (idTerm) return findById(queue, idTerm.id, request);
 
   const states: readonly SearchState[] = request.state ? [request.state] : SEARCH_STATES;
   let [stateIndex, offset] = (request.cursor ?? '0.0').split('.').map(Number) as [number, number];
-  const jobs: JobView[] = [];
+  const matches: SearchMatch[] = [];
   let scanned = 0;
-  while (stateIndex < states.length && scanned < request.scan && jobs.length < request.limit) {
+  while (stateIndex < states.length && scanned < request.scan && matches.length < request.limit) {
     const state = states[stateIndex] as SearchState;
     const want = Math.min(PAGE, request.scan - scanned);
     const ids = await queue.getRanges([state], offset, offset + want - 1, false);
@@ -59,8 +64,8 @@ export async function searchJobs(queue: Queue, type: string, request: SearchRequ
       scanned++;
       offset++;
       // Removed between the range read and the hash read (retention): nothing to match.
-      if (job && matchesTerms(request.terms, String(job.id), job.data)) jobs.push(toJobView(type, job, state));
-      if (jobs.length === request.limit) break;
+      if (job && matchesTerms(request.terms, String(job.id), job.data)) matches.push({ job, state });
+      if (matches.length === request.limit) break;
     }
     if (ids.length < want && consumed === ids.length) {
       // This state's list ended: the next one from its start.
@@ -68,13 +73,13 @@ export async function searchJobs(queue: Queue, type: string, request: SearchRequ
       offset = 0;
     }
   }
-  return { jobs, scanned, nextCursor: stateIndex < states.length ? `${stateIndex}.${offset}` : null };
+  return { matches, scanned, nextCursor: stateIndex < states.length ? `${stateIndex}.${offset}` : null };
 }
 
-async function findById(queue: Queue, type: string, id: string, request: SearchRequest): Promise<SearchResult> {
+async function findById(queue: Queue, id: string, request: SearchRequest): Promise<SearchResult> {
   const job = await queue.getJob(id);
-  if (!job) return { jobs: [], scanned: 0, nextCursor: null };
+  if (!job) return { matches: [], scanned: 0, nextCursor: null };
   const state = await job.getState();
   const wanted = (request.state === undefined || request.state === state) && matchesTerms(request.terms, id, job.data);
-  return { jobs: wanted ? [toJobView(type, job, state)] : [], scanned: 1, nextCursor: null };
+  return { matches: wanted ? [{ job, state }] : [], scanned: 1, nextCursor: null };
 }
