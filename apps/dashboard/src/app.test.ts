@@ -59,7 +59,7 @@ describe('the dashboard', () => {
     const recording = recordingLogger();
     lines = recording.lines;
     // A generous throttle: these tests fail logins on purpose; the throttle has its own app below.
-    deps = { queues, admin, viewer, sessionSecret, logger: recording.logger, loginThrottle: { freeAttempts: 1_000 } };
+    deps = { queues, redis: connection, prefix, admin, viewer, sessionSecret, logger: recording.logger, loginThrottle: { freeAttempts: 1_000 } };
     served = await serve(createApp(deps));
   });
   afterAll(async () => {
