@@ -34,7 +34,8 @@
   /** Draws (or updates) one time-series chart in `target`; rebuilt when its series change. */
   function chart(id, target, times, series, options) {
     const labels = series.map((s) => s.label).join('|');
-    const width = Math.max(240, target.clientWidth || 300);
+    // The chart's box decides its width (the canvas must never widen the card it sits in).
+    const width = Math.max(200, Math.floor(target.getBoundingClientRect().width) || 300);
     const height = (options && options.height) || 150;
     const data = [times].concat(series.map((s) => s.values));
     const nonZero = series.some((s) => s.values.some((v) => v !== null && v !== 0));
@@ -52,9 +53,10 @@
           width,
           height,
           cursor: { drag: { x: false, y: false } },
+          legend: { live: false },
           scales: { x: { time: true } },
-          axes: [{}, { size: 56, values: (u, values) => values.map((v) => (options && options.format ? options.format(v) : v)) }],
-          series: [{}].concat(series.map((s, i) => ({ label: s.label, stroke: s.color || COLORS[i % COLORS.length], width: 1.5, spanGaps: true, value: (u, v) => (v === null || v === undefined ? '–' : options && options.format ? options.format(v) : v) }))),
+          axes: [{}, { size: 70, values: (u, values) => values.map((v) => (options && options.format ? options.format(v) : v)) }],
+          series: [{}].concat(series.map((s, i) => ({ label: s.label, stroke: s.color || COLORS[i % COLORS.length], width: 1.5, spanGaps: true, points: { show: false }, value: (u, v) => (v === null || v === undefined ? '–' : options && options.format ? options.format(v) : v) }))),
         },
         data,
         target,
@@ -108,6 +110,7 @@
 
   function drawTypes(data) {
     const container = $('#types');
+    // Every card first, then the charts: a lone card spans the whole row until its siblings arrive.
     for (const type of data.types) {
       let card = container.querySelector('[data-type-card="' + type.type + '"]');
       if (!card) {
@@ -122,7 +125,10 @@
         ]);
         container.append(card);
       }
-      $('h3', card).replaceChildren(type.type, type.paused ? el('span', { class: 'badge paused', text: 'paused' }) : null);
+    }
+    for (const type of data.types) {
+      const card = container.querySelector('[data-type-card="' + type.type + '"]');
+      $('h3', card).replaceChildren(...[type.type, type.paused ? el('span', { class: 'badge paused', text: 'paused' }) : null].filter(Boolean));
       const figure = (label, value) => el('span', {}, [label + ' ', el('b', { text: value })]);
       $('.figures', card).replaceChildren(
         figure('waiting', type.counts.waiting),
