@@ -35,9 +35,9 @@ export function startOverviewSampler(deps: OverviewSamplerDeps): OverviewRecorde
     if (deps.redis.status !== 'ready') return;
     await Promise.all(
       jobTypes.map(async (type) => {
-        // 'paused' and 'prioritized' are waiting jobs too (a paused queue's wait list, jobs with a priority).
-        const counts = await deps.queues[type].getJobCounts('waiting', 'paused', 'prioritized', 'active', 'delayed', 'failed');
-        recorder.gauge(fields.depth(type, 'waiting'), (counts.waiting ?? 0) + (counts.paused ?? 0) + (counts.prioritized ?? 0));
+        // Prioritized jobs are waiting too. (BullMQ 6 keeps a paused queue's jobs in its wait list: there is no 'paused' state.)
+        const counts = await deps.queues[type].getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
+        recorder.gauge(fields.depth(type, 'waiting'), (counts.waiting ?? 0) + (counts.prioritized ?? 0));
         for (const state of ['active', 'delayed', 'failed'] as const) recorder.gauge(fields.depth(type, state), counts[state] ?? 0);
       }),
     );

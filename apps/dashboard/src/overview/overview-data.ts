@@ -77,12 +77,13 @@ export async function readOverview(redis: Redis, prefix: string, queues: Dashboa
   const types = await Promise.all(
     jobTypes.map(async (type): Promise<TypeOverview> => {
       const queue = queues[type];
-      const [paused, raw] = await Promise.all([queue.isPaused(), queue.getJobCounts('waiting', 'paused', 'prioritized', 'active', 'delayed', 'failed')]);
+      const [paused, raw] = await Promise.all([queue.isPaused(), queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed')]);
       return {
         type,
         paused,
         counts: {
-          waiting: (raw.waiting ?? 0) + (raw.paused ?? 0) + (raw.prioritized ?? 0),
+          // BullMQ 6 keeps a paused queue's jobs in its wait list; prioritized jobs are waiting too.
+          waiting: (raw.waiting ?? 0) + (raw.prioritized ?? 0),
           active: raw.active ?? 0,
           delayed: raw.delayed ?? 0,
           failed: raw.failed ?? 0,
