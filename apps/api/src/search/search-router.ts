@@ -5,10 +5,10 @@ import { z } from 'zod';
 import { invalidQuery } from '../errors';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
-import { jobTypeOf } from '../routes/job-request';
+import { jobTypeOf } from '../http/request-params';
 import { MAX_QUERY_CHARS, parseSearchQuery, SEARCH_CURSOR, SEARCH_STATES, searchJobs, SearchQueryError } from '@floodgate/shared/search';
 import { HttpError } from '../errors/http-error';
-import { toJobView } from '../job-view';
+import { toJobView } from '../http/job-view';
 
 /** `GET /v1/jobs/:type?q=` query. */
 export const SearchQuery = z.strictObject({
@@ -44,7 +44,7 @@ function parseTerms(type: JobType, q: string) {
   try {
     return parseSearchQuery(type, q);
   } catch (err) {
-    if (err instanceof SearchQueryError) throw new HttpError(400, err.code, err.message);
+    if (err instanceof SearchQueryError) throw new HttpError(err.code, err.message);
     throw err;
   }
 }

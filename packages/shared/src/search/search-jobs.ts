@@ -23,7 +23,8 @@ export interface SearchRequest {
 /** One job a search found, with the state it was found in. */
 export interface SearchMatch {
   job: Job;
-  state: string;
+  /** `unknown` only for a job found by id that changed state as it was read. */
+  state: SearchState | 'unknown';
 }
 
 export interface SearchResult {
@@ -79,7 +80,8 @@ export async function searchJobs(queue: Queue, request: SearchRequest): Promise<
 async function findById(queue: Queue, id: string, request: SearchRequest): Promise<SearchResult> {
   const job = await queue.getJob(id);
   if (!job) return { matches: [], scanned: 0, nextCursor: null };
-  const state = await job.getState();
+  const found: string = await job.getState();
+  const state = (SEARCH_STATES as readonly string[]).includes(found) ? (found as SearchState) : 'unknown';
   const wanted = (request.state === undefined || request.state === state) && matchesTerms(request.terms, id, job.data);
   return { matches: wanted ? [{ job, state }] : [], scanned: 1, nextCursor: null };
 }
