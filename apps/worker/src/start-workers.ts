@@ -4,7 +4,7 @@ import type { OverviewRecorder } from '@floodgate/shared/overview';
 import { MetricsTime, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { hostname } from 'node:os';
-import { drainWorkers } from './drain-workers';
+import { drainWorkers } from './shutdown/drain-workers';
 import type { JobHandler } from './define-handler';
 import type { Handlers } from './handlers';
 import { measuredProcessor, type WorkerMetrics } from './metrics/worker-metrics';
