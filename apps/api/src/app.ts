@@ -15,6 +15,7 @@ import type { Authenticator } from './auth/authenticator';
 import { requireAuth } from './auth/require-auth';
 import { createJobAdder } from './coalesce/job-adder';
 import { createEnqueuePipeline, type EnqueuePipeline } from './enqueue/enqueue-pipeline';
+import { createIdempotencyRecords } from './enqueue/idempotency-record';
 import { createRequestParser } from './enqueue/parse-request';
 import { createPayloadPolicy, type PayloadPolicy } from './enqueue/payload-policy';
 import type { FetchTargetPolicy } from '@floodgate/shared/fetch-target';
@@ -35,6 +36,8 @@ import { workersRouter } from './routes/workers';
 
 /** Most jobs one bulk request may carry, unless API_BULK_MAX_JOBS says otherwise. */
 const DEFAULT_BULK_MAX_JOBS = 1_000;
+/** A day, like the payment APIs that made the header common. */
+const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 86_400;
 
 export interface AppDeps {
   /** One BullMQ Queue per job type, on `redis`. */
@@ -48,6 +51,8 @@ export interface AppDeps {
   bodyLimitBytes: number;
   /** Most jobs one bulk request may carry. @defaultValue 1000 */
   bulkMaxJobs?: number;
+  /** How long an Idempotency-Key's record is kept (IDEMPOTENCY_TTL), in seconds. @defaultValue 86400 (24 h) */
+  idempotencyTtlSeconds?: number;
   /** Wakes `?wait=` requests when their job finishes. */
   waiter: JobWaiter;
   /** Admission control for new jobs (rate, backlog, Redis memory, event loop). */
@@ -76,6 +81,7 @@ export function createApiListener(deps: AppDeps): { app: Express; listener: Requ
     admission: deps.admission,
     parser: createRequestParser({ payloadPolicy, bulkMaxJobs: deps.bulkMaxJobs ?? DEFAULT_BULK_MAX_JOBS }),
     adder: createJobAdder(deps.queues, deps.redis),
+    idempotency: createIdempotencyRecords(deps.redis, deps.prefix, deps.idempotencyTtlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS),
   });
   // One instance for both paths, so their answers carry the same security headers.
   const securityHeaders = helmet();

@@ -36,6 +36,8 @@ export const ApiEnv = StackEnv.pick({
   API_REDIS_MEMORY_LOW: numberEnv(0.75, { min: 0.01, max: 1 }),
   /** Event-loop delay p99 (ms) at which a process refuses new jobs (503 overloaded); it resumes below half. @defaultValue 200 */
   API_MAX_EVENT_LOOP_DELAY_MS: intEnv(200, { min: 10, max: 60_000 }),
+  /** Seconds an Idempotency-Key's record (caller, key → job id, payload digest) is kept, whatever the job's retention. @defaultValue 86400 (24 h) */
+  IDEMPOTENCY_TTL: intEnv(86_400, { min: 1, max: 30 * 86_400 }),
   /** Most entries kept in each queue's events stream (BullMQ's `streams.events.maxLen`). @defaultValue 10000 */
   API_EVENTS_MAX_LEN: intEnv(10_000, { min: 100, max: 10_000_000 }),
 }).refine((env) => !(env.AUTH_DISABLED && env.NODE_ENV === 'production'), {

@@ -1,24 +1,33 @@
 import type { JobType } from '@floodgate/shared/jobs';
 import { Job, type JobsOptions, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { enqueueOutcomeUnknown, isRedisOutOfMemory, redisMemoryHigh, redisUnavailable, wasNeverSent } from '../errors';
 import type { JobQueues } from '../queues';
-import { withRedis } from '../redis-deadline';
+import { REDIS_DEADLINE_MS } from '../redis-deadline';
 import { createTickBatcher } from './tick-batcher';
 
-/** Adds single jobs, coalescing those of one type that arrive in the same turn into one pipeline. */
+/**
+ * Adds jobs, coalescing those of one type that arrive in the same turn into
+ * one pipeline. Every job comes with its id (`opts.jobId`): an add that runs
+ * twice for one id makes one job, and a failure can name the job it concerns.
+ */
 export interface JobAdder {
-  add(type: JobType, data: unknown, opts: JobsOptions): Promise<Job>;
+  /**
+   * Settles with the job once Redis holds it, or rejects with an HttpError:
+   * `redis_unavailable` when nothing was sent, `enqueue_outcome_unknown` (with
+   * the id) when the add was sent and its answer lost, `redis_memory_high` at maxmemory.
+   */
+  add(type: JobType, data: unknown, opts: JobsOptions & { jobId: string }): Promise<Job>;
 }
 
-/**
- * One pipelined round trip per type per turn of the event loop, instead of one
- * `add` per request. Jobs with a caller-chosen id do not come through here:
- * deduplication needs each one's own answer.
- */
-export function createJobAdder(queues: JobQueues, redis: Redis): JobAdder {
-  const batcher = createTickBatcher<{ data: unknown; opts: JobsOptions }, Job>((type, items) =>
-    withRedis(redis, () => addEach(queues[type as JobType], type, items)),
-  );
+interface Item {
+  data: unknown;
+  opts: JobsOptions & { jobId: string };
+}
+
+/** One pipelined round trip per type per turn of the event loop, instead of one `add` per request. */
+export function createJobAdder(queues: JobQueues, redis: Redis, deadlineMs = REDIS_DEADLINE_MS): JobAdder {
+  const batcher = createTickBatcher<Item, Job>((type, items) => addEach(redis, queues[type as JobType], type as JobType, items, deadlineMs));
   return { add: (type, data, opts) => batcher.submit(type, { data, opts }) };
 }
 
@@ -27,15 +36,18 @@ export function createJobAdder(queues: JobQueues, redis: Redis): JobAdder {
  * outcome per job. `addBulk` throws when any job of the batch fails, after
  * the others were added: when Redis reaches `maxmemory` part-way through a
  * batch, requests whose jobs exist would be told they failed, and retried into
- * duplicates. Here each request learns its own job's fate.
+ * duplicates. Here each request learns its own job's fate, and a batch whose
+ * answer never comes (a dropped connection, the deadline) says so per job.
  */
-async function addEach(queue: Queue, name: string, items: Array<{ data: unknown; opts: JobsOptions }>): Promise<Array<Job | Error>> {
+async function addEach(redis: Redis, queue: Queue, type: JobType, items: Item[], deadlineMs: number): Promise<Array<Job | Error>> {
+  // Refused before anything is written: nothing was enqueued, and saying so is the truth.
+  if (redis.status !== 'ready') return items.map(() => redisUnavailable());
   const client = await queue.getBackend().client;
   const pipeline = client.pipeline();
   const outcomes: Array<Job | Error> = [];
   const queued: number[] = [];
   items.forEach(({ data, opts }, i) => {
-    const job = new Job(queue, name, data, opts, opts.jobId);
+    const job = new Job(queue, type, data, opts, opts.jobId);
     outcomes.push(job);
     try {
       // addJob queues its script on the pipeline synchronously (as Queue.addBulk relies on).
@@ -45,14 +57,41 @@ async function addEach(queue: Queue, name: string, items: Array<{ data: unknown;
       outcomes[i] = err instanceof Error ? err : new Error(String(err));
     }
   });
-  const replies = queued.length > 0 ? ((await pipeline.exec()) ?? []) : [];
-  queued.forEach((index, n) => {
-    const [err, id] = replies[n] ?? [new Error('Redis sent no reply for this job'), null];
-    const job = outcomes[index] as Job;
-    if (err) outcomes[index] = err;
-    // BullMQ's scripts answer some refusals with a negative code rather than an error.
-    else if (typeof id === 'number' && id < 0) outcomes[index] = new Error(`BullMQ refused the job (code ${id})`);
-    else job.id = String(id);
-  });
+  if (queued.length === 0) return outcomes;
+  const unknown = (cause: unknown) => (index: number) => {
+    outcomes[index] = enqueueOutcomeUnknown(type, items[index]?.opts.jobId ?? '', cause);
+  };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const replies = await Promise.race([
+      pipeline.exec(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer from Redis within ${deadlineMs} ms`)), deadlineMs);
+      }),
+    ]);
+    queued.forEach((index, n) => {
+      const [err, id] = replies?.[n] ?? [new Error('Redis sent no reply for this job'), null];
+      const job = outcomes[index] as Job;
+      if (err) outcomes[index] = replyError(err, type, items[index]?.opts.jobId ?? '');
+      // BullMQ's scripts answer some refusals with a negative code rather than an error.
+      else if (typeof id === 'number' && id < 0) outcomes[index] = new Error(`BullMQ refused the job (code ${id})`);
+      else job.id = String(id);
+    });
+  } catch (err) {
+    if (wasNeverSent(err)) return items.map(() => redisUnavailable(err));
+    queued.forEach(unknown(err));
+  } finally {
+    clearTimeout(timer);
+  }
   return outcomes;
+}
+
+/** What one job's error reply means: refused at maxmemory (nothing stored), a connection lost after sending (unknown), or a bug. */
+function replyError(err: Error, type: JobType, id: string): Error {
+  if (isRedisOutOfMemory(err)) return redisMemoryHigh();
+  if (wasNeverSent(err)) return redisUnavailable(err);
+  if (err.name === 'AbortError' || err.name === 'MaxRetriesPerRequestError' || /Connection is closed|ECONNRESET|EPIPE/i.test(err.message)) {
+    return enqueueOutcomeUnknown(type, id, err);
+  }
+  return err;
 }
