@@ -44,6 +44,8 @@ export async function startApi(
   options: {
     bodyLimitBytes?: number;
     bulkMaxJobs?: number;
+    /** IDEMPOTENCY_TTL in seconds. @defaultValue the API's (24 h) */
+    idempotencyTtlSeconds?: number;
     limits?: Partial<AdmissionLimits>;
     redis?: StartRedisOptions;
     /** Let page-extract target private networks (the SSRF switch). @defaultValue false */
@@ -92,6 +94,7 @@ export async function startApi(
     waiter,
     bodyLimitBytes: options.bodyLimitBytes ?? 1_048_576,
     bulkMaxJobs: options.bulkMaxJobs ?? 1_000,
+    ...(options.idempotencyTtlSeconds === undefined ? {} : { idempotencyTtlSeconds: options.idempotencyTtlSeconds }),
     fetchTargetPolicy: { allowPrivateNetworks: options.allowPrivateNetworks ?? false },
     auth: createAuthenticator({ keys, disabled: options.authDisabled ?? false }),
     registry,
