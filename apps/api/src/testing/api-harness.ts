@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry } from '@floodgate/shared/metrics';
 import { createRedis, waitForRedis } from '@floodgate/shared/redis';
-import { startRedis, type PrivateRedis, type StartRedisOptions } from '@floodgate/testkit';
+import { startRedis, startTcpFaultProxy, type PrivateRedis, type StartRedisOptions, type TcpFaultProxy } from '@floodgate/testkit';
 import type { Express } from 'express';
 import type { Redis } from 'ioredis';
 import { generateApiKey, type ApiKeyRecord, type Scope } from '@floodgate/shared/api-keys';
@@ -22,7 +22,10 @@ export interface ApiHarness {
   /** The express app itself (its router is what the OpenAPI test walks). */
   app: Express;
   redis: PrivateRedis;
+  /** The producer connection (through `proxy` when there is one). */
   connection: Redis;
+  /** The fault proxy in front of Redis, with `faultProxy: true`. */
+  proxy: TcpFaultProxy | undefined;
   queues: JobQueues;
   prefix: string;
   /** An API key with the `admin` scope, sent by `request` unless told otherwise. */
@@ -52,11 +55,14 @@ export async function startApi(
     allowPrivateNetworks?: boolean;
     /** AUTH_DISABLED. @defaultValue false */
     authDisabled?: boolean;
+    /** Put a loopback TCP fault proxy between the API's producer connection and Redis (`proxy`). @defaultValue false */
+    faultProxy?: boolean;
   } = {},
 ): Promise<ApiHarness> {
   const redis = await startRedis(options.redis);
+  const proxy = options.faultProxy ? await startTcpFaultProxy({ target: redis.url }) : undefined;
   const logger = createLogger({ name: 'api-test', level: 'silent', pretty: false });
-  const connection = createRedis('producer', { url: redis.url, logger });
+  const connection = createRedis('producer', { url: proxy?.url ?? redis.url, logger });
   await waitForRedis(connection);
   const prefix = `{fg-test-${randomUUID()}}`;
   const queues = createQueues(connection, prefix);
@@ -109,6 +115,7 @@ export async function startApi(
     app,
     redis,
     connection,
+    proxy,
     queues,
     prefix,
     apiKey,
@@ -131,6 +138,7 @@ export async function startApi(
       await new Promise((resolve) => server.close(resolve));
       await closeQueues(queues);
       connection.disconnect();
+      await proxy?.close();
       await redis.stop();
     },
   };
