@@ -79,7 +79,7 @@ describe('adding jobs while the connection fails', () => {
   });
 
   it('a connection that goes silent past the deadline: enqueue_outcome_unknown, never a hang', async () => {
-    const adder = createJobAdder(queues, redis, 300);
+    const adder = createJobAdder(queues, redis, { deadlineMs: 300 });
     const id = newJobId();
     proxy.stall();
     const err = await rejection(adder.add('compute', { n: 3, m: 1 }, { jobId: id }));

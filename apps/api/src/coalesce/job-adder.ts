@@ -3,7 +3,8 @@ import { Job, type JobsOptions, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { enqueueOutcomeUnknown, isRedisOutOfMemory, redisMemoryHigh, redisUnavailable, wasNeverSent } from '../errors';
 import type { JobQueues } from '../queues';
-import { REDIS_DEADLINE_MS } from '../redis-deadline';
+import type { AofAck } from '../durability/aof-ack';
+import { REDIS_DEADLINE_MS, withRedis } from '../redis-deadline';
 import { createTickBatcher } from './tick-batcher';
 
 /**
@@ -25,9 +26,31 @@ interface Item {
   opts: JobsOptions & { jobId: string };
 }
 
+export interface JobAdderOptions {
+  /** REDIS_ACK_FSYNC: answer a batch's jobs once they are in the append-only file on disk. @defaultValue off */
+  aofAck?: AofAck | undefined;
+  /** Longest a batch waits for Redis's answer before its jobs are `enqueue_outcome_unknown`. @defaultValue REDIS_DEADLINE_MS (5 s) */
+  deadlineMs?: number;
+}
+
 /** One pipelined round trip per type per turn of the event loop, instead of one `add` per request. */
-export function createJobAdder(queues: JobQueues, redis: Redis, deadlineMs = REDIS_DEADLINE_MS): JobAdder {
-  const batcher = createTickBatcher<Item, Job>((type, items) => addEach(redis, queues[type as JobType], type as JobType, items, deadlineMs));
+export function createJobAdder(queues: JobQueues, redis: Redis, options: JobAdderOptions = {}): JobAdder {
+  const deadlineMs = options.deadlineMs ?? REDIS_DEADLINE_MS;
+  const batcher = createTickBatcher<Item, Job>(async (type, items) => {
+    const outcomes = await addEach(redis, queues[type as JobType], type as JobType, items, deadlineMs);
+    const { aofAck } = options;
+    if (!aofAck || outcomes.every((outcome) => outcome instanceof Error)) return outcomes;
+    // The batch's added jobs are answered once they are on disk; when the ack fails, Redis
+    // holds them but their durability is not known: each says so, with its id.
+    try {
+      await withRedis(redis, aofAck);
+    } catch (err) {
+      outcomes.forEach((outcome, i) => {
+        if (!(outcome instanceof Error)) outcomes[i] = enqueueOutcomeUnknown(type as JobType, items[i]?.opts.jobId ?? '', err);
+      });
+    }
+    return outcomes;
+  });
   return { add: (type, data, opts) => batcher.submit(type, { data, opts }) };
 }
 

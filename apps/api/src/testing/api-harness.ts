@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry } from '@floodgate/shared/metrics';
@@ -10,6 +10,7 @@ import type { Redis } from 'ioredis';
 import { generateApiKey, type ApiKeyRecord, type Scope } from '@floodgate/shared/api-keys';
 import { createAuthenticator } from '../auth/authenticator';
 import { startAdmission, type AdmissionLimits } from '../admission/start-admission';
+import { createApiServer } from '../api-server';
 import { createApiListener } from '../app';
 import { createJobWaiter } from '../job-waiter';
 import { createHttpMetrics } from '../metrics/http-metrics';
@@ -22,10 +23,9 @@ export interface ApiHarness {
   /** The express app itself (its router is what the OpenAPI test walks). */
   app: Express;
   redis: PrivateRedis;
-  /** The producer connection (through `proxy` when there is one). */
+  /** The fault proxy the API's Redis connection goes through, when `faultProxy` was asked for. */
+  proxy?: TcpFaultProxy;
   connection: Redis;
-  /** The fault proxy in front of Redis, with `faultProxy: true`. */
-  proxy: TcpFaultProxy | undefined;
   queues: JobQueues;
   prefix: string;
   /** An API key with the `admin` scope, sent by `request` unless told otherwise. */
@@ -47,21 +47,22 @@ export async function startApi(
   options: {
     bodyLimitBytes?: number;
     bulkMaxJobs?: number;
-    /** IDEMPOTENCY_TTL in seconds. @defaultValue the API's (24 h) */
-    idempotencyTtlSeconds?: number;
     limits?: Partial<AdmissionLimits>;
     redis?: StartRedisOptions;
     /** Let page-extract target private networks (the SSRF switch). @defaultValue false */
     allowPrivateNetworks?: boolean;
     /** AUTH_DISABLED. @defaultValue false */
     authDisabled?: boolean;
-    /** Put a loopback TCP fault proxy between the API's producer connection and Redis (`proxy`). @defaultValue false */
+    /**
+     * Route the API's Redis connection (queues, admission) through a testkit TCP
+     * fault proxy, so a test can drop or stall it. @defaultValue false
+     */
     faultProxy?: boolean;
   } = {},
 ): Promise<ApiHarness> {
   const redis = await startRedis(options.redis);
-  const proxy = options.faultProxy ? await startTcpFaultProxy({ target: redis.url }) : undefined;
   const logger = createLogger({ name: 'api-test', level: 'silent', pretty: false });
+  const proxy = options.faultProxy ? await startTcpFaultProxy({ target: redis.url }) : undefined;
   const connection = createRedis('producer', { url: proxy?.url ?? redis.url, logger });
   await waitForRedis(connection);
   const prefix = `{fg-test-${randomUUID()}}`;
@@ -100,22 +101,21 @@ export async function startApi(
     waiter,
     bodyLimitBytes: options.bodyLimitBytes ?? 1_048_576,
     bulkMaxJobs: options.bulkMaxJobs ?? 1_000,
-    ...(options.idempotencyTtlSeconds === undefined ? {} : { idempotencyTtlSeconds: options.idempotencyTtlSeconds }),
     fetchTargetPolicy: { allowPrivateNetworks: options.allowPrivateNetworks ?? false },
     auth: createAuthenticator({ keys, disabled: options.authDisabled ?? false }),
     registry,
     httpMetrics: createHttpMetrics(registry),
   });
   const server: Server = await new Promise((resolve) => {
-    const listening = createServer(listener).listen(0, '127.0.0.1', () => resolve(listening));
+    const listening = createApiServer(listener).listen(0, '127.0.0.1', () => resolve(listening));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
     app,
     redis,
-    connection,
     proxy,
+    connection,
     queues,
     prefix,
     apiKey,
