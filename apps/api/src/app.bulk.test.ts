@@ -33,6 +33,26 @@ describe('POST /v1/jobs/:type/bulk', () => {
     expect(stored[0]?.opts).toMatchObject({ attempts: 2 });
   });
 
+  it('reports each item: safe to resend with the items\' own ids, and a conflict fails only its item', async () => {
+    const jobs = ['a', 'b', 'c'].map((text) => ({ jobId: `bulk-retry-${text}`, payload: { text } }));
+    const first = await bulk('sentiment', jobs);
+    expect(first.status).toBe(202);
+    expect(await first.json()).toMatchObject({ status: 'all', count: 3, jobs: jobs.map((job) => ({ id: job.jobId, created: true, state: 'waiting' })) });
+    const again = await bulk('sentiment', jobs);
+    expect(again.status).toBe(202);
+    expect(await again.json()).toMatchObject({ status: 'all', count: 3, jobs: jobs.map((job) => ({ id: job.jobId, created: false })) });
+    const mixed = await bulk('sentiment', [{ jobId: 'bulk-retry-a', payload: { text: 'other' } }, { payload: { text: 'new' } }]);
+    expect(mixed.status).toBe(207);
+    const body = (await mixed.json()) as { status: string; count: number; jobs: Array<{ id?: string; error?: { code: string } }> };
+    expect(body).toMatchObject({ status: 'some', count: 1 });
+    expect(body.jobs[0]).toMatchObject({ id: 'bulk-retry-a', error: { code: 'idempotency_conflict' } });
+    expect(body.jobs[1]?.id).toMatch(/^p0-/);
+    for (const job of jobs) expect((await api.queues.sentiment.getJob(job.jobId))?.data).toEqual(job.payload);
+    const reserved = await bulk('sentiment', [{ jobId: 'p0-AAAAAAAAAAAAAAAAAAAAAA', payload: { text: 'x' } }]);
+    expect(reserved.status).toBe(422);
+    expect(((await reserved.json()) as ErrorBody).error.code).toBe('reserved_job_id');
+  });
+
   describe('refuses, enqueueing nothing', () => {
     let before: number;
     beforeAll(async () => {

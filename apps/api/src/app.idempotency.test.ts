@@ -59,6 +59,72 @@ describe('Idempotency-Key', () => {
     expect(await api.queues.compute.getJob('invoice-2026-12')).toBeUndefined();
   });
 
+  it('makes exactly one job of two concurrent requests with one key and different payloads; the other is a 409', async () => {
+    for (let round = 0; round < 5; round++) {
+      const key = `race-${round}`;
+      const answers = await Promise.all([post(key, { n: 5, m: round + 1 }), post(key, { n: 6, m: round + 1 })]);
+      expect(answers.map((a) => a.status).sort()).toEqual([202, 409]);
+      const winner = (await answers.find((a) => a.status === 202)?.json()) as { id: string };
+      const loser = (await answers.find((a) => a.status === 409)?.json()) as { error: { code: string; details: { id: string } } };
+      expect(loser.error).toMatchObject({ code: 'idempotency_conflict', details: { id: winner.id } });
+      const jobs = (await api.queues.compute.getJobs(['waiting'], 0, -1)).filter((job) => (job.data as { m: number }).m === round + 1 && (job.data as { n: number }).n > 4);
+      expect(jobs.map((job) => job.id)).toEqual([winner.id]);
+    }
+  });
+
+  it('gives each API key its own keys: one key string from two callers makes two jobs', async () => {
+    const other = api.createKey(['jobs:write', 'jobs:read']);
+    const mine = await post('shared-key', { n: 7, m: 7 });
+    const theirs = await api.request('POST', '/v1/jobs/compute', {
+      json: { payload: { n: 7, m: 7 } },
+      headers: { 'idempotency-key': 'shared-key', authorization: `Bearer ${other}` },
+    });
+    expect([mine.status, theirs.status]).toEqual([202, 202]);
+    expect(((await mine.json()) as { id: string }).id).not.toBe(((await theirs.json()) as { id: string }).id);
+  });
+
+  it('outlives the job: after retention removed it, a repeat answers 200 with its id and state expired, and adds nothing', async () => {
+    const first = await post('kept-longer', { n: 8, m: 8 });
+    const { id } = (await first.json()) as { id: string };
+    await (await api.queues.compute.getJob(id))?.remove();
+    const again = await post('kept-longer', { n: 8, m: 8 });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ id, type: 'compute', state: 'expired' });
+    const lean = await api.request('POST', '/v1/jobs/compute?wait=0', { json: { payload: { n: 8, m: 8 } }, headers: { 'idempotency-key': 'kept-longer' } });
+    expect(await lean.json()).toMatchObject({ id, state: 'expired' });
+    expect(await api.queues.compute.getJob(id)).toBeUndefined();
+  });
+
+  it('keeps one small record per (caller, key), for IDEMPOTENCY_TTL', async () => {
+    await post('with-ttl', { n: 9, m: 9 });
+    const keys = await api.connection.keys(`${api.prefix}:idempotency:*`);
+    expect(keys.length).toBeGreaterThan(0);
+    const ttls = await Promise.all(keys.map((key) => api.connection.ttl(key)));
+    for (const ttl of ttls) {
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(86_400);
+    }
+  });
+
+  it.each([
+    ['a first request', 'parity-a', { n: 10, m: 1 }, { n: 10, m: 1 }],
+    ['a repeat', 'parity-b', { n: 11, m: 1 }, { n: 11, m: 1 }],
+    ['a conflict', 'parity-c', { n: 12, m: 1 }, { n: 12, m: 2 }],
+  ])('answers %s alike on the lean path and through express', async (_case, key, firstPayload, secondPayload) => {
+    const shape = async (res: Response) => {
+      const body = (await res.json()) as Record<string, unknown>;
+      return { status: res.status, keys: Object.keys(body).sort(), state: body.state, code: (body.error as { code?: string } | undefined)?.code };
+    };
+    const ask = (lean: boolean, k: string, payload: unknown) =>
+      api.request('POST', `/v1/jobs/compute${lean ? '' : '?wait=0'}`, { json: { payload }, headers: { 'idempotency-key': k } });
+    const answers = [];
+    for (const lean of [true, false]) {
+      if (_case !== 'a first request') await ask(lean, `${key}-${lean}`, firstPayload);
+      answers.push(await shape(await ask(lean, `${key}-${lean}`, secondPayload)));
+    }
+    expect(answers[0]).toEqual(answers[1]);
+  });
+
   it('compares payloads as JSON, whatever their key order', () => {
     expect(samePayload({ a: 1, b: [1, { c: 2, d: 3 }] }, { b: [1, { d: 3, c: 2 }], a: 1 })).toBe(true);
     expect(samePayload({ a: 1 }, { a: '1' })).toBe(false);

@@ -22,9 +22,9 @@ describe('the lean enqueue path', () => {
     return {
       status: res.status,
       // Ids differ between two enqueues; everything else must not.
-      body: text.replace(/"(id|self)":"[^"]*"/g, '"$1":"…"').replace(/\/v1\/jobs\/(\w[\w-]*)\/\d+/g, '/v1/jobs/$1/…'),
+      body: text.replace(/"(id|self)":"[^"]*"/g, '"$1":"…"').replace(/\/v1\/jobs\/(\w[\w-]*)\/[\w-]+/g, '/v1/jobs/$1/…'),
       contentType: res.headers.get('content-type'),
-      location: res.headers.get('location')?.replace(/\d+$/, '…') ?? null,
+      location: res.headers.get('location')?.replace(/[^/]+$/, '…') ?? null,
       requestId: res.headers.get('x-request-id'),
       retryAfter: res.headers.get('retry-after'),
       security: ['x-content-type-options', 'x-frame-options', 'content-security-policy', 'strict-transport-security'].map((h) => res.headers.get(h)),

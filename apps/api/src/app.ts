@@ -18,6 +18,7 @@ import { tracedJobAdder } from './coalesce/traced-job-adder';
 import { traceRequests, type Tracing } from '@floodgate/shared/tracing';
 import type { AofAck } from './durability/aof-ack';
 import { createEnqueuePipeline, type EnqueuePipeline } from './enqueue/enqueue-pipeline';
+import { createIdempotencyRecords } from './enqueue/idempotency-record';
 import { createRequestParser } from './enqueue/parse-request';
 import { createPayloadPolicy, type PayloadPolicy } from './enqueue/payload-policy';
 import type { FetchTargetPolicy } from '@floodgate/shared/fetch-target';
@@ -39,6 +40,8 @@ import { workersRouter } from './routes/workers';
 
 /** Most jobs one bulk request may carry, unless API_BULK_MAX_JOBS says otherwise. */
 const DEFAULT_BULK_MAX_JOBS = 1_000;
+/** A day, like the payment APIs that made the header common. */
+const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 86_400;
 
 export interface AppDeps {
   /** One BullMQ Queue per job type, on `redis`. */
@@ -52,6 +55,8 @@ export interface AppDeps {
   bodyLimitBytes: number;
   /** Most jobs one bulk request may carry. @defaultValue 1000 */
   bulkMaxJobs?: number;
+  /** How long an Idempotency-Key's record is kept (IDEMPOTENCY_TTL), in seconds. @defaultValue 86400 (24 h) */
+  idempotencyTtlSeconds?: number;
   /** Wakes `?wait=` requests when their job finishes. */
   waiter: JobWaiter;
   /** Admission control for new jobs (rate, backlog, Redis memory, event loop). */
@@ -77,7 +82,7 @@ export interface AppDeps {
  * one enqueue pipeline. `app` is returned too, for tests that look at its routes.
  */
 export function createApiListener(deps: AppDeps): { app: Express; listener: RequestListener } {
-  const adder = createJobAdder(deps.queues, deps.redis, deps.aofAck);
+  const adder = createJobAdder(deps.queues, deps.redis, { aofAck: deps.aofAck });
   const payloadPolicy = createPayloadPolicy(deps.fetchTargetPolicy ?? { allowPrivateNetworks: false });
   const pipeline = createEnqueuePipeline({
     redis: deps.redis,
@@ -85,6 +90,7 @@ export function createApiListener(deps: AppDeps): { app: Express; listener: Requ
     admission: deps.admission,
     parser: createRequestParser({ payloadPolicy, bulkMaxJobs: deps.bulkMaxJobs ?? DEFAULT_BULK_MAX_JOBS }),
     adder: deps.tracing ? tracedJobAdder(adder, deps.queues, deps.tracing.telemetry) : adder,
+    idempotency: createIdempotencyRecords(deps.redis, deps.prefix, deps.idempotencyTtlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS),
   });
   // One instance for both paths, so their answers carry the same security headers.
   const securityHeaders = helmet();

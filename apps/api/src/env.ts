@@ -37,6 +37,8 @@ export const ApiEnv = StackEnv.pick({
   API_REDIS_MEMORY_LOW: numberEnv(0.75, { min: 0.01, max: 1 }),
   /** Event-loop delay p99 (ms) at which a process refuses new jobs (503 overloaded); it resumes below half. @defaultValue 200 */
   API_MAX_EVENT_LOOP_DELAY_MS: intEnv(200, { min: 10, max: 60_000 }),
+  /** Seconds an Idempotency-Key's record (caller, key → job id, payload digest) is kept, whatever the job's retention. @defaultValue 86400 (24 h) */
+  IDEMPOTENCY_TTL: intEnv(86_400, { min: 1, max: 30 * 86_400 }),
   /**
    * A 202 waits until Redis has the job in its append-only file on disk
    * (`WAITAOF`, Redis 7.2+; the API refuses to start on a Redis without it).

@@ -55,7 +55,8 @@ const bodyParserErrors: Record<string, ApiErrorCode> = {
   'request.size.invalid': 'invalid_content_length',
 };
 
-function toHttpError(err: unknown): HttpError {
+/** Any error as the HttpError it answers with (a bug: a generic 500). */
+export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (isRedisConnectionError(err)) return redisUnavailable(err);
   // The memory guard samples Redis every 100 ms (start-admission.ts); a burst can still reach maxmemory between two samples.

@@ -85,6 +85,7 @@ async function main(): Promise<void> {
     waiter,
     bodyLimitBytes: env.API_BODY_LIMIT_BYTES,
     bulkMaxJobs: env.API_BULK_MAX_JOBS,
+    idempotencyTtlSeconds: env.IDEMPOTENCY_TTL,
     ...(env.REDIS_ACK_FSYNC ? { aofAck: createAofAck(redis) } : {}),
     fetchTargetPolicy: { allowPrivateNetworks: env.PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS },
     proxies: loadProxyList({ list: env.FETCH_PROXIES, file: env.FETCH_PROXIES_FILE }),

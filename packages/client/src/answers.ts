@@ -1,5 +1,5 @@
 import type { JobType } from '@floodgate/shared/jobs';
-import type { Accepted, Cancelled, JobLinks, Retried } from '@floodgate/shared/wire';
+import type { Accepted, BulkAccepted, Cancelled, JobLinks, Retried } from '@floodgate/shared/wire';
 import type { JobState } from './job';
 
 export type { JobLinks };
@@ -15,6 +15,14 @@ export interface EnqueuedJob<T extends JobType = JobType> extends Omit<Accepted,
    */
   created: boolean;
 }
+
+/**
+ * What `enqueueBulk` returns (the wire's `BulkAccepted`): each item's outcome in
+ * the order given, `{id, state, created, links}` when Redis holds it or
+ * `{id?, error: {code, message, details?}}` when not (or maybe not: with
+ * `enqueue_outcome_unknown`, GET its id), and `status`: `all`, `some` or `none` stored.
+ */
+export type BulkEnqueued<T extends JobType = JobType> = Omit<BulkAccepted, 'type'> & { type: T };
 
 /**
  * What `cancel` returns. `removed`: it had not started and is gone. `cancelling`: it runs;

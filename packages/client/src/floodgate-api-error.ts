@@ -1,4 +1,5 @@
 import type { ApiErrorCode } from '@floodgate/shared/errors';
+import type { OutcomeUnknownDetails } from '@floodgate/shared/wire';
 
 /** One problem in a 422 `invalid_payload` (or 400 `invalid_query`): `details.issues`. */
 export interface ValidationIssue {
@@ -8,6 +9,20 @@ export interface ValidationIssue {
   /** zod's issue code, e.g. `too_small`. */
   code: string;
 }
+
+/**
+ * The `details` some codes always carry, typed:
+ * - `enqueue_outcome_unknown` (503): the add reached Redis but its answer was
+ *   lost, so the job may exist: `{id, type, links}`. Read it (`get(type, id)`)
+ *   before retrying; a 404 there means it was not stored.
+ * - `redis_unavailable` (503) carries none: nothing was enqueued, retrying is safe.
+ */
+export interface ApiErrorDetails {
+  enqueue_outcome_unknown: OutcomeUnknownDetails;
+}
+
+/** The typed `details` of code `C`, or `unknown` for codes without a fixed shape. */
+export type DetailsOf<C extends ApiErrorCode> = C extends keyof ApiErrorDetails ? ApiErrorDetails[C] : unknown;
 
 /**
  * The API answered with an error: a non-2xx status and floodgate's JSON error
@@ -47,6 +62,6 @@ export class FloodgateApiError extends Error {
 export function isFloodgateApiError<C extends ApiErrorCode = ApiErrorCode>(
   err: unknown,
   code?: C,
-): err is FloodgateApiError & { readonly code: C } {
+): err is FloodgateApiError & { readonly code: C; readonly details: DetailsOf<C> } {
   return err instanceof FloodgateApiError && (code === undefined || err.code === code);
 }

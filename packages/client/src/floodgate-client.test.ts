@@ -137,15 +137,17 @@ describe('FloodgateClient against the real API', { timeout: 10_000 }, () => {
 
   it('enqueues in bulk and returns the ids in the order given', async () => {
     const texts = ['great', 'awful', 'happy happy', 'nothing much'];
-    const ids = await client.enqueueBulk(
+    const answer = await client.enqueueBulk(
       'sentiment',
       texts.map((text) => ({ payload: { text } })),
     );
+    expect(answer).toMatchObject({ status: 'all', count: texts.length });
+    const ids = answer.jobs.map((job) => String(job.id));
     expect(ids).toHaveLength(texts.length);
     expect(new Set(ids).size).toBe(texts.length);
     const scores = await Promise.all(ids.map(async (id) => (await client.get('sentiment', id, { waitSeconds: 5 })).result?.score));
     expect(scores).toEqual([3, -3, 6, 0]);
-    expect(await client.enqueueBulk('sentiment', [])).toEqual([]);
+    expect((await client.enqueueBulk('sentiment', [])).jobs).toEqual([]);
   });
 
   it('refuses a bulk request with one bad item, naming its index', async () => {

@@ -1,5 +1,5 @@
 import type { JobType, PayloadOf } from '@floodgate/shared/jobs';
-import { jobPath, type CancelledJob, type EnqueuedJob, type RetriedJob } from './answers';
+import { jobPath, type BulkEnqueued, type CancelledJob, type EnqueuedJob, type RetriedJob } from './answers';
 import { DEFAULT_REQUEST_TIMEOUT_MS, type FloodgateClientOptions } from './client-options';
 import { send, type HttpAnswer, type HttpRequest, type TransportSettings } from './http-transport';
 import type { Job, JobState } from './job';
@@ -84,19 +84,24 @@ export class FloodgateClient {
   }
 
   /**
-   * `POST /v1/jobs/:type/bulk`: enqueues many jobs of one type in one request
-   * and returns their ids, in the order given. All or nothing: one invalid item
-   * is a 422 naming its index, and none is enqueued. An empty list sends nothing.
+   * `POST /v1/jobs/:type/bulk`: enqueues many jobs of one type in one request.
+   * Validation is all or nothing: one invalid item is a 422 naming its index,
+   * and none is enqueued. Then each item has its own outcome, in the order
+   * given, and `status` says whether `all`, `some` or `none` are stored (a
+   * partial answer is not thrown: check `status`). Give items a `jobId` to make
+   * a resend safe. An empty list sends nothing.
    */
-  async enqueueBulk<T extends JobType>(type: T, jobs: ReadonlyArray<BulkJob<T>>, options: CallOptions = {}): Promise<string[]> {
-    if (jobs.length === 0) return [];
+  async enqueueBulk<T extends JobType>(type: T, jobs: ReadonlyArray<BulkJob<T>>, options: CallOptions = {}): Promise<BulkEnqueued<T>> {
+    if (jobs.length === 0) return { type, status: 'all', count: 0, jobs: [] };
     const answer = await this.#send({
       method: 'POST',
       path: `/v1/jobs/${encodeURIComponent(type)}/bulk`,
-      json: { jobs: jobs.map((job) => withOptions({ payload: job.payload }, jobOptionsBody(job.options))) },
+      json: {
+        jobs: jobs.map((job) => withOptions({ payload: job.payload, ...(job.jobId === undefined ? {} : { jobId: job.jobId }) }, jobOptionsBody(job.options))),
+      },
       signal: options.signal,
     });
-    return (answer.body as { jobs: Array<{ id: string | number }> }).jobs.map((job) => String(job.id));
+    return answer.body as BulkEnqueued<T>;
   }
 
   /**

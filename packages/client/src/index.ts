@@ -6,10 +6,11 @@ export { FloodgateClient, type EnqueueAndWaitOptions, type FailureOptions, type 
 export { DEFAULT_REQUEST_TIMEOUT_MS, type FloodgateClientOptions } from './client-options';
 export { isFinished, type Job, type JobState } from './job';
 export type { Backoff, BulkJob, CallOptions, EnqueueOptions, JobOptions } from './job-options';
-export type { CancelledJob, EnqueuedJob, JobLinks, RetriedJob } from './answers';
-export { FloodgateApiError, isFloodgateApiError, type ValidationIssue } from './floodgate-api-error';
+export type { BulkEnqueued, CancelledJob, EnqueuedJob, JobLinks, RetriedJob } from './answers';
+export { FloodgateApiError, isFloodgateApiError, type ApiErrorDetails, type DetailsOf, type ValidationIssue } from './floodgate-api-error';
 export { FloodgateNetworkError } from './floodgate-network-error';
 export { JobFailedError, failureCodeOf } from './job-failed-error';
 export { MAX_WAIT_SECONDS } from './wait-seconds';
 export type { ApiErrorCode } from '@floodgate/shared/errors';
+export type { OutcomeUnknownDetails } from '@floodgate/shared/wire';
 export type { JobType, PayloadOf, ResultOf } from '@floodgate/shared/jobs';

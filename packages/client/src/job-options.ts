@@ -36,6 +36,8 @@ export interface EnqueueOptions extends JobOptions, CallOptions {
 export interface BulkJob<T extends JobType> {
   payload: PayloadOf<T>;
   options?: JobOptions;
+  /** Your own id for this job: a bulk request resent with its items' ids adds none twice. */
+  jobId?: string;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ComputeResult, SentimentPayload, SentimentResult } from '@floodgate/shared/jobs';
 import { describe, expectTypeOf, it } from 'vitest';
-import { FloodgateClient, type Job } from './index';
+import { FloodgateClient, isFloodgateApiError, type Job } from './index';
 
 // Checked by `tsc` (the package's typecheck), not at run time: nothing here sends a request.
 describe('types from the job catalog', () => {
@@ -19,5 +19,13 @@ describe('types from the job catalog', () => {
     expectTypeOf<Awaited<ReturnType<typeof client.get<'sentiment'>>>>().toEqualTypeOf<Job<'sentiment'>>();
     expectTypeOf<Job<'sentiment'>['result']>().toEqualTypeOf<SentimentResult | null>();
     expectTypeOf<Awaited<ReturnType<typeof client.enqueueAndWait<'compute'>>>['result']>().toEqualTypeOf<ComputeResult | null>();
+  });
+
+  it('types the details of a 503 enqueue_outcome_unknown: the id of the job that may exist', () => {
+    const err: unknown = new Error('not an API error');
+    if (isFloodgateApiError(err, 'enqueue_outcome_unknown')) {
+      expectTypeOf(err.details.id).toEqualTypeOf<string>();
+      expectTypeOf(err.details.links.self).toEqualTypeOf<string>();
+    }
   });
 });

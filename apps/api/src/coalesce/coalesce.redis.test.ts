@@ -1,11 +1,16 @@
+import { newJobId } from '@floodgate/shared/jobs';
 import { createLogger } from '@floodgate/shared/logger';
 import { createRedis, waitForRedis } from '@floodgate/shared/redis';
 import { startRedis, type PrivateRedis } from '@floodgate/testkit';
+import type { JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClientRateLimiter } from '../admission/client-rate-limiter';
 import { closeQueues, createQueues, type JobQueues } from '../queues';
 import { createJobAdder } from './job-adder';
+
+/** Job options with a fresh API-assigned id, as the pipeline gives every job. */
+const withId = (opts: JobsOptions = {}) => ({ ...opts, jobId: newJobId() });
 
 /** How many times Redis ran `command` so far (INFO commandstats). */
 async function calls(redis: Redis, command: string): Promise<number> {
@@ -38,14 +43,14 @@ describe('coalescing against Redis', () => {
     try {
       const adder = createJobAdder(queues, redis);
       const jobs = await Promise.all(
-        Array.from({ length: 25 }, (_, i) => adder.add('sentiment', { text: `job ${i}` }, i === 3 ? { delay: 60_000 } : {})),
+        Array.from({ length: 25 }, (_, i) => adder.add('sentiment', { text: `job ${i}` }, withId(i === 3 ? { delay: 60_000 } : {}))),
       );
       expect(pipelines).toBe(1);
       expect(new Set(jobs.map((job) => job.id)).size).toBe(25);
       expect((await queues.sentiment.getJob(String(jobs[7]?.id)))?.data).toEqual({ text: 'job 7' });
       expect(await queues.sentiment.getJobState(String(jobs[3]?.id))).toBe('delayed');
       // A request in a later turn is a batch of its own.
-      await adder.add('sentiment', { text: 'later' }, {});
+      await adder.add('sentiment', { text: 'later' }, withId());
       expect(pipelines).toBe(2);
     } finally {
       redis.pipeline = pipeline;
@@ -55,14 +60,26 @@ describe('coalescing against Redis', () => {
   it("gives each job of a batch its own outcome: one bad job fails alone", async () => {
     const adder = createJobAdder(queues, redis);
     const outcomes = await Promise.allSettled([
-      adder.add('sentiment', { text: 'first' }, {}),
+      adder.add('sentiment', { text: 'first' }, withId()),
       // BullMQ refuses this one before it reaches Redis.
-      adder.add('sentiment', { text: 'bad' }, { priority: 3_000_000 }),
-      adder.add('sentiment', { text: 'third' }, {}),
+      adder.add('sentiment', { text: 'bad' }, withId({ priority: 3_000_000 })),
+      adder.add('sentiment', { text: 'third' }, withId()),
     ]);
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     const third = (outcomes[2] as PromiseFulfilledResult<{ id?: string }>).value;
     expect((await queues.sentiment.getJob(String(third.id)))?.data).toEqual({ text: 'third' });
+  });
+
+  it('makes one job of an add sent twice under one id (a resend is a no-op)', async () => {
+    const adder = createJobAdder(queues, redis);
+    const opts = withId();
+    const [first, second] = await Promise.all([adder.add('sentiment', { text: 'once' }, opts), adder.add('sentiment', { text: 'twice?' }, opts)]);
+    expect(first.id).toBe(opts.jobId);
+    expect(second.id).toBe(opts.jobId);
+    await adder.add('sentiment', { text: 'thrice?' }, opts);
+    expect((await queues.sentiment.getJob(opts.jobId))?.data).toEqual({ text: 'once' });
+    const ids = (await queues.sentiment.getJobs(['waiting'], 0, -1)).map((job) => job.id);
+    expect(ids.filter((id) => id === opts.jobId)).toHaveLength(1);
   });
 
   it('takes one rate-limit round trip for a turn of single jobs, letting the first ones through', async () => {

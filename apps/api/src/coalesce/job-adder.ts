@@ -1,32 +1,52 @@
 import type { JobType } from '@floodgate/shared/jobs';
 import { Job, type JobsOptions, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { enqueueOutcomeUnknown, isRedisOutOfMemory, redisMemoryHigh, redisUnavailable, wasNeverSent } from '../errors';
 import type { JobQueues } from '../queues';
 import type { AofAck } from '../durability/aof-ack';
-import { withRedis } from '../redis-deadline';
+import { REDIS_DEADLINE_MS, withRedis } from '../redis-deadline';
 import { createTickBatcher } from './tick-batcher';
 
-/** Adds single jobs, coalescing those of one type that arrive in the same turn into one pipeline. */
+/**
+ * Adds jobs, coalescing those of one type that arrive in the same turn into
+ * one pipeline. Every job comes with its id (`opts.jobId`): an add that runs
+ * twice for one id makes one job, and a failure can name the job it concerns.
+ */
 export interface JobAdder {
-  add(type: JobType, data: unknown, opts: JobsOptions): Promise<Job>;
+  /**
+   * Settles with the job once Redis holds it, or rejects with an HttpError:
+   * `redis_unavailable` when nothing was sent, `enqueue_outcome_unknown` (with
+   * the id) when the add was sent and its answer lost, `redis_memory_high` at maxmemory.
+   */
+  add(type: JobType, data: unknown, opts: JobsOptions & { jobId: string }): Promise<Job>;
 }
 
-/**
- * One pipelined round trip per type per turn of the event loop, instead of one
- * `add` per request. Jobs with a caller-chosen id do not come through here:
- * deduplication needs each one's own answer.
- */
-export function createJobAdder(queues: JobQueues, redis: Redis, aofAck?: AofAck): JobAdder {
-  const batcher = createTickBatcher<{ data: unknown; opts: JobsOptions }, Job>(async (type, items) => {
-    const outcomes = await withRedis(redis, () => addEach(queues[type as JobType], type, items));
-    if (!aofAck) return outcomes;
-    // REDIS_ACK_FSYNC: the batch's jobs are answered once they are on disk, or each added one gets the ack's error.
+interface Item {
+  data: unknown;
+  opts: JobsOptions & { jobId: string };
+}
+
+export interface JobAdderOptions {
+  /** REDIS_ACK_FSYNC: answer a batch's jobs once they are in the append-only file on disk. @defaultValue off */
+  aofAck?: AofAck | undefined;
+  /** Longest a batch waits for Redis's answer before its jobs are `enqueue_outcome_unknown`. @defaultValue REDIS_DEADLINE_MS (5 s) */
+  deadlineMs?: number;
+}
+
+/** One pipelined round trip per type per turn of the event loop, instead of one `add` per request. */
+export function createJobAdder(queues: JobQueues, redis: Redis, options: JobAdderOptions = {}): JobAdder {
+  const deadlineMs = options.deadlineMs ?? REDIS_DEADLINE_MS;
+  const batcher = createTickBatcher<Item, Job>(async (type, items) => {
+    const outcomes = await addEach(redis, queues[type as JobType], type as JobType, items, deadlineMs);
+    const { aofAck } = options;
+    if (!aofAck || outcomes.every((outcome) => outcome instanceof Error)) return outcomes;
+    // The batch's added jobs are answered once they are on disk; when the ack fails, Redis
+    // holds them but their durability is not known: each says so, with its id.
     try {
       await withRedis(redis, aofAck);
     } catch (err) {
-      const failure = err instanceof Error ? err : new Error(String(err));
       outcomes.forEach((outcome, i) => {
-        if (!(outcome instanceof Error)) outcomes[i] = failure;
+        if (!(outcome instanceof Error)) outcomes[i] = enqueueOutcomeUnknown(type as JobType, items[i]?.opts.jobId ?? '', err);
       });
     }
     return outcomes;
@@ -39,15 +59,18 @@ export function createJobAdder(queues: JobQueues, redis: Redis, aofAck?: AofAck)
  * outcome per job. `addBulk` throws when any job of the batch fails, after
  * the others were added: when Redis reaches `maxmemory` part-way through a
  * batch, requests whose jobs exist would be told they failed, and retried into
- * duplicates. Here each request learns its own job's fate.
+ * duplicates. Here each request learns its own job's fate, and a batch whose
+ * answer never comes (a dropped connection, the deadline) says so per job.
  */
-async function addEach(queue: Queue, name: string, items: Array<{ data: unknown; opts: JobsOptions }>): Promise<Array<Job | Error>> {
+async function addEach(redis: Redis, queue: Queue, type: JobType, items: Item[], deadlineMs: number): Promise<Array<Job | Error>> {
+  // Refused before anything is written: nothing was enqueued, and saying so is the truth.
+  if (redis.status !== 'ready') return items.map(() => redisUnavailable());
   const client = await queue.getBackend().client;
   const pipeline = client.pipeline();
   const outcomes: Array<Job | Error> = [];
   const queued: number[] = [];
   items.forEach(({ data, opts }, i) => {
-    const job = new Job(queue, name, data, opts, opts.jobId);
+    const job = new Job(queue, type, data, opts, opts.jobId);
     outcomes.push(job);
     try {
       // addJob queues its script on the pipeline synchronously (as Queue.addBulk relies on).
@@ -57,14 +80,41 @@ async function addEach(queue: Queue, name: string, items: Array<{ data: unknown;
       outcomes[i] = err instanceof Error ? err : new Error(String(err));
     }
   });
-  const replies = queued.length > 0 ? ((await pipeline.exec()) ?? []) : [];
-  queued.forEach((index, n) => {
-    const [err, id] = replies[n] ?? [new Error('Redis sent no reply for this job'), null];
-    const job = outcomes[index] as Job;
-    if (err) outcomes[index] = err;
-    // BullMQ's scripts answer some refusals with a negative code rather than an error.
-    else if (typeof id === 'number' && id < 0) outcomes[index] = new Error(`BullMQ refused the job (code ${id})`);
-    else job.id = String(id);
-  });
+  if (queued.length === 0) return outcomes;
+  const unknown = (cause: unknown) => (index: number) => {
+    outcomes[index] = enqueueOutcomeUnknown(type, items[index]?.opts.jobId ?? '', cause);
+  };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const replies = await Promise.race([
+      pipeline.exec(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer from Redis within ${deadlineMs} ms`)), deadlineMs);
+      }),
+    ]);
+    queued.forEach((index, n) => {
+      const [err, id] = replies?.[n] ?? [new Error('Redis sent no reply for this job'), null];
+      const job = outcomes[index] as Job;
+      if (err) outcomes[index] = replyError(err, type, items[index]?.opts.jobId ?? '');
+      // BullMQ's scripts answer some refusals with a negative code rather than an error.
+      else if (typeof id === 'number' && id < 0) outcomes[index] = new Error(`BullMQ refused the job (code ${id})`);
+      else job.id = String(id);
+    });
+  } catch (err) {
+    if (wasNeverSent(err)) return items.map(() => redisUnavailable(err));
+    queued.forEach(unknown(err));
+  } finally {
+    clearTimeout(timer);
+  }
   return outcomes;
+}
+
+/** What one job's error reply means: refused at maxmemory (nothing stored), a connection lost after sending (unknown), or a bug. */
+function replyError(err: Error, type: JobType, id: string): Error {
+  if (isRedisOutOfMemory(err)) return redisMemoryHigh();
+  if (wasNeverSent(err)) return redisUnavailable(err);
+  if (err.name === 'AbortError' || err.name === 'MaxRetriesPerRequestError' || /Connection is closed|ECONNRESET|EPIPE/i.test(err.message)) {
+    return enqueueOutcomeUnknown(type, id, err);
+  }
+  return err;
 }

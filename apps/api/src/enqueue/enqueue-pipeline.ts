@@ -1,28 +1,36 @@
-import { catalog, jobOptionsFor, type JobType } from '@floodgate/shared/jobs';
-import type { JobState, NewJobState } from '@floodgate/shared/wire';
+import { catalog, jobOptionsFor, newJobId, type JobType } from '@floodgate/shared/jobs';
+import type { JobState } from '@floodgate/shared/wire';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Admission } from '../admission/admission';
 import type { JobAdder } from '../coalesce/job-adder';
 import { HttpError, redisUnavailable } from '../errors';
+import { readJob } from '../http/job-view';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
 import { bullOptions, initialState } from './bull-options';
-import { dedupeJobId, samePayload } from './idempotency-key';
+import { refuseKeyWithJobId, samePayload } from './idempotency-key';
+import { requestDigest, type IdempotencyRecords } from './idempotency-record';
 import type { JobEnvelope, RequestParser } from './parse-request';
 
 /** Who is enqueueing. */
 export interface Caller {
   /** Whom rate limits count against: `key:<id>`, or `ip:<address>` with auth disabled. */
   client: string;
+  /** Whose idempotency keys these are: the API key's id (`anonymous` with auth disabled). */
+  owner: string;
 }
 
 /** What became of one job sent to the pipeline. */
-export type EnqueueOutcome =
-  /** Added now: Redis holds it. */
-  | { created: true; type: JobType; id: string; job: Job; state: NewJobState }
-  /** An idempotency key or `jobId` named a job added before, with the same payload: nothing new was added. */
-  | { created: false; type: JobType; id: string; job: Job; state: JobState };
+export interface EnqueueOutcome {
+  type: JobType;
+  id: string;
+  /** true: added now. false: an idempotency key or `jobId` named a job asked for before, with the same payload. */
+  created: boolean;
+  state: JobState;
+  /** The job as known here; absent when it is `expired` (retention removed it since). */
+  job?: Job;
+}
 
 /**
  * The one way a job gets into Redis: parse → policy → admission → add
@@ -32,8 +40,12 @@ export type EnqueueOutcome =
 export interface EnqueuePipeline {
   /** One job (`POST /v1/jobs/:type`), with the request's `Idempotency-Key` header if any. */
   one(type: JobType, body: unknown, context: { caller: Caller; idempotencyKey?: string | undefined }): Promise<EnqueueOutcome>;
-  /** Many jobs of one type (`POST /v1/jobs/:type/bulk`), every one valid or none added. */
-  bulk(type: JobType, body: unknown, caller: Caller): Promise<EnqueueOutcome[]>;
+  /**
+   * Many jobs of one type (`POST /v1/jobs/:type/bulk`): every item valid or
+   * none added, then admitted together, then each item's own outcome: the job,
+   * or the error it would have got alone.
+   */
+  bulk(type: JobType, body: unknown, caller: Caller): Promise<Array<{ envelope: JobEnvelope; outcome: EnqueueOutcome | Error }>>;
 }
 
 export interface EnqueuePipelineDeps {
@@ -42,51 +54,98 @@ export interface EnqueuePipelineDeps {
   parser: RequestParser;
   admission: Admission;
   adder: JobAdder;
+  idempotency: IdempotencyRecords;
 }
 
 export function createEnqueuePipeline(deps: EnqueuePipelineDeps): EnqueuePipeline {
-  const addNew = async (type: JobType, envelope: JobEnvelope, jobId?: string): Promise<EnqueueOutcome> => {
+  const addNew = async (type: JobType, envelope: JobEnvelope, id: string): Promise<EnqueueOutcome> => {
     const options = bullOptions(jobOptionsFor(catalog[type]), envelope.options);
-    const job = await deps.adder.add(type, envelope.payload, jobId === undefined ? options : { ...options, jobId });
-    return { created: true, type, id: String(job.id), job, state: initialState(envelope.options) };
+    const job = await deps.adder.add(type, envelope.payload, { ...options, jobId: id });
+    return { created: true, type, id, job, state: initialState(envelope.options) };
   };
 
-  /** The job a dedupe id already names, or 409 when it was made with another payload. */
-  const existing = async (type: JobType, job: Job, payload: unknown): Promise<EnqueueOutcome> => {
-    if (!samePayload(job.data, payload)) {
-      throw new HttpError('idempotency_conflict', 'This Idempotency-Key was already used with a different payload.', { details: { id: job.id } });
+  /** The job an id names now, or `expired` when retention removed it. */
+  const existing = async (type: JobType, id: string): Promise<EnqueueOutcome> => {
+    const found = await withRedis(deps.redis, () => readJob(deps.queues[type], id));
+    return found ? { created: false, type, id, job: found.job, state: found.state } : { created: false, type, id, state: 'expired' };
+  };
+
+  const conflict = (id: string) =>
+    new HttpError('idempotency_conflict', 'This idempotency key (or jobId) was already used with a different payload.', { details: { id } });
+
+  /**
+   * A caller's own `jobId`: the job it names, or a new one under it. The
+   * payload is compared with what Redis stores, after the add too: of two
+   * racing requests BullMQ keeps the first job, and the second learns it here.
+   */
+  const withCallerId = async (type: JobType, envelope: JobEnvelope, id: string, caller: Caller, admitted: boolean): Promise<EnqueueOutcome> => {
+    const found = await withRedis(deps.redis, () => deps.queues[type].getJob(id));
+    if (found) {
+      if (!samePayload(found.data, envelope.payload)) throw conflict(id);
+      return existing(type, id);
     }
-    const state = (await withRedis(deps.redis, () => job.getState())) as JobState;
-    return { created: false, type, id: String(job.id), job, state };
+    if (!admitted) await withRedis(deps.redis, () => deps.admission.admit(type, caller.client));
+    const outcome = await addNew(type, envelope, id);
+    const stored = await withRedis(deps.redis, () => deps.queues[type].getJob(id));
+    if (stored && !samePayload(stored.data, envelope.payload)) throw conflict(id);
+    return outcome;
+  };
+
+  /**
+   * An `Idempotency-Key`: a record per (caller, key) says which job it made
+   * and with what payload, for IDEMPOTENCY_TTL, whatever the job's retention.
+   * The claim is atomic, so of two concurrent requests exactly one names the job.
+   */
+  const withIdempotencyKey = async (type: JobType, envelope: JobEnvelope, key: string, caller: Caller): Promise<EnqueueOutcome> => {
+    const digest = requestDigest(type, envelope.payload);
+    const fresh = newJobId();
+    const record = await withRedis(deps.redis, () => deps.idempotency.claim(caller.owner, key, fresh, digest));
+    if (record && record.digest !== digest) throw conflict(record.id);
+    if (record?.added) return existing(type, record.id);
+    // Claimed now, or claimed by a request whose add is in flight or whose answer was
+    // lost: add under the record's id either way (a no-op when the job exists).
+    const id = record?.id ?? fresh;
+    try {
+      await withRedis(deps.redis, () => deps.admission.admit(type, caller.client));
+      const outcome = await addNew(type, envelope, id);
+      await withRedis(deps.redis, () => deps.idempotency.markAdded(caller.owner, key, id)).catch(() => undefined);
+      return record ? existing(type, id) : outcome;
+    } catch (err) {
+      // Surely not stored (refused, or never sent): free the key for another try, with any payload.
+      if (!record && err instanceof HttpError && err.code !== 'enqueue_outcome_unknown') {
+        await withRedis(deps.redis, () => deps.idempotency.release(caller.owner, key, id)).catch(() => undefined);
+      }
+      throw err;
+    }
   };
 
   return {
     async one(type, body, { caller, idempotencyKey }) {
       const envelope = deps.parser.single(type, body);
-      const jobId = dedupeJobId(type, idempotencyKey, envelope.jobId);
-      if (jobId === undefined) {
-        // The hot path. No deadline per request: the batches these calls join each
-        // run under one (see coalesce/), one timer per turn instead of one per request.
-        if (deps.redis.status !== 'ready') throw redisUnavailable();
-        await deps.admission.admitOne(type, caller.client);
-        return addNew(type, envelope);
-      }
-      // A repeated key: the job it made, not a new one (and no admission: nothing new is asked).
-      const found = await withRedis(deps.redis, () => deps.queues[type].getJob(jobId));
-      if (found) return existing(type, found, envelope.payload);
-      await withRedis(deps.redis, () => deps.admission.admit(type, caller.client));
-      const outcome = await addNew(type, envelope, jobId);
-      // Two requests with one key can race past the check above; BullMQ keeps the first job.
-      return samePayload(outcome.job.data, envelope.payload) ? outcome : existing(type, outcome.job, envelope.payload);
+      refuseKeyWithJobId(idempotencyKey, envelope.jobId);
+      if (idempotencyKey !== undefined) return withIdempotencyKey(type, envelope, idempotencyKey, caller);
+      if (envelope.jobId !== undefined) return withCallerId(type, envelope, envelope.jobId, caller, false);
+      // The hot path. No deadline per request: the batches these calls join each
+      // run under one (see coalesce/), one timer per turn instead of one per request.
+      if (deps.redis.status !== 'ready') throw redisUnavailable();
+      await deps.admission.admitOne(type, caller.client);
+      return addNew(type, envelope, newJobId());
     },
 
     async bulk(type, body, caller) {
       const envelopes = deps.parser.bulk(type, body);
       await withRedis(deps.redis, () => deps.admission.admit(type, caller.client, envelopes.length));
-      const settled = await Promise.allSettled(envelopes.map((envelope) => addNew(type, envelope)));
-      const failed = settled.find((outcome) => outcome.status === 'rejected');
-      if (failed) throw failed.reason;
-      return settled.map((outcome) => (outcome as PromiseFulfilledResult<EnqueueOutcome>).value);
+      return Promise.all(
+        envelopes.map(async (envelope) => {
+          try {
+            const outcome =
+              envelope.jobId === undefined ? await addNew(type, envelope, newJobId()) : await withCallerId(type, envelope, envelope.jobId, caller, true);
+            return { envelope, outcome };
+          } catch (err) {
+            return { envelope, outcome: err instanceof Error ? err : new Error(String(err)) };
+          }
+        }),
+      );
     },
   };
 }

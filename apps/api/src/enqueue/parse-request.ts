@@ -1,11 +1,11 @@
-import { jobTypes, type JobType } from '@floodgate/shared/jobs';
+import { isApiJobId, jobTypes, type JobType } from '@floodgate/shared/jobs';
 import { bulkBodyOf, singleJobEnvelopes } from '@floodgate/shared/wire';
 import type { z } from 'zod';
 import { HttpError, invalidPayload, unknownJobType } from '../errors';
 import type { PayloadPolicy } from './payload-policy';
 
 /** One job as the pipeline takes it, once its body was validated. */
-export type JobEnvelope = z.output<ReturnType<typeof bulkBodyOf>>['jobs'][number] & { jobId?: string | undefined };
+export type JobEnvelope = z.output<ReturnType<typeof bulkBodyOf>>['jobs'][number];
 
 /** The first stage of the pipeline: a request body → valid envelopes (wire schemas + this deployment's policy), or a 4xx. */
 export interface RequestParser {
@@ -26,6 +26,7 @@ export function createRequestParser(options: { payloadPolicy: PayloadPolicy; bul
       if (!parsed.success) throw invalidPayload(parsed.error.issues);
       const refused = policy(type, parsed.data.payload, ['payload']);
       if (refused.length > 0) throw invalidPayload(refused);
+      refuseReservedIds([parsed.data.jobId]);
       return parsed.data;
     },
     bulk(type, body) {
@@ -42,7 +43,17 @@ export function createRequestParser(options: { payloadPolicy: PayloadPolicy; bul
       if (!parsed.success) throw invalidPayload(parsed.error.issues);
       const refused = parsed.data.jobs.flatMap((job, i) => policy(type, job.payload, ['jobs', i, 'payload']));
       if (refused.length > 0) throw invalidPayload(refused);
+      refuseReservedIds(parsed.data.jobs.map((job) => job.jobId));
       return parsed.data.jobs;
     },
   };
+}
+
+/** 422 `reserved_job_id` when a caller's `jobId` has the API's own form: it could collide with an id the API hands out. */
+function refuseReservedIds(ids: Array<string | undefined>): void {
+  const reserved = ids.flatMap((id, index) => (id !== undefined && isApiJobId(id) ? [index] : []));
+  if (reserved.length === 0) return;
+  throw new HttpError('reserved_job_id', 'A jobId of the form p<n>-<22 characters> is reserved for the ids the API assigns; choose another.', {
+    details: ids.length === 1 ? undefined : { indexes: reserved },
+  });
 }

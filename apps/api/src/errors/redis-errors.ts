@@ -1,3 +1,5 @@
+import type { JobType } from '@floodgate/shared/jobs';
+import { jobLink } from '../http/job-link';
 import { HttpError } from './http-error';
 
 /** Seconds a client should wait before retrying while Redis is away. */
@@ -28,6 +30,7 @@ export function isRedisConnectionError(err: unknown): boolean {
   if (code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code)) return true;
   return (
     err.name === 'MaxRetriesPerRequestError' ||
+    err.name === 'AbortError' ||
     /Stream isn't writeable|Connection is closed|enableOfflineQueue|Reached the max retries/i.test(err.message)
   );
 }
@@ -43,4 +46,26 @@ export function redisMemoryHigh(details?: unknown): HttpError {
     details,
     headers: { 'Retry-After': '5' },
   });
+}
+
+/**
+ * 503 `enqueue_outcome_unknown`: the add went out to Redis, and its answer
+ * was lost (the connection dropped, the deadline passed). The job may exist:
+ * its id is in `details`, so the client can read it before retrying.
+ */
+export function enqueueOutcomeUnknown(type: JobType, id: string, cause?: unknown): HttpError {
+  return new HttpError(
+    'enqueue_outcome_unknown',
+    `The job store (Redis) took the ${type} job "${id}" but its answer was lost: the job may exist. Read ${jobLink(type, id)} before retrying.`,
+    { cause, details: { id, type, links: { self: jobLink(type, id) } }, headers: { 'Retry-After': RETRY_AFTER_SECONDS } },
+  );
+}
+
+/**
+ * Whether ioredis refused a command before writing it (no connection, no
+ * offline queue): then nothing reached Redis. Any other failure of a command
+ * already written (a reset, `AbortError`, the flush on close) leaves its outcome unknown.
+ */
+export function wasNeverSent(err: unknown): boolean {
+  return err instanceof Error && /Stream isn't writeable|enableOfflineQueue/i.test(err.message);
 }

@@ -9,7 +9,7 @@ import { idempotencyKeyOf } from '../enqueue/idempotency-key';
 import { errorBody, settleError } from '../error-handler';
 import type { HttpMetrics } from '../metrics/http-metrics';
 import type { Authenticator, Principal } from '../auth/authenticator';
-import { rateLimitClient } from '../auth/require-auth';
+import { callerOf } from '../http/request-params';
 import { jsonNestsDeeperThan, jsonTooDeep, MAX_JSON_DEPTH } from '../json-depth';
 import { requestIdOf } from '../request-logger';
 
@@ -110,8 +110,8 @@ async function enqueue(
 ): Promise<void> {
   const finish = observe(deps, req, res, arrivedAt);
   try {
-    const client = rateLimitClient(principal, req.socket.remoteAddress);
-    const outcome = await deps.pipeline.one(type, body, { caller: { client }, idempotencyKey: idempotencyKeyOf(req.headers['idempotency-key']) });
+    const caller = callerOf(principal, req.socket.remoteAddress);
+    const outcome = await deps.pipeline.one(type, body, { caller, idempotencyKey: idempotencyKeyOf(req.headers['idempotency-key']) });
     const answer = enqueueAnswer(outcome);
     const json = JSON.stringify(answer.body);
     res.writeHead(answer.status, {

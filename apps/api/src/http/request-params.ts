@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import { HttpError, invalidJobId, unknownJobType } from '../errors';
 import type { Principal } from '../auth/authenticator';
 import { rateLimitClient } from '../auth/require-auth';
+import type { Caller } from '../enqueue/enqueue-pipeline';
 
 const JOB_ID = /^[A-Za-z0-9_:-]{1,128}$/;
 
@@ -23,6 +24,16 @@ export function jobIdOf(req: Request): string {
 /** Who rate limits count against: the request's API key (see requireAuth), else its address. */
 export function clientOf(req: Request): string {
   return rateLimitClient(req.res?.locals.principal as Principal | undefined, req.ip ?? req.socket.remoteAddress);
+}
+
+/** The caller of an enqueue: whom rate limits count against, and whose idempotency keys these are. */
+export function callerOf(principal: Principal | undefined, address: string | undefined): Caller {
+  return { client: rateLimitClient(principal, address), owner: principal?.id ?? 'anonymous' };
+}
+
+/** {@link callerOf} an express request (its principal was set by requireAuth). */
+export function callerOfRequest(req: Request): Caller {
+  return callerOf(req.res?.locals.principal as Principal | undefined, req.ip ?? req.socket.remoteAddress);
 }
 
 /** The media types read as JSON (the body parser and the 415 check share them). */

@@ -53,7 +53,7 @@ function jobTypePaths(type: JobType): Record<string, PathItem> {
   return {
     [base]: {
       post: operation(tag, `enqueue${name}`, `Enqueue one ${type} job`, {
-        description: `${catalog[type].description}\n\n${WAIT_NOTE} An \`Idempotency-Key\` header or a \`jobId\` in the body makes the call safe to repeat: the same key and payload answer 200 with the job it made.`,
+        description: `${catalog[type].description}\n\n${WAIT_NOTE} An \`Idempotency-Key\` header (kept per API key for IDEMPOTENCY_TTL) or a \`jobId\` in the body makes the call safe to repeat: the same key and payload answer 200 with the job it made (\`state: expired\` once retention removed it). A 503 \`enqueue_outcome_unknown\` names the job that may exist in \`details.id\`.`,
         parameters: [
           ...queryParameters(WaitQuery),
           { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' } },
@@ -86,9 +86,13 @@ function jobTypePaths(type: JobType): Record<string, PathItem> {
     },
     [`${base}/bulk`]: {
       post: operation(tag, `enqueue${name}Bulk`, `Enqueue many ${type} jobs in one call`, {
-        description: 'Every item is validated first: one bad item is a 422 naming its index, and nothing is enqueued. Otherwise all go to Redis in one pipeline.',
+        description:
+          'Every item is validated first: one bad item is a 422 naming its index, and nothing is enqueued. Otherwise all go to Redis in one pipeline, each with its own outcome. Items with their own `jobId` make the request safe to resend.',
         body: ref(`${name}BulkEnqueue`),
-        responses: { '202': json('Every job was enqueued; ids in the order sent.', ref('BulkAccepted')) },
+        responses: {
+          '202': json('Every job is stored (`status: all`); outcomes in the order sent.', ref('BulkAccepted')),
+          '207': json('Some or none are stored (`status: some` or `none`): each item has its id and state, or its error.', ref('BulkAccepted')),
+        },
         errors: ENQUEUE,
       }),
     },

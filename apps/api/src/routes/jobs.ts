@@ -11,7 +11,7 @@ import { idempotencyKeyOf } from '../enqueue/idempotency-key';
 import { MAX_WAIT_SECONDS, type FinalEvent, type JobWaiter } from '../job-waiter';
 import { jobLink } from '../http/job-link';
 import { finishedView, readJob, toJobView } from '../http/job-view';
-import { clientOf, jobIdOf, jobTypeOf, requireJson } from '../http/request-params';
+import { callerOfRequest, jobIdOf, jobTypeOf, requireJson } from '../http/request-params';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
 import { methodNotAllowed } from './method-not-allowed';
@@ -60,9 +60,9 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
       const type = jobTypeOf(req);
       requireJson(req);
       const { wait } = parseWait(req.query);
-      const outcome = await deps.pipeline.one(type, req.body, { caller: { client: clientOf(req) }, idempotencyKey: idempotencyKeyOf(req.headers['idempotency-key']) });
+      const outcome = await deps.pipeline.one(type, req.body, { caller: callerOfRequest(req), idempotencyKey: idempotencyKeyOf(req.headers['idempotency-key']) });
       const answer = enqueueAnswer(outcome);
-      if (wait === 0) return void res.status(answer.status).location(answer.location).json(answer.body);
+      if (wait === 0 || !outcome.job) return void res.status(answer.status).location(answer.location).json(answer.body);
       // Enqueue and wait in one call (a repeated key waits for the job it found, like the first call did):
       // the job's view, 200 once it finished, 202 if it has not yet.
       const view = await viewAfterWait(deps, res, type, { job: outcome.job, state: outcome.created ? 'unknown' : outcome.state }, wait);

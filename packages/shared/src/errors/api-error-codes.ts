@@ -31,6 +31,7 @@ export const API_ERROR_CODES = {
   unsupported_encoding: { status: 415, when: 'a content encoding the API does not read' },
   invalid_payload: { status: 422, when: 'the envelope, the payload or the options fail their schema' },
   invalid_schedule: { status: 422, when: 'the schedule (pattern, interval, type or data) is invalid' },
+  reserved_job_id: { status: 422, when: 'a jobId of the form p<n>-<22 characters>: that form is the API\'s own ids' },
   too_many_jobs: { status: 422, when: "a bulk request carries more than API_BULK_MAX_JOBS jobs, or more than one client's rate allowance" },
   rate_limited: { status: 429, when: 'this client enqueued too many jobs of this type (Retry-After says when to come back)' },
   queue_full: { status: 429, when: "the type's backlog is at its cap" },
@@ -38,6 +39,10 @@ export const API_ERROR_CODES = {
   redis_memory_high: { status: 503, when: 'Redis is nearly full; new jobs wait until workers drain it' },
   overloaded: { status: 503, when: "this API process's event loop lags; refused before the body is read" },
   redis_unavailable: { status: 503, when: 'Redis is unreachable; nothing was enqueued' },
+  enqueue_outcome_unknown: {
+    status: 503,
+    when: 'the add reached Redis but its answer was lost (connection cut, deadline): the job may exist; details.id names it, GET it before retrying',
+  },
   cancel_unheard: { status: 503, when: 'the job is running but no worker process received the cancel (none listening); it goes on: retry the DELETE' },
   redis_timeout: { status: 503, when: 'Redis did not answer in time' },
 } as const satisfies Record<string, { status: number; when: string }>;

@@ -10,3 +10,4 @@ export * from './per-type-env';
 export * from './cancel';
 export * from './open-queues';
 export * from './attempt-timeout';
+export * from './job-id';

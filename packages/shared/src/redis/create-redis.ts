@@ -5,8 +5,11 @@ import { redisOptionsFromUrl } from './redis-url';
 
 /**
  * Who holds the connection decides how it behaves while Redis is away:
- * - `producer` (API, dashboard) fails fast: no offline queue, one retry per
- *   command, so an outage becomes a 503 instead of a request that hangs.
+ * - `producer` (API, dashboard) fails fast: no offline queue, so an outage
+ *   becomes a 503 instead of a request that hangs; and it never resends a
+ *   command after a reconnect (a resent add could make a second job the
+ *   client never hears of): what was in flight when the connection dropped is
+ *   rejected at once, and the caller says the outcome is unknown.
  * - `worker` waits for Redis forever (`maxRetriesPerRequest: null`), as BullMQ
  *   Workers require; they resume by themselves when Redis is back.
  */
@@ -47,7 +50,10 @@ export function createRedis(role: RedisRole, options: CreateRedisOptions): Redis
 const roleOptions: Record<RedisRole, RedisOptions> = {
   producer: {
     enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
+    autoResendUnfulfilledCommands: false,
+    // 0: flush (reject) the in-flight commands on every close. Without resends, a
+    // higher value would leave them pending forever once the connection comes back.
+    maxRetriesPerRequest: 0,
     connectTimeout: 2_000,
   },
   worker: {

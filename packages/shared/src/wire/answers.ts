@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { JobTypeName } from './job-type-name';
+import { ErrorBody } from './error-body';
 import { JobState, NewJobState } from './job-states';
 
 /** Where a job can be read back, relative to the API's base URL. */
@@ -15,13 +16,33 @@ export const Accepted = z.strictObject({
 });
 export type Accepted = z.output<typeof Accepted>;
 
-/** 202 to `POST /v1/jobs/:type/bulk`: one entry per job sent, in the same order. */
+/** One item of a bulk answer that Redis holds: added now (`created`), or found by its own `jobId`. */
+export const BulkItemStored = z.strictObject({ id: z.string(), state: JobState, created: z.boolean(), links: JobLinks });
+
+/**
+ * One item of a bulk answer that was not stored, or may not have been: the
+ * error it would have got alone, and its id when it has one (with
+ * `enqueue_outcome_unknown` the job may exist under that id: GET it).
+ */
+export const BulkItemFailed = z.strictObject({ id: z.string().optional(), error: ErrorBody.shape.error });
+
+/**
+ * `POST /v1/jobs/:type/bulk`: one entry per job sent, in the same order, and
+ * whether `all`, `some` or `none` of them are stored (202 for all, 207 otherwise).
+ * Items sent with their own `jobId` are safe to send again: a stored one is found, not added twice.
+ */
 export const BulkAccepted = z.strictObject({
   type: JobTypeName,
+  status: z.enum(['all', 'some', 'none']),
+  /** Items Redis holds. */
   count: z.number().int().min(0),
-  jobs: z.array(z.strictObject({ id: z.string(), state: NewJobState, links: JobLinks })),
+  jobs: z.array(z.union([BulkItemStored, BulkItemFailed])),
 });
 export type BulkAccepted = z.output<typeof BulkAccepted>;
+
+/** The `details` of a 503 `enqueue_outcome_unknown`: the job that may exist, and where to look. */
+export const OutcomeUnknownDetails = z.strictObject({ id: z.string(), type: JobTypeName, links: JobLinks });
+export type OutcomeUnknownDetails = z.output<typeof OutcomeUnknownDetails>;
 
 /**
  * `DELETE /v1/jobs/:type/:id`. `removed`: the job had not started and is gone.

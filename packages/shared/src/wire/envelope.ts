@@ -8,6 +8,8 @@ export const MAX_JOB_ID_LENGTH = 128;
 /**
  * A job id the caller chooses (`jobId` in the body): BullMQ refuses ':' and
  * all-digit custom ids (those are its own), so the API does too, with a 422.
+ * The API's own form (`p<n>-<22 characters>`, see jobs/job-id.ts) is refused
+ * apart, with `reserved_job_id`.
  */
 export const CallerJobId = z
   .string()
@@ -24,9 +26,12 @@ export function singleJobEnvelopeOf(type: JobType) {
   return envelopeOf(type).extend({ jobId: CallerJobId.optional() });
 }
 
-/** The body of `POST /v1/jobs/:type/bulk`: at least one envelope, at most `maxJobs`. */
+/**
+ * The body of `POST /v1/jobs/:type/bulk`: at least one envelope, at most
+ * `maxJobs`, each with an optional `jobId` of the caller's (which makes a resent batch safe).
+ */
 export function bulkBodyOf(type: JobType, maxJobs: number) {
-  return z.strictObject({ jobs: z.array(envelopeOf(type)).min(1).max(maxJobs) });
+  return z.strictObject({ jobs: z.array(singleJobEnvelopeOf(type)).min(1).max(maxJobs) });
 }
 
 /** Every type's single-job envelope, built once (they are fixed by the catalog). */

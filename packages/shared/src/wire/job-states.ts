@@ -2,14 +2,15 @@ import { z } from 'zod';
 
 /**
  * Every state the API reports a job in: BullMQ's own, plus `unknown` (the job
- * vanished between two reads, e.g. retention removed it). The one list the API,
- * OpenAPI and `@floodgate/client` share.
+ * vanished between two reads, e.g. retention removed it) and `expired` (an
+ * idempotency key's job that retention has since removed: it ran, nothing more
+ * is known). The one list the API, OpenAPI and `@floodgate/client` share.
  */
-export const JobState = z.enum(['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed', 'waiting-children', 'unknown']);
+export const JobState = z.enum(['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed', 'waiting-children', 'unknown', 'expired']);
 export type JobState = z.output<typeof JobState>;
 
 /** The states a list of jobs can be asked for (`GET /v1/jobs/:type?state=`): every real one. */
-export const ListableJobState = JobState.exclude(['unknown']);
+export const ListableJobState = JobState.exclude(['unknown', 'expired']);
 export type ListableJobState = z.output<typeof ListableJobState>;
 
 /** The states a job is in right after it was added. */
