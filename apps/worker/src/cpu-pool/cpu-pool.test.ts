@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCpuPool } from './cpu-pool';
-import { dictionaryChecksum } from './dictionary-checksum';
-import { scoreSentiment } from './score-sentiment';
+import { dictionaryChecksum } from '../handlers/compute';
+import { scoreSentiment } from '../handlers/sentiment';
 
 const pool = createCpuPool({ threads: 2 });
 afterAll(() => pool.close());

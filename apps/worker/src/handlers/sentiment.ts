@@ -4,7 +4,7 @@ import Sentiment from 'sentiment';
 // One analyzer per thread: building it loads the AFINN word list.
 let analyzer: Sentiment | undefined;
 
-/** Scores a text with AFINN-165. */
+/** The sentiment job: scores a text with AFINN-165, on a pool thread (registered in cpu-tasks.ts). */
 export function scoreSentiment({ text }: SentimentPayload): SentimentResult {
   analyzer ??= new Sentiment();
   const { score, comparative, positive, negative, tokens } = analyzer.analyze(text);
