@@ -29,8 +29,7 @@ describe('OpenAPI document', () => {
   let api: ApiHarness;
   let doc: Document;
   beforeAll(async () => {
-    // The validator below blocks this process (the API's too) for a second or more on a busy
-    // machine; the loop guard would then shed the next requests, which this file does not test.
+    // Validating the document blocks this process's loop for a while on a busy machine: no shedding here.
     api = await startApi({ bulkMaxJobs: 250, limits: { maxEventLoopDelayMs: 60_000 } });
     doc = (await (await api.request('GET', '/openapi.json')).json()) as Document;
   });
