@@ -6,6 +6,7 @@ import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry, metricsPortFor, startMetricsServer } from '@floodgate/shared/metrics';
 import { loadProxyList } from '@floodgate/shared/proxies';
 import { connectAtStartup } from '@floodgate/shared/redis';
+import { startTracing } from '@floodgate/shared/tracing';
 import { createCpuPool, type CpuPool } from './cpu-pool/cpu-pool';
 import { env } from './env';
 import { closeHandlers, createHandlers } from './handlers';
@@ -30,6 +31,7 @@ const REDIS_STEP_MS = 500;
  */
 export async function runWorkerProcess(): Promise<void> {
   const logger = createLogger({ name: 'worker', level: env.LOG_LEVEL });
+  const tracing = await startTracing(env, { defaultServiceName: 'floodgate-worker', logger });
   // Before Redis: a bad list stops the process at once. Its errors name the entry by
   // position and mask credentials, so they are safe to print.
   const proxies = loadProxyList({ list: env.FETCH_PROXIES, file: env.FETCH_PROXIES_FILE });
@@ -38,7 +40,8 @@ export async function runWorkerProcess(): Promise<void> {
 
   const shutdown = createShutdown({ logger, graceMs: env.WORKER_DRAIN_GRACE_MS + CLEANUP_AFTER_DRAIN_MS });
   // Steps run in reverse order of registration: the heartbeat stops first, then the workers
-  // drain (cancels still heard), Redis closes last. No step waits on Redis without a bound.
+  // drain (cancels still heard), Redis closes, the last spans go out. No step waits on Redis without a bound.
+  if (tracing) shutdown.add('tracing', () => tracing.shutdown());
   shutdown.add('redis', () => closeRedis(redis, REDIS_STEP_MS));
   const cpuPool: CpuPool = createCpuPool({ threads: env.WORKER_CPU_THREADS || availableParallelism() });
   shutdown.add('cpu pool', () => cpuPool.close());
@@ -82,7 +85,7 @@ export async function runWorkerProcess(): Promise<void> {
     concurrency: env.WORKER_CONCURRENCY,
   };
   await applyGlobalConcurrency(redis, env.QUEUE_PREFIX);
-  const running = startWorkers({ connection: redis, prefix: env.QUEUE_PREFIX, handlers, logger, metrics, tuning });
+  const running = startWorkers({ connection: redis, prefix: env.QUEUE_PREFIX, handlers, logger, metrics, tuning, telemetry: tracing?.telemetry });
   await Promise.all(running.workers.map((worker) => worker.waitUntilReady()));
   // Before the workers' step, so it runs after it: cancels keep arriving until the drain ends.
   const stopCancels = await listenForCancels({ redis, prefix: env.QUEUE_PREFIX, workers: running.byType, logger });
