@@ -35,16 +35,15 @@ function forbid(forbidden) {
     message: why,
     ...(allowTypes ? { allowTypeImports: true } : {}),
   }));
+  // require() and import() load at run time, so even a types-only entry forbids them.
   // esquery regexes cannot hold a slash: `.` stands for it.
-  const runtime = all
-    .filter(({ allowTypes }) => !allowTypes)
-    .flatMap(({ name, why }) => {
-      const source = `/^${name.replace(/[/]/g, '.').replace(/[-]/g, '\\-')}(.|$)/`;
-      return [
-        { selector: `CallExpression[callee.name="require"] > Literal.arguments[value=${source}]`, message: why },
-        { selector: `ImportExpression > Literal.source[value=${source}]`, message: why },
-      ];
-    });
+  const runtime = all.flatMap(({ name, why }) => {
+    const source = `/^${name.replace(/[/]/g, '.')}(.|$)/`;
+    return [
+      { selector: `CallExpression[callee.name="require"] > Literal.arguments[value=${source}]`, message: why },
+      { selector: `ImportExpression > Literal.source[value=${source}]`, message: why },
+    ];
+  });
   return {
     '@typescript-eslint/no-restricted-imports': ['error', { patterns }],
     'no-restricted-syntax': ['error', ...runtime],

@@ -16,7 +16,8 @@ export default defineConfig({
         test: {
           name: 'lint',
           include: ['test/lint/**/*.test.ts'],
-          // One ESLint run loads its plugins and follows imports on disk: seconds on a busy machine.
+          // Repo-wide checks (ESLint's rules, what the builds hold). One ESLint run loads its
+          // plugins and follows imports on disk: seconds on a busy machine.
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

@@ -45,6 +45,7 @@ describe('import boundaries', () => {
     expect(await violations('packages/client/src/probe.ts', "import { catalog } from '@floodgate/shared/jobs';\nexport { catalog };\n")).toEqual([RESTRICTED]);
     expect(await violations('packages/client/src/probe.ts', "import { type JobType, catalog } from '@floodgate/shared/jobs';\nexport type P = JobType | typeof catalog;\n")).toEqual([RESTRICTED]);
     expect(await violations('packages/client/src/probe.ts', "export { API_ERROR_CODES } from '@floodgate/shared/errors';\n")).toEqual([RESTRICTED]);
+    expect(await violations('packages/client/src/probe.ts', "export const load = () => import('@floodgate/shared/jobs');\n")).toEqual([RUNTIME_RESTRICTED]);
     expect(await violations('packages/client/src/probe.ts', "import type { JobType } from '@floodgate/shared/jobs';\nexport type P = JobType;\n")).toEqual([]);
     expect(await violations('packages/client/src/probe.ts', "export type { ApiErrorCode } from '@floodgate/shared/errors';\n")).toEqual([]);
   });

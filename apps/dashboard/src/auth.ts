@@ -62,15 +62,9 @@ export function requireSession(deps: SessionDeps): RequestHandler {
 }
 
 /**
- * The second lock on read-only access, mounted in front of both boards: a
- * viewer's request under the board with any method but GET/HEAD is answered
- * 403 here, before Bull Board sees it. The first lock is Bull Board's own
- * `readOnlyMode` on the viewer's board (its write handlers answer 405
- * QUEUE_READ_ONLY, and its UI hides the buttons). Both, because Bull Board's
- * check lives in each handler: a write route added in a future version that
- * forgets it, or one that only filters (pause-all and resume-all skip
- * read-only queues and answer 200), would otherwise be open to viewers. This
- * one is ours, one line, and covers every route by method.
+ * The second lock on read-only access, in front of both boards: a viewer's request
+ * with any method but GET/HEAD is answered 403 before Bull Board sees it. Why a
+ * second lock beside Bull Board's `readOnlyMode`: README, "Roles".
  */
 export function viewerIsReadOnly(): RequestHandler {
   return (req, res, next) => {

@@ -6,26 +6,9 @@ import type { RequestHandler } from 'express';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * Cross-site request forgery protection for every unsafe request (POST, PUT,
- * PATCH, DELETE, …): the login and logout forms and Bull Board's JSON API.
- *
- * Browsers put an `Origin` header on every non-GET request they send (the
- * dashboard's `Referrer-Policy: same-origin` keeps it a real origin rather than
- * `null` for its own requests), and a page cannot forge it. The request is let
- * through only when that origin's host equals the request's `Host`, i.e. the
- * page that sent it was served by this dashboard. Without an `Origin` (older
- * browsers, some form posts) the `Referer` is checked the same way; with
- * neither, or with `Origin: null` (sandboxed frames, file: pages), the request
- * is refused. That is 403 `csrf_rejected`, before authentication, so a forged
- * login or logout is refused too.
- *
- * It is the second of two locks: the session cookie is `SameSite=Strict`, so
- * a browser does not even send it with a request started by another site.
- * Either one alone would stop a forged request in today's browsers; both stop
- * it in a browser that lacks one of them, or behind a proxy that mangles one.
- *
- * Non-browser clients (curl, scripts) must send a matching `Origin` themselves:
- * `-H "Origin: http://127.0.0.1:3001"`.
+ * CSRF protection for every unsafe request (the login and logout forms, Bull Board's
+ * JSON API): 403 `csrf_rejected`, before authentication, unless {@link isSameOrigin}.
+ * Why Origin/Referer, and the second lock (`SameSite=Strict`): README, "CSRF".
  */
 export function sameOriginGuard(options: { logger?: Logger } = {}): RequestHandler {
   return (req, res, next) => {

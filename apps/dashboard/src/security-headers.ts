@@ -17,25 +17,9 @@ export const STRICT_CSP: Directives = {
 };
 
 /**
- * The policy of Bull Board's pages, read from @bull-board/ui 9.10.1
- * (`dist/index.ejs` and its bundles) and checked in Chromium by collecting
- * `securitypolicyviolation` events (dashboard.browser.test.ts keeps checking):
- *
- * - scripts: only its own bundles (`static/js/*.js`, `defer` tags) and one
- *   same-origin web worker (syntax highlighting). The page carries its
- *   settings in `<script type="application/json">`, a data block that is
- *   never executed, so neither inline script nor `'unsafe-eval'` is needed.
- * - styles: `'self'` plus `'unsafe-inline'`, the one relaxation. Without it
- *   the job-data editor (CodeMirror, in the add and edit dialogs) loses all
- *   its styling: it writes its rules into `<style>` elements it creates at
- *   run time, and Bull Board gives it no nonce to put on them. The Redis icon
- *   (an SVG with a `<style>` inside) and the loading placeholder (`style`
- *   attributes, a `<style>` block) need it too. Inline CSS cannot run code;
- *   scripts stay strict, and so do the login pages (STRICT_CSP).
- * - fonts: the page links IBM Plex from fonts.googleapis.com; that is refused
- *   on purpose (no third-party requests from an admin tool; one console error
- *   per page load) and the UI falls back to the system's fonts.
- * - API calls (`connect-src`), images, workers: same origin only.
+ * The policy of Bull Board's pages: scripts only from its own bundles, inline styles
+ * allowed (its job-data editor writes `<style>` elements without a nonce), no
+ * third-party fonts. Each directive's reason: README, "Security headers".
  */
 export const BOARD_CSP: Directives = {
   'default-src': ["'self'"],
@@ -76,14 +60,9 @@ function withTransport(directives: Directives, secure: boolean): Directives {
 }
 
 /**
- * helmet on every response, with {@link STRICT_CSP}. Deviations from helmet's
- * defaults, each on purpose:
- *
- * - `Referrer-Policy: same-origin` instead of `no-referrer`: under no-referrer
- *   browsers send `Origin: null` with the page's own POST/PUT requests, and the
- *   CSRF check needs the real origin. same-origin still sends nothing to other sites.
- * - `X-Frame-Options: DENY` and `frame-ancestors 'none'`: nothing frames the dashboard.
- * - HSTS only when the dashboard is served over HTTPS.
+ * helmet on every response, with {@link STRICT_CSP}. `Referrer-Policy: same-origin`
+ * rather than helmet's `no-referrer`, which makes browsers send `Origin: null` and
+ * fail the CSRF check; the other deviations: README, "Security headers".
  */
 export function securityHeaders(options: SecurityHeadersOptions): RequestHandler {
   return helmet({

@@ -1,9 +1,11 @@
 /**
  * The worker runtime as a library, for tools that run floodgate's job pipeline
- * outside the worker process (the benchmark). `index.ts` is the process.
+ * outside the worker process (the benchmark, test fixture processes). `index.ts` is the process.
  */
 export { createJobWorker, startWorkers, type CreateJobWorkerOptions, type RunningWorkers } from './start-workers';
 export { createWorkerMetrics, type WorkerMetrics } from './metrics/worker-metrics';
 export { defineHandler, type JobContext, type JobHandler } from './define-handler';
-export type { Handlers } from './handlers';
+export { closeHandlers, createHandlers, type HandlerOptions, type Handlers } from './handlers';
+export { createCpuPool, type CpuPool } from './cpu-pool/cpu-pool';
+export { DEFAULT_TUNING, type WorkerTuning } from './worker-tuning';
 export { listenForCancels } from './cancel-listener';

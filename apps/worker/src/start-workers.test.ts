@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dictionaryChecksum } from './cpu-pool/dictionary-checksum';
+import { dictionaryChecksum } from './handlers/compute';
 import { closeHandlers, createHandlers, type Handlers } from './handlers';
 import { startWorkers, type RunningWorkers } from './start-workers';
 import { startHarness, type WorkerHarness } from './testing/worker-harness';

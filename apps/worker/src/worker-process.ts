@@ -10,7 +10,7 @@ import { connectAtStartup } from '@floodgate/shared/redis';
 import { startTracing } from '@floodgate/shared/tracing';
 import { createCpuPool, type CpuPool } from './cpu-pool/cpu-pool';
 import { env } from './env';
-import { closeHandlers, createHandlers, type Handlers } from './handlers';
+import { closeHandlers, createHandlers } from './handlers';
 import { listenForCancels } from './cancel-listener';
 import { applyGlobalConcurrency } from './global-concurrency';
 import { startHeartbeat } from './heartbeat';
@@ -26,20 +26,12 @@ const CLEANUP_AFTER_DRAIN_MS = 5_000;
 /** The most any one shutdown step waits on Redis: it may be unreachable, and the drain must still run. */
 const REDIS_STEP_MS = 500;
 
-export interface WorkerProcessOptions {
-  /**
-   * Replaces handlers after they are built. The worker process itself never
-   * uses it; resilience tests do, to run a handler that kills its process.
-   */
-  overrideHandlers?: (handlers: Handlers) => Handlers;
-}
-
 /**
  * A whole worker process: Redis (refusing an evicting one), a CPU pool, one
  * BullMQ Worker per job type, metrics, heartbeat, then `ready` for pm2. On
  * SIGINT/SIGTERM it drains active jobs within WORKER_DRAIN_GRACE_MS.
  */
-export async function runWorkerProcess(options: WorkerProcessOptions = {}): Promise<void> {
+export async function runWorkerProcess(): Promise<void> {
   const logger = createLogger({ name: 'worker', level: env.LOG_LEVEL });
   const tracing = await startTracing(env, { defaultServiceName: 'floodgate-worker', logger });
   // Before Redis: a bad list stops the process at once. Its errors name the entry by
@@ -77,7 +69,7 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
         });
   // Closed after the handlers (steps run in reverse), before Redis.
   if (proxyPool) shutdown.add('proxy pool', () => proxyPool.close());
-  const built = createHandlers({
+  const handlers = createHandlers({
     pageExtract: {
       maxBytes: env.PAGE_EXTRACT_MAX_BYTES,
       fetchTimeoutMs: env.PAGE_EXTRACT_FETCH_TIMEOUT_MS,
@@ -86,7 +78,6 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
     },
     cpuPool,
   });
-  const handlers = options.overrideHandlers?.(built) ?? built;
   shutdown.add('handlers', () => closeHandlers(handlers));
 
   const tuning = {

@@ -61,7 +61,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Priva
       spawned.once('exit', (code) => reject(new Error(`redis-server exited with code ${code} at start; see ${dir}/redis.log`)));
     });
     failed.catch(() => undefined);
-    await Promise.race([waitFor(() => portAnswers(port), { timeoutMs: 10_000, description: `redis-server on ${port}` }), failed]);
+    await Promise.race([waitFor(() => answersPing(port, options.password), { timeoutMs: 10_000, description: `redis-server on ${port}` }), failed]);
   };
   const terminate = async () => {
     const running = child;
@@ -92,13 +92,31 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Priva
   };
 }
 
-function portAnswers(port: number): Promise<boolean> {
+/**
+ * Whether redis-server on `port` answers PING. An open port is not enough: after a
+ * restart it answers -LOADING until its append-only file is read back.
+ */
+function answersPing(port: number, password: string | undefined): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
+    const expected = password ? 2 : 1;
+    let reply = '';
+    const done = (answered: boolean) => {
       socket.destroy();
-      resolve(true);
+      resolve(answered);
+    };
+    socket.setTimeout(2_000, () => done(false));
+    socket.once('connect', () => socket.write(`${password ? command(['AUTH', password]) : ''}${command(['PING'])}`));
+    socket.on('data', (chunk) => {
+      reply += chunk.toString();
+      if (reply.includes('+PONG\r\n')) done(true);
+      else if (reply.split('\r\n').filter(Boolean).length >= expected) done(false);
     });
-    socket.once('error', () => resolve(false));
+    socket.once('error', () => done(false));
   });
+}
+
+/** One command in RESP, so a password with spaces survives. */
+function command(args: string[]): string {
+  return `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`;
 }

@@ -1,34 +1,26 @@
-import type { ComputePayload, ComputeResult, SentimentPayload, SentimentResult } from '@floodgate/shared/jobs';
-import { dictionaryChecksum } from './dictionary-checksum';
-import { scoreSentiment } from './score-sentiment';
+import type { JobType, PayloadOf, ResultOf } from '@floodgate/shared/jobs';
+import { dictionaryChecksum } from '../handlers/compute';
+import { scoreSentiment } from '../handlers/sentiment';
 
 /**
- * The CPU-bound work of each CPU-bound job type, as plain synchronous
- * functions: what runs inside a pool thread. Kept apart from the handlers so a
- * thread loads only this and its imports.
+ * The work of each CPU-bound job type (`cpuBound` in the catalog), one line each:
+ * a plain synchronous function that runs inside a pool thread. A thread loads only
+ * this file and its imports, so those stay free of handler and Redis code.
  */
-export interface CpuTasks {
-  compute: { data: ComputePayload; result: ComputeResult };
-  sentiment: { data: SentimentPayload; result: SentimentResult };
-}
-
-export type CpuTaskType = keyof CpuTasks;
-export type CpuTask = { [T in CpuTaskType]: { type: T; data: CpuTasks[T]['data'] } }[CpuTaskType];
-
-const tasks: { [T in CpuTaskType]: (data: CpuTasks[T]['data']) => CpuTasks[T]['result'] } = {
+export const cpuTasks = {
   compute: dictionaryChecksum,
   sentiment: scoreSentiment,
-};
+} satisfies { [T in JobType]?: (data: PayloadOf<T>) => ResultOf<T> };
 
-/** The CPU-bound job types (the drift test compares them with the catalog's `cpuBound` flags). */
-export const cpuTaskTypes = Object.keys(tasks) as CpuTaskType[];
+export type CpuTaskType = keyof typeof cpuTasks;
+export type CpuTask = { [T in CpuTaskType]: { type: T; data: PayloadOf<T> } }[CpuTaskType];
+
+/** The types that run on the pool (catalog-drift.test.ts compares them with the catalog's `cpuBound` flags). */
+export const cpuTaskTypes = Object.keys(cpuTasks) as CpuTaskType[];
 
 /** Entry point of every pool thread (piscina calls it by name). */
 export function runCpuTask(task: CpuTask): unknown {
-  switch (task.type) {
-    case 'compute':
-      return tasks.compute(task.data);
-    case 'sentiment':
-      return tasks.sentiment(task.data);
-  }
+  // TypeScript cannot pair a union's `type` with its `data` through an index; the CpuTask union does.
+  const work = cpuTasks[task.type] as (data: CpuTask['data']) => unknown;
+  return work(task.data);
 }

@@ -1,9 +1,8 @@
 import type { JobType } from '@floodgate/shared/jobs';
 import type { CatalogHandler } from '../define-handler';
 import type { CpuPool } from '../cpu-pool/cpu-pool';
-import { createComputeHandler } from './compute';
+import { createCpuBoundHandlers } from './cpu-bound';
 import { createPageExtractHandler, type PageExtractOptions } from './page-extract';
-import { createSentimentHandler } from './sentiment';
 
 /** The handler of every catalog job type: one each, no more (catalog-drift.test.ts checks). */
 export type Handlers = { readonly [T in JobType]: CatalogHandler<T> };
@@ -16,15 +15,15 @@ export interface HandlerOptions {
 }
 
 /**
- * The handler registry, keyed by job type. A factory rather than a constant
+ * The handler registry, keyed by job type: one line per I/O-bound type; the
+ * CPU-bound ones all come from `cpu-tasks.ts`. A factory rather than a constant
  * because some handlers hold resources built from settings (page-extract's
  * HTTP agent), which tests pass directly instead of through the environment.
  */
 export function createHandlers(options: HandlerOptions): Handlers {
   return {
-    sentiment: createSentimentHandler(options.cpuPool),
+    ...createCpuBoundHandlers(options.cpuPool),
     'page-extract': createPageExtractHandler(options.pageExtract),
-    compute: createComputeHandler(options.cpuPool),
   };
 }
 

@@ -1,7 +1,12 @@
-import type { CpuPool } from '../cpu-pool/cpu-pool';
-import { defineHandler } from '../define-handler';
+import type { SentimentPayload, SentimentResult } from '@floodgate/shared/jobs';
+import Sentiment from 'sentiment';
 
-/** Scores a text with AFINN-165, on the pool (up to 20 000 characters of tokenizing per job). */
-export function createSentimentHandler(pool: CpuPool) {
-  return defineHandler('sentiment', (payload, ctx) => pool.run('sentiment', payload, ctx.signal));
+// One analyzer per thread: building it loads the AFINN word list.
+let analyzer: Sentiment | undefined;
+
+/** The sentiment job: scores a text with AFINN-165, on a pool thread (registered in cpu-tasks.ts). */
+export function scoreSentiment({ text }: SentimentPayload): SentimentResult {
+  analyzer ??= new Sentiment();
+  const { score, comparative, positive, negative, tokens } = analyzer.analyze(text);
+  return { score, comparative, positive, negative, tokens: tokens.length };
 }

@@ -2,7 +2,7 @@ import type { ComputePayload } from '@floodgate/shared/jobs';
 import { waitFor } from '@floodgate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineHandler } from '../define-handler';
-import { dictionaryChecksum } from '../cpu-pool/dictionary-checksum';
+import { dictionaryChecksum } from '../handlers/compute';
 import { closeHandlers, createHandlers, type Handlers } from '../handlers';
 import { startWorkers } from '../start-workers';
 import { startHarness, type WorkerHarness } from '../testing/worker-harness';

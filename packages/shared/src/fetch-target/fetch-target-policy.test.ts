@@ -35,6 +35,9 @@ describe('isForbiddenAddress', () => {
     ['::ffff:10.0.0.1', 'IPv4-mapped private'],
     ['::ffff:a9fe:a9fe', 'IPv4-mapped the cloud metadata service'],
     ['64:ff9b::192.168.0.1', 'NAT64 private'],
+    ['64:ff9b::7f00:1', 'NAT64 loopback'],
+    ['[::ffff:169.254.0.1]', 'IPv4-mapped link-local'],
+    ['0:0:0:0:0:ffff:c000:201', 'IPv4-mapped documentation'],
     ['::127.0.0.1', 'IPv4-compatible'],
     ['localhost', 'not an IP address'],
     ['', 'not an IP address'],
@@ -58,6 +61,7 @@ describe('isForbiddenAddress', () => {
     '2001:4860:4860::8888',
     '::ffff:8.8.8.8',
     '64:ff9b::8.8.8.8',
+    '::ffff:1.1.1.1',
   ])('allows the public address %s', (ip) => {
     expect(forbiddenRangeOf(ip)).toBeUndefined();
   });

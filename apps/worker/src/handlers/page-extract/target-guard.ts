@@ -10,21 +10,11 @@ export type TargetLookup = (hostname: string) => Promise<Array<{ address: string
 export const systemLookup: TargetLookup = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
 
 /**
- * The SSRF decision for a fetch through a proxy, as `ProxiedFetch.guardTarget`
- * for fetch-page.ts (which has run `checkFetchTarget` on the hop already).
- * Without a proxy, the guarded agent checks the addresses its socket really
- * connects to; through a proxy, the socket goes to the proxy and the proxy
- * resolves the target, so this process resolves the target itself and throws
- * `ForbiddenAddressError` when any of its addresses is forbidden. The rules
- * apply to the target only: the proxy's own address (often private or
- * loopback, by design) is not an input here, so it is never judged. It gives
- * up when `signal` aborts (a resolver that hangs must not outlive the fetch
- * timeout).
- *
- * Caveat (DNS rebinding): the proxy resolves the name again, and a name that
- * answered a public address here may answer a private one there. Only a proxy
- * that enforces the same rules (or sits where private ranges are unreachable)
- * closes that gap; see apps/worker/README.md.
+ * The SSRF decision for a fetch through a proxy (`ProxiedFetch.guardTarget`): the
+ * proxy resolves the target, so this process resolves it too and throws
+ * `ForbiddenAddressError` when any address is forbidden. Only the target is judged,
+ * never the proxy; it gives up when `signal` aborts. The DNS-rebinding caveat:
+ * apps/worker/README.md, "SSRF through a proxy".
  */
 export function createTargetGuard(policy: FetchTargetPolicy, lookup: TargetLookup = systemLookup): (url: URL, signal: AbortSignal) => Promise<void> {
   return async (url, signal) => {

@@ -287,10 +287,20 @@ describe('page-extract through a proxy pool', () => {
     }
   });
 
-  // Runs last on purpose: it searches what every test above logged, finished and
-  // stored (407s, cool-downs, killed exits) for the proxies' credentials.
+  // Makes its own 407s, cool-downs and dead-exit errors, then searches everything this
+  // file logged, finished and stored: it holds whichever tests ran before it, in any order.
   it('never lets proxy credentials reach a log line, a job, or Redis', async () => {
-    expect(logLines.length).toBeGreaterThan(10);
+    const dead = await startForwardProxy({ auth: { username: USER, password: PASSWORD } });
+    await dead.stop();
+    const [refusing] = parseProxyList(proxies[2]!.url.replace(encodeURIComponent(PASSWORD), WRONG_PASSWORD), 'test');
+    const [down, good] = endpointsOf([dead, proxies[0]!]);
+    const { extract } = startPageExtract([refusing!, down!, good!], { concurrency: 2 });
+    try {
+      const jobs = await Promise.all(Array.from({ length: 6 }, () => extract('/article')));
+      expect(jobs.some((job) => exitOf(job) === good!.hostPort)).toBe(true);
+    } finally {
+      await dead.close();
+    }
     expect(logLines.some((line) => line.includes('proxy cooling down'))).toBe(true);
     const everything = [...logLines, ...settledJobs.map((job) => inspect(job.toJSON(), { depth: 10 }))];
     const redis = harness.connection;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dictionaryChecksum } from './dictionary-checksum';
+import { dictionaryChecksum } from './compute';
 
 describe('dictionaryChecksum', () => {
   it('gives the same checksum for the same input', () => {
