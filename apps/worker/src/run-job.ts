@@ -3,6 +3,7 @@ import type { Logger } from '@floodgate/shared/logger';
 import type { Job } from 'bullmq';
 import type { z } from 'zod';
 import { runWithinDeadline, type AttemptSignal } from './attempt-deadline';
+import { createBatchCollector } from './batch-collector';
 import type { JobContext, JobHandler } from './define-handler';
 import { permanentFailure } from './job-errors';
 
@@ -11,6 +12,12 @@ export interface CreateProcessorOptions<P extends z.ZodType, R extends z.ZodType
   definition: JobDefinition<P, R>;
   handler: JobHandler<z.output<P>, z.output<R>>;
   logger: Logger;
+  /**
+   * Most jobs per handler call, for a type with a catalog `batch` policy and a
+   * handler with `runBatch`; the worker passes its concurrency when that is lower.
+   * @defaultValue the catalog's `batch.size`
+   */
+  batchSize?: number;
 }
 
 /** A BullMQ processor. It declares three parameters: BullMQ passes the cancel signal only to those that do. */
@@ -25,7 +32,8 @@ export type JobProcessor<R> = (job: Job, token: string | undefined, cancelSignal
 export function createProcessor<P extends z.ZodType, R extends z.ZodType>(
   options: CreateProcessorOptions<P, R>,
 ): JobProcessor<z.output<R>> {
-  const { definition, handler } = options;
+  const { definition } = options;
+  const run = handlerCall(options);
   return async (job, _token, cancelSignal) => {
     const startedAt = Date.now();
     let ctx: AttemptContext | undefined;
@@ -37,7 +45,7 @@ export function createProcessor<P extends z.ZodType, R extends z.ZodType>(
         // Debug, not info: under a flood, a line per job multiplies the log volume for
         // little news; metrics count every job. Failures are logged at warn.
         if (options.logger.isLevelEnabled('debug')) ctx.logger.debug('job started');
-        return handler.run(payload.data, ctx);
+        return run(payload.data, ctx);
       });
       const result = definition.result.safeParse(output);
       if (!result.success) throw permanentFailure('invalid_result', describeIssues(result.error.issues));
@@ -57,6 +65,25 @@ export function createProcessor<P extends z.ZodType, R extends z.ZodType>(
       throw err;
     }
   };
+}
+
+/**
+ * How the processor calls the handler: one job at a time, or, for a batch type,
+ * through a collector that hands the handler the jobs this worker holds together.
+ * Each job keeps its own deadline and cancel around that call, so one job's
+ * timeout or cancel fails that job only.
+ */
+function handlerCall<P extends z.ZodType, R extends z.ZodType>(
+  options: CreateProcessorOptions<P, R>,
+): (data: z.output<P>, ctx: JobContext) => Promise<z.output<R>> {
+  const { definition, handler } = options;
+  if (!definition.batch || !handler.runBatch) return (data, ctx) => handler.run(data, ctx);
+  const collector = createBatchCollector({
+    size: Math.max(1, Math.min(options.batchSize ?? definition.batch.size, definition.batch.size)),
+    maxWaitMs: definition.batch.maxWaitMs,
+    runBatch: handler.runBatch.bind(handler),
+  });
+  return (data, ctx) => collector.submit(data, ctx);
 }
 
 /**

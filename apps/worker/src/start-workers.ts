@@ -76,13 +76,15 @@ export function createJobWorker(options: CreateJobWorkerOptions): Worker {
   const tuning = options.tuning ?? DEFAULT_TUNING;
   const logger = options.logger.child({ type });
   const { name, prefix } = queueIdentity(type, options.prefix);
-  const processor = measuredProcessor(type, createProcessor({ definition, handler, logger: options.logger }), options.metrics);
+  const concurrency = tuning.concurrency[type] ?? definition.concurrency;
+  // A batch fills from the jobs this worker holds at once: never larger than its concurrency.
+  const processor = measuredProcessor(type, createProcessor({ definition, handler, logger: options.logger, batchSize: concurrency }), options.metrics);
   const worker = new Worker(name, processor, {
     connection: options.connection,
     prefix,
     // Stored on every job as `processedBy`, so the API can tell which process ran it.
     name: `${hostname()}:${process.pid}`,
-    concurrency: tuning.concurrency[type] ?? definition.concurrency,
+    concurrency,
     lockDuration: tuning.lockDurationMs,
     stalledInterval: tuning.stalledIntervalMs,
     maxStalledCount: tuning.maxStalledCount,

@@ -1,6 +1,6 @@
 import type { ComputePayload, ComputeResult, SentimentPayload, SentimentResult } from '@floodgate/shared/jobs';
 import { dictionaryChecksum } from './dictionary-checksum';
-import { scoreSentiment } from './score-sentiment';
+import { scoreSentiments } from './score-sentiment';
 
 /**
  * The CPU-bound work of each CPU-bound job type, as plain synchronous
@@ -9,7 +9,8 @@ import { scoreSentiment } from './score-sentiment';
  */
 export interface CpuTasks {
   compute: { data: ComputePayload; result: ComputeResult };
-  sentiment: { data: SentimentPayload; result: SentimentResult };
+  /** A batch of texts per task: one thread hop costs more than scoring a short text. */
+  sentiment: { data: SentimentPayload[]; result: SentimentResult[] };
 }
 
 export type CpuTaskType = keyof CpuTasks;
@@ -17,7 +18,7 @@ export type CpuTask = { [T in CpuTaskType]: { type: T; data: CpuTasks[T]['data']
 
 const tasks: { [T in CpuTaskType]: (data: CpuTasks[T]['data']) => CpuTasks[T]['result'] } = {
   compute: dictionaryChecksum,
-  sentiment: scoreSentiment,
+  sentiment: scoreSentiments,
 };
 
 /** The CPU-bound job types (the drift test compares them with the catalog's `cpuBound` flags). */

@@ -10,3 +10,8 @@ export function scoreSentiment({ text }: SentimentPayload): SentimentResult {
   const { score, comparative, positive, negative, tokens } = analyzer.analyze(text);
   return { score, comparative, positive, negative, tokens: tokens.length };
 }
+
+/** Scores each text, in order: one pool task for a whole batch of sentiment jobs. */
+export function scoreSentiments(payloads: readonly SentimentPayload[]): SentimentResult[] {
+  return payloads.map(scoreSentiment);
+}

@@ -22,6 +22,13 @@ describe('handlers and catalog', () => {
     expect([...cpuTaskTypes].sort()).toEqual(jobTypes.filter((type) => catalog[type].cpuBound).sort());
   });
 
+  it('gives batch handlers to exactly the catalog\'s batch types', () => {
+    // A batch type whose handler cannot take a batch would run one job per call, silently.
+    const batchTypes = jobTypes.filter((type) => catalog[type].batch !== undefined);
+    expect(jobTypes.filter((type) => handlers[type].runBatch !== undefined)).toEqual(batchTypes);
+    expect(batchTypes).toContain('sentiment');
+  });
+
   it.each(jobTypes)('registers the %s handler under its own type', (type) => {
     expect(handlers[type].type).toBe(type);
     expect(catalog[type].type).toBe(type);
