@@ -4,6 +4,16 @@
  */
 export { createJobWorker, startWorkers, type CreateJobWorkerOptions, type RunningWorkers } from './start-workers';
 export { createWorkerMetrics, type WorkerMetrics } from './metrics/worker-metrics';
-export { defineHandler, type JobContext, type JobHandler } from './define-handler';
+export {
+  defineBatchHandler,
+  defineHandler,
+  type BatchContext,
+  type BatchItem,
+  type BatchOutcome,
+  type JobContext,
+  type JobHandler,
+} from './define-handler';
+export { createCpuPool, type CpuPool } from './cpu-pool/cpu-pool';
+export { createSentimentHandler } from './handlers/sentiment';
 export type { Handlers } from './handlers';
 export { listenForCancels } from './cancel-listener';
