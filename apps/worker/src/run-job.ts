@@ -6,6 +6,7 @@ import { runWithinDeadline, type AttemptSignal } from './attempt-deadline';
 import { createBatchCollector } from './batch-collector';
 import type { JobContext, JobHandler } from './define-handler';
 import { permanentFailure } from './job-errors';
+import type { RunningAttempts } from './running-attempts';
 
 export interface CreateProcessorOptions<P extends z.ZodType, R extends z.ZodType> {
   /** The job type's catalog entry: schemas and `timeoutMs` (the cap of a job's own `timeoutMs`). */
@@ -18,10 +19,20 @@ export interface CreateProcessorOptions<P extends z.ZodType, R extends z.ZodType
    * @defaultValue the catalog's `batch.size`
    */
   batchSize?: number;
+  /**
+   * Where each attempt registers so `worker.cancelJob`/`cancelAllJobs` can stop it
+   * (the worker's own, see {@link CancellableWorker}).
+   * @defaultValue none: attempts stop only on their timeout
+   */
+  attempts?: RunningAttempts;
 }
 
-/** A BullMQ processor. It declares three parameters: BullMQ passes the cancel signal only to those that do. */
-export type JobProcessor<R> = (job: Job, token: string | undefined, cancelSignal: AbortSignal | undefined) => Promise<R>;
+/**
+ * A BullMQ processor. Two parameters on purpose: BullMQ makes an AbortController
+ * for every job of a processor that declares a third; cancels come through
+ * {@link RunningAttempts} instead.
+ */
+export type JobProcessor<R> = (job: Job, token: string | undefined) => Promise<R>;
 
 /**
  * Builds the BullMQ processor of one job type: re-validates the payload (the
@@ -34,13 +45,13 @@ export function createProcessor<P extends z.ZodType, R extends z.ZodType>(
 ): JobProcessor<z.output<R>> {
   const { definition } = options;
   const run = handlerCall(options);
-  return async (job, _token, cancelSignal) => {
+  return async (job) => {
     const startedAt = Date.now();
     let ctx: AttemptContext | undefined;
     try {
       const payload = definition.payload.safeParse(job.data);
       if (!payload.success) throw permanentFailure('invalid_payload', describeIssues(payload.error.issues));
-      const output = await runWithinDeadline({ timeoutMs: attemptTimeoutOf(definition, job.opts), cancelSignal }, (deadline) => {
+      const output = await runWithinDeadline({ timeoutMs: attemptTimeoutOf(definition, job.opts), cancels: options.attempts, jobId: job.id }, (deadline) => {
         ctx = new AttemptContext(job, deadline, options.logger, definition.type);
         // Debug, not info: under a flood, a line per job multiplies the log volume for
         // little news; metrics count every job. Failures are logged at warn.

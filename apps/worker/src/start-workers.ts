@@ -1,6 +1,6 @@
 import { catalog, jobTypes, queueIdentity, retentionOptions, type JobDefinition, type JobType } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
-import { MetricsTime, Worker } from 'bullmq';
+import { MetricsTime, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { hostname } from 'node:os';
 import { drainWorkers } from './drain-workers';
@@ -8,6 +8,7 @@ import type { JobHandler } from './define-handler';
 import type { Handlers } from './handlers';
 import { measuredProcessor, type WorkerMetrics } from './metrics/worker-metrics';
 import { createProcessor } from './run-job';
+import { CancellableWorker, RunningAttempts } from './running-attempts';
 import { DEFAULT_TUNING, type WorkerTuning } from './worker-tuning';
 
 export interface StartWorkersOptions {
@@ -78,8 +79,13 @@ export function createJobWorker(options: CreateJobWorkerOptions): Worker {
   const { name, prefix } = queueIdentity(type, options.prefix);
   const concurrency = tuning.concurrency[type] ?? definition.concurrency;
   // A batch fills from the jobs this worker holds at once: never larger than its concurrency.
-  const processor = measuredProcessor(type, createProcessor({ definition, handler, logger: options.logger, batchSize: concurrency }), options.metrics);
-  const worker = new Worker(name, processor, {
+  const attempts = new RunningAttempts();
+  const processor = measuredProcessor(
+    type,
+    createProcessor({ definition, handler, logger: options.logger, batchSize: concurrency, attempts }),
+    options.metrics,
+  );
+  const worker = new CancellableWorker(name, processor, {
     connection: options.connection,
     prefix,
     // Stored on every job as `processedBy`, so the API can tell which process ran it.
@@ -96,7 +102,7 @@ export function createJobWorker(options: CreateJobWorkerOptions): Worker {
     metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
     // Jobs added without retention (not through the API) still must not pile up in Redis.
     ...retentionOptions(definition),
-  });
+  }, attempts);
   // Without a listener an `error` event would crash the process; BullMQ reconnects by itself.
   worker.on('error', (err) => logger.error({ err }, 'worker error'));
   // Each attempt's failure is logged by run-job; this line marks the end of the road, including
