@@ -4,3 +4,4 @@ export * from './wait-for';
 export * from './prometheus-text';
 export * from './spawn-node-process';
 export * from './forward-proxy';
+export * from './tcp-fault-proxy';
