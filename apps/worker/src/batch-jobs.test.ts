@@ -182,7 +182,6 @@ describe('batch job types', () => {
     const renewals = new Map<string, number>();
     const stalled: string[] = [];
     let calls = 0;
-    let worker: Worker | undefined;
     const run = await runBatchType({
       batch: { size: 4, maxWaitMs: 10_000 },
       count: 4,
@@ -202,7 +201,7 @@ describe('batch job types', () => {
         return items.map((item) => ok(item, items.length));
       },
     });
-    worker = run.worker;
+    const worker: Worker = run.worker;
     worker.on('locksRenewed', ({ jobIds }: { jobIds: string[] }) => {
       for (const id of jobIds) renewals.set(id, (renewals.get(id) ?? 0) + 1);
     });

@@ -173,7 +173,7 @@ async function timed(connection: Redis, queue: Queue, enqueue: () => Promise<num
 async function waitUntilDrained(queue: Queue, timeoutMs = 600_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused', 'failed');
+    const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed');
     if ((counts.failed ?? 0) > 0) throw new Error(`${counts.failed} sentiment jobs failed during the e2e benchmark`);
     if (Object.values(counts).every((n) => n === 0)) return;
     if (Date.now() > deadline) throw new Error(`the e2e queue did not drain within ${timeoutMs} ms: ${JSON.stringify(counts)}`);
