@@ -41,7 +41,7 @@ export const e2e: Scenario = {
     const connection = createRedis('worker', { url: ctx.redisUrl, logger: ctx.logger });
     try {
       const raw = await measureRaw(ctx, connection, jobs);
-      const { bulk, singles } = await measureFloodgate(ctx, connection, jobs, seconds);
+      const { bulk, singles, bulkRefused, singlesShed } = await measureFloodgate(ctx, connection, jobs, seconds);
       const cpuNote = 'Redis used_cpu_sys + used_cpu_user delta over the run (polling included, the same on both sides) ÷ jobs';
       return [
         {
@@ -51,6 +51,7 @@ export const e2e: Scenario = {
           baseline: round(raw.jobsPerSecond),
           better: 'higher',
           target: 0.8,
+          note: `${bulkRefused} bulk requests shed (429/503) and retried after 200 ms`,
         },
         {
           scenario: this.name,
@@ -68,6 +69,7 @@ export const e2e: Scenario = {
           baseline: round(raw.jobsPerSecond),
           better: 'higher',
           target: 0.8,
+          note: `only 202s count as jobs; ${singlesShed} requests shed (429/503)`,
         },
         {
           scenario: this.name,
@@ -110,7 +112,12 @@ async function measureRaw(ctx: BenchContext, connection: Redis, jobs: number): P
   }
 }
 
-async function measureFloodgate(ctx: BenchContext, connection: Redis, jobs: number, seconds: number): Promise<{ bulk: Side; singles: Side }> {
+async function measureFloodgate(
+  ctx: BenchContext,
+  connection: Redis,
+  jobs: number,
+  seconds: number,
+): Promise<{ bulk: Side; singles: Side; bulkRefused: number; singlesShed: number }> {
   const prefix = ctx.newPrefix();
   const apps = await startPm2Apps(ctx.redisUrl, {
     QUEUE_PREFIX: prefix,
@@ -122,6 +129,7 @@ async function measureFloodgate(ctx: BenchContext, connection: Redis, jobs: numb
   const queue = new Queue('sentiment', { connection, prefix });
   try {
     const body = JSON.stringify({ jobs: Array.from({ length: BULK_SIZE }, () => ({ payload: { text: TEXT } })) });
+    let refused = 0;
     const bulk = await timed(connection, queue, async () => {
       let next = 0;
       const requests = Math.ceil(jobs / BULK_SIZE);
@@ -129,29 +137,41 @@ async function measureFloodgate(ctx: BenchContext, connection: Redis, jobs: numb
         Array.from({ length: BULK_CONNECTIONS }, async () => {
           while (next < requests) {
             next += 1;
-            const response = await fetch(`${apps.apiUrl}/v1/jobs/sentiment/bulk`, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json' },
-              body,
-              signal: AbortSignal.timeout(60_000),
-            });
-            if (response.status !== 202) throw new Error(`bulk enqueue answered ${response.status}: ${await response.text()}`);
-            await response.body?.cancel();
+            await postBulk(`${apps.apiUrl}/v1/jobs/sentiment/bulk`, body, () => (refused += 1));
           }
         }),
       );
       return requests * BULK_SIZE;
     });
+    let singlesShed = 0;
     const singles = await timed(connection, queue, async () => {
       const load = await postLoad(`${apps.apiUrl}/v1/jobs/sentiment`, JSON.stringify({ payload: { text: TEXT } }), SINGLE_CONNECTIONS, seconds);
-      if (load.unexpected > 0) throw new Error(`${load.unexpected} single POSTs were not answered 202`);
+      // Sheds (429/503) are the API doing its job on a busy machine: only 202s count as jobs.
+      const others = [...load.statuses].filter(([status]) => ![202, 429, 503].includes(status));
+      if (others.length > 0) throw new Error(`single POSTs answered ${others.map(([status, n]) => `${n}× ${status}`).join(', ')}`);
+      singlesShed = (load.statuses.get(429) ?? 0) + (load.statuses.get(503) ?? 0);
       return load.statuses.get(202) ?? 0;
     });
-    return { bulk, singles };
+    return { bulk, singles, bulkRefused: refused, singlesShed };
   } finally {
     await apps.stop();
     await queue.obliterate({ force: true }).catch(() => undefined);
     await queue.close();
+  }
+}
+
+/**
+ * POSTs one bulk body until it is accepted: a 429 or 503 (the API shedding on a
+ * busy machine) is retried after a pause, as a client would; anything else fails the run.
+ */
+async function postBulk(url: string, body: string, onRefused: () => void): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(60_000) });
+    const text = await response.text();
+    if (response.status === 202) return;
+    if (![429, 503].includes(response.status) || attempt >= 50) throw new Error(`bulk enqueue answered ${response.status}: ${text}`);
+    onRefused();
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
