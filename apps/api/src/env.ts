@@ -1,4 +1,4 @@
-import { intEnv, loadEnv, numberEnv } from '@floodgate/shared/env';
+import { boolEnv, intEnv, loadEnv, numberEnv } from '@floodgate/shared/env';
 import { perTypeNumbersEnv } from '@floodgate/shared/jobs';
 import { StackEnv } from '@floodgate/shared/stack';
 
@@ -36,6 +36,13 @@ export const ApiEnv = StackEnv.pick({
   API_REDIS_MEMORY_LOW: numberEnv(0.75, { min: 0.01, max: 1 }),
   /** Event-loop delay p99 (ms) at which a process refuses new jobs (503 overloaded); it resumes below half. @defaultValue 200 */
   API_MAX_EVENT_LOOP_DELAY_MS: intEnv(200, { min: 10, max: 60_000 }),
+  /**
+   * A 202 waits until Redis has the job in its append-only file on disk
+   * (`WAITAOF`, Redis 7.2+; the API refuses to start on a Redis without it).
+   * Unset, a 202 means Redis holds the job in memory, fsynced within about a
+   * second under `appendfsync everysec`. @defaultValue false
+   */
+  REDIS_ACK_FSYNC: boolEnv(false),
   /** Most entries kept in each queue's events stream (BullMQ's `streams.events.maxLen`). @defaultValue 10000 */
   API_EVENTS_MAX_LEN: intEnv(10_000, { min: 100, max: 10_000_000 }),
 }).refine((env) => !(env.AUTH_DISABLED && env.NODE_ENV === 'production'), {

@@ -14,6 +14,14 @@ export interface AttemptDeadlineOptions {
   jobId?: string | undefined;
 }
 
+/** The reason each cancel error was made for (an error is not ours to add fields to). */
+const cancelReasons = new WeakMap<Error, unknown>();
+
+/** The reason given to `cancelJob`/`cancelAllJobs` when `err` is the error a cancel failed an attempt with. */
+export function cancelReasonOf(err: unknown): unknown {
+  return err instanceof Error ? cancelReasons.get(err) : undefined;
+}
+
 /** The attempt's abort signal, made only when someone asks for it. */
 export interface AttemptSignal {
   readonly signal: AbortSignal;
@@ -56,13 +64,15 @@ export function runWithinDeadline<R>(options: AttemptDeadlineOptions, work: (att
       controller?.abort(error);
       reject(error);
     };
-    const onCancel = (reason: unknown) =>
-      stop(
+    const onCancel = (reason: unknown) => {
+      const error =
         reason === CANCELLED_BY_REQUEST
           ? // Someone asked for it to stop: it must not come back as a retry.
             permanentFailure('cancelled', 'the job was cancelled by a request')
-          : transientFailure('job_cancelled', `worker cancelled the attempt (${String(reason ?? 'shutdown')})`),
-      );
+          : transientFailure('job_cancelled', `worker cancelled the attempt (${String(reason ?? 'shutdown')})`);
+      cancelReasons.set(error, reason);
+      stop(error);
+    };
     const timer = setTimeout(() => stop(transientFailure('job_timeout', `attempt exceeded ${options.timeoutMs} ms`)), options.timeoutMs);
     if (options.cancels && options.jobId !== undefined) untrack = options.cancels.track(options.jobId, onCancel);
     // After a timeout the handler may still settle; its outcome is ignored (the promise already rejected).

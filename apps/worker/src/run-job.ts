@@ -2,11 +2,12 @@ import { attemptTimeoutOf, type JobDefinition } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
 import type { Job } from 'bullmq';
 import type { z } from 'zod';
-import { runWithinDeadline, type AttemptSignal } from './attempt-deadline';
+import { cancelReasonOf, runWithinDeadline, type AttemptSignal } from './attempt-deadline';
 import { createBatchCollector } from './batch-collector';
 import type { JobContext, JobHandler } from './define-handler';
 import { permanentFailure } from './job-errors';
 import type { RunningAttempts } from './running-attempts';
+import { handBack, HAND_BACK_REASON } from './shutdown/hand-back';
 
 export interface CreateProcessorOptions<P extends z.ZodType, R extends z.ZodType> {
   /** The job type's catalog entry: schemas and `timeoutMs` (the cap of a job's own `timeoutMs`). */
@@ -45,7 +46,7 @@ export function createProcessor<P extends z.ZodType, R extends z.ZodType>(
 ): JobProcessor<z.output<R>> {
   const { definition } = options;
   const run = handlerCall(options);
-  return async (job) => {
+  return async (job, token) => {
     const startedAt = Date.now();
     let ctx: AttemptContext | undefined;
     try {
@@ -69,6 +70,8 @@ export function createProcessor<P extends z.ZodType, R extends z.ZodType>(
       if (ctx && options.logger.isLevelEnabled('debug')) ctx.logger.debug({ durationMs: Date.now() - startedAt }, 'job completed');
       return result.data;
     } catch (err) {
+      // A shutdown past its grace: not this attempt's failure, the job goes back to wait.
+      if (cancelReasonOf(err) === HAND_BACK_REASON) throw await handBack(job, token, options.logger);
       (ctx ?? new AttemptContext(job, undefined, options.logger, definition.type)).logger.warn(
         { err, durationMs: Date.now() - startedAt },
         'job attempt failed',

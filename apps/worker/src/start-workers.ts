@@ -3,7 +3,7 @@ import type { Logger } from '@floodgate/shared/logger';
 import { MetricsTime, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { hostname } from 'node:os';
-import { drainWorkers } from './drain-workers';
+import { drainWorkers } from './shutdown/drain-workers';
 import type { JobHandler } from './define-handler';
 import type { Handlers } from './handlers';
 import { measuredProcessor, type WorkerMetrics } from './metrics/worker-metrics';
@@ -78,10 +78,11 @@ export function createJobWorker(options: CreateJobWorkerOptions): Worker {
   const logger = options.logger.child({ type });
   const { name, prefix } = queueIdentity(type, options.prefix);
   const concurrency = tuning.concurrency[type] ?? definition.concurrency;
-  // A batch fills from the jobs this worker holds at once: never larger than its concurrency.
+  // Where cancelJob/cancelAllJobs find the attempts (no AbortController per job).
   const attempts = new RunningAttempts();
   const processor = measuredProcessor(
     type,
+    // A batch fills from the jobs this worker holds at once: never larger than its concurrency.
     createProcessor({ definition, handler, logger: options.logger, batchSize: concurrency, attempts }),
     options.metrics,
   );

@@ -38,14 +38,16 @@ export interface Admission {
  * gets its 4xx while Redis is nearly full.
  * 1. this process's event loop lags → 503 `overloaded`;
  * 2. Redis is nearly full → 503 `redis_memory_high`;
- * 3. the client spent its rate for this type → 429 `rate_limited`;
- * 4. the type's backlog is at its cap → 429 `queue_full`.
+ * 3. the type's backlog is at its cap → 429 `queue_full`;
+ * 4. the client spent its rate for this type → 429 `rate_limited`.
+ * The rate check comes last because it is the only one that spends something
+ * (tokens): a request refused for any other reason costs the client nothing.
  * Health, readiness and metrics routes never pass through here.
  */
 export function createAdmission(deps: AdmissionDeps): Admission {
   const shedIfOverloaded = () => {
     if (deps.eventLoop.shedding) {
-      throw new HttpError(503, 'overloaded', `This API process is overloaded (event-loop delay ${Math.round(deps.eventLoop.delayMs)} ms); retry shortly.`, {
+      throw new HttpError('overloaded', `This API process is overloaded (event-loop delay ${Math.round(deps.eventLoop.delayMs)} ms); retry shortly.`, {
         headers: { 'Retry-After': '1' },
       });
     }
@@ -59,7 +61,7 @@ export function createAdmission(deps: AdmissionDeps): Admission {
   const refuseWhenLimited = (type: JobType, rate: RateDecision) => {
     if (!rate.allowed) {
       const seconds = Math.max(1, Math.ceil(rate.retryAfterMs / 1_000));
-      throw new HttpError(429, 'rate_limited', `Too many ${type} jobs from this client; retry in ${seconds} s.`, {
+      throw new HttpError('rate_limited', `Too many ${type} jobs from this client; retry in ${seconds} s.`, {
         headers: { 'Retry-After': String(seconds) },
       });
     }
@@ -68,7 +70,7 @@ export function createAdmission(deps: AdmissionDeps): Admission {
     const backlog = await deps.backlog.backlog(type);
     const cap = deps.backlogCaps[type];
     if (backlog + count > cap) {
-      throw new HttpError(429, 'queue_full', `The ${type} queue is full (${backlog} jobs waiting, cap ${cap}); retry later.`, {
+      throw new HttpError('queue_full', `The ${type} queue is full (${backlog} jobs waiting, cap ${cap}); retry later.`, {
         details: { backlog, cap },
         headers: { 'Retry-After': '5' },
       });
@@ -80,18 +82,18 @@ export function createAdmission(deps: AdmissionDeps): Admission {
     const capacity = deps.rateLimiter.capacity(type);
     if (count > capacity) {
       // No wait would ever make room: say so instead of a Retry-After that cannot work.
-      throw new HttpError(422, 'too_many_jobs', `At most ${capacity} ${type} jobs fit one client's rate allowance; send smaller batches.`, {
+      throw new HttpError('too_many_jobs', `At most ${capacity} ${type} jobs fit one client's rate allowance; send smaller batches.`, {
         details: { max: capacity, count },
       });
     }
-    refuseWhenLimited(type, await deps.rateLimiter.take(type, client, count));
     await refuseWhenFull(type, count);
+    refuseWhenLimited(type, await deps.rateLimiter.take(type, client, count));
   };
   const admitOne = async (type: JobType, client: string) => {
     shedIfOverloaded();
     refuseWhenRedisFull();
-    refuseWhenLimited(type, await deps.rateLimiter.takeOne(type, client));
     await refuseWhenFull(type, 1);
+    refuseWhenLimited(type, await deps.rateLimiter.takeOne(type, client));
   };
   return { shedIfOverloaded, admit, admitOne };
 }

@@ -2,6 +2,7 @@ import type { JobType } from '@floodgate/shared/jobs';
 import { Job, type JobsOptions, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { JobQueues } from '../queues';
+import type { AofAck } from '../durability/aof-ack';
 import { withRedis } from '../redis-deadline';
 import { createTickBatcher } from './tick-batcher';
 
@@ -15,10 +16,21 @@ export interface JobAdder {
  * `add` per request. Jobs with a caller-chosen id do not come through here:
  * deduplication needs each one's own answer.
  */
-export function createJobAdder(queues: JobQueues, redis: Redis): JobAdder {
-  const batcher = createTickBatcher<{ data: unknown; opts: JobsOptions }, Job>((type, items) =>
-    withRedis(redis, () => addEach(queues[type as JobType], type, items)),
-  );
+export function createJobAdder(queues: JobQueues, redis: Redis, aofAck?: AofAck): JobAdder {
+  const batcher = createTickBatcher<{ data: unknown; opts: JobsOptions }, Job>(async (type, items) => {
+    const outcomes = await withRedis(redis, () => addEach(queues[type as JobType], type, items));
+    if (!aofAck) return outcomes;
+    // REDIS_ACK_FSYNC: the batch's jobs are answered once they are on disk, or each added one gets the ack's error.
+    try {
+      await withRedis(redis, aofAck);
+    } catch (err) {
+      const failure = err instanceof Error ? err : new Error(String(err));
+      outcomes.forEach((outcome, i) => {
+        if (!(outcome instanceof Error)) outcomes[i] = failure;
+      });
+    }
+    return outcomes;
+  });
   return { add: (type, data, opts) => batcher.submit(type, { data, opts }) };
 }
 
@@ -35,7 +47,7 @@ async function addEach(queue: Queue, name: string, items: Array<{ data: unknown;
   const outcomes: Array<Job | Error> = [];
   const queued: number[] = [];
   items.forEach(({ data, opts }, i) => {
-    const job = new Job(queue, name, data, opts);
+    const job = new Job(queue, name, data, opts, opts.jobId);
     outcomes.push(job);
     try {
       // addJob queues its script on the pipeline synchronously (as Queue.addBulk relies on).
