@@ -1,6 +1,7 @@
 import { boolEnv, intEnv, loadEnv, numberEnv } from '@floodgate/shared/env';
 import { perTypeNumbersEnv } from '@floodgate/shared/jobs';
 import { StackEnv } from '@floodgate/shared/stack';
+import { TracingEnv } from '@floodgate/shared/tracing';
 
 /** The API's environment: the shared stack variables it uses, plus its own. */
 export const ApiEnv = StackEnv.pick({
@@ -45,6 +46,8 @@ export const ApiEnv = StackEnv.pick({
   REDIS_ACK_FSYNC: boolEnv(false),
   /** Most entries kept in each queue's events stream (BullMQ's `streams.events.maxLen`). @defaultValue 10000 */
   API_EVENTS_MAX_LEN: intEnv(10_000, { min: 100, max: 10_000_000 }),
+  /** OpenTelemetry tracing (`OTEL_*`): see TracingEnv. Off unless an exporter is set. */
+  ...TracingEnv.shape,
 }).refine((env) => !(env.AUTH_DISABLED && env.NODE_ENV === 'production'), {
   message: 'AUTH_DISABLED=true is for local development and is refused when NODE_ENV=production',
   path: ['AUTH_DISABLED'],

@@ -1,6 +1,6 @@
 import { catalog, jobTypes, queueIdentity, retentionOptions, type JobDefinition, type JobType } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
-import { MetricsTime, type Worker } from 'bullmq';
+import { MetricsTime, type Telemetry, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { hostname } from 'node:os';
 import { drainWorkers } from './shutdown/drain-workers';
@@ -9,6 +9,7 @@ import type { Handlers } from './handlers';
 import { measuredProcessor, type WorkerMetrics } from './metrics/worker-metrics';
 import { createProcessor } from './run-job';
 import { CancellableWorker, RunningAttempts } from './running-attempts';
+import { tracedProcessor } from './traced-processor';
 import { DEFAULT_TUNING, type WorkerTuning } from './worker-tuning';
 
 export interface StartWorkersOptions {
@@ -31,6 +32,8 @@ export interface StartWorkersOptions {
    * @defaultValue every type in the catalog
    */
   types?: readonly JobType[];
+  /** BullMQ telemetry (bullmq-otel) when tracing is on: each attempt becomes a span of its job's trace. @defaultValue off */
+  telemetry?: Telemetry | undefined;
 }
 
 export interface RunningWorkers {
@@ -61,7 +64,7 @@ function startWorker(type: JobType, options: StartWorkersOptions): Worker {
   return createJobWorker({ ...options, definition, handler });
 }
 
-export interface CreateJobWorkerOptions extends Pick<StartWorkersOptions, 'connection' | 'prefix' | 'logger' | 'metrics' | 'tuning'> {
+export interface CreateJobWorkerOptions extends Pick<StartWorkersOptions, 'connection' | 'prefix' | 'logger' | 'metrics' | 'tuning' | 'telemetry'> {
   definition: JobDefinition;
   handler: JobHandler;
 }
@@ -80,12 +83,13 @@ export function createJobWorker(options: CreateJobWorkerOptions): Worker {
   const concurrency = tuning.concurrency[type] ?? definition.concurrency;
   // Where cancelJob/cancelAllJobs find the attempts (no AbortController per job).
   const attempts = new RunningAttempts();
-  const processor = measuredProcessor(
+  const measured = measuredProcessor(
     type,
     // A batch fills from the jobs this worker holds at once: never larger than its concurrency.
     createProcessor({ definition, handler, logger: options.logger, batchSize: concurrency, attempts }),
     options.metrics,
   );
+  const processor = options.telemetry ? tracedProcessor(type, measured) : measured;
   const worker = new CancellableWorker(name, processor, {
     connection: options.connection,
     prefix,
@@ -103,6 +107,7 @@ export function createJobWorker(options: CreateJobWorkerOptions): Worker {
     metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
     // Jobs added without retention (not through the API) still must not pile up in Redis.
     ...retentionOptions(definition),
+    ...(options.telemetry ? { telemetry: options.telemetry } : {}),
   }, attempts);
   // Without a listener an `error` event would crash the process; BullMQ reconnects by itself.
   worker.on('error', (err) => logger.error({ err }, 'worker error'));

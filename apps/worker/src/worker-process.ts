@@ -6,6 +6,7 @@ import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry, metricsPortFor, startMetricsServer } from '@floodgate/shared/metrics';
 import { loadProxyList } from '@floodgate/shared/proxies';
 import { connectAtStartup } from '@floodgate/shared/redis';
+import { startTracing } from '@floodgate/shared/tracing';
 import { createCpuPool, type CpuPool } from './cpu-pool/cpu-pool';
 import { env } from './env';
 import { closeHandlers, createHandlers, type Handlers } from './handlers';
@@ -38,6 +39,7 @@ export interface WorkerProcessOptions {
  */
 export async function runWorkerProcess(options: WorkerProcessOptions = {}): Promise<void> {
   const logger = createLogger({ name: 'worker', level: env.LOG_LEVEL });
+  const tracing = await startTracing(env, { defaultServiceName: 'floodgate-worker', logger });
   // Before Redis: a bad list stops the process at once. Its errors name the entry by
   // position and mask credentials, so they are safe to print.
   const proxies = loadProxyList({ list: env.FETCH_PROXIES, file: env.FETCH_PROXIES_FILE });
@@ -46,7 +48,8 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
 
   const shutdown = createShutdown({ logger, graceMs: env.WORKER_DRAIN_GRACE_MS + CLEANUP_AFTER_DRAIN_MS });
   // Steps run in reverse order of registration: the heartbeat stops first, then the workers
-  // drain (cancels still heard), Redis closes last. No step waits on Redis without a bound.
+  // drain (cancels still heard), Redis closes, the last spans go out. No step waits on Redis without a bound.
+  if (tracing) shutdown.add('tracing', () => tracing.shutdown());
   shutdown.add('redis', () => closeRedis(redis, REDIS_STEP_MS));
   const cpuPool: CpuPool = createCpuPool({ threads: env.WORKER_CPU_THREADS || availableParallelism() });
   shutdown.add('cpu pool', () => cpuPool.close());
@@ -91,7 +94,7 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
     concurrency: env.WORKER_CONCURRENCY,
   };
   await applyGlobalConcurrency(redis, env.QUEUE_PREFIX);
-  const running = startWorkers({ connection: redis, prefix: env.QUEUE_PREFIX, handlers, logger, metrics, tuning });
+  const running = startWorkers({ connection: redis, prefix: env.QUEUE_PREFIX, handlers, logger, metrics, tuning, telemetry: tracing?.telemetry });
   await Promise.all(running.workers.map((worker) => worker.waitUntilReady()));
   // Before the workers' step, so it runs after it: cancels keep arriving until the drain ends.
   const stopCancels = await listenForCancels({ redis, prefix: env.QUEUE_PREFIX, workers: running.byType, logger });
