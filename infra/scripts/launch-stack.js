@@ -76,6 +76,7 @@ async function main() {
     'floodgate is up',
     `  API         ${apiUrl}   (docs: ${apiUrl}/docs)`,
     `  Dashboard   ${dashboardUrl}`,
+    `  Overview    ${dashboardUrl.replace(/\/admin\/queues$/, '/admin/overview')}`,
     `              admin:  user ${env.DASHBOARD_USER}, password ${env.DASHBOARD_PASSWORD ? '(from DASHBOARD_PASSWORD)' : dashboardPassword}`,
     `              viewer: user ${env.DASHBOARD_VIEWER_USER}, password ${env.DASHBOARD_VIEWER_PASSWORD ? '(from DASHBOARD_VIEWER_PASSWORD)' : viewerPassword} (read-only)`,
     ...apiKeyLines(firstKey),

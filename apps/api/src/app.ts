@@ -34,6 +34,7 @@ import { metricsRouter } from './routes/metrics';
 import { proxiesRouter } from './routes/proxies';
 import { queuesRouter } from './routes/queues';
 import { schedulesRouter } from './routes/schedules';
+import { searchRouter } from './search/search-router';
 import { workersRouter } from './routes/workers';
 
 /** Most jobs one bulk request may carry, unless API_BULK_MAX_JOBS says otherwise. */
@@ -144,6 +145,7 @@ export function createApp(
   app.use(jobTypesRouter());
   app.use(bulkJobsRouter(shared));
   app.use(jobEventsRouter(deps));
+  app.use(searchRouter(deps));
   app.use(jobsRouter({ ...deps, ...shared }));
   app.use(workersRouter(deps.redis, deps.prefix));
   app.use(proxiesRouter(deps));

@@ -17,6 +17,7 @@ import { env } from './env';
 import { createJobWaiter } from './job-waiter';
 import { createHttpMetrics } from './metrics/http-metrics';
 import { registerQueueMetrics } from './metrics/queue-metrics';
+import { startOverviewSampler } from './overview/overview-sampler';
 import { closeQueues, createQueues } from './queues';
 
 async function main(): Promise<void> {
@@ -60,6 +61,8 @@ async function main(): Promise<void> {
     },
   });
   shutdown.add('admission guards', stopAdmission);
+  const overview = startOverviewSampler({ redis, queues, prefix: env.QUEUE_PREFIX, httpMetrics, logger, flushEveryMs: env.OVERVIEW_FLUSH_MS });
+  shutdown.add('overview figures', () => overview.stop());
 
   const waiter = createJobWaiter({ redisUrl: resolveRedisUrl(env), prefix: env.QUEUE_PREFIX, logger });
   shutdown.add('job waiter', () => waiter.close());

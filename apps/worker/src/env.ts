@@ -44,6 +44,8 @@ export const WorkerEnv = CommonEnv.extend({
   WORKER_CONCURRENCY: perTypeNumbersEnv({ min: 1, max: 100_000 }),
   /** How often a worker process publishes its heartbeat (GET /v1/workers); it expires after 3 beats. @defaultValue 5000 */
   WORKER_HEARTBEAT_MS: intEnv(5_000, { min: 100, max: 60_000 }),
+  /** How often this process writes its figures (finished jobs, timings) to the overview's history, in ms. @defaultValue 5000 */
+  OVERVIEW_FLUSH_MS: intEnv(5_000, { min: 100, max: 60_000 }),
   /**
    * Most bytes of a page's body page-extract reads; a larger page fails the job
    * (`response_too_large`) instead of filling the worker's memory.

@@ -1,5 +1,6 @@
 import { catalog, jobTypes, queueIdentity, retentionOptions, type JobDefinition, type JobType } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
+import type { OverviewRecorder } from '@floodgate/shared/overview';
 import { MetricsTime, type Telemetry, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { hostname } from 'node:os';
@@ -7,6 +8,7 @@ import { drainWorkers } from './shutdown/drain-workers';
 import type { JobHandler } from './define-handler';
 import type { Handlers } from './handlers';
 import { measuredProcessor, type WorkerMetrics } from './metrics/worker-metrics';
+import { recordJobFigures } from './overview-figures';
 import { createProcessor } from './run-job';
 import { CancellableWorker, RunningAttempts } from './running-attempts';
 import { tracedProcessor } from './traced-processor';
@@ -27,6 +29,8 @@ export interface StartWorkersOptions {
   metrics: WorkerMetrics;
   /** Locks, stalled checks, concurrency overrides. @defaultValue {@link DEFAULT_TUNING} */
   tuning?: WorkerTuning;
+  /** Where finished jobs and their timings go for the dashboard's overview. @defaultValue not recorded */
+  overview?: OverviewRecorder;
   /**
    * Job types to run.
    * @defaultValue every type in the catalog
@@ -64,7 +68,7 @@ function startWorker(type: JobType, options: StartWorkersOptions): Worker {
   return createJobWorker({ ...options, definition, handler });
 }
 
-export interface CreateJobWorkerOptions extends Pick<StartWorkersOptions, 'connection' | 'prefix' | 'logger' | 'metrics' | 'tuning' | 'telemetry'> {
+export interface CreateJobWorkerOptions extends Pick<StartWorkersOptions, 'connection' | 'prefix' | 'logger' | 'metrics' | 'tuning' | 'telemetry' | 'overview'> {
   definition: JobDefinition;
   handler: JobHandler;
 }
@@ -119,5 +123,6 @@ export function createJobWorker(options: CreateJobWorkerOptions): Worker {
     logger.error({ jobId: job.id, attemptsMade: job.attemptsMade, reason: err.message }, 'job failed for good');
   });
   worker.on('stalled', (jobId) => logger.warn({ jobId }, 'job stalled, BullMQ moved it back to wait'));
+  if (options.overview) recordJobFigures(worker, type, options.overview);
   return worker;
 }

@@ -1,9 +1,10 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { resolveRedisUrl } from '@floodgate/shared/env';
 import { catalog, jobTypes } from '@floodgate/shared/jobs';
 import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
 import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry, metricsPortFor, startMetricsServer } from '@floodgate/shared/metrics';
+import { startOverviewRecorder } from '@floodgate/shared/overview';
 import { loadProxyList } from '@floodgate/shared/proxies';
 import { connectAtStartup } from '@floodgate/shared/redis';
 import { startTracing } from '@floodgate/shared/tracing';
@@ -17,6 +18,7 @@ import { createWorkerMetrics } from './metrics/worker-metrics';
 import { createProxyMetrics } from './proxy-pool/proxy-metrics';
 import { ProxyPool } from './proxy-pool/proxy-pool';
 import { closeRedis } from './shutdown/close-redis';
+import { settlesWithin } from './shutdown/settles-within';
 import { startWorkers } from './start-workers';
 
 /** Time left for the steps besides the drain (heartbeat, handlers, pool, Redis). */
@@ -94,7 +96,11 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
     concurrency: env.WORKER_CONCURRENCY,
   };
   await applyGlobalConcurrency(redis, env.QUEUE_PREFIX);
-  const running = startWorkers({ connection: redis, prefix: env.QUEUE_PREFIX, handlers, logger, metrics, tuning, telemetry: tracing?.telemetry });
+  const overview = startOverviewRecorder({ redis, prefix: env.QUEUE_PREFIX, source: `worker:${hostname()}:${process.pid}`, flushEveryMs: env.OVERVIEW_FLUSH_MS, logger });
+  // Registered before the workers, so it runs after their drain and writes the last jobs' figures.
+  // Bounded like every Redis step: figures that cannot be written are only figures.
+  shutdown.add('overview figures', () => settlesWithin(overview.stop(), REDIS_STEP_MS));
+  const running = startWorkers({ connection: redis, prefix: env.QUEUE_PREFIX, handlers, logger, metrics, tuning, overview, telemetry: tracing?.telemetry });
   await Promise.all(running.workers.map((worker) => worker.waitUntilReady()));
   // Before the workers' step, so it runs after it: cancels keep arriving until the drain ends.
   const stopCancels = await listenForCancels({ redis, prefix: env.QUEUE_PREFIX, workers: running.byType, logger });
