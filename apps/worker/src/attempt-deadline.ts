@@ -1,11 +1,25 @@
 import { CANCELLED_BY_REQUEST } from '@floodgate/shared/jobs';
 import { permanentFailure, transientFailure } from './job-errors';
+import type { RunningAttempts } from './running-attempts';
 
 export interface AttemptDeadlineOptions {
   /** Time the attempt may take, in milliseconds. */
   timeoutMs: number;
-  /** Aborted by BullMQ when the worker cancels its jobs (a shutdown past its grace). */
-  cancelSignal?: AbortSignal | undefined;
+  /**
+   * Where the attempt registers under `jobId`, so a cancel request or a shutdown
+   * past its grace can stop it.
+   * @defaultValue not cancellable (only the timeout stops it)
+   */
+  cancels?: RunningAttempts | undefined;
+  jobId?: string | undefined;
+}
+
+/** The reason each cancel error was made for (an error is not ours to add fields to). */
+const cancelReasons = new WeakMap<Error, unknown>();
+
+/** The reason given to `cancelJob`/`cancelAllJobs` when `err` is the error a cancel failed an attempt with. */
+export function cancelReasonOf(err: unknown): unknown {
+  return err instanceof Error ? cancelReasons.get(err) : undefined;
 }
 
 /** The attempt's abort signal, made only when someone asks for it. */
@@ -37,10 +51,11 @@ export function runWithinDeadline<R>(options: AttemptDeadlineOptions, work: (att
   };
   return new Promise<R>((resolve, reject) => {
     let settled = false;
+    let untrack: (() => void) | undefined;
     const finish = () => {
       settled = true;
       clearTimeout(timer);
-      options.cancelSignal?.removeEventListener('abort', onCancel);
+      untrack?.();
     };
     const stop = (error: Error) => {
       if (settled) return;
@@ -49,19 +64,17 @@ export function runWithinDeadline<R>(options: AttemptDeadlineOptions, work: (att
       controller?.abort(error);
       reject(error);
     };
-    const onCancel = () =>
-      stop(
-        options.cancelSignal?.reason === CANCELLED_BY_REQUEST
+    const onCancel = (reason: unknown) => {
+      const error =
+        reason === CANCELLED_BY_REQUEST
           ? // Someone asked for it to stop: it must not come back as a retry.
             permanentFailure('cancelled', 'the job was cancelled by a request')
-          : transientFailure('job_cancelled', `worker cancelled the attempt (${String(options.cancelSignal?.reason ?? 'shutdown')})`),
-      );
+          : transientFailure('job_cancelled', `worker cancelled the attempt (${String(reason ?? 'shutdown')})`);
+      cancelReasons.set(error, reason);
+      stop(error);
+    };
     const timer = setTimeout(() => stop(transientFailure('job_timeout', `attempt exceeded ${options.timeoutMs} ms`)), options.timeoutMs);
-    if (options.cancelSignal?.aborted) {
-      onCancel();
-      return;
-    }
-    options.cancelSignal?.addEventListener('abort', onCancel, { once: true });
+    if (options.cancels && options.jobId !== undefined) untrack = options.cancels.track(options.jobId, onCancel);
     // After a timeout the handler may still settle; its outcome is ignored (the promise already rejected).
     let work$: Promise<R>;
     try {

@@ -16,10 +16,34 @@ export interface JobContext {
   logger: Logger;
 }
 
+/** One job of a batch: its validated payload and its own context (signal, progress, log). */
+export interface BatchItem<P> {
+  readonly data: P;
+  readonly ctx: JobContext;
+}
+
+/** What a batch handler says about one of its jobs: a result, or the error that fails that job alone. */
+export type BatchOutcome<R> = { readonly ok: true; readonly result: R } | { readonly ok: false; readonly error: Error };
+
+/** What a batch handler gets besides its jobs. */
+export interface BatchContext {
+  /**
+   * Aborts once every job of the batch has stopped waiting (each timed out, was
+   * cancelled or was cut short by a shutdown): nobody wants the answer any more.
+   * One job's abort does not abort the batch; check `item.ctx.signal` for that.
+   */
+  readonly signal: AbortSignal;
+}
+
 /** Runs one job type. The payload arrives already validated against the catalog. */
 export interface JobHandler<P = unknown, R = unknown, T extends string = string> {
   readonly type: T;
   run(data: P, ctx: JobContext): Promise<R>;
+  /**
+   * Runs several jobs in one call, for types with a catalog `batch` policy: one
+   * outcome per item, in the same order. A throw fails every job's attempt.
+   */
+  runBatch?(items: ReadonlyArray<BatchItem<P>>, batch: BatchContext): Promise<ReadonlyArray<BatchOutcome<R>>>;
   /** Releases what the handler holds (sockets, pools); called once at shutdown. */
   close?(): Promise<void>;
 }
@@ -37,4 +61,23 @@ export function defineHandler<T extends JobType>(
   extras: { close?: () => Promise<void> } = {},
 ): CatalogHandler<T> {
   return Object.freeze({ type, run, ...extras });
+}
+
+/**
+ * Declares the handler of a catalog type with a `batch` policy: it gets up to
+ * `batch.size` jobs at once and answers for each. Its `run` is a batch of one,
+ * so the handler also serves wherever jobs come one at a time.
+ */
+export function defineBatchHandler<T extends JobType>(
+  type: T,
+  runBatch: (items: ReadonlyArray<BatchItem<PayloadOf<T>>>, batch: BatchContext) => Promise<ReadonlyArray<BatchOutcome<ResultOf<T>>>>,
+  extras: { close?: () => Promise<void> } = {},
+): CatalogHandler<T> {
+  const run = async (data: PayloadOf<T>, ctx: JobContext): Promise<ResultOf<T>> => {
+    const [outcome] = await runBatch([{ data, ctx }], { signal: ctx.signal });
+    if (!outcome) throw new Error(`the ${type} batch handler returned no outcome for its one job`);
+    if (!outcome.ok) throw outcome.error;
+    return outcome.result;
+  };
+  return Object.freeze({ type, run, runBatch, ...extras });
 }

@@ -2,20 +2,38 @@ import { attemptTimeoutOf, type JobDefinition } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
 import type { Job } from 'bullmq';
 import type { z } from 'zod';
-import { runWithinDeadline, type AttemptSignal } from './attempt-deadline';
+import { cancelReasonOf, runWithinDeadline, type AttemptSignal } from './attempt-deadline';
+import { createBatchCollector } from './batch-collector';
 import type { JobContext, JobHandler } from './define-handler';
 import { permanentFailure } from './job-errors';
-import { handBack, isHandedBack } from './shutdown/hand-back';
+import type { RunningAttempts } from './running-attempts';
+import { handBack, HAND_BACK_REASON } from './shutdown/hand-back';
 
 export interface CreateProcessorOptions<P extends z.ZodType, R extends z.ZodType> {
   /** The job type's catalog entry: schemas and `timeoutMs` (the cap of a job's own `timeoutMs`). */
   definition: JobDefinition<P, R>;
   handler: JobHandler<z.output<P>, z.output<R>>;
   logger: Logger;
+  /**
+   * Most jobs per handler call, for a type with a catalog `batch` policy and a
+   * handler with `runBatch`; the worker passes its concurrency when that is lower.
+   * @defaultValue the catalog's `batch.size`
+   */
+  batchSize?: number;
+  /**
+   * Where each attempt registers so `worker.cancelJob`/`cancelAllJobs` can stop it
+   * (the worker's own, see {@link CancellableWorker}).
+   * @defaultValue none: attempts stop only on their timeout
+   */
+  attempts?: RunningAttempts;
 }
 
-/** A BullMQ processor. It declares three parameters: BullMQ passes the cancel signal only to those that do. */
-export type JobProcessor<R> = (job: Job, token: string | undefined, cancelSignal: AbortSignal | undefined) => Promise<R>;
+/**
+ * A BullMQ processor. Two parameters on purpose: BullMQ makes an AbortController
+ * for every job of a processor that declares a third; cancels come through
+ * {@link RunningAttempts} instead.
+ */
+export type JobProcessor<R> = (job: Job, token: string | undefined) => Promise<R>;
 
 /**
  * Builds the BullMQ processor of one job type: re-validates the payload (the
@@ -26,19 +44,20 @@ export type JobProcessor<R> = (job: Job, token: string | undefined, cancelSignal
 export function createProcessor<P extends z.ZodType, R extends z.ZodType>(
   options: CreateProcessorOptions<P, R>,
 ): JobProcessor<z.output<R>> {
-  const { definition, handler } = options;
-  return async (job, token, cancelSignal) => {
+  const { definition } = options;
+  const run = handlerCall(options);
+  return async (job, token) => {
     const startedAt = Date.now();
     let ctx: AttemptContext | undefined;
     try {
       const payload = definition.payload.safeParse(job.data);
       if (!payload.success) throw permanentFailure('invalid_payload', describeIssues(payload.error.issues));
-      const output = await runWithinDeadline({ timeoutMs: attemptTimeoutOf(definition, job.opts), cancelSignal }, (deadline) => {
+      const output = await runWithinDeadline({ timeoutMs: attemptTimeoutOf(definition, job.opts), cancels: options.attempts, jobId: job.id }, (deadline) => {
         ctx = new AttemptContext(job, deadline, options.logger, definition.type);
         // Debug, not info: under a flood, a line per job multiplies the log volume for
         // little news; metrics count every job. Failures are logged at warn.
         if (options.logger.isLevelEnabled('debug')) ctx.logger.debug('job started');
-        return handler.run(payload.data, ctx);
+        return run(payload.data, ctx);
       });
       const result = definition.result.safeParse(output);
       if (!result.success) throw permanentFailure('invalid_result', describeIssues(result.error.issues));
@@ -52,7 +71,7 @@ export function createProcessor<P extends z.ZodType, R extends z.ZodType>(
       return result.data;
     } catch (err) {
       // A shutdown past its grace: not this attempt's failure, the job goes back to wait.
-      if (isHandedBack(cancelSignal)) throw await handBack(job, token, options.logger);
+      if (cancelReasonOf(err) === HAND_BACK_REASON) throw await handBack(job, token, options.logger);
       (ctx ?? new AttemptContext(job, undefined, options.logger, definition.type)).logger.warn(
         { err, durationMs: Date.now() - startedAt },
         'job attempt failed',
@@ -60,6 +79,25 @@ export function createProcessor<P extends z.ZodType, R extends z.ZodType>(
       throw err;
     }
   };
+}
+
+/**
+ * How the processor calls the handler: one job at a time, or, for a batch type,
+ * through a collector that hands the handler the jobs this worker holds together.
+ * Each job keeps its own deadline and cancel around that call, so one job's
+ * timeout or cancel fails that job only.
+ */
+function handlerCall<P extends z.ZodType, R extends z.ZodType>(
+  options: CreateProcessorOptions<P, R>,
+): (data: z.output<P>, ctx: JobContext) => Promise<z.output<R>> {
+  const { definition, handler } = options;
+  if (!definition.batch || !handler.runBatch) return (data, ctx) => handler.run(data, ctx);
+  const collector = createBatchCollector({
+    size: Math.max(1, Math.min(options.batchSize ?? definition.batch.size, definition.batch.size)),
+    maxWaitMs: definition.batch.maxWaitMs,
+    runBatch: handler.runBatch.bind(handler),
+  });
+  return (data, ctx) => collector.submit(data, ctx);
 }
 
 /**

@@ -4,8 +4,17 @@
  */
 export { createJobWorker, startWorkers, type CreateJobWorkerOptions, type RunningWorkers } from './start-workers';
 export { createWorkerMetrics, type WorkerMetrics } from './metrics/worker-metrics';
-export { defineHandler, type JobContext, type JobHandler } from './define-handler';
+export {
+  defineBatchHandler,
+  defineHandler,
+  type BatchContext,
+  type BatchItem,
+  type BatchOutcome,
+  type JobContext,
+  type JobHandler,
+} from './define-handler';
 export { closeHandlers, createHandlers, type HandlerOptions, type Handlers } from './handlers';
+export { createCpuBoundHandlers } from './handlers/cpu-bound';
 export { createCpuPool, type CpuPool } from './cpu-pool/cpu-pool';
 export { DEFAULT_TUNING, type WorkerTuning } from './worker-tuning';
 export { listenForCancels } from './cancel-listener';

@@ -28,7 +28,7 @@ afterAll(async () => {
 describe('startWorkers', () => {
   it('runs one worker per catalog type, with its catalog concurrency', () => {
     expect(running.workers.map((worker) => [worker.name, worker.concurrency])).toEqual([
-      ['sentiment', 8],
+      ['sentiment', 64],
       ['page-extract', 16],
       ['compute', 2],
     ]);

@@ -1,7 +1,7 @@
 import { catalog, jobTypes, queueIdentity, retentionOptions, type JobDefinition, type JobType } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
 import type { OverviewRecorder } from '@floodgate/shared/overview';
-import { MetricsTime, Worker, type Telemetry } from 'bullmq';
+import { MetricsTime, type Telemetry, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { hostname } from 'node:os';
 import { drainWorkers } from './shutdown/drain-workers';
@@ -10,6 +10,7 @@ import type { Handlers } from './handlers';
 import { measuredProcessor, type WorkerMetrics } from './metrics/worker-metrics';
 import { recordJobFigures } from './overview-figures';
 import { createProcessor } from './run-job';
+import { CancellableWorker, RunningAttempts } from './running-attempts';
 import { tracedProcessor } from './traced-processor';
 import { DEFAULT_TUNING, type WorkerTuning } from './worker-tuning';
 
@@ -83,14 +84,22 @@ export function createJobWorker(options: CreateJobWorkerOptions): Worker {
   const tuning = options.tuning ?? DEFAULT_TUNING;
   const logger = options.logger.child({ type });
   const { name, prefix } = queueIdentity(type, options.prefix);
-  const measured = measuredProcessor(type, createProcessor({ definition, handler, logger: options.logger }), options.metrics);
+  const concurrency = tuning.concurrency[type] ?? definition.concurrency;
+  // Where cancelJob/cancelAllJobs find the attempts (no AbortController per job).
+  const attempts = new RunningAttempts();
+  const measured = measuredProcessor(
+    type,
+    // A batch fills from the jobs this worker holds at once: never larger than its concurrency.
+    createProcessor({ definition, handler, logger: options.logger, batchSize: concurrency, attempts }),
+    options.metrics,
+  );
   const processor = options.telemetry ? tracedProcessor(type, measured) : measured;
-  const worker = new Worker(name, processor, {
+  const worker = new CancellableWorker(name, processor, {
     connection: options.connection,
     prefix,
     // Stored on every job as `processedBy`, so the API can tell which process ran it.
     name: `${hostname()}:${process.pid}`,
-    concurrency: tuning.concurrency[type] ?? definition.concurrency,
+    concurrency,
     lockDuration: tuning.lockDurationMs,
     stalledInterval: tuning.stalledIntervalMs,
     maxStalledCount: tuning.maxStalledCount,
@@ -103,7 +112,7 @@ export function createJobWorker(options: CreateJobWorkerOptions): Worker {
     // Jobs added without retention (not through the API) still must not pile up in Redis.
     ...retentionOptions(definition),
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
-  });
+  }, attempts);
   // Without a listener an `error` event would crash the process; BullMQ reconnects by itself.
   worker.on('error', (err) => logger.error({ err }, 'worker error'));
   // Each attempt's failure is logged by run-job; this line marks the end of the road, including

@@ -10,13 +10,13 @@ const ERROR_CODE = /^([a-z][a-z0-9_]{1,40}):/;
  * context the job carried). Installed only while tracing is on.
  */
 export function tracedProcessor<R>(type: string, processor: JobProcessor<R>): JobProcessor<R> {
-  return async (job, token, signal) => {
+  return async (job, token) => {
     const span = activeSpan();
-    if (!span) return processor(job, token, signal);
+    if (!span) return processor(job, token);
     const attempt = job.attemptsMade + 1;
     span.setAttributes({ [SpanAttributes.jobId]: job.id ?? 'unknown', [SpanAttributes.jobType]: type, [SpanAttributes.jobAttempt]: attempt });
     try {
-      const result = await processor(job, token, signal);
+      const result = await processor(job, token);
       span.setAttribute(SpanAttributes.jobOutcome, 'completed');
       return result;
     } catch (err) {

@@ -10,8 +10,8 @@ describe('the CPU pool', () => {
   it('runs compute and sentiment on threads, with the same results as in-process', async () => {
     const payload = { n: 5, m: 1_000 };
     await expect(pool.run('compute', payload, new AbortController().signal)).resolves.toEqual(dictionaryChecksum(payload));
-    const text = { text: 'Brilliant support, terrible coffee.' };
-    await expect(pool.run('sentiment', text, new AbortController().signal)).resolves.toEqual(scoreSentiment(text));
+    const texts = [{ text: 'Brilliant support, terrible coffee.' }, { text: 'fine' }];
+    await expect(pool.run('sentiment', texts, new AbortController().signal)).resolves.toEqual(texts.map(scoreSentiment));
   });
 
   it('stops the work when the signal aborts', async () => {

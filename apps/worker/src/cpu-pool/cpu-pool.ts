@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { inSpan } from '@floodgate/shared/tracing';
 import { Piscina } from 'piscina';
-import type { PayloadOf, ResultOf } from '@floodgate/shared/jobs';
-import type { CpuTask, CpuTaskType } from './cpu-tasks';
+import type { CpuTask, CpuTaskData, CpuTaskResult, CpuTaskType } from './cpu-tasks';
 
 export interface CpuPoolOptions {
   /** Most threads in the pool. */
@@ -22,7 +21,7 @@ export interface CpuPool {
    * Runs one task on a thread. When `signal` aborts (timeout, cancel,
    * shutdown) the thread running it is terminated, so the work really stops.
    */
-  run<T extends CpuTaskType>(type: T, data: PayloadOf<T>, signal: AbortSignal): Promise<ResultOf<T>>;
+  run<T extends CpuTaskType>(type: T, data: CpuTaskData<T>, signal: AbortSignal): Promise<CpuTaskResult<T>>;
   /** Stops every thread. */
   close(): Promise<void>;
   readonly threads: number;

@@ -1,19 +1,24 @@
 import type { JobType, PayloadOf, ResultOf } from '@floodgate/shared/jobs';
 import { dictionaryChecksum } from '../handlers/compute';
-import { scoreSentiment } from '../handlers/sentiment';
+import { scoreSentiments } from '../handlers/sentiment';
 
 /**
  * The work of each CPU-bound job type (`cpuBound` in the catalog), one line each:
  * a plain synchronous function that runs inside a pool thread. A thread loads only
  * this file and its imports, so those stay free of handler and Redis code.
+ * A batch type (`batch` in the catalog) takes the payloads of a whole batch and
+ * answers one result each, in order: one thread hop for many jobs.
  */
 export const cpuTasks = {
   compute: dictionaryChecksum,
-  sentiment: scoreSentiment,
-} satisfies { [T in JobType]?: (data: PayloadOf<T>) => ResultOf<T> };
+  sentiment: scoreSentiments,
+} satisfies { [T in JobType]?: ((data: PayloadOf<T>) => ResultOf<T>) | ((data: readonly PayloadOf<T>[]) => ResultOf<T>[]) };
 
 export type CpuTaskType = keyof typeof cpuTasks;
-export type CpuTask = { [T in CpuTaskType]: { type: T; data: PayloadOf<T> } }[CpuTaskType];
+/** What a task of `T` takes and gives: one payload, or a batch type's array of them. */
+export type CpuTaskData<T extends CpuTaskType> = Parameters<(typeof cpuTasks)[T]>[0];
+export type CpuTaskResult<T extends CpuTaskType> = ReturnType<(typeof cpuTasks)[T]>;
+export type CpuTask = { [T in CpuTaskType]: { type: T; data: CpuTaskData<T> } }[CpuTaskType];
 
 /** The types that run on the pool (catalog-drift.test.ts compares them with the catalog's `cpuBound` flags). */
 export const cpuTaskTypes = Object.keys(cpuTasks) as CpuTaskType[];

@@ -21,4 +21,11 @@ describe('handlers and catalog', () => {
   it("runs exactly the catalog's CPU-bound types on the pool", () => {
     expect([...cpuTaskTypes].sort()).toEqual(jobTypes.filter((type) => catalog[type].cpuBound).sort());
   });
+
+  it('gives batch handlers to exactly the catalog\'s batch types', () => {
+    // A batch type whose handler cannot take a batch would run one job per call, silently.
+    const batchTypes = jobTypes.filter((type) => catalog[type].batch !== undefined);
+    expect(jobTypes.filter((type) => handlers[type].runBatch !== undefined)).toEqual(batchTypes);
+    expect(batchTypes).toContain('sentiment');
+  });
 });

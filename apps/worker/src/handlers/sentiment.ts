@@ -4,9 +4,18 @@ import Sentiment from 'sentiment';
 // One analyzer per thread: building it loads the AFINN word list.
 let analyzer: Sentiment | undefined;
 
-/** The sentiment job: scores a text with AFINN-165, on a pool thread (registered in cpu-tasks.ts). */
+/** Scores a text with AFINN-165. */
 export function scoreSentiment({ text }: SentimentPayload): SentimentResult {
   analyzer ??= new Sentiment();
   const { score, comparative, positive, negative, tokens } = analyzer.analyze(text);
   return { score, comparative, positive, negative, tokens: tokens.length };
+}
+
+/**
+ * The sentiment job, a batch type: scores each text of a batch, in order, on a
+ * pool thread (registered in cpu-tasks.ts). One hop for many texts, since the hop
+ * to a thread and back costs more than scoring a short text.
+ */
+export function scoreSentiments(payloads: readonly SentimentPayload[]): SentimentResult[] {
+  return payloads.map(scoreSentiment);
 }

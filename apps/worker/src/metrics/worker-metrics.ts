@@ -33,11 +33,11 @@ export function measuredProcessor<R>(type: string, processor: JobProcessor<R>, m
   const active = metrics.activeJobs.labels({ type });
   const completed = metrics.jobDuration.labels({ type, status: 'completed' });
   const failed = metrics.jobDuration.labels({ type, status: 'failed' });
-  return async (job, token, signal) => {
+  return async (job, token) => {
     active.inc();
     const startedAt = performance.now();
     try {
-      const result = await processor(job, token, signal);
+      const result = await processor(job, token);
       completed.observe((performance.now() - startedAt) / 1_000);
       return result;
     } catch (err) {

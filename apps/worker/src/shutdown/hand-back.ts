@@ -7,11 +7,6 @@ import { WaitingError, type Job } from 'bullmq';
  */
 export const HAND_BACK_REASON = 'worker shutting down: job handed back';
 
-/** Whether an attempt was cancelled by a shutdown past its grace (see {@link handBack}). */
-export function isHandedBack(cancelSignal: AbortSignal | undefined): boolean {
-  return cancelSignal?.aborted === true && cancelSignal.reason === HAND_BACK_REASON;
-}
-
 /**
  * Moves an active job back to the front of its wait list without spending an
  * attempt (BullMQ counts `attemptsMade` only when a job completes or fails), and

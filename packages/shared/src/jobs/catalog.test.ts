@@ -71,4 +71,12 @@ describe('defineJob', () => {
     expect(() => defineJob({ ...base, type: 'x', attempts: 1.5 })).toThrow(/attempts/);
     expect(() => defineJob({ ...base, type: 'x', backoff: { type: 'fixed', delayMs: 10, jitter: 2 } })).toThrow(/jitter/);
   });
+
+  it('takes a batch policy no larger than the concurrency that fills it', () => {
+    expect(defineJob({ ...base, type: 'x', concurrency: 8, batch: { size: 8, maxWaitMs: 0 } }).batch).toEqual({ size: 8, maxWaitMs: 0 });
+    expect(defineJob({ ...base, type: 'x' }).batch).toBeUndefined();
+    expect(() => defineJob({ ...base, type: 'x', concurrency: 4, batch: { size: 8, maxWaitMs: 5 } })).toThrow(/batch.size \(8\) must not exceed concurrency/);
+    expect(() => defineJob({ ...base, type: 'x', batch: { size: 0, maxWaitMs: 5 } })).toThrow(/batch.size/);
+    expect(() => defineJob({ ...base, type: 'x', batch: { size: 2, maxWaitMs: -1 } })).toThrow(/maxWaitMs/);
+  });
 });

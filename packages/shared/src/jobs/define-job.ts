@@ -85,6 +85,23 @@ export interface JobDefinitionInput<P extends z.ZodType, R extends z.ZodType> {
    * @defaultValue 262144 (256 KiB)
    */
   maxResultBytes?: number;
+  /**
+   * Hands the handler several jobs at once: up to `size` jobs, or fewer once the
+   * first has waited `maxWaitMs`. Each job still completes, fails and retries on its
+   * own. Worth it when a fixed cost per call (a thread hop, a model call, a bulk
+   * request) dwarfs the work per job. `size` must not exceed `concurrency`, which is
+   * how many jobs a process holds at once (so `concurrency / size` batches run together).
+   * @defaultValue no batching: one job per call
+   */
+  batch?: BatchPolicy;
+}
+
+/** How a batch type groups its jobs. */
+export interface BatchPolicy {
+  /** Most jobs in one call. */
+  readonly size: number;
+  /** Longest a job waits for others before a smaller batch goes, in milliseconds. */
+  readonly maxWaitMs: number;
 }
 
 /** A job definition with every default filled in. */
@@ -104,6 +121,7 @@ export interface JobDefinition<P extends z.ZodType = z.ZodType, R extends z.ZodT
   readonly workerRateLimit: { readonly max: number; readonly durationMs: number } | undefined;
   readonly globalConcurrency: number | undefined;
   readonly maxResultBytes: number;
+  readonly batch: BatchPolicy | undefined;
 }
 
 const TYPE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
@@ -132,6 +150,7 @@ export function defineJob<P extends z.ZodType, R extends z.ZodType>(input: JobDe
     workerRateLimit: input.workerRateLimit,
     globalConcurrency: input.globalConcurrency,
     maxResultBytes: input.maxResultBytes ?? 256 * 1_024,
+    batch: input.batch ? Object.freeze({ ...input.batch }) : undefined,
   };
   if (!(definition.backoff.jitter >= 0 && definition.backoff.jitter <= 1)) {
     throw new Error(`Job type "${input.type}": backoff.jitter must be between 0 and 1`);
@@ -144,8 +163,18 @@ export function defineJob<P extends z.ZodType, R extends z.ZodType>(input: JobDe
     backlogCap: definition.backlogCap,
     maxResultBytes: definition.maxResultBytes,
     ...(definition.globalConcurrency === undefined ? {} : { globalConcurrency: definition.globalConcurrency }),
+    ...(definition.batch === undefined ? {} : { 'batch.size': definition.batch.size }),
   })) {
     if (!Number.isInteger(value) || value < 1) throw new Error(`Job type "${input.type}": ${name} must be a positive integer`);
+  }
+  if (definition.batch) {
+    if (!Number.isInteger(definition.batch.maxWaitMs) || definition.batch.maxWaitMs < 0) {
+      throw new Error(`Job type "${input.type}": batch.maxWaitMs must be a non-negative integer`);
+    }
+    // The worker's concurrency is what fills a batch: a larger one could never fill.
+    if (definition.batch.size > definition.concurrency) {
+      throw new Error(`Job type "${input.type}": batch.size (${definition.batch.size}) must not exceed concurrency (${definition.concurrency})`);
+    }
   }
   return Object.freeze(definition);
 }

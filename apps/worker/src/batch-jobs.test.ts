@@ -1,0 +1,217 @@
+import { CANCELLED_BY_REQUEST, defineJob, jobOptionsFor, type BatchPolicy, type JobDefinition } from '@floodgate/shared/jobs';
+import { waitFor } from '@floodgate/testkit';
+import { Queue, UnrecoverableError, type Job, type Worker } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { BatchItem, BatchOutcome, JobHandler } from './define-handler';
+import { createJobWorker } from './start-workers';
+import { settled, startHarness, type WorkerHarness } from './testing/worker-harness';
+import { DEFAULT_TUNING, type WorkerTuning } from './worker-tuning';
+
+const Payload = z.strictObject({ n: z.number().int() });
+const Result = z.object({ n: z.number(), attempt: z.number(), batchSize: z.number() });
+type Payload = z.infer<typeof Payload>;
+type Result = z.infer<typeof Result>;
+type RunBatch = (items: ReadonlyArray<BatchItem<Payload>>) => Promise<ReadonlyArray<BatchOutcome<Result>>>;
+
+let harness: WorkerHarness;
+const closers: Array<() => Promise<void>> = [];
+
+beforeAll(async () => {
+  harness = await startHarness();
+});
+
+afterAll(async () => {
+  for (const close of closers.reverse()) await close();
+  await harness?.stop();
+});
+
+function batchJob(batch: BatchPolicy, attempts = 3): JobDefinition<typeof Payload, typeof Result> {
+  return defineJob({ type: 'batch-test', description: 'test only', payload: Payload, result: Result, concurrency: batch.size, attempts, batch });
+}
+
+/**
+ * Adds `count` jobs first, then starts a worker running `runBatch`: the jobs wait
+ * together, so the first batch is full whatever the machine's speed.
+ */
+async function runBatchType(options: { batch: BatchPolicy; count: number; attempts?: number; tuning?: Partial<WorkerTuning>; runBatch: RunBatch }) {
+  const definition = batchJob(options.batch, options.attempts);
+  const prefix = harness.newPrefix();
+  const queue = new Queue(definition.type, { connection: harness.connection, prefix });
+  const jobs = await queue.addBulk(
+    Array.from({ length: options.count }, (_, n) => ({
+      name: definition.type,
+      data: { n },
+      opts: { ...jobOptionsFor(definition), backoff: { type: 'fixed', delay: 10 } },
+    })),
+  );
+  const handler: JobHandler<Payload, Result> = {
+    type: definition.type,
+    run: () => Promise.reject(new Error('a batch type must not be run one job at a time')),
+    runBatch: options.runBatch,
+  };
+  const worker = createJobWorker({
+    definition: definition as JobDefinition,
+    handler: handler as JobHandler,
+    connection: harness.connection,
+    prefix,
+    logger: harness.logger,
+    metrics: harness.metrics,
+    tuning: { ...DEFAULT_TUNING, ...options.tuning },
+  });
+  closers.push(() => worker.close(true), () => queue.close());
+  const finished = () => Promise.all(jobs.map((job) => settled(job, queue, 20_000)));
+  return { worker, queue, jobs, finished };
+}
+
+const ok = (item: BatchItem<Payload>, batchSize: number): BatchOutcome<Result> => ({
+  ok: true,
+  result: { n: item.data.n, attempt: item.ctx.attempt, batchSize },
+});
+
+describe('batch job types', () => {
+  it('hands the handler a full batch and settles each job with its own outcome, retries included', { timeout: 20_000 }, async () => {
+    const sizes: number[] = [];
+    const { finished } = await runBatchType({
+      // Long enough for six waiting jobs to be fetched on a slow machine; the two retries wait it out.
+      batch: { size: 6, maxWaitMs: 1_000 },
+      count: 6,
+      async runBatch(items) {
+        sizes.push(items.length);
+        return items.map((item): BatchOutcome<Result> => {
+          const { n } = item.data;
+          // 0, 3: succeed at once; 1, 4: fail the first attempt only; 2, 5: fail for good.
+          if (n % 3 === 1 && item.ctx.attempt === 1) return { ok: false, error: new Error(`transient ${n}`) };
+          if (n % 3 === 2) return { ok: false, error: new UnrecoverableError(`permanent ${n}`) };
+          return ok(item, items.length);
+        });
+      },
+    });
+    const jobs = await finished();
+    // The first call held all six jobs; the retries came back later, in a batch of their own.
+    expect(sizes[0]).toBe(6);
+    for (const job of jobs) {
+      const n = (job.data as Payload).n;
+      if (n % 3 === 0) expect(job.returnvalue).toEqual({ n, attempt: 1, batchSize: 6 });
+      if (n % 3 === 1) expect(job.returnvalue).toMatchObject({ n, attempt: 2 });
+      if (n % 3 === 2) {
+        expect(job.failedReason).toBe(`permanent ${n}`);
+        expect(job.attemptsMade).toBe(1);
+      }
+    }
+  });
+
+  it('sends a smaller batch once its first job has waited maxWaitMs', async () => {
+    const sizes: number[] = [];
+    const { finished } = await runBatchType({
+      batch: { size: 8, maxWaitMs: 20 },
+      count: 3,
+      runBatch: async (items) => {
+        sizes.push(items.length);
+        return items.map((item) => ok(item, items.length));
+      },
+    });
+    const jobs = await finished();
+    expect(jobs.every((job) => job.returnvalue?.n === (job.data as Payload).n)).toBe(true);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(3);
+    expect(Math.max(...sizes)).toBeLessThan(8);
+  });
+
+  it('fails every job of the attempt when the handler throws, and each retries on its own', async () => {
+    let calls = 0;
+    const { finished } = await runBatchType({
+      batch: { size: 4, maxWaitMs: 10_000 },
+      count: 4,
+      attempts: 2,
+      async runBatch(items) {
+        calls += 1;
+        if (items.some((item) => item.ctx.attempt === 1)) throw new Error('model server down');
+        return items.map((item) => ok(item, items.length));
+      },
+    });
+    const jobs = await finished();
+    expect(calls).toBeGreaterThanOrEqual(2);
+    for (const job of jobs) {
+      expect(job.returnvalue).toMatchObject({ n: (job.data as Payload).n, attempt: 2 });
+      expect(job.attemptsMade).toBe(2);
+    }
+
+    // With no attempt left, the throw is every job's final failure.
+    const once = await runBatchType({
+      batch: { size: 3, maxWaitMs: 10_000 },
+      count: 3,
+      attempts: 1,
+      runBatch: () => Promise.reject(new Error('model server down')),
+    });
+    for (const job of await once.finished()) expect(job.failedReason).toBe('model server down');
+  });
+
+  it('cancels one job of a running batch without touching the others', async () => {
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let started: ReadonlyArray<BatchItem<Payload>> = [];
+    const { worker, finished, jobs } = await runBatchType({
+      batch: { size: 3, maxWaitMs: 10_000 },
+      count: 3,
+      async runBatch(items) {
+        started = items;
+        await released;
+        return items.map((item) => ok(item, items.length));
+      },
+    });
+    await waitFor(() => started.length === 3, { description: 'the batch to start' });
+    const target = jobs[1] as Job;
+    expect(worker.cancelJob(target.id ?? '', CANCELLED_BY_REQUEST)).toBe(true);
+    // The cancelled job's own signal fired; its neighbours' did not.
+    const cancelledItem = started.find((item) => item.ctx.jobId === target.id);
+    expect(cancelledItem?.ctx.signal.aborted).toBe(true);
+    expect(started.filter((item) => item.ctx.signal.aborted)).toHaveLength(1);
+    release();
+    for (const job of await finished()) {
+      if (job.id === target.id) {
+        expect(job.failedReason).toBe('cancelled: the job was cancelled by a request');
+        expect(job.attemptsMade).toBe(1);
+      } else {
+        expect(job.returnvalue).toMatchObject({ n: (job.data as Payload).n, attempt: 1 });
+      }
+    }
+  });
+
+  it('renews the lock of every job of a batch that outlives the lock duration', { timeout: 20_000 }, async () => {
+    const lockDurationMs = 1_000;
+    const renewals = new Map<string, number>();
+    const stalled: string[] = [];
+    let calls = 0;
+    const run = await runBatchType({
+      batch: { size: 4, maxWaitMs: 10_000 },
+      count: 4,
+      // A stalled check every 250 ms would hand any job whose lock lapsed to another attempt.
+      tuning: { lockDurationMs, stalledIntervalMs: 250 },
+      async runBatch(items) {
+        calls += 1;
+        const ids = items.map((item) => item.ctx.jobId);
+        const startedAt = Date.now();
+        // Hold the batch past twice the lock duration, and until every job's lock was renewed
+        // at least twice: without renewals the stalled check would have taken them back.
+        await waitFor(() => Date.now() - startedAt > 2 * lockDurationMs && ids.every((id) => (renewals.get(id) ?? 0) >= 2), {
+          timeoutMs: 15_000,
+          intervalMs: 20,
+          description: 'the batch to outlive its locks, renewed',
+        });
+        return items.map((item) => ok(item, items.length));
+      },
+    });
+    const worker: Worker = run.worker;
+    worker.on('locksRenewed', ({ jobIds }: { jobIds: string[] }) => {
+      for (const id of jobIds) renewals.set(id, (renewals.get(id) ?? 0) + 1);
+    });
+    worker.on('stalled', (jobId: string) => stalled.push(jobId));
+    const jobs = await run.finished();
+    expect(calls).toBe(1);
+    expect(stalled).toEqual([]);
+    for (const job of jobs) {
+      expect(job.returnvalue).toEqual({ n: (job.data as Payload).n, attempt: 1, batchSize: 4 });
+      expect(job.attemptsStarted).toBe(1);
+    }
+  });
+});
