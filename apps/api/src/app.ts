@@ -2,7 +2,7 @@ import type { Logger } from '@floodgate/shared/logger';
 import type { RequestListener } from 'node:http';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import type { Registry } from 'prom-client';
 import { measureRequests, type HttpMetrics } from './metrics/http-metrics';
 import { errorHandler, notFound } from './error-handler';
@@ -36,7 +36,7 @@ export interface AppDeps {
   /** One BullMQ Queue per job type, on `redis`. */
   queues: JobQueues;
   /** The producer connection (fail-fast), also used by `/readyz`. */
-  redis: Redis;
+  redis: RedisClient;
   /** BullMQ key prefix (QUEUE_PREFIX), for keys the API reads itself (worker heartbeats). */
   prefix: string;
   logger: Logger;

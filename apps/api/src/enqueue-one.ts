@@ -1,6 +1,6 @@
 import { catalog, jobOptionsFor, type JobType } from '@floodgate/shared/jobs';
 import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import type { Admission } from './admission/admission';
 import type { JobAdder } from './coalesce/job-adder';
 import { bullOptions, initialState, type EnqueueOptions } from './job-options';
@@ -26,7 +26,7 @@ export type EnqueueOne = (
  * of `POST /v1/jobs/:type`, shared by the express route and the lean listener
  * in front of it. Concurrent calls share their rate-limit and add round trips.
  */
-export function createEnqueueOne(deps: { redis: Redis; admission: Admission; adder: JobAdder }): EnqueueOne {
+export function createEnqueueOne(deps: { redis: RedisClient; admission: Admission; adder: JobAdder }): EnqueueOne {
   return async (type, envelope, client) => {
     const options = bullOptions(jobOptionsFor(catalog[type]), envelope.options);
     // No deadline per request: the batches these calls join each run under one (see

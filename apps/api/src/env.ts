@@ -1,11 +1,10 @@
-import { intEnv, loadEnv, numberEnv } from '@floodgate/shared/env';
+import { intEnv, loadEnv, numberEnv, REDIS_ENV_KEYS, refineRedisTopology } from '@floodgate/shared/env';
 import { perTypeNumbersEnv } from '@floodgate/shared/jobs';
 import { StackEnv } from '@floodgate/shared/stack';
 
 /** The API's environment: the shared stack variables it uses, plus its own. */
 export const ApiEnv = StackEnv.pick({
-  REDIS_URL: true,
-  REDIS_PORT: true,
+  ...REDIS_ENV_KEYS,
   QUEUE_PREFIX: true,
   LOG_LEVEL: true,
   API_PORT: true,
@@ -44,7 +43,7 @@ export const ApiEnv = StackEnv.pick({
 }).refine((env) => env.API_REDIS_MEMORY_LOW <= env.API_REDIS_MEMORY_HIGH, {
   message: 'API_REDIS_MEMORY_LOW must not be above API_REDIS_MEMORY_HIGH',
   path: ['API_REDIS_MEMORY_LOW'],
-});
+}).superRefine(refineRedisTopology);
 export type ApiEnv = typeof ApiEnv._output;
 
 /** Parsed once, at start; nothing else reads process.env. */

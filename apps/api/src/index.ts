@@ -1,12 +1,12 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { loadApiKeys } from '@floodgate/shared/api-keys';
-import { resolveRedisUrl } from '@floodgate/shared/env';
+import { resolveRedisTarget } from '@floodgate/shared/env';
 import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
 import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry, metricsPortFor, startMetricsServer } from '@floodgate/shared/metrics';
 import { loadProxyList } from '@floodgate/shared/proxies';
-import { connectAtStartup } from '@floodgate/shared/redis';
+import { connectAtStartup, createRedis } from '@floodgate/shared/redis';
 import { startAdmission } from './admission/start-admission';
 import { createApiListener } from './app';
 import { createAuthenticator, keysById } from './auth/authenticator';
@@ -18,7 +18,8 @@ import { closeQueues, createQueues } from './queues';
 
 async function main(): Promise<void> {
   const logger = createLogger({ name: 'api', level: env.LOG_LEVEL });
-  const redis = await connectAtStartup('producer', { url: resolveRedisUrl(env), logger, connectionName: `floodgate-api-${process.pid}` });
+  const target = resolveRedisTarget(env);
+  const redis = await connectAtStartup('producer', { target, logger, connectionName: `floodgate-api-${process.pid}` });
   if (!redis) return;
 
   const shutdown = createShutdown({ logger, graceMs: env.API_SHUTDOWN_GRACE_MS });
@@ -52,7 +53,10 @@ async function main(): Promise<void> {
   });
   shutdown.add('admission guards', stopAdmission);
 
-  const waiter = createJobWaiter({ redisUrl: resolveRedisUrl(env), prefix: env.QUEUE_PREFIX, logger });
+  // A worker-role connection: the subscribers block on XREAD and must wait out a failover, not fail.
+  const eventsConnection = createRedis('worker', { target, logger, connectionName: `floodgate-api-events-${process.pid}` });
+  shutdown.add('events connection', () => eventsConnection.quit());
+  const waiter = createJobWaiter({ connection: eventsConnection, prefix: env.QUEUE_PREFIX, logger });
   shutdown.add('job waiter', () => waiter.close());
 
   const keys = loadApiKeys({ json: env.API_KEYS, file: env.API_KEYS_FILE });

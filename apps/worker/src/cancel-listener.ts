@@ -1,7 +1,7 @@
 import { cancelChannel, CANCELLED_BY_REQUEST } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
 import type { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 
 /**
  * Listens for cancel requests (one subscriber connection per process) and
@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
  * handler's signal fires and the job fails with `cancelled`. Returns a stop.
  */
 export async function listenForCancels(options: {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   workers: ReadonlyArray<{ type: string; worker: Worker }>;
   logger: Logger;

@@ -1,7 +1,7 @@
 import { catalog, jobTypes, queueIdentity, retentionOptions, type JobDefinition, type JobType } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
 import { MetricsTime, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import { hostname } from 'node:os';
 import { drainWorkers } from './drain-workers';
 import type { JobHandler } from './define-handler';
@@ -16,7 +16,7 @@ export interface StartWorkersOptions {
    * BullMQ shares it for commands and duplicates it for each worker's blocking
    * wait; it does not close it, the caller does.
    */
-  connection: Redis;
+  connection: RedisClient;
   /** BullMQ key prefix (QUEUE_PREFIX). */
   prefix: string;
   handlers: Handlers;

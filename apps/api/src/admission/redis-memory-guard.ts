@@ -1,9 +1,9 @@
 import type { Logger } from '@floodgate/shared/logger';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import { createHysteresisGate } from './hysteresis-gate';
 
 export interface RedisMemoryGuardOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** used_memory / maxmemory at which enqueueing stops. @defaultValue 0.85 */
   high: number;
   /** …and below which it resumes. @defaultValue 0.75 */

@@ -1,6 +1,6 @@
 import type { JobType } from '@floodgate/shared/jobs';
 import { Job, type JobsOptions, type Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
 import { createTickBatcher } from './tick-batcher';
@@ -15,7 +15,7 @@ export interface JobAdder {
  * `add` per request. Jobs with a caller-chosen id do not come through here:
  * deduplication needs each one's own answer.
  */
-export function createJobAdder(queues: JobQueues, redis: Redis): JobAdder {
+export function createJobAdder(queues: JobQueues, redis: RedisClient): JobAdder {
   const batcher = createTickBatcher<{ data: unknown; opts: JobsOptions }, Job>((type, items) =>
     withRedis(redis, () => addEach(queues[type as JobType], type, items)),
   );

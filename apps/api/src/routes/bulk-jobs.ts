@@ -1,6 +1,6 @@
 import { catalog, jobOptionsFor, jobTypes } from '@floodgate/shared/jobs';
 import { Router } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import type { Admission } from '../admission/admission';
 import { HttpError, invalidPayload } from '../errors';
 import { bullOptions, initialState } from '../job-options';
@@ -12,7 +12,7 @@ import { methodNotAllowed } from './method-not-allowed';
 
 export interface BulkJobsRouterDeps {
   queues: JobQueues;
-  redis: Redis;
+  redis: RedisClient;
   admission: Admission;
   /** Most jobs one bulk request may carry. */
   maxJobs: number;

@@ -1,7 +1,7 @@
 import { cancelChannel, catalog, jobOptionsFor, type JobType } from '@floodgate/shared/jobs';
 import type { Job } from 'bullmq';
 import { Router, type Response } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import { z } from 'zod';
 import { HttpError, invalidQuery, jobNotFound } from '../errors';
 import type { Admission } from '../admission/admission';
@@ -28,7 +28,7 @@ export const ListQuery = z.strictObject({
 
 export interface JobsRouterDeps {
   queues: JobQueues;
-  redis: Redis;
+  redis: RedisClient;
   /** Decides whether the system can take the job, after it is known to be valid. */
   admission: Admission;
   /** Wakes `?wait=` requests when their job finishes. */

@@ -1,7 +1,7 @@
 import { jobTypes, type JobType } from '@floodgate/shared/jobs';
 import { listHeartbeats } from '@floodgate/shared/workers';
 import { Router } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
 import { jobTypeOf } from './job-request';
@@ -15,7 +15,7 @@ const STATES = ['waiting', 'delayed', 'prioritized', 'active', 'completed', 'fai
  * `/resume` stop and restart every worker's intake of that type (jobs already
  * running finish; new ones wait, and can still be enqueued).
  */
-export function queuesRouter(deps: { queues: JobQueues; redis: Redis; prefix: string }): Router {
+export function queuesRouter(deps: { queues: JobQueues; redis: RedisClient; prefix: string }): Router {
   const router = Router();
   router
     .route('/v1/queues')

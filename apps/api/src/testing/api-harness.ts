@@ -72,7 +72,8 @@ export async function startApi(
       ...options.limits,
     },
   });
-  const waiter = createJobWaiter({ redisUrl: redis.url, prefix, logger });
+  const eventsConnection = createRedis('worker', { url: redis.url, logger });
+  const waiter = createJobWaiter({ connection: eventsConnection, prefix, logger });
   const registry = createMetricsRegistry('api-test');
   registerQueueMetrics(registry, queues, connection);
   // Live: the authenticator reads this map, so keys made later are known at once.
@@ -124,6 +125,7 @@ export async function startApi(
     async stop() {
       stopAdmission();
       await waiter.close();
+      eventsConnection.disconnect();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await closeQueues(queues);
