@@ -1,6 +1,6 @@
-import { catalog, jobTypes, type JobType } from '@floodgate/shared/jobs';
+import { catalog, jobTypes, queueIdentity, type JobType } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
-import type { RedisClient } from '@floodgate/shared/redis';
+import { keySlot, type RedisClient } from '@floodgate/shared/redis';
 import type { JobQueues } from '../queues';
 import { createAdmission, type Admission } from './admission';
 import { createBacklogGauge } from './backlog-gauge';
@@ -42,6 +42,10 @@ export function startAdmission(deps: { redis: RedisClient; queues: JobQueues; pr
   const admission = createAdmission({
     eventLoop,
     redisMemory,
+    queueSlot: (type) => {
+      const { name, prefix } = queueIdentity(type, deps.prefix);
+      return keySlot(`${prefix}:${name}:wait`);
+    },
     rateLimiter: createClientRateLimiter(deps.redis, deps.prefix, perType((t) => catalog[t].rateLimitPerSecond, deps.limits.rateLimitPerSecond)),
     backlog: createBacklogGauge(deps.queues, deps.limits.backlogCacheMs ?? 250),
     backlogCaps: perType((t) => catalog[t].backlogCap, deps.limits.backlogCap),
