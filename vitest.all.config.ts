@@ -14,6 +14,15 @@ export default defineConfig({
       'apps/*',
       {
         test: {
+          name: 'lint',
+          include: ['test/lint/**/*.test.ts'],
+          // One ESLint run loads its plugins and follows imports on disk: seconds on a busy machine.
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           include: ['test/e2e/**/*.e2e.test.ts'],
           // End-to-end tests start the real stack; they take seconds, not milliseconds.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm test: bootstrap, build, type-check, then every test in one vitest run
+# npm test: bootstrap, build, type-check, lint, then every test in one vitest run
 # (each package's tests, then the end-to-end tests of the stack under pm2).
 set -euo pipefail
 source "$(dirname "$0")/bootstrap.sh"
@@ -8,6 +8,8 @@ ensure_chromium
 say "building and type-checking"
 pnpm run --silent build
 pnpm run --silent typecheck
+say "linting (import boundaries, no cycles)"
+pnpm run --silent lint
 say "running every test"
 mkdir -p test-output
 status=0

@@ -7,3 +7,4 @@ export * from './forward-proxy';
 export * from './redis-node';
 export * from './start-redis-cluster';
 export * from './start-redis-sentinel';
+export * from './tcp-fault-proxy';

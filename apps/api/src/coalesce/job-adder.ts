@@ -30,7 +30,7 @@ export function createJobAdder(queues: JobQueues, redis: RedisClient): JobAdder 
  * duplicates. Here each request learns its own job's fate.
  */
 async function addEach(queue: Queue, name: string, items: Array<{ data: unknown; opts: JobsOptions }>): Promise<Array<Job | Error>> {
-  const client = await queue.client;
+  const client = await queue.getBackend().client;
   const pipeline = client.pipeline();
   const outcomes: Array<Job | Error> = [];
   const queued: number[] = [];

@@ -6,7 +6,7 @@ import { withRedis } from '../redis-deadline';
 
 /** Longest a scrape waits on Redis; past it the Redis-backed series are left out and `floodgate_redis_up` is 0. */
 const SCRAPE_DEADLINE_MS = 1_000;
-const STATES = ['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed', 'paused', 'waiting-children'] as const;
+const STATES = ['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed', 'waiting-children'] as const;
 
 interface Snapshot {
   counts: Record<string, Record<string, number>>;

@@ -13,7 +13,7 @@ export function pascalCase(type: string): string {
 export const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
 export const errorRef = (status: number): JsonSchema => ({ $ref: `#/components/responses/Error${status}` });
 
-const JOB_STATES = ['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed', 'paused', 'waiting-children', 'unknown'];
+const JOB_STATES = ['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed', 'waiting-children', 'unknown'];
 const nullable = (schema: JsonSchema): JsonSchema => ({ anyOf: [schema, { type: 'null' }] });
 const isoTime = nullable({ type: 'string', format: 'date-time' });
 const links = { type: 'object', properties: { self: { type: 'string' } }, required: ['self'] };

@@ -21,7 +21,7 @@ export const WaitQuery = z.strictObject({ wait: z.coerce.number().int().min(0).m
 
 /** `GET /v1/jobs/:type` query: which state, how many, from where. */
 export const ListQuery = z.strictObject({
-  state: z.enum(['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed', 'paused', 'waiting-children']).default('failed'),
+  state: z.enum(['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed', 'waiting-children']).default('failed'),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });

@@ -7,7 +7,7 @@ import { withRedis } from '../redis-deadline';
 import { jobTypeOf } from './job-request';
 import { methodNotAllowed } from './method-not-allowed';
 
-const STATES = ['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed', 'paused', 'waiting-children'] as const;
+const STATES = ['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed', 'waiting-children'] as const;
 
 /**
  * `GET /v1/queues`: per job type, its counts by state, whether it is paused,

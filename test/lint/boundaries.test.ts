@@ -1,0 +1,82 @@
+import path from 'node:path';
+import { ESLint } from 'eslint';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The import boundaries of eslint.config.js, each shown to fire: small sources
+ * linted as if they sat at a path in the repo (the rules match on path and import
+ * specifier), each with an allowed neighbour so a rule that fires on everything fails too.
+ */
+const root = path.resolve(__dirname, '../..');
+let eslint: ESLint;
+
+beforeAll(() => {
+  eslint = new ESLint({ cwd: root });
+});
+
+/** The rule ids ESLint reports for `code` placed at `file` (relative to the repo root). */
+async function violations(file: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: path.join(root, file) });
+  if (!result) throw new Error(`ESLint returned no result for ${file}`);
+  const fatal = result.messages.find((message) => message.fatal);
+  if (fatal) throw new Error(`${file} did not parse: ${fatal.message}`);
+  return result.messages.map((message) => message.ruleId ?? 'unknown');
+}
+
+const RESTRICTED = '@typescript-eslint/no-restricted-imports';
+const RUNTIME_RESTRICTED = 'no-restricted-syntax';
+
+describe('import boundaries', () => {
+  it('shared imports no app', async () => {
+    expect(await violations('packages/shared/src/jobs/probe.ts', "import { createApp } from '@floodgate/api';\nexport { createApp };\n")).toEqual([RESTRICTED]);
+    expect(await violations('packages/shared/src/jobs/probe.test.ts', "import { createApp } from '@floodgate/api';\nexport { createApp };\n")).toEqual([RESTRICTED]);
+    expect(await violations('packages/shared/src/jobs/probe.ts', "import { z } from 'zod';\nexport { z };\n")).toEqual([]);
+  });
+
+  it('apps import no other app, not even its types, and not from their tests either', async () => {
+    expect(await violations('apps/api/src/probe.ts', "import { defineHandler } from '@floodgate/worker/runtime';\nexport { defineHandler };\n")).toEqual([RESTRICTED]);
+    expect(await violations('apps/worker/src/probe.ts', "import type { Served } from '@floodgate/dashboard';\nexport type { Served };\n")).toEqual([RESTRICTED]);
+    expect(await violations('apps/dashboard/src/probe.test.ts', "import { startApi } from '@floodgate/api/testing';\nexport { startApi };\n")).toEqual([RESTRICTED]);
+    expect(await violations('apps/api/src/probe.ts', "export const load = () => import('@floodgate/worker/runtime');\n")).toEqual([RUNTIME_RESTRICTED]);
+    expect(await violations('apps/api/src/probe.ts', "import { catalog } from '@floodgate/shared/jobs';\nexport { catalog };\n")).toEqual([]);
+  });
+
+  it('the client imports only types from shared', async () => {
+    expect(await violations('packages/client/src/probe.ts', "import { catalog } from '@floodgate/shared/jobs';\nexport { catalog };\n")).toEqual([RESTRICTED]);
+    expect(await violations('packages/client/src/probe.ts', "import { type JobType, catalog } from '@floodgate/shared/jobs';\nexport type P = JobType | typeof catalog;\n")).toEqual([RESTRICTED]);
+    expect(await violations('packages/client/src/probe.ts', "export { API_ERROR_CODES } from '@floodgate/shared/errors';\n")).toEqual([RESTRICTED]);
+    expect(await violations('packages/client/src/probe.ts', "import type { JobType } from '@floodgate/shared/jobs';\nexport type P = JobType;\n")).toEqual([]);
+    expect(await violations('packages/client/src/probe.ts', "export type { ApiErrorCode } from '@floodgate/shared/errors';\n")).toEqual([]);
+  });
+
+  it('nothing deployed imports the testkit or the bench; an app’s own tests and harnesses may use the testkit', async () => {
+    const testkit = "import { startRedis } from '@floodgate/testkit';\nexport { startRedis };\n";
+    expect(await violations('apps/api/src/probe.ts', testkit)).toEqual([RESTRICTED]);
+    expect(await violations('packages/shared/src/redis/probe.ts', testkit)).toEqual([RESTRICTED]);
+    expect(await violations('packages/client/src/probe.ts', testkit)).toEqual([RESTRICTED]);
+    expect(await violations('apps/dashboard/src/probe.ts', "import { runScenario } from '@floodgate/bench';\nexport { runScenario };\n")).toEqual([RESTRICTED]);
+    expect(await violations('apps/worker/src/probe.test.ts', "import { runScenario } from '@floodgate/bench';\nexport { runScenario };\n")).toEqual([RESTRICTED]);
+    expect(await violations('infra/scripts/probe.js', "const { startRedis } = require('@floodgate/testkit');\nmodule.exports = { startRedis };\n")).toEqual([RUNTIME_RESTRICTED]);
+    expect(await violations('ecosystem.config.js', "const bench = require('@floodgate/bench');\nmodule.exports = { bench };\n")).toEqual([RUNTIME_RESTRICTED]);
+    expect(await violations('apps/api/src/probe.test.ts', testkit)).toEqual([]);
+    expect(await violations('apps/worker/src/testing/probe.ts', testkit)).toEqual([]);
+    expect(await violations('packages/bench/src/probe.ts', testkit)).toEqual([]);
+  });
+
+  it('no package is entered past its exports map by name', async () => {
+    expect(await violations('test/e2e/probe.ts', "import { catalog } from '@floodgate/shared/src/jobs';\nexport { catalog };\n")).toEqual([RESTRICTED]);
+    expect(await violations('packages/bench/src/probe.ts', "import { createApp } from '@floodgate/api/dist/app';\nexport { createApp };\n")).toEqual([RESTRICTED]);
+  });
+
+  // Real files: these rules follow imports on disk. The repo's own lint ignores the fixtures.
+  it('no package is entered by a relative path, and no import cycles', async () => {
+    const strict = new ESLint({ cwd: root, ignore: false });
+    const fixtures = ['cycle/first.ts', 'cycle/second.ts', 'relative-into-worker.ts'];
+    const results = await strict.lintFiles(fixtures.map((fixture) => `test/lint/fixtures/${fixture}`));
+    expect(results.map((result) => result.messages.map((message) => message.ruleId))).toEqual([
+      ['import/no-cycle'],
+      ['import/no-cycle'],
+      ['import/no-relative-packages'],
+    ]);
+  });
+});
