@@ -28,7 +28,11 @@ export function isRedisConnectionError(err: unknown): boolean {
   if (code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code)) return true;
   return (
     err.name === 'MaxRetriesPerRequestError' ||
-    /Stream isn't writeable|Connection is closed|enableOfflineQueue|Reached the max retries/i.test(err.message)
+    err.name === 'ClusterAllFailedError' ||
+    /Stream isn't writeable|Connection is closed|enableOfflineQueue|Reached the max retries/i.test(err.message) ||
+    // A failover in progress: no primary for the slot yet (cluster), a demoted primary
+    // (READONLY), a replica still loading. Nothing was written; a retry finds the new primary.
+    /^(CLUSTERDOWN|TRYAGAIN|READONLY|MASTERDOWN|LOADING)\b|Too many Cluster redirections|Failed to refresh slots cache|None of startup nodes is available/.test(err.message)
   );
 }
 
