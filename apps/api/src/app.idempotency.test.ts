@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { samePayload } from './idempotency';
+import { samePayload } from './enqueue/idempotency-key';
 import { startApi, type ApiHarness } from './testing/api-harness';
 
 describe('Idempotency-Key', () => {

@@ -62,7 +62,7 @@ describe('the lean enqueue path', () => {
     expect(new Set(limited.map((a) => a.body)).size).toBe(1);
   });
 
-  it('hands a body with a jobId to express, already parsed', async () => {
+  it('takes a body with a jobId itself, through the same pipeline', async () => {
     const body = JSON.stringify({ jobId: 'lean-handover', payload: { text: 'once' } });
     expect((await ask(true, 'sentiment', body)).status).toBe(202);
     expect((await ask(true, 'sentiment', body)).status).toBe(200);

@@ -14,8 +14,9 @@ import { requestLogger } from './request-logger';
 import type { Authenticator } from './auth/authenticator';
 import { requireAuth } from './auth/require-auth';
 import { createJobAdder } from './coalesce/job-adder';
-import { createEnqueueOne, type EnqueueOne } from './enqueue-one';
-import { createPayloadPolicy, type PayloadPolicy } from './payload-policy';
+import { createEnqueuePipeline, type EnqueuePipeline } from './enqueue/enqueue-pipeline';
+import { createRequestParser } from './enqueue/parse-request';
+import { createPayloadPolicy, type PayloadPolicy } from './enqueue/payload-policy';
 import type { FetchTargetPolicy } from '@floodgate/shared/fetch-target';
 import type { ProxyEndpoint } from '@floodgate/shared/proxies';
 import { leanEnqueueListener } from './fast-path/lean-enqueue';
@@ -24,13 +25,16 @@ import { docsRouter } from './routes/docs';
 import { healthRouter } from './routes/health';
 import { jobEventsRouter } from './routes/job-events';
 import { jobTypesRouter } from './routes/job-types';
-import { JSON_MEDIA_TYPES } from './routes/job-request';
+import { JSON_MEDIA_TYPES } from './http/request-params';
 import { jobsRouter } from './routes/jobs';
 import { metricsRouter } from './routes/metrics';
 import { proxiesRouter } from './routes/proxies';
 import { queuesRouter } from './routes/queues';
 import { schedulesRouter } from './routes/schedules';
 import { workersRouter } from './routes/workers';
+
+/** Most jobs one bulk request may carry, unless API_BULK_MAX_JOBS says otherwise. */
+const DEFAULT_BULK_MAX_JOBS = 1_000;
 
 export interface AppDeps {
   /** One BullMQ Queue per job type, on `redis`. */
@@ -61,20 +65,25 @@ export interface AppDeps {
 
 /**
  * The API's HTTP listener: the lean path for plain single enqueues, in front
- * of the express app (see fast-path/lean-enqueue.ts). Both share one
- * coalescing enqueuer. `app` is returned too, for tests that look at its routes.
+ * of the express app (see fast-path/lean-enqueue.ts). Both are adapters over
+ * one enqueue pipeline. `app` is returned too, for tests that look at its routes.
  */
 export function createApiListener(deps: AppDeps): { app: Express; listener: RequestListener } {
-  const enqueueOne = createEnqueueOne({ redis: deps.redis, admission: deps.admission, adder: createJobAdder(deps.queues, deps.redis) });
   const payloadPolicy = createPayloadPolicy(deps.fetchTargetPolicy ?? { allowPrivateNetworks: false });
+  const pipeline = createEnqueuePipeline({
+    redis: deps.redis,
+    queues: deps.queues,
+    admission: deps.admission,
+    parser: createRequestParser({ payloadPolicy, bulkMaxJobs: deps.bulkMaxJobs ?? DEFAULT_BULK_MAX_JOBS }),
+    adder: createJobAdder(deps.queues, deps.redis),
+  });
   // One instance for both paths, so their answers carry the same security headers.
   const securityHeaders = helmet();
-  const app = createApp(deps, { enqueueOne, payloadPolicy, securityHeaders });
+  const app = createApp(deps, { pipeline, payloadPolicy, securityHeaders });
   const listener = leanEnqueueListener({
     app,
     securityHeaders,
-    enqueueOne,
-    payloadPolicy,
+    pipeline,
     auth: deps.auth,
     admission: deps.admission,
     logger: deps.logger,
@@ -87,9 +96,9 @@ export function createApiListener(deps: AppDeps): { app: Express; listener: Requ
 /** Builds the express app without listening, so tests run it on any port. */
 export function createApp(
   deps: AppDeps,
-  shared: { enqueueOne: EnqueueOne; payloadPolicy: PayloadPolicy; securityHeaders: RequestHandler },
+  shared: { pipeline: EnqueuePipeline; payloadPolicy: PayloadPolicy; securityHeaders: RequestHandler },
 ): Express {
-  const bulkMaxJobs = deps.bulkMaxJobs ?? 1_000;
+  const bulkMaxJobs = deps.bulkMaxJobs ?? DEFAULT_BULK_MAX_JOBS;
   const app = express();
   app.disable('x-powered-by');
   // helmet's defaults: nosniff, no framing, a same-origin CSP (the /docs page loads only its own files), HSTS.
@@ -118,7 +127,7 @@ export function createApp(
     }),
   );
   app.use(jobTypesRouter());
-  app.use(bulkJobsRouter({ ...deps, ...shared, maxJobs: bulkMaxJobs }));
+  app.use(bulkJobsRouter(shared));
   app.use(jobEventsRouter(deps));
   app.use(jobsRouter({ ...deps, ...shared }));
   app.use(workersRouter(deps.redis, deps.prefix));

@@ -6,7 +6,7 @@ import type { HttpMetrics } from './metrics/http-metrics';
 
 /** JSON 404 for any path no router claimed. */
 export const notFound: RequestHandler = (req) => {
-  throw new HttpError(404, 'route_not_found', `No route for ${req.method} ${req.path}. See GET /v1/job-types.`);
+  throw new HttpError('route_not_found', `No route for ${req.method} ${req.path}. See GET /v1/job-types.`);
 };
 
 /**
@@ -46,13 +46,13 @@ export function errorBody({ code, message, details }: HttpError): string {
 }
 
 /** body-parser error types, mapped to our codes. */
-const bodyParserErrors: Record<string, { status: number; code: ApiErrorCode }> = {
-  'entity.parse.failed': { status: 400, code: 'invalid_json' },
-  'entity.too.large': { status: 413, code: 'body_too_large' },
-  'encoding.unsupported': { status: 415, code: 'unsupported_encoding' },
-  'charset.unsupported': { status: 415, code: 'unsupported_charset' },
-  'request.aborted': { status: 400, code: 'request_aborted' },
-  'request.size.invalid': { status: 400, code: 'invalid_content_length' },
+const bodyParserErrors: Record<string, ApiErrorCode> = {
+  'entity.parse.failed': 'invalid_json',
+  'entity.too.large': 'body_too_large',
+  'encoding.unsupported': 'unsupported_encoding',
+  'charset.unsupported': 'unsupported_charset',
+  'request.aborted': 'request_aborted',
+  'request.size.invalid': 'invalid_content_length',
 };
 
 function toHttpError(err: unknown): HttpError {
@@ -63,16 +63,16 @@ function toHttpError(err: unknown): HttpError {
   const bodyError = err as { type?: unknown; status?: unknown; limit?: unknown; message?: unknown };
   if (typeof bodyError.type === 'string') {
     const known = bodyParserErrors[bodyError.type];
-    if (known?.code === 'body_too_large') {
-      return new HttpError(413, known.code, `The body is larger than the limit of ${String(bodyError.limit)} bytes.`);
+    if (known === 'body_too_large') {
+      return new HttpError(known, `The body is larger than the limit of ${String(bodyError.limit)} bytes.`);
     }
-    if (known?.code === 'invalid_json') {
-      return new HttpError(400, known.code, `The body is not valid JSON: ${String(bodyError.message)}`);
+    if (known === 'invalid_json') {
+      return new HttpError(known, `The body is not valid JSON: ${String(bodyError.message)}`);
     }
-    if (known) return new HttpError(known.status, known.code, String(bodyError.message));
+    if (known) return new HttpError(known, String(bodyError.message));
   }
   if (typeof bodyError.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
-    return new HttpError(bodyError.status, 'bad_request', 'The request could not be read.');
+    return new HttpError('bad_request', 'The request could not be read.');
   }
-  return new HttpError(500, 'internal_error', 'Something went wrong on our side; it has been logged.');
+  return new HttpError('internal_error', 'Something went wrong on our side; it has been logged.');
 }

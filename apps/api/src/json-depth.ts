@@ -31,5 +31,5 @@ export function jsonNestsDeeperThan(body: Uint8Array, max: number): boolean {
 }
 
 export function jsonTooDeep(): HttpError {
-  return new HttpError(400, 'json_too_deep', `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels.`);
+  return new HttpError('json_too_deep', `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels.`);
 }

@@ -1,18 +1,14 @@
 import type { JobType } from '@floodgate/shared/jobs';
+import type { Accepted, Cancelled, JobLinks, Retried } from '@floodgate/shared/wire';
 import type { JobState } from './job';
 
-/** Where a job can be read back, relative to the API's base URL. */
-export interface JobLinks {
-  self: string;
-}
+export type { JobLinks };
 
-/** What `enqueue` returns: the job's id and where it stands. */
-export interface EnqueuedJob<T extends JobType = JobType> {
-  id: string;
+/** What `enqueue` returns: the job's id and where it stands (the wire's `Accepted`, typed by job type). */
+export interface EnqueuedJob<T extends JobType = JobType> extends Omit<Accepted, 'type' | 'state'> {
   type: T;
   /** `waiting`, `delayed` or `prioritized` for a new job; anything for one an idempotency key found. */
   state: JobState;
-  links: JobLinks;
   /**
    * false when an idempotency key (or `jobId`) matched a job enqueued before:
    * nothing new was enqueued, and `id` is that job's.
@@ -20,23 +16,14 @@ export interface EnqueuedJob<T extends JobType = JobType> {
   created: boolean;
 }
 
-/** What `cancel` returns. */
-export interface CancelledJob<T extends JobType = JobType> {
-  id: string;
-  type: T;
-  /** `removed`: it had not started and is gone. `cancelling`: it runs; its worker aborts it and it ends `failed` with `cancelled: ...`. */
-  state: 'removed' | 'cancelling';
-  links: JobLinks;
-}
+/**
+ * What `cancel` returns. `removed`: it had not started and is gone. `cancelling`: it runs;
+ * its worker aborts it and it ends `failed` with `cancelled: ...`.
+ */
+export type CancelledJob<T extends JobType = JobType> = Omit<Cancelled, 'type'> & { type: T };
 
-/** What `retry` returns: the failed job is queued again (or already running). */
-export interface RetriedJob<T extends JobType = JobType> {
-  id: string;
-  type: T;
-  /** Its state right after the retry: `waiting`, `prioritized`, or already `active`. */
-  state: JobState;
-  links: JobLinks;
-}
+/** What `retry` returns: the failed job is queued again (or already running), in its state right after. */
+export type RetriedJob<T extends JobType = JobType> = Omit<Retried, 'type'> & { type: T };
 
 /** Where `GET /v1/jobs/:type/:id` reads a job. */
 export function jobPath(type: string, id: string): string {

@@ -1,4 +1,4 @@
-import type { ApiErrorBody } from '@floodgate/shared/errors';
+import type { ErrorBody } from '@floodgate/shared/wire';
 import { FloodgateApiError } from './floodgate-api-error';
 import { FloodgateNetworkError } from './floodgate-network-error';
 import { parseRetryAfter } from './retry-after';
@@ -98,10 +98,10 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false; er
 }
 
 /** The `error` of floodgate's error body, or undefined when the JSON is someone else's. */
-function apiErrorOf(body: unknown): ApiErrorBody['error'] | undefined {
-  const error = (body as { error?: unknown } | null)?.error as Partial<ApiErrorBody['error']> | undefined;
+function apiErrorOf(body: unknown): ErrorBody['error'] | undefined {
+  const error = (body as { error?: unknown } | null)?.error as Partial<ErrorBody['error']> | undefined;
   if (typeof error?.code !== 'string' || typeof error.message !== 'string') return undefined;
-  return error as ApiErrorBody['error'];
+  return error as ErrorBody['error'];
 }
 
 function unreadable(method: string, url: string, response: Response, text: string, what: string, cause: unknown): FloodgateNetworkError {

@@ -1,31 +1,15 @@
 import type { JobType, PayloadOf } from '@floodgate/shared/jobs';
+import type { Backoff, EnqueueOptions as WireEnqueueOptions } from '@floodgate/shared/wire';
 
-/** How long to wait before each retry. */
-export interface Backoff {
-  /** `fixed`: `delayMs` every time; `exponential`: `delayMs * 2^(retry - 1)`. */
-  type: 'fixed' | 'exponential';
-  /** Up to 1 hour. */
-  delayMs: number;
-  /** Share (0..1) of each delay taken off at random, so jobs that failed together do not retry together. */
-  jitter?: number;
-}
+/** How long to wait before each retry (the wire schema `Backoff`). */
+export type { Backoff };
 
 /**
- * What one job may ask for on top of its type's catalog defaults. The API
- * checks every bound (an out-of-range value is a 422 `invalid_payload`), so the
- * client does not repeat them.
+ * What one job may ask for on top of its type's catalog defaults (the wire
+ * schema `EnqueueOptions`, with its bounds). The API checks every bound (an
+ * out-of-range value is a 422 `invalid_payload`), so the client does not repeat them.
  */
-export interface JobOptions {
-  /** Run no earlier than this many milliseconds from now (up to 30 days). */
-  delayMs?: number;
-  /** 1 is the highest; jobs without a priority go before all prioritized ones (BullMQ's rule). */
-  priority?: number;
-  /** Attempts in total, the first included (1..25). */
-  attempts?: number;
-  backoff?: Backoff;
-  /** Time one attempt may take: 100 ms up to the type's own limit. */
-  timeoutMs?: number;
-}
+export type JobOptions = WireEnqueueOptions;
 
 /** Options every call takes. */
 export interface CallOptions {

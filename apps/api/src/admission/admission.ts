@@ -47,7 +47,7 @@ export interface Admission {
 export function createAdmission(deps: AdmissionDeps): Admission {
   const shedIfOverloaded = () => {
     if (deps.eventLoop.shedding) {
-      throw new HttpError(503, 'overloaded', `This API process is overloaded (event-loop delay ${Math.round(deps.eventLoop.delayMs)} ms); retry shortly.`, {
+      throw new HttpError('overloaded', `This API process is overloaded (event-loop delay ${Math.round(deps.eventLoop.delayMs)} ms); retry shortly.`, {
         headers: { 'Retry-After': '1' },
       });
     }
@@ -59,7 +59,7 @@ export function createAdmission(deps: AdmissionDeps): Admission {
   const refuseWhenLimited = (type: JobType, rate: RateDecision) => {
     if (!rate.allowed) {
       const seconds = Math.max(1, Math.ceil(rate.retryAfterMs / 1_000));
-      throw new HttpError(429, 'rate_limited', `Too many ${type} jobs from this client; retry in ${seconds} s.`, {
+      throw new HttpError('rate_limited', `Too many ${type} jobs from this client; retry in ${seconds} s.`, {
         headers: { 'Retry-After': String(seconds) },
       });
     }
@@ -68,7 +68,7 @@ export function createAdmission(deps: AdmissionDeps): Admission {
     const backlog = await deps.backlog.backlog(type);
     const cap = deps.backlogCaps[type];
     if (backlog + count > cap) {
-      throw new HttpError(429, 'queue_full', `The ${type} queue is full (${backlog} jobs waiting, cap ${cap}); retry later.`, {
+      throw new HttpError('queue_full', `The ${type} queue is full (${backlog} jobs waiting, cap ${cap}); retry later.`, {
         details: { backlog, cap },
         headers: { 'Retry-After': '5' },
       });
@@ -80,7 +80,7 @@ export function createAdmission(deps: AdmissionDeps): Admission {
     const capacity = deps.rateLimiter.capacity(type);
     if (count > capacity) {
       // No wait would ever make room: say so instead of a Retry-After that cannot work.
-      throw new HttpError(422, 'too_many_jobs', `At most ${capacity} ${type} jobs fit one client's rate allowance; send smaller batches.`, {
+      throw new HttpError('too_many_jobs', `At most ${capacity} ${type} jobs fit one client's rate allowance; send smaller batches.`, {
         details: { max: capacity, count },
       });
     }

@@ -46,7 +46,7 @@ export function createAuthenticator(options: { keys: ReadonlyMap<string, ApiKeyR
       if (required === 'open') return undefined;
       const principal = authenticate(headers);
       if (!grants(principal.scopes, required)) {
-        throw new HttpError(403, 'forbidden', `This API key lacks the "${required}" scope this request needs.`, {
+        throw new HttpError('forbidden', `This API key lacks the "${required}" scope this request needs.`, {
           details: { required, held: principal.scopes },
         });
       }
@@ -66,5 +66,5 @@ function keyOf(headers: IncomingHttpHeaders): string | undefined {
 }
 
 function unauthorized(message: string): HttpError {
-  return new HttpError(401, 'unauthorized', message, { headers: { 'WWW-Authenticate': 'Bearer realm="floodgate"' } });
+  return new HttpError('unauthorized', message, { headers: { 'WWW-Authenticate': 'Bearer realm="floodgate"' } });
 }

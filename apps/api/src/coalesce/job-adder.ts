@@ -35,7 +35,7 @@ async function addEach(queue: Queue, name: string, items: Array<{ data: unknown;
   const outcomes: Array<Job | Error> = [];
   const queued: number[] = [];
   items.forEach(({ data, opts }, i) => {
-    const job = new Job(queue, name, data, opts);
+    const job = new Job(queue, name, data, opts, opts.jobId);
     outcomes.push(job);
     try {
       // addJob queues its script on the pipeline synchronously (as Queue.addBulk relies on).

@@ -4,7 +4,7 @@ import { HttpError } from './http-error';
 
 /** 404 `unknown_job_type`: the path names a type the catalog does not have. */
 export function unknownJobType(type: string): HttpError {
-  return new HttpError(404, 'unknown_job_type', `Unknown job type "${type}". Known types: ${jobTypes.join(', ')}.`, {
+  return new HttpError('unknown_job_type', `Unknown job type "${type}". Known types: ${jobTypes.join(', ')}.`, {
     details: { knownTypes: jobTypes },
   });
 }
@@ -12,23 +12,23 @@ export function unknownJobType(type: string): HttpError {
 /** 422 `invalid_payload`: the body does not match the envelope or the type's payload schema. */
 export function invalidPayload(issues: z.core.$ZodIssue[]): HttpError {
   const { list, summary } = describeIssues(issues, '(body)');
-  return new HttpError(422, 'invalid_payload', `The request body is invalid: ${summary}`, { details: { issues: list } });
+  return new HttpError('invalid_payload', `The request body is invalid: ${summary}`, { details: { issues: list } });
 }
 
 /** 400 `invalid_job_id`: the id cannot be a floodgate job id (too long, odd characters). */
 export function invalidJobId(): HttpError {
-  return new HttpError(400, 'invalid_job_id', 'Job ids are 1-128 characters of letters, digits, "_", "-" and ":".');
+  return new HttpError('invalid_job_id', 'Job ids are 1-128 characters of letters, digits, "_", "-" and ":".');
 }
 
 /** 404 `job_not_found`: no such job (never existed, or removed by retention). */
 export function jobNotFound(type: string, id: string): HttpError {
-  return new HttpError(404, 'job_not_found', `No ${type} job with id "${id}" (it may have been removed by retention).`);
+  return new HttpError('job_not_found', `No ${type} job with id "${id}" (it may have been removed by retention).`);
 }
 
 /** 400 `invalid_query`: a query parameter is out of range or unknown. */
 export function invalidQuery(issues: z.core.$ZodIssue[]): HttpError {
   const { list, summary } = describeIssues(issues, '(query)');
-  return new HttpError(400, 'invalid_query', `The query is invalid: ${summary}`, { details: { issues: list } });
+  return new HttpError('invalid_query', `The query is invalid: ${summary}`, { details: { issues: list } });
 }
 
 /** zod issues as `{path, message, code}` for `details`, and one line for the message. */

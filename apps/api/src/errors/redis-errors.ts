@@ -5,7 +5,7 @@ const RETRY_AFTER_SECONDS = '2';
 
 /** 503 `redis_unavailable`: Redis is not connected; nothing was enqueued. */
 export function redisUnavailable(cause?: unknown): HttpError {
-  return new HttpError(503, 'redis_unavailable', 'The job store (Redis) is unavailable; nothing was enqueued. Retry shortly.', {
+  return new HttpError('redis_unavailable', 'The job store (Redis) is unavailable; nothing was enqueued. Retry shortly.', {
     cause,
     headers: { 'Retry-After': RETRY_AFTER_SECONDS },
   });
@@ -13,7 +13,7 @@ export function redisUnavailable(cause?: unknown): HttpError {
 
 /** 503 `redis_timeout`: Redis did not answer in time; the outcome of a write is unknown. */
 export function redisTimeout(): HttpError {
-  return new HttpError(503, 'redis_timeout', 'The job store (Redis) did not answer in time. Retry shortly.', {
+  return new HttpError('redis_timeout', 'The job store (Redis) did not answer in time. Retry shortly.', {
     headers: { 'Retry-After': RETRY_AFTER_SECONDS },
   });
 }
@@ -43,7 +43,7 @@ export function isRedisOutOfMemory(err: unknown): boolean {
 
 /** 503 `redis_memory_high`: Redis is (nearly) full; new jobs wait until workers drain it. */
 export function redisMemoryHigh(details?: unknown): HttpError {
-  return new HttpError(503, 'redis_memory_high', 'The job store (Redis) is nearly full; new jobs are refused until workers drain the backlog.', {
+  return new HttpError('redis_memory_high', 'The job store (Redis) is nearly full; new jobs are refused until workers drain the backlog.', {
     details,
     headers: { 'Retry-After': '5' },
   });

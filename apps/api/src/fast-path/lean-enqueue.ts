@@ -3,15 +3,15 @@ import { isJobType, type JobType } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
 import { HttpError } from '../errors';
 import type { Admission } from '../admission/admission';
-import type { EnqueueOne } from '../enqueue-one';
+import { enqueueAnswer } from '../enqueue/enqueue-answer';
+import type { EnqueuePipeline } from '../enqueue/enqueue-pipeline';
+import { idempotencyKeyOf } from '../enqueue/idempotency-key';
 import { errorBody, settleError } from '../error-handler';
 import type { HttpMetrics } from '../metrics/http-metrics';
 import type { Authenticator, Principal } from '../auth/authenticator';
 import { rateLimitClient } from '../auth/require-auth';
-import type { PayloadPolicy } from '../payload-policy';
 import { jsonNestsDeeperThan, jsonTooDeep, MAX_JSON_DEPTH } from '../json-depth';
 import { requestIdOf } from '../request-logger';
-import { parseSingleJob } from '../routes/job-request';
 
 const PLAIN_ENQUEUE = /^\/v1\/jobs\/([a-z][a-z0-9-]{0,62})$/;
 const JSON_TYPE = /^application\/json\s*(;\s*charset=utf-8\s*)?$/i;
@@ -22,8 +22,8 @@ export interface LeanEnqueueDeps {
   app: (req: IncomingMessage, res: ServerResponse) => void;
   /** The same helmet instance express uses: it only sets headers, and calls `next` at once. */
   securityHeaders: (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
-  enqueueOne: EnqueueOne;
-  payloadPolicy: PayloadPolicy;
+  /** The same pipeline the express routes use: the lean path is only another HTTP adapter. */
+  pipeline: EnqueuePipeline;
   auth: Authenticator;
   admission: Admission;
   logger: Logger;
@@ -34,16 +34,14 @@ export interface LeanEnqueueDeps {
 /**
  * The HTTP listener of the API: a lean path for the one request that arrives
  * by the thousand (`POST /v1/jobs/:type`, a JSON body with a length, no
- * query, no Idempotency-Key), and express for everything else. Express's
+ * query), and express for everything else. Express's
  * routing, middleware chain and body parser cost more CPU than validating and
  * enqueueing the job itself; under a flood that is the difference between
  * keeping up and shedding.
  *
- * It answers exactly as the express route would (same validation, admission,
- * errors, headers, log line and metrics), and hands anything unusual over:
- * before reading the body when the headers are not plain, or with the parsed
- * body when it carries a `jobId` (express's JSON parser leaves a body that was
- * already read alone).
+ * It answers exactly as the express route would (the same enqueue pipeline,
+ * errors, headers, log line and metrics), and hands anything unusual over to
+ * express before reading the body, judged on the headers alone.
  */
 export function leanEnqueueListener(deps: LeanEnqueueDeps): RequestListener {
   return (req, res) => {
@@ -59,18 +57,14 @@ export function leanEnqueueListener(deps: LeanEnqueueDeps): RequestListener {
       const text = raw.toString('utf8');
       // Like express's parser (strict): only an object or an array is a JSON body.
       if (!/^[\s]*[{[]/.test(text)) {
-        return respondError(deps, req, res, arrivedAt, new HttpError(400, 'invalid_json', 'The body is not valid JSON: it must be an object.'));
+        return respondError(deps, req, res, arrivedAt, new HttpError('invalid_json', 'The body is not valid JSON: it must be an object.'));
       }
       if (jsonNestsDeeperThan(raw, MAX_JSON_DEPTH)) return respondError(deps, req, res, arrivedAt, jsonTooDeep());
       let body: unknown;
       try {
         body = JSON.parse(text);
       } catch (err) {
-        return respondError(deps, req, res, arrivedAt, new HttpError(400, 'invalid_json', `The body is not valid JSON: ${(err as Error).message}`));
-      }
-      if (body !== null && typeof body === 'object' && 'jobId' in body) {
-        (req as IncomingMessage & { body: unknown }).body = body;
-        return deps.app(req, res);
+        return respondError(deps, req, res, arrivedAt, new HttpError('invalid_json', `The body is not valid JSON: ${(err as Error).message}`));
       }
       void enqueue(deps, req, res, { type, principal, arrivedAt }, body);
     });
@@ -89,7 +83,7 @@ function plainEnqueue(req: IncomingMessage, deps: LeanEnqueueDeps): { type: JobT
   if (type === undefined || !isJobType(type)) return undefined;
   const { headers } = req;
   if (!JSON_TYPE.test(headers['content-type'] ?? '')) return undefined;
-  if (headers['idempotency-key'] !== undefined || headers['transfer-encoding'] !== undefined) return undefined;
+  if (headers['transfer-encoding'] !== undefined) return undefined;
   if (headers['content-encoding'] !== undefined && headers['content-encoding'] !== 'identity') return undefined;
   const length = Number(headers['content-length']);
   if (!(length > 0 && length <= deps.bodyLimitBytes)) return undefined;
@@ -111,14 +105,14 @@ async function enqueue(
 ): Promise<void> {
   const finish = observe(deps, req, res, arrivedAt);
   try {
-    const job = parseSingleJob(type, body, deps.payloadPolicy);
     const client = rateLimitClient(principal, req.socket.remoteAddress);
-    const { accepted } = await deps.enqueueOne(type, job, client);
-    const json = JSON.stringify(accepted);
-    res.writeHead(202, {
+    const outcome = await deps.pipeline.one(type, body, { caller: { client }, idempotencyKey: idempotencyKeyOf(req.headers['idempotency-key']) });
+    const answer = enqueueAnswer(outcome);
+    const json = JSON.stringify(answer.body);
+    res.writeHead(answer.status, {
       'content-type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(json),
-      location: accepted.links.self,
+      location: answer.location,
     });
     res.end(json);
   } catch (err) {

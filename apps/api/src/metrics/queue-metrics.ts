@@ -1,4 +1,5 @@
 import { jobTypes } from '@floodgate/shared/jobs';
+import { ListableJobState } from '@floodgate/shared/wire';
 import type { RedisClient } from '@floodgate/shared/redis';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { JobQueues } from '../queues';
@@ -6,7 +7,7 @@ import { withRedis } from '../redis-deadline';
 
 /** Longest a scrape waits on Redis; past it the Redis-backed series are left out and `floodgate_redis_up` is 0. */
 const SCRAPE_DEADLINE_MS = 1_000;
-const STATES = ['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed', 'waiting-children'] as const;
+const STATES = ListableJobState.options;
 
 interface Snapshot {
   counts: Record<string, Record<string, number>>;

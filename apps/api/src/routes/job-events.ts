@@ -3,10 +3,10 @@ import { Router, type Response } from 'express';
 import type { RedisClient } from '@floodgate/shared/redis';
 import { jobNotFound } from '../errors';
 import type { JobEvent, JobWaiter } from '../job-waiter';
-import { readJob, toJobView } from '../job-view';
+import { readJob, toJobView } from '../http/job-view';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
-import { jobIdOf, jobTypeOf } from './job-request';
+import { jobIdOf, jobTypeOf } from '../http/request-params';
 import { methodNotAllowed } from './method-not-allowed';
 
 /** A comment line this often keeps proxies from closing an idle stream. */

@@ -1,19 +1,19 @@
-import { cancelChannel, catalog, jobOptionsFor, type JobType } from '@floodgate/shared/jobs';
+import { cancelChannel, type JobType } from '@floodgate/shared/jobs';
+import { isFinalState, ListableJobState, type JobState, type JobView } from '@floodgate/shared/wire';
 import type { Job } from 'bullmq';
 import { Router, type Response } from 'express';
 import type { RedisClient } from '@floodgate/shared/redis';
 import { z } from 'zod';
 import { HttpError, invalidQuery, jobNotFound } from '../errors';
-import type { Admission } from '../admission/admission';
-import { dedupeJobId, samePayload } from '../idempotency';
-import { bullOptions, initialState } from '../job-options';
+import { enqueueAnswer } from '../enqueue/enqueue-answer';
+import type { EnqueuePipeline } from '../enqueue/enqueue-pipeline';
+import { idempotencyKeyOf } from '../enqueue/idempotency-key';
 import { MAX_WAIT_SECONDS, type FinalEvent, type JobWaiter } from '../job-waiter';
-import { finishedView, readJob, toJobView, type JobView } from '../job-view';
-import type { EnqueueOne } from '../enqueue-one';
-import type { PayloadPolicy } from '../payload-policy';
+import { jobLink } from '../http/job-link';
+import { finishedView, readJob, toJobView } from '../http/job-view';
+import { clientOf, jobIdOf, jobTypeOf, requireJson } from '../http/request-params';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
-import { clientOf, jobIdOf, jobLink, jobTypeOf, parseSingleJob, requireJson } from './job-request';
 import { methodNotAllowed } from './method-not-allowed';
 
 /** `?wait=SECONDS`: how long to hold the answer for the job to finish. */
@@ -21,7 +21,7 @@ export const WaitQuery = z.strictObject({ wait: z.coerce.number().int().min(0).m
 
 /** `GET /v1/jobs/:type` query: which state, how many, from where. */
 export const ListQuery = z.strictObject({
-  state: z.enum(['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed', 'waiting-children']).default('failed'),
+  state: ListableJobState.default('failed'),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
@@ -29,16 +29,12 @@ export const ListQuery = z.strictObject({
 export interface JobsRouterDeps {
   queues: JobQueues;
   redis: RedisClient;
-  /** Decides whether the system can take the job, after it is known to be valid. */
-  admission: Admission;
   /** Wakes `?wait=` requests when their job finishes. */
   waiter: JobWaiter;
   /** Key prefix, for the cancel channel. */
   prefix: string;
-  /** Admits and adds a job without a caller-chosen id (many requests per Redis round trip). */
-  enqueueOne: EnqueueOne;
-  /** This deployment's rules for payloads (SSRF protection), beyond the catalog's schemas. */
-  payloadPolicy: PayloadPolicy;
+  /** The one way jobs are added. */
+  pipeline: EnqueuePipeline;
 }
 
 /** Enqueue (`POST /v1/jobs/:type`) and read (`GET /v1/jobs/:type/:id`) jobs. */
@@ -63,33 +59,14 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
     .post(async (req, res) => {
       const type = jobTypeOf(req);
       requireJson(req);
-      const request = parseSingleJob(type, req.body, deps.payloadPolicy);
       const { wait } = parseWait(req.query);
-      const queue = deps.queues[type];
-      const payload = request.payload;
-      const jobId = dedupeJobId(req, type, request.jobId);
-      // A repeated key: the job it made, not a new one (and no admission: nothing new is asked).
-      const existing = jobId === undefined ? undefined : await withRedis(deps.redis, () => queue.getJob(jobId));
-      if (existing) return answerExisting(deps, res, type, existing, payload, wait);
-      let job: Job;
-      if (jobId === undefined) {
-        const added = await deps.enqueueOne(type, request, clientOf(req));
-        if (wait === 0) return void res.status(202).location(added.accepted.links.self).json(added.accepted);
-        job = added.job;
-      } else {
-        const options = { ...bullOptions(jobOptionsFor(catalog[type]), request.options), jobId };
-        job = await withRedis(deps.redis, async () => {
-          await deps.admission.admit(type, clientOf(req));
-          return queue.add(type, payload, options);
-        });
-        // Two requests with one key can race past the check above; BullMQ keeps the first job.
-        if (!samePayload(job.data, payload)) return answerExisting(deps, res, type, job, payload, wait);
-      }
-      const self = jobLink(type, String(job.id));
-      if (wait === 0) return void res.status(202).location(self).json({ id: String(job.id), type, state: initialState(request.options), links: { self } });
-      // Enqueue and wait in one call: the job's view, 200 once it finished, 202 if it has not yet.
-      const view = await viewAfterWait(deps, res, type, { job, state: 'unknown' }, wait);
-      res.status(isFinal(view.state) ? 200 : 202).location(self).json(view);
+      const outcome = await deps.pipeline.one(type, req.body, { caller: { client: clientOf(req) }, idempotencyKey: idempotencyKeyOf(req.headers['idempotency-key']) });
+      const answer = enqueueAnswer(outcome);
+      if (wait === 0) return void res.status(answer.status).location(answer.location).json(answer.body);
+      // Enqueue and wait in one call (a repeated key waits for the job it found, like the first call did):
+      // the job's view, 200 once it finished, 202 if it has not yet.
+      const view = await viewAfterWait(deps, res, type, { job: outcome.job, state: outcome.created ? 'unknown' : outcome.state }, wait);
+      res.status(isFinalState(view.state) ? 200 : 202).location(answer.location).json(view);
     })
     .all(methodNotAllowed(['GET', 'POST']));
 
@@ -103,7 +80,7 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
         const job = await queue.getJob(id);
         if (!job) throw jobNotFound(type, id);
         const notFailed = (state: string) =>
-          new HttpError(409, 'job_not_failed', `Only failed jobs can be retried; ${type} job "${id}" is ${state}.`);
+          new HttpError('job_not_failed', `Only failed jobs can be retried; ${type} job "${id}" is ${state}.`);
         const before = await job.getState();
         if (before !== 'failed') throw notFailed(before);
         try {
@@ -141,7 +118,7 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
         if (!job) throw jobNotFound(type, id);
         const state = await job.getState();
         if (state === 'completed' || state === 'failed') {
-          throw new HttpError(409, 'job_finished', `The ${type} job "${id}" already ${state}; there is nothing to cancel.`);
+          throw new HttpError('job_finished', `The ${type} job "${id}" already ${state}; there is nothing to cancel.`);
         }
         if (state !== 'active') {
           try {
@@ -162,30 +139,10 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
   return router;
 }
 
-/**
- * 200 with the job an idempotency key already made (after waiting for it like
- * the first call did, with `?wait=`), or 409 when the key came with another
- * payload. Only the payload is compared: options of a repeat are not applied.
- */
-async function answerExisting(deps: JobsRouterDeps, res: Response, type: JobType, job: Job, payload: unknown, wait: number): Promise<void> {
-  if (!samePayload(job.data, payload)) {
-    throw new HttpError(409, 'idempotency_conflict', 'This Idempotency-Key was already used with a different payload.', {
-      details: { id: job.id },
-    });
-  }
-  const state = await withRedis(deps.redis, () => job.getState());
-  const view = await viewAfterWait(deps, res, type, { job, state }, wait);
-  res.status(isFinal(view.state) || wait === 0 ? 200 : 202).location(jobLink(type, String(job.id))).json(view);
-}
-
 function parseWait(query: unknown): { wait: number } {
   const parsed = WaitQuery.safeParse(query);
   if (!parsed.success) throw invalidQuery(parsed.error.issues);
   return parsed.data;
-}
-
-function isFinal(state: string): boolean {
-  return state === 'completed' || state === 'failed';
 }
 
 /**
@@ -193,8 +150,8 @@ function isFinal(state: string): boolean {
  * when it already has): read again, or, when retention removed it before it
  * could be read (thousands finishing a second), as its final event told it.
  */
-async function viewAfterWait(deps: JobsRouterDeps, res: Response, type: JobType, found: { job: Job; state: string }, seconds: number): Promise<JobView> {
-  if (seconds === 0 || isFinal(found.state)) return toJobView(type, found.job, found.state);
+async function viewAfterWait(deps: JobsRouterDeps, res: Response, type: JobType, found: { job: Job; state: JobState }, seconds: number): Promise<JobView> {
+  if (seconds === 0 || isFinalState(found.state)) return toJobView(type, found.job, found.state);
   const id = String(found.job.id);
   const final = await waitFor(deps, res, type, id, seconds);
   const latest = await withRedis(deps.redis, () => readJob(deps.queues[type], id));
@@ -210,7 +167,7 @@ async function waitFor(deps: JobsRouterDeps, res: Response, type: JobType, id: s
     type,
     id,
     seconds * 1_000,
-    async () => isFinal(await deps.queues[type].getJobState(id)),
+    async () => isFinalState((await deps.queues[type].getJobState(id)) as JobState),
     hungUp.signal,
   );
 }

@@ -1,13 +1,14 @@
 import { jobTypes, type JobType } from '@floodgate/shared/jobs';
 import { listHeartbeats } from '@floodgate/shared/workers';
+import { ListableJobState } from '@floodgate/shared/wire';
 import { Router } from 'express';
 import type { RedisClient } from '@floodgate/shared/redis';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
-import { jobTypeOf } from './job-request';
+import { jobTypeOf } from '../http/request-params';
 import { methodNotAllowed } from './method-not-allowed';
 
-const STATES = ['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed', 'waiting-children'] as const;
+const STATES = ListableJobState.options;
 
 /**
  * `GET /v1/queues`: per job type, its counts by state, whether it is paused,

@@ -4,10 +4,10 @@ import { Router, type Request } from 'express';
 import type { RedisClient } from '@floodgate/shared/redis';
 import { z } from 'zod';
 import { HttpError, invalidPayload, unknownJobType } from '../errors';
-import type { PayloadPolicy } from '../payload-policy';
+import type { PayloadPolicy } from '../enqueue/payload-policy';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
-import { requireJson } from './job-request';
+import { requireJson } from '../http/request-params';
 import { methodNotAllowed } from './method-not-allowed';
 
 const SCHEDULE_ID = /^[A-Za-z0-9_.-]{1,128}$/;
@@ -77,7 +77,7 @@ export function schedulesRouter(deps: { queues: JobQueues; redis: RedisClient; p
           );
         } catch (err) {
           // BullMQ parses the pattern and time zone; what it refuses is the caller's mistake.
-          throw new HttpError(422, 'invalid_schedule', `The schedule is invalid: ${err instanceof Error ? err.message : String(err)}`);
+          throw new HttpError('invalid_schedule', `The schedule is invalid: ${err instanceof Error ? err.message : String(err)}`);
         }
         return deps.queues[type].getJobScheduler(id);
       });
@@ -116,10 +116,10 @@ function view(type: JobType, scheduler: JobSchedulerJson) {
 
 function scheduleIdOf(req: Request): string {
   const id = String(req.params.id);
-  if (!SCHEDULE_ID.test(id)) throw new HttpError(400, 'invalid_schedule_id', 'Schedule ids are 1-128 characters of letters, digits, "_", "-" and ".".');
+  if (!SCHEDULE_ID.test(id)) throw new HttpError('invalid_schedule_id', 'Schedule ids are 1-128 characters of letters, digits, "_", "-" and ".".');
   return id;
 }
 
 function scheduleNotFound(id: string): HttpError {
-  return new HttpError(404, 'schedule_not_found', `No schedule "${id}".`);
+  return new HttpError('schedule_not_found', `No schedule "${id}".`);
 }

@@ -28,6 +28,9 @@ export const enqueue: Scenario = {
     const seconds = ctx.size(10, 3);
     const floodgate = await measure(ctx, 'floodgate', seconds);
     const baseline = await measure(ctx, 'baseline', seconds);
+    // The same API process and pipeline with its lean HTTP adapter left out: `?wait=0` changes nothing about the
+    // job but sends the request through express.
+    const viaExpress = await measure(ctx, 'floodgate', seconds, '?wait=0');
     const unexpected = floodgate.unexpected + baseline.unexpected;
     const bulkSeconds = ctx.size(3, 1);
     const bulkFloodgate = await measureBulkApi(ctx, bulkSeconds);
@@ -43,7 +46,16 @@ export const enqueue: Scenario = {
         target: 2,
         note:
           `accepted jobs per second (202s only); p99 ${floodgate.p99Ms} ms vs ${baseline.p99Ms} ms; ${unexpected} non-202 responses. ` +
-          'floodgate coalesces the requests of one event-loop turn into one rate-limit call and one addBulk, on a lean HTTP path in front of express.',
+          'floodgate coalesces the requests of one event-loop turn into one rate-limit call and one pipelined add, on a lean HTTP path in front of express.',
+      },
+      {
+        scenario: this.name,
+        metric: `single POST req/s, lean path vs express path (${CONNECTIONS} connections, ${seconds} s)`,
+        floodgate: round(accepted(floodgate, seconds)),
+        baseline: round(accepted(viaExpress, seconds)),
+        better: 'higher',
+        target: 1,
+        note: `both sides are the same API process and enqueue pipeline; the baseline adds \`?wait=0\`, which express serves. ${viaExpress.unexpected} non-202 responses on the express side.`,
       },
       {
         scenario: this.name,
@@ -65,7 +77,7 @@ const UNLIMITED_API_ENV = {
   API_KEYS: JSON.stringify([API_KEY.record]),
 };
 
-async function measure(ctx: BenchContext, side: 'floodgate' | 'baseline', seconds: number) {
+async function measure(ctx: BenchContext, side: 'floodgate' | 'baseline', seconds: number, query = '') {
   const prefix = ctx.newPrefix();
   let app: RunningProcess;
   let url: string;
@@ -77,7 +89,7 @@ async function measure(ctx: BenchContext, side: 'floodgate' | 'baseline', second
     url = `http://127.0.0.1:${port}`;
   }
   try {
-    return await postLoad(`${url}/v1/jobs/sentiment`, BODY, CONNECTIONS, seconds, { headers: AUTH });
+    return await postLoad(`${url}/v1/jobs/sentiment${query}`, BODY, CONNECTIONS, seconds, { headers: AUTH });
   } finally {
     await app.stop();
   }

@@ -40,8 +40,3 @@ export const API_ERROR_CODES = {
 } as const satisfies Record<string, { status: number; when: string }>;
 
 export type ApiErrorCode = keyof typeof API_ERROR_CODES;
-
-/** The JSON body of every error answer (the request's id is in the `x-request-id` header). */
-export interface ApiErrorBody {
-  error: { code: ApiErrorCode; message: string; details?: unknown };
-}

@@ -1,33 +1,17 @@
+import type { JobType } from '@floodgate/shared/jobs';
+import type { JobState, JobView } from '@floodgate/shared/wire';
 import type { Job, Queue } from 'bullmq';
-import type { FinalEvent } from './job-waiter';
+import type { FinalEvent } from '../job-waiter';
 
-/** What `GET /v1/jobs/:type/:id` answers: a stable shape, whatever BullMQ stores. */
-export interface JobView {
-  id: string;
-  type: string;
-  /** BullMQ state: waiting, delayed, prioritized, active, completed, failed, waiting-children or unknown. */
-  state: string;
-  progress: unknown;
-  /** Attempts made so far. */
-  attempts: number;
-  result: unknown;
-  /** The last failure's reason, even while a retry is pending. */
-  error: string | null;
-  createdAt: string | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-  /** `host:pid` of the worker process that ran (or runs) it. */
-  processedBy: string | null;
-}
-
-export function toJobView(type: string, job: Job, state: string): JobView {
+/** The answer of `GET /v1/jobs/:type/:id` (shape: `JobView` in `@floodgate/shared/wire`), whatever BullMQ stores. */
+export function toJobView(type: JobType, job: Job, state: JobState): JobView {
   return {
     id: String(job.id),
     type,
     state,
     progress: job.progress ?? 0,
     attempts: job.attemptsMade,
-    result: job.returnvalue ?? null,
+    result: (job.returnvalue ?? null) as JobView['result'],
     error: job.failedReason || null,
     createdAt: isoOrNull(job.timestamp),
     startedAt: isoOrNull(job.processedOn),
@@ -41,11 +25,11 @@ export function toJobView(type: string, job: Job, state: string): JobView {
  * removed it first, which happens when workers finish thousands a second): the
  * job as read before the wait, with how it ended from the events stream.
  */
-export function finishedView(type: string, job: Job, final: FinalEvent): JobView {
+export function finishedView(type: JobType, job: Job, final: FinalEvent): JobView {
   const view = toJobView(type, job, final.event);
   return {
     ...view,
-    result: final.event === 'completed' ? (final.returnvalue ?? null) : null,
+    result: (final.event === 'completed' ? (final.returnvalue ?? null) : null) as JobView['result'],
     error: final.event === 'failed' ? final.failedReason : view.error,
     finishedAt: view.finishedAt ?? new Date().toISOString(),
   };
@@ -60,8 +44,8 @@ function isoOrNull(epochMs: number | undefined): string | null {
  * then the job: a job read first could finish in between and show as completed
  * without its result.
  */
-export async function readJob(queue: Queue, id: string): Promise<{ job: Job; state: string } | undefined> {
-  const state = await queue.getJobState(id);
+export async function readJob(queue: Queue, id: string): Promise<{ job: Job; state: JobState } | undefined> {
+  const state = (await queue.getJobState(id)) as JobState;
   const job = await queue.getJob(id);
   return job ? { job, state } : undefined;
 }

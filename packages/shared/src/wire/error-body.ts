@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import { API_ERROR_CODES, type ApiErrorCode } from '../errors/api-error-codes';
+
+/** The body of every error answer. `code` is stable (see the registry); `message` is for people. */
+export const ErrorBody = z.strictObject({
+  error: z.strictObject({
+    code: z.enum(Object.keys(API_ERROR_CODES) as [ApiErrorCode, ...ApiErrorCode[]]),
+    message: z.string(),
+    /** Code-specific: `issues` for validation errors, `backlog` and `cap` for queue_full, ... */
+    details: z.unknown().optional(),
+  }),
+});
+export type ErrorBody = z.output<typeof ErrorBody>;

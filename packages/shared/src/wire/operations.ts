@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { IsoTimeOrNull } from './iso-time';
+import { ListableJobState } from './job-states';
+import { JobTypeName } from './job-type-name';
+
+/** One queue in `GET /v1/queues`: counts per state, paused or not, and its live workers. */
+export const QueueStatus = z.strictObject({
+  type: JobTypeName,
+  paused: z.boolean(),
+  counts: z.partialRecord(ListableJobState, z.number().int().min(0)),
+  /** Ids (`host:pid`) of the live worker processes running this type. */
+  workers: z.array(z.string()),
+});
+export type QueueStatus = z.output<typeof QueueStatus>;
+
+/** `POST /v1/queues/:type/pause` and `/resume`. */
+export const QueuePaused = z.strictObject({ type: JobTypeName, paused: z.boolean() });
+export type QueuePaused = z.output<typeof QueuePaused>;
+
+/** A schedule as stored: every N ms or on a cron pattern, and the payload of each run. */
+export const Schedule = z.strictObject({
+  id: z.string(),
+  type: JobTypeName,
+  everyMs: z.number().int().nullable(),
+  cron: z.string().nullable(),
+  tz: z.string().nullable(),
+  next: IsoTimeOrNull,
+  iterations: z.number().int().min(0),
+  payload: z.unknown(),
+});
+export type Schedule = z.output<typeof Schedule>;
+
+/** One entry of `GET /v1/job-types`: the type's catalog options and its payload and result JSON Schemas. */
+export const JobTypeInfo = z.strictObject({
+  type: JobTypeName,
+  description: z.string(),
+  concurrency: z.number().int(),
+  cpuBound: z.boolean(),
+  timeoutMs: z.number().int(),
+  attempts: z.number().int(),
+  backoff: z.record(z.string(), z.unknown()),
+  retention: z.record(z.string(), z.unknown()),
+  payloadSchema: z.record(z.string(), z.unknown()),
+  resultSchema: z.record(z.string(), z.unknown()),
+});
+export type JobTypeInfo = z.output<typeof JobTypeInfo>;
