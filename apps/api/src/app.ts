@@ -13,7 +13,7 @@ import { jsonNestsDeeperThan, jsonTooDeep, MAX_JSON_DEPTH } from './json-depth';
 import { requestLogger } from './request-logger';
 import type { Authenticator } from './auth/authenticator';
 import { requireAuth } from './auth/require-auth';
-import { createJobAdder } from './coalesce/job-adder';
+import { createJobAdder, type ReplicationAck } from './coalesce/job-adder';
 import { createEnqueuePipeline, type EnqueuePipeline } from './enqueue/enqueue-pipeline';
 import { createRequestParser } from './enqueue/parse-request';
 import { createPayloadPolicy, type PayloadPolicy } from './enqueue/payload-policy';
@@ -48,6 +48,8 @@ export interface AppDeps {
   bodyLimitBytes: number;
   /** Most jobs one bulk request may carry. @defaultValue 1000 */
   bulkMaxJobs?: number;
+  /** Replicas that must hold a job before its 202 (REDIS_ACK_REPLICAS, REDIS_ACK_TIMEOUT_MS). @defaultValue none */
+  replicationAck?: ReplicationAck;
   /** Wakes `?wait=` requests when their job finishes. */
   waiter: JobWaiter;
   /** Admission control for new jobs (rate, backlog, Redis memory, event loop). */
@@ -75,7 +77,7 @@ export function createApiListener(deps: AppDeps): { app: Express; listener: Requ
     queues: deps.queues,
     admission: deps.admission,
     parser: createRequestParser({ payloadPolicy, bulkMaxJobs: deps.bulkMaxJobs ?? DEFAULT_BULK_MAX_JOBS }),
-    adder: createJobAdder(deps.queues, deps.redis),
+    adder: createJobAdder(deps.queues, deps.redis, deps.replicationAck),
   });
   // One instance for both paths, so their answers carry the same security headers.
   const securityHeaders = helmet();

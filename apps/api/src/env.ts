@@ -35,6 +35,15 @@ export const ApiEnv = StackEnv.pick({
   API_REDIS_MEMORY_LOW: numberEnv(0.75, { min: 0.01, max: 1 }),
   /** Event-loop delay p99 (ms) at which a process refuses new jobs (503 overloaded); it resumes below half. @defaultValue 200 */
   API_MAX_EVENT_LOOP_DELAY_MS: intEnv(200, { min: 10, max: 60_000 }),
+  /**
+   * Replicas that must hold a new job before the API answers 202 (Redis WAIT,
+   * once per coalesced batch). 0: the primary alone. Fewer in time: 503
+   * replication_unconfirmed, naming the job id (it may exist).
+   * @defaultValue 0
+   */
+  REDIS_ACK_REPLICAS: intEnv(0, { min: 0, max: 16 }),
+  /** How long the API waits for REDIS_ACK_REPLICAS replicas, in ms. @defaultValue 1000 */
+  REDIS_ACK_TIMEOUT_MS: intEnv(1_000, { min: 1, max: 60_000 }),
   /** Most entries kept in each queue's events stream (BullMQ's `streams.events.maxLen`). @defaultValue 10000 */
   API_EVENTS_MAX_LEN: intEnv(10_000, { min: 100, max: 10_000_000 }),
 }).refine((env) => !(env.AUTH_DISABLED && env.NODE_ENV === 'production'), {

@@ -77,6 +77,7 @@ async function main(): Promise<void> {
     waiter,
     bodyLimitBytes: env.API_BODY_LIMIT_BYTES,
     bulkMaxJobs: env.API_BULK_MAX_JOBS,
+    replicationAck: { replicas: env.REDIS_ACK_REPLICAS, timeoutMs: env.REDIS_ACK_TIMEOUT_MS },
     fetchTargetPolicy: { allowPrivateNetworks: env.PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS },
     proxies: loadProxyList({ list: env.FETCH_PROXIES, file: env.FETCH_PROXIES_FILE }),
     registry,

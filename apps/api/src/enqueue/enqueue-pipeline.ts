@@ -19,7 +19,7 @@ export interface Caller {
 
 /** What became of one job sent to the pipeline. */
 export type EnqueueOutcome =
-  /** Added now: RedisClient holds it. */
+  /** Added now: Redis holds it. */
   | { created: true; type: JobType; id: string; job: Job; state: NewJobState }
   /** An idempotency key or `jobId` named a job added before, with the same payload: nothing new was added. */
   | { created: false; type: JobType; id: string; job: Job; state: JobState };

@@ -11,6 +11,7 @@ import { generateApiKey, type ApiKeyRecord, type Scope } from '@floodgate/shared
 import { createAuthenticator } from '../auth/authenticator';
 import { startAdmission, type AdmissionLimits } from '../admission/start-admission';
 import { createApiListener } from '../app';
+import type { ReplicationAck } from '../coalesce/job-adder';
 import { createJobWaiter } from '../job-waiter';
 import { createHttpMetrics } from '../metrics/http-metrics';
 import { registerQueueMetrics } from '../metrics/queue-metrics';
@@ -44,6 +45,8 @@ export async function startApi(
   options: {
     bodyLimitBytes?: number;
     bulkMaxJobs?: number;
+    /** REDIS_ACK_REPLICAS / REDIS_ACK_TIMEOUT_MS. @defaultValue none */
+    replicationAck?: ReplicationAck;
     limits?: Partial<AdmissionLimits>;
     redis?: StartRedisOptions;
     /** Let page-extract target private networks (the SSRF switch). @defaultValue false */
@@ -93,6 +96,7 @@ export async function startApi(
     waiter,
     bodyLimitBytes: options.bodyLimitBytes ?? 1_048_576,
     bulkMaxJobs: options.bulkMaxJobs ?? 1_000,
+    ...(options.replicationAck ? { replicationAck: options.replicationAck } : {}),
     fetchTargetPolicy: { allowPrivateNetworks: options.allowPrivateNetworks ?? false },
     auth: createAuthenticator({ keys, disabled: options.authDisabled ?? false }),
     registry,

@@ -37,6 +37,10 @@ export const API_ERROR_CODES = {
   overloaded: { status: 503, when: "this API process's event loop lags; refused before the body is read" },
   redis_unavailable: { status: 503, when: 'Redis is unreachable; nothing was enqueued' },
   redis_timeout: { status: 503, when: 'Redis did not answer in time' },
+  replication_unconfirmed: {
+    status: 503,
+    when: 'the job was written to the primary but fewer than REDIS_ACK_REPLICAS replicas confirmed it in time: it may exist (details.id); check before retrying',
+  },
 } as const satisfies Record<string, { status: number; when: string }>;
 
 export type ApiErrorCode = keyof typeof API_ERROR_CODES;
