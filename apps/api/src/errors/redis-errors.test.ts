@@ -4,6 +4,8 @@ import { isRedisConnectionError } from './redis-errors';
 describe('isRedisConnectionError', () => {
   it.each([
     'CLUSTERDOWN The cluster is down',
+    'MOVED 3999 127.0.0.1:7002',
+    'ASK 3999 127.0.0.1:7002',
     'TRYAGAIN Multiple keys request during rehashing of slot',
     "READONLY You can't write against a read only replica.",
     'MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to no',

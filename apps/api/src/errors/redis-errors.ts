@@ -30,9 +30,11 @@ export function isRedisConnectionError(err: unknown): boolean {
     err.name === 'MaxRetriesPerRequestError' ||
     err.name === 'ClusterAllFailedError' ||
     /Stream isn't writeable|Connection is closed|enableOfflineQueue|Reached the max retries/i.test(err.message) ||
-    // A failover in progress: no primary for the slot yet (cluster), a demoted primary
-    // (READONLY), a replica still loading. Nothing was written; a retry finds the new primary.
-    /^(CLUSTERDOWN|TRYAGAIN|READONLY|MASTERDOWN|LOADING)\b|Too many Cluster redirections|Failed to refresh slots cache|None of startup nodes is available/.test(err.message)
+    // A failover in progress: no primary for the slot yet (cluster), a node that no
+    // longer serves the slot (MOVED/ASK left over in a pipeline's replies), a demoted
+    // primary (READONLY), a replica still loading. The command did not run; a retry
+    // finds the new primary.
+    /^(CLUSTERDOWN|TRYAGAIN|READONLY|MASTERDOWN|LOADING|MOVED|ASK)\b|Too many Cluster redirections|Failed to refresh slots cache|None of startup nodes is available/.test(err.message)
   );
 }
 
