@@ -94,7 +94,8 @@ export function createBoard(queues: DashboardQueues, role: Role): Express {
   const readOnlyMode = role === 'viewer';
   createBullBoard({
     queues: (Object.entries(queues) as Array<[JobType, Queue]>).map(
-      ([type, queue]) => new BullMQAdapter(queue, { description: catalog[type].description, readOnlyMode }),
+      // The type as the name people read; the queue's own name carries its hash tag (`{sentiment}`).
+      ([type, queue]) => new BullMQAdapter(queue, { description: catalog[type].description, displayName: type, readOnlyMode }),
     ),
     serverAdapter,
     options: {
