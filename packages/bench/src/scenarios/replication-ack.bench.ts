@@ -29,7 +29,7 @@ export const replicationAck: Scenario = {
       const measure = async (ack: number) => {
         const api = await spawnApi(primary.url, ctx.newPrefix(), {
           AUTH_DISABLED: 'true',
-          API_RATE_LIMIT: 'sentiment=100000000',
+          API_RATE_LIMIT: 'sentiment=1000000',
           API_BACKLOG_CAP: 'sentiment=100000000',
           REDIS_ACK_REPLICAS: String(ack),
         });
@@ -40,9 +40,14 @@ export const replicationAck: Scenario = {
           await api.app.stop();
         }
       };
-      const without = await measure(0);
-      const withAck = await measure(1);
-      const note = `${CONNECTIONS} connections, ${seconds} s each; non-202 answers: ${without.unexpected} without, ${withAck.unexpected} with`;
+      // Alternated and best of two each: the first run of a fresh process warms up, and a
+      // shared machine's noise should not land on one side only.
+      const runs: Array<{ ack: number; acceptedPerSecond: number; p99Ms: number; unexpected: number }> = [];
+      for (const ack of [0, 1, 0, 1]) runs.push({ ack, ...(await measure(ack)) });
+      const best = (ack: number) => runs.filter((r) => r.ack === ack).sort((a, b) => b.acceptedPerSecond - a.acceptedPerSecond)[0]!;
+      const without = best(0);
+      const withAck = best(1);
+      const note = `${CONNECTIONS} connections, ${seconds} s per run, best of 2 alternating runs; non-202 answers: ${without.unexpected} without, ${withAck.unexpected} with`;
       return [
         { scenario: 'replication-ack', metric: 'jobs/s accepted (202), ack=1 vs ack=0', floodgate: round(withAck.acceptedPerSecond), baseline: round(without.acceptedPerSecond), better: 'higher', target: null, note },
         { scenario: 'replication-ack', metric: 'p99 ms, ack=1 vs ack=0', floodgate: round(withAck.p99Ms), baseline: round(without.p99Ms), better: 'lower', target: null, note },
