@@ -37,13 +37,34 @@ describe('DELETE /v1/jobs/:type/:id', () => {
       await waitFor(async () => (await api.queues.compute.getJobState(String(job.id))) === 'active');
       const res = await api.request('DELETE', `/v1/jobs/compute/${job.id}`);
       expect(res.status).toBe(202);
-      expect(await res.json()).toMatchObject({ state: 'cancelling' });
+      expect(await res.json()).toMatchObject({ state: 'cancelling', receivers: 1 });
       await waitFor(() => heard.length > 0);
       expect(JSON.parse(heard[0] ?? '{}')).toEqual({ type: 'compute', id: job.id });
     } finally {
       release();
       await worker.close();
       subscriber.disconnect();
+    }
+  });
+
+  it('says 503 cancel_unheard, not 202, when no worker process received the cancel', async () => {
+    const job = await api.queues.compute.add('compute', { n: 1, m: 1 });
+    let release: () => void = () => undefined;
+    // A worker that runs the job but does not listen for cancels (as a worker whose subscriber is down).
+    const worker = new Worker('compute', () => new Promise((resolve) => (release = () => resolve({ checksum: '0', operations: 1, n: 1, m: 1 }))), {
+      connection: api.connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }),
+      prefix: api.prefix,
+    });
+    try {
+      await waitFor(async () => (await api.queues.compute.getJobState(String(job.id))) === 'active');
+      const res = await api.request('DELETE', `/v1/jobs/compute/${job.id}`);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('2');
+      expect(await res.json()).toMatchObject({ error: { code: 'cancel_unheard', details: { id: job.id, type: 'compute', receivers: 0 } } });
+      expect(await api.queues.compute.getJobState(String(job.id))).toBe('active');
+    } finally {
+      release();
+      await worker.close();
     }
   });
 

@@ -57,6 +57,7 @@ describe('schedules', () => {
       [{ type: 'compute', payload: { n: 1, m: 1 }, everyMs: 60_000, cron: '* * * * *' }, 422, 'invalid_payload'],
       [{ type: 'compute', payload: { n: 1, m: 1 }, everyMs: 10 }, 422, 'invalid_payload'],
       [{ type: 'compute', payload: { n: 1, m: 1 }, cron: 'not a cron' }, 422, 'invalid_schedule'],
+      [{ type: 'compute', payload: { n: 1, m: 1 }, cron: '0 * * * *', tz: 'Not/AZone' }, 422, 'invalid_schedule'],
     ];
     for (const [body, status, code] of cases) {
       const res = await put('bad', body);

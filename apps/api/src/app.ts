@@ -14,6 +14,7 @@ import { requestLogger } from './request-logger';
 import type { Authenticator } from './auth/authenticator';
 import { requireAuth } from './auth/require-auth';
 import { createJobAdder, type ReplicationAck } from './coalesce/job-adder';
+import type { AofAck } from './durability/aof-ack';
 import { createEnqueuePipeline, type EnqueuePipeline } from './enqueue/enqueue-pipeline';
 import { createRequestParser } from './enqueue/parse-request';
 import { createPayloadPolicy, type PayloadPolicy } from './enqueue/payload-policy';
@@ -54,6 +55,8 @@ export interface AppDeps {
   waiter: JobWaiter;
   /** Admission control for new jobs (rate, backlog, Redis memory, event loop). */
   admission: Admission;
+  /** REDIS_ACK_FSYNC: what a new job waits for after its write, before its 202. @defaultValue none (the write's reply) */
+  aofAck?: AofAck;
   /** SSRF protection for page-extract URLs (PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS). @defaultValue private networks refused */
   fetchTargetPolicy?: FetchTargetPolicy;
   /** page-extract's proxies (FETCH_PROXIES / FETCH_PROXIES_FILE), listed by `GET /v1/proxies`. @defaultValue those the workers report in Redis */
@@ -77,7 +80,7 @@ export function createApiListener(deps: AppDeps): { app: Express; listener: Requ
     queues: deps.queues,
     admission: deps.admission,
     parser: createRequestParser({ payloadPolicy, bulkMaxJobs: deps.bulkMaxJobs ?? DEFAULT_BULK_MAX_JOBS }),
-    adder: createJobAdder(deps.queues, deps.redis, deps.replicationAck),
+    adder: createJobAdder(deps.queues, deps.redis, deps.aofAck, deps.replicationAck),
   });
   // One instance for both paths, so their answers carry the same security headers.
   const securityHeaders = helmet();

@@ -1,4 +1,4 @@
-import { intEnv, loadEnv, numberEnv, REDIS_ENV_KEYS, refineRedisTopology } from '@floodgate/shared/env';
+import { boolEnv, intEnv, loadEnv, numberEnv, REDIS_ENV_KEYS, refineRedisTopology } from '@floodgate/shared/env';
 import { perTypeNumbersEnv } from '@floodgate/shared/jobs';
 import { StackEnv } from '@floodgate/shared/stack';
 
@@ -44,6 +44,13 @@ export const ApiEnv = StackEnv.pick({
   REDIS_ACK_REPLICAS: intEnv(0, { min: 0, max: 16 }),
   /** How long the API waits for REDIS_ACK_REPLICAS replicas, in ms. @defaultValue 1000 */
   REDIS_ACK_TIMEOUT_MS: intEnv(1_000, { min: 1, max: 60_000 }),
+  /**
+   * A 202 waits until Redis has the job in its append-only file on disk
+   * (`WAITAOF`, Redis 7.2+; the API refuses to start on a Redis without it).
+   * Unset, a 202 means Redis holds the job in memory, fsynced within about a
+   * second under `appendfsync everysec`. @defaultValue false
+   */
+  REDIS_ACK_FSYNC: boolEnv(false),
   /** Most entries kept in each queue's events stream (BullMQ's `streams.events.maxLen`). @defaultValue 10000 */
   API_EVENTS_MAX_LEN: intEnv(10_000, { min: 100, max: 10_000_000 }),
 }).refine((env) => !(env.AUTH_DISABLED && env.NODE_ENV === 'production'), {
@@ -52,6 +59,10 @@ export const ApiEnv = StackEnv.pick({
 }).refine((env) => env.API_REDIS_MEMORY_LOW <= env.API_REDIS_MEMORY_HIGH, {
   message: 'API_REDIS_MEMORY_LOW must not be above API_REDIS_MEMORY_HIGH',
   path: ['API_REDIS_MEMORY_LOW'],
+}).refine((env) => !(env.REDIS_ACK_FSYNC && env.REDIS_CLUSTER_NODES !== undefined), {
+  // WAITAOF must go to the node that took the writes; the fsync ack sends it on the connection, which a cluster routes anywhere.
+  message: 'REDIS_ACK_FSYNC is not supported with REDIS_CLUSTER_NODES yet; use REDIS_ACK_REPLICAS for a cluster',
+  path: ['REDIS_ACK_FSYNC'],
 }).superRefine(refineRedisTopology);
 export type ApiEnv = typeof ApiEnv._output;
 

@@ -58,7 +58,7 @@ const bodyParserErrors: Record<string, ApiErrorCode> = {
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (isRedisConnectionError(err)) return redisUnavailable(err);
-  // The memory guard samples every 500 ms; a burst can still reach maxmemory first.
+  // The memory guard samples Redis every 100 ms (start-admission.ts); a burst can still reach maxmemory between two samples.
   if (isRedisOutOfMemory(err)) return redisMemoryHigh();
   const bodyError = err as { type?: unknown; status?: unknown; limit?: unknown; message?: unknown };
   if (typeof bodyError.type === 'string') {

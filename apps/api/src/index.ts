@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { loadApiKeys } from '@floodgate/shared/api-keys';
 import { resolveRedisTarget } from '@floodgate/shared/env';
 import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
@@ -8,7 +8,9 @@ import { createMetricsRegistry, metricsPortFor, startMetricsServer } from '@floo
 import { loadProxyList } from '@floodgate/shared/proxies';
 import { connectAtStartup, createRedis } from '@floodgate/shared/redis';
 import { startAdmission } from './admission/start-admission';
+import { createApiServer } from './api-server';
 import { createApiListener } from './app';
+import { createAofAck } from './durability/aof-ack';
 import { createAuthenticator, keysById } from './auth/authenticator';
 import { env } from './env';
 import { createJobWaiter } from './job-waiter';
@@ -19,7 +21,7 @@ import { closeQueues, createQueues } from './queues';
 async function main(): Promise<void> {
   const logger = createLogger({ name: 'api', level: env.LOG_LEVEL });
   const target = resolveRedisTarget(env);
-  const redis = await connectAtStartup('producer', { target, logger, connectionName: `floodgate-api-${process.pid}` });
+  const redis = await connectAtStartup('producer', { target, logger, connectionName: `floodgate-api-${process.pid}` }, { ackFsync: env.REDIS_ACK_FSYNC });
   if (!redis) return;
 
   const shutdown = createShutdown({ logger, graceMs: env.API_SHUTDOWN_GRACE_MS });
@@ -78,6 +80,7 @@ async function main(): Promise<void> {
     bodyLimitBytes: env.API_BODY_LIMIT_BYTES,
     bulkMaxJobs: env.API_BULK_MAX_JOBS,
     replicationAck: { replicas: env.REDIS_ACK_REPLICAS, timeoutMs: env.REDIS_ACK_TIMEOUT_MS },
+    ...(env.REDIS_ACK_FSYNC ? { aofAck: createAofAck(redis) } : {}),
     fetchTargetPolicy: { allowPrivateNetworks: env.PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS },
     proxies: loadProxyList({ list: env.FETCH_PROXIES, file: env.FETCH_PROXIES_FILE }),
     registry,
@@ -85,7 +88,7 @@ async function main(): Promise<void> {
   });
   // A deep accept queue: a burst of thousands of connections (waiters, a flood)
   // waits in the kernel instead of being dropped into SYN retransmits.
-  const server: Server = createServer(listener).listen({ port: env.API_PORT, host: env.API_HOST, backlog: 4_096 });
+  const server: Server = createApiServer(listener).listen({ port: env.API_PORT, host: env.API_HOST, backlog: 4_096 });
   await once(server, 'listening');
   shutdown.add('http server', () => closeHttpServer(server));
   logger.info({ url: `http://${env.API_HOST}:${env.API_PORT}`, prefix: env.QUEUE_PREFIX }, 'api listening');

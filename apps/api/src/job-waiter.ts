@@ -82,11 +82,16 @@ export function createJobWaiter(options: {
       return new Promise<FinalEvent | undefined>((resolve) => {
         let set = waiters.get(key);
         if (!set) waiters.set(key, (set = new Set()));
+        let settled = false;
         const done = (final?: FinalEvent) => {
+          // The timer, the abort and isFinished can each settle this waiter; only the first counts.
+          if (settled) return;
+          settled = true;
           clearTimeout(timer);
           signal.removeEventListener('abort', stop);
           set.delete(done);
-          if (set.size === 0) waiters.delete(key);
+          // A newer waiter may have made a new set for this job since: never remove that one.
+          if (set.size === 0 && waiters.get(key) === set) waiters.delete(key);
           resolve(final);
         };
         const stop = () => done();

@@ -2,18 +2,20 @@ import { cancelChannel, CANCELLED_BY_REQUEST } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
 import type { Worker } from 'bullmq';
 import type { RedisClient } from '@floodgate/shared/redis';
+import { closeRedis } from './shutdown/close-redis';
 
 /**
  * Listens for cancel requests (one subscriber connection per process) and
  * aborts the named job if one of this process's workers is running it; the
- * handler's signal fires and the job fails with `cancelled`. Returns a stop.
+ * handler's signal fires and the job fails with `cancelled`. Returns a stop,
+ * which waits at most `redisMs` (default 1 s) for Redis to acknowledge the QUIT.
  */
 export async function listenForCancels(options: {
   redis: RedisClient;
   prefix: string;
   workers: ReadonlyArray<{ type: string; worker: Worker }>;
   logger: Logger;
-}): Promise<() => Promise<void>> {
+}): Promise<(redisMs?: number) => Promise<void>> {
   // A subscribed connection can do nothing else: it gets its own.
   const subscriber = options.redis.duplicate();
   subscriber.on('error', (err) => options.logger.warn({ err }, 'cancel subscriber error'));
@@ -31,7 +33,5 @@ export async function listenForCancels(options: {
     }
   });
   await subscriber.subscribe(cancelChannel(options.prefix));
-  return async () => {
-    await subscriber.quit().catch(() => subscriber.disconnect());
-  };
+  return (redisMs = 1_000) => closeRedis(subscriber, redisMs);
 }

@@ -5,6 +5,7 @@ import { heartbeatKey, writeHeartbeat, type WorkerHeartbeat } from '@floodgate/s
 import type { Worker } from 'bullmq';
 import type { RedisClient } from '@floodgate/shared/redis';
 import type { WorkerMetrics } from './metrics/worker-metrics';
+import { settlesWithin } from './shutdown/settles-within';
 
 export interface HeartbeatOptions {
   redis: RedisClient;
@@ -22,17 +23,21 @@ export interface HeartbeatOptions {
  * Publishes this process's heartbeat to Redis every `intervalMs` until
  * stopped; `GET /v1/workers` lists the live ones, and a process that dies
  * drops off once its last beat expires. Returns the stop function, which also
- * deletes the beat (a clean stop should not look alive for 15 s).
+ * deletes the beat (a clean stop should not look alive for 15 s), waiting at
+ * most `redisMs` (default 1 s) for Redis: an unreachable one must not hold up the drain.
  */
-export function startHeartbeat(options: HeartbeatOptions): () => Promise<void> {
+export function startHeartbeat(options: HeartbeatOptions): (redisMs?: number) => Promise<void> {
   const host = hostname();
   const id = `${host}:${process.pid}`;
   const startedAt = new Date().toISOString();
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
 
+  let stopped = false;
   const beat = async () => {
     const active = await options.metrics.activeJobs.get();
+    // A beat begun just before the stop must not write the key back after its DEL.
+    if (stopped) return;
     const activeOf = (type: string) => active.values.find((v) => v.labels.type === type)?.value ?? 0;
     const heartbeat: WorkerHeartbeat = {
       id,
@@ -62,9 +67,11 @@ export function startHeartbeat(options: HeartbeatOptions): () => Promise<void> {
   beatSafely();
   const timer = setInterval(beatSafely, options.intervalMs);
   timer.unref();
-  return async () => {
+  return async (redisMs = 1_000) => {
+    stopped = true;
     clearInterval(timer);
     loopDelay.disable();
-    await options.redis.del(heartbeatKey(options.prefix, id)).catch(() => undefined);
+    // Unanswered, the beat simply expires.
+    await settlesWithin(options.redis.del(heartbeatKey(options.prefix, id)), redisMs);
   };
 }

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { runWithinDeadline, type AttemptSignal } from './attempt-deadline';
 import type { JobContext, JobHandler } from './define-handler';
 import { permanentFailure } from './job-errors';
+import { handBack, isHandedBack } from './shutdown/hand-back';
 
 export interface CreateProcessorOptions<P extends z.ZodType, R extends z.ZodType> {
   /** The job type's catalog entry: schemas and `timeoutMs` (the cap of a job's own `timeoutMs`). */
@@ -26,7 +27,7 @@ export function createProcessor<P extends z.ZodType, R extends z.ZodType>(
   options: CreateProcessorOptions<P, R>,
 ): JobProcessor<z.output<R>> {
   const { definition, handler } = options;
-  return async (job, _token, cancelSignal) => {
+  return async (job, token, cancelSignal) => {
     const startedAt = Date.now();
     let ctx: AttemptContext | undefined;
     try {
@@ -50,6 +51,8 @@ export function createProcessor<P extends z.ZodType, R extends z.ZodType>(
       if (ctx && options.logger.isLevelEnabled('debug')) ctx.logger.debug({ durationMs: Date.now() - startedAt }, 'job completed');
       return result.data;
     } catch (err) {
+      // A shutdown past its grace: not this attempt's failure, the job goes back to wait.
+      if (isHandedBack(cancelSignal)) throw await handBack(job, token, options.logger);
       (ctx ?? new AttemptContext(job, undefined, options.logger, definition.type)).logger.warn(
         { err, durationMs: Date.now() - startedAt },
         'job attempt failed',

@@ -3,7 +3,7 @@ import type { Logger } from '@floodgate/shared/logger';
 import { MetricsTime, Worker } from 'bullmq';
 import type { RedisClient } from '@floodgate/shared/redis';
 import { hostname } from 'node:os';
-import { drainWorkers } from './drain-workers';
+import { drainWorkers } from './shutdown/drain-workers';
 import type { JobHandler } from './define-handler';
 import type { Handlers } from './handlers';
 import { measuredProcessor, type WorkerMetrics } from './metrics/worker-metrics';

@@ -15,10 +15,13 @@ import { startHeartbeat } from './heartbeat';
 import { createWorkerMetrics } from './metrics/worker-metrics';
 import { createProxyMetrics } from './proxy-pool/proxy-metrics';
 import { ProxyPool } from './proxy-pool/proxy-pool';
+import { closeRedis } from './shutdown/close-redis';
 import { startWorkers } from './start-workers';
 
-/** Time left for the steps after the drain (heartbeat, handlers, pool, Redis). */
+/** Time left for the steps besides the drain (heartbeat, handlers, pool, Redis). */
 const CLEANUP_AFTER_DRAIN_MS = 5_000;
+/** The most any one shutdown step waits on Redis: it may be unreachable, and the drain must still run. */
+const REDIS_STEP_MS = 500;
 
 export interface WorkerProcessOptions {
   /**
@@ -42,8 +45,9 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
   if (!redis) return;
 
   const shutdown = createShutdown({ logger, graceMs: env.WORKER_DRAIN_GRACE_MS + CLEANUP_AFTER_DRAIN_MS });
-  // Steps run in reverse order of registration: workers drain first, Redis closes last.
-  shutdown.add('redis', () => redis.quit());
+  // Steps run in reverse order of registration: the heartbeat stops first, then the workers
+  // drain (cancels still heard), Redis closes last. No step waits on Redis without a bound.
+  shutdown.add('redis', () => closeRedis(redis, REDIS_STEP_MS));
   const cpuPool: CpuPool = createCpuPool({ threads: env.WORKER_CPU_THREADS || availableParallelism() });
   shutdown.add('cpu pool', () => cpuPool.close());
   const registry = createMetricsRegistry('worker');
@@ -88,16 +92,17 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
   };
   await applyGlobalConcurrency(redis, env.QUEUE_PREFIX);
   const running = startWorkers({ connection: redis, prefix: env.QUEUE_PREFIX, handlers, logger, metrics, tuning });
-  shutdown.add('workers', () => running.close(env.WORKER_DRAIN_GRACE_MS));
   await Promise.all(running.workers.map((worker) => worker.waitUntilReady()));
+  // Before the workers' step, so it runs after it: cancels keep arriving until the drain ends.
+  const stopCancels = await listenForCancels({ redis, prefix: env.QUEUE_PREFIX, workers: running.byType, logger });
+  shutdown.add('cancel listener', () => stopCancels(REDIS_STEP_MS));
+  shutdown.add('workers', () => running.close(env.WORKER_DRAIN_GRACE_MS));
 
   if (env.WORKER_METRICS_PORT > 0) {
     const port = metricsPortFor(env.WORKER_METRICS_PORT, env.NODE_APP_INSTANCE);
     const server = await startMetricsServer({ registry, host: env.METRICS_HOST, port, logger });
     if (server) shutdown.add('metrics server', () => closeHttpServer(server));
   }
-  const stopCancels = await listenForCancels({ redis, prefix: env.QUEUE_PREFIX, workers: running.byType, logger });
-  shutdown.add('cancel listener', stopCancels);
   const stopHeartbeat = startHeartbeat({
     redis,
     prefix: env.QUEUE_PREFIX,
@@ -108,7 +113,7 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
     logger,
   });
   // Registered last, so it runs first: a stopping process stops saying it is alive.
-  shutdown.add('heartbeat', stopHeartbeat);
+  shutdown.add('heartbeat', () => stopHeartbeat(REDIS_STEP_MS));
 
   logger.info(
     {

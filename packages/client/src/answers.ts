@@ -18,7 +18,9 @@ export interface EnqueuedJob<T extends JobType = JobType> extends Omit<Accepted,
 
 /**
  * What `cancel` returns. `removed`: it had not started and is gone. `cancelling`: it runs;
- * its worker aborts it and it ends `failed` with `cancelled: ...`.
+ * `receivers` worker processes received the cancel, and its worker aborts it and it ends
+ * `failed` with `cancelled: ...`. When no worker process received it, the API answers
+ * 503 `cancel_unheard` instead (the job goes on).
  */
 export type CancelledJob<T extends JobType = JobType> = Omit<Cancelled, 'type'> & { type: T };
 

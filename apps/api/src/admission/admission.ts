@@ -40,8 +40,10 @@ export interface Admission {
  * gets its 4xx while Redis is nearly full.
  * 1. this process's event loop lags → 503 `overloaded`;
  * 2. the Redis primary holding the type's queue is nearly full → 503 `redis_memory_high`, naming it;
- * 3. the client spent its rate for this type → 429 `rate_limited`;
- * 4. the type's backlog is at its cap → 429 `queue_full`.
+ * 3. the type's backlog is at its cap → 429 `queue_full`;
+ * 4. the client spent its rate for this type → 429 `rate_limited`.
+ * The rate check comes last because it is the only one that spends something
+ * (tokens): a request refused for any other reason costs the client nothing.
  * Health, readiness and metrics routes never pass through here.
  */
 export function createAdmission(deps: AdmissionDeps): Admission {
@@ -84,14 +86,14 @@ export function createAdmission(deps: AdmissionDeps): Admission {
         details: { max: capacity, count },
       });
     }
-    refuseWhenLimited(type, await deps.rateLimiter.take(type, client, count));
     await refuseWhenFull(type, count);
+    refuseWhenLimited(type, await deps.rateLimiter.take(type, client, count));
   };
   const admitOne = async (type: JobType, client: string) => {
     shedIfOverloaded();
     refuseWhenRedisFull(type);
-    refuseWhenLimited(type, await deps.rateLimiter.takeOne(type, client));
     await refuseWhenFull(type, 1);
+    refuseWhenLimited(type, await deps.rateLimiter.takeOne(type, client));
   };
   return { shedIfOverloaded, admit, admitOne };
 }

@@ -1,5 +1,7 @@
 import type { JobType } from '@floodgate/shared/jobs';
 import type { Queue } from 'bullmq';
+import type { RedisClient } from '@floodgate/shared/redis';
+import { withRedis } from '../redis-deadline';
 
 /**
  * How many jobs of a type wait (waiting + delayed + prioritized), read from
@@ -11,15 +13,20 @@ export interface BacklogGauge {
   backlog(type: JobType): Promise<number>;
 }
 
-export function createBacklogGauge(queues: Record<JobType, Queue>, maxAgeMs = 250): BacklogGauge {
+/**
+ * @param redis the queues' connection: the read runs under the request deadline
+ * (a stalled connection is a 503 `redis_timeout`, not a request that hangs).
+ * @param maxAgeMs how long one reading is reused. @defaultValue 250
+ */
+export function createBacklogGauge(queues: Record<JobType, Queue>, redis: RedisClient, maxAgeMs = 250): BacklogGauge {
   const cache = new Map<JobType, { at: number; value: Promise<number> }>();
   return {
     backlog(type) {
       const cached = cache.get(type);
       if (cached && Date.now() - cached.at < maxAgeMs) return cached.value;
-      const value = queues[type]
-        .getJobCounts('waiting', 'delayed', 'prioritized')
-        .then((counts) => Object.values(counts).reduce((sum, n) => sum + n, 0));
+      const value = withRedis(redis, () => queues[type].getJobCounts('waiting', 'delayed', 'prioritized')).then((counts) =>
+        Object.values(counts).reduce((sum, n) => sum + n, 0),
+      );
       // A failed read must not be cached: the next request tries again.
       value.catch(() => cache.delete(type));
       cache.set(type, { at: Date.now(), value });

@@ -36,7 +36,7 @@ export function createClientRateLimiter(redis: RedisClient, prefix: string, perS
   return {
     capacity,
     async take(type, client, count) {
-      const grant = await takeTokens(keyOf(type, client), perSecond[type], capacity(type), count, 'whole');
+      const grant = await withRedis(redis, () => takeTokens(keyOf(type, client), perSecond[type], capacity(type), count, 'whole'));
       return grant.granted === count ? { allowed: true } : { allowed: false, retryAfterMs: grant.retryAfterMs };
     },
     takeOne(type, client) {

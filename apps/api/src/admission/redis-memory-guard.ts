@@ -1,6 +1,6 @@
 import type { Logger } from '@floodgate/shared/logger';
 import { primaryConnections, type RedisClient } from '@floodgate/shared/redis';
-import { Cluster } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import { createHysteresisGate, type HysteresisGate } from './hysteresis-gate';
 
 export interface RedisMemoryGuardOptions {
@@ -11,6 +11,12 @@ export interface RedisMemoryGuardOptions {
   low: number;
   /** Sampling period. One timer per process, never a Redis call per request. @defaultValue 500 */
   intervalMs: number;
+  /**
+   * Longest one `INFO` may take. Past it the sample is given up (the reading
+   * goes stale) and the next one may start: an answer that never comes must
+   * not stop the sampling for good. @defaultValue 2000
+   */
+  deadlineMs?: number;
   logger: Logger;
 }
 
@@ -27,6 +33,8 @@ export interface RedisMemoryGuard {
   readonly shedding: boolean;
   /** The fullest primary's last reading, for logs and errors. */
   readonly usage: PrimaryMemoryUsage | undefined;
+  /** The last sample of some primary got no reading (it failed or did not answer in time): its state is as of an older one. */
+  readonly stale: boolean;
   /**
    * The nearly full primary that new jobs for `slot` would land on, or
    * undefined when they may go ahead. On one node (or without a slot) any full
@@ -37,6 +45,12 @@ export interface RedisMemoryGuard {
   stop(): void;
 }
 
+interface PrimaryState {
+  gate: HysteresisGate;
+  usage: PrimaryMemoryUsage;
+  stale: boolean;
+}
+
 /**
  * Keeps Redis from ever answering a write with OOM: well before `maxmemory`,
  * the API stops accepting jobs (503 `redis_memory_high`) while workers drain
@@ -45,18 +59,33 @@ export interface RedisMemoryGuard {
  * without `maxmemory` has no limit to guard; the guard then stays open.
  */
 export function startRedisMemoryGuard(options: RedisMemoryGuardOptions): RedisMemoryGuard {
-  const primaries = new Map<string, { gate: HysteresisGate; usage: PrimaryMemoryUsage }>();
+  const primaries = new Map<string, PrimaryState>();
   let inFlight = false;
-  const samplePrimary = async (primary: string, info: string) => {
-    const usedBytes = Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? 0);
-    const maxBytes = Number(/^maxmemory:(\d+)/m.exec(info)?.[1] ?? 0);
+  const deadlineMs = options.deadlineMs ?? 2_000;
+  const samplePrimary = async (primary: string, redis: Redis) => {
     let entry = primaries.get(primary);
-    if (!entry) primaries.set(primary, (entry = { gate: createHysteresisGate({ high: options.high, low: options.low }), usage: { primary, usedBytes, maxBytes } }));
-    entry.usage = { primary, usedBytes, maxBytes };
-    const was = entry.gate.shedding;
-    const now = entry.gate.update(maxBytes > 0 ? usedBytes / maxBytes : 0);
-    if (now !== was) {
-      options.logger.warn({ primary, usedBytes, maxBytes, shedding: now }, now ? 'redis memory high: refusing new jobs' : 'redis memory back to normal: accepting jobs');
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const info = await Promise.race([
+        redis.info('memory'),
+        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`INFO took over ${deadlineMs} ms`)), deadlineMs))),
+      ]);
+      const usedBytes = Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? 0);
+      const maxBytes = Number(/^maxmemory:(\d+)/m.exec(info)?.[1] ?? 0);
+      if (!entry) primaries.set(primary, (entry = { gate: createHysteresisGate({ high: options.high, low: options.low }), usage: { primary, usedBytes, maxBytes }, stale: false }));
+      entry.usage = { primary, usedBytes, maxBytes };
+      entry.stale = false;
+      const was = entry.gate.shedding;
+      const now = entry.gate.update(maxBytes > 0 ? usedBytes / maxBytes : 0);
+      if (now !== was) {
+        options.logger.warn({ primary, usedBytes, maxBytes, shedding: now }, now ? 'redis memory high: refusing new jobs' : 'redis memory back to normal: accepting jobs');
+      }
+    } catch (err) {
+      // Requests get their own 503 from the enqueue (unavailable or timeout); this only says the reading is old.
+      if (entry && !entry.stale) options.logger.warn({ err, primary }, 'redis memory reading failed: keeping the last one');
+      if (entry) entry.stale = true;
+    } finally {
+      clearTimeout(timer);
     }
   };
   const sample = async () => {
@@ -64,15 +93,7 @@ export function startRedisMemoryGuard(options: RedisMemoryGuardOptions): RedisMe
     inFlight = true;
     try {
       const current = primaryConnections(options.redis);
-      await Promise.all(
-        current.map(async ({ name, redis }) => {
-          try {
-            await samplePrimary(name, await redis.info('memory'));
-          } catch {
-            // Unreachable primary: its writes fail with 503 redis_unavailable from the enqueue itself.
-          }
-        }),
-      );
+      await Promise.all(current.map(({ name, redis }) => samplePrimary(name, redis)));
       // A primary gone after a failover must not keep shedding for slots it no longer serves.
       const names = new Set(current.map((p) => p.name));
       for (const name of primaries.keys()) if (!names.has(name)) primaries.delete(name);
@@ -89,8 +110,11 @@ export function startRedisMemoryGuard(options: RedisMemoryGuardOptions): RedisMe
       return shedding().length > 0;
     },
     get usage() {
-      const all = [...primaries.values()].map((p) => p.usage);
-      return all.sort((a, b) => b.usedBytes / (b.maxBytes || Infinity) - a.usedBytes / (a.maxBytes || Infinity))[0];
+      const share = (u: PrimaryMemoryUsage) => (u.maxBytes > 0 ? u.usedBytes / u.maxBytes : 0);
+      return [...primaries.values()].map((p) => p.usage).sort((a, b) => share(b) - share(a))[0];
+    },
+    get stale() {
+      return [...primaries.values()].some((p) => p.stale);
     },
     fullPrimaryFor(slot) {
       const full = shedding();

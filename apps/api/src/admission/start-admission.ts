@@ -47,7 +47,7 @@ export function startAdmission(deps: { redis: RedisClient; queues: JobQueues; pr
       return keySlot(`${prefix}:${name}:wait`);
     },
     rateLimiter: createClientRateLimiter(deps.redis, deps.prefix, perType((t) => catalog[t].rateLimitPerSecond, deps.limits.rateLimitPerSecond)),
-    backlog: createBacklogGauge(deps.queues, deps.limits.backlogCacheMs ?? 250),
+    backlog: createBacklogGauge(deps.queues, deps.redis, deps.limits.backlogCacheMs ?? 250),
     backlogCaps: perType((t) => catalog[t].backlogCap, deps.limits.backlogCap),
   });
   return {

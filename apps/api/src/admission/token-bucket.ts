@@ -1,4 +1,4 @@
-import { luaScript } from '@floodgate/shared/redis';
+import { luaScript, readLuaFiles } from '@floodgate/shared/redis';
 import type { RedisClient } from '@floodgate/shared/redis';
 
 /**
@@ -6,34 +6,9 @@ import type { RedisClient } from '@floodgate/shared/redis';
  * every API process shares it and no process's clock skew matters. It grants
  * up to what was asked (`partial`), or all or nothing. One call per batch of
  * requests: coalesced single enqueues take many tokens in one round trip.
- *
- * KEYS[1] the bucket; ARGV: refill per second, capacity, tokens wanted, 1 for all-or-nothing.
- * Returns { granted, retryAfterMs } (retryAfterMs: until one more token, or the
- * whole request for all-or-nothing; 0 when everything was granted).
+ * The script is take-tokens.lua, read once per process.
  */
-const TAKE_TOKENS = `
-local rate = tonumber(ARGV[1])
-local capacity = tonumber(ARGV[2])
-local want = tonumber(ARGV[3])
-local whole = ARGV[4] == '1'
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens = tonumber(state[1]) or capacity
-local at = tonumber(state[2]) or now
-if now > at then tokens = math.min(capacity, tokens + (now - at) * rate / 1000) end
-local granted = math.min(want, math.floor(tokens))
-if whole and granted < want then granted = 0 end
-tokens = tokens - granted
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now)
-redis.call('PEXPIRE', KEYS[1], math.ceil(capacity * 1000 / rate) + 1000)
-local retry = 0
-if granted < want then
-  local missing = (whole and want or 1) - tokens
-  retry = math.max(1, math.ceil(missing * 1000 / rate))
-end
-return { granted, retry }
-`;
+const TAKE_TOKENS = readLuaFiles(__dirname, 'take-tokens.lua');
 
 export interface TokenGrant {
   granted: number;

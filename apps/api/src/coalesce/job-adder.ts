@@ -2,6 +2,7 @@ import type { JobType } from '@floodgate/shared/jobs';
 import { Job, type JobsOptions, type Queue } from 'bullmq';
 import type { RedisClient } from '@floodgate/shared/redis';
 import type { JobQueues } from '../queues';
+import type { AofAck } from '../durability/aof-ack';
 import { HttpError } from '../errors';
 import { REDIS_DEADLINE_MS, withRedis } from '../redis-deadline';
 import { createTickBatcher } from './tick-batcher';
@@ -16,11 +17,22 @@ export interface JobAdder {
  * `add` per request. Jobs with a caller-chosen id do not come through here:
  * deduplication needs each one's own answer.
  */
-export function createJobAdder(queues: JobQueues, redis: RedisClient, replication: ReplicationAck = { replicas: 0, timeoutMs: 0 }): JobAdder {
-  const batcher = createTickBatcher<{ data: unknown; opts: JobsOptions }, Job>((type, items) =>
-    // The deadline covers the WAIT too: a replica that never answers still ends in a 503.
-    withRedis(redis, () => addEach(queues[type as JobType], type, items, replication), REDIS_DEADLINE_MS + replication.timeoutMs),
-  );
+export function createJobAdder(queues: JobQueues, redis: RedisClient, aofAck?: AofAck, replication: ReplicationAck = { replicas: 0, timeoutMs: 0 }): JobAdder {
+  const batcher = createTickBatcher<{ data: unknown; opts: JobsOptions }, Job>(async (type, items) => {
+    // The deadline covers the WAIT for replicas too: a replica that never answers still ends in a 503.
+    const outcomes = await withRedis(redis, () => addEach(queues[type as JobType], type, items, replication), REDIS_DEADLINE_MS + replication.timeoutMs);
+    if (!aofAck) return outcomes;
+    // REDIS_ACK_FSYNC: the batch's jobs are answered once they are on disk, or each added one gets the ack's error.
+    try {
+      await withRedis(redis, aofAck);
+    } catch (err) {
+      const failure = err instanceof Error ? err : new Error(String(err));
+      outcomes.forEach((outcome, i) => {
+        if (!(outcome instanceof Error)) outcomes[i] = failure;
+      });
+    }
+    return outcomes;
+  });
   return { add: (type, data, opts) => batcher.submit(type, { data, opts }) };
 }
 

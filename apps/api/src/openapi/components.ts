@@ -37,7 +37,7 @@ function commonSchemas(): Record<string, JsonSchema> {
     BulkAccepted: schemaOf(BulkAccepted, 'output'),
     Cancelled: described(
       schemaOf(Cancelled, 'output'),
-      '`removed`: the job was waiting or delayed and is gone. `cancelling`: it is running; its handler is aborted and it ends failed with `cancelled`.',
+      '`removed`: the job was waiting or delayed and is gone. `cancelling`: it is running and `receivers` worker processes received the cancel; the one running it aborts its handler and it ends failed with `cancelled`.',
     ),
     Retried: described(schemaOf(Retried, 'output'), 'The state the job is in right after the retry: waiting, prioritized, or already active.'),
     QueueStatus: schemaOf(QueueStatus, 'output'),

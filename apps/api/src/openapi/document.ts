@@ -95,7 +95,7 @@ function jobTypePaths(type: JobType): Record<string, PathItem> {
       }),
       delete: operation(tag, `cancel${name}Job`, `Cancel one ${type} job`, {
         parameters: [jobIdParam],
-        responses: { '200': json('Removed before it ran.', ref('Cancelled')), '202': json('Running: its handler is being aborted.', ref('Cancelled')) },
+        responses: { '200': json('Removed before it ran.', ref('Cancelled')), '202': json('Running: worker processes received the cancel, and its handler is being aborted.', ref('Cancelled')) },
         errors: [400, 404, 409, ...REDIS],
       }),
     },

@@ -128,11 +128,15 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
             // It was picked up in between (an active job is locked): cancel it where it runs.
           }
         }
-        await deps.redis.publish(cancelChannel(deps.prefix), JSON.stringify({ type, id }));
-        return 'cancelling' as const;
+        // PUBLISH answers how many subscribers got the message: every worker process listens,
+        // so 0 means nobody will abort the job, and a 202 would say otherwise.
+        const receivers = await deps.redis.publish(cancelChannel(deps.prefix), JSON.stringify({ type, id }));
+        if (receivers === 0) throw cancelUnheard(type, id);
+        return receivers;
       });
       // Removed: gone. Cancelling: its worker aborts it, and it ends failed with `cancelled`.
-      res.status(outcome === 'removed' ? 200 : 202).json({ id, type, state: outcome, links: { self: jobLink(type, id) } });
+      if (outcome === 'removed') res.status(200).json({ id, type, state: outcome, links: { self: jobLink(type, id) } });
+      else res.status(202).json({ id, type, state: 'cancelling', receivers: outcome, links: { self: jobLink(type, id) } });
     })
     .all(methodNotAllowed(['GET', 'DELETE']));
 
@@ -170,4 +174,12 @@ async function waitFor(deps: JobsRouterDeps, res: Response, type: JobType, id: s
     async () => isFinalState((await deps.queues[type].getJobState(id)) as JobState),
     hungUp.signal,
   );
+}
+
+/** 503 `cancel_unheard`: the job runs, but no worker process was listening for cancels; it goes on. */
+function cancelUnheard(type: JobType, id: string): HttpError {
+  return new HttpError('cancel_unheard', `No worker received the cancel for the ${type} job "${id}": it is still running. Retry the DELETE shortly.`, {
+    details: { id, type, receivers: 0 },
+    headers: { 'Retry-After': '2' },
+  });
 }

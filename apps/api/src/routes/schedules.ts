@@ -1,9 +1,9 @@
 import { catalog, isJobType, jobOptionsFor, jobTypes, type JobType } from '@floodgate/shared/jobs';
-import type { JobSchedulerJson } from 'bullmq';
+import { defaultRepeatStrategy, type JobSchedulerJson, type RepeatOptions } from 'bullmq';
 import { Router, type Request } from 'express';
 import type { RedisClient } from '@floodgate/shared/redis';
 import { z } from 'zod';
-import { HttpError, invalidPayload, unknownJobType } from '../errors';
+import { HttpError, invalidPayload, isRedisOutOfMemory, redisMemoryHigh, unknownJobType } from '../errors';
 import type { PayloadPolicy } from '../enqueue/payload-policy';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
@@ -67,19 +67,18 @@ export function schedulesRouter(deps: { queues: JobQueues; redis: RedisClient; p
       if (!parsed.success) throw invalidPayload(parsed.error.issues.map((issue) => ({ ...issue, path: ['payload', ...issue.path] })));
       const refused = deps.payloadPolicy(type, parsed.data, ['payload']);
       if (refused.length > 0) throw invalidPayload(refused);
+      const repeat = everyMs === undefined ? { pattern: cron, ...(tz ? { tz } : {}) } : { every: everyMs };
+      checkRepeat(repeat);
       const scheduled = await withRedis(deps.redis, async () => {
-        for (const other of jobTypes) if (other !== type) await deps.queues[other].removeJobScheduler(id);
         try {
-          await deps.queues[type].upsertJobScheduler(
-            id,
-            everyMs === undefined ? { pattern: cron, ...(tz ? { tz } : {}) } : { every: everyMs },
-            { name: type, data: parsed.data, opts: jobOptionsFor(catalog[type]) },
-          );
+          // The new one first, then the old ones: a failure in between leaves the schedule
+          // under two types until the PUT is repeated, never under none.
+          await deps.queues[type].upsertJobScheduler(id, repeat, { name: type, data: parsed.data, opts: jobOptionsFor(catalog[type]) });
+          for (const other of jobTypes) if (other !== type) await deps.queues[other].removeJobScheduler(id);
+          return await deps.queues[type].getJobScheduler(id);
         } catch (err) {
-          // BullMQ parses the pattern and time zone; what it refuses is the caller's mistake.
-          throw new HttpError('invalid_schedule', `The schedule is invalid: ${err instanceof Error ? err.message : String(err)}`);
+          throw scheduleNotSaved(err);
         }
-        return deps.queues[type].getJobScheduler(id);
       });
       res.json(scheduled ? view(type, scheduled) : { id, type });
     })
@@ -99,6 +98,30 @@ export function schedulesRouter(deps: { queues: JobQueues; redis: RedisClient; p
     })
     .all(methodNotAllowed(['GET', 'PUT', 'DELETE']));
   return router;
+}
+
+/**
+ * 422 `invalid_schedule` for a pattern or time zone BullMQ cannot use, found
+ * before Redis is touched: once the pattern is known good, whatever the upsert
+ * throws is the store's failure, not the caller's.
+ */
+function checkRepeat(repeat: RepeatOptions): void {
+  if (repeat.pattern === undefined) return;
+  try {
+    defaultRepeatStrategy(Date.now(), repeat);
+  } catch (err) {
+    throw new HttpError('invalid_schedule', `The schedule is invalid: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** A Redis failure while saving a schedule: a 503 to retry (PUT is an upsert, so repeating it is safe). */
+function scheduleNotSaved(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (isRedisOutOfMemory(err)) return redisMemoryHigh();
+  return new HttpError('redis_unavailable', 'The job store (Redis) failed while saving the schedule; it may be saved in part. Repeat the PUT shortly.', {
+    cause: err,
+    headers: { 'Retry-After': '2' },
+  });
 }
 
 function view(type: JobType, scheduler: JobSchedulerJson) {

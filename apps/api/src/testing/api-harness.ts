@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry } from '@floodgate/shared/metrics';
 import { createRedis, waitForRedis } from '@floodgate/shared/redis';
-import { startRedis, type PrivateRedis, type StartRedisOptions } from '@floodgate/testkit';
+import { startRedis, startTcpFaultProxy, type PrivateRedis, type StartRedisOptions, type TcpFaultProxy } from '@floodgate/testkit';
 import type { Express } from 'express';
 import type { Redis } from 'ioredis';
 import { generateApiKey, type ApiKeyRecord, type Scope } from '@floodgate/shared/api-keys';
 import { createAuthenticator } from '../auth/authenticator';
 import { startAdmission, type AdmissionLimits } from '../admission/start-admission';
+import { createApiServer } from '../api-server';
 import { createApiListener } from '../app';
 import type { ReplicationAck } from '../coalesce/job-adder';
 import { createJobWaiter } from '../job-waiter';
@@ -23,6 +24,8 @@ export interface ApiHarness {
   /** The express app itself (its router is what the OpenAPI test walks). */
   app: Express;
   redis: PrivateRedis;
+  /** The fault proxy the API's Redis connection goes through, when `faultProxy` was asked for. */
+  proxy?: TcpFaultProxy;
   connection: Redis;
   queues: JobQueues;
   prefix: string;
@@ -53,11 +56,17 @@ export async function startApi(
     allowPrivateNetworks?: boolean;
     /** AUTH_DISABLED. @defaultValue false */
     authDisabled?: boolean;
+    /**
+     * Route the API's Redis connection (queues, admission) through a testkit TCP
+     * fault proxy, so a test can drop or stall it. @defaultValue false
+     */
+    faultProxy?: boolean;
   } = {},
 ): Promise<ApiHarness> {
   const redis = await startRedis(options.redis);
   const logger = createLogger({ name: 'api-test', level: 'silent', pretty: false });
-  const connection = createRedis('producer', { url: redis.url, logger });
+  const proxy = options.faultProxy ? await startTcpFaultProxy({ target: redis.url }) : undefined;
+  const connection = createRedis('producer', { url: proxy?.url ?? redis.url, logger });
   await waitForRedis(connection);
   const prefix = `{fg-test-${randomUUID()}}`;
   const queues = createQueues(connection, prefix);
@@ -103,13 +112,14 @@ export async function startApi(
     httpMetrics: createHttpMetrics(registry),
   });
   const server: Server = await new Promise((resolve) => {
-    const listening = createServer(listener).listen(0, '127.0.0.1', () => resolve(listening));
+    const listening = createApiServer(listener).listen(0, '127.0.0.1', () => resolve(listening));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
     app,
     redis,
+    proxy,
     connection,
     queues,
     prefix,
@@ -134,6 +144,7 @@ export async function startApi(
       await new Promise((resolve) => server.close(resolve));
       await closeQueues(queues);
       connection.disconnect();
+      await proxy?.close();
       await redis.stop();
     },
   };

@@ -24,6 +24,7 @@ export const API_ERROR_CODES = {
   idempotency_conflict: { status: 409, when: 'the idempotency key was used before with a different payload' },
   job_finished: { status: 409, when: 'a finished job cannot be cancelled' },
   body_too_large: { status: 413, when: 'the body is over API_BODY_LIMIT_BYTES' },
+  headers_too_large: { status: 431, when: 'the request headers are over 16 KB in all' },
   unsupported_media_type: { status: 415, when: 'the body is not application/json' },
   unsupported_charset: { status: 415, when: 'a body charset the API does not read' },
   unsupported_encoding: { status: 415, when: 'a content encoding the API does not read' },
@@ -36,6 +37,7 @@ export const API_ERROR_CODES = {
   redis_memory_high: { status: 503, when: 'Redis is nearly full; new jobs wait until workers drain it' },
   overloaded: { status: 503, when: "this API process's event loop lags; refused before the body is read" },
   redis_unavailable: { status: 503, when: 'Redis is unreachable; nothing was enqueued' },
+  cancel_unheard: { status: 503, when: 'the job is running but no worker process received the cancel (none listening); it goes on: retry the DELETE' },
   redis_timeout: { status: 503, when: 'Redis did not answer in time' },
   replication_unconfirmed: {
     status: 503,

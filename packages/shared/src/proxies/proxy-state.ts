@@ -1,7 +1,7 @@
 import type { RedisClient } from '../redis/create-redis';
 import { z } from 'zod';
 import { floodgateKey } from '../jobs/queue-identity';
-import { luaScript } from '../redis/lua-script';
+import { luaScript, readLuaFiles } from '../redis/lua-script';
 import type { ProxyEndpoint } from './proxy-list';
 
 /**
@@ -17,6 +17,10 @@ import type { ProxyEndpoint } from './proxy-list';
  * ends), so a proxy no process has used for that long is forgotten. Both keys
  * share one hash tag ({@link floodgateKey}), so the scripts touch one slot.
  */
+
+/** Read once per process; the store defines them once per connection (EVALSHA). The TTL helper is shared. */
+const RECORD_SUCCESS = readLuaFiles(__dirname, 'renew-proxy-entry.lua', 'record-success.lua');
+const RECORD_FAILURE = readLuaFiles(__dirname, 'renew-proxy-entry.lua', 'record-failure.lua');
 
 export function proxyStateKey(prefix: string, id: string): string {
   return floodgateKey(prefix, 'proxies', `proxy:${id}`);
@@ -86,8 +90,8 @@ export class ProxyStateStore {
     /** How long a proxy's hash outlives its last write. @defaultValue 3600000 (1 h) */
     private readonly ttlMs = 3_600_000,
   ) {
-    this.success = luaScript(redis, 'floodgateProxySuccess', SUCCESS, 2);
-    this.failure = luaScript(redis, 'floodgateProxyFailure', FAILURE, 2);
+    this.success = luaScript(redis, 'floodgateProxySuccess', RECORD_SUCCESS, 2);
+    this.failure = luaScript(redis, 'floodgateProxyFailure', RECORD_FAILURE, 2);
   }
 
   /**
@@ -202,55 +206,3 @@ function healthOf(reply: string[]): ProxyHealth {
   const [coolUntil = 0, strikes = 0, cooledAt = 0] = reply.map(Number);
   return { coolUntil, strikes, cooledAt };
 }
-
-/** Renews the hash's TTL (at least past the cool-down) and its registry entry. Expects `now`, `ttl`, `coolUntil`, `id`. */
-const RENEW = `
-local expireAt = math.max(now + ttl, coolUntil + ttl)
-redis.call('PEXPIRE', KEYS[1], expireAt - now)
-redis.call('ZADD', KEYS[2], expireAt, id)
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-`;
-
-/** ARGV: now, startedAt, ttl, hostPort, masked url, id, counter field. */
-const SUCCESS = `
-local now = tonumber(ARGV[1])
-local startedAt = tonumber(ARGV[2])
-local ttl = tonumber(ARGV[3])
-local id = ARGV[6]
-redis.call('HINCRBY', KEYS[1], ARGV[7], 1)
-redis.call('HSET', KEYS[1], 'proxy', ARGV[4], 'url', ARGV[5], 'lastSuccessAt', ARGV[1], 'updatedAt', ARGV[1])
-local state = redis.call('HMGET', KEYS[1], 'coolUntil', 'strikes', 'cooledAt')
-local coolUntil = tonumber(state[1] or '0')
-local strikes = tonumber(state[2] or '0')
-local cooledAt = tonumber(state[3] or '0')
-if startedAt >= cooledAt then
-  coolUntil = 0
-  strikes = 0
-  redis.call('HSET', KEYS[1], 'coolUntil', 0, 'strikes', 0)
-end
-${RENEW}
-return {string.format('%d', coolUntil), tostring(strikes), string.format('%d', cooledAt)}
-`;
-
-/** ARGV: now, cool (1/0), base, max, ttl, hostPort, masked url, id, error. */
-const FAILURE = `
-local now = tonumber(ARGV[1])
-local base = tonumber(ARGV[3])
-local max = tonumber(ARGV[4])
-local ttl = tonumber(ARGV[5])
-local id = ARGV[8]
-redis.call('HINCRBY', KEYS[1], 'failures', 1)
-redis.call('HSET', KEYS[1], 'proxy', ARGV[6], 'url', ARGV[7], 'lastError', ARGV[9], 'lastErrorAt', ARGV[1], 'updatedAt', ARGV[1])
-local state = redis.call('HMGET', KEYS[1], 'coolUntil', 'strikes', 'cooledAt')
-local coolUntil = tonumber(state[1] or '0')
-local strikes = tonumber(state[2] or '0')
-local cooledAt = tonumber(state[3] or '0')
-if ARGV[2] == '1' and coolUntil <= now then
-  strikes = strikes + 1
-  coolUntil = now + math.min(base * math.pow(2, math.min(strikes - 1, 40)), max)
-  cooledAt = now
-  redis.call('HSET', KEYS[1], 'strikes', strikes, 'coolUntil', string.format('%d', coolUntil), 'cooledAt', ARGV[1])
-end
-${RENEW}
-return {string.format('%d', coolUntil), tostring(strikes), string.format('%d', cooledAt)}
-`;

@@ -8,3 +8,5 @@ export * from './wait-for-redis';
 export * from './connect-at-startup';
 export * from './lua-script';
 export * from './key-slot';
+export * from './check-persistence';
+export * from './check-aof-ack';

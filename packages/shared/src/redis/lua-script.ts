@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RedisClient } from './create-redis';
 
 /**
@@ -11,4 +13,14 @@ export function luaScript<R>(redis: RedisClient, name: string, lua: string, numb
     ...args: Array<string | number>
   ) => Promise<R>;
   return (...keysThenArgs) => command.call(redis, ...keysThenArgs);
+}
+
+/**
+ * The text of `.lua` files beside the code that loads them, joined in order
+ * (a file of `local function`s first, then the script using them). The build
+ * copies every `.lua` file of `src/` next to the compiled JavaScript, so
+ * `__dirname` finds them in `src/` (tests) and `dist/` (pm2) alike.
+ */
+export function readLuaFiles(dir: string, ...files: string[]): string {
+  return files.map((file) => readFileSync(join(dir, file), 'utf8')).join('\n');
 }

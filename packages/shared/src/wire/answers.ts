@@ -25,12 +25,15 @@ export type BulkAccepted = z.output<typeof BulkAccepted>;
 
 /**
  * `DELETE /v1/jobs/:type/:id`. `removed`: the job had not started and is gone.
- * `cancelling`: it runs; its handler is aborted and it ends failed with `cancelled`.
+ * `cancelling`: it runs, `receivers` worker processes received the cancel (PUBLISH's
+ * count; none is a 503 `cancel_unheard` instead), and its handler is aborted: it ends
+ * failed with `cancelled`.
  */
 export const Cancelled = z.strictObject({
   id: z.string(),
   type: JobTypeName,
   state: z.enum(['removed', 'cancelling']),
+  receivers: z.number().int().min(1).optional(),
   links: JobLinks,
 });
 export type Cancelled = z.output<typeof Cancelled>;

@@ -192,9 +192,26 @@ async function readPage(target: URL, response: ResponseData, options: FetchPageO
     discard(response);
     throw tooLarge();
   }
-  const bytes = await translateFetchErrors(options, signal, target, () => readCappedBody(response.body, options.maxBytes));
+  const bytes = await readBody(target, response, options, signal);
   if (!bytes) throw tooLarge();
   return { ...page, kind, body: decodeBody(bytes, contentType) };
+}
+
+/**
+ * Reads the body of an answer whose headers arrived. Whatever goes wrong now is
+ * the page's doing, not the exit's: the exit delivered an answer, and a site that
+ * drips its body (a tarpit) must not cool every exit it is fetched through.
+ */
+async function readBody(target: URL, response: ResponseData, options: FetchPageOptions, signal: AbortSignal): Promise<Uint8Array | undefined> {
+  try {
+    return await readCappedBody(response.body, options.maxBytes);
+  } catch (err) {
+    dropBody(response.body);
+    if (options.signal.aborted) throw options.signal.reason;
+    if (signal.aborted) throw transientFailure('fetch_timeout', `no complete response within ${options.timeoutMs} ms (${target.href} was still sending its body)`);
+    // Not attached as the cause through a proxy: undici's errors there may name the proxy's URL.
+    throw transientFailure('fetch_failed', `${target.href} broke off its body: ${redactUrlCredentials(rootMessage(err))}`, options.proxy ? undefined : err);
+  }
 }
 
 function upstreamStatus(target: URL, status: number): Error {
@@ -222,7 +239,7 @@ async function guardTarget(proxy: ProxiedFetch, target: URL, options: FetchPageO
   }
 }
 
-/** Turns undici's `fetch failed` and abort errors into ones that say what happened. */
+/** Turns undici's `fetch failed` and abort errors, up to the response headers, into ones that say what happened and whose fault it was. */
 async function translateFetchErrors<T>(options: FetchPageOptions, signal: AbortSignal, target: URL, step: () => Promise<T>): Promise<T> {
   try {
     return await step();
@@ -238,11 +255,16 @@ async function translateFetchErrors<T>(options: FetchPageOptions, signal: AbortS
       if (!proxied) throw transientFailure('fetch_timeout', within, err);
       throw withExitFault(transientFailure('fetch_timeout', `${within} through the proxy`), 'timeout', within);
     }
-    const root = findCause(err, (cause) => !(cause instanceof Error && cause.cause instanceof Error)) ?? err;
-    const message = root instanceof Error ? root.message : String(root);
+    const message = rootMessage(err);
     if (!proxied) throw transientFailure('fetch_failed', message, err);
     throw proxyFailure(err, message, target);
   }
+}
+
+/** The message of the innermost cause: undici wraps the useful one in `fetch failed`. */
+function rootMessage(err: unknown): string {
+  const root = findCause(err, (cause) => !(cause instanceof Error && cause.cause instanceof Error)) ?? err;
+  return root instanceof Error ? root.message : String(root);
 }
 
 /**

@@ -28,6 +28,9 @@ let harness: WorkerHarness;
 let site: FixtureSite;
 /** Answers every request 429: what one proxy's traffic is routed to, to play a site that blocks that exit. */
 let blockingSite: Server;
+/** A tarpit: sends its headers at once, then a byte of body now and then, never the end. */
+let tarpitSite: Server;
+const tarpitTimers = new Set<NodeJS.Timeout>();
 let proxies: ForwardProxy[];
 /** Every log line of every worker and pool in this file, formatted with util.inspect (errors, causes and all). */
 const logLines: string[] = [];
@@ -40,6 +43,16 @@ beforeAll(async () => {
   site = await startFixtureSite({ bigBytes: 10_000 });
   blockingSite = createServer((_req, res) => res.writeHead(429, { 'content-type': 'text/html' }).end('slow down'));
   await new Promise<void>((resolve) => blockingSite.listen(0, '127.0.0.1', resolve));
+  tarpitSite = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' }).write('<p>');
+    const drip = setInterval(() => res.write('.'), 100);
+    tarpitTimers.add(drip);
+    res.once('close', () => {
+      clearInterval(drip);
+      tarpitTimers.delete(drip);
+    });
+  });
+  await new Promise<void>((resolve) => tarpitSite.listen(0, '127.0.0.1', resolve));
   proxies = await Promise.all([0, 1, 2].map(() => startForwardProxy({ auth: { username: USER, password: PASSWORD } })));
 });
 
@@ -52,6 +65,9 @@ afterAll(async () => {
   await Promise.all((proxies ?? []).map((proxy) => proxy.close()));
   blockingSite?.closeAllConnections();
   await new Promise((resolve) => blockingSite?.close(resolve));
+  for (const drip of tarpitTimers) clearInterval(drip);
+  tarpitSite?.closeAllConnections();
+  await new Promise((resolve) => tarpitSite?.close(resolve));
   await site?.close();
   await harness?.stop();
 });
@@ -202,6 +218,24 @@ describe('page-extract through a proxy pool', () => {
     } finally {
       await blocked.close();
     }
+  });
+
+  it('fails the attempts of a page that drips its body past the timeout, and cools none of the three exits that delivered it', async () => {
+    const { extract, requests, prefix, pool } = startPageExtract(endpointsOf(proxies), { pool: { cooldownBaseMs: 60_000, cooldownMaxMs: 60_000 } });
+    const url = `http://127.0.0.1:${(tarpitSite.address() as AddressInfo).port}/tarpit`;
+    const jobs = await Promise.all(Array.from({ length: 6 }, () => extract('', { url, opts: { attempts: 1 } })));
+    for (const job of jobs) expect(job.failedReason).toMatch(/^fetch_timeout: no complete response within 2000 ms \(.*was still sending its body\)$/);
+    for (const proxy of proxies) {
+      // Each exit carried its share (round-robin), and delivered the headers every time.
+      expect(await requests(proxy.hostPort, 'ok')).toBeGreaterThan(0);
+      expect(await requests(proxy.hostPort, 'timeout')).toBe(0);
+    }
+    expect(pool.view().map((exit) => exit.health.strikes)).toEqual([0, 0, 0]);
+    expect((await listProxyStatuses(harness.connection, prefix)).map((s) => [s.state, s.failures])).toEqual([
+      ['healthy', 0],
+      ['healthy', 0],
+      ['healthy', 0],
+    ]);
   });
 
   it('with every exit down, fails attempts with no_healthy_proxy, and completes once they return, without a tight loop', async () => {

@@ -1,11 +1,11 @@
 import type { ComputePayload } from '@floodgate/shared/jobs';
 import { waitFor } from '@floodgate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineHandler } from './define-handler';
-import { dictionaryChecksum } from './cpu-pool/dictionary-checksum';
-import { closeHandlers, createHandlers, type Handlers } from './handlers';
-import { startWorkers } from './start-workers';
-import { startHarness, type WorkerHarness } from './testing/worker-harness';
+import { defineHandler } from '../define-handler';
+import { dictionaryChecksum } from '../cpu-pool/dictionary-checksum';
+import { closeHandlers, createHandlers, type Handlers } from '../handlers';
+import { startWorkers } from '../start-workers';
+import { startHarness, type WorkerHarness } from '../testing/worker-harness';
 
 let harness: WorkerHarness;
 let base: Handlers;
@@ -60,7 +60,7 @@ describe('close(graceMs)', () => {
     expect(await late.getState()).toBe('waiting');
   });
 
-  it('past the grace period, aborts the active job and closes anyway', async () => {
+  it('past the grace period, aborts the active job and hands it back without spending an attempt, even its last', async () => {
     const started = latch();
     const aborted = latch<unknown>();
     const stuckCompute = defineHandler('compute', async (_payload, ctx) => {
@@ -70,13 +70,26 @@ describe('close(graceMs)', () => {
     });
     const prefix = harness.newPrefix();
     const running = startWorkers({ ...harnessOptions(prefix), handlers: { ...base, compute: stuckCompute }, types: ['compute'] });
-    await harness.add(prefix, 'compute', { n: 1, m: 1 });
+    const job = await harness.add(prefix, 'compute', { n: 2, m: 10 }, { attempts: 1 });
     await started.opened;
 
     await running.close(200);
     expect(String(await aborted.opened)).toMatch(/job_cancelled/);
-    // The job is left to BullMQ's stalled-job check; the worker's own loop must still end.
     await waitFor(() => running.workers.every((worker) => !worker.isRunning()), { description: 'the worker loop to end' });
+    expect(await job.getState()).toBe('waiting');
+    // `atm` is BullMQ's attemptsMade: absent until an attempt is spent.
+    expect(await harness.connection.hget(`${job.queueQualifiedName}:${job.id}`, 'atm')).toBeNull();
+
+    // The next worker (the new process of a deploy) runs it to completion on that same, only attempt.
+    const next = startWorkers({ ...harnessOptions(prefix), handlers: base, types: ['compute'] });
+    try {
+      const finished = await harness.settled(job);
+      expect(await finished.getState()).toBe('completed');
+      expect(finished.returnvalue).toEqual(dictionaryChecksum({ n: 2, m: 10 }));
+      expect(finished.attemptsMade).toBe(1);
+    } finally {
+      await next.close(5_000);
+    }
   });
 });
 

@@ -1,0 +1,60 @@
+import { createConnection } from 'node:net';
+import { waitFor } from '@floodgate/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi, type ApiHarness } from './testing/api-harness';
+
+/** Everything the server sent before it closed the connection, or the error that ended it. */
+function rawExchange(url: string, request: string): Promise<{ response: string; error?: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    let response = '';
+    const socket = createConnection({ host: hostname, port: Number(port) }, () => socket.end(request));
+    socket.on('data', (chunk: Buffer) => (response += chunk.toString('latin1')));
+    socket.once('error', (err: NodeJS.ErrnoException) => resolve({ response, error: err.code }));
+    socket.once('close', () => resolve({ response }));
+  });
+}
+
+describe('request headers over the limit', () => {
+  let api: ApiHarness;
+  beforeAll(async () => {
+    api = await startApi();
+  });
+  afterAll(async () => {
+    await api?.stop();
+  });
+
+  it('answers one 64 KB header with a JSON 431, not a reset connection', async () => {
+    const res = await api.request('GET', '/v1/job-types', { headers: { 'x-padding': 'a'.repeat(64 * 1024) } });
+    expect(res.status).toBe(431);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await res.json()).toMatchObject({ error: { code: 'headers_too_large' } });
+  });
+
+  it('says so on a raw connection too, and closes it cleanly', async () => {
+    const { response, error } = await rawExchange(api.url, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: ${'a'.repeat(64 * 1024)}\r\n\r\n`);
+    expect(error).toBeUndefined();
+    expect(response).toMatch(/^HTTP\/1\.1 431 /);
+    expect(response).toContain('"headers_too_large"');
+  });
+
+  it('answers it on a kept-alive connection, after an earlier answer', async () => {
+    const { hostname, port } = new URL(api.url);
+    const socket = createConnection({ host: hostname, port: Number(port) });
+    let response = '';
+    let error: string | undefined;
+    socket.on('data', (chunk: Buffer) => (response += chunk.toString('latin1')));
+    socket.once('error', (err: NodeJS.ErrnoException) => (error = err.code));
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    await waitFor(() => /^HTTP\/1\.1 200 [^]*\r\n\r\n[^]+/.test(response), { description: 'the first answer' });
+    socket.end(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: ${'a'.repeat(64 * 1024)}\r\n\r\n`);
+    await closed;
+    expect(error).toBeUndefined();
+    expect(response).toMatch(/HTTP\/1\.1 431 [^]*"headers_too_large"/);
+  });
+
+  it('still serves the next request', async () => {
+    expect((await api.request('GET', '/healthz')).status).toBe(200);
+  });
+});

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { queueIdentity } from '@floodgate/shared/jobs';
+import { createLogger } from '@floodgate/shared/logger';
+import { createRedis, redisOptionsFromUrl } from '@floodgate/shared/redis';
+import { startRedis, type PrivateRedis } from '@floodgate/testkit';
+import { Queue, Worker } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJobWaiter, type JobWaiter } from './job-waiter';
+
+describe('job waiter', () => {
+  let redis: PrivateRedis;
+  let waiter: JobWaiter;
+  let queue: Queue;
+  let worker: Worker | undefined;
+  let eventsConnection: ReturnType<typeof createRedis> | undefined;
+  const prefix = `{fg-waiter-${randomUUID()}}`;
+  const connection = () => ({ ...redisOptionsFromUrl(redis.url), maxRetriesPerRequest: null });
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    const logger = createLogger({ name: 'waiter-test', level: 'silent', pretty: false });
+    eventsConnection = createRedis('worker', { url: redis.url, logger });
+    waiter = createJobWaiter({ connection: eventsConnection, prefix, logger });
+    const { name } = queueIdentity('sentiment', prefix);
+    queue = new Queue(name, { prefix, connection: connection() });
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await queue?.close();
+    await waiter?.close();
+    eventsConnection?.disconnect();
+    await redis?.stop();
+  });
+
+  it('a waiter settled twice (timer, then isFinished) leaves a newer waiter for the same job in place', { timeout: 30_000 }, async () => {
+    const id = randomUUID();
+    let finishFirst!: (finished: boolean) => void;
+    const firstChecked = new Promise<boolean>((resolve) => (finishFirst = resolve));
+    // The first waiter times out at once; its isFinished answers only later.
+    const first = await waiter.wait('sentiment', id, 1, () => firstChecked, new AbortController().signal);
+    expect(first).toBeUndefined();
+
+    let secondRegistered!: () => void;
+    const registered = new Promise<void>((resolve) => (secondRegistered = resolve));
+    const second = waiter.wait(
+      'sentiment',
+      id,
+      20_000,
+      async () => {
+        secondRegistered();
+        return false;
+      },
+      new AbortController().signal,
+    );
+    await registered;
+    // The first waiter's isFinished settles now: it must not take the second's entry with it.
+    finishFirst(true);
+    await firstChecked;
+
+    const { name } = queueIdentity('sentiment', prefix);
+    worker = new Worker(name, async () => 'scored', { prefix, connection: connection() });
+    await queue.add('sentiment', { text: 'hello' }, { jobId: id });
+    expect(await second).toEqual({ event: 'completed', returnvalue: 'scored' });
+  });
+});

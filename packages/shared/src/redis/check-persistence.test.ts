@@ -1,0 +1,89 @@
+import { startRedis, type PrivateRedis } from '@floodgate/testkit';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { checkAofAck } from './check-aof-ack';
+import { readPersistence } from './check-persistence';
+import { connectAtStartup } from './connect-at-startup';
+import { createRedis } from './create-redis';
+import { waitForRedis } from './wait-for-redis';
+
+/** A real pino logger whose lines land in an array, to see what a process would print. */
+function capturingLogger() {
+  const lines: Array<{ level: number; msg: string }> = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) });
+  return { logger, lines, warnings: () => lines.filter((line) => line.level === 40).map((line) => line.msg) };
+}
+
+describe('Redis persistence at start', () => {
+  let bare: PrivateRedis;
+  let aof: PrivateRedis;
+  const opened: Array<{ quit(): Promise<unknown> }> = [];
+  beforeAll(async () => {
+    // The testkit's default: no AOF and no RDB saves, a Redis that keeps nothing across a restart.
+    [bare, aof] = await Promise.all([startRedis(), startRedis({ appendonly: true })]);
+  });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((client) => client.quit()));
+  });
+  afterAll(async () => {
+    await Promise.all([bare?.stop(), aof?.stop()]);
+  });
+
+  it('reads the AOF and the RDB save rules', async () => {
+    const { logger } = capturingLogger();
+    const client = createRedis('producer', { url: bare.url, logger });
+    opened.push(client);
+    await waitForRedis(client);
+    expect(await readPersistence(client)).toEqual({ aof: false, rdb: 'off' });
+    await client.config('SET', 'save', '3600 1');
+    try {
+      expect(await readPersistence(client)).toEqual({ aof: false, rdb: 'on' });
+    } finally {
+      await client.config('SET', 'save', '');
+    }
+    const withAof = createRedis('producer', { url: aof.url, logger });
+    opened.push(withAof);
+    await waitForRedis(withAof);
+    expect((await readPersistence(withAof)).aof).toBe(true);
+  });
+
+  it('warns, and still starts, on a Redis that persists nothing; says nothing with an AOF', async () => {
+    const withNone = capturingLogger();
+    const started = await connectAtStartup('producer', { url: bare.url, logger: withNone.logger });
+    expect(started?.status).toBe('ready');
+    if (started) opened.push(started);
+    expect(withNone.warnings()).toEqual([expect.stringMatching(/no persistence.*restart loses every queued job/)]);
+
+    const withAof = capturingLogger();
+    const startedWithAof = await connectAtStartup('producer', { url: aof.url, logger: withAof.logger });
+    if (startedWithAof) opened.push(startedWithAof);
+    expect(withAof.warnings()).toEqual([]);
+  });
+
+  it('refuses REDIS_ACK_FSYNC on a Redis without WAITAOF (Debian 12 has 7.0), naming the version it needs', async () => {
+    const { logger, lines } = capturingLogger();
+    const client = createRedis('producer', { url: aof.url, logger });
+    opened.push(client);
+    await waitForRedis(client);
+    const [major = 0, minor = 0] = (/^redis_version:(\d+)\.(\d+)/m.exec(await client.info('server')) ?? []).slice(1).map(Number);
+    if (major > 7 || (major === 7 && minor >= 2)) {
+      // A newer redis-server: WAITAOF exists, so only a Redis without an AOF is refused.
+      await expect(checkAofAck(client)).resolves.toBeUndefined();
+      const noAof = createRedis('producer', { url: bare.url, logger });
+      opened.push(noAof);
+      await waitForRedis(noAof);
+      await expect(checkAofAck(noAof)).rejects.toMatchObject({ code: 'redis_no_aof_ack', message: expect.stringMatching(/append-only/) });
+      return;
+    }
+    await expect(checkAofAck(client)).rejects.toMatchObject({ code: 'redis_no_aof_ack', message: expect.stringMatching(/WAITAOF.*7\.2/) });
+
+    const previous = process.exitCode;
+    try {
+      expect(await connectAtStartup('producer', { url: aof.url, logger }, { ackFsync: true })).toBeUndefined();
+      expect(process.exitCode).toBe(1);
+      expect(lines.find((line) => line.level === 60)?.msg).toMatch(/REDIS_ACK_FSYNC/);
+    } finally {
+      process.exitCode = previous;
+    }
+  });
+});

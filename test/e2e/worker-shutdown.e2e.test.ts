@@ -1,0 +1,207 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { cancelChannel, catalog, jobOptionsFor, queueIdentity } from '@floodgate/shared/jobs';
+import { createLogger } from '@floodgate/shared/logger';
+import { createRedis, waitForRedis } from '@floodgate/shared/redis';
+import { listHeartbeats } from '@floodgate/shared/workers';
+import { spawnNodeProcess, startRedis, waitFor, type PrivateRedis, type RunningProcess } from '@floodgate/testkit';
+import { Queue, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+const root = resolve(__dirname, '../..');
+const workerEntry = join(root, 'apps/worker/dist/index.js');
+const logger = createLogger({ name: 'e2e', level: 'silent', pretty: false });
+
+/** A dead process's job is back in play within ~3 s; pages on 127.0.0.1 allowed; no fetch timeout in the way. */
+const WORKER_ENV = {
+  WORKER_LOCK_DURATION_MS: '2000',
+  WORKER_STALLED_INTERVAL_MS: '1000',
+  WORKER_HEARTBEAT_MS: '500',
+  WORKER_METRICS_PORT: '0',
+  WORKER_CPU_THREADS: '1',
+  PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: 'true',
+  PAGE_EXTRACT_FETCH_TIMEOUT_MS: '120000',
+};
+
+/**
+ * A page that answers only when told: a page-extract job fetching it is a
+ * long-running handler whose end the test decides.
+ */
+interface HeldPage {
+  url: string;
+  /** Requests received so far. */
+  requests: number;
+  /** Pages sent in full. */
+  served: number;
+  /** Answers every held request, and every later one at once. */
+  release(): void;
+  close(): Promise<void>;
+}
+
+async function startHeldPage(): Promise<HeldPage> {
+  const held: ServerResponse[] = [];
+  let released = false;
+  const page: HeldPage = {
+    url: '',
+    requests: 0,
+    served: 0,
+    release() {
+      released = true;
+      for (const res of held.splice(0)) answer(res);
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise((done) => server.close(done));
+    },
+  };
+  const answer = (res: ServerResponse) => {
+    res.once('finish', () => page.served++);
+    res.writeHead(200, { 'content-type': 'text/html' }).end('<title>held</title><p>at last</p>');
+  };
+  const server: Server = createServer((_req: IncomingMessage, res: ServerResponse) => {
+    page.requests++;
+    if (released) answer(res);
+    else held.push(res);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  page.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/page`;
+  return page;
+}
+
+let redis: PrivateRedis;
+let connection: Redis;
+let prefix: string;
+let queue: Queue;
+let page: HeldPage;
+const processes: RunningProcess[] = [];
+
+beforeEach(async () => {
+  redis = await startRedis({ appendonly: true });
+  connection = createRedis('worker', { url: redis.url, logger });
+  await waitForRedis(connection);
+  prefix = `{e2e-${Math.random().toString(36).slice(2)}}`;
+  const { name, prefix: keyPrefix } = queueIdentity('page-extract', prefix);
+  queue = new Queue(name, { connection, prefix: keyPrefix });
+  // One test stops Redis on purpose: the refused reconnects are expected, not news.
+  queue.on('error', () => undefined);
+  page = await startHeldPage();
+});
+
+afterEach(async () => {
+  await Promise.all(processes.splice(0).map((p) => p.kill()));
+  await queue?.close();
+  connection?.disconnect();
+  await page?.close();
+  await redis?.stop();
+});
+
+const startWorker = async (env: Record<string, string>) => {
+  const worker = await spawnNodeProcess(workerEntry, { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, ...WORKER_ENV, ...env });
+  processes.push(worker);
+  return worker;
+};
+
+/** A page-extract job of the held page, with one attempt only: a spent attempt fails it. */
+const addLastAttemptJob = () => queue.add('page-extract', { url: page.url }, { ...jobOptionsFor(catalog['page-extract']), attempts: 1 });
+
+const whenExited = async (worker: RunningProcess) => {
+  if (worker.child.exitCode === null && worker.child.signalCode === null) await once(worker.child, 'exit');
+  return worker.child.exitCode;
+};
+
+const finished = (id: string) =>
+  waitFor(
+    async () => {
+      const state = await queue.getJobState(id);
+      if (state !== 'completed' && state !== 'failed') return undefined;
+      const job = await queue.getJob(id);
+      return job ? { job, state } : undefined;
+    },
+    { timeoutMs: 60_000, description: `job ${id} to finish` },
+  );
+
+const attemptsMadeOf = async (job: Job) => Number((await connection.hget(`${queue.qualifiedName}:${job.id}`, 'atm')) ?? 0);
+
+describe('stopping a worker (a deploy: pm2 reload sends SIGINT)', () => {
+  it('hands a job still running past the drain grace back to the queue without spending its last attempt; the next worker completes it', async () => {
+    const first = await startWorker({ WORKER_DRAIN_GRACE_MS: '300' });
+    const job = await addLastAttemptJob();
+    await waitFor(() => page.requests === 1, { description: 'the handler to be fetching the page' });
+
+    await first.stop();
+    expect(first.child.exitCode).toBe(0);
+    expect(await queue.getJobState(String(job.id))).toBe('waiting');
+    expect(await attemptsMadeOf(job)).toBe(0);
+
+    page.release();
+    const second = await startWorker({});
+    const { job: done, state } = await finished(String(job.id));
+    expect(state).toBe('completed');
+    expect(done.attemptsMade).toBe(1);
+    expect(done.processedBy).toMatch(new RegExp(`:${second.pid}$`));
+    expect(done.returnvalue).toMatchObject({ title: 'held', status: 200 });
+  });
+
+  it('keeps hearing cancels until the drain ends', async () => {
+    const worker = await startWorker({ WORKER_DRAIN_GRACE_MS: '120000' });
+    const job = await addLastAttemptJob();
+    await waitFor(() => page.requests === 1, { description: 'the handler to be fetching the page' });
+    const beating = async () => (await listHeartbeats(connection, prefix)).some((beat) => beat.pid === worker.pid);
+    await waitFor(beating, { description: 'the worker\'s heartbeat' });
+
+    worker.child.kill('SIGINT');
+    // The heartbeat is the first step to go: once it has, the process is draining (the page is held, so it cannot end).
+    await waitFor(async () => !(await beating()), { description: 'the worker to start its shutdown' });
+    const listeners = await connection.publish(cancelChannel(prefix), JSON.stringify({ type: 'page-extract', id: job.id }));
+    expect(listeners).toBe(1);
+
+    const { job: cancelled, state } = await finished(String(job.id));
+    expect(state).toBe('failed');
+    expect(cancelled.failedReason).toMatch(/^cancelled: /);
+    expect(await whenExited(worker)).toBe(0);
+  });
+
+  it('drains and exits while Redis is unreachable; the job whose outcome could not be recorded is recovered afterwards', async () => {
+    const worker = await startWorker({ WORKER_DRAIN_GRACE_MS: '4000' });
+    const job = await addLastAttemptJob();
+    await waitFor(() => page.requests === 1, { description: 'the handler to be fetching the page' });
+
+    await redis.kill();
+    worker.child.kill('SIGINT');
+    // The active job runs to its end during the drain: its page is sent in full.
+    page.release();
+    await waitFor(() => page.served === 1, { description: 'the held page to be served' });
+    // A clean exit (0), not the shutdown timer's (1): no step waited on Redis without a bound.
+    expect(await whenExited(worker)).toBe(0);
+
+    await redis.restart();
+    await waitForRedis(connection);
+    await startWorker({});
+    const { job: done, state } = await finished(String(job.id));
+    expect(state).toBe('completed');
+    expect(done.attemptsMade).toBe(1);
+  });
+
+  it('leaves a job it cannot hand back (Redis down past the grace) to stalled recovery, still without spending its last attempt', async () => {
+    const worker = await startWorker({ WORKER_DRAIN_GRACE_MS: '1000' });
+    const job = await addLastAttemptJob();
+    await waitFor(() => page.requests === 1, { description: 'the handler to be fetching the page' });
+
+    await redis.kill();
+    // The page stays held: the grace runs out with the job active and no Redis to take it back.
+    expect(await new Promise((done) => worker.child.once('exit', done).kill('SIGINT'))).toBe(0);
+
+    await redis.restart();
+    await waitForRedis(connection);
+    expect(await attemptsMadeOf(job)).toBe(0);
+    page.release();
+    await startWorker({});
+    const { job: done, state } = await finished(String(job.id));
+    expect(state).toBe('completed');
+    expect(done.attemptsMade).toBe(1);
+  });
+});
