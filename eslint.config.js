@@ -135,5 +135,10 @@ module.exports = tseslint.config(
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  {
+    // Scripts a page loads as files (the overview page): browser globals, and uPlot's, which its own file defines.
+    files: ['apps/*/public/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { ...globals.browser, uPlot: 'readonly' } },
+  },
   ...boundaries,
 );

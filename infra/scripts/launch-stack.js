@@ -98,6 +98,7 @@ async function main() {
     ...(only.includes('dashboard')
       ? [
           `  Dashboard   ${dashboardUrl}`,
+          `  Overview    ${dashboardUrl.replace(/\/admin\/queues$/, '/admin/overview')}`,
           `              admin:  user ${env.DASHBOARD_USER}, password ${env.DASHBOARD_PASSWORD ? '(from DASHBOARD_PASSWORD)' : dashboardPassword}`,
           `              viewer: user ${env.DASHBOARD_VIEWER_USER}, password ${env.DASHBOARD_VIEWER_PASSWORD ? '(from DASHBOARD_VIEWER_PASSWORD)' : viewerPassword} (read-only)`,
         ]

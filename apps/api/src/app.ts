@@ -1,5 +1,5 @@
 import type { Logger } from '@floodgate/shared/logger';
-import type { RequestListener } from 'node:http';
+import type { IncomingMessage, RequestListener } from 'node:http';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { RedisClient } from '@floodgate/shared/redis';
@@ -14,13 +14,15 @@ import { requestLogger } from './request-logger';
 import type { Authenticator } from './auth/authenticator';
 import { requireAuth } from './auth/require-auth';
 import { createJobAdder, type ReplicationAck } from './coalesce/job-adder';
+import { tracedJobAdder } from './coalesce/traced-job-adder';
+import { traceRequests, type Tracing } from '@floodgate/shared/tracing';
 import type { AofAck } from './durability/aof-ack';
 import { createEnqueuePipeline, type EnqueuePipeline } from './enqueue/enqueue-pipeline';
 import { createRequestParser } from './enqueue/parse-request';
 import { createPayloadPolicy, type PayloadPolicy } from './enqueue/payload-policy';
 import type { FetchTargetPolicy } from '@floodgate/shared/fetch-target';
 import type { ProxyEndpoint } from '@floodgate/shared/proxies';
-import { leanEnqueueListener } from './fast-path/lean-enqueue';
+import { leanEnqueueListener, leanRouteOf } from './fast-path/lean-enqueue';
 import { bulkJobsRouter } from './routes/bulk-jobs';
 import { docsRouter } from './routes/docs';
 import { healthRouter } from './routes/health';
@@ -32,6 +34,7 @@ import { metricsRouter } from './routes/metrics';
 import { proxiesRouter } from './routes/proxies';
 import { queuesRouter } from './routes/queues';
 import { schedulesRouter } from './routes/schedules';
+import { searchRouter } from './search/search-router';
 import { workersRouter } from './routes/workers';
 
 /** Most jobs one bulk request may carry, unless API_BULK_MAX_JOBS says otherwise. */
@@ -66,6 +69,8 @@ export interface AppDeps {
   /** The process's metrics registry, served at `/metrics`. */
   registry: Registry;
   httpMetrics: HttpMetrics;
+  /** OpenTelemetry, when on: each request and each job it adds become spans. @defaultValue off */
+  tracing?: Tracing | undefined;
 }
 
 /**
@@ -74,13 +79,14 @@ export interface AppDeps {
  * one enqueue pipeline. `app` is returned too, for tests that look at its routes.
  */
 export function createApiListener(deps: AppDeps): { app: Express; listener: RequestListener } {
+  const adder = createJobAdder(deps.queues, deps.redis, deps.aofAck, deps.replicationAck);
   const payloadPolicy = createPayloadPolicy(deps.fetchTargetPolicy ?? { allowPrivateNetworks: false });
   const pipeline = createEnqueuePipeline({
     redis: deps.redis,
     queues: deps.queues,
     admission: deps.admission,
     parser: createRequestParser({ payloadPolicy, bulkMaxJobs: deps.bulkMaxJobs ?? DEFAULT_BULK_MAX_JOBS }),
-    adder: createJobAdder(deps.queues, deps.redis, deps.aofAck, deps.replicationAck),
+    adder: deps.tracing ? tracedJobAdder(adder, deps.queues, deps.tracing.telemetry) : adder,
   });
   // One instance for both paths, so their answers carry the same security headers.
   const securityHeaders = helmet();
@@ -95,7 +101,14 @@ export function createApiListener(deps: AppDeps): { app: Express; listener: Requ
     httpMetrics: deps.httpMetrics,
     bodyLimitBytes: deps.bodyLimitBytes,
   });
-  return { app, listener };
+  // Tracing off: the bare listener, not a wrapper that checks on every request.
+  return { app, listener: deps.tracing ? traceRequests(listener, { routeOf }) : listener };
+}
+
+/** The route template a request matched: express's, or the lean path's own. */
+function routeOf(req: IncomingMessage): string | undefined {
+  const path = (req as IncomingMessage & { route?: { path?: unknown } }).route?.path;
+  return typeof path === 'string' ? path : leanRouteOf(req);
 }
 
 /** Builds the express app without listening, so tests run it on any port. */
@@ -134,6 +147,7 @@ export function createApp(
   app.use(jobTypesRouter());
   app.use(bulkJobsRouter(shared));
   app.use(jobEventsRouter(deps));
+  app.use(searchRouter(deps));
   app.use(jobsRouter({ ...deps, ...shared }));
   app.use(workersRouter(deps.redis, deps.prefix));
   app.use(proxiesRouter(deps));

@@ -7,6 +7,7 @@ import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry, metricsPortFor, startMetricsServer } from '@floodgate/shared/metrics';
 import { loadProxyList } from '@floodgate/shared/proxies';
 import { connectAtStartup, createRedis } from '@floodgate/shared/redis';
+import { startTracing } from '@floodgate/shared/tracing';
 import { startAdmission } from './admission/start-admission';
 import { createApiServer } from './api-server';
 import { createApiListener } from './app';
@@ -16,18 +17,21 @@ import { env } from './env';
 import { createJobWaiter } from './job-waiter';
 import { createHttpMetrics } from './metrics/http-metrics';
 import { registerQueueMetrics } from './metrics/queue-metrics';
+import { startOverviewSampler } from './overview/overview-sampler';
 import { closeQueues, createQueues } from './queues';
 
 async function main(): Promise<void> {
   const logger = createLogger({ name: 'api', level: env.LOG_LEVEL });
+  const tracing = await startTracing(env, { defaultServiceName: 'floodgate-api', logger });
   const target = resolveRedisTarget(env);
   const redis = await connectAtStartup('producer', { target, logger, connectionName: `floodgate-api-${process.pid}` }, { ackFsync: env.REDIS_ACK_FSYNC });
   if (!redis) return;
 
   const shutdown = createShutdown({ logger, graceMs: env.API_SHUTDOWN_GRACE_MS });
-  // Steps run in reverse order: stop accepting requests, then close queues, then Redis.
+  // Steps run in reverse order: stop accepting requests, then close queues, then Redis, then export the last spans.
+  if (tracing) shutdown.add('tracing', () => tracing.shutdown());
   shutdown.add('redis', () => redis.quit());
-  const queues = createQueues(redis, env.QUEUE_PREFIX, env.API_EVENTS_MAX_LEN);
+  const queues = createQueues(redis, env.QUEUE_PREFIX, env.API_EVENTS_MAX_LEN, tracing?.telemetry);
   shutdown.add('queues', () => closeQueues(queues));
   await Promise.all(Object.values(queues).map((queue) => queue.waitUntilReady()));
 
@@ -54,6 +58,8 @@ async function main(): Promise<void> {
     },
   });
   shutdown.add('admission guards', stopAdmission);
+  const overview = startOverviewSampler({ redis, queues, prefix: env.QUEUE_PREFIX, httpMetrics, logger, flushEveryMs: env.OVERVIEW_FLUSH_MS });
+  shutdown.add('overview figures', () => overview.stop());
 
   // A worker-role connection: the subscribers block on XREAD and must wait out a failover, not fail.
   const eventsConnection = createRedis('worker', { target, logger, connectionName: `floodgate-api-events-${process.pid}` });
@@ -85,6 +91,7 @@ async function main(): Promise<void> {
     proxies: loadProxyList({ list: env.FETCH_PROXIES, file: env.FETCH_PROXIES_FILE }),
     registry,
     httpMetrics,
+    tracing,
   });
   // A deep accept queue: a burst of thousands of connections (waiters, a flood)
   // waits in the kernel instead of being dropped into SYN retransmits.

@@ -5,16 +5,18 @@ import { catalog, type JobType } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
 import type { Queue } from 'bullmq';
 import express, { type ErrorRequestHandler, type Express } from 'express';
-import { BOARD_PATH, requireSession, sessionOf, viewerIsReadOnly } from './auth';
+import type { RedisClient } from '@floodgate/shared/redis';
+import { BOARD_PATH, OVERVIEW_PATH, requireSession, sessionOf, viewerIsReadOnly } from './auth';
 import type { Account, Credentials, Role } from './credentials';
 import { sameOriginGuard } from './csrf';
 import { LOGOUT_PATH, loginRoutes } from './login';
 import { LoginThrottle, type LoginThrottleOptions } from './login-throttle';
 import type { DashboardQueues } from './queues';
-import { boardContentSecurityPolicy, securityHeaders } from './security-headers';
+import { overviewRouter } from './overview/overview-routes';
+import { boardContentSecurityPolicy, overviewContentSecurityPolicy, securityHeaders } from './security-headers';
 import { SessionCodec } from './session';
 
-export { BOARD_PATH, LOGIN_PATH } from './auth';
+export { BOARD_PATH, LOGIN_PATH, OVERVIEW_PATH } from './auth';
 export { LOGOUT_PATH } from './login';
 
 type Login = Pick<Credentials, 'user' | 'password'>;
@@ -22,6 +24,10 @@ type Login = Pick<Credentials, 'user' | 'password'>;
 export interface DashboardDeps {
   /** The queue of every catalog job type; each becomes one board in the dashboard. */
   queues: DashboardQueues;
+  /** The connection the queues share; the overview reads its history, heartbeats and proxies with it. */
+  redis: RedisClient;
+  /** QUEUE_PREFIX: where the overview's history, heartbeats and proxy health live. */
+  prefix: string;
   /** Signs in with full control of Bull Board. */
   admin: Login;
   /** Signs in to a read-only Bull Board. */
@@ -69,6 +75,8 @@ export function createApp(deps: DashboardDeps): Express {
   // otherwise tell a stranger which paths exist.
   app.use(requireSession(sessions));
   app.get('/', (_req, res) => res.redirect(BOARD_PATH));
+  app.use(OVERVIEW_PATH, overviewContentSecurityPolicy({ secure }));
+  app.use(overviewRouter({ redis: deps.redis, prefix: deps.prefix, queues: deps.queues, logger: deps.logger }));
   app.use(BOARD_PATH, boardContentSecurityPolicy({ secure }));
   app.use(BOARD_PATH, viewerIsReadOnly());
   // Two boards on one path; the session's role picks which one answers.
@@ -102,7 +110,10 @@ export function createBoard(queues: DashboardQueues, role: Role): Express {
       uiConfig: {
         boardTitle: 'floodgate',
         // In the header's links menu; the page it opens has the (POST) logout button.
-        miscLinks: [{ text: `Sign out (${role})`, url: LOGOUT_PATH }],
+        miscLinks: [
+          { text: 'Overview', url: OVERVIEW_PATH },
+          { text: `Sign out (${role})`, url: LOGOUT_PATH },
+        ],
         // Says on every page which board this is.
         ...(readOnlyMode ? { environment: { label: 'read-only', color: '#5c6778' } } : {}),
       },

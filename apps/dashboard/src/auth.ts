@@ -8,6 +8,9 @@ export const BOARD_PATH = '/admin/queues';
 /** Bull Board's JSON API: answered 401, not redirected, when signed out. */
 export const BOARD_API_PATH = `${BOARD_PATH}/api`;
 export const LOGIN_PATH = '/login';
+/** The overview page (overview/overview-routes.ts), and its JSON API. */
+export const OVERVIEW_PATH = '/admin/overview';
+const OVERVIEW_API_PATH = `${OVERVIEW_PATH}/api`;
 
 export interface SessionDeps {
   codec: SessionCodec;
@@ -48,7 +51,7 @@ export function requireSession(deps: SessionDeps): RequestHandler {
       next();
       return;
     }
-    const api = req.path === BOARD_API_PATH || req.path.startsWith(`${BOARD_API_PATH}/`);
+    const api = [BOARD_API_PATH, OVERVIEW_API_PATH].some((path) => req.path === path || req.path.startsWith(`${path}/`));
     if (api || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.status(401).json({ error: { code: 'unauthorized', message: `Sign in first (POST ${LOGIN_PATH}); the session cookie is missing, expired or invalid.` } });
       return;
@@ -81,7 +84,7 @@ export function viewerIsReadOnly(): RequestHandler {
 
 /**
  * Where to send someone after they sign in: `candidate` when it is a path on
- * the board (`/admin/queues`, `/admin/queues/…`, with a query), else the
+ * the board (`/admin/queues`, `/admin/queues/…`, with a query) or the overview, else the
  * board itself. Never another host (`//evil.example`, `/\evil.example`), so
  * the login form cannot be used as an open redirect.
  */
@@ -89,7 +92,8 @@ export function safeNext(candidate: unknown): string {
   if (typeof candidate !== 'string' || candidate.length > 2048) return BOARD_PATH;
   // Printable ASCII without backslash (browsers read it as a slash).
   if (!/^[\x21-\x5b\x5d-\x7e]+$/.test(candidate) || candidate.includes('//')) return BOARD_PATH;
-  if (candidate !== BOARD_PATH && !candidate.startsWith(`${BOARD_PATH}/`) && !candidate.startsWith(`${BOARD_PATH}?`)) return BOARD_PATH;
+  const under = (root: string) => candidate === root || candidate.startsWith(`${root}/`) || candidate.startsWith(`${root}?`);
+  if (!under(BOARD_PATH) && !under(OVERVIEW_PATH)) return BOARD_PATH;
   // No climbing out of the board with dot segments (URL parsers read %2e as a dot too).
   const path = (candidate.split('?')[0] ?? '').replace(/%2e/gi, '.');
   if (/(^|\/)\.\.?(\/|$)/.test(path)) return BOARD_PATH;

@@ -70,7 +70,7 @@ describe('the dashboard in a browser', () => {
     await waitFor(async () => (await job.getState()) === 'failed', { timeoutMs: STEP_MS, description: 'the compute job to fail' });
 
     served = await serve(
-      createApp({ queues, admin, viewer, sessionSecret: `browser-test-${randomUUID()}`, logger: silent, loginThrottle: { freeAttempts: 100 } }),
+      createApp({ queues, redis: connection, prefix, admin, viewer, sessionSecret: `browser-test-${randomUUID()}`, logger: silent, loginThrottle: { freeAttempts: 100 } }),
     );
 
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-background-networking'], timeout: STEP_MS });

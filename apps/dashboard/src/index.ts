@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const viewer = resolveCredentials({ user: env.DASHBOARD_VIEWER_USER, password: env.DASHBOARD_VIEWER_PASSWORD });
   const session = resolveSessionSecret(env.DASHBOARD_SESSION_SECRET);
   const secure = secureCookies(env);
-  const app = createApp({ queues, admin, viewer, sessionSecret: session.secret, secureCookies: secure, logger });
+  const app = createApp({ queues, redis, prefix: env.QUEUE_PREFIX, admin, viewer, sessionSecret: session.secret, secureCookies: secure, logger });
   const server: Server = app.listen(env.DASHBOARD_PORT, env.DASHBOARD_HOST);
   await once(server, 'listening');
   shutdown.add('http server', () => closeHttpServer(server));

@@ -52,6 +52,19 @@ export const BOARD_CSP: Directives = {
   'frame-ancestors': ["'none'"],
 };
 
+/**
+ * The overview page's policy: {@link STRICT_CSP} plus its own scripts (the
+ * page's and uPlot's, both files served from here) and its own JSON. No
+ * inline script or style: uPlot sizes its elements through the DOM, which a
+ * CSP does not restrict.
+ */
+export const OVERVIEW_CSP: Directives = {
+  ...STRICT_CSP,
+  'script-src': ["'self'"],
+  'script-src-attr': ["'none'"],
+  'connect-src': ["'self'"],
+};
+
 export interface SecurityHeadersOptions {
   /** Served over HTTPS (DASHBOARD_SECURE_COOKIES): adds HSTS and upgrade-insecure-requests. */
   secure: boolean;
@@ -84,4 +97,9 @@ export function securityHeaders(options: SecurityHeadersOptions): RequestHandler
 /** Replaces the strict policy with {@link BOARD_CSP} for Bull Board's routes. */
 export function boardContentSecurityPolicy(options: SecurityHeadersOptions): RequestHandler {
   return helmet.contentSecurityPolicy({ useDefaults: false, directives: withTransport(BOARD_CSP, options.secure) }) as RequestHandler;
+}
+
+/** Replaces the strict policy with {@link OVERVIEW_CSP} for the overview page. */
+export function overviewContentSecurityPolicy(options: SecurityHeadersOptions): RequestHandler {
+  return helmet.contentSecurityPolicy({ useDefaults: false, directives: withTransport(OVERVIEW_CSP, options.secure) }) as RequestHandler;
 }

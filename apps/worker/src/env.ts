@@ -1,6 +1,7 @@
 import { CommonEnv, enumEnv, intEnv, loadEnv, optionalStringEnv, refineRedisTopology } from '@floodgate/shared/env';
 import { perTypeNumbersEnv } from '@floodgate/shared/jobs';
 import { StackEnv } from '@floodgate/shared/stack';
+import { TracingEnv } from '@floodgate/shared/tracing';
 import { z } from 'zod';
 
 /** HTTP statuses separated by commas (`403,429`), each 400-599; blank means the default. */
@@ -43,6 +44,8 @@ export const WorkerEnv = CommonEnv.extend({
   WORKER_CONCURRENCY: perTypeNumbersEnv({ min: 1, max: 100_000 }),
   /** How often a worker process publishes its heartbeat (GET /v1/workers); it expires after 3 beats. @defaultValue 5000 */
   WORKER_HEARTBEAT_MS: intEnv(5_000, { min: 100, max: 60_000 }),
+  /** How often this process writes its figures (finished jobs, timings) to the overview's history, in ms. @defaultValue 5000 */
+  OVERVIEW_FLUSH_MS: intEnv(5_000, { min: 100, max: 60_000 }),
   /**
    * Most bytes of a page's body page-extract reads; a larger page fails the job
    * (`response_too_large`) instead of filling the worker's memory.
@@ -83,6 +86,8 @@ export const WorkerEnv = CommonEnv.extend({
   FETCH_PROXY_HEALTHCHECK_URL: optionalStringEnv().refine((value) => value === undefined || /^https?:\/\//.test(value) && URL.canParse(value), 'must be an http(s) URL'),
   /** How often cooling proxies are checked (when FETCH_PROXY_HEALTHCHECK_URL is set). @defaultValue 10000 */
   FETCH_PROXY_HEALTHCHECK_INTERVAL_MS: intEnv(10_000, { min: 100, max: 3_600_000 }),
+  /** OpenTelemetry tracing (`OTEL_*`): see TracingEnv. Off unless an exporter is set. */
+  ...TracingEnv.shape,
 }).refine((env) => env.FETCH_PROXY_COOLDOWN_BASE_MS <= env.FETCH_PROXY_COOLDOWN_MAX_MS, {
   message: 'FETCH_PROXY_COOLDOWN_BASE_MS must not be above FETCH_PROXY_COOLDOWN_MAX_MS',
   path: ['FETCH_PROXY_COOLDOWN_BASE_MS'],

@@ -1,13 +1,16 @@
 import { catalog, jobTypes, queueIdentity, retentionOptions, type JobDefinition, type JobType } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
-import { MetricsTime, Worker } from 'bullmq';
+import type { OverviewRecorder } from '@floodgate/shared/overview';
+import { MetricsTime, Worker, type Telemetry } from 'bullmq';
 import type { RedisClient } from '@floodgate/shared/redis';
 import { hostname } from 'node:os';
 import { drainWorkers } from './shutdown/drain-workers';
 import type { JobHandler } from './define-handler';
 import type { Handlers } from './handlers';
 import { measuredProcessor, type WorkerMetrics } from './metrics/worker-metrics';
+import { recordJobFigures } from './overview-figures';
 import { createProcessor } from './run-job';
+import { tracedProcessor } from './traced-processor';
 import { DEFAULT_TUNING, type WorkerTuning } from './worker-tuning';
 
 export interface StartWorkersOptions {
@@ -25,11 +28,15 @@ export interface StartWorkersOptions {
   metrics: WorkerMetrics;
   /** Locks, stalled checks, concurrency overrides. @defaultValue {@link DEFAULT_TUNING} */
   tuning?: WorkerTuning;
+  /** Where finished jobs and their timings go for the dashboard's overview. @defaultValue not recorded */
+  overview?: OverviewRecorder;
   /**
    * Job types to run.
    * @defaultValue every type in the catalog
    */
   types?: readonly JobType[];
+  /** BullMQ telemetry (bullmq-otel) when tracing is on: each attempt becomes a span of its job's trace. @defaultValue off */
+  telemetry?: Telemetry | undefined;
 }
 
 export interface RunningWorkers {
@@ -60,7 +67,7 @@ function startWorker(type: JobType, options: StartWorkersOptions): Worker {
   return createJobWorker({ ...options, definition, handler });
 }
 
-export interface CreateJobWorkerOptions extends Pick<StartWorkersOptions, 'connection' | 'prefix' | 'logger' | 'metrics' | 'tuning'> {
+export interface CreateJobWorkerOptions extends Pick<StartWorkersOptions, 'connection' | 'prefix' | 'logger' | 'metrics' | 'tuning' | 'telemetry' | 'overview'> {
   definition: JobDefinition;
   handler: JobHandler;
 }
@@ -76,7 +83,8 @@ export function createJobWorker(options: CreateJobWorkerOptions): Worker {
   const tuning = options.tuning ?? DEFAULT_TUNING;
   const logger = options.logger.child({ type });
   const { name, prefix } = queueIdentity(type, options.prefix);
-  const processor = measuredProcessor(type, createProcessor({ definition, handler, logger: options.logger }), options.metrics);
+  const measured = measuredProcessor(type, createProcessor({ definition, handler, logger: options.logger }), options.metrics);
+  const processor = options.telemetry ? tracedProcessor(type, measured) : measured;
   const worker = new Worker(name, processor, {
     connection: options.connection,
     prefix,
@@ -94,6 +102,7 @@ export function createJobWorker(options: CreateJobWorkerOptions): Worker {
     metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
     // Jobs added without retention (not through the API) still must not pile up in Redis.
     ...retentionOptions(definition),
+    ...(options.telemetry ? { telemetry: options.telemetry } : {}),
   });
   // Without a listener an `error` event would crash the process; BullMQ reconnects by itself.
   worker.on('error', (err) => logger.error({ err }, 'worker error'));
@@ -105,5 +114,6 @@ export function createJobWorker(options: CreateJobWorkerOptions): Worker {
     logger.error({ jobId: job.id, attemptsMade: job.attemptsMade, reason: err.message }, 'job failed for good');
   });
   worker.on('stalled', (jobId) => logger.warn({ jobId }, 'job stalled, BullMQ moved it back to wait'));
+  if (options.overview) recordJobFigures(worker, type, options.overview);
   return worker;
 }

@@ -1,11 +1,13 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { resolveRedisTarget } from '@floodgate/shared/env';
 import { catalog, jobTypes } from '@floodgate/shared/jobs';
 import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
 import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry, metricsPortFor, startMetricsServer } from '@floodgate/shared/metrics';
+import { startOverviewRecorder } from '@floodgate/shared/overview';
 import { loadProxyList } from '@floodgate/shared/proxies';
 import { connectAtStartup } from '@floodgate/shared/redis';
+import { startTracing } from '@floodgate/shared/tracing';
 import { createCpuPool, type CpuPool } from './cpu-pool/cpu-pool';
 import { env } from './env';
 import { closeHandlers, createHandlers, type Handlers } from './handlers';
@@ -16,6 +18,7 @@ import { createWorkerMetrics } from './metrics/worker-metrics';
 import { createProxyMetrics } from './proxy-pool/proxy-metrics';
 import { ProxyPool } from './proxy-pool/proxy-pool';
 import { closeRedis } from './shutdown/close-redis';
+import { settlesWithin } from './shutdown/settles-within';
 import { startWorkers } from './start-workers';
 
 /** Time left for the steps besides the drain (heartbeat, handlers, pool, Redis). */
@@ -38,6 +41,7 @@ export interface WorkerProcessOptions {
  */
 export async function runWorkerProcess(options: WorkerProcessOptions = {}): Promise<void> {
   const logger = createLogger({ name: 'worker', level: env.LOG_LEVEL });
+  const tracing = await startTracing(env, { defaultServiceName: 'floodgate-worker', logger });
   // Before Redis: a bad list stops the process at once. Its errors name the entry by
   // position and mask credentials, so they are safe to print.
   const proxies = loadProxyList({ list: env.FETCH_PROXIES, file: env.FETCH_PROXIES_FILE });
@@ -46,7 +50,8 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
 
   const shutdown = createShutdown({ logger, graceMs: env.WORKER_DRAIN_GRACE_MS + CLEANUP_AFTER_DRAIN_MS });
   // Steps run in reverse order of registration: the heartbeat stops first, then the workers
-  // drain (cancels still heard), Redis closes last. No step waits on Redis without a bound.
+  // drain (cancels still heard), Redis closes, the last spans go out. No step waits on Redis without a bound.
+  if (tracing) shutdown.add('tracing', () => tracing.shutdown());
   shutdown.add('redis', () => closeRedis(redis, REDIS_STEP_MS));
   const cpuPool: CpuPool = createCpuPool({ threads: env.WORKER_CPU_THREADS || availableParallelism() });
   shutdown.add('cpu pool', () => cpuPool.close());
@@ -91,7 +96,11 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
     concurrency: env.WORKER_CONCURRENCY,
   };
   await applyGlobalConcurrency(redis, env.QUEUE_PREFIX);
-  const running = startWorkers({ connection: redis, prefix: env.QUEUE_PREFIX, handlers, logger, metrics, tuning });
+  const overview = startOverviewRecorder({ redis, prefix: env.QUEUE_PREFIX, source: `worker:${hostname()}:${process.pid}`, flushEveryMs: env.OVERVIEW_FLUSH_MS, logger });
+  // Registered before the workers, so it runs after their drain and writes the last jobs' figures.
+  // Bounded like every Redis step: figures that cannot be written are only figures.
+  shutdown.add('overview figures', () => settlesWithin(overview.stop(), REDIS_STEP_MS));
+  const running = startWorkers({ connection: redis, prefix: env.QUEUE_PREFIX, handlers, logger, metrics, tuning, overview, telemetry: tracing?.telemetry });
   await Promise.all(running.workers.map((worker) => worker.waitUntilReady()));
   // Before the workers' step, so it runs after it: cancels keep arriving until the drain ends.
   const stopCancels = await listenForCancels({ redis, prefix: env.QUEUE_PREFIX, workers: running.byType, logger });

@@ -7,4 +7,5 @@ export * from './forward-proxy';
 export * from './redis-node';
 export * from './start-redis-cluster';
 export * from './start-redis-sentinel';
+export * from './otlp-receiver';
 export * from './tcp-fault-proxy';

@@ -71,6 +71,11 @@ export function leanEnqueueListener(deps: LeanEnqueueDeps): RequestListener {
   };
 }
 
+/** `/v1/jobs/:type` for a POST the lean path may have answered; names its trace span. */
+export function leanRouteOf(req: IncomingMessage): string | undefined {
+  return req.method === 'POST' && PLAIN_ENQUEUE.test(req.url ?? '') ? ROUTE : undefined;
+}
+
 /**
  * The job type and caller when the request can take the lean path, judged on
  * its headers alone. A request express would refuse before reading its body

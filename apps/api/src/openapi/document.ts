@@ -1,6 +1,7 @@
 import { catalog, jobTypes, type JobType } from '@floodgate/shared/jobs';
 import { requiredScope } from '../auth/required-scope';
 import { ListQuery, WaitQuery } from '../routes/jobs';
+import { SearchQuery } from '../search/search-router';
 import { errorRef, errorResponses, pascalCase, ref, schemaComponents } from './components';
 import { queryParameters, schemaOf, type JsonSchema } from './json-schema';
 import { ProxyStatus } from '@floodgate/shared/proxies';
@@ -66,12 +67,17 @@ function jobTypePaths(type: JobType): Record<string, PathItem> {
         },
         errors: [...ENQUEUE, 409],
       }),
-      get: operation(tag, `list${name}Jobs`, `List ${type} jobs in one state (newest first; failed by default: the dead-letter set)`, {
-        parameters: queryParameters(ListQuery),
+      get: operation(tag, `list${name}Jobs`, `List ${type} jobs in one state (newest first; failed by default: the dead-letter set), or, with \`q\`, search them (a scan of at most \`scan\` jobs per call)`, {
+        // With q the same route searches (search/search-router.ts): state is then optional and cursor a "<state>.<offset>" string.
+        parameters: [...queryParameters(ListQuery), ...queryParameters(SearchQuery.pick({ q: true, scan: true })).map((param) => ({ ...param, required: false }))],
         responses: {
-          '200': json('A page of jobs; pass `nextCursor` as `cursor` for the next one.', {
+          '200': json('A page of jobs; pass `nextCursor` as `cursor` for the next one. A search also says how many jobs it read (`scanned`).', {
             type: 'object',
-            properties: { jobs: { type: 'array', items: job }, nextCursor: { anyOf: [{ type: 'string' }, { type: 'null' }] } },
+            properties: {
+              jobs: { type: 'array', items: job },
+              nextCursor: { anyOf: [{ type: 'string' }, { type: 'null' }] },
+              scanned: { type: 'integer', minimum: 0 },
+            },
             required: ['jobs', 'nextCursor'],
           }),
         },

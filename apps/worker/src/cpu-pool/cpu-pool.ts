@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { inSpan } from '@floodgate/shared/tracing';
 import { Piscina } from 'piscina';
 import type { CpuTask, CpuTasks, CpuTaskType } from './cpu-tasks';
 
@@ -43,7 +44,7 @@ export function createCpuPool(options: CpuPoolOptions): CpuPool {
   });
   return {
     threads: options.threads,
-    run: (type, data, signal) => piscina.run({ type, data } as CpuTask, { signal }),
+    run: (type, data, signal) => inSpan('cpu task', { 'floodgate.cpu.task': type }, () => piscina.run({ type, data } as CpuTask, { signal })),
     close: () => piscina.destroy(),
   };
 }

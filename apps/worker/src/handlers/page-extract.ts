@@ -1,5 +1,6 @@
 import type { PageExtractResult } from '@floodgate/shared/jobs';
 import type { ProxyEndpoint } from '@floodgate/shared/proxies';
+import { inSpan } from '@floodgate/shared/tracing';
 import { defineHandler, type JobContext } from '../define-handler';
 import { transientFailure } from '../job-errors';
 import type { ProxyPool } from '../proxy-pool/proxy-pool';
@@ -50,7 +51,7 @@ export function createPageExtractHandler(options: PageExtractOptions) {
     'page-extract',
     async ({ url, sticky }, ctx) => {
       const base = { policy, maxBytes: options.maxBytes, timeoutMs: options.fetchTimeoutMs, signal: ctx.signal };
-      if (!pool) return resultOf(await fetchPage(url, { ...base, dispatcher: agent }), null);
+      if (!pool) return resultOf(await inSpan('fetch', () => fetchAttributes(url), () => fetchPage(url, { ...base, dispatcher: agent })), null);
       const { page, exit } = await fetchThroughPool(pool, url, sticky, { ...base, guardTarget }, ctx);
       return resultOf(page, exit);
     },
@@ -58,9 +59,17 @@ export function createPageExtractHandler(options: PageExtractOptions) {
   );
 }
 
+/** Where a fetch goes, without its query (which may carry a token). */
+function fetchAttributes(url: string): { 'server.address': string; 'url.path': string } {
+  const { host, pathname } = new URL(url);
+  return { 'server.address': host, 'url.path': pathname };
+}
+
 function resultOf(page: FetchedPage, proxy: string | null): PageExtractResult {
   // Pages without content to read (a 404) arrive with an empty body: an empty result.
-  const content = page.kind === 'html' ? parseHtml(page.body, page.finalUrl) : parsePlainText(page.body);
+  const content = inSpan('parse', { 'floodgate.page.kind': page.kind ?? 'none' }, () =>
+    page.kind === 'html' ? parseHtml(page.body, page.finalUrl) : parsePlainText(page.body),
+  );
   return { finalUrl: page.finalUrl, status: page.status, ...content, proxy };
 }
 
@@ -89,7 +98,9 @@ async function fetchThroughPool(
       break;
     }
     try {
-      const page = await fetchPage(url, { ...base, dispatcher: lease.dispatcher, proxy });
+      const page = await inSpan('fetch', () => ({ ...fetchAttributes(url), 'floodgate.proxy': lease.endpoint.hostPort }), () =>
+        fetchPage(url, { ...base, dispatcher: lease.dispatcher, proxy }),
+      );
       await lease.release('ok');
       return { page, exit: lease.endpoint.hostPort };
     } catch (err) {

@@ -34,7 +34,7 @@ export function loadEnv<S extends z.ZodType>(schema: S, source: Record<string, s
 }
 
 function redactIfSecret(name: string, value: string): string {
-  if (/PASSWORD|SECRET|TOKEN|KEY/i.test(name)) return '***';
+  if (/PASSWORD|SECRET|TOKEN|KEY|HEADERS/i.test(name)) return '***';
   // URLs and lists of them (FETCH_PROXIES) keep everything but their credentials.
   if (/URL|PROXIES/i.test(name)) return redactUrlCredentials(value);
   return value;

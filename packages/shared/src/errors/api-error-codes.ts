@@ -6,6 +6,7 @@
 export const API_ERROR_CODES = {
   invalid_json: { status: 400, when: 'the body is not valid JSON' },
   invalid_query: { status: 400, when: 'a query parameter is unknown or out of range' },
+  invalid_search: { status: 400, when: 'a search `q` is too long, names no payload field of the type, or holds pattern syntax (it is literal text)' },
   invalid_idempotency_key: { status: 400, when: 'the Idempotency-Key is not 1-128 of A-Z a-z 0-9 _ - . :' },
   invalid_schedule_id: { status: 400, when: 'a schedule id is not 1-128 of A-Z a-z 0-9 _ - .' },
   invalid_job_id: { status: 400, when: 'a job id is not 1-128 of A-Z a-z 0-9 _ - :' },

@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { Queue, type Telemetry } from 'bullmq';
 import type { RedisClient } from '../redis/create-redis';
 import { jobTypes, type JobType } from './catalog';
 import { queueIdentity } from './queue-identity';
@@ -14,6 +14,8 @@ export interface OpenQueuesOptions {
    * never resets what the API set.
    */
   eventsMaxLen?: number;
+  /** BullMQ telemetry (tracing on): `add` and `addBulk` then make PRODUCER spans and carry their context in the job. @defaultValue none */
+  telemetry?: Telemetry | undefined;
 }
 
 /** Opens every catalog queue on one shared connection, which stays the caller's to close. */
@@ -22,7 +24,8 @@ export function openQueues(connection: RedisClient, prefix: string, options: Ope
     const { name, prefix: keyPrefix } = queueIdentity(type, prefix);
     const settings =
       options.eventsMaxLen === undefined ? { skipMetasUpdate: true } : { streams: { events: { maxLen: options.eventsMaxLen } } };
-    return [type, new Queue(name, { connection, prefix: keyPrefix, ...settings })] as const;
+    const telemetry = options.telemetry ? { telemetry: options.telemetry } : {};
+    return [type, new Queue(name, { connection, prefix: keyPrefix, ...settings, ...telemetry })] as const;
   });
   return Object.fromEntries(entries) as JobQueues;
 }

@@ -1,0 +1,28 @@
+import type { JobType } from '@floodgate/shared/jobs';
+import { inProducerSpan, SpanAttributes } from '@floodgate/shared/tracing';
+import type { Telemetry } from 'bullmq';
+import type { JobQueues } from '../queues';
+import type { JobAdder } from './job-adder';
+
+/**
+ * The job adder, traced: each job gets a PRODUCER span (a child of its HTTP
+ * request's), and that span's context travels in the job (`opts.telemetry`,
+ * as `Queue.add` does it), so the worker's attempts continue the same trace.
+ * The coalesced adder bypasses `Queue.add`, hence this instead of BullMQ's own.
+ */
+export function tracedJobAdder(adder: JobAdder, queues: JobQueues, telemetry: Telemetry): JobAdder {
+  return {
+    add: (type: JobType, data, opts) => {
+      const queue = queues[type].name;
+      return inProducerSpan(
+        `add ${queue}.${type}`,
+        { 'bullmq.queue.name': queue, 'bullmq.queue.operation': 'add', 'bullmq.job.name': type, [SpanAttributes.jobType]: type },
+        async (span, ctx) => {
+          const job = await adder.add(type, data, { ...opts, telemetry: { metadata: telemetry.contextManager.getMetadata(ctx) } });
+          span.setAttributes({ 'bullmq.job.id': String(job.id), [SpanAttributes.jobId]: String(job.id) });
+          return job;
+        },
+      );
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import { hostname } from 'node:os';
+import { jobTypes } from '@floodgate/shared/jobs';
+import type { Logger } from '@floodgate/shared/logger';
+import { fields, primariesOf, readMemory, startOverviewRecorder, type OverviewRecorder } from '@floodgate/shared/overview';
+import type { RedisClient } from '@floodgate/shared/redis';
+import type { HttpMetrics } from '../metrics/http-metrics';
+import type { JobQueues } from '../queues';
+
+export interface OverviewSamplerDeps {
+  redis: RedisClient;
+  queues: JobQueues;
+  prefix: string;
+  /** The process's refusal counter, read as a delta at each flush (the request path is not touched). */
+  httpMetrics: Pick<HttpMetrics, 'rejections'>;
+  logger: Logger;
+  /** @defaultValue 5000 */
+  flushEveryMs?: number;
+}
+
+/**
+ * This API process's share of the overview's history, every few seconds:
+ * refusals by reason since the last flush, and, as gauges, each type's queue
+ * depth and each Redis primary's memory (every API process samples the same
+ * gauges; the bucket keeps the last).
+ */
+export function startOverviewSampler(deps: OverviewSamplerDeps): OverviewRecorder {
+  const reported = new Map<string, number>();
+  const sample = async (recorder: OverviewRecorder) => {
+    for (const { labels, value } of (await deps.httpMetrics.rejections.get()).values) {
+      const reason = String(labels.reason);
+      const delta = value - (reported.get(reason) ?? 0);
+      reported.set(reason, value);
+      if (delta > 0) recorder.count(fields.refused(reason), delta);
+    }
+    if (deps.redis.status !== 'ready') return;
+    await Promise.all(
+      jobTypes.map(async (type) => {
+        // Prioritized jobs are waiting too. (BullMQ 6 keeps a paused queue's jobs in its wait list: there is no 'paused' state.)
+        const counts = await deps.queues[type].getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
+        recorder.gauge(fields.depth(type, 'waiting'), (counts.waiting ?? 0) + (counts.prioritized ?? 0));
+        for (const state of ['active', 'delayed', 'failed'] as const) recorder.gauge(fields.depth(type, state), counts[state] ?? 0);
+      }),
+    );
+    await Promise.all(
+      primariesOf(deps.redis).map(async ({ name, client }) => {
+        const memory = await readMemory(client);
+        recorder.gauge(fields.memory(name, 'used'), memory.usedBytes);
+        recorder.gauge(fields.memory(name, 'max'), memory.maxBytes);
+      }),
+    );
+  };
+  return startOverviewRecorder({
+    redis: deps.redis,
+    prefix: deps.prefix,
+    source: `api:${hostname()}:${process.pid}`,
+    ...(deps.flushEveryMs === undefined ? {} : { flushEveryMs: deps.flushEveryMs }),
+    beforeFlush: sample,
+    logger: deps.logger,
+  });
+}

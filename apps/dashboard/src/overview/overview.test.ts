@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { createLogger } from '@floodgate/shared/logger';
+import { createRedis, waitForRedis } from '@floodgate/shared/redis';
+import { heartbeatKey, writeHeartbeat, type WorkerHeartbeat } from '@floodgate/shared/workers';
+import { startRedis, waitFor, type PrivateRedis } from '@floodgate/testkit';
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, OVERVIEW_PATH } from '../app';
+import { closeQueues, createQueues, type DashboardQueues } from '../queues';
+import { serve, signIn, type Served } from '../testing/serve';
+
+const admin = { user: 'admin', password: 'correct horse battery staple' };
+const viewer = { user: 'viewer', password: 'just looking, thank you' };
+const API = `${OVERVIEW_PATH}/api`;
+
+describe('the overview routes', () => {
+  const silent = createLogger({ name: 'overview-test', level: 'silent', pretty: false });
+  let redis: PrivateRedis;
+  let connection: Redis;
+  let queues: DashboardQueues;
+  let served: Served;
+  let prefix: string;
+  let adminCookie: string;
+  let viewerCookie: string;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    connection = createRedis('producer', { url: redis.url, logger: silent });
+    await waitForRedis(connection);
+    prefix = `{fg-overview-${randomUUID()}}`;
+    queues = createQueues(connection, prefix);
+    const workerConnection = createRedis('worker', { url: redis.url, logger: silent });
+    const worker = new Worker('compute', () => Promise.reject(new Error('boom')), { connection: workerConnection, prefix });
+    try {
+      await Promise.all([1, 2, 3].map((n) => queues.compute.add('compute', { n, m: 1 }, { attempts: 1 })));
+      await waitFor(async () => (await queues.compute.getFailedCount()) === 3, { description: 'three failed compute jobs' });
+    } finally {
+      await worker.close();
+      workerConnection.disconnect();
+    }
+    served = await serve(createApp({ queues, redis: connection, prefix, admin, viewer, sessionSecret: 'a session secret of well over thirty-two characters', logger: silent }));
+    adminCookie = await signIn(served.url, admin.user, admin.password);
+    viewerCookie = await signIn(served.url, viewer.user, viewer.password);
+  });
+  afterAll(async () => {
+    await served?.close();
+    if (queues) await closeQueues(queues);
+    connection?.disconnect();
+    await redis?.stop();
+  });
+
+  const get = (path: string, cookie?: string) => fetch(`${served.url}${path}`, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
+  const post = (path: string, cookie: string, headers: Record<string, string> = { origin: served.url }) =>
+    fetch(`${served.url}${path}`, { method: 'POST', headers: { ...headers, cookie }, redirect: 'manual' });
+
+  it('sends a signed-out page to the login form (and back), and answers its API 401', async () => {
+    const page = await get(OVERVIEW_PATH);
+    expect(page.status).toBe(302);
+    expect(page.headers.get('location')).toBe(`/login?next=${encodeURIComponent(OVERVIEW_PATH)}`);
+    const data = await get(`${API}/data`);
+    expect(data.status).toBe(401);
+    expect(((await data.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+  });
+
+  it('serves the page under a strict CSP, uPlot from its package, and nothing else of the package', async () => {
+    const page = await get(OVERVIEW_PATH, viewerCookie);
+    expect(page.status).toBe(200);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toContain('unsafe');
+    const html = await page.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)/); // no inline script
+    expect(html).not.toMatch(/\sstyle=/);
+    for (const asset of [...html.matchAll(/(?:src|href)="(\/admin\/overview\/assets\/[^"]+)"/g)].map((m) => m[1] ?? '')) {
+      expect((await get(asset, viewerCookie)).status, asset).toBe(200);
+    }
+    expect((await get(`${OVERVIEW_PATH}/assets/uplot/package.json`, viewerCookie)).status).toBe(404);
+    expect((await get(`${OVERVIEW_PATH}/assets/uplot/uPlot.iife.min.js`)).status).toBe(302);
+  });
+
+  it('gives the data of a window, and refuses an unknown window', async () => {
+    const res = await get(`${API}/data?window=1h`, viewerCookie);
+    const body = (await res.json()) as { role: string; times: number[]; types: Array<{ type: string; counts: { failed: number } }> };
+    expect(body.role).toBe('viewer');
+    expect(body.times).toHaveLength(60);
+    expect(body.types.find((t) => t.type === 'compute')?.counts.failed).toBe(3);
+    expect((await get(`${API}/data?window=7d`, viewerCookie)).status).toBe(400);
+  });
+
+  it('lists a worker that stops beating as gone, not dropped', async () => {
+    const beat: WorkerHeartbeat = {
+      id: 'test-host:4242',
+      host: 'test-host',
+      pid: 4242,
+      queues: [{ type: 'compute', concurrency: 2, active: 1 }],
+      cpuThreads: 1,
+      eventLoopDelayP99Ms: 3,
+      rssBytes: 1_000_000,
+      uptimeSeconds: 5,
+      startedAt: new Date().toISOString(),
+      beatAt: new Date().toISOString(),
+    };
+    await writeHeartbeat(connection, prefix, beat, 60_000);
+    const workers = async () => ((await (await get(`${API}/data`, viewerCookie)).json()) as { workers: Array<{ id: string; alive: boolean }> }).workers;
+    expect(await workers()).toEqual([expect.objectContaining({ id: beat.id, alive: true })]);
+    await connection.del(heartbeatKey(prefix, beat.id)); // as when its TTL runs out
+    expect(await workers()).toEqual([expect.objectContaining({ id: beat.id, alive: false, pid: 4242 })]);
+  });
+
+  it('refuses every action to the viewer (403) and to a cross-site request (CSRF), changing nothing', async () => {
+    for (const action of ['pause', 'resume', 'retry-failed']) {
+      const res = await post(`${API}/queues/compute/${action}`, viewerCookie);
+      expect(res.status, action).toBe(403);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+    }
+    const forged = await post(`${API}/queues/compute/pause`, adminCookie, { origin: 'http://evil.example' });
+    expect(forged.status).toBe(403);
+    expect(((await forged.json()) as { error: { code: string } }).error.code).toBe('csrf_rejected');
+    expect(await queues.compute.isPaused()).toBe(false);
+    expect(await queues.compute.getFailedCount()).toBe(3);
+  });
+
+  it("lets the admin retry a type's failed jobs, bounded, and says how many", async () => {
+    const res = await post(`${API}/queues/compute/retry-failed`, adminCookie);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ type: 'compute', retried: 3, stillFailed: 0 });
+    expect(await queues.compute.getWaitingCount()).toBe(3);
+    expect((await post(`${API}/queues/nope/pause`, adminCookie)).status).toBe(404);
+    expect((await post(`${API}/queues/compute/obliterate`, adminCookie)).status).toBe(404);
+  });
+
+  it('searches with the API rules: finds by payload, refuses a hostile q', async () => {
+    const found = await get(`${API}/search?type=compute&q=n:2`, viewerCookie);
+    expect(((await found.json()) as { jobs: Array<{ data: unknown }> }).jobs.map((job) => job.data)).toEqual([{ n: 2, m: 1 }]);
+    const bomb = await get(`${API}/search?type=compute&q=${encodeURIComponent('n:(1+)+$')}`, viewerCookie);
+    expect(bomb.status).toBe(400);
+    expect(((await bomb.json()) as { error: { code: string } }).error.code).toBe('invalid_search');
+    expect((await get(`${API}/search?type=compute&q=${'x'.repeat(5_000)}`, viewerCookie)).status).toBe(400);
+  });
+});

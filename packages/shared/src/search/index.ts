@@ -1,0 +1,2 @@
+export * from './search-jobs';
+export * from './search-query';

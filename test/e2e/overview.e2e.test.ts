@@ -1,0 +1,290 @@
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { generateApiKey } from '@floodgate/shared/api-keys';
+import { freePort, spawnNodeProcess, startRedis, waitFor, type PrivateRedis, type RunningProcess } from '@floodgate/testkit';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The overview page against the real thing: a private Redis, two API
+ * processes, two worker processes and the dashboard process, in Debian's
+ * chromium. Jobs of every type run, a flood is refused, a worker is killed,
+ * the admin pauses a type, the viewer cannot act, and the dashboard restarts
+ * without losing the history. Screenshots go to test-output/.
+ */
+
+const root = resolve(__dirname, '../..');
+const outputDir = join(root, 'test-output');
+const CHROMIUM = '/usr/bin/chromium';
+const apiKey = generateApiKey('overview-e2e', ['admin']);
+const auth = { authorization: `Bearer ${apiKey.key}` };
+const admin = { user: 'admin', password: 'overview e2e admin password' };
+const viewer = { user: 'viewer', password: 'overview e2e viewer password' };
+/** Every wait on the page is bounded by this. */
+const STEP_MS = 20_000;
+/** Heartbeats every 500 ms live 1.5 s: a killed worker turns gone quickly. */
+const HEARTBEAT_MS = 500;
+const TYPES = ['compute', 'sentiment', 'page-extract'] as const;
+
+interface OverviewJson {
+  times: number[];
+  bucketMs: number;
+  types: Array<{ type: string; paused: boolean; completedPerSec: number[]; counts: Record<string, number> }>;
+  refusals: Record<string, number[]>;
+  memory: Array<{ node: string; used: Array<number | null>; max: Array<number | null> }>;
+  workers: Array<{ id: string; alive: boolean }>;
+  sources: Array<{ source: string }>;
+}
+
+describe('the overview page', () => {
+  let redis: PrivateRedis;
+  let site: Server;
+  let siteUrl: string;
+  const apis: Array<{ url: string; process: RunningProcess }> = [];
+  const workers: RunningProcess[] = [];
+  let dashboard: RunningProcess | undefined;
+  let dashboardUrl: string;
+  let dashboardEnv: Record<string, string>;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const prefix = `{overview-${Math.random().toString(36).slice(2)}}`;
+  /** Jobs completed, by type, and 429s answered, by API process. */
+  const completed: Record<string, number> = {};
+  const refusedBy = new Map<string, number>();
+  const violations: string[] = [];
+
+  const startDashboard = async () => {
+    dashboard = await spawnNodeProcess(join(root, 'apps/dashboard/dist/index.js'), dashboardEnv);
+  };
+
+  beforeAll(async () => {
+    mkdirSync(outputDir, { recursive: true });
+    redis = await startRedis({ maxmemory: '64mb' });
+    site = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><head><title>fixture</title></head><body><p>fine</p></body></html>'));
+    site.listen(0, '127.0.0.1');
+    await once(site, 'listening');
+    siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+
+    const common = { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, OVERVIEW_FLUSH_MS: '500', PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: 'true' };
+    const [apiPortA, apiPortB, dashboardPort] = [await freePort(), await freePort(), await freePort()];
+    const startApi = async (port: number) => {
+      const process = await spawnNodeProcess(join(root, 'apps/api/dist/index.js'), {
+        ...common,
+        API_PORT: String(port),
+        API_METRICS_PORT: '0',
+        API_KEYS: JSON.stringify([apiKey.record]),
+        // Low on purpose: the flood below must be refused.
+        API_RATE_LIMIT: 'compute=5',
+        // A busy CI machine lags by itself; this test is about the page, not load shedding.
+        API_MAX_EVENT_LOOP_DELAY_MS: '60000',
+      });
+      apis.push({ url: `http://127.0.0.1:${port}`, process });
+    };
+    const startWorker = async () => {
+      workers.push(
+        await spawnNodeProcess(join(root, 'apps/worker/dist/index.js'), {
+          ...common,
+          WORKER_METRICS_PORT: '0',
+          WORKER_CPU_THREADS: '1',
+          WORKER_HEARTBEAT_MS: String(HEARTBEAT_MS),
+        }),
+      );
+    };
+    await Promise.all([startApi(apiPortA), startApi(apiPortB), startWorker(), startWorker()]);
+    dashboardUrl = `http://127.0.0.1:${dashboardPort}`;
+    dashboardEnv = {
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: prefix,
+      DASHBOARD_PORT: String(dashboardPort),
+      DASHBOARD_USER: admin.user,
+      DASHBOARD_PASSWORD: admin.password,
+      DASHBOARD_VIEWER_USER: viewer.user,
+      DASHBOARD_VIEWER_PASSWORD: viewer.password,
+      // Fixed, so a session outlives the dashboard's restart.
+      DASHBOARD_SESSION_SECRET: 'overview e2e session secret, long enough to sign with',
+    };
+    await startDashboard();
+
+    // Jobs of every type, through both APIs, waited for until they finish.
+    const payloads: Record<(typeof TYPES)[number], unknown> = { compute: { n: 5, m: 50 }, sentiment: { text: 'a good and happy day' }, 'page-extract': { url: `${siteUrl}/page` } };
+    await Promise.all(
+      TYPES.flatMap((type) =>
+        Array.from({ length: 4 }, async (_, i) => {
+          const api = apis[i % 2]?.url ?? '';
+          const res = await fetch(`${api}/v1/jobs/${type}?wait=20`, {
+            method: 'POST',
+            headers: { ...auth, 'content-type': 'application/json' },
+            body: JSON.stringify({ payload: payloads[type] }),
+          });
+          const body = (await res.json()) as { state?: string };
+          expect(body.state, `${type} job ${i}: ${res.status} ${JSON.stringify(body)}`).toBe('completed');
+          completed[type] = (completed[type] ?? 0) + 1;
+        }),
+      ),
+    );
+    // A flood of compute jobs at both APIs: far past 5/s per client, so most are refused (429 rate_limited).
+    for (const api of apis) {
+      const statuses = await Promise.all(
+        Array.from({ length: 60 }, () =>
+          fetch(`${api.url}/v1/jobs/compute`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ payload: { n: 1, m: 1 } }) }).then(
+            async (res) => (await res.arrayBuffer(), res.status),
+          ),
+        ),
+      );
+      refusedBy.set(api.url, statuses.filter((status) => status === 429).length);
+      // The ones let through run too, and count among the completed.
+      completed.compute = (completed.compute ?? 0) + statuses.filter((status) => status === 202).length;
+    }
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-background-networking'], timeout: STEP_MS });
+    context = await newContext({ width: 1280, height: 800 });
+    page = await context.newPage();
+  }, 180_000);
+
+  afterAll(async () => {
+    await context?.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await dashboard?.stop();
+    await Promise.all([...workers.map((w) => w.stop()), ...apis.map((a) => a.process.stop())]);
+    site?.close();
+    await redis?.stop();
+  }, 60_000);
+
+  /** A browser context that only talks to the dashboard and records CSP violations. */
+  async function newContext(viewport: { width: number; height: number }): Promise<BrowserContext> {
+    const created = await browser.newContext({ viewport });
+    created.setDefaultTimeout(STEP_MS);
+    created.setDefaultNavigationTimeout(STEP_MS);
+    await created.route('**/*', (route) => (route.request().url().startsWith(`${dashboardUrl}/`) ? route.continue() : route.abort()));
+    await created.addInitScript(() => {
+      const scope = globalThis as unknown as { __violations: string[]; document: { addEventListener(type: string, listener: (event: { effectiveDirective: string; blockedURI: string }) => void): void } };
+      scope.__violations = [];
+      scope.document.addEventListener('securitypolicyviolation', (event) => scope.__violations.push(`${event.effectiveDirective} ${event.blockedURI}`));
+    });
+    return created;
+  }
+
+  async function signIn(target: Page, account: { user: string; password: string }): Promise<void> {
+    await target.goto(`${dashboardUrl}/admin/overview`);
+    expect(new URL(target.url()).pathname).toBe('/login');
+    await target.locator('#user').fill(account.user);
+    await target.locator('#password').fill(account.password);
+    await target.getByRole('button', { name: 'Sign in' }).click();
+    await target.waitForURL((url) => url.pathname === '/admin/overview');
+    await target.locator('body[data-loaded="true"]').waitFor();
+  }
+
+  /** The page's own JSON, fetched from inside the page (its session, its origin). */
+  async function overviewJson(target: Page, window = '15m'): Promise<OverviewJson> {
+    return target.evaluate(async (url) => (await fetch(url)).json(), `/admin/overview/api/data?window=${window}`) as Promise<OverviewJson>;
+  }
+
+  /** Jobs of `type` completed over the window, summed from its per-second series. */
+  const completedIn = (data: OverviewJson, type: string) =>
+    Math.round(data.types.find((t) => t.type === type)?.completedPerSec.reduce((sum, perSec) => sum + perSec * (data.bucketMs / 1_000), 0) ?? 0);
+
+  const collectViolations = async (target: Page) => {
+    violations.push(...(await target.evaluate(() => (globalThis as unknown as { __violations?: string[] }).__violations ?? [])));
+  };
+
+  it('draws each type, the refusals of the flood from both APIs, Redis memory and the live workers', async () => {
+    await signIn(page, admin);
+    for (const type of TYPES) await page.locator(`[data-chart="throughput-${type}"][data-nonzero="true"] canvas`).waitFor();
+    await page.locator('#admission[data-nonzero="true"]').waitFor();
+    expect(await page.locator('#admission').getAttribute('data-series')).toContain('rate_limited');
+
+    // Every refusal of both processes is in the history, and both are named as sources.
+    const totalRefused = [...refusedBy.values()].reduce((a, b) => a + b, 0);
+    for (const count of refusedBy.values()) expect(count).toBeGreaterThan(0);
+    const data = await waitFor(
+      async () => {
+        const json = await overviewJson(page);
+        const refused = (json.refusals.rate_limited ?? []).reduce((sum, perSec) => sum + perSec * (json.bucketMs / 1_000), 0);
+        return Math.round(refused) === totalRefused && TYPES.every((type) => completedIn(json, type) === completed[type]) ? json : undefined;
+      },
+      { timeoutMs: STEP_MS, intervalMs: 500, description: `${totalRefused} rate_limited refusals and every completed job in the history` },
+    );
+    for (const api of apis) expect(data.sources.map((s) => s.source)).toContainEqual(expect.stringMatching(new RegExp(`^api:.+:${api.process.pid}$`)));
+    expect(data.memory.map((m) => m.node)).toEqual([`127.0.0.1:${redis.port}`]);
+    expect(data.memory[0]?.max.some((max) => max === 64 * 1024 * 1024)).toBe(true);
+
+    // The live worker list is the API's.
+    const fromApi = (await (await fetch(`${apis[0]?.url}/v1/workers`, { headers: auth })).json()) as { workers: Array<{ id: string }> };
+    await waitFor(async () => (await page.locator('#workers tr[data-state="live"]').count()) === fromApi.workers.length, { timeoutMs: STEP_MS });
+    const liveIds = await page.locator('#workers tr[data-state="live"]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-worker-id')));
+    expect(liveIds.sort()).toEqual(fromApi.workers.map((w) => w.id).sort());
+    expect(liveIds).toHaveLength(2);
+    await page.screenshot({ path: join(outputDir, 'overview-desktop.png'), fullPage: true });
+    await collectViolations(page);
+  });
+
+  it('shows a killed worker as gone once its heartbeat expires', async () => {
+    const victim = workers.shift();
+    if (!victim) throw new Error('no worker to kill');
+    await victim.kill();
+    const row = page.locator(`#workers tr[data-worker-id$=":${victim.pid}"]`);
+    // Its beat lives 3 × 500 ms; the page polls every 3 s.
+    await waitFor(async () => (await row.getAttribute('data-state')) === 'gone', { timeoutMs: STEP_MS, intervalMs: 200, description: 'the killed worker shown as gone' });
+    expect(await page.locator('#workers tr[data-state="live"]').count()).toBe(1);
+  });
+
+  it('lets the admin pause a type from the page, which the API then reports paused, and resume it', async () => {
+    const queueState = async () =>
+      ((await (await fetch(`${apis[0]?.url}/v1/queues`, { headers: auth })).json()) as { queues: Array<{ type: string; paused: boolean }> }).queues.find((q) => q.type === 'sentiment')?.paused;
+    expect(await queueState()).toBe(false);
+    await page.locator('button[data-action="pause"][data-type="sentiment"]').click();
+    await waitFor(async () => (await queueState()) === true, { timeoutMs: STEP_MS, description: 'sentiment paused' });
+    await page.locator('[data-type-card="sentiment"] .badge.paused').waitFor();
+    await page.locator('button[data-action="resume"][data-type="sentiment"]').click();
+    await waitFor(async () => (await queueState()) === false, { timeoutMs: STEP_MS, description: 'sentiment resumed' });
+  });
+
+  it('searches jobs from the page, and refuses a hostile query', async () => {
+    await page.locator('#search select[name="type"]').selectOption('page-extract');
+    await page.locator('#search input[name="q"]').fill('url.host:127.0.0.1');
+    await page.locator('#search button[type="submit"]').click();
+    await waitFor(async () => (await page.locator('#results tbody tr[data-job-id]').count()) === completed['page-extract'], { timeoutMs: STEP_MS });
+    await page.locator('#search input[name="q"]').fill('url:(a+)+$');
+    await page.locator('#search button[type="submit"]').click();
+    await page.locator('#search-status[data-error="invalid_search"]').waitFor();
+  });
+
+  it('shows the viewer everything but no action, and refuses an action the viewer forces', async () => {
+    const viewerContext = await newContext({ width: 390, height: 844 });
+    try {
+      const phone = await viewerContext.newPage();
+      await signIn(phone, viewer);
+      for (const type of TYPES) await phone.locator(`[data-chart="throughput-${type}"][data-nonzero="true"] canvas`).waitFor();
+      expect(await phone.locator('[data-action]').count()).toBe(0);
+      const forced = await phone.evaluate(async () => {
+        const res = await fetch('/admin/overview/api/queues/compute/pause', { method: 'POST' });
+        return { status: res.status, body: (await res.json()) as { error?: { code?: string } } };
+      });
+      expect(forced).toEqual({ status: 403, body: { error: { code: 'forbidden', message: expect.any(String) } } });
+      expect((await (await fetch(`${apis[0]?.url}/v1/queues`, { headers: auth })).json()) as unknown).toMatchObject({
+        queues: expect.arrayContaining([expect.objectContaining({ type: 'compute', paused: false })]),
+      });
+      await phone.screenshot({ path: join(outputDir, 'overview-phone.png'), fullPage: true });
+      await collectViolations(phone);
+    } finally {
+      await viewerContext.close();
+    }
+  });
+
+  it('keeps the history across a dashboard restart', async () => {
+    await dashboard?.stop();
+    await startDashboard();
+    await page.reload();
+    await page.locator('body[data-loaded="true"]').waitFor();
+    const data = await overviewJson(page);
+    for (const type of TYPES) expect(completedIn(data, type), type).toBe(completed[type]);
+    // The worker killed before the restart is still listed, as gone.
+    expect(data.workers.filter((w) => !w.alive)).toHaveLength(1);
+    // The page ran under its strict CSP without a single violation.
+    expect(violations).toEqual([]);
+  });
+});
