@@ -3,46 +3,29 @@
 //
 // Timing rule: kill_timeout > the app's shutdown grace > its longest job or request.
 // pm2 stops a process with SIGINT and SIGKILLs it when kill_timeout runs out.
-const { execFileSync } = require('node:child_process');
 const path = require('node:path');
 const { loadEnv } = require('@floodgate/shared/env');
-const { StackEnv } = require('@floodgate/shared/stack');
+const { LaunchEnv } = require('@floodgate/shared/stack');
+const { localRedisApps, localRedisEnv } = require('./infra/redis/local-topology');
 
-const env = loadEnv(StackEnv, process.env);
+const env = loadEnv(LaunchEnv, process.env);
 const root = __dirname;
 
-/** The embedded Redis, only when no REDIS_URL was given. */
-function redisApp() {
-  let redisServer;
-  try {
-    redisServer = execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim();
-  } catch {
-    throw new Error('redis-server is not installed: install it (Debian: apt-get install redis-server) or set REDIS_URL');
-  }
-  return {
-    name: 'redis',
-    script: redisServer,
-    interpreter: 'none',
-    args: [
-      path.join(root, 'infra/redis/redis.conf'),
-      '--port', String(env.REDIS_PORT),
-      '--dir', path.resolve(root, env.REDIS_DATA_DIR),
-      '--maxmemory', env.REDIS_MAXMEMORY,
-    ],
-    autorestart: true,
-    // Redis flushes the AOF on SIGINT/SIGTERM; give it time.
-    kill_timeout: 10_000,
-  };
-}
+/** A Redis given by env (one node, a cluster or sentinels) is used as is; otherwise pm2 runs one here. */
+const redisGiven = Boolean(env.REDIS_URL || env.REDIS_CLUSTER_NODES || env.REDIS_SENTINELS);
+
+/** Every app that talks to Redis gets the same variables: the given ones, or the local topology's. */
+const redisEnv = redisGiven ? {} : localRedisEnv(env);
 
 const apps = [
-  ...(env.REDIS_URL ? [] : [redisApp()]),
+  ...(redisGiven ? [] : localRedisApps(env)),
   {
     name: 'api',
     script: path.join(root, 'apps/api/dist/index.js'),
     cwd: root,
     exec_mode: 'cluster',
     instances: env.API_INSTANCES,
+    env: redisEnv,
     // `ready` is sent only once Redis answered and the port listens.
     wait_ready: true,
     listen_timeout: 45_000,
@@ -55,6 +38,7 @@ const apps = [
     cwd: root,
     exec_mode: 'cluster',
     instances: env.WORKER_INSTANCES,
+    env: redisEnv,
     wait_ready: true,
     listen_timeout: 45_000,
     // > WORKER_DRAIN_GRACE_MS (35 s) + cleanup (5 s) > the longest job timeout (30 s).
@@ -67,6 +51,7 @@ const apps = [
     cwd: root,
     exec_mode: 'fork',
     instances: 1,
+    env: redisEnv,
     wait_ready: true,
     listen_timeout: 45_000,
     kill_timeout: 15_000,

@@ -35,10 +35,10 @@ say "installing dependencies (pnpm $pnpm_version, frozen lockfile)"
 pnpm install --frozen-lockfile --reporter=silent >&2 || die "pnpm install failed"
 
 # ensure_redis_server [optional]: with "optional", a missing redis-server is fine
-# as long as REDIS_URL points at a Redis elsewhere.
+# as long as REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS points at a Redis elsewhere.
 ensure_redis_server() {
   command -v redis-server >/dev/null 2>&1 && return 0
-  if [ "${1:-}" = optional ] && [ -n "${REDIS_URL:-}" ]; then return 0; fi
+  if [ "${1:-}" = optional ] && [ -n "${REDIS_URL:-}${REDIS_CLUSTER_NODES:-}${REDIS_SENTINELS:-}" ]; then return 0; fi
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "redis-server is missing; installing Debian's redis-server package"
     DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 \

@@ -1,24 +1,44 @@
 // Runs the whole stack under pm2-runtime in the foreground and prints where it
 // serves. Called by `npm start` after bootstrap and build; Ctrl-C stops it all.
+// `--only api,worker` runs just those apps (one host of several: see README,
+// "Many hosts"); they then need a Redis given by env, shared by every host.
 const { execFile, spawn } = require('node:child_process');
 const { promisify } = require('node:util');
 const { randomBytes } = require('node:crypto');
 const { mkdirSync } = require('node:fs');
 const { createServer } = require('node:net');
 const path = require('node:path');
+const { parseArgs } = require('node:util');
 const { loadEnv } = require('@floodgate/shared/env');
-const { StackEnv } = require('@floodgate/shared/stack');
+const { describeRedisTarget } = require('@floodgate/shared/redis');
+const { resolveRedisTarget } = require('@floodgate/shared/env');
+const { describeLocalRedis, localRedisPorts } = require('../redis/local-topology');
+const { LaunchEnv } = require('@floodgate/shared/stack');
 const { appendApiKey, generateApiKey, loadApiKeys } = require('@floodgate/shared/api-keys');
 
 const root = path.resolve(__dirname, '../..');
-const env = loadEnv(StackEnv, process.env);
+const env = loadEnv(LaunchEnv, process.env);
 const say = (line) => process.stderr.write(`\x1b[1m[floodgate]\x1b[0m ${line}\n`);
+const redisGiven = Boolean(env.REDIS_URL || env.REDIS_CLUSTER_NODES || env.REDIS_SENTINELS);
+const APPS = ['api', 'worker', 'dashboard'];
+const { values: args } = parseArgs({ options: { only: { type: 'string' } } });
+/** The apps this host runs. */
+const only = args.only ? args.only.split(',').map((name) => name.trim()) : APPS;
 
 async function main() {
+  const unknown = only.filter((name) => !APPS.includes(name));
+  if (unknown.length > 0) {
+    say(`--only takes ${APPS.join(', ')}; got ${unknown.join(', ')}`);
+    process.exit(1);
+  }
+  if (args.only && !redisGiven) {
+    say('--only runs part of the stack on this host: give the Redis every host shares with REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS.');
+    process.exit(1);
+  }
   const ports = [
-    ['API_PORT', env.API_HOST, env.API_PORT],
-    ['DASHBOARD_PORT', env.DASHBOARD_HOST, env.DASHBOARD_PORT],
-    ...(env.REDIS_URL ? [] : [['REDIS_PORT', '127.0.0.1', env.REDIS_PORT]]),
+    ...(only.includes('api') ? [['API_PORT', env.API_HOST, env.API_PORT]] : []),
+    ...(only.includes('dashboard') ? [['DASHBOARD_PORT', env.DASHBOARD_HOST, env.DASHBOARD_PORT]] : []),
+    ...(redisGiven ? [] : localRedisPorts(env).map((port) => ['REDIS_PORT', '127.0.0.1', port])),
   ];
   for (const [name, host, port] of ports) {
     if (!(await isFree(host, port))) {
@@ -39,7 +59,7 @@ async function main() {
   const viewerPassword = env.DASHBOARD_VIEWER_PASSWORD ?? generate(18);
   const sessionSecret = env.DASHBOARD_SESSION_SECRET ?? generate(32);
 
-  const firstKey = ensureApiKey();
+  const firstKey = only.includes('api') ? ensureApiKey() : undefined;
 
   const childEnv = {
     ...process.env,
@@ -48,7 +68,7 @@ async function main() {
     ...(viewerPassword ? { DASHBOARD_VIEWER_PASSWORD: viewerPassword } : {}),
     ...(sessionSecret ? { DASHBOARD_SESSION_SECRET: sessionSecret } : {}),
   };
-  const child = spawn(path.join(root, 'node_modules/.bin/pm2-runtime'), ['start', 'ecosystem.config.js'], {
+  const child = spawn(path.join(root, 'node_modules/.bin/pm2-runtime'), ['start', 'ecosystem.config.js', ...(args.only ? ['--only', only.join(',')] : [])], {
     cwd: root,
     stdio: 'inherit',
     // Own process group: Ctrl-C reaches us once and we pass it on, rather than
@@ -69,18 +89,22 @@ async function main() {
 
   const apiUrl = `http://${env.API_HOST}:${env.API_PORT}`;
   const dashboardUrl = `http://${env.DASHBOARD_HOST}:${env.DASHBOARD_PORT}/admin/queues`;
-  await waitUntilAnswers(`${apiUrl}/readyz`);
-  await waitUntilAnswers(`http://${env.DASHBOARD_HOST}:${env.DASHBOARD_PORT}/healthz`);
+  if (only.includes('api')) await waitUntilAnswers(`${apiUrl}/readyz`);
+  if (only.includes('dashboard')) await waitUntilAnswers(`http://${env.DASHBOARD_HOST}:${env.DASHBOARD_PORT}/healthz`);
   const banner = [
     '',
-    'floodgate is up',
-    `  API         ${apiUrl}   (docs: ${apiUrl}/docs)`,
-    `  Dashboard   ${dashboardUrl}`,
-    `  Overview    ${dashboardUrl.replace(/\/admin\/queues$/, '/admin/overview')}`,
-    `              admin:  user ${env.DASHBOARD_USER}, password ${env.DASHBOARD_PASSWORD ? '(from DASHBOARD_PASSWORD)' : dashboardPassword}`,
-    `              viewer: user ${env.DASHBOARD_VIEWER_USER}, password ${env.DASHBOARD_VIEWER_PASSWORD ? '(from DASHBOARD_VIEWER_PASSWORD)' : viewerPassword} (read-only)`,
-    ...apiKeyLines(firstKey),
-    `  Redis       ${env.REDIS_URL ? 'REDIS_URL (external)' : `redis://127.0.0.1:${env.REDIS_PORT} (embedded, data in ${env.REDIS_DATA_DIR})`}`,
+    args.only ? `floodgate is up on this host: ${only.join(', ')}` : 'floodgate is up',
+    ...(only.includes('api') ? [`  API         ${apiUrl}   (docs: ${apiUrl}/docs)`] : []),
+    ...(only.includes('dashboard')
+      ? [
+          `  Dashboard   ${dashboardUrl}`,
+          `  Overview    ${dashboardUrl.replace(/\/admin\/queues$/, '/admin/overview')}`,
+          `              admin:  user ${env.DASHBOARD_USER}, password ${env.DASHBOARD_PASSWORD ? '(from DASHBOARD_PASSWORD)' : dashboardPassword}`,
+          `              viewer: user ${env.DASHBOARD_VIEWER_USER}, password ${env.DASHBOARD_VIEWER_PASSWORD ? '(from DASHBOARD_VIEWER_PASSWORD)' : viewerPassword} (read-only)`,
+        ]
+      : []),
+    ...(only.includes('api') ? apiKeyLines(firstKey) : []),
+    `  Redis       ${redisGiven ? `${describeRedisTarget(resolveRedisTarget(env))} (given)` : describeLocalRedis(env)}`,
     ...(env.API_METRICS_PORT > 0 || env.WORKER_METRICS_PORT > 0
       ? [`  Metrics     http://${env.METRICS_HOST}:${env.API_METRICS_PORT}/metrics (api), :${env.WORKER_METRICS_PORT} (workers), +1 per further process`]
       : []),
@@ -122,7 +146,7 @@ function apiKeyLines(firstKey) {
  */
 async function stopInOrder(childEnv) {
   const pm2 = path.join(root, 'node_modules/.bin/pm2');
-  for (const app of ['api', 'dashboard', 'worker']) {
+  for (const app of ['api', 'dashboard', 'worker'].filter((name) => only.includes(name))) {
     await promisify(execFile)(pm2, ['stop', app], { cwd: root, env: childEnv }).catch((err) => {
       say(`could not stop ${app} cleanly: ${err.message.split('\n')[0]}`);
     });

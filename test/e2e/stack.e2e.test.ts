@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { queueIdentity } from '@floodgate/shared/jobs';
 import { metricValue, waitFor } from '@floodgate/testkit';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -156,7 +157,9 @@ describe('the whole stack under pm2', () => {
 
   it('loses nothing and stalls nothing while workers scale down, reload and scale up under load', async () => {
     const connection = new Redis(stack.redisUrl, { maxRetriesPerRequest: null });
-    const queue = new Queue('compute', { connection, prefix: '{floodgate}' });
+    // The stack runs with the default QUEUE_PREFIX; queueIdentity says where the compute queue lives.
+    const { name, prefix } = queueIdentity('compute', 'floodgate');
+    const queue = new Queue(name, { connection, prefix });
     try {
       // About half a second of CPU each: in flight during every pm2 operation below.
       const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => enqueue('compute', { n: 1_500 + i, m: 2_000 })));

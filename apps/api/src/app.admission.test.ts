@@ -78,7 +78,10 @@ describe('admission control', () => {
       return res.status === 503 ? res : undefined;
     }, { description: 'the memory guard to shed' });
     expect(refused.headers.get('retry-after')).toBe('5');
-    expect(((await refused.json()) as ErrorBody).error.code).toBe('redis_memory_high');
+    const body = (await refused.json()) as ErrorBody;
+    expect(body.error.code).toBe('redis_memory_high');
+    // The details name the primary that is full (one of several in a cluster).
+    expect(body.error.details).toMatchObject({ primary: `127.0.0.1:${api.redis.port}`, maxBytes: 8 * 1_048_576 });
     expect((await api.request('GET', '/healthz')).status).toBe(200);
     expect((await api.request('GET', '/readyz')).status).toBe(200);
     // Bad input is still told what is wrong.

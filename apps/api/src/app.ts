@@ -2,7 +2,7 @@ import type { Logger } from '@floodgate/shared/logger';
 import type { IncomingMessage, RequestListener } from 'node:http';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import type { Registry } from 'prom-client';
 import { measureRequests, type HttpMetrics } from './metrics/http-metrics';
 import { errorHandler, notFound } from './error-handler';
@@ -13,7 +13,7 @@ import { jsonNestsDeeperThan, jsonTooDeep, MAX_JSON_DEPTH } from './json-depth';
 import { requestLogger } from './request-logger';
 import type { Authenticator } from './auth/authenticator';
 import { requireAuth } from './auth/require-auth';
-import { createJobAdder } from './coalesce/job-adder';
+import { createJobAdder, type ReplicationAck } from './coalesce/job-adder';
 import { tracedJobAdder } from './coalesce/traced-job-adder';
 import { traceRequests, type Tracing } from '@floodgate/shared/tracing';
 import type { AofAck } from './durability/aof-ack';
@@ -47,7 +47,7 @@ export interface AppDeps {
   /** One BullMQ Queue per job type, on `redis`. */
   queues: JobQueues;
   /** The producer connection (fail-fast), also used by `/readyz`. */
-  redis: Redis;
+  redis: RedisClient;
   /** BullMQ key prefix (QUEUE_PREFIX), for keys the API reads itself (worker heartbeats). */
   prefix: string;
   logger: Logger;
@@ -57,6 +57,8 @@ export interface AppDeps {
   bulkMaxJobs?: number;
   /** How long an Idempotency-Key's record is kept (IDEMPOTENCY_TTL), in seconds. @defaultValue 86400 (24 h) */
   idempotencyTtlSeconds?: number;
+  /** Replicas that must hold a job before its 202 (REDIS_ACK_REPLICAS, REDIS_ACK_TIMEOUT_MS). @defaultValue none */
+  replicationAck?: ReplicationAck;
   /** Wakes `?wait=` requests when their job finishes. */
   waiter: JobWaiter;
   /** Admission control for new jobs (rate, backlog, Redis memory, event loop). */
@@ -82,7 +84,7 @@ export interface AppDeps {
  * one enqueue pipeline. `app` is returned too, for tests that look at its routes.
  */
 export function createApiListener(deps: AppDeps): { app: Express; listener: RequestListener } {
-  const adder = createJobAdder(deps.queues, deps.redis, { aofAck: deps.aofAck });
+  const adder = createJobAdder(deps.queues, deps.redis, { aofAck: deps.aofAck, replication: deps.replicationAck });
   const payloadPolicy = createPayloadPolicy(deps.fetchTargetPolicy ?? { allowPrivateNetworks: false });
   const pipeline = createEnqueuePipeline({
     redis: deps.redis,

@@ -9,7 +9,7 @@ describe('ApiEnv', () => {
       API_HOST: '127.0.0.1',
       API_BODY_LIMIT_BYTES: 1_048_576,
       API_SHUTDOWN_GRACE_MS: 10_000,
-      QUEUE_PREFIX: '{floodgate}',
+      QUEUE_PREFIX: 'floodgate',
     });
   });
 

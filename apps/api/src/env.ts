@@ -1,12 +1,11 @@
-import { boolEnv, intEnv, loadEnv, numberEnv } from '@floodgate/shared/env';
+import { boolEnv, intEnv, loadEnv, numberEnv, REDIS_ENV_KEYS, refineRedisTopology } from '@floodgate/shared/env';
 import { perTypeNumbersEnv } from '@floodgate/shared/jobs';
 import { StackEnv } from '@floodgate/shared/stack';
 import { TracingEnv } from '@floodgate/shared/tracing';
 
 /** The API's environment: the shared stack variables it uses, plus its own. */
 export const ApiEnv = StackEnv.pick({
-  REDIS_URL: true,
-  REDIS_PORT: true,
+  ...REDIS_ENV_KEYS,
   QUEUE_PREFIX: true,
   LOG_LEVEL: true,
   API_PORT: true,
@@ -40,6 +39,15 @@ export const ApiEnv = StackEnv.pick({
   /** Seconds an Idempotency-Key's record (caller, key → job id, payload digest) is kept, whatever the job's retention. @defaultValue 86400 (24 h) */
   IDEMPOTENCY_TTL: intEnv(86_400, { min: 1, max: 30 * 86_400 }),
   /**
+   * Replicas that must hold a new job before the API answers 202 (Redis WAIT,
+   * once per coalesced batch). 0: the primary alone. Fewer in time: 503
+   * replication_unconfirmed, naming the job id (it may exist).
+   * @defaultValue 0
+   */
+  REDIS_ACK_REPLICAS: intEnv(0, { min: 0, max: 16 }),
+  /** How long the API waits for REDIS_ACK_REPLICAS replicas, in ms. @defaultValue 1000 */
+  REDIS_ACK_TIMEOUT_MS: intEnv(1_000, { min: 1, max: 60_000 }),
+  /**
    * A 202 waits until Redis has the job in its append-only file on disk
    * (`WAITAOF`, Redis 7.2+; the API refuses to start on a Redis without it).
    * Unset, a 202 means Redis holds the job in memory, fsynced within about a
@@ -58,7 +66,11 @@ export const ApiEnv = StackEnv.pick({
 }).refine((env) => env.API_REDIS_MEMORY_LOW <= env.API_REDIS_MEMORY_HIGH, {
   message: 'API_REDIS_MEMORY_LOW must not be above API_REDIS_MEMORY_HIGH',
   path: ['API_REDIS_MEMORY_LOW'],
-});
+}).refine((env) => !(env.REDIS_ACK_FSYNC && env.REDIS_CLUSTER_NODES !== undefined), {
+  // WAITAOF must go to the node that took the writes; the fsync ack sends it on the connection, which a cluster routes anywhere.
+  message: 'REDIS_ACK_FSYNC is not supported with REDIS_CLUSTER_NODES yet; use REDIS_ACK_REPLICAS for a cluster',
+  path: ['REDIS_ACK_FSYNC'],
+}).superRefine(refineRedisTopology);
 export type ApiEnv = typeof ApiEnv._output;
 
 /** Parsed once, at start; nothing else reads process.env. */

@@ -1,12 +1,12 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { loadApiKeys } from '@floodgate/shared/api-keys';
-import { resolveRedisUrl } from '@floodgate/shared/env';
+import { resolveRedisTarget } from '@floodgate/shared/env';
 import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
 import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry, metricsPortFor, startMetricsServer } from '@floodgate/shared/metrics';
 import { loadProxyList } from '@floodgate/shared/proxies';
-import { connectAtStartup } from '@floodgate/shared/redis';
+import { connectAtStartup, createRedis } from '@floodgate/shared/redis';
 import { startTracing } from '@floodgate/shared/tracing';
 import { startAdmission } from './admission/start-admission';
 import { createApiServer } from './api-server';
@@ -23,11 +23,8 @@ import { closeQueues, createQueues } from './queues';
 async function main(): Promise<void> {
   const logger = createLogger({ name: 'api', level: env.LOG_LEVEL });
   const tracing = await startTracing(env, { defaultServiceName: 'floodgate-api', logger });
-  const redis = await connectAtStartup(
-    'producer',
-    { url: resolveRedisUrl(env), logger, connectionName: `floodgate-api-${process.pid}` },
-    { ackFsync: env.REDIS_ACK_FSYNC },
-  );
+  const target = resolveRedisTarget(env);
+  const redis = await connectAtStartup('producer', { target, logger, connectionName: `floodgate-api-${process.pid}` }, { ackFsync: env.REDIS_ACK_FSYNC });
   if (!redis) return;
 
   const shutdown = createShutdown({ logger, graceMs: env.API_SHUTDOWN_GRACE_MS });
@@ -64,7 +61,10 @@ async function main(): Promise<void> {
   const overview = startOverviewSampler({ redis, queues, prefix: env.QUEUE_PREFIX, httpMetrics, logger, flushEveryMs: env.OVERVIEW_FLUSH_MS });
   shutdown.add('overview figures', () => overview.stop());
 
-  const waiter = createJobWaiter({ redisUrl: resolveRedisUrl(env), prefix: env.QUEUE_PREFIX, logger });
+  // A worker-role connection: the subscribers block on XREAD and must wait out a failover, not fail.
+  const eventsConnection = createRedis('worker', { target, logger, connectionName: `floodgate-api-events-${process.pid}` });
+  shutdown.add('events connection', () => eventsConnection.quit());
+  const waiter = createJobWaiter({ connection: eventsConnection, prefix: env.QUEUE_PREFIX, logger });
   shutdown.add('job waiter', () => waiter.close());
 
   const keys = loadApiKeys({ json: env.API_KEYS, file: env.API_KEYS_FILE });
@@ -86,6 +86,7 @@ async function main(): Promise<void> {
     bodyLimitBytes: env.API_BODY_LIMIT_BYTES,
     bulkMaxJobs: env.API_BULK_MAX_JOBS,
     idempotencyTtlSeconds: env.IDEMPOTENCY_TTL,
+    replicationAck: { replicas: env.REDIS_ACK_REPLICAS, timeoutMs: env.REDIS_ACK_TIMEOUT_MS },
     ...(env.REDIS_ACK_FSYNC ? { aofAck: createAofAck(redis) } : {}),
     fetchTargetPolicy: { allowPrivateNetworks: env.PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS },
     proxies: loadProxyList({ list: env.FETCH_PROXIES, file: env.FETCH_PROXIES_FILE }),

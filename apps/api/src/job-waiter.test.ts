@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { queueIdentity } from '@floodgate/shared/jobs';
 import { createLogger } from '@floodgate/shared/logger';
-import { redisOptionsFromUrl } from '@floodgate/shared/redis';
+import { createRedis, redisOptionsFromUrl } from '@floodgate/shared/redis';
 import { startRedis, type PrivateRedis } from '@floodgate/testkit';
 import { Queue, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,12 +12,15 @@ describe('job waiter', () => {
   let waiter: JobWaiter;
   let queue: Queue;
   let worker: Worker | undefined;
+  let eventsConnection: ReturnType<typeof createRedis> | undefined;
   const prefix = `{fg-waiter-${randomUUID()}}`;
   const connection = () => ({ ...redisOptionsFromUrl(redis.url), maxRetriesPerRequest: null });
 
   beforeAll(async () => {
     redis = await startRedis();
-    waiter = createJobWaiter({ redisUrl: redis.url, prefix, logger: createLogger({ name: 'waiter-test', level: 'silent', pretty: false }) });
+    const logger = createLogger({ name: 'waiter-test', level: 'silent', pretty: false });
+    eventsConnection = createRedis('worker', { url: redis.url, logger });
+    waiter = createJobWaiter({ connection: eventsConnection, prefix, logger });
     const { name } = queueIdentity('sentiment', prefix);
     queue = new Queue(name, { prefix, connection: connection() });
   });
@@ -25,6 +28,7 @@ describe('job waiter', () => {
     await worker?.close();
     await queue?.close();
     await waiter?.close();
+    eventsConnection?.disconnect();
     await redis?.stop();
   });
 

@@ -1,6 +1,6 @@
 import { queueIdentity, type JobType } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
-import { redisOptionsFromUrl } from '@floodgate/shared/redis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import { QueueEvents } from 'bullmq';
 
 /** Longest a request may wait for a job to finish (`?wait=` seconds). */
@@ -38,7 +38,12 @@ export type FinalEvent = Exclude<JobEvent, { event: 'progress' }>;
  * and an in-memory map of job id → waiting requests it wakes. Ten thousand
  * waiters cost ten thousand map entries and timers, not connections.
  */
-export function createJobWaiter(options: { redisUrl: string; prefix: string; logger: Logger }): JobWaiter {
+export function createJobWaiter(options: {
+  /** A `worker` connection (waits out outages); each subscriber blocks on a duplicate of it. */
+  connection: RedisClient;
+  prefix: string;
+  logger: Logger;
+}): JobWaiter {
   const waiters = new Map<string, Set<(final?: FinalEvent) => void>>();
   const watchers = new Map<string, Set<(event: JobEvent) => void>>();
   const tell = (type: JobType, jobId: string, event: JobEvent) => {
@@ -52,8 +57,8 @@ export function createJobWaiter(options: { redisUrl: string; prefix: string; log
     let events = subscribers.get(type);
     if (!events) {
       const { name, prefix } = queueIdentity(type, options.prefix);
-      // Connection options, not a client: QueueEvents blocks on XREAD, so it gets a connection of its own.
-      events = new QueueEvents(name, { prefix, connection: { ...redisOptionsFromUrl(options.redisUrl), maxRetriesPerRequest: null } });
+      // QueueEvents blocks on XREAD, so BullMQ gives it a duplicate of the connection of its own.
+      events = new QueueEvents(name, { prefix, connection: options.connection });
       events.on('error', (err) => options.logger.warn({ err, type }, 'queue events subscriber error'));
       const ended = (jobId: string, final: FinalEvent) => {
         tell(type, jobId, final);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import { isRedisConnectionError, redisTimeout, redisUnavailable } from './errors';
 
 /** Longest a request waits on Redis before answering 503. @defaultValue 5000 */
@@ -9,7 +9,7 @@ export const REDIS_DEADLINE_MS = 5_000;
  * at once when the connection is down, cap the wait, and turn connection
  * errors into 503s.
  */
-export async function withRedis<T>(redis: Redis, operation: () => Promise<T>, deadlineMs = REDIS_DEADLINE_MS): Promise<T> {
+export async function withRedis<T>(redis: RedisClient, operation: () => Promise<T>, deadlineMs = REDIS_DEADLINE_MS): Promise<T> {
   if (redis.status !== 'ready') throw redisUnavailable();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {

@@ -5,7 +5,7 @@ import { catalog, type JobType } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
 import type { Queue } from 'bullmq';
 import express, { type ErrorRequestHandler, type Express } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import { BOARD_PATH, OVERVIEW_PATH, requireSession, sessionOf, viewerIsReadOnly } from './auth';
 import type { Account, Credentials, Role } from './credentials';
 import { sameOriginGuard } from './csrf';
@@ -25,7 +25,7 @@ export interface DashboardDeps {
   /** The queue of every catalog job type; each becomes one board in the dashboard. */
   queues: DashboardQueues;
   /** The connection the queues share; the overview reads its history, heartbeats and proxies with it. */
-  redis: Redis;
+  redis: RedisClient;
   /** QUEUE_PREFIX: where the overview's history, heartbeats and proxy health live. */
   prefix: string;
   /** Signs in with full control of Bull Board. */
@@ -102,7 +102,8 @@ export function createBoard(queues: DashboardQueues, role: Role): Express {
   const readOnlyMode = role === 'viewer';
   createBullBoard({
     queues: (Object.entries(queues) as Array<[JobType, Queue]>).map(
-      ([type, queue]) => new BullMQAdapter(queue, { description: catalog[type].description, readOnlyMode }),
+      // The type as the name people read; the queue's own name carries its hash tag (`{sentiment}`).
+      ([type, queue]) => new BullMQAdapter(queue, { description: catalog[type].description, displayName: type, readOnlyMode }),
     ),
     serverAdapter,
     options: {

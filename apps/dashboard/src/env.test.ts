@@ -27,7 +27,7 @@ describe('DashboardEnv', () => {
       DASHBOARD_USER: 'admin',
       DASHBOARD_VIEWER_USER: 'viewer',
       DASHBOARD_SHUTDOWN_GRACE_MS: 5_000,
-      QUEUE_PREFIX: '{floodgate}',
+      QUEUE_PREFIX: 'floodgate',
     });
     expect(env.DASHBOARD_PASSWORD).toBeUndefined();
     expect(env.DASHBOARD_VIEWER_PASSWORD).toBeUndefined();

@@ -1,4 +1,4 @@
-import { CommonEnv, intEnv, loadEnv, optionalBoolEnv } from '@floodgate/shared/env';
+import { CommonEnv, intEnv, loadEnv, optionalBoolEnv, refineRedisTopology } from '@floodgate/shared/env';
 import { StackEnv } from '@floodgate/shared/stack';
 import { credentialProblems } from './credentials';
 
@@ -53,6 +53,7 @@ export const DashboardEnv = CommonEnv.extend({
   DASHBOARD_SHUTDOWN_GRACE_MS: intEnv(5_000, { min: 0, max: 600_000 }),
 }).superRefine((env, ctx) => {
   for (const { variable, problem } of credentialProblems(env)) ctx.addIssue({ code: 'custom', path: [variable], message: problem });
+  refineRedisTopology(env, ctx);
 });
 export type DashboardEnv = typeof DashboardEnv._output;
 

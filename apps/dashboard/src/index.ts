@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { isIP } from 'node:net';
-import { resolveRedisUrl } from '@floodgate/shared/env';
+import { resolveRedisTarget } from '@floodgate/shared/env';
 import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
 import { createLogger } from '@floodgate/shared/logger';
 import { connectAtStartup } from '@floodgate/shared/redis';
@@ -13,7 +13,7 @@ import { closeQueues, createQueues } from './queues';
 async function main(): Promise<void> {
   const logger = createLogger({ name: 'dashboard', level: env.LOG_LEVEL });
   // Waits for Redis, then refuses to run (fatal log, exit code 1) unless its maxmemory-policy is noeviction.
-  const redis = await connectAtStartup('producer', { url: resolveRedisUrl(env), logger, connectionName: `floodgate-dashboard-${process.pid}` });
+  const redis = await connectAtStartup('producer', { target: resolveRedisTarget(env), logger, connectionName: `floodgate-dashboard-${process.pid}` });
   if (!redis) return;
 
   const shutdown = createShutdown({ logger, graceMs: env.DASHBOARD_SHUTDOWN_GRACE_MS });

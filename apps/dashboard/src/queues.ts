@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import { openQueues, type JobQueues } from '@floodgate/shared/jobs';
 
 export { closeQueues } from '@floodgate/shared/jobs';
@@ -13,6 +13,6 @@ export type DashboardQueues = JobQueues;
  * turns into an error on the page instead of a request that hangs. The API
  * owns the queues' settings; opening them here leaves those alone.
  */
-export function createQueues(connection: Redis, prefix: string): DashboardQueues {
+export function createQueues(connection: RedisClient, prefix: string): DashboardQueues {
   return openQueues(connection, prefix);
 }

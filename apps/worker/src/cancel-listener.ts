@@ -1,7 +1,7 @@
 import { cancelChannel, CANCELLED_BY_REQUEST } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
 import type { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import { closeRedis } from './shutdown/close-redis';
 
 /**
@@ -11,7 +11,7 @@ import { closeRedis } from './shutdown/close-redis';
  * which waits at most `redisMs` (default 1 s) for Redis to acknowledge the QUIT.
  */
 export async function listenForCancels(options: {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   workers: ReadonlyArray<{ type: string; worker: Worker }>;
   logger: Logger;

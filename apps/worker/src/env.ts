@@ -1,4 +1,4 @@
-import { CommonEnv, enumEnv, intEnv, loadEnv, optionalStringEnv } from '@floodgate/shared/env';
+import { CommonEnv, enumEnv, intEnv, loadEnv, optionalStringEnv, refineRedisTopology } from '@floodgate/shared/env';
 import { perTypeNumbersEnv } from '@floodgate/shared/jobs';
 import { StackEnv } from '@floodgate/shared/stack';
 import { TracingEnv } from '@floodgate/shared/tracing';
@@ -91,7 +91,7 @@ export const WorkerEnv = CommonEnv.extend({
 }).refine((env) => env.FETCH_PROXY_COOLDOWN_BASE_MS <= env.FETCH_PROXY_COOLDOWN_MAX_MS, {
   message: 'FETCH_PROXY_COOLDOWN_BASE_MS must not be above FETCH_PROXY_COOLDOWN_MAX_MS',
   path: ['FETCH_PROXY_COOLDOWN_BASE_MS'],
-});
+}).superRefine(refineRedisTopology);
 export type WorkerEnv = z.infer<typeof WorkerEnv>;
 
 /** The worker's configuration, parsed once; exits with a readable message when invalid. */

@@ -1,5 +1,5 @@
 import { catalog, closeQueues, jobTypes, openQueues } from '@floodgate/shared/jobs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 
 /**
  * Applies each type's `globalConcurrency` from the catalog to its queue (a
@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
  * limit the catalog no longer sets. Every worker process does it at start: the
  * last writer wins, and all of them write the same value.
  */
-export async function applyGlobalConcurrency(connection: Redis, prefix: string): Promise<void> {
+export async function applyGlobalConcurrency(connection: RedisClient, prefix: string): Promise<void> {
   // Opened without settings of their own: the API owns those (events maxLen).
   const queues = openQueues(connection, prefix);
   try {

@@ -3,12 +3,12 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Logger } from '@floodgate/shared/logger';
 import { heartbeatKey, writeHeartbeat, type WorkerHeartbeat } from '@floodgate/shared/workers';
 import type { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import type { WorkerMetrics } from './metrics/worker-metrics';
 import { settlesWithin } from './shutdown/settles-within';
 
 export interface HeartbeatOptions {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   /** The process's workers, each with the job type it runs. */
   workers: ReadonlyArray<{ type: string; worker: Worker }>;

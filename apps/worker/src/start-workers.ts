@@ -2,7 +2,7 @@ import { catalog, jobTypes, queueIdentity, retentionOptions, type JobDefinition,
 import type { Logger } from '@floodgate/shared/logger';
 import type { OverviewRecorder } from '@floodgate/shared/overview';
 import { MetricsTime, type Telemetry, type Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import { hostname } from 'node:os';
 import { drainWorkers } from './shutdown/drain-workers';
 import type { JobHandler } from './define-handler';
@@ -20,7 +20,7 @@ export interface StartWorkersOptions {
    * BullMQ shares it for commands and duplicates it for each worker's blocking
    * wait; it does not close it, the caller does.
    */
-  connection: Redis;
+  connection: RedisClient;
   /** BullMQ key prefix (QUEUE_PREFIX). */
   prefix: string;
   handlers: Handlers;

@@ -1,5 +1,5 @@
 import { availableParallelism, hostname } from 'node:os';
-import { resolveRedisUrl } from '@floodgate/shared/env';
+import { resolveRedisTarget } from '@floodgate/shared/env';
 import { catalog, jobTypes } from '@floodgate/shared/jobs';
 import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
 import { createLogger } from '@floodgate/shared/logger';
@@ -37,7 +37,7 @@ export async function runWorkerProcess(): Promise<void> {
   // Before Redis: a bad list stops the process at once. Its errors name the entry by
   // position and mask credentials, so they are safe to print.
   const proxies = loadProxyList({ list: env.FETCH_PROXIES, file: env.FETCH_PROXIES_FILE });
-  const redis = await connectAtStartup('worker', { url: resolveRedisUrl(env), logger, connectionName: `floodgate-worker-${process.pid}` });
+  const redis = await connectAtStartup('worker', { target: resolveRedisTarget(env), logger, connectionName: `floodgate-worker-${process.pid}` });
   if (!redis) return;
 
   const shutdown = createShutdown({ logger, graceMs: env.WORKER_DRAIN_GRACE_MS + CLEANUP_AFTER_DRAIN_MS });

@@ -4,5 +4,8 @@ export * from './wait-for';
 export * from './prometheus-text';
 export * from './spawn-node-process';
 export * from './forward-proxy';
+export * from './redis-node';
+export * from './start-redis-cluster';
+export * from './start-redis-sentinel';
 export * from './otlp-receiver';
 export * from './tcp-fault-proxy';

@@ -7,7 +7,9 @@ import type { RedisMemoryGuard } from './redis-memory-guard';
 
 export interface AdmissionDeps {
   eventLoop: Pick<EventLoopGuard, 'shedding' | 'delayMs'>;
-  redisMemory: Pick<RedisMemoryGuard, 'shedding' | 'usage'>;
+  redisMemory: Pick<RedisMemoryGuard, 'fullPrimaryFor'>;
+  /** The Redis Cluster slot of a type's queue, so only the master holding it sheds its jobs. @defaultValue none: any full primary sheds every type */
+  queueSlot?: (type: JobType) => number | undefined;
   rateLimiter: ClientRateLimiter;
   backlog: BacklogGauge;
   /** Backlog cap per type (catalog, or API_BACKLOG_CAP). */
@@ -37,7 +39,7 @@ export interface Admission {
  * other checks run once the request is known to be valid, so bad input still
  * gets its 4xx while Redis is nearly full.
  * 1. this process's event loop lags → 503 `overloaded`;
- * 2. Redis is nearly full → 503 `redis_memory_high`;
+ * 2. the Redis primary holding the type's queue is nearly full → 503 `redis_memory_high`, naming it;
  * 3. the type's backlog is at its cap → 429 `queue_full`;
  * 4. the client spent its rate for this type → 429 `rate_limited`.
  * The rate check comes last because it is the only one that spends something
@@ -52,11 +54,9 @@ export function createAdmission(deps: AdmissionDeps): Admission {
       });
     }
   };
-  const refuseWhenRedisFull = () => {
-    if (deps.redisMemory.shedding) {
-      const usage = deps.redisMemory.usage;
-      throw redisMemoryHigh(usage ? { usedBytes: usage.usedBytes, maxBytes: usage.maxBytes } : undefined);
-    }
+  const refuseWhenRedisFull = (type: JobType) => {
+    const full = deps.redisMemory.fullPrimaryFor(deps.queueSlot?.(type));
+    if (full) throw redisMemoryHigh({ primary: full.primary, usedBytes: full.usedBytes, maxBytes: full.maxBytes });
   };
   const refuseWhenLimited = (type: JobType, rate: RateDecision) => {
     if (!rate.allowed) {
@@ -78,7 +78,7 @@ export function createAdmission(deps: AdmissionDeps): Admission {
   };
   const admit = async (type: JobType, client: string, count = 1) => {
     shedIfOverloaded();
-    refuseWhenRedisFull();
+    refuseWhenRedisFull(type);
     const capacity = deps.rateLimiter.capacity(type);
     if (count > capacity) {
       // No wait would ever make room: say so instead of a Retry-After that cannot work.
@@ -91,7 +91,7 @@ export function createAdmission(deps: AdmissionDeps): Admission {
   };
   const admitOne = async (type: JobType, client: string) => {
     shedIfOverloaded();
-    refuseWhenRedisFull();
+    refuseWhenRedisFull(type);
     await refuseWhenFull(type, 1);
     refuseWhenLimited(type, await deps.rateLimiter.takeOne(type, client));
   };

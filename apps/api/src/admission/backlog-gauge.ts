@@ -1,6 +1,6 @@
 import type { JobType } from '@floodgate/shared/jobs';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import { withRedis } from '../redis-deadline';
 
 /**
@@ -18,7 +18,7 @@ export interface BacklogGauge {
  * (a stalled connection is a 503 `redis_timeout`, not a request that hangs).
  * @param maxAgeMs how long one reading is reused. @defaultValue 250
  */
-export function createBacklogGauge(queues: Record<JobType, Queue>, redis: Redis, maxAgeMs = 250): BacklogGauge {
+export function createBacklogGauge(queues: Record<JobType, Queue>, redis: RedisClient, maxAgeMs = 250): BacklogGauge {
   const cache = new Map<JobType, { at: number; value: Promise<number> }>();
   return {
     backlog(type) {

@@ -1,5 +1,5 @@
 import type { JobType } from '@floodgate/shared/jobs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import { createTickBatcher } from '../coalesce/tick-batcher';
 import { withRedis } from '../redis-deadline';
 import { tokenBucket } from './token-bucket';
@@ -23,7 +23,7 @@ export interface ClientRateLimiter {
  * shares them: a token bucket refilled at `perSecond` that holds up to twice
  * that, so a client at rest may burst a second's worth on top of the rate.
  */
-export function createClientRateLimiter(redis: Redis, prefix: string, perSecond: Record<JobType, number>): ClientRateLimiter {
+export function createClientRateLimiter(redis: RedisClient, prefix: string, perSecond: Record<JobType, number>): ClientRateLimiter {
   const takeTokens = tokenBucket(redis);
   const keyOf = (type: JobType, client: string) => `${prefix}:rate:${type}:${client}`;
   const capacity = (type: JobType) => 2 * perSecond[type];

@@ -1,9 +1,10 @@
 import type { Logger } from '@floodgate/shared/logger';
-import type { Redis } from 'ioredis';
-import { createHysteresisGate } from './hysteresis-gate';
+import { primaryConnections, type RedisClient } from '@floodgate/shared/redis';
+import { Cluster, type Redis } from 'ioredis';
+import { createHysteresisGate, type HysteresisGate } from './hysteresis-gate';
 
 export interface RedisMemoryGuardOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** used_memory / maxmemory at which enqueueing stops. @defaultValue 0.85 */
   high: number;
   /** …and below which it resumes. @defaultValue 0.75 */
@@ -19,67 +20,108 @@ export interface RedisMemoryGuardOptions {
   logger: Logger;
 }
 
+/** One primary's last memory reading. */
+export interface PrimaryMemoryUsage {
+  /** `host:port` of the primary (or `sentinel:<name>`), as 503 details name it. */
+  primary: string;
+  usedBytes: number;
+  maxBytes: number;
+}
+
 export interface RedisMemoryGuard {
-  /** Whether new jobs are being refused because Redis is nearly full. */
+  /** Whether any primary is nearly full. */
   readonly shedding: boolean;
-  /** The last reading, for logs and errors. */
-  readonly usage: { usedBytes: number; maxBytes: number } | undefined;
-  /** The last sample got no reading (Redis failed or did not answer in time): `shedding` is as of an older one. */
+  /** The fullest primary's last reading, for logs and errors. */
+  readonly usage: PrimaryMemoryUsage | undefined;
+  /** The last sample of some primary got no reading (it failed or did not answer in time): its state is as of an older one. */
   readonly stale: boolean;
+  /**
+   * The nearly full primary that new jobs for `slot` would land on, or
+   * undefined when they may go ahead. On one node (or without a slot) any full
+   * primary counts; in a cluster only the one serving the slot, so types whose
+   * queues live on other masters keep being accepted.
+   */
+  fullPrimaryFor(slot: number | undefined): PrimaryMemoryUsage | undefined;
   stop(): void;
+}
+
+interface PrimaryState {
+  gate: HysteresisGate;
+  usage: PrimaryMemoryUsage;
+  stale: boolean;
 }
 
 /**
  * Keeps Redis from ever answering a write with OOM: well before `maxmemory`,
  * the API stops accepting jobs (503 `redis_memory_high`) while workers drain
- * the backlog, and accepts again once usage is back under the low mark. A Redis
+ * the backlog, and accepts again once usage is back under the low mark. Every
+ * primary is watched on its own (a cluster's masters fill unevenly). A Redis
  * without `maxmemory` has no limit to guard; the guard then stays open.
  */
 export function startRedisMemoryGuard(options: RedisMemoryGuardOptions): RedisMemoryGuard {
-  const gate = createHysteresisGate({ high: options.high, low: options.low });
-  let usage: RedisMemoryGuard['usage'];
+  const primaries = new Map<string, PrimaryState>();
   let inFlight = false;
-  let stale = false;
   const deadlineMs = options.deadlineMs ?? 2_000;
-  const sample = async () => {
-    if (inFlight || options.redis.status !== 'ready') return;
-    inFlight = true;
+  const samplePrimary = async (primary: string, redis: Redis) => {
+    let entry = primaries.get(primary);
     let timer: NodeJS.Timeout | undefined;
     try {
       const info = await Promise.race([
-        options.redis.info('memory'),
+        redis.info('memory'),
         new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`INFO took over ${deadlineMs} ms`)), deadlineMs))),
       ]);
       const usedBytes = Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? 0);
       const maxBytes = Number(/^maxmemory:(\d+)/m.exec(info)?.[1] ?? 0);
-      usage = { usedBytes, maxBytes };
-      stale = false;
-      const was = gate.shedding;
-      const now = gate.update(maxBytes > 0 ? usedBytes / maxBytes : 0);
+      if (!entry) primaries.set(primary, (entry = { gate: createHysteresisGate({ high: options.high, low: options.low }), usage: { primary, usedBytes, maxBytes }, stale: false }));
+      entry.usage = { primary, usedBytes, maxBytes };
+      entry.stale = false;
+      const was = entry.gate.shedding;
+      const now = entry.gate.update(maxBytes > 0 ? usedBytes / maxBytes : 0);
       if (now !== was) {
-        options.logger.warn({ usedBytes, maxBytes, shedding: now }, now ? 'redis memory high: refusing new jobs' : 'redis memory back to normal: accepting jobs');
+        options.logger.warn({ primary, usedBytes, maxBytes, shedding: now }, now ? 'redis memory high: refusing new jobs' : 'redis memory back to normal: accepting jobs');
       }
     } catch (err) {
       // Requests get their own 503 from the enqueue (unavailable or timeout); this only says the reading is old.
-      if (!stale) options.logger.warn({ err }, 'redis memory reading failed: keeping the last one');
-      stale = true;
+      if (entry && !entry.stale) options.logger.warn({ err, primary }, 'redis memory reading failed: keeping the last one');
+      if (entry) entry.stale = true;
     } finally {
       clearTimeout(timer);
+    }
+  };
+  const sample = async () => {
+    if (inFlight || options.redis.status !== 'ready') return;
+    inFlight = true;
+    try {
+      const current = primaryConnections(options.redis);
+      await Promise.all(current.map(({ name, redis }) => samplePrimary(name, redis)));
+      // A primary gone after a failover must not keep shedding for slots it no longer serves.
+      const names = new Set(current.map((p) => p.name));
+      for (const name of primaries.keys()) if (!names.has(name)) primaries.delete(name);
+    } finally {
       inFlight = false;
     }
   };
   void sample();
   const timer = setInterval(() => void sample(), options.intervalMs);
   timer.unref();
+  const shedding = () => [...primaries.values()].filter((p) => p.gate.shedding).map((p) => p.usage);
   return {
     get shedding() {
-      return gate.shedding;
+      return shedding().length > 0;
     },
     get usage() {
-      return usage;
+      const share = (u: PrimaryMemoryUsage) => (u.maxBytes > 0 ? u.usedBytes / u.maxBytes : 0);
+      return [...primaries.values()].map((p) => p.usage).sort((a, b) => share(b) - share(a))[0];
     },
     get stale() {
-      return stale;
+      return [...primaries.values()].some((p) => p.stale);
+    },
+    fullPrimaryFor(slot) {
+      const full = shedding();
+      if (full.length === 0) return undefined;
+      if (slot === undefined || !(options.redis instanceof Cluster)) return full[0];
+      const owner = options.redis.slots[slot]?.[0];
+      return full.find((p) => p.primary === owner);
     },
     stop: () => clearInterval(timer),
   };

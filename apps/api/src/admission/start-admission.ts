@@ -1,6 +1,6 @@
-import { catalog, jobTypes, type JobType } from '@floodgate/shared/jobs';
+import { catalog, jobTypes, queueIdentity, type JobType } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
-import type { Redis } from 'ioredis';
+import { keySlot, type RedisClient } from '@floodgate/shared/redis';
 import type { JobQueues } from '../queues';
 import { createAdmission, type Admission } from './admission';
 import { createBacklogGauge } from './backlog-gauge';
@@ -22,7 +22,7 @@ export interface AdmissionLimits {
 }
 
 /** Starts the guards' timers and returns the admission check, and a stop for shutdown. */
-export function startAdmission(deps: { redis: Redis; queues: JobQueues; prefix: string; logger: Logger; limits: AdmissionLimits }): {
+export function startAdmission(deps: { redis: RedisClient; queues: JobQueues; prefix: string; logger: Logger; limits: AdmissionLimits }): {
   admission: Admission;
   stop(): void;
 } {
@@ -42,6 +42,10 @@ export function startAdmission(deps: { redis: Redis; queues: JobQueues; prefix: 
   const admission = createAdmission({
     eventLoop,
     redisMemory,
+    queueSlot: (type) => {
+      const { name, prefix } = queueIdentity(type, deps.prefix);
+      return keySlot(`${prefix}:${name}:wait`);
+    },
     rateLimiter: createClientRateLimiter(deps.redis, deps.prefix, perType((t) => catalog[t].rateLimitPerSecond, deps.limits.rateLimitPerSecond)),
     backlog: createBacklogGauge(deps.queues, deps.redis, deps.limits.backlogCacheMs ?? 250),
     backlogCaps: perType((t) => catalog[t].backlogCap, deps.limits.backlogCap),

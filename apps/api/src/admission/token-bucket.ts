@@ -1,5 +1,5 @@
 import { luaScript, readLuaFiles } from '@floodgate/shared/redis';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 
 /**
  * A token bucket in one Redis hash, refilled by Redis's own clock (`TIME`), so
@@ -17,7 +17,7 @@ export interface TokenGrant {
 }
 
 /** Takes tokens from the bucket at `key`: `ratePerSecond` refill, at most `capacity` saved up. */
-export function tokenBucket(redis: Redis) {
+export function tokenBucket(redis: RedisClient) {
   const take = luaScript<[number, number]>(redis, 'floodgateTakeTokens', TAKE_TOKENS, 1);
   return async (key: string, ratePerSecond: number, capacity: number, want: number, mode: 'partial' | 'whole'): Promise<TokenGrant> => {
     const [granted, retryAfterMs] = await take(key, ratePerSecond, capacity, want, mode === 'whole' ? 1 : 0);

@@ -1,7 +1,7 @@
 import type { JobType } from '@floodgate/shared/jobs';
 import { Job, type JobsOptions, type Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { enqueueOutcomeUnknown, isRedisOutOfMemory, redisMemoryHigh, redisUnavailable, wasNeverSent } from '../errors';
+import type { RedisClient } from '@floodgate/shared/redis';
+import { enqueueOutcomeUnknown, HttpError, isRedisOutOfMemory, redisMemoryHigh, redisUnavailable, wasNeverSent } from '../errors';
 import type { JobQueues } from '../queues';
 import type { AofAck } from '../durability/aof-ack';
 import { REDIS_DEADLINE_MS, withRedis } from '../redis-deadline';
@@ -31,13 +31,32 @@ export interface JobAdderOptions {
   aofAck?: AofAck | undefined;
   /** Longest a batch waits for Redis's answer before its jobs are `enqueue_outcome_unknown`. @defaultValue REDIS_DEADLINE_MS (5 s) */
   deadlineMs?: number;
+  /** REDIS_ACK_REPLICAS / REDIS_ACK_TIMEOUT_MS: replicas that must hold a batch's jobs before they are answered. @defaultValue none */
+  replication?: ReplicationAck | undefined;
 }
 
+/**
+ * REDIS_ACK_REPLICAS / REDIS_ACK_TIMEOUT_MS: how many replicas must hold a
+ * batch's jobs before they are answered 202. Replication is asynchronous, so
+ * without it a primary that dies right after answering takes the last writes
+ * with it, and the promoted replica never saw them.
+ */
+export interface ReplicationAck {
+  /** @defaultValue 0 (answer once the primary holds the job) */
+  replicas: number;
+  /** How long WAIT may block. @defaultValue 0 */
+  timeoutMs: number;
+}
+
+const NO_REPLICATION: ReplicationAck = { replicas: 0, timeoutMs: 0 };
+
 /** One pipelined round trip per type per turn of the event loop, instead of one `add` per request. */
-export function createJobAdder(queues: JobQueues, redis: Redis, options: JobAdderOptions = {}): JobAdder {
-  const deadlineMs = options.deadlineMs ?? REDIS_DEADLINE_MS;
+export function createJobAdder(queues: JobQueues, redis: RedisClient, options: JobAdderOptions = {}): JobAdder {
+  const replication = options.replication ?? NO_REPLICATION;
+  // The deadline covers the WAIT for replicas too: a replica that never answers still ends in a 503.
+  const deadlineMs = (options.deadlineMs ?? REDIS_DEADLINE_MS) + replication.timeoutMs;
   const batcher = createTickBatcher<Item, Job>(async (type, items) => {
-    const outcomes = await addEach(redis, queues[type as JobType], type as JobType, items, deadlineMs);
+    const outcomes = await addEach(redis, queues[type as JobType], type as JobType, items, deadlineMs, replication);
     const { aofAck } = options;
     if (!aofAck || outcomes.every((outcome) => outcome instanceof Error)) return outcomes;
     // The batch's added jobs are answered once they are on disk; when the ack fails, Redis
@@ -62,7 +81,14 @@ export function createJobAdder(queues: JobQueues, redis: Redis, options: JobAdde
  * duplicates. Here each request learns its own job's fate, and a batch whose
  * answer never comes (a dropped connection, the deadline) says so per job.
  */
-async function addEach(redis: Redis, queue: Queue, type: JobType, items: Item[], deadlineMs: number): Promise<Array<Job | Error>> {
+async function addEach(
+  redis: RedisClient,
+  queue: Queue,
+  type: JobType,
+  items: Item[],
+  deadlineMs: number,
+  replication: ReplicationAck,
+): Promise<Array<Job | Error>> {
   // Refused before anything is written: nothing was enqueued, and saying so is the truth.
   if (redis.status !== 'ready') return items.map(() => redisUnavailable());
   const client = await queue.getBackend().client;
@@ -81,6 +107,10 @@ async function addEach(redis: Redis, queue: Queue, type: JobType, items: Item[],
     }
   });
   if (queued.length === 0) return outcomes;
+  // WAIT on the same connection, right after the adds, once for the whole batch: it
+  // counts the replicas that acknowledged every write this connection made so far.
+  const waiting = replication.replicas > 0;
+  if (waiting) pipeline.runCommand('wait', [replication.replicas, replication.timeoutMs]);
   const unknown = (cause: unknown) => (index: number) => {
     outcomes[index] = enqueueOutcomeUnknown(type, items[index]?.opts.jobId ?? '', cause);
   };
@@ -92,13 +122,19 @@ async function addEach(redis: Redis, queue: Queue, type: JobType, items: Item[],
         timer = setTimeout(() => reject(new Error(`no answer from Redis within ${deadlineMs} ms`)), deadlineMs);
       }),
     ]);
+    const confirmed = waiting ? (replies?.[queued.length] ?? [new Error('Redis sent no reply to WAIT'), null]) : undefined;
     queued.forEach((index, n) => {
       const [err, id] = replies?.[n] ?? [new Error('Redis sent no reply for this job'), null];
       const job = outcomes[index] as Job;
       if (err) outcomes[index] = replyError(err, type, items[index]?.opts.jobId ?? '');
       // BullMQ's scripts answer some refusals with a negative code rather than an error.
       else if (typeof id === 'number' && id < 0) outcomes[index] = new Error(`BullMQ refused the job (code ${id})`);
-      else job.id = String(id);
+      else {
+        job.id = String(id);
+        if (confirmed && !(typeof confirmed[1] === 'number' && confirmed[1] >= replication.replicas)) {
+          outcomes[index] = replicationUnconfirmed(type, job.id, replication.replicas, confirmed);
+        }
+      }
     });
   } catch (err) {
     if (wasNeverSent(err)) return items.map(() => redisUnavailable(err));
@@ -117,4 +153,14 @@ function replyError(err: Error, type: JobType, id: string): Error {
     return enqueueOutcomeUnknown(type, id, err);
   }
   return err;
+}
+
+/** 503: the primary holds the job, but not (yet) the replicas asked for; a failover now could lose it. */
+function replicationUnconfirmed(type: string, id: string, wanted: number, reply: [Error | null, unknown]): HttpError {
+  const [err, count] = reply;
+  return new HttpError(
+    'replication_unconfirmed',
+    `The job was written, but ${typeof count === 'number' ? count : 'no'} of the ${wanted} replicas asked for confirmed it in time: it may exist. Check GET /v1/jobs/${type}/${id} before retrying.`,
+    { details: { id, type, replicas: typeof count === 'number' ? count : 0, wanted }, cause: err ?? undefined, headers: { 'Retry-After': '1' } },
+  );
 }

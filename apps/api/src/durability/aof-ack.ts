@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import { HttpError } from '../errors';
 
 /** Longest a 202 waits for Redis to fsync its append-only file (REDIS_ACK_FSYNC). @defaultValue 2000 */
@@ -18,9 +18,10 @@ export type AofAck = () => Promise<void>;
  * write had its reply, so that write went out before the WAITAOF does.
  * WAITAOF blocks the connection until the fsync (up to a second with
  * `appendfsync everysec`), so everything on it waits that long too: the cost
- * of the promise. Needs Redis 7.2 or later (checked at start).
+ * of the promise. Needs Redis 7.2 or later (checked at start). Not with a
+ * cluster (refused by the env): there `call` may reach another node than the writes.
  */
-export function createAofAck(redis: Redis, timeoutMs = AOF_ACK_TIMEOUT_MS): AofAck {
+export function createAofAck(redis: RedisClient, timeoutMs = AOF_ACK_TIMEOUT_MS): AofAck {
   let next: Promise<void> | undefined;
   return () => {
     next ??= Promise.resolve().then(async () => {

@@ -1,7 +1,7 @@
 import { catalog, jobOptionsFor, newJobId, type JobType } from '@floodgate/shared/jobs';
 import type { JobState } from '@floodgate/shared/wire';
 import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import type { Admission } from '../admission/admission';
 import type { JobAdder } from '../coalesce/job-adder';
 import { HttpError, redisUnavailable } from '../errors';
@@ -49,7 +49,7 @@ export interface EnqueuePipeline {
 }
 
 export interface EnqueuePipelineDeps {
-  redis: Redis;
+  redis: RedisClient;
   queues: JobQueues;
   parser: RequestParser;
   admission: Admission;

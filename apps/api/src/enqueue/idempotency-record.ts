@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { luaScript } from '@floodgate/shared/redis';
-import type { Redis } from 'ioredis';
+import { luaScript, type RedisClient } from '@floodgate/shared/redis';
 
 /**
  * Claims a key for a new job, or returns the record already there.
@@ -49,7 +48,7 @@ export interface IdempotencyRecords {
   release(owner: string, key: string, id: string): Promise<void>;
 }
 
-export function createIdempotencyRecords(redis: Redis, prefix: string, ttlSeconds: number): IdempotencyRecords {
+export function createIdempotencyRecords(redis: RedisClient, prefix: string, ttlSeconds: number): IdempotencyRecords {
   const claim = luaScript<[string, string, string | null] | null>(redis, 'floodgateClaimIdempotencyKey', CLAIM, 1);
   const markAdded = luaScript<number>(redis, 'floodgateMarkIdempotentAdded', MARK_ADDED, 1);
   const release = luaScript<number>(redis, 'floodgateReleaseIdempotencyKey', RELEASE, 1);
@@ -70,9 +69,9 @@ export function createIdempotencyRecords(redis: Redis, prefix: string, ttlSecond
 }
 
 /**
- * Where the record of one (caller, key) lives: under the queues' hash-tagged
- * prefix, so it shares their Cluster slot; hashed so its length is fixed
- * whatever the key, and a key's text is not kept.
+ * Where the record of one (caller, key) lives: one key per record, and each
+ * script touches only that key, so records spread over a Cluster's slots;
+ * hashed so its length is fixed whatever the key, and a key's text is not kept.
  */
 export function idempotencyRecordKey(prefix: string, owner: string, key: string): string {
   return `${prefix}:idempotency:${createHash('sha256').update(`${owner}\n${key}`).digest('base64url')}`;

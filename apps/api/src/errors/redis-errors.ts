@@ -31,7 +31,13 @@ export function isRedisConnectionError(err: unknown): boolean {
   return (
     err.name === 'MaxRetriesPerRequestError' ||
     err.name === 'AbortError' ||
-    /Stream isn't writeable|Connection is closed|enableOfflineQueue|Reached the max retries/i.test(err.message)
+    err.name === 'ClusterAllFailedError' ||
+    /Stream isn't writeable|Connection is closed|enableOfflineQueue|Reached the max retries/i.test(err.message) ||
+    // A failover in progress: no primary for the slot yet (cluster), a node that no
+    // longer serves the slot (MOVED/ASK left over in a pipeline's replies), a demoted
+    // primary (READONLY), a replica still loading. The command did not run; a retry
+    // finds the new primary.
+    /^(CLUSTERDOWN|TRYAGAIN|READONLY|MASTERDOWN|LOADING|MOVED|ASK)\b|Too many Cluster redirections|Failed to refresh slots cache|None of startup nodes is available/.test(err.message)
   );
 }
 

@@ -1,6 +1,6 @@
 import { jobTypes } from '@floodgate/shared/jobs';
 import { ListableJobState } from '@floodgate/shared/wire';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
@@ -21,7 +21,7 @@ interface Snapshot {
  * state, completed and failed totals (BullMQ's worker metrics), and Redis
  * memory against its limit. One Redis read per scrape feeds them all.
  */
-export function registerQueueMetrics(registry: Registry, queues: JobQueues, redis: Redis): void {
+export function registerQueueMetrics(registry: Registry, queues: JobQueues, redis: RedisClient): void {
   let pending: Promise<Snapshot | undefined> | undefined;
   // Every collect() of one scrape shares the same read; the next scrape reads afresh.
   const snapshot = () => {
@@ -81,7 +81,7 @@ export function registerQueueMetrics(registry: Registry, queues: JobQueues, redi
   }
 }
 
-async function readSnapshot(queues: JobQueues, redis: Redis): Promise<Snapshot | undefined> {
+async function readSnapshot(queues: JobQueues, redis: RedisClient): Promise<Snapshot | undefined> {
   try {
     return await withRedis(
       redis,

@@ -2,12 +2,12 @@ import { hostname } from 'node:os';
 import { jobTypes } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
 import { fields, primariesOf, readMemory, startOverviewRecorder, type OverviewRecorder } from '@floodgate/shared/overview';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import type { HttpMetrics } from '../metrics/http-metrics';
 import type { JobQueues } from '../queues';
 
 export interface OverviewSamplerDeps {
-  redis: Redis;
+  redis: RedisClient;
   queues: JobQueues;
   prefix: string;
   /** The process's refusal counter, read as a delta at each flush (the request path is not touched). */

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import { redisUnavailable } from '../errors';
 import { withRedis } from '../redis-deadline';
 import { methodNotAllowed } from './method-not-allowed';
@@ -12,7 +12,7 @@ const READY_PING_DEADLINE_MS = 500;
  * not make pm2 or a load balancer restart healthy API processes).
  * `/readyz`: this process can serve, i.e. Redis answers in time.
  */
-export function healthRouter(redis: Redis): Router {
+export function healthRouter(redis: RedisClient): Router {
   const router = Router();
   router.route('/healthz').get((_req, res) => void res.json({ status: 'ok' })).all(methodNotAllowed(['GET']));
   router

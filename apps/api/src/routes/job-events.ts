@@ -1,6 +1,6 @@
 import type { JobType } from '@floodgate/shared/jobs';
 import { Router, type Response } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import { jobNotFound } from '../errors';
 import type { JobEvent, JobWaiter } from '../job-waiter';
 import { readJob, toJobView } from '../http/job-view';
@@ -18,7 +18,7 @@ const KEEPALIVE_MS = 15_000;
  * `completed` or `failed` event, after which the stream closes (at once if the
  * job had already finished).
  */
-export function jobEventsRouter(deps: { queues: JobQueues; redis: Redis; waiter: JobWaiter }): Router {
+export function jobEventsRouter(deps: { queues: JobQueues; redis: RedisClient; waiter: JobWaiter }): Router {
   const router = Router();
   router
     .route('/v1/jobs/:type/:id/events')

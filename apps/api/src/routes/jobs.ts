@@ -2,7 +2,7 @@ import { cancelChannel, type JobType } from '@floodgate/shared/jobs';
 import { isFinalState, ListableJobState, type JobState, type JobView } from '@floodgate/shared/wire';
 import type { Job } from 'bullmq';
 import { Router, type Response } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import { z } from 'zod';
 import { HttpError, invalidQuery, jobNotFound } from '../errors';
 import { enqueueAnswer } from '../enqueue/enqueue-answer';
@@ -28,7 +28,7 @@ export const ListQuery = z.strictObject({
 
 export interface JobsRouterDeps {
   queues: JobQueues;
-  redis: Redis;
+  redis: RedisClient;
   /** Wakes `?wait=` requests when their job finishes. */
   waiter: JobWaiter;
   /** Key prefix, for the cancel channel. */

@@ -1,12 +1,12 @@
 import { listProxyStatuses, type ProxyEndpoint } from '@floodgate/shared/proxies';
 import { Router } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import { withRedis } from '../redis-deadline';
 import { methodNotAllowed } from './method-not-allowed';
 
 export interface ProxiesRouterDeps {
-  redis: Redis;
-  /** QUEUE_PREFIX: the workers keep each proxy's health at `{prefix}:proxy:<id>`. */
+  redis: RedisClient;
+  /** QUEUE_PREFIX: the workers keep each proxy's health at `proxyStateKey(prefix, id)`. */
   prefix: string;
   /** The proxies this process is configured with (FETCH_PROXIES / FETCH_PROXIES_FILE): listed even before any worker used them. */
   proxies?: readonly ProxyEndpoint[] | undefined;

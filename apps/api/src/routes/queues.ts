@@ -2,7 +2,7 @@ import { jobTypes, type JobType } from '@floodgate/shared/jobs';
 import { listHeartbeats } from '@floodgate/shared/workers';
 import { ListableJobState } from '@floodgate/shared/wire';
 import { Router } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
 import { jobTypeOf } from '../http/request-params';
@@ -16,7 +16,7 @@ const STATES = ListableJobState.options;
  * `/resume` stop and restart every worker's intake of that type (jobs already
  * running finish; new ones wait, and can still be enqueued).
  */
-export function queuesRouter(deps: { queues: JobQueues; redis: Redis; prefix: string }): Router {
+export function queuesRouter(deps: { queues: JobQueues; redis: RedisClient; prefix: string }): Router {
   const router = Router();
   router
     .route('/v1/queues')

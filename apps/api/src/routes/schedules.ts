@@ -1,7 +1,7 @@
 import { catalog, isJobType, jobOptionsFor, jobTypes, type JobType } from '@floodgate/shared/jobs';
 import { defaultRepeatStrategy, type JobSchedulerJson, type RepeatOptions } from 'bullmq';
 import { Router, type Request } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import { z } from 'zod';
 import { HttpError, invalidPayload, isRedisOutOfMemory, redisMemoryHigh, unknownJobType } from '../errors';
 import type { PayloadPolicy } from '../enqueue/payload-policy';
@@ -35,7 +35,7 @@ export const ScheduleBody = z
  * the catalog like any job; each run is an ordinary job of its type. An id names
  * one schedule across all types: putting it with another type moves it.
  */
-export function schedulesRouter(deps: { queues: JobQueues; redis: Redis; payloadPolicy: PayloadPolicy }): Router {
+export function schedulesRouter(deps: { queues: JobQueues; redis: RedisClient; payloadPolicy: PayloadPolicy }): Router {
   const find = async (id: string) => {
     for (const type of jobTypes) {
       const scheduler = await deps.queues[type].getJobScheduler(id);

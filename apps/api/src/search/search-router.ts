@@ -1,6 +1,6 @@
 import type { JobType } from '@floodgate/shared/jobs';
 import { Router } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import { z } from 'zod';
 import { invalidQuery } from '../errors';
 import type { JobQueues } from '../queues';
@@ -24,7 +24,7 @@ export const SearchQuery = z.strictObject({
  * here (a bounded scan, see searchJobs); without `q` it goes on to the plain
  * listing in routes/jobs.ts. Mounted before the jobs router.
  */
-export function searchRouter(deps: { queues: JobQueues; redis: Redis }): Router {
+export function searchRouter(deps: { queues: JobQueues; redis: RedisClient }): Router {
   const router = Router();
   router.get('/v1/jobs/:type', async (req, res, next) => {
     if (req.query.q === undefined) return next();

@@ -12,6 +12,7 @@ import { createAuthenticator } from '../auth/authenticator';
 import { startAdmission, type AdmissionLimits } from '../admission/start-admission';
 import { createApiServer } from '../api-server';
 import { createApiListener } from '../app';
+import type { ReplicationAck } from '../coalesce/job-adder';
 import { createJobWaiter } from '../job-waiter';
 import { createHttpMetrics } from '../metrics/http-metrics';
 import { registerQueueMetrics } from '../metrics/queue-metrics';
@@ -47,6 +48,8 @@ export async function startApi(
   options: {
     bodyLimitBytes?: number;
     bulkMaxJobs?: number;
+    /** REDIS_ACK_REPLICAS / REDIS_ACK_TIMEOUT_MS. @defaultValue none */
+    replicationAck?: ReplicationAck;
     limits?: Partial<AdmissionLimits>;
     redis?: StartRedisOptions;
     /** Let page-extract target private networks (the SSRF switch). @defaultValue false */
@@ -81,7 +84,8 @@ export async function startApi(
       ...options.limits,
     },
   });
-  const waiter = createJobWaiter({ redisUrl: redis.url, prefix, logger });
+  const eventsConnection = createRedis('worker', { url: redis.url, logger });
+  const waiter = createJobWaiter({ connection: eventsConnection, prefix, logger });
   const registry = createMetricsRegistry('api-test');
   registerQueueMetrics(registry, queues, connection);
   // Live: the authenticator reads this map, so keys made later are known at once.
@@ -101,6 +105,7 @@ export async function startApi(
     waiter,
     bodyLimitBytes: options.bodyLimitBytes ?? 1_048_576,
     bulkMaxJobs: options.bulkMaxJobs ?? 1_000,
+    ...(options.replicationAck ? { replicationAck: options.replicationAck } : {}),
     fetchTargetPolicy: { allowPrivateNetworks: options.allowPrivateNetworks ?? false },
     auth: createAuthenticator({ keys, disabled: options.authDisabled ?? false }),
     registry,
@@ -134,6 +139,7 @@ export async function startApi(
     async stop() {
       stopAdmission();
       await waiter.close();
+      eventsConnection.disconnect();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await closeQueues(queues);

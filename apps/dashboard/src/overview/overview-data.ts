@@ -13,7 +13,7 @@ import {
 } from '@floodgate/shared/overview';
 import { listProxyStatuses, type ProxyStatus } from '@floodgate/shared/proxies';
 import { listHeartbeats, WorkerHeartbeat } from '@floodgate/shared/workers';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import type { DashboardQueues } from '../queues';
 
 type Series = Array<number | null>;
@@ -59,7 +59,7 @@ export interface OverviewData {
 }
 
 /** Reads one window of history plus what is live now (counts, pauses, heartbeats, proxies). */
-export async function readOverview(redis: Redis, prefix: string, queues: DashboardQueues, window: WindowName): Promise<OverviewData> {
+export async function readOverview(redis: RedisClient, prefix: string, queues: DashboardQueues, window: WindowName): Promise<OverviewData> {
   const [series, liveBeats, proxies] = await Promise.all([readWindow(redis, prefix, window), listHeartbeats(redis, prefix), listProxyStatuses(redis, prefix)]);
   const seconds = series.bucketMs / 1_000;
   const column = (field: string) => series.buckets.map((bucket) => bucket[field] ?? 0);
@@ -122,7 +122,7 @@ export async function readOverview(redis: Redis, prefix: string, queues: Dashboa
 }
 
 /** Live workers, then the gone ones (seen within the last hour, no heartbeat now), each by id. */
-async function workerViews(redis: Redis, prefix: string, live: WorkerHeartbeat[]): Promise<WorkerView[]> {
+async function workerViews(redis: RedisClient, prefix: string, live: WorkerHeartbeat[]): Promise<WorkerView[]> {
   const seen = await rememberWorkers(redis, prefix, live);
   const liveIds = new Set(live.map((beat) => beat.id));
   const gone: WorkerView[] = [];

@@ -4,7 +4,7 @@ import type { Logger } from '@floodgate/shared/logger';
 import { WINDOWS, type WindowName } from '@floodgate/shared/overview';
 import { parseSearchQuery, SEARCH_CURSOR, SEARCH_STATES, searchJobs, SearchQueryError } from '@floodgate/shared/search';
 import express, { Router, type Response } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import { z } from 'zod';
 import { OVERVIEW_PATH, sessionOf } from '../auth';
 import type { DashboardQueues } from '../queues';
@@ -18,7 +18,7 @@ const PUBLIC_DIR = resolve(__dirname, '../../public/overview');
 const UPLOT_DIR = resolve(require.resolve('uplot/dist/uPlot.iife.min.js'), '..');
 
 export interface OverviewDeps {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   queues: DashboardQueues;
   logger: Logger;

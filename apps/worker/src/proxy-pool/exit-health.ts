@@ -1,6 +1,6 @@
 import type { Logger } from '@floodgate/shared/logger';
 import { ProxyStateStore, type ProxyHealth } from '@floodgate/shared/proxies';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import { isCooling, type Exit } from './exit';
 import type { ProxyOutcome } from './proxy-metrics';
 
@@ -12,7 +12,7 @@ const REDIS_ANSWER_MS = 1_000;
 
 export interface ExitHealthOptions {
   exits: readonly Exit[];
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   logger: Logger;
   cooldownBaseMs: number;

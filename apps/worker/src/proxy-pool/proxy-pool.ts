@@ -1,6 +1,6 @@
 import type { Logger } from '@floodgate/shared/logger';
 import type { ProxyEndpoint, ProxyHealth } from '@floodgate/shared/proxies';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@floodgate/shared/redis';
 import { ProxyAgent, type Dispatcher } from 'undici';
 import type { Exit } from './exit';
 import { ExitHealth } from './exit-health';
@@ -15,8 +15,8 @@ export interface ProxyPoolOptions {
   /** The exits, from `loadProxyList` (FETCH_PROXIES / FETCH_PROXIES_FILE); at least one. */
   endpoints: readonly ProxyEndpoint[];
   /** Where health is shared with the other worker processes (a worker connection). */
-  redis: Redis;
-  /** QUEUE_PREFIX: health lives at `{prefix}:proxy:<id>`. */
+  redis: RedisClient;
+  /** QUEUE_PREFIX: health lives at `proxyStateKey(prefix, id)`. */
   prefix: string;
   logger: Logger;
   /** @defaultValue 'round-robin' (env FETCH_PROXY_ROTATION) */

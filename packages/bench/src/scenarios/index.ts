@@ -9,6 +9,7 @@ import { noopProcessing } from './noop-processing.bench';
 import { pickupLatency } from './pickup-latency.bench';
 import { proxyPool } from './proxy-pool.bench';
 import { redisMemory } from './redis-memory.bench';
+import { replicationAck } from './replication-ack.bench';
 import { tracing } from './tracing.bench';
 import { waiters } from './waiters.bench';
 
@@ -16,4 +17,4 @@ import { waiters } from './waiters.bench';
  * Every scenario, in the order they run. A new one (10,000 waiters, …) is a module beside these, with its baseline in the same module or
  * under `baselines/`, added here.
  */
-export const scenarios: Scenario[] = [noopProcessing, enqueue, flood, cpuScaling, density, pickupLatency, redisMemory, waiters, proxyPool, tracing, batchHandlers, e2e];
+export const scenarios: Scenario[] = [noopProcessing, enqueue, flood, cpuScaling, density, pickupLatency, redisMemory, waiters, proxyPool, tracing, batchHandlers, e2e, replicationAck];

@@ -1,24 +1,120 @@
 import { z } from 'zod';
+import { parseHostPortList, type RedisTarget } from '../redis/redis-target';
 import { DEFAULT_PORTS } from '../stack/default-ports';
-import { enumEnv, portEnv, redisUrlEnv, stringEnv } from './coercers';
+import { enumEnv, optionalBoolEnv, optionalStringEnv, portEnv, redisUrlEnv, stringEnv } from './coercers';
+
+/** `host:port,host:port,...`, or absent. */
+function hostPortListEnv() {
+  return optionalStringEnv().superRefine((value, ctx) => {
+    if (value === undefined) return;
+    try {
+      parseHostPortList(value);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    }
+  });
+}
 
 /**
  * Variables every floodgate process reads. Each app extends this with its own
- * in `src/env.ts`.
+ * in `src/env.ts`, and adds `.superRefine(refineRedisTopology)` so a wrong
+ * combination of the Redis variables is refused at start.
  */
 export const CommonEnv = z.object({
-  /** Redis to use as is. Unset: the embedded one on 127.0.0.1:REDIS_PORT. */
+  /** A single Redis to use as is. Unset (and no cluster or sentinels): the embedded one on 127.0.0.1:REDIS_PORT. */
   REDIS_URL: redisUrlEnv(),
-  /** Port of the embedded Redis (only used when REDIS_URL is unset). @defaultValue 6390 */
+  /** Port of the embedded Redis (only used when no Redis is given). @defaultValue 6390 */
   REDIS_PORT: portEnv(DEFAULT_PORTS.redis),
-  /** Prefix of every BullMQ key. Keep the braces: they make it a Redis Cluster hash tag. @defaultValue `{floodgate}` */
-  QUEUE_PREFIX: stringEnv('{floodgate}'),
+  /** A Redis Cluster: some of its nodes, `host:port,host:port,...` (the rest are discovered). */
+  REDIS_CLUSTER_NODES: hostPortListEnv(),
+  /** Sentinels watching the primary, `host:port,host:port,...`; needs REDIS_SENTINEL_MASTER. */
+  REDIS_SENTINELS: hostPortListEnv(),
+  /** The name the sentinels know the primary by (`sentinel monitor <name> ...`). */
+  REDIS_SENTINEL_MASTER: optionalStringEnv(),
+  /** ACL user for cluster or sentinel nodes (a single Redis takes it in REDIS_URL). */
+  REDIS_USERNAME: optionalStringEnv(),
+  /** Password for cluster or sentinel nodes (a single Redis takes it in REDIS_URL). */
+  REDIS_PASSWORD: optionalStringEnv(),
+  /** TLS to cluster or sentinel nodes (a single Redis: `rediss://`). @defaultValue false */
+  REDIS_TLS: optionalBoolEnv(),
+  /**
+   * Prefix of every floodgate key. Each queue carries its own hash tag after
+   * it, so queues spread over a cluster's slots; braces here (the old default,
+   * `{floodgate}`) pin every key to one slot instead, as before.
+   * @defaultValue floodgate
+   */
+  QUEUE_PREFIX: stringEnv('floodgate'),
   /** pino log level. @defaultValue info */
   LOG_LEVEL: enumEnv(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
 });
 export type CommonEnv = z.infer<typeof CommonEnv>;
 
-/** The Redis URL a process connects to: REDIS_URL, or the embedded Redis. */
+/** The variables that say where Redis is; {@link refineRedisTopology} checks they make sense together. */
+export type RedisEnv = Pick<
+  CommonEnv,
+  'REDIS_URL' | 'REDIS_PORT' | 'REDIS_CLUSTER_NODES' | 'REDIS_SENTINELS' | 'REDIS_SENTINEL_MASTER' | 'REDIS_USERNAME' | 'REDIS_PASSWORD' | 'REDIS_TLS'
+>;
+
+/** For `Schema.pick(...)`: every Redis connection variable. */
+export const REDIS_ENV_KEYS = {
+  REDIS_URL: true,
+  REDIS_PORT: true,
+  REDIS_CLUSTER_NODES: true,
+  REDIS_SENTINELS: true,
+  REDIS_SENTINEL_MASTER: true,
+  REDIS_USERNAME: true,
+  REDIS_PASSWORD: true,
+  REDIS_TLS: true,
+} as const;
+
+/**
+ * Refuses combinations of the Redis variables that name more than one
+ * topology, or half of one, with a message naming the variables. For
+ * `.superRefine` on each app's env schema.
+ */
+export function refineRedisTopology(env: RedisEnv, ctx: z.RefinementCtx): void {
+  const given = (['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'] as const).filter((name) => env[name] !== undefined);
+  if (given.length > 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [given[1]!],
+      message: `${given.join(' and ')} name different Redis topologies; set only one (REDIS_URL: one node, REDIS_CLUSTER_NODES: a cluster, REDIS_SENTINELS: sentinels)`,
+    });
+  }
+  if (env.REDIS_SENTINELS !== undefined && env.REDIS_SENTINEL_MASTER === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['REDIS_SENTINEL_MASTER'], message: 'REDIS_SENTINELS needs REDIS_SENTINEL_MASTER, the name the sentinels know the primary by' });
+  }
+  if (env.REDIS_SENTINEL_MASTER !== undefined && env.REDIS_SENTINELS === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['REDIS_SENTINEL_MASTER'], message: 'REDIS_SENTINEL_MASTER is only used with REDIS_SENTINELS' });
+  }
+  if (env.REDIS_CLUSTER_NODES === undefined && env.REDIS_SENTINELS === undefined) {
+    for (const name of ['REDIS_USERNAME', 'REDIS_PASSWORD', 'REDIS_TLS'] as const) {
+      if (env[name] !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `${name} is for REDIS_CLUSTER_NODES or REDIS_SENTINELS; a single Redis takes its user, password and TLS in REDIS_URL (rediss://user:password@host:port)`,
+        });
+      }
+    }
+  }
+}
+
+/** Where a process's Redis is, from its (already refined) environment. */
+export function resolveRedisTarget(env: RedisEnv): RedisTarget {
+  const auth = {
+    ...(env.REDIS_USERNAME === undefined ? {} : { username: env.REDIS_USERNAME }),
+    ...(env.REDIS_PASSWORD === undefined ? {} : { password: env.REDIS_PASSWORD }),
+    tls: env.REDIS_TLS ?? false,
+  };
+  if (env.REDIS_CLUSTER_NODES !== undefined) return { topology: 'cluster', nodes: parseHostPortList(env.REDIS_CLUSTER_NODES), ...auth };
+  if (env.REDIS_SENTINELS !== undefined) {
+    return { topology: 'sentinel', sentinels: parseHostPortList(env.REDIS_SENTINELS), masterName: env.REDIS_SENTINEL_MASTER ?? '', ...auth };
+  }
+  return { topology: 'single', url: resolveRedisUrl(env) };
+}
+
+/** The single-node Redis URL: REDIS_URL, or the embedded Redis. */
 export function resolveRedisUrl(env: Pick<CommonEnv, 'REDIS_URL' | 'REDIS_PORT'>): string {
   return env.REDIS_URL ?? `redis://127.0.0.1:${env.REDIS_PORT}`;
 }

@@ -12,7 +12,7 @@ describe('parseEnv', () => {
     expect(env.API_PORT).toBe(3000);
     expect(env.DASHBOARD_PORT).toBe(3001);
     expect(env.REDIS_PORT).toBe(6390);
-    expect(env.QUEUE_PREFIX).toBe('{floodgate}');
+    expect(env.QUEUE_PREFIX).toBe('floodgate');
     expect(env.WORKER_INSTANCES).toBe('max');
     expect(env.REDIS_MAXMEMORY).toBe('512mb');
     expect(env.LOG_LEVEL).toBe('info');

@@ -45,6 +45,10 @@ export const API_ERROR_CODES = {
   },
   cancel_unheard: { status: 503, when: 'the job is running but no worker process received the cancel (none listening); it goes on: retry the DELETE' },
   redis_timeout: { status: 503, when: 'Redis did not answer in time' },
+  replication_unconfirmed: {
+    status: 503,
+    when: 'the job was written to the primary but fewer than REDIS_ACK_REPLICAS replicas confirmed it in time: it may exist (details.id); check before retrying',
+  },
 } as const satisfies Record<string, { status: number; when: string }>;
 
 export type ApiErrorCode = keyof typeof API_ERROR_CODES;

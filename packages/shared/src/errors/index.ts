@@ -3,3 +3,4 @@ export * from './env-error';
 export * from './floodgate-error';
 export * from './redis-policy-error';
 export * from './api-error-codes';
+export * from './redis-topology-error';

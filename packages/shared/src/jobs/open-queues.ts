@@ -1,5 +1,5 @@
 import { Queue, type Telemetry } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/create-redis';
 import { jobTypes, type JobType } from './catalog';
 import { queueIdentity } from './queue-identity';
 
@@ -19,7 +19,7 @@ export interface OpenQueuesOptions {
 }
 
 /** Opens every catalog queue on one shared connection, which stays the caller's to close. */
-export function openQueues(connection: Redis, prefix: string, options: OpenQueuesOptions = {}): JobQueues {
+export function openQueues(connection: RedisClient, prefix: string, options: OpenQueuesOptions = {}): JobQueues {
   const entries = jobTypes.map((type) => {
     const { name, prefix: keyPrefix } = queueIdentity(type, prefix);
     const settings =

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/create-redis';
 import { bucketKey, bucketStart, seenWorkersKey, sourcesKey, WINDOWS, type WindowName } from './overview-keys';
 
 /** Every field of every bucket in a window, oldest first; a bucket nobody wrote is an empty record. */
@@ -16,7 +16,7 @@ export interface WindowSeries {
  * Reads one window of history: one HGETALL per bucket (90 for 15 min, 60 for
  * 1 h, 288 for 24 h), in one pipeline on the overview's slot.
  */
-export async function readWindow(redis: Redis, prefix: string, window: WindowName, nowMs = Date.now()): Promise<WindowSeries> {
+export async function readWindow(redis: RedisClient, prefix: string, window: WindowName, nowMs = Date.now()): Promise<WindowSeries> {
   const { spanMs, resolution } = WINDOWS[window];
   const last = bucketStart(resolution, nowMs);
   const times: number[] = [];
@@ -46,7 +46,7 @@ export const GONE_WORKERS_KEPT_MS = 3_600_000;
  * memory that lets a worker which stopped beating be shown as gone.
  */
 export async function rememberWorkers(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   live: ReadonlyArray<{ id: string; beatAt: string }>,
   nowMs = Date.now(),

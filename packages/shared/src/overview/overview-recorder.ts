@@ -1,10 +1,10 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/create-redis';
 import type { Logger } from 'pino';
 import { fields, latencyBin, type Latency } from './overview-fields';
 import { bucketKey, bucketStart, RESOLUTIONS, sourcesKey } from './overview-keys';
 
 export interface OverviewRecorderOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** QUEUE_PREFIX. */
   prefix: string;
   /** Who writes: `api:host:pid`, `worker:host:pid`; listed by the overview. */

@@ -1,5 +1,6 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/create-redis';
 import { z } from 'zod';
+import { floodgateKey } from '../jobs/queue-identity';
 import { luaScript, readLuaFiles } from '../redis/lua-script';
 import type { ProxyEndpoint } from './proxy-list';
 
@@ -7,14 +8,14 @@ import type { ProxyEndpoint } from './proxy-list';
  * The health of each proxy, shared by every worker process through Redis, and
  * read by the API (`GET /v1/proxies`). One small hash per proxy:
  *
- *   {prefix}:proxy:<id>   proxy, url (masked), successes, failures, revivals,
+ *   <prefix>:{_proxies}:proxy:<id>  proxy, url (masked), successes, failures, revivals,
  *                         strikes, coolUntil, cooledAt, lastError, lastErrorAt,
  *                         lastSuccessAt, updatedAt (times in ms since the epoch)
- *   {prefix}:proxies      sorted set of ids, scored by when their hash expires
+ *   <prefix>:{_proxies}:proxies     sorted set of ids, scored by when their hash expires
  *
  * Every write renews the hash's TTL (`ttlMs`, and at least until its cool-down
- * ends), so a proxy no process has used for that long is forgotten. The
- * braces of the prefix keep both keys in one Redis Cluster slot.
+ * ends), so a proxy no process has used for that long is forgotten. Both keys
+ * share one hash tag ({@link floodgateKey}), so the scripts touch one slot.
  */
 
 /** Read once per process; the store defines them once per connection (EVALSHA). The TTL helper is shared. */
@@ -22,16 +23,16 @@ const RECORD_SUCCESS = readLuaFiles(__dirname, 'renew-proxy-entry.lua', 'record-
 const RECORD_FAILURE = readLuaFiles(__dirname, 'renew-proxy-entry.lua', 'record-failure.lua');
 
 export function proxyStateKey(prefix: string, id: string): string {
-  return `${prefix}:proxy:${id}`;
+  return floodgateKey(prefix, 'proxies', `proxy:${id}`);
 }
 
 export function proxyRegistryKey(prefix: string): string {
-  return `${prefix}:proxies`;
+  return floodgateKey(prefix, 'proxies', 'proxies');
 }
 
 /** The health-check lock of one proxy: one probe per interval across all processes. */
 export function proxyCheckLockKey(prefix: string, id: string): string {
-  return `${prefix}:proxy:${id}:check`;
+  return floodgateKey(prefix, 'proxies', `proxy:${id}:check`);
 }
 
 /** What one process needs to pick exits: the cool-down, as the last write left it. */
@@ -84,7 +85,7 @@ export class ProxyStateStore {
   private readonly failure: (...keysThenArgs: Array<string | number>) => Promise<string[]>;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     /** How long a proxy's hash outlives its last write. @defaultValue 3600000 (1 h) */
     private readonly ttlMs = 3_600_000,
@@ -155,7 +156,7 @@ export class ProxyStateStore {
  * `configured` ones, sorted by `host:port`. What `GET /v1/proxies` answers.
  */
 export async function listProxyStatuses(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   configured: readonly ProxyEndpoint[] = [],
   now = Date.now(),

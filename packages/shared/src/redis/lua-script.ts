@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './create-redis';
 
 /**
  * A Lua script as a function: ioredis sends EVALSHA and falls back to EVAL
  * when Redis does not have the script (first use, SCRIPT FLUSH, a restart).
  * Defined once per connection, under `name`.
  */
-export function luaScript<R>(redis: Redis, name: string, lua: string, numberOfKeys: number): (...keysThenArgs: Array<string | number>) => Promise<R> {
+export function luaScript<R>(redis: RedisClient, name: string, lua: string, numberOfKeys: number): (...keysThenArgs: Array<string | number>) => Promise<R> {
   if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
   const command = (redis as unknown as Record<string, (...args: Array<string | number>) => Promise<R>>)[name] as (
     ...args: Array<string | number>

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { boolEnv, intEnv, optionalStringEnv, portEnv, stringEnv } from '../env/coercers';
-import { CommonEnv } from '../env/common-env';
+import { boolEnv, enumEnv, intEnv, optionalStringEnv, portEnv, stringEnv } from '../env/coercers';
+import { CommonEnv, refineRedisTopology } from '../env/common-env';
 import { DEFAULT_PORTS } from './default-ports';
 
 /**
@@ -95,6 +95,15 @@ export const StackEnv = CommonEnv.extend({
    * production): `npm start` generates one per run.
    */
   DASHBOARD_SESSION_SECRET: optionalStringEnv(),
+  /**
+   * The embedded Redis `npm start` runs when no Redis is given: `single` (one
+   * node on REDIS_PORT), `cluster` (3 primaries + 3 replicas on REDIS_PORT..+5)
+   * or `sentinel` (primary and 2 replicas on REDIS_PORT..+2, 3 sentinels on
+   * REDIS_PORT+20000..+20002). Refused together with REDIS_URL,
+   * REDIS_CLUSTER_NODES or REDIS_SENTINELS.
+   * @defaultValue single
+   */
+  REDIS_TOPOLOGY: enumEnv(['single', 'cluster', 'sentinel'], 'single'),
   /** Where the embedded Redis keeps its append-only file, relative to the repo root or absolute. @defaultValue .data/redis */
   REDIS_DATA_DIR: stringEnv('.data/redis'),
   /** `maxmemory` of the embedded Redis (Redis syntax: 512mb, 2gb). @defaultValue 512mb */
@@ -104,3 +113,18 @@ export const StackEnv = CommonEnv.extend({
   ),
 });
 export type StackEnv = z.infer<typeof StackEnv>;
+
+/**
+ * The stack's variables as `npm start` and ecosystem.config.js read them: the
+ * Redis variables must name one topology, and REDIS_TOPOLOGY (which runs a
+ * local Redis) means nothing next to a given one.
+ */
+export const LaunchEnv = StackEnv.superRefine(refineRedisTopology).superRefine((env, ctx) => {
+  if (env.REDIS_TOPOLOGY !== 'single' && (env.REDIS_URL || env.REDIS_CLUSTER_NODES || env.REDIS_SENTINELS)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['REDIS_TOPOLOGY'],
+      message: 'REDIS_TOPOLOGY runs a local Redis for npm start; unset it when REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS names a Redis to use',
+    });
+  }
+});

@@ -1,4 +1,6 @@
-import type { Redis } from 'ioredis';
+import { floodgateKey } from '../jobs/queue-identity';
+import type { RedisClient } from '../redis/create-redis';
+import { scanEveryPrimary } from '../redis/primaries';
 import { z } from 'zod';
 
 /** What a worker process says about itself, every few seconds, in Redis. */
@@ -21,28 +23,26 @@ export const WorkerHeartbeat = z.object({
 });
 export type WorkerHeartbeat = z.infer<typeof WorkerHeartbeat>;
 
-/** The key of one process's heartbeat; it expires by itself when the process stops beating. */
+/**
+ * The key of one process's heartbeat; it expires by itself when the process
+ * stops beating. Every heartbeat shares one hash tag, so one MGET reads them all.
+ */
 export function heartbeatKey(prefix: string, id: string): string {
-  return `${prefix}:workers:${id}`;
+  return floodgateKey(prefix, 'workers', `workers:${id}`);
 }
 
 /** Writes one beat that lives for `ttlMs` unless renewed. */
-export async function writeHeartbeat(redis: Redis, prefix: string, beat: WorkerHeartbeat, ttlMs: number): Promise<void> {
+export async function writeHeartbeat(redis: RedisClient, prefix: string, beat: WorkerHeartbeat, ttlMs: number): Promise<void> {
   await redis.set(heartbeatKey(prefix, beat.id), JSON.stringify(beat), 'PX', ttlMs);
 }
 
 /**
  * Every live worker process, from the heartbeats that have not expired.
- * SCAN rather than KEYS, so a long list never blocks Redis.
+ * SCAN rather than KEYS, so a long list never blocks Redis, on every primary
+ * (a cluster's SCAN sees one node); the shared tag keeps the MGET on one slot.
  */
-export async function listHeartbeats(redis: Redis, prefix: string): Promise<WorkerHeartbeat[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${heartbeatKey(prefix, '*')}`, 'COUNT', 200);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== '0');
+export async function listHeartbeats(redis: RedisClient, prefix: string): Promise<WorkerHeartbeat[]> {
+  const keys = await scanEveryPrimary(redis, heartbeatKey(prefix, '*').replace(/[[\]?]/g, '\\$&'));
   if (keys.length === 0) return [];
   const values = await redis.mget(...keys);
   const beats: WorkerHeartbeat[] = [];

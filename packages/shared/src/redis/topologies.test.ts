@@ -1,0 +1,133 @@
+import { redisCli, startRedis, startRedisCluster, startRedisSentinel, type PrivateRedisCluster, type PrivateRedisSentinel } from '@floodgate/testkit';
+import { Cluster } from 'ioredis';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { floodgateKey, partitionTag, queueIdentity } from '../jobs/queue-identity';
+import { listHeartbeats, writeHeartbeat, type WorkerHeartbeat } from '../workers/heartbeat';
+import { parseHostPortList } from './redis-target';
+import { checkEvictionPolicy } from './check-eviction-policy';
+import { connectAtStartup } from './connect-at-startup';
+import { createRedis, type RedisClient } from './create-redis';
+import { keySlot } from './key-slot';
+import { primaryConnections } from './primaries';
+import { waitForRedis } from './wait-for-redis';
+
+const logger = pino({ level: 'silent' });
+
+const beat = (id: string): WorkerHeartbeat => ({
+  id,
+  host: 'h',
+  pid: 1,
+  queues: [],
+  cpuThreads: 1,
+  eventLoopDelayP99Ms: 1,
+  rssBytes: 1,
+  uptimeSeconds: 1,
+  startedAt: new Date(0).toISOString(),
+  beatAt: new Date(0).toISOString(),
+});
+
+describe('a 3-primary + 3-replica Redis Cluster', () => {
+  let cluster: PrivateRedisCluster;
+  let client: RedisClient;
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+    client = createRedis('worker', { target: { topology: 'cluster', nodes: parseHostPortList(cluster.seeds) }, logger });
+    await waitForRedis(client, 20_000);
+  }, 60_000);
+  afterAll(async () => {
+    client?.disconnect();
+    await cluster?.stop();
+  });
+
+  it('is reached through the one factory, and every primary is checked for noeviction', async () => {
+    expect(client).toBeInstanceOf(Cluster);
+    expect(primaryConnections(client)).toHaveLength(3);
+    await expect(checkEvictionPolicy(client)).resolves.toBeUndefined();
+    const victim = (await cluster.topology()).find((n) => n.role === 'primary')!;
+    await redisCli(victim.port, 'config', 'set', 'maxmemory-policy', 'allkeys-lru');
+    try {
+      await expect(checkEvictionPolicy(client)).rejects.toThrow(new RegExp(`"allkeys-lru" on 127\\.0\\.0\\.1:${victim.port}`));
+    } finally {
+      await redisCli(victim.port, 'config', 'set', 'maxmemory-policy', 'noeviction');
+    }
+  });
+
+  it('computes the same slot as CLUSTER KEYSLOT', async () => {
+    for (const key of ['floodgate:{sentiment}:wait', '{a}b', 'plain-key', '{}x', 'x{y}z{w}', 'page-extract.p4.99']) {
+      expect(keySlot(key)).toBe(Number(await redisCli(cluster.nodes[0]!.port, 'cluster', 'keyslot', key)));
+    }
+  });
+
+  it('gives every type and partition a slot of its own, and 6 partitions reach all three primaries', async () => {
+    const names = ['sentiment', 'page-extract', 'compute'].flatMap((type) => [0, 1, 2, 3, 4, 5].map((p) => queueIdentity(type, 'floodgate', p).name));
+    expect(new Set(names.map((name) => keySlot(name))).size).toBe(names.length);
+    const owners = new Set<number>();
+    for (let p = 0; p < 6; p++) owners.add((await cluster.primaryForSlot(keySlot(`{${partitionTag('sentiment', p)}}`))).port);
+    expect(owners.size).toBe(3);
+    // Partition tags depend on (type, partition) only: a count change never renames one.
+    expect(partitionTag('sentiment', 0)).toBe('sentiment');
+    expect(queueIdentity('sentiment', '{legacy}')).toEqual({ name: 'sentiment', prefix: '{legacy}' });
+  });
+
+  it('lists heartbeats held under one tag with a SCAN on every primary', async () => {
+    await writeHeartbeat(client, 'fgtest', beat('a:1'), 60_000);
+    await writeHeartbeat(client, 'fgtest', beat('b:2'), 60_000);
+    expect(floodgateKey('fgtest', 'workers', 'workers:a:1')).toBe('fgtest:{_workers}:workers:a:1');
+    expect((await listHeartbeats(client, 'fgtest')).map((b) => b.id)).toEqual(['a:1', 'b:2']);
+  });
+
+  it('refuses a cluster node given as a single Redis, with the variable to use instead', async () => {
+    const previous = process.exitCode;
+    const lines: string[] = [];
+    const capture = pino({ level: 'fatal' }, { write: (line: string) => lines.push(line) });
+    try {
+      expect(await connectAtStartup('producer', { url: `redis://127.0.0.1:${cluster.nodes[0]!.port}`, logger: capture })).toBeUndefined();
+      expect(process.exitCode).toBe(1);
+    } finally {
+      process.exitCode = previous;
+    }
+    expect(lines.join('')).toMatch(/cluster_enabled:1.*REDIS_CLUSTER_NODES/);
+  });
+});
+
+describe('bad cluster settings fail at start with the reason', () => {
+  it('names missing cluster support when the seed is a plain Redis', async () => {
+    const plain = await startRedis();
+    const client = createRedis('producer', { target: { topology: 'cluster', nodes: [{ host: '127.0.0.1', port: plain.port }] }, logger });
+    try {
+      await expect(waitForRedis(client, 3_000)).rejects.toThrow(/did not answer within 3000 ms \(last error: .*cluster support disabled/i);
+    } finally {
+      client.disconnect();
+      await plain.stop();
+    }
+  });
+
+  it('says when no seed answers', async () => {
+    const client = createRedis('producer', { target: { topology: 'cluster', nodes: [{ host: '127.0.0.1', port: 1 }] }, logger });
+    await expect(waitForRedis(client, 2_000)).rejects.toThrow(/did not answer within 2000 ms \(last error: /);
+    client.disconnect();
+  });
+});
+
+describe('a primary, two replicas and three sentinels', () => {
+  let sentinel: PrivateRedisSentinel;
+  beforeAll(async () => {
+    sentinel = await startRedisSentinel();
+  }, 60_000);
+  afterAll(async () => {
+    await sentinel?.stop();
+  });
+
+  it('connects through the sentinels and follows a failover', async () => {
+    const target = { topology: 'sentinel' as const, sentinels: parseHostPortList(sentinel.sentinels), masterName: sentinel.masterName };
+    const worker = await connectAtStartup('worker', { target, logger });
+    expect(worker).toBeDefined();
+    await worker!.set('before', '1');
+    const newPrimary = await sentinel.killPrimaryAndWaitForFailover();
+    // The worker connection parks commands and resumes on the promoted replica.
+    await expect(worker!.set('after', '1')).resolves.toBe('OK');
+    expect(await redisCli(newPrimary, 'get', 'after')).toBe('1\n');
+    worker!.disconnect();
+  }, 60_000);
+});
