@@ -10,7 +10,8 @@ describe('REDIS_ACK_REPLICAS: a 202 only once replicas hold the job', () => {
   let api: ApiHarness;
   let replica: PrivateRedis | undefined;
   beforeAll(async () => {
-    api = await startApi({ replicationAck: { replicas: 1, timeoutMs: 200 } });
+    // A WAIT long enough for a replica on a loaded machine; with none attached it simply runs out.
+    api = await startApi({ replicationAck: { replicas: 1, timeoutMs: 2_000 } });
   });
   afterAll(async () => {
     await api?.stop();

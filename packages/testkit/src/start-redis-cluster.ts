@@ -85,7 +85,7 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
       '--cluster-replicas', String(replicas),
       '--cluster-yes',
     );
-    await waitUntilHealthy(nodes, primaries * (1 + replicas), 30_000);
+    await waitUntilHealthy(nodes, primaries, primaries * replicas, 30_000);
   } catch (err) {
     await Promise.allSettled(nodes.map((n) => n.stop()));
     await rm(root, { recursive: true, force: true });
@@ -130,15 +130,16 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
   };
 }
 
-async function waitUntilHealthy(nodes: RedisNodeProcess[], expected: number, timeoutMs: number): Promise<void> {
+async function waitUntilHealthy(nodes: RedisNodeProcess[], primaries: number, replicas: number, timeoutMs: number): Promise<void> {
   await waitFor(
     async () => {
       for (const node of nodes) {
         if (!(await redisCli(node.port, 'cluster', 'info')).includes('cluster_state:ok')) return false;
       }
       const view = parseClusterNodes(await redisCli(nodes[0]!.port, 'cluster', 'nodes'));
-      // Replicas attach a moment after the slots are assigned.
-      return view.length === expected && view.filter((n) => n.role === 'replica').every((n) => n.primaryId !== undefined);
+      // Replicas attach a moment after the slots are assigned; until then they show as primaries without slots.
+      const attached = view.filter((n) => n.role === 'replica' && n.primaryId !== undefined);
+      return view.length === primaries + replicas && attached.length === replicas;
     },
     { timeoutMs, intervalMs: 200, description: 'the cluster to be formed (cluster_state:ok on every node)' },
   );
