@@ -60,9 +60,10 @@ export async function startRedisSentinel(options: StartRedisSentinelOptions = {}
       else args.push('--replicaof', '127.0.0.1', String(primaryPort));
       dataNodes.push(await launchRedisNode('redis-server', args, port, dir));
     }
-    await waitFor(async () => /connected_slaves:(\d+)/.exec(await redisCli(primaryPort, 'info', 'replication'))?.[1] === String(dataNodes.length - 1), {
+    // Connected is not enough: a replica still loading its first sync acknowledges no write (WAIT counts 0).
+    await waitFor(async () => (await redisCli(primaryPort, 'info', 'replication')).match(/^slave\d+:.*state=online/gm)?.length === dataNodes.length - 1, {
       timeoutMs: 20_000,
-      description: 'replicas to attach to the primary',
+      description: 'replicas to attach to the primary and finish their first sync',
     });
     for (let i = 0; i < sentinelCount; i++) {
       const port = await freePort();
