@@ -1,25 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
 import { generateApiKey } from '@floodgate/shared/api-keys';
 import { jobTypes, queueIdentity } from '@floodgate/shared/jobs';
 import { keySlot } from '@floodgate/shared/redis';
 import { freePort, redisCli, spawnNodeProcess, startRedisCluster, startRedisSentinel, waitFor, type RunningProcess } from '@floodgate/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { API_ENTRY, FAST_RECOVERY_ENV, WORKER_ENTRY } from './stack-entries';
 
 /** An admin API key: the API refuses /v1 requests without one. The process gets only its record. */
 const apiKey = generateApiKey('e2e', ['admin']);
 const auth = { authorization: `Bearer ${apiKey.key}` };
-const root = resolve(__dirname, '../..');
 
-/** Fast recovery for tests: a dead process's job is back in play within ~3 s. */
-const FAST_RECOVERY = {
-  WORKER_LOCK_DURATION_MS: '2000',
-  WORKER_STALLED_INTERVAL_MS: '1000',
-  WORKER_HEARTBEAT_MS: '500',
-  WORKER_METRICS_PORT: '0',
-  WORKER_CPU_THREADS: '1',
-};
 
 const payloads: Record<string, (pageUrl: string) => unknown> = {
   sentiment: () => ({ text: 'a wonderful day' }),
@@ -39,8 +30,8 @@ async function startStack(redisEnv: Record<string, string>, extra: Record<string
   const apiPort = await freePort();
   const env = { ...redisEnv, QUEUE_PREFIX: prefix, PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: 'true', ...extra };
   const processes = [
-    await spawnNodeProcess(join(root, 'apps/api/dist/index.js'), { ...env, API_PORT: String(apiPort), API_METRICS_PORT: '0', API_KEYS: JSON.stringify([apiKey.record]) }, 60_000),
-    await spawnNodeProcess(join(root, 'apps/worker/dist/index.js'), { ...env, ...FAST_RECOVERY }, 60_000),
+    await spawnNodeProcess(API_ENTRY, { ...env, API_PORT: String(apiPort), API_METRICS_PORT: '0', API_KEYS: JSON.stringify([apiKey.record]) }, 60_000),
+    await spawnNodeProcess(WORKER_ENTRY, { ...env, ...FAST_RECOVERY_ENV }, 60_000),
   ];
   return { api: `http://127.0.0.1:${apiPort}`, prefix, processes };
 }

@@ -2,7 +2,7 @@ import { generateApiKey } from '@floodgate/shared/api-keys';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { catalog, jobOptionsFor } from '@floodgate/shared/jobs';
 import { createLogger } from '@floodgate/shared/logger';
@@ -12,24 +12,14 @@ import { freePort, spawnNodeProcess, startRedis, waitFor, type PrivateRedis, typ
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { API_ENTRY, FAST_RECOVERY_ENV, ROOT, WORKER_ENTRY } from './stack-entries';
 
 /** An admin API key: the API refuses /v1 requests without one. The process gets only its record. */
 const apiKey = generateApiKey('e2e', ['admin']);
 const auth = { authorization: `Bearer ${apiKey.key}` };
 
-const root = resolve(__dirname, '../..');
-const workerEntry = join(root, 'apps/worker/dist/index.js');
-const apiEntry = join(root, 'apps/api/dist/index.js');
 const logger = createLogger({ name: 'e2e', level: 'silent', pretty: false });
 
-/** Fast recovery for tests: a dead process's job is back in play within ~3 s. */
-const FAST_RECOVERY = {
-  WORKER_LOCK_DURATION_MS: '2000',
-  WORKER_STALLED_INTERVAL_MS: '1000',
-  WORKER_HEARTBEAT_MS: '500',
-  WORKER_METRICS_PORT: '0',
-  WORKER_CPU_THREADS: '1',
-};
 
 let redis: PrivateRedis;
 let connection: Redis;
@@ -50,7 +40,7 @@ afterEach(async () => {
 });
 
 const startWorker = async (env: Record<string, string> = {}) => {
-  const worker = await spawnNodeProcess(workerEntry, { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, ...FAST_RECOVERY, ...env });
+  const worker = await spawnNodeProcess(WORKER_ENTRY, { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, ...FAST_RECOVERY_ENV, ...env });
   processes.push(worker);
   return worker;
 };
@@ -98,9 +88,9 @@ describe('worker crash recovery', () => {
 describe('a poison job', () => {
   it('fails after maxStalledCount with a clear reason while other jobs flow, and pm2 restarts the process it killed', async () => {
     const pm2Home = await mkdtemp(join(tmpdir(), 'floodgate-pm2-poison-'));
-    const env = { ...process.env, PM2_HOME: pm2Home, REDIS_URL: redis.url, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', ...FAST_RECOVERY };
+    const env = { ...process.env, PM2_HOME: pm2Home, REDIS_URL: redis.url, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', ...FAST_RECOVERY_ENV };
     const pm2 = async (...args: string[]) =>
-      (await promisify(execFile)(join(root, 'node_modules/.bin/pm2'), args, { cwd: root, env, timeout: 60_000 })).stdout;
+      (await promisify(execFile)(join(ROOT, 'node_modules/.bin/pm2'), args, { cwd: ROOT, env, timeout: 60_000 })).stdout;
     try {
       // Flags as in ecosystem.config.js: cluster mode, wait_ready, exponential restart back-off.
       await pm2('start', 'test/e2e/fixtures/poisoned-worker.js', '--name', 'poisoned', '-i', '2', '--wait-ready', '--exp-backoff-restart-delay', '200');
@@ -144,7 +134,7 @@ describe('cancelling a running job', () => {
     const apiPort = await freePort();
     await startWorker();
     processes.push(
-      await spawnNodeProcess(apiEntry, { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, API_PORT: String(apiPort), API_METRICS_PORT: '0', API_KEYS: JSON.stringify([apiKey.record]) }),
+      await spawnNodeProcess(API_ENTRY, { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, API_PORT: String(apiPort), API_METRICS_PORT: '0', API_KEYS: JSON.stringify([apiKey.record]) }),
     );
     const api = `http://127.0.0.1:${apiPort}`;
     const posted = await fetch(`${api}/v1/jobs/compute`, {
@@ -171,7 +161,7 @@ describe('a Redis outage', () => {
     const apiPort = await freePort();
     await startWorker({ WORKER_CPU_THREADS: '2' });
     processes.push(
-      await spawnNodeProcess(apiEntry, { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, API_PORT: String(apiPort), API_METRICS_PORT: '0', API_KEYS: JSON.stringify([apiKey.record]) }),
+      await spawnNodeProcess(API_ENTRY, { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, API_PORT: String(apiPort), API_METRICS_PORT: '0', API_KEYS: JSON.stringify([apiKey.record]) }),
     );
     const api = `http://127.0.0.1:${apiPort}`;
     const post = (n: number) =>

@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
 import { cancelChannel, catalog, jobOptionsFor, queueIdentity } from '@floodgate/shared/jobs';
 import { createLogger } from '@floodgate/shared/logger';
 import { createRedis, waitForRedis } from '@floodgate/shared/redis';
@@ -10,18 +9,13 @@ import { spawnNodeProcess, startRedis, waitFor, type PrivateRedis, type RunningP
 import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FAST_RECOVERY_ENV, WORKER_ENTRY } from './stack-entries';
 
-const root = resolve(__dirname, '../..');
-const workerEntry = join(root, 'apps/worker/dist/index.js');
 const logger = createLogger({ name: 'e2e', level: 'silent', pretty: false });
 
 /** A dead process's job is back in play within ~3 s; pages on 127.0.0.1 allowed; no fetch timeout in the way. */
 const WORKER_ENV = {
-  WORKER_LOCK_DURATION_MS: '2000',
-  WORKER_STALLED_INTERVAL_MS: '1000',
-  WORKER_HEARTBEAT_MS: '500',
-  WORKER_METRICS_PORT: '0',
-  WORKER_CPU_THREADS: '1',
+  ...FAST_RECOVERY_ENV,
   PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: 'true',
   PAGE_EXTRACT_FETCH_TIMEOUT_MS: '120000',
 };
@@ -100,7 +94,7 @@ afterEach(async () => {
 });
 
 const startWorker = async (env: Record<string, string>) => {
-  const worker = await spawnNodeProcess(workerEntry, { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, ...WORKER_ENV, ...env });
+  const worker = await spawnNodeProcess(WORKER_ENTRY, { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, ...WORKER_ENV, ...env });
   processes.push(worker);
   return worker;
 };
