@@ -3,6 +3,22 @@ import { waitFor } from '@floodgate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from './testing/api-harness';
 
+/** A bare BullMQ worker that takes compute job `id` and holds it active until released (it listens for no cancel). */
+async function holdActive(api: ApiHarness, id: string): Promise<{ release: () => void; worker: Worker }> {
+  let release: () => void = () => undefined;
+  const worker = new Worker('compute', () => new Promise((resolve) => (release = () => resolve({ checksum: '0', operations: 1, n: 1, m: 1 }))), {
+    connection: api.connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }),
+    prefix: api.prefix,
+  });
+  try {
+    await waitFor(async () => (await api.queues.compute.getJobState(id)) === 'active');
+  } catch (err) {
+    await worker.close();
+    throw err;
+  }
+  return { release: () => release(), worker };
+}
+
 describe('DELETE /v1/jobs/:type/:id', () => {
   let api: ApiHarness;
   beforeAll(async () => {
@@ -28,13 +44,8 @@ describe('DELETE /v1/jobs/:type/:id', () => {
     const heard: string[] = [];
     subscriber.on('message', (_channel, message) => heard.push(message));
     await subscriber.subscribe(`${api.prefix}:cancel`);
-    let release: () => void = () => undefined;
-    const worker = new Worker('compute', () => new Promise((resolve) => (release = () => resolve({ checksum: '0', operations: 1, n: 1, m: 1 }))), {
-      connection: api.connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }),
-      prefix: api.prefix,
-    });
+    const { release, worker } = await holdActive(api, String(job.id));
     try {
-      await waitFor(async () => (await api.queues.compute.getJobState(String(job.id))) === 'active');
       const res = await api.request('DELETE', `/v1/jobs/compute/${job.id}`);
       expect(res.status).toBe(202);
       expect(await res.json()).toMatchObject({ state: 'cancelling', receivers: 1 });
@@ -49,14 +60,9 @@ describe('DELETE /v1/jobs/:type/:id', () => {
 
   it('says 503 cancel_unheard, not 202, when no worker process received the cancel', async () => {
     const job = await api.queues.compute.add('compute', { n: 1, m: 1 });
-    let release: () => void = () => undefined;
     // A worker that runs the job but does not listen for cancels (as a worker whose subscriber is down).
-    const worker = new Worker('compute', () => new Promise((resolve) => (release = () => resolve({ checksum: '0', operations: 1, n: 1, m: 1 }))), {
-      connection: api.connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }),
-      prefix: api.prefix,
-    });
+    const { release, worker } = await holdActive(api, String(job.id));
     try {
-      await waitFor(async () => (await api.queues.compute.getJobState(String(job.id))) === 'active');
       const res = await api.request('DELETE', `/v1/jobs/compute/${job.id}`);
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe('2');
