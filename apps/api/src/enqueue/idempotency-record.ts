@@ -1,30 +1,10 @@
 import { createHash } from 'node:crypto';
-import { luaScript, type RedisClient } from '@floodgate/shared/redis';
+import { luaScript, readLuaFiles, type RedisClient } from '@floodgate/shared/redis';
 
-/**
- * Claims a key for a new job, or returns the record already there.
- * KEYS[1] the record; ARGV: job id, payload digest, TTL in seconds.
- * Returns nil when this call claimed it, else {id, digest, added}.
- */
-const CLAIM = `
-local found = redis.call('HMGET', KEYS[1], 'id', 'digest', 'added')
-if found[1] then return found end
-redis.call('HSET', KEYS[1], 'id', ARGV[1], 'digest', ARGV[2])
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-return nil
-`;
-
-/** Marks the record's job as stored; a record that expired meanwhile is not brought back (HSET would, without a TTL). */
-const MARK_ADDED = `
-if redis.call('HGET', KEYS[1], 'id') == ARGV[1] then redis.call('HSET', KEYS[1], 'added', '1') end
-return 0
-`;
-
-/** Releases a claim whose job was surely never stored, so the key can be used again (with any payload). */
-const RELEASE = `
-if redis.call('HGET', KEYS[1], 'id') == ARGV[1] and not redis.call('HGET', KEYS[1], 'added') then redis.call('DEL', KEYS[1]) end
-return 0
-`;
+// The record's scripts (claim, mark added, release), read once per process from the .lua files beside this one.
+const CLAIM = readLuaFiles(__dirname, 'claim-idempotency-key.lua');
+const MARK_ADDED = readLuaFiles(__dirname, 'mark-idempotent-added.lua');
+const RELEASE = readLuaFiles(__dirname, 'release-idempotency-key.lua');
 
 /** What an `Idempotency-Key` already stands for. */
 export interface IdempotencyRecord {
