@@ -1,6 +1,6 @@
 import { queueIdentity, type JobType } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
-import type { RedisClient } from '@floodgate/shared/redis';
+import { withinDeadline, type RedisClient } from '@floodgate/shared/redis';
 import { QueueEvents } from 'bullmq';
 
 /** Longest a request may wait for a job to finish (`?wait=` seconds). */
@@ -22,6 +22,9 @@ export interface JobWaiter {
   watch(type: JobType, id: string, onEvent: (event: JobEvent) => void): Promise<() => void>;
   close(): Promise<void>;
 }
+
+/** How a subscription that took too long is told apart from one that failed. */
+const SUBSCRIBE_SLOW = new Error('the events subscriber took too long to connect');
 
 /** One thing that happened to a job, as the events stream tells it. */
 export type JobEvent =
@@ -72,12 +75,16 @@ export function createJobWaiter(options: {
     await events.waitUntilReady();
   };
 
+  /** Subscribes, waiting at most `ms`: past that the caller goes on (a late subscriber still catches later events). */
+  const subscribedWithin = (type: JobType, ms: number) =>
+    withinDeadline(subscribe(type), ms, () => SUBSCRIBE_SLOW).catch((err: unknown) => {
+      if (err !== SUBSCRIBE_SLOW) throw err;
+    });
+
   return {
     async wait(type, id, timeoutMs, isFinished, signal) {
       // Bounded: a subscriber that cannot connect must not hold the request past its wait.
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([subscribe(type), new Promise((resolve) => (timer = setTimeout(resolve, Math.min(timeoutMs, 5_000))))]);
-      clearTimeout(timer);
+      await subscribedWithin(type, Math.min(timeoutMs, 5_000));
       const key = `${type}/${id}`;
       return new Promise<FinalEvent | undefined>((resolve) => {
         let set = waiters.get(key);
@@ -105,9 +112,7 @@ export function createJobWaiter(options: {
       });
     },
     async watch(type, id, onEvent) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([subscribe(type), new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]);
-      clearTimeout(timer);
+      await subscribedWithin(type, 5_000);
       const key = `${type}/${id}`;
       let set = watchers.get(key);
       if (!set) watchers.set(key, (set = new Set()));

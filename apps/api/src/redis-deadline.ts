@@ -1,4 +1,4 @@
-import type { RedisClient } from '@floodgate/shared/redis';
+import { withinDeadline, type RedisClient } from '@floodgate/shared/redis';
 import { isRedisConnectionError, redisTimeout, redisUnavailable } from './errors';
 
 /** Longest a request waits on Redis before answering 503. @defaultValue 5000 */
@@ -11,16 +11,10 @@ export const REDIS_DEADLINE_MS = 5_000;
  */
 export async function withRedis<T>(redis: RedisClient, operation: () => Promise<T>, deadlineMs = REDIS_DEADLINE_MS): Promise<T> {
   if (redis.status !== 'ready') throw redisUnavailable();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(redisTimeout()), deadlineMs);
-  });
   try {
-    return await Promise.race([operation(), deadline]);
+    return await withinDeadline(operation(), deadlineMs, redisTimeout);
   } catch (err) {
     if (isRedisConnectionError(err)) throw redisUnavailable(err);
     throw err;
-  } finally {
-    clearTimeout(timer);
   }
 }

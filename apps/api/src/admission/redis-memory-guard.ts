@@ -1,5 +1,5 @@
 import type { Logger } from '@floodgate/shared/logger';
-import { primaryConnections, type RedisClient } from '@floodgate/shared/redis';
+import { primaryConnections, withinDeadline, type RedisClient } from '@floodgate/shared/redis';
 import { Cluster, type Redis } from 'ioredis';
 import { createHysteresisGate, type HysteresisGate } from './hysteresis-gate';
 
@@ -64,12 +64,8 @@ export function startRedisMemoryGuard(options: RedisMemoryGuardOptions): RedisMe
   const deadlineMs = options.deadlineMs ?? 2_000;
   const samplePrimary = async (primary: string, redis: Redis) => {
     let entry = primaries.get(primary);
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const info = await Promise.race([
-        redis.info('memory'),
-        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`INFO took over ${deadlineMs} ms`)), deadlineMs))),
-      ]);
+      const info = await withinDeadline(redis.info('memory'), deadlineMs, () => new Error(`INFO took over ${deadlineMs} ms`));
       const usedBytes = Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? 0);
       const maxBytes = Number(/^maxmemory:(\d+)/m.exec(info)?.[1] ?? 0);
       if (!entry) primaries.set(primary, (entry = { gate: createHysteresisGate({ high: options.high, low: options.low }), usage: { primary, usedBytes, maxBytes }, stale: false }));
@@ -84,8 +80,6 @@ export function startRedisMemoryGuard(options: RedisMemoryGuardOptions): RedisMe
       // Requests get their own 503 from the enqueue (unavailable or timeout); this only says the reading is old.
       if (entry && !entry.stale) options.logger.warn({ err, primary }, 'redis memory reading failed: keeping the last one');
       if (entry) entry.stale = true;
-    } finally {
-      clearTimeout(timer);
     }
   };
   const sample = async () => {

@@ -1,6 +1,6 @@
 import type { JobType } from '@floodgate/shared/jobs';
 import { Job, type JobsOptions, type Queue } from 'bullmq';
-import type { RedisClient } from '@floodgate/shared/redis';
+import { withinDeadline, type RedisClient } from '@floodgate/shared/redis';
 import { enqueueOutcomeUnknown, HttpError, isRedisOutOfMemory, redisMemoryHigh, redisUnavailable, wasNeverSent } from '../errors';
 import type { JobQueues } from '../queues';
 import type { AofAck } from '../durability/aof-ack';
@@ -114,14 +114,8 @@ async function addEach(
   const unknown = (cause: unknown) => (index: number) => {
     outcomes[index] = enqueueOutcomeUnknown(type, items[index]?.opts.jobId ?? '', cause);
   };
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const replies = await Promise.race([
-      pipeline.exec(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer from Redis within ${deadlineMs} ms`)), deadlineMs);
-      }),
-    ]);
+    const replies = await withinDeadline(pipeline.exec(), deadlineMs, () => new Error(`no answer from Redis within ${deadlineMs} ms`));
     const confirmed = waiting ? (replies?.[queued.length] ?? [new Error('Redis sent no reply to WAIT'), null]) : undefined;
     queued.forEach((index, n) => {
       const [err, id] = replies?.[n] ?? [new Error('Redis sent no reply for this job'), null];
@@ -139,8 +133,6 @@ async function addEach(
   } catch (err) {
     if (wasNeverSent(err)) return items.map(() => redisUnavailable(err));
     queued.forEach(unknown(err));
-  } finally {
-    clearTimeout(timer);
   }
   return outcomes;
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '@floodgate/shared/logger';
 import { ProxyStateStore, type ProxyHealth } from '@floodgate/shared/proxies';
-import type { RedisClient } from '@floodgate/shared/redis';
+import { withinDeadline, type RedisClient } from '@floodgate/shared/redis';
 import { isCooling, type Exit } from './exit';
 import type { ProxyOutcome } from './proxy-metrics';
 
@@ -108,14 +108,6 @@ export class ExitHealth {
 }
 
 /** `promise`, or a rejection once Redis has taken {@link REDIS_ANSWER_MS} to answer. */
-async function answerWithin<T>(promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${REDIS_ANSWER_MS} ms`)), REDIS_ANSWER_MS);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+function answerWithin<T>(promise: Promise<T>): Promise<T> {
+  return withinDeadline(promise, REDIS_ANSWER_MS, () => new Error(`Redis did not answer within ${REDIS_ANSWER_MS} ms`));
 }

@@ -10,3 +10,4 @@ export * from './lua-script';
 export * from './key-slot';
 export * from './check-persistence';
 export * from './check-aof-ack';
+export * from './within-deadline';

@@ -1,4 +1,5 @@
 import type { RedisClient } from './create-redis';
+import { withinDeadline } from './within-deadline';
 
 /**
  * Resolves once `redis` answers PING, or rejects after `timeoutMs` with the
@@ -20,13 +21,7 @@ export async function waitForRedis(redis: RedisClient, timeoutMs = 30_000): Prom
         if (redis.status === 'ready') {
           // Bounded: on a worker connection a PING sent as the link drops would wait forever.
           const remaining = Math.max(1, deadline - Date.now());
-          let timer: NodeJS.Timeout | undefined;
-          await Promise.race([
-            redis.ping(),
-            new Promise((_, reject) => {
-              timer = setTimeout(() => reject(new Error('PING timed out')), remaining);
-            }),
-          ]).finally(() => clearTimeout(timer));
+          await withinDeadline(redis.ping(), remaining, () => new Error('PING timed out'));
           return;
         }
       } catch (err) {
