@@ -1,8 +1,9 @@
 import type { Job, Queue } from 'bullmq';
+import type { ListableJobState } from '../wire/job-states';
 import { matchesTerms, type SearchTerm } from './search-query';
 
-/** States a search walks when none is given, in this order (the cursor counts in it). */
-export const SEARCH_STATES = ['active', 'waiting', 'prioritized', 'delayed', 'failed', 'completed', 'waiting-children'] as const;
+/** The wire's listable states, in the order a search walks them when none is given (the cursor counts in it). */
+export const SEARCH_STATES = ['active', 'waiting', 'prioritized', 'delayed', 'failed', 'completed', 'waiting-children'] as const satisfies readonly ListableJobState[];
 export type SearchState = (typeof SEARCH_STATES)[number];
 
 /** Jobs read per round trip. */
