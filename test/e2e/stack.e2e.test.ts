@@ -141,8 +141,11 @@ describe('the whole stack under pm2', () => {
       { timeoutMs: 60_000, intervalMs: 0, description: 'jobs processed by two worker processes' },
     );
     expect(seen.size).toBe(2);
-    // The new process has a metrics port of its own.
-    expect((await fetch(stack.workerMetricsUrl(1))).status).toBe(200);
+    // The new process has a metrics port of its own (it may take jobs a moment before that port listens).
+    await waitFor(async () => (await fetch(stack.workerMetricsUrl(1)).catch(() => undefined))?.status === 200, {
+      timeoutMs: 30_000,
+      description: "the second worker's metrics port",
+    });
   });
 
   it('lists every live worker process at GET /v1/workers, from their heartbeats', async () => {
