@@ -5,6 +5,7 @@
 #   - dependencies from the frozen lockfile;
 #   - redis-server: Debian's package when missing and we are root; otherwise a
 #     message naming what to install (or, for npm start, to set REDIS_URL);
+#   - redis-sentinel, for the Sentinel topology and its tests (ensure_redis_sentinel);
 #   - chromium, for the dashboard's browser test (ensure_chromium, npm test only):
 #     Debian's package when missing and we are root; otherwise a message.
 # After sourcing, `pnpm` on PATH is the pinned one.
@@ -34,30 +35,41 @@ fi
 say "installing dependencies (pnpm $pnpm_version, frozen lockfile)"
 pnpm install --frozen-lockfile --reporter=silent >&2 || die "pnpm install failed"
 
+# apt_install PACKAGE WHY: installs Debian's PACKAGE when we are root on a
+# machine with apt-get; returns 1 (installing nothing) otherwise.
+apt_updated=""
+apt_install() {
+  [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 || return 1
+  say "$1 is missing; installing Debian's $1 package ($2)"
+  if [ -z "$apt_updated" ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || die "apt-get update failed"
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$1" >&2 || die "apt-get install $1 failed"
+}
+
 # ensure_redis_server [optional]: with "optional", a missing redis-server is fine
 # as long as REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS points at a Redis elsewhere.
 ensure_redis_server() {
   command -v redis-server >/dev/null 2>&1 && return 0
   if [ "${1:-}" = optional ] && [ -n "${REDIS_URL:-}${REDIS_CLUSTER_NODES:-}${REDIS_SENTINELS:-}" ]; then return 0; fi
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "redis-server is missing; installing Debian's redis-server package"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 \
-      && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >&2 \
-      || die "apt-get install redis-server failed"
-    return 0
-  fi
+  apt_install redis-server "the embedded Redis" && return 0
   die "redis-server is not installed. Install it (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis)${1:+, or set REDIS_URL to a Redis you already run}."
+}
+
+# ensure_redis_sentinel: the sentinel topology (npm run start:sentinel) and its
+# failover tests run Debian's redis-sentinel, a package of its own.
+ensure_redis_sentinel() {
+  command -v redis-sentinel >/dev/null 2>&1 && return 0
+  apt_install redis-sentinel "the Sentinel topology and its tests" && return 0
+  die "redis-sentinel is not installed; the Sentinel topology needs it. Install it (Debian/Ubuntu: sudo apt-get install redis-sentinel) and run again."
 }
 
 # ensure_chromium: the dashboard's browser test drives /usr/bin/chromium through
 # playwright-core (which downloads no browser of its own). Only npm test needs it.
 ensure_chromium() {
   [ -x /usr/bin/chromium ] && return 0
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "chromium is missing; installing Debian's chromium package (for the dashboard's browser test)"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 \
-      && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >&2 \
-      || die "apt-get install chromium failed"
+  if apt_install chromium "for the dashboard's browser test"; then
     [ -x /usr/bin/chromium ] || die "the chromium package did not provide /usr/bin/chromium"
     return 0
   fi

@@ -4,6 +4,7 @@
 set -euo pipefail
 source "$(dirname "$0")/bootstrap.sh"
 ensure_redis_server
+ensure_redis_sentinel
 ensure_chromium
 say "building and type-checking"
 pnpm run --silent build
