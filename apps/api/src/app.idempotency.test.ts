@@ -67,7 +67,7 @@ describe('Idempotency-Key', () => {
       const winner = (await answers.find((a) => a.status === 202)?.json()) as { id: string };
       const loser = (await answers.find((a) => a.status === 409)?.json()) as { error: { code: string; details: { id: string } } };
       expect(loser.error).toMatchObject({ code: 'idempotency_conflict', details: { id: winner.id } });
-      const jobs = (await api.queues.compute.getJobs(['waiting'], 0, -1)).filter((job) => (job.data as { m: number }).m === round + 1 && (job.data as { n: number }).n > 4);
+      const jobs = (await api.queues.compute.first.getJobs(['waiting'], 0, -1)).filter((job) => (job.data as { m: number }).m === round + 1 && (job.data as { n: number }).n > 4);
       expect(jobs.map((job) => job.id)).toEqual([winner.id]);
     }
   });

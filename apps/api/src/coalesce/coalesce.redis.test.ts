@@ -78,7 +78,7 @@ describe('coalescing against Redis', () => {
     expect(second.id).toBe(opts.jobId);
     await adder.add('sentiment', { text: 'thrice?' }, opts);
     expect((await queues.sentiment.getJob(opts.jobId))?.data).toEqual({ text: 'once' });
-    const ids = (await queues.sentiment.getJobs(['waiting'], 0, -1)).map((job) => job.id);
+    const ids = (await queues.sentiment.first.getJobs(['waiting'], 0, -1)).map((job) => job.id);
     expect(ids.filter((id) => id === opts.jobId)).toHaveLength(1);
   });
 

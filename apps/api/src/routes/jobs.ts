@@ -23,7 +23,11 @@ export const WaitQuery = z.strictObject({ wait: z.coerce.number().int().min(0).m
 export const ListQuery = z.strictObject({
   state: ListableJobState.default('failed'),
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  cursor: z
+    .string()
+    .regex(/^\d{1,7}(\.\d{1,7}){0,63}$/, 'a cursor is the previous page\'s nextCursor: offsets separated by dots')
+    .default('0')
+    .describe("the previous page's nextCursor"),
 });
 
 export interface JobsRouterDeps {
@@ -48,13 +52,9 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
       const query = ListQuery.safeParse(req.query);
       if (!query.success) throw invalidQuery(query.error.issues);
       const { state, limit, cursor } = query.data;
-      const queue = deps.queues[type];
-      // Newest first; the cursor is an offset into the state's list.
-      const jobs = await withRedis(deps.redis, () => queue.getJobs([state], cursor, cursor + limit - 1));
-      res.json({
-        jobs: jobs.map((job) => toJobView(type, job, state)),
-        nextCursor: jobs.length === limit ? String(cursor + limit) : null,
-      });
+      // Newest first; the cursor holds an offset into the state's list per partition.
+      const page = await withRedis(deps.redis, () => deps.queues[type].listJobs([state], cursor, limit));
+      res.json({ jobs: page.jobs.map((job) => toJobView(type, job, state)), nextCursor: page.nextCursor });
     })
     .post(async (req, res) => {
       const type = jobTypeOf(req);

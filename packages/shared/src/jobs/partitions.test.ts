@@ -100,10 +100,15 @@ describe('partition queues on a real Redis', () => {
       for (const other of sentiment.partitions.filter((_, i) => i !== partition)) expect(await other.getJob(id)).toBeUndefined();
     }
     expect(await sentiment.getJobCounts('waiting', 'delayed')).toEqual({ waiting: 3, delayed: 1 });
-    const listed = await sentiment.getJobs(['waiting'], 0, 1);
+    const { jobs: listed, nextCursor } = await sentiment.listJobs(['waiting'], '0', 2);
     expect(listed).toHaveLength(2);
     // Newest first across partitions.
     expect(listed.map((job) => job.id)).toEqual([ids[2], ids[1]]);
+    // The cursor holds how far each partition was read; the next page goes on from there.
+    expect(nextCursor).toBe('0.1.1.0');
+    const rest = await sentiment.listJobs(['waiting'], nextCursor!, 2);
+    expect(rest.jobs.map((job) => job.id)).toEqual([ids[0]]);
+    expect(rest.nextCursor).toBeNull();
 
     // An id naming a partition no type may have is looked up (and not found) in partition 0.
     expect(sentiment.forJob('p99-aaaaaaaaaaaaaaaaaaaaaa')).toBe(sentiment.first);

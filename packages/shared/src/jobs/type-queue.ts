@@ -34,8 +34,12 @@ export interface TypeQueue {
   getJob(id: string): Promise<Job | undefined>;
   getJobState(id: string): Promise<string>;
   getJobCounts(...states: BullJobState[]): Promise<Record<string, number>>;
-  /** Newest first across partitions, `start`..`end` of the merged list (ordered by creation time). */
-  getJobs(states: BullJobState[], start: number, end: number): Promise<Job[]>;
+  /**
+   * A page of jobs in `states`, newest first across partitions. The cursor is
+   * an offset for one partition, and one offset per partition (`4.3.5`) for
+   * several, so a page costs `limit` reads per partition however deep it is.
+   */
+  listJobs(states: BullJobState[], cursor: string, limit: number): Promise<{ jobs: Job[]; nextCursor: string | null }>;
   /** Whether every partition is paused. */
   isPaused(): Promise<boolean>;
   pause(): Promise<void>;
@@ -92,14 +96,24 @@ export function createTypeQueue(type: JobType, count: number, open: number, open
       for (const one of counts) for (const [state, n] of Object.entries(one)) total[state] = (total[state] ?? 0) + n;
       return total;
     },
-    async getJobs(states, start, end) {
-      if (partitions.length === 1) return partitions[0]!.getJobs(states, start, end, false);
-      // Each partition's newest end + 1 jobs hold the merged list's first end + 1.
-      const lists = await every((queue) => queue.getJobs(states, 0, end, false));
-      return lists
-        .flat()
-        .sort((a, b) => b.timestamp - a.timestamp)
-        .slice(start, end + 1);
+    async listJobs(states, cursor, limit) {
+      const offsets = partitions.map((_, i) => Number(cursor.split('.')[i] ?? 0));
+      const pages = await Promise.all(partitions.map((queue, i) => queue.getJobs(states, offsets[i]!, offsets[i]! + limit - 1, false)));
+      // Merged newest first: each step takes the newest of the partitions' next jobs.
+      const taken = pages.map(() => 0);
+      const jobs: Job[] = [];
+      while (jobs.length < limit) {
+        let newest = -1;
+        pages.forEach((page, i) => {
+          const head = page[taken[i]!];
+          if (head && (newest === -1 || head.timestamp > pages[newest]![taken[newest]!]!.timestamp)) newest = i;
+        });
+        if (newest === -1) break;
+        jobs.push(pages[newest]![taken[newest]!]!);
+        taken[newest]!++;
+      }
+      const next = offsets.map((offset, i) => offset + taken[i]!).join('.');
+      return { jobs, nextCursor: jobs.length === limit ? next : null };
     },
     isPaused: async () => (await every((queue) => queue.isPaused())).every(Boolean),
     pause: async () => void (await every((queue) => queue.pause())),
