@@ -1,48 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { generateApiKey } from '@floodgate/shared/api-keys';
 import { jobTypes, queueIdentity } from '@floodgate/shared/jobs';
 import { keySlot } from '@floodgate/shared/redis';
-import { freePort, redisCli, spawnNodeProcess, startRedisCluster, startRedisSentinel, waitFor, type RunningProcess } from '@floodgate/testkit';
+import { redisCli, startRedisCluster, startRedisSentinel, waitFor } from '@floodgate/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { API_ENTRY, FAST_RECOVERY_ENV, WORKER_ENTRY } from './stack-entries';
-
-/** An admin API key: the API refuses /v1 requests without one. The process gets only its record. */
-const apiKey = generateApiKey('e2e', ['admin']);
-const auth = { authorization: `Bearer ${apiKey.key}` };
-
+import { request, startStack, type Stack } from './redis-stack';
 
 const payloads: Record<string, (pageUrl: string) => unknown> = {
   sentiment: () => ({ text: 'a wonderful day' }),
   compute: () => ({ n: 2, m: 100 }),
   'page-extract': (pageUrl) => ({ url: pageUrl }),
 };
-
-interface Stack {
-  api: string;
-  prefix: string;
-  processes: RunningProcess[];
-}
-
-/** The real API and worker processes against a Redis named by `redisEnv`. */
-async function startStack(redisEnv: Record<string, string>, extra: Record<string, string> = {}): Promise<Stack> {
-  const prefix = `e2e${Math.random().toString(36).slice(2, 8)}`;
-  const apiPort = await freePort();
-  const env = { ...redisEnv, QUEUE_PREFIX: prefix, PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: 'true', ...extra };
-  const processes = [
-    await spawnNodeProcess(API_ENTRY, { ...env, API_PORT: String(apiPort), API_METRICS_PORT: '0', API_KEYS: JSON.stringify([apiKey.record]) }, 60_000),
-    await spawnNodeProcess(WORKER_ENTRY, { ...env, ...FAST_RECOVERY_ENV }, 60_000),
-  ];
-  return { api: `http://127.0.0.1:${apiPort}`, prefix, processes };
-}
-
-const request = (stack: Stack, method: string, path: string, body?: unknown) =>
-  fetch(`${stack.api}${path}`, {
-    method,
-    headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000),
-  });
 
 /**
  * Enqueues sentiment jobs 4 at a time while `fault` runs, then until 20 more
@@ -111,7 +79,7 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster', () => {
     cluster = await startRedisCluster();
   });
   afterEach(async () => {
-    await Promise.all(stack?.processes.map((p) => p.kill()) ?? []);
+    await stack?.stop();
     stack = undefined;
   });
   afterAll(async () => {
@@ -138,7 +106,7 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster', () => {
     { ack: '1', assertNoLoss: true },
     { ack: '0', assertNoLoss: false },
   ])('rides out the failover of the primary holding the queue with REDIS_ACK_REPLICAS=$ack: only 202/429/503 meanwhile, workers resume', async ({ ack, assertNoLoss }) => {
-    stack = await startStack({ REDIS_CLUSTER_NODES: cluster.seeds }, { REDIS_ACK_REPLICAS: ack, REDIS_ACK_TIMEOUT_MS: '1000' });
+    stack = await startStack({ REDIS_CLUSTER_NODES: cluster.seeds }, { extra: { REDIS_ACK_REPLICAS: ack, REDIS_ACK_TIMEOUT_MS: '1000' } });
     const slot = keySlot(`${stack.prefix}:${queueIdentity('sentiment', stack.prefix).name}:id`);
     const victim = await cluster.primaryForSlot(slot);
     const outcome = await enqueueThrough(stack, async () => {
@@ -166,12 +134,12 @@ describe('floodgate behind Redis Sentinel (1 primary, 2 replicas, 3 sentinels)',
     sentinel = await startRedisSentinel();
   });
   afterAll(async () => {
-    await Promise.all(stack?.processes.map((p) => p.kill()) ?? []);
+    await stack?.stop();
     await sentinel?.stop();
   });
 
   it('runs jobs end to end and rides out a failover with REDIS_ACK_REPLICAS=1: only 202/429/503 meanwhile, workers resume, nothing accepted is lost', async () => {
-    stack = await startStack({ REDIS_SENTINELS: sentinel.sentinels, REDIS_SENTINEL_MASTER: sentinel.masterName }, { REDIS_ACK_REPLICAS: '1' });
+    stack = await startStack({ REDIS_SENTINELS: sentinel.sentinels, REDIS_SENTINEL_MASTER: sentinel.masterName }, { extra: { REDIS_ACK_REPLICAS: '1' } });
     const res = await request(stack, 'POST', '/v1/jobs/sentiment?wait=20', { payload: { text: 'fine' } });
     expect(await res.json()).toMatchObject({ state: 'completed' });
     const outcome = await enqueueThrough(stack, async () => {
