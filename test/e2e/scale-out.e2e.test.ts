@@ -12,11 +12,18 @@ const payloads: Record<string, (pageUrl: string) => unknown> = {
   'page-extract': (pageUrl) => ({ url: pageUrl }),
 };
 
+/** Each sender's pause between requests: it bounds how many jobs a slow failover piles up (at most ~200/s from 4 senders). */
+const SENDER_PAUSE_MS = 20;
+/** Longest the enqueueing may last, however slow the failover: generous on a loaded machine. */
+const ENQUEUE_BOUND_MS = 150_000;
+
 /**
  * Enqueues sentiment jobs 4 at a time while `fault` runs, then until 20 more
  * are accepted after it, and follows every accepted job to its end. Returns
  * what was answered, what was lost (a 202 whose job never completed), and ids
  * answered twice (an id counter rolled back by a failover hands one out again).
+ * Bounded by time, not by a count of requests: a count could run out while a
+ * slow machine still waits for the failover, and the test would blame the API.
  */
 async function enqueueThrough(stack: Stack, fault: () => Promise<void>) {
   const statuses = new Map<number, number>();
@@ -24,12 +31,12 @@ async function enqueueThrough(stack: Stack, fault: () => Promise<void>) {
   let faultDone = false;
   let acceptedAfter = 0;
   let sent = 0;
+  const stopAt = Date.now() + ENQUEUE_BOUND_MS;
   const faultStarted = waitFor(() => accepted.length >= 20, { timeoutMs: 60_000, description: '20 jobs accepted before the fault' }).then(fault).then(() => {
     faultDone = true;
   });
   const sender = async () => {
-    // Bounded: the loop ends once 20 jobs went in after the fault, or after 4000 requests at most.
-    while (!(faultDone && acceptedAfter >= 20) && sent < 4_000) {
+    while (!(faultDone && acceptedAfter >= 20) && Date.now() < stopAt) {
       sent++;
       const res = await request(stack, 'POST', '/v1/jobs/sentiment', { payload: { text: `job ${sent}` } }).catch(() => undefined);
       const status = res?.status ?? 0;
@@ -40,23 +47,30 @@ async function enqueueThrough(stack: Stack, fault: () => Promise<void>) {
       } else {
         await res?.body?.cancel();
       }
+      await new Promise((resolve) => setTimeout(resolve, SENDER_PAUSE_MS));
     }
   };
   await Promise.all([sender(), sender(), sender(), sender(), faultStarted]);
   const duplicates = accepted.length - new Set(accepted).size;
   let lost = 0;
-  for (const id of new Set(accepted)) {
-    const view = await waitFor(
-      async () => {
-        const res = await request(stack, 'GET', `/v1/jobs/sentiment/${id}?wait=20`);
-        if (res.status === 404) return { state: 'lost' };
-        if (res.status !== 200) return undefined;
-        const body = (await res.json()) as { state: string };
-        return ['completed', 'failed'].includes(body.state) ? body : undefined;
-      },
-      { timeoutMs: 60_000, description: `job ${id} to finish` },
+  const unique = [...new Set(accepted)];
+  // Followed 16 at a time; each is bounded on its own.
+  for (let i = 0; i < unique.length; i += 16) {
+    const views = await Promise.all(
+      unique.slice(i, i + 16).map((id) =>
+        waitFor(
+          async () => {
+            const res = await request(stack, 'GET', `/v1/jobs/sentiment/${id}?wait=20`);
+            if (res.status === 404) return { state: 'lost' };
+            if (res.status !== 200) return undefined;
+            const body = (await res.json()) as { state: string };
+            return ['completed', 'failed'].includes(body.state) ? body : undefined;
+          },
+          { timeoutMs: 90_000, description: `job ${id} to finish` },
+        ),
+      ),
     );
-    if (view.state !== 'completed') lost++;
+    lost += views.filter((view) => view.state !== 'completed').length;
   }
   return { statuses: Object.fromEntries(statuses), accepted: accepted.length, acceptedAfter, lost, duplicates };
 }
@@ -110,12 +124,12 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster', () => {
     const slot = keySlot(`${stack.prefix}:${queueIdentity('sentiment', stack.prefix).name}:id`);
     const victim = await cluster.primaryForSlot(slot);
     const outcome = await enqueueThrough(stack, async () => {
-      const heir = await cluster.killPrimaryAndWaitForFailover(victim.port);
+      const heir = await cluster.killPrimaryAndWaitForFailover(victim.port, 60_000);
       // The dead primary comes back as the new primary's replica, as an operator would restart it:
       // until then the promoted replica has no replica of its own to acknowledge writes.
       await cluster.nodes.find((n) => n.port === victim.port)!.restart();
       await waitFor(async () => /connected_slaves:1/.test(await redisCli(heir.port, 'info', 'replication')), {
-        timeoutMs: 30_000,
+        timeoutMs: 60_000,
         description: 'the old primary to rejoin as a replica',
       });
     });
@@ -124,7 +138,7 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster', () => {
     expect(outcome.acceptedAfter).toBeGreaterThanOrEqual(20);
     // With a replica's acknowledgement before each 202, a failover loses no accepted job.
     if (assertNoLoss) expect(outcome.lost).toBe(0);
-  });
+  }, 300_000);
 });
 
 describe('floodgate behind Redis Sentinel (1 primary, 2 replicas, 3 sentinels)', () => {
@@ -143,11 +157,11 @@ describe('floodgate behind Redis Sentinel (1 primary, 2 replicas, 3 sentinels)',
     const res = await request(stack, 'POST', '/v1/jobs/sentiment?wait=20', { payload: { text: 'fine' } });
     expect(await res.json()).toMatchObject({ state: 'completed' });
     const outcome = await enqueueThrough(stack, async () => {
-      await sentinel.killPrimaryAndWaitForFailover();
+      await sentinel.killPrimaryAndWaitForFailover(60_000);
     });
     console.info('sentinel failover (REDIS_ACK_REPLICAS=1):', JSON.stringify(outcome));
     expect(Object.keys(outcome.statuses).map(Number).every((s) => [202, 429, 503].includes(s)), JSON.stringify(outcome)).toBe(true);
     expect(outcome.acceptedAfter).toBeGreaterThanOrEqual(20);
     expect(outcome.lost).toBe(0);
-  });
+  }, 300_000);
 });
