@@ -117,7 +117,12 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster: cancel, SSE, ?wait
 
   it('sheds a flooded type with 503 redis_memory_high naming its primary, keeps accepting a type on another primary, and loses nothing it accepted', async () => {
     // No worker: what was accepted stays in the queue to be counted.
-    stack = await startStack({ REDIS_CLUSTER_NODES: cluster.seeds }, { worker: false, extra: { API_RATE_LIMIT: 'sentiment=100000' } });
+    // Shedding at half the limit leaves the other half as room for what arrives between two samples on a
+    // loaded machine, so Redis itself never answers OOM (whose 503 could not name the primary).
+    stack = await startStack(
+      { REDIS_CLUSTER_NODES: cluster.seeds },
+      { worker: false, extra: { API_RATE_LIMIT: 'sentiment=100000', API_REDIS_MEMORY_HIGH: '0.5', API_REDIS_MEMORY_LOW: '0.4' } },
+    );
     const flooded = await cluster.primaryForSlot(queueSlot(stack, 'sentiment'));
     const other = await Promise.all(jobTypes.map(async (type) => ({ type, owner: await cluster.primaryForSlot(queueSlot(stack!, type)) })));
     const elsewhere = other.find((o) => o.owner.port !== flooded.port);
