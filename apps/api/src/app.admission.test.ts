@@ -50,20 +50,20 @@ describe('admission control', () => {
     // Another type has its own cap.
     expect((await post(api, 'sentiment', { text: 'fine' })).status).toBe(202);
     // Draining makes room again.
-    await api.queues.compute.drain();
+    await api.queues.compute.first.drain();
     expect((await post(api, 'compute', { n: 1, m: 1 })).status).toBe(202);
   });
 
   it('spends no rate tokens on a request refused as queue_full', async () => {
     // One token, refilled every 2 s: a request that took it and was then refused would leave none.
     api = await startApi({ limits: { rateLimitPerSecond: { sentiment: 0.5 }, backlogCap: { sentiment: 1 }, backlogCacheMs: 0 } });
-    await api.queues.sentiment.add('sentiment', { text: 'already waiting' });
+    await api.queues.sentiment.first.add('sentiment', { text: 'already waiting' });
     for (let i = 0; i < 3; i++) {
       const full = await post(api, 'sentiment', { text: `refused ${i}` });
       expect(full.status).toBe(429);
       expect(((await full.json()) as ErrorBody).error.code).toBe('queue_full');
     }
-    await api.queues.sentiment.drain();
+    await api.queues.sentiment.first.drain();
     expect((await post(api, 'sentiment', { text: 'the token is still there' })).status).toBe(202);
   });
 

@@ -121,7 +121,7 @@ describe('bad input', () => {
     expect(body.error.message.length).toBeGreaterThan(10);
     expect(JSON.stringify(body)).not.toMatch(/\n\s+at |node_modules/); // no stack trace
     expect(await totalJobs(api.queues)).toBe(before);
-    expect((await api.queues.sentiment.getJobSchedulers(0, -1)).length).toBe(0);
+    expect((await api.queues.sentiment.first.getJobSchedulers(0, -1)).length).toBe(0);
   });
 
   it('is still healthy afterwards, with nothing polluted', async () => {

@@ -30,7 +30,7 @@ describe('DELETE /v1/jobs/:type/:id', () => {
 
   it('removes a waiting or delayed job', async () => {
     for (const opts of [{}, { delay: 60_000 }]) {
-      const job = await api.queues.compute.add('compute', { n: 1, m: 1 }, opts);
+      const job = await api.queues.compute.first.add('compute', { n: 1, m: 1 }, opts);
       const res = await api.request('DELETE', `/v1/jobs/compute/${job.id}`);
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ id: job.id, state: 'removed' });
@@ -39,7 +39,7 @@ describe('DELETE /v1/jobs/:type/:id', () => {
   });
 
   it('asks the workers to cancel an active job (the worker side is tested end to end)', async () => {
-    const job = await api.queues.compute.add('compute', { n: 1, m: 1 });
+    const job = await api.queues.compute.first.add('compute', { n: 1, m: 1 });
     const subscriber = api.connection.duplicate({ enableOfflineQueue: true });
     const heard: string[] = [];
     subscriber.on('message', (_channel, message) => heard.push(message));
@@ -59,7 +59,7 @@ describe('DELETE /v1/jobs/:type/:id', () => {
   });
 
   it('says 503 cancel_unheard, not 202, when no worker process received the cancel', async () => {
-    const job = await api.queues.compute.add('compute', { n: 1, m: 1 });
+    const job = await api.queues.compute.first.add('compute', { n: 1, m: 1 });
     // A worker that runs the job but does not listen for cancels (as a worker whose subscriber is down).
     const { release, worker } = await holdActive(api, String(job.id));
     try {
@@ -75,7 +75,7 @@ describe('DELETE /v1/jobs/:type/:id', () => {
   });
 
   it('refuses finished and unknown jobs', async () => {
-    const job = await api.queues.sentiment.add('sentiment', { text: 'done' });
+    const job = await api.queues.sentiment.first.add('sentiment', { text: 'done' });
     const worker = new Worker('sentiment', async () => ({ score: 0, comparative: 0, positive: [], negative: [], tokens: 1 }), {
       connection: api.connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }),
       prefix: api.prefix,

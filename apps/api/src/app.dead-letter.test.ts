@@ -30,7 +30,7 @@ describe('the dead-letter set and live workers', () => {
     );
     try {
       const ids: string[] = [];
-      for (let i = 0; i < 3; i++) ids.push(String((await api.queues.compute.add('compute', { n: 1, m: i + 1 }, { attempts: 1 })).id));
+      for (let i = 0; i < 3; i++) ids.push(String((await api.queues.compute.first.add('compute', { n: 1, m: i + 1 }, { attempts: 1 })).id));
       await waitFor(async () => (await api.queues.compute.getJobCounts('failed')).failed === 3);
 
       const first = (await (await api.request('GET', '/v1/jobs/compute?state=failed&limit=2')).json()) as JobList;

@@ -13,7 +13,7 @@ describe('GET /v1/jobs/:type/:id/events (Server-Sent Events)', () => {
   });
 
   it('streams the state, progress and the final event, then closes', async () => {
-    const job = await api.queues.compute.add('compute', { n: 1, m: 1 });
+    const job = await api.queues.compute.first.add('compute', { n: 1, m: 1 });
     const res = await api.request('GET', `/v1/jobs/compute/${job.id}/events`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
@@ -41,7 +41,7 @@ describe('GET /v1/jobs/:type/:id/events (Server-Sent Events)', () => {
   });
 
   it('closes at once for a job that already finished, and 404s an unknown one', async () => {
-    const failed = await api.queues.sentiment.add('sentiment', { text: 'y' }, { attempts: 1 });
+    const failed = await api.queues.sentiment.first.add('sentiment', { text: 'y' }, { attempts: 1 });
     const worker = new Worker(
       'sentiment',
       async () => {

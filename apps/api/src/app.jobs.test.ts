@@ -51,7 +51,7 @@ describe('the jobs API', () => {
   });
 
   it('reports completed and failed jobs run by a real BullMQ worker', async () => {
-    const queue = api.queues.compute;
+    const queue = api.queues.compute.first;
     const worker = new Worker(
       queue.name,
       async (job) => {

@@ -20,7 +20,7 @@ describe('queues: counts, live workers, pause and resume', () => {
   const queues = async () => ((await (await api.request('GET', '/v1/queues')).json()) as QueuesBody).queues;
 
   it('lists every type with its counts and the workers running it', async () => {
-    await api.queues.compute.add('compute', { n: 1, m: 1 });
+    await api.queues.compute.first.add('compute', { n: 1, m: 1 });
     const beat = {
       id: 'h:1', host: 'h', pid: 1, queues: [{ type: 'compute', concurrency: 2, active: 0 }], cpuThreads: 1,
       eventLoopDelayP99Ms: 1, rssBytes: 1, uptimeSeconds: 1, startedAt: new Date().toISOString(), beatAt: new Date().toISOString(),

@@ -72,6 +72,6 @@ describe('schedules under Redis faults', () => {
     const read = await api.request('GET', '/v1/schedules/fault-move');
     expect(read.status).toBe(200);
     expect(await read.json()).toMatchObject({ id: 'fault-move', type: 'compute', payload: { n: 1, m: 1 } });
-    expect(await api.queues.compute.getJobScheduler('fault-move')).toBeDefined();
+    expect(await api.queues.compute.first.getJobScheduler('fault-move')).toBeDefined();
   });
 });

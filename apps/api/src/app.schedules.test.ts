@@ -41,7 +41,7 @@ describe('schedules', () => {
 
     // The same id with another type moves the schedule.
     await put('nightly-score', { type: 'compute', payload: { n: 2, m: 2 }, everyMs: 60_000 });
-    expect(await api.queues.sentiment.getJobScheduler('nightly-score')).toBeUndefined();
+    expect(await api.queues.sentiment.first.getJobScheduler('nightly-score')).toBeUndefined();
     expect(((await (await api.request('GET', '/v1/schedules/nightly-score')).json()) as Schedule).type).toBe('compute');
 
     expect((await api.request('DELETE', '/v1/schedules/nightly-score')).status).toBe(200);

@@ -17,11 +17,11 @@ describe('job search (GET /v1/jobs/:type?q=)', () => {
   beforeAll(async () => {
     api = await startApi();
     // No worker runs: every job stays waiting. The needle is the oldest, so newest-first scans reach it last.
-    const [needle] = await api.queues.sentiment.addBulk([{ name: 'sentiment', data: { text: 'A Rare Needle of joy' } }]);
+    const [needle] = await api.queues.sentiment.first.addBulk([{ name: 'sentiment', data: { text: 'A Rare Needle of joy' } }]);
     needleId = String(needle?.id);
     const hay = Array.from({ length: HAYSTACK }, (_, i) => ({ name: 'sentiment', data: { text: `ordinary hay number ${i}` } }));
-    for (let i = 0; i < hay.length; i += 1_000) await api.queues.sentiment.addBulk(hay.slice(i, i + 1_000));
-    const [page] = await api.queues['page-extract'].addBulk([
+    for (let i = 0; i < hay.length; i += 1_000) await api.queues.sentiment.first.addBulk(hay.slice(i, i + 1_000));
+    const [page] = await api.queues['page-extract'].first.addBulk([
       { name: 'page-extract', data: { url: 'https://docs.example.com/a?x=1' } },
       { name: 'page-extract', data: { url: 'https://example.org/b' } },
     ]);

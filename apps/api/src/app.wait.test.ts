@@ -29,8 +29,8 @@ describe('waiting for a result (?wait=)', () => {
     );
 
   it('GET ?wait= holds the answer until the job completes or fails', async () => {
-    const ok = await api.queues.compute.add('compute', { n: 1, m: 1 });
-    const bad = await api.queues.compute.add('compute', { n: 13, m: 1 }, { attempts: 1 });
+    const ok = await api.queues.compute.first.add('compute', { n: 1, m: 1 });
+    const bad = await api.queues.compute.first.add('compute', { n: 13, m: 1 }, { attempts: 1 });
     const waitingOk = api.request('GET', `/v1/jobs/compute/${ok.id}?wait=20`);
     const waitingBad = api.request('GET', `/v1/jobs/compute/${bad.id}?wait=20`);
     const worker = startWorker();
@@ -45,7 +45,7 @@ describe('waiting for a result (?wait=)', () => {
   });
 
   it('tells how a job ended even when retention removed it before the waiter read it again', async () => {
-    const gone = await api.queues.compute.add('compute', { n: 1, m: 5 }, { removeOnComplete: true });
+    const gone = await api.queues.compute.first.add('compute', { n: 1, m: 5 }, { removeOnComplete: true });
     const waiting = api.request('GET', `/v1/jobs/compute/${gone.id}?wait=20`);
     const worker = startWorker();
     try {
@@ -94,7 +94,7 @@ describe('waiting for a result (?wait=)', () => {
 
   it('holds many waiters on a handful of Redis connections', async () => {
     const clients = async () => String(await api.connection.call('CLIENT', 'LIST')).trim().split('\n').length;
-    const jobs = await api.queues.sentiment.addBulk(Array.from({ length: 200 }, (_, i) => ({ name: 'sentiment', data: { text: `t${i}` } })));
+    const jobs = await api.queues.sentiment.first.addBulk(Array.from({ length: 200 }, (_, i) => ({ name: 'sentiment', data: { text: `t${i}` } })));
     const waits = jobs.map((job) => api.request('GET', `/v1/jobs/sentiment/${job.id}?wait=20`));
     const before = await clients();
     const worker = new Worker('sentiment', async () => ({ score: 0, comparative: 0, positive: [], negative: [], tokens: 1 }), {

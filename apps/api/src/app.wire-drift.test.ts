@@ -28,7 +28,7 @@ describe('answers match their wire schemas exactly', () => {
   beforeAll(async () => {
     api = await startApi({ limits: { maxEventLoopDelayMs: 60_000 } });
     worker = new Worker(
-      api.queues.compute.name,
+      api.queues.compute.first.name,
       async (job) => {
         if ((job.data as { n: number }).n === 13) throw new Error('unlucky');
         return { checksum: 'abcd0123', operations: 1, n: 1, m: 1 };

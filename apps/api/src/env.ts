@@ -7,6 +7,7 @@ import { TracingEnv } from '@floodgate/shared/tracing';
 export const ApiEnv = StackEnv.pick({
   ...REDIS_ENV_KEYS,
   QUEUE_PREFIX: true,
+  QUEUE_PARTITIONS: true,
   LOG_LEVEL: true,
   API_PORT: true,
   API_HOST: true,

@@ -5,6 +5,7 @@ import { resolveRedisTarget } from '@floodgate/shared/env';
 import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
 import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry, metricsPortFor, startMetricsServer } from '@floodgate/shared/metrics';
+import { partitionCounts, raisePartitionHighWater } from '@floodgate/shared/jobs';
 import { loadProxyList } from '@floodgate/shared/proxies';
 import { connectAtStartup, createRedis } from '@floodgate/shared/redis';
 import { startTracing } from '@floodgate/shared/tracing';
@@ -31,7 +32,10 @@ async function main(): Promise<void> {
   // Steps run in reverse order: stop accepting requests, then close queues, then Redis, then export the last spans.
   if (tracing) shutdown.add('tracing', () => tracing.shutdown());
   shutdown.add('redis', () => redis.quit());
-  const queues = createQueues(redis, env.QUEUE_PREFIX, env.API_EVENTS_MAX_LEN, tracing?.telemetry);
+  // Partitions left over from a larger QUEUE_PARTITIONS are opened too, so their jobs are still found and counted.
+  const partitions = partitionCounts(env.QUEUE_PARTITIONS);
+  const open = await raisePartitionHighWater(redis, env.QUEUE_PREFIX, partitions);
+  const queues = createQueues(redis, env.QUEUE_PREFIX, { eventsMaxLen: env.API_EVENTS_MAX_LEN, telemetry: tracing?.telemetry, partitions, open });
   shutdown.add('queues', () => closeQueues(queues));
   await Promise.all(Object.values(queues).map((queue) => queue.waitUntilReady()));
 
@@ -64,7 +68,7 @@ async function main(): Promise<void> {
   // A worker-role connection: the subscribers block on XREAD and must wait out a failover, not fail.
   const eventsConnection = createRedis('worker', { target, logger, connectionName: `floodgate-api-events-${process.pid}` });
   shutdown.add('events connection', () => eventsConnection.quit());
-  const waiter = createJobWaiter({ connection: eventsConnection, prefix: env.QUEUE_PREFIX, logger });
+  const waiter = createJobWaiter({ connection: eventsConnection, queues, logger });
   shutdown.add('job waiter', () => waiter.close());
 
   const keys = loadApiKeys({ json: env.API_KEYS, file: env.API_KEYS_FILE });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { queueIdentity } from '@floodgate/shared/jobs';
+import { closeQueues, openQueues, queueIdentity, type JobQueues } from '@floodgate/shared/jobs';
 import { createLogger } from '@floodgate/shared/logger';
 import { createRedis, redisOptionsFromUrl } from '@floodgate/shared/redis';
 import { startRedis, type PrivateRedis } from '@floodgate/testkit';
@@ -11,6 +11,7 @@ describe('job waiter', () => {
   let redis: PrivateRedis;
   let waiter: JobWaiter;
   let queue: Queue;
+  let queues: JobQueues | undefined;
   let worker: Worker | undefined;
   let eventsConnection: ReturnType<typeof createRedis> | undefined;
   const prefix = `{fg-waiter-${randomUUID()}}`;
@@ -20,7 +21,8 @@ describe('job waiter', () => {
     redis = await startRedis();
     const logger = createLogger({ name: 'waiter-test', level: 'silent', pretty: false });
     eventsConnection = createRedis('worker', { url: redis.url, logger });
-    waiter = createJobWaiter({ connection: eventsConnection, prefix, logger });
+    queues = openQueues(eventsConnection, prefix);
+    waiter = createJobWaiter({ connection: eventsConnection, queues, logger });
     const { name } = queueIdentity('sentiment', prefix);
     queue = new Queue(name, { prefix, connection: connection() });
   });
@@ -28,6 +30,7 @@ describe('job waiter', () => {
     await worker?.close();
     await queue?.close();
     await waiter?.close();
+    if (queues) await closeQueues(queues);
     eventsConnection?.disconnect();
     await redis?.stop();
   });

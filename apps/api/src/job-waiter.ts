@@ -1,4 +1,4 @@
-import { queueIdentity, type JobType } from '@floodgate/shared/jobs';
+import type { JobQueues, JobType } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
 import { withinDeadline, type RedisClient } from '@floodgate/shared/redis';
 import { QueueEvents } from 'bullmq';
@@ -37,14 +37,15 @@ export type FinalEvent = Exclude<JobEvent, { event: 'progress' }>;
 
 /**
  * Waiting for results without a Redis connection per request: one BullMQ
- * QueueEvents subscriber per job type in this process (opened on first use),
+ * QueueEvents subscriber per queue (each partition of a type) in this process (opened on first use),
  * and an in-memory map of job id → waiting requests it wakes. Ten thousand
  * waiters cost ten thousand map entries and timers, not connections.
  */
 export function createJobWaiter(options: {
   /** A `worker` connection (waits out outages); each subscriber blocks on a duplicate of it. */
   connection: RedisClient;
-  prefix: string;
+  /** Where each job lives: its events come from the partition queue its id names. */
+  queues: JobQueues;
   logger: Logger;
 }): JobWaiter {
   const waiters = new Map<string, Set<(final?: FinalEvent) => void>>();
@@ -52,14 +53,15 @@ export function createJobWaiter(options: {
   const tell = (type: JobType, jobId: string, event: JobEvent) => {
     for (const onEvent of watchers.get(`${type}/${jobId}`) ?? []) onEvent(event);
   };
-  const subscribers = new Map<JobType, QueueEvents>();
+  const subscribers = new Map<string, QueueEvents>();
   const wake = (type: JobType, jobId: string, final: FinalEvent) => {
     for (const done of waiters.get(`${type}/${jobId}`) ?? []) done(final);
   };
-  const subscribe = async (type: JobType) => {
-    let events = subscribers.get(type);
+  const subscribe = async (type: JobType, id: string) => {
+    const queue = options.queues[type].forJob(id);
+    let events = subscribers.get(queue.name);
     if (!events) {
-      const { name, prefix } = queueIdentity(type, options.prefix);
+      const { name, opts: { prefix } } = queue;
       // QueueEvents blocks on XREAD, so BullMQ gives it a duplicate of the connection of its own.
       events = new QueueEvents(name, { prefix, connection: options.connection });
       events.on('error', (err) => options.logger.warn({ err, type }, 'queue events subscriber error'));
@@ -70,21 +72,21 @@ export function createJobWaiter(options: {
       events.on('completed', (event) => ended(event.jobId, { event: 'completed', returnvalue: event.returnvalue }));
       events.on('failed', (event) => ended(event.jobId, { event: 'failed', failedReason: event.failedReason }));
       events.on('progress', (event) => tell(type, event.jobId, { event: 'progress', data: event.data }));
-      subscribers.set(type, events);
+      subscribers.set(name, events);
     }
     await events.waitUntilReady();
   };
 
   /** Subscribes, waiting at most `ms`: past that the caller goes on (a late subscriber still catches later events). */
-  const subscribedWithin = (type: JobType, ms: number) =>
-    withinDeadline(subscribe(type), ms, () => SUBSCRIBE_SLOW).catch((err: unknown) => {
+  const subscribedWithin = (type: JobType, id: string, ms: number) =>
+    withinDeadline(subscribe(type, id), ms, () => SUBSCRIBE_SLOW).catch((err: unknown) => {
       if (err !== SUBSCRIBE_SLOW) throw err;
     });
 
   return {
     async wait(type, id, timeoutMs, isFinished, signal) {
       // Bounded: a subscriber that cannot connect must not hold the request past its wait.
-      await subscribedWithin(type, Math.min(timeoutMs, 5_000));
+      await subscribedWithin(type, id, Math.min(timeoutMs, 5_000));
       const key = `${type}/${id}`;
       return new Promise<FinalEvent | undefined>((resolve) => {
         let set = waiters.get(key);
@@ -112,7 +114,7 @@ export function createJobWaiter(options: {
       });
     },
     async watch(type, id, onEvent) {
-      await subscribedWithin(type, 5_000);
+      await subscribedWithin(type, id, 5_000);
       const key = `${type}/${id}`;
       let set = watchers.get(key);
       if (!set) watchers.set(key, (set = new Set()));

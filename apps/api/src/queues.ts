@@ -1,13 +1,13 @@
 import type { RedisClient } from '@floodgate/shared/redis';
-import type { Telemetry } from 'bullmq';
-import { openQueues, type JobQueues } from '@floodgate/shared/jobs';
+import { openQueues, type JobQueues, type OpenQueuesOptions } from '@floodgate/shared/jobs';
 
 export { closeQueues, type JobQueues } from '@floodgate/shared/jobs';
 
 /**
- * The API's queues: one per job type on the shared producer connection. The
- * API owns their settings, so it sets the events stream's length.
+ * The API's queues: every partition of every job type on the shared producer
+ * connection. The API owns their settings, so it sets the events stream's
+ * length (10,000 unless `options` says otherwise).
  */
-export function createQueues(connection: RedisClient, prefix: string, eventsMaxLen = 10_000, telemetry?: Telemetry): JobQueues {
-  return openQueues(connection, prefix, { eventsMaxLen, telemetry });
+export function createQueues(connection: RedisClient, prefix: string, options: OpenQueuesOptions = {}): JobQueues {
+  return openQueues(connection, prefix, { eventsMaxLen: 10_000, ...options });
 }

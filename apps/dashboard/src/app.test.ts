@@ -48,8 +48,8 @@ describe('the dashboard', () => {
     const workerConnection = createRedis('worker', { url: redis.url, logger: silent });
     const worker = new Worker('compute', () => Promise.reject(new Error('boom')), { connection: workerConnection, prefix });
     try {
-      failed = await Promise.all([1, 2, 3, 4].map((n) => queues.compute.add('compute', { n, m: 1 }, { attempts: 1 })));
-      await waitFor(async () => (await queues.compute.getFailedCount()) === failed.length, { description: 'four failed compute jobs' });
+      failed = await Promise.all([1, 2, 3, 4].map((n) => queues.compute.first.add('compute', { n, m: 1 }, { attempts: 1 })));
+      await waitFor(async () => (await queues.compute.first.getFailedCount()) === failed.length, { description: 'four failed compute jobs' });
     } finally {
       // Closed, so a retried job stays waiting and the test sees exactly what the dashboard did.
       await worker.close();
@@ -97,7 +97,7 @@ describe('the dashboard', () => {
         expect(await res.json()).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
       }
       // Nothing reached Bull Board, which would have emptied the queue.
-      expect(await queues.compute.getFailedCount()).toBeGreaterThan(0);
+      expect(await queues.compute.first.getFailedCount()).toBeGreaterThan(0);
     });
 
     it('answers /healthz', async () => {

@@ -1,9 +1,8 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import { catalog, type JobType } from '@floodgate/shared/jobs';
+import { catalog, jobTypes } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
-import type { Queue } from 'bullmq';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { RedisClient } from '@floodgate/shared/redis';
 import { BOARD_PATH, OVERVIEW_PATH, requireSession, sessionOf, viewerIsReadOnly } from './auth';
@@ -101,9 +100,13 @@ export function createBoard(queues: DashboardQueues, role: Role): Express {
   const serverAdapter = new ExpressAdapter().setBasePath(BOARD_PATH);
   const readOnlyMode = role === 'viewer';
   createBullBoard({
-    queues: (Object.entries(queues) as Array<[JobType, Queue]>).map(
-      // The type as the name people read; the queue's own name carries its hash tag (`{sentiment}`).
-      ([type, queue]) => new BullMQAdapter(queue, { description: catalog[type].description, displayName: type, readOnlyMode }),
+    // One entry per partition queue: the type as the name people read (the queue's own name
+    // carries its hash tag, `{sentiment}`), then ` #i` for partition i of a partitioned type.
+    queues: jobTypes.flatMap((type) =>
+      queues[type].partitions.map(
+        (queue, i, all) =>
+          new BullMQAdapter(queue, { description: catalog[type].description, displayName: all.length > 1 ? `${type} #${i}` : type, readOnlyMode }),
+      ),
     ),
     serverAdapter,
     options: {

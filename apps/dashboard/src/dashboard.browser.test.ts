@@ -66,7 +66,7 @@ describe('the dashboard in a browser', () => {
     );
     await worker.waitUntilReady();
 
-    job = await queues.compute.add('compute', { n: 3, m: 5 }, { attempts: 1 });
+    job = await queues.compute.first.add('compute', { n: 3, m: 5 }, { attempts: 1 });
     await waitFor(async () => (await job.getState()) === 'failed', { timeoutMs: STEP_MS, description: 'the compute job to fail' });
 
     served = await serve(

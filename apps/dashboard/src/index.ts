@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { isIP } from 'node:net';
 import { resolveRedisTarget } from '@floodgate/shared/env';
 import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
+import { partitionCounts, readPartitionHighWater } from '@floodgate/shared/jobs';
 import { createLogger } from '@floodgate/shared/logger';
 import { connectAtStartup } from '@floodgate/shared/redis';
 import { BOARD_PATH, createApp, LOGIN_PATH } from './app';
@@ -19,7 +20,9 @@ async function main(): Promise<void> {
   const shutdown = createShutdown({ logger, graceMs: env.DASHBOARD_SHUTDOWN_GRACE_MS });
   // Steps run in reverse order: stop accepting requests, then close the queues, then Redis.
   shutdown.add('redis', () => redis.quit());
-  const queues = createQueues(redis, env.QUEUE_PREFIX);
+  // Partitions left from a larger QUEUE_PARTITIONS are shown too, while they drain.
+  const partitions = partitionCounts(env.QUEUE_PARTITIONS);
+  const queues = createQueues(redis, env.QUEUE_PREFIX, { partitions, open: await readPartitionHighWater(redis, env.QUEUE_PREFIX, partitions) });
   shutdown.add('queues', () => closeQueues(queues));
   await Promise.all(Object.values(queues).map((queue) => queue.waitUntilReady()));
 

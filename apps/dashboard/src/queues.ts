@@ -1,18 +1,18 @@
 import type { RedisClient } from '@floodgate/shared/redis';
-import { openQueues, type JobQueues } from '@floodgate/shared/jobs';
+import { openQueues, type JobQueues, type PartitionCounts } from '@floodgate/shared/jobs';
 
 export { closeQueues } from '@floodgate/shared/jobs';
 
-/** The queue of each catalog job type. */
+/** The queues of each catalog job type (every partition of it). */
 export type DashboardQueues = JobQueues;
 
 /**
- * One BullMQ Queue per catalog type, for Bull Board to read and act on. They
- * share `connection` (a `producer` one from createRedis): Bull Board only runs
+ * Every catalog queue, for Bull Board to read and act on. They share
+ * `connection` (a `producer` one from createRedis): Bull Board only runs
  * plain commands, never blocking ones, so failing fast while Redis is away
  * turns into an error on the page instead of a request that hangs. The API
  * owns the queues' settings; opening them here leaves those alone.
  */
-export function createQueues(connection: RedisClient, prefix: string): DashboardQueues {
-  return openQueues(connection, prefix);
+export function createQueues(connection: RedisClient, prefix: string, partitions?: { partitions: PartitionCounts; open: PartitionCounts }): DashboardQueues {
+  return openQueues(connection, prefix, partitions ?? {});
 }

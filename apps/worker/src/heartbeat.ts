@@ -43,7 +43,7 @@ export function startHeartbeat(options: HeartbeatOptions): (redisMs?: number) =>
       id,
       host,
       pid: process.pid,
-      queues: options.workers.map(({ type, worker }) => ({ type, concurrency: worker.concurrency, active: activeOf(type) })),
+      queues: queuesOf(options.workers, activeOf),
       cpuThreads: options.cpuThreads,
       eventLoopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e4) / 100,
       rssBytes: process.memoryUsage.rss(),
@@ -74,4 +74,11 @@ export function startHeartbeat(options: HeartbeatOptions): (redisMs?: number) =>
     // Unanswered, the beat simply expires.
     await settlesWithin(options.redis.del(heartbeatKey(options.prefix, id)), redisMs);
   };
+}
+
+/** One entry per job type: a partitioned type's Workers (one per partition) add up their concurrency. */
+function queuesOf(workers: ReadonlyArray<{ type: string; worker: Worker }>, activeOf: (type: string) => number): WorkerHeartbeat['queues'] {
+  const concurrency = new Map<string, number>();
+  for (const { type, worker } of workers) concurrency.set(type, (concurrency.get(type) ?? 0) + worker.concurrency);
+  return [...concurrency].map(([type, total]) => ({ type, concurrency: total, active: activeOf(type) }));
 }

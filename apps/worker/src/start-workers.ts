@@ -1,4 +1,4 @@
-import { catalog, jobTypes, queueIdentity, retentionOptions, type JobDefinition, type JobType } from '@floodgate/shared/jobs';
+import { catalog, jobTypes, partitionCounts, queueIdentity, retentionOptions, shareOf, type JobDefinition, type JobType, type PartitionCounts } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
 import type { OverviewRecorder } from '@floodgate/shared/overview';
 import { MetricsTime, type Telemetry, type Worker } from 'bullmq';
@@ -38,39 +38,83 @@ export interface StartWorkersOptions {
   types?: readonly JobType[];
   /** BullMQ telemetry (bullmq-otel) when tracing is on: each attempt becomes a span of its job's trace. @defaultValue off */
   telemetry?: Telemetry | undefined;
+  /**
+   * Partition queues to consume per type: the high-water mark of QUEUE_PARTITIONS
+   * (partitions a smaller count left behind still hold jobs to drain).
+   * @defaultValue the catalog's `partitions`
+   */
+  partitions?: PartitionCounts;
 }
 
 export interface RunningWorkers {
+  /** Every Worker (grows when {@link RunningWorkers.consume} opens partitions). */
   workers: Worker[];
-  /** Each worker with the job type it runs (a queue's name need not be its type). */
-  byType: Array<{ type: JobType; worker: Worker }>;
+  /** Each worker with the job type it runs and the partition it consumes (a queue's name need not be its type). */
+  byType: Array<{ type: JobType; partition: number; worker: Worker }>;
+  /**
+   * Consumes up to `partitions` partitions per type (a higher high-water mark:
+   * another process was given a larger QUEUE_PARTITIONS), spreading each
+   * type's concurrency over them again. Never stops consuming a partition.
+   */
+  consume(partitions: PartitionCounts): void;
   /** Stops taking jobs and waits for active ones up to `graceMs`, then force-closes. */
   close(graceMs: number): Promise<void>;
 }
 
-/** Starts one BullMQ Worker per job type, each with the type's catalog concurrency. */
+/**
+ * Starts one BullMQ Worker per partition queue of each job type. A type's
+ * catalog concurrency (per process) is spread over its partitions, each with a
+ * share of its own, so a busy partition never starves the others.
+ */
 export function startWorkers(options: StartWorkersOptions): RunningWorkers {
-  const byType = (options.types ?? jobTypes).map((type) => ({ type, worker: startWorker(type, options) }));
-  const workers = byType.map((entry) => entry.worker);
+  const types = options.types ?? jobTypes;
+  const counts = options.partitions ?? partitionCounts();
+  const byType: RunningWorkers['byType'] = [];
+  const workers: Worker[] = [];
   let closing: Promise<void> | undefined;
+  const consume = (partitions: PartitionCounts) => {
+    if (closing) return;
+    for (const type of types) {
+      const running = byType.filter((entry) => entry.type === type);
+      const count = Math.max(partitions[type], running.length);
+      if (count === running.length) continue;
+      for (const entry of running) entry.worker.concurrency = concurrencyShare(type, options, entry.partition, count);
+      for (let partition = running.length; partition < count; partition++) {
+        const worker = startWorker(type, options, partition, count);
+        byType.push({ type, partition, worker });
+        workers.push(worker);
+      }
+    }
+  };
+  consume(counts);
   return {
     workers,
     byType,
+    consume,
     close: (graceMs) => (closing ??= drainWorkers(workers, graceMs, options.logger)),
   };
 }
 
-function startWorker(type: JobType, options: StartWorkersOptions): Worker {
+function startWorker(type: JobType, options: StartWorkersOptions, partition: number, partitions: number): Worker {
   // Widened on purpose: TypeScript cannot correlate catalog[type] with handlers[type]
   // for a union `type`; catalog-drift.test.ts checks they belong together.
   const definition: JobDefinition = catalog[type];
   const handler: JobHandler = options.handlers[type];
-  return createJobWorker({ ...options, definition, handler });
+  return createJobWorker({ ...options, definition, handler, partition, partitions });
+}
+
+/** Partition `partition`'s share of the type's per-process concurrency (WORKER_CONCURRENCY or the catalog's). */
+function concurrencyShare(type: JobType, options: Pick<StartWorkersOptions, 'tuning'>, partition: number, partitions: number): number {
+  return shareOf((options.tuning ?? DEFAULT_TUNING).concurrency[type] ?? catalog[type].concurrency, partition, partitions);
 }
 
 export interface CreateJobWorkerOptions extends Pick<StartWorkersOptions, 'connection' | 'prefix' | 'logger' | 'metrics' | 'tuning' | 'telemetry' | 'overview'> {
   definition: JobDefinition;
   handler: JobHandler;
+  /** The partition queue to consume. @defaultValue 0 (the type's own queue) */
+  partition?: number;
+  /** Partitions the type's concurrency and worker rate limit are spread over. @defaultValue 1 */
+  partitions?: number;
 }
 
 /**
@@ -82,9 +126,12 @@ export function createJobWorker(options: CreateJobWorkerOptions): Worker {
   const { definition, handler } = options;
   const type = definition.type;
   const tuning = options.tuning ?? DEFAULT_TUNING;
-  const logger = options.logger.child({ type });
-  const { name, prefix } = queueIdentity(type, options.prefix);
-  const concurrency = tuning.concurrency[type] ?? definition.concurrency;
+  const partition = options.partition ?? 0;
+  const partitions = options.partitions ?? 1;
+  const { name, prefix } = queueIdentity(type, options.prefix, partition);
+  const logger = options.logger.child(partitions > 1 ? { type, partition } : { type });
+  // This partition's share of the process's concurrency for the type.
+  const concurrency = shareOf(tuning.concurrency[type] ?? definition.concurrency, partition, partitions);
   // Where cancelJob/cancelAllJobs find the attempts (no AbortController per job).
   const attempts = new RunningAttempts();
   const measured = measuredProcessor(
@@ -103,8 +150,9 @@ export function createJobWorker(options: CreateJobWorkerOptions): Worker {
     lockDuration: tuning.lockDurationMs,
     stalledInterval: tuning.stalledIntervalMs,
     maxStalledCount: tuning.maxStalledCount,
+    // BullMQ keeps a rate limit per queue: each partition gets its share, so the type as a whole keeps the catalog's.
     ...(definition.workerRateLimit
-      ? { limiter: { max: definition.workerRateLimit.max, duration: definition.workerRateLimit.durationMs } }
+      ? { limiter: { max: shareOf(definition.workerRateLimit.max, partition, partitions), duration: definition.workerRateLimit.durationMs } }
       : {}),
     // BullMQ's per-minute completed/failed counts: Bull Board's throughput chart and
     // the API's floodgate_queue_finished_jobs_total read them.

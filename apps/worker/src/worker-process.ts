@@ -1,6 +1,6 @@
 import { availableParallelism, hostname } from 'node:os';
 import { resolveRedisTarget } from '@floodgate/shared/env';
-import { catalog, jobTypes } from '@floodgate/shared/jobs';
+import { catalog, jobTypes, partitionCounts, raisePartitionHighWater } from '@floodgate/shared/jobs';
 import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
 import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry, metricsPortFor, startMetricsServer } from '@floodgate/shared/metrics';
@@ -19,6 +19,7 @@ import { createProxyMetrics } from './proxy-pool/proxy-metrics';
 import { ProxyPool } from './proxy-pool/proxy-pool';
 import { closeRedis } from './shutdown/close-redis';
 import { settlesWithin } from './shutdown/settles-within';
+import { followPartitionHighWater } from './partition-watch';
 import { startWorkers } from './start-workers';
 
 /** Time left for the steps besides the drain (heartbeat, handlers, pool, Redis). */
@@ -86,17 +87,26 @@ export async function runWorkerProcess(): Promise<void> {
     maxStalledCount: env.WORKER_MAX_STALLED_COUNT,
     concurrency: env.WORKER_CONCURRENCY,
   };
-  await applyGlobalConcurrency(redis, env.QUEUE_PREFIX);
+  // Every partition up to the high-water mark is consumed: a smaller QUEUE_PARTITIONS drains the rest.
+  const counts = partitionCounts(env.QUEUE_PARTITIONS);
+  const partitions = await raisePartitionHighWater(redis, env.QUEUE_PREFIX, counts);
+  await applyGlobalConcurrency(redis, env.QUEUE_PREFIX, partitions);
   const overview = startOverviewRecorder({ redis, prefix: env.QUEUE_PREFIX, source: `worker:${hostname()}:${process.pid}`, flushEveryMs: env.OVERVIEW_FLUSH_MS, logger });
   // Registered before the workers, so it runs after their drain and writes the last jobs' figures.
   // Bounded like every Redis step: figures that cannot be written are only figures.
   shutdown.add('overview figures', () => settlesWithin(overview.stop(), REDIS_STEP_MS));
-  const running = startWorkers({ connection: redis, prefix: env.QUEUE_PREFIX, handlers, logger, metrics, tuning, overview, telemetry: tracing?.telemetry });
+  const running = startWorkers({ connection: redis, prefix: env.QUEUE_PREFIX, handlers, logger, metrics, tuning, overview, telemetry: tracing?.telemetry, partitions });
   await Promise.all(running.workers.map((worker) => worker.waitUntilReady()));
   // Before the workers' step, so it runs after it: cancels keep arriving until the drain ends.
   const stopCancels = await listenForCancels({ redis, prefix: env.QUEUE_PREFIX, workers: running.byType, logger });
   shutdown.add('cancel listener', () => stopCancels(REDIS_STEP_MS));
   shutdown.add('workers', () => running.close(env.WORKER_DRAIN_GRACE_MS));
+  // Another process given a larger QUEUE_PARTITIONS raises the mark: its new partitions are consumed here too.
+  const stopFollowing = followPartitionHighWater({ redis, prefix: env.QUEUE_PREFIX, counts, everyMs: env.WORKER_PARTITION_CHECK_MS, logger, onRaise: (open) => {
+    running.consume(open);
+    return applyGlobalConcurrency(redis, env.QUEUE_PREFIX, open);
+  } });
+  shutdown.add('partition watch', stopFollowing);
 
   if (env.WORKER_METRICS_PORT > 0) {
     const port = metricsPortFor(env.WORKER_METRICS_PORT, env.NODE_APP_INSTANCE);
@@ -118,7 +128,9 @@ export async function runWorkerProcess(): Promise<void> {
   logger.info(
     {
       prefix: env.QUEUE_PREFIX,
-      types: Object.fromEntries(jobTypes.map((type) => [type, { concurrency: tuning.concurrency[type] ?? catalog[type].concurrency }])),
+      types: Object.fromEntries(
+        jobTypes.map((type) => [type, { concurrency: tuning.concurrency[type] ?? catalog[type].concurrency, partitions: partitions[type] }]),
+      ),
       cpuThreads: cpuPool.threads,
       lockDurationMs: tuning.lockDurationMs,
       stalledIntervalMs: tuning.stalledIntervalMs,

@@ -8,8 +8,8 @@ import type { RedisMemoryGuard } from './redis-memory-guard';
 export interface AdmissionDeps {
   eventLoop: Pick<EventLoopGuard, 'shedding' | 'delayMs'>;
   redisMemory: Pick<RedisMemoryGuard, 'fullPrimaryFor'>;
-  /** The Redis Cluster slot of a type's queue, so only the master holding it sheds its jobs. @defaultValue none: any full primary sheds every type */
-  queueSlot?: (type: JobType) => number | undefined;
+  /** The Redis Cluster slot of a type's partition queue, so only the master holding it sheds its jobs. @defaultValue none: any full primary sheds every type */
+  queueSlot?: (type: JobType, partition: number) => number | undefined;
   rateLimiter: ClientRateLimiter;
   backlog: BacklogGauge;
   /** Backlog cap per type (catalog, or API_BACKLOG_CAP). */
@@ -23,13 +23,18 @@ export interface Admission {
    * is even parsed, since parsing and validating would only deepen the lag.
    */
   shedIfOverloaded(): void;
-  /** Everything else (Redis memory, rate per client, backlog per type), once the request is known to be valid. */
-  admit(type: JobType, client: string, count?: number): Promise<void>;
+  /**
+   * Everything else (Redis memory where `partition` lives, rate per client,
+   * backlog per type), once the request is known to be valid.
+   */
+  admit(type: JobType, client: string, count?: number, partition?: number): Promise<void>;
   /**
    * The same for one job: concurrent calls share their rate-limit round trip
    * (the hot path of single enqueues under load).
    */
-  admitOne(type: JobType, client: string): Promise<void>;
+  admitOne(type: JobType, client: string, partition?: number): Promise<void>;
+  /** Whether the primary holding this partition of `type` is nearly full (new plain jobs then go to another partition). */
+  partitionFull(type: JobType, partition: number): boolean;
 }
 
 /**
@@ -39,7 +44,8 @@ export interface Admission {
  * other checks run once the request is known to be valid, so bad input still
  * gets its 4xx while Redis is nearly full.
  * 1. this process's event loop lags → 503 `overloaded`;
- * 2. the Redis primary holding the type's queue is nearly full → 503 `redis_memory_high`, naming it;
+ * 2. the Redis primary holding the job's partition queue is nearly full → 503 `redis_memory_high`, naming it
+ *    (a plain job of a partitioned type is placed on a partition whose primary is not, when there is one);
  * 3. the type's backlog is at its cap → 429 `queue_full`;
  * 4. the client spent its rate for this type → 429 `rate_limited`.
  * The rate check comes last because it is the only one that spends something
@@ -54,8 +60,9 @@ export function createAdmission(deps: AdmissionDeps): Admission {
       });
     }
   };
-  const refuseWhenRedisFull = (type: JobType) => {
-    const full = deps.redisMemory.fullPrimaryFor(deps.queueSlot?.(type));
+  const fullPrimaryFor = (type: JobType, partition: number) => deps.redisMemory.fullPrimaryFor(deps.queueSlot?.(type, partition));
+  const refuseWhenRedisFull = (type: JobType, partition: number) => {
+    const full = fullPrimaryFor(type, partition);
     if (full) throw redisMemoryHigh({ primary: full.primary, usedBytes: full.usedBytes, maxBytes: full.maxBytes });
   };
   const refuseWhenLimited = (type: JobType, rate: RateDecision) => {
@@ -76,9 +83,9 @@ export function createAdmission(deps: AdmissionDeps): Admission {
       });
     }
   };
-  const admit = async (type: JobType, client: string, count = 1) => {
+  const admit = async (type: JobType, client: string, count = 1, partition = 0) => {
     shedIfOverloaded();
-    refuseWhenRedisFull(type);
+    refuseWhenRedisFull(type, partition);
     const capacity = deps.rateLimiter.capacity(type);
     if (count > capacity) {
       // No wait would ever make room: say so instead of a Retry-After that cannot work.
@@ -89,11 +96,11 @@ export function createAdmission(deps: AdmissionDeps): Admission {
     await refuseWhenFull(type, count);
     refuseWhenLimited(type, await deps.rateLimiter.take(type, client, count));
   };
-  const admitOne = async (type: JobType, client: string) => {
+  const admitOne = async (type: JobType, client: string, partition = 0) => {
     shedIfOverloaded();
-    refuseWhenRedisFull(type);
+    refuseWhenRedisFull(type, partition);
     await refuseWhenFull(type, 1);
     refuseWhenLimited(type, await deps.rateLimiter.takeOne(type, client));
   };
-  return { shedIfOverloaded, admit, admitOne };
+  return { shedIfOverloaded, admit, admitOne, partitionFull: (type, partition) => fullPrimaryFor(type, partition) !== undefined };
 }

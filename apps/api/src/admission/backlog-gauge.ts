@@ -1,10 +1,9 @@
-import type { JobType } from '@floodgate/shared/jobs';
-import type { Queue } from 'bullmq';
+import type { JobQueues, JobType } from '@floodgate/shared/jobs';
 import type { RedisClient } from '@floodgate/shared/redis';
 import { withRedis } from '../redis-deadline';
 
 /**
- * How many jobs of a type wait (waiting + delayed + prioritized), read from
+ * How many jobs of a type wait (waiting + delayed + prioritized, over every partition), read from
  * Redis at most once per `maxAgeMs` per type and process, however many
  * requests ask. Under a flood that is one read per 250 ms instead of one per
  * request; the cost is that a cap may be overshot by what arrives in 250 ms.
@@ -18,7 +17,7 @@ export interface BacklogGauge {
  * (a stalled connection is a 503 `redis_timeout`, not a request that hangs).
  * @param maxAgeMs how long one reading is reused. @defaultValue 250
  */
-export function createBacklogGauge(queues: Record<JobType, Queue>, redis: RedisClient, maxAgeMs = 250): BacklogGauge {
+export function createBacklogGauge(queues: JobQueues, redis: RedisClient, maxAgeMs = 250): BacklogGauge {
   const cache = new Map<JobType, { at: number; value: Promise<number> }>();
   return {
     backlog(type) {

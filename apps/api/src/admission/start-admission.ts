@@ -38,13 +38,19 @@ export function startAdmission(deps: { redis: RedisClient; queues: JobQueues; pr
     intervalMs: 100,
     logger: deps.logger,
   });
+  const slots = new Map<string, number>();
   const eventLoop = startEventLoopGuard({ maxDelayMs: deps.limits.maxEventLoopDelayMs, intervalMs: 500 });
   const admission = createAdmission({
     eventLoop,
     redisMemory,
-    queueSlot: (type) => {
-      const { name, prefix } = queueIdentity(type, deps.prefix);
-      return keySlot(`${prefix}:${name}:wait`);
+    queueSlot: (type, partition) => {
+      const key = `${type}/${partition}`;
+      let slot = slots.get(key);
+      if (slot === undefined) {
+        const { name, prefix } = queueIdentity(type, deps.prefix, partition);
+        slots.set(key, (slot = keySlot(`${prefix}:${name}:wait`)));
+      }
+      return slot;
     },
     rateLimiter: createClientRateLimiter(deps.redis, deps.prefix, perType((t) => catalog[t].rateLimitPerSecond, deps.limits.rateLimitPerSecond)),
     backlog: createBacklogGauge(deps.queues, deps.redis, deps.limits.backlogCacheMs ?? 250),

@@ -50,13 +50,20 @@ export interface ReplicationAck {
 
 const NO_REPLICATION: ReplicationAck = { replicas: 0, timeoutMs: 0 };
 
-/** One pipelined round trip per type per turn of the event loop, instead of one `add` per request. */
+/**
+ * One pipelined round trip per partition queue per turn of the event loop,
+ * instead of one `add` per request. Each job goes to the partition its id names.
+ */
 export function createJobAdder(queues: JobQueues, redis: RedisClient, options: JobAdderOptions = {}): JobAdder {
   const replication = options.replication ?? NO_REPLICATION;
   // The deadline covers the WAIT for replicas too: a replica that never answers still ends in a 503.
   const deadlineMs = (options.deadlineMs ?? REDIS_DEADLINE_MS) + replication.timeoutMs;
-  const batcher = createTickBatcher<Item, Job>(async (type, items) => {
-    const outcomes = await addEach(redis, queues[type as JobType], type as JobType, items, deadlineMs, replication);
+  // Batched per partition queue: one pipeline touches one queue's slot, which a
+  // cluster requires (and which is one primary's round trip anyway).
+  const batcher = createTickBatcher<Item, Job>(async (key, items) => {
+    const type = key.slice(0, key.indexOf('/')) as JobType;
+    const queue = queues[type].forJob(items[0]!.opts.jobId);
+    const outcomes = await addEach(redis, queue, type, items, deadlineMs, replication);
     const { aofAck } = options;
     if (!aofAck || outcomes.every((outcome) => outcome instanceof Error)) return outcomes;
     // The batch's added jobs are answered once they are on disk; when the ack fails, Redis
@@ -65,12 +72,12 @@ export function createJobAdder(queues: JobQueues, redis: RedisClient, options: J
       await withRedis(redis, aofAck);
     } catch (err) {
       outcomes.forEach((outcome, i) => {
-        if (!(outcome instanceof Error)) outcomes[i] = enqueueOutcomeUnknown(type as JobType, items[i]?.opts.jobId ?? '', err);
+        if (!(outcome instanceof Error)) outcomes[i] = enqueueOutcomeUnknown(type, items[i]?.opts.jobId ?? '', err);
       });
     }
     return outcomes;
   });
-  return { add: (type, data, opts) => batcher.submit(type, { data, opts }) };
+  return { add: (type, data, opts) => batcher.submit(`${type}/${queues[type].forJob(opts.jobId).name}`, { data, opts }) };
 }
 
 /**

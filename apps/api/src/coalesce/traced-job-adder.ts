@@ -13,7 +13,7 @@ import type { JobAdder } from './job-adder';
 export function tracedJobAdder(adder: JobAdder, queues: JobQueues, telemetry: Telemetry): JobAdder {
   return {
     add: (type: JobType, data, opts) => {
-      const queue = queues[type].name;
+      const queue = queues[type].forJob(opts.jobId).name;
       return inProducerSpan(
         `add ${queue}.${type}`,
         { 'bullmq.queue.name': queue, 'bullmq.queue.operation': 'add', 'bullmq.job.name': type, [SpanAttributes.jobType]: type },

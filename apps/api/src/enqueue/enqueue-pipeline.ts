@@ -70,6 +70,9 @@ export function createEnqueuePipeline(deps: EnqueuePipelineDeps): EnqueuePipelin
     return found ? { created: false, type, id, job: found.job, state: found.state } : { created: false, type, id, state: 'expired' };
   };
 
+  /** A plain job's partition: the next in turn whose primary is not nearly full (admission refuses when all are). */
+  const place = (type: JobType) => deps.queues[type].nextPartition((partition) => deps.admission.partitionFull(type, partition));
+
   const conflict = (id: string) =>
     new HttpError('idempotency_conflict', 'This idempotency key (or jobId) was already used with a different payload.', { details: { id } });
 
@@ -84,7 +87,7 @@ export function createEnqueuePipeline(deps: EnqueuePipelineDeps): EnqueuePipelin
       if (!samePayload(found.data, envelope.payload)) throw conflict(id);
       return existing(type, id);
     }
-    if (!admitted) await withRedis(deps.redis, () => deps.admission.admit(type, caller.client));
+    if (!admitted) await withRedis(deps.redis, () => deps.admission.admit(type, caller.client, 1, deps.queues[type].partitionOfJob(id)));
     const outcome = await addNew(type, envelope, id);
     const stored = await withRedis(deps.redis, () => deps.queues[type].getJob(id));
     if (stored && !samePayload(stored.data, envelope.payload)) throw conflict(id);
@@ -98,7 +101,8 @@ export function createEnqueuePipeline(deps: EnqueuePipelineDeps): EnqueuePipelin
    */
   const withIdempotencyKey = async (type: JobType, envelope: JobEnvelope, key: string, caller: Caller): Promise<EnqueueOutcome> => {
     const digest = requestDigest(type, envelope.payload);
-    const fresh = newJobId();
+    // The key picks the partition, so every repeat of it names the same one.
+    const fresh = newJobId(deps.queues[type].partitionOfKey(key));
     const record = await withRedis(deps.redis, () => deps.idempotency.claim(caller.owner, key, fresh, digest));
     if (record && record.digest !== digest) throw conflict(record.id);
     if (record?.added) return existing(type, record.id);
@@ -106,7 +110,7 @@ export function createEnqueuePipeline(deps: EnqueuePipelineDeps): EnqueuePipelin
     // lost: add under the record's id either way (a no-op when the job exists).
     const id = record?.id ?? fresh;
     try {
-      await withRedis(deps.redis, () => deps.admission.admit(type, caller.client));
+      await withRedis(deps.redis, () => deps.admission.admit(type, caller.client, 1, deps.queues[type].partitionOfJob(id)));
       const outcome = await addNew(type, envelope, id);
       await withRedis(deps.redis, () => deps.idempotency.markAdded(caller.owner, key, id)).catch(() => undefined);
       return record ? existing(type, id) : outcome;
@@ -128,18 +132,22 @@ export function createEnqueuePipeline(deps: EnqueuePipelineDeps): EnqueuePipelin
       // The hot path. No deadline per request: the batches these calls join each
       // run under one (see coalesce/), one timer per turn instead of one per request.
       if (deps.redis.status !== 'ready') throw redisUnavailable();
-      await deps.admission.admitOne(type, caller.client);
-      return addNew(type, envelope, newJobId());
+      const partition = place(type);
+      await deps.admission.admitOne(type, caller.client, partition);
+      return addNew(type, envelope, newJobId(partition));
     },
 
     async bulk(type, body, caller) {
       const envelopes = deps.parser.bulk(type, body);
-      await withRedis(deps.redis, () => deps.admission.admit(type, caller.client, envelopes.length));
+      const partitions = envelopes.map((envelope) => (envelope.jobId === undefined ? place(type) : deps.queues[type].partitionOfJob(envelope.jobId)));
+      await withRedis(deps.redis, () => deps.admission.admit(type, caller.client, envelopes.length, partitions[0]));
       return Promise.all(
-        envelopes.map(async (envelope) => {
+        envelopes.map(async (envelope, i) => {
           try {
             const outcome =
-              envelope.jobId === undefined ? await addNew(type, envelope, newJobId()) : await withCallerId(type, envelope, envelope.jobId, caller, true);
+              envelope.jobId === undefined
+                ? await addNew(type, envelope, newJobId(partitions[i]))
+                : await withCallerId(type, envelope, envelope.jobId, caller, true);
             return { envelope, outcome };
           } catch (err) {
             return { envelope, outcome: err instanceof Error ? err : new Error(String(err)) };

@@ -1,6 +1,6 @@
-import type { JobType } from '@floodgate/shared/jobs';
+import type { JobType, TypeQueue } from '@floodgate/shared/jobs';
 import type { JobState, JobView } from '@floodgate/shared/wire';
-import type { Job, Queue } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { FinalEvent } from '../job-waiter';
 
 /** The answer of `GET /v1/jobs/:type/:id` (shape: `JobView` in `@floodgate/shared/wire`), whatever BullMQ stores. */
@@ -44,7 +44,7 @@ function isoOrNull(epochMs: number | undefined): string | null {
  * then the job: a job read first could finish in between and show as completed
  * without its result.
  */
-export async function readJob(queue: Queue, id: string): Promise<{ job: Job; state: JobState } | undefined> {
+export async function readJob(queue: Pick<TypeQueue, 'getJob' | 'getJobState'>, id: string): Promise<{ job: Job; state: JobState } | undefined> {
   const state = (await queue.getJobState(id)) as JobState;
   const job = await queue.getJob(id);
   return job ? { job, state } : undefined;

@@ -91,13 +91,12 @@ async function readSnapshot(queues: JobQueues, redis: RedisClient): Promise<Snap
         await Promise.all(
           jobTypes.map(async (type) => {
             const queue = queues[type];
-            const [jobCounts, completed, failed] = await Promise.all([
-              queue.getJobCounts(...STATES),
-              queue.getMetrics('completed', 0, 0),
-              queue.getMetrics('failed', 0, 0),
-            ]);
+            // BullMQ counts finished jobs per queue: a partitioned type's total is the sum.
+            const finishedCount = async (kind: 'completed' | 'failed') =>
+              (await Promise.all(queue.partitions.map((partition) => partition.getMetrics(kind, 0, 0)))).reduce((sum, m) => sum + m.meta.count, 0);
+            const [jobCounts, completed, failed] = await Promise.all([queue.getJobCounts(...STATES), finishedCount('completed'), finishedCount('failed')]);
             counts[type] = jobCounts;
-            finished[type] = { completed: completed.meta.count, failed: failed.meta.count };
+            finished[type] = { completed, failed };
           }),
         );
         const info = await redis.info('memory');

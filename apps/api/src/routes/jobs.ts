@@ -50,7 +50,7 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
       const { state, limit, cursor } = query.data;
       const queue = deps.queues[type];
       // Newest first; the cursor is an offset into the state's list.
-      const jobs = await withRedis(deps.redis, () => queue.getJobs([state], cursor, cursor + limit - 1, false));
+      const jobs = await withRedis(deps.redis, () => queue.getJobs([state], cursor, cursor + limit - 1));
       res.json({
         jobs: jobs.map((job) => toJobView(type, job, state)),
         nextCursor: jobs.length === limit ? String(cursor + limit) : null,

@@ -38,7 +38,7 @@ export const ScheduleBody = z
 export function schedulesRouter(deps: { queues: JobQueues; redis: RedisClient; payloadPolicy: PayloadPolicy }): Router {
   const find = async (id: string) => {
     for (const type of jobTypes) {
-      const scheduler = await deps.queues[type].getJobScheduler(id);
+      const scheduler = await deps.queues[type].first.getJobScheduler(id);
       if (scheduler) return { type, scheduler };
     }
     return undefined;
@@ -48,7 +48,7 @@ export function schedulesRouter(deps: { queues: JobQueues; redis: RedisClient; p
     .route('/v1/schedules')
     .get(async (_req, res) => {
       const schedules = await withRedis(deps.redis, async () =>
-        (await Promise.all(jobTypes.map(async (type) => (await deps.queues[type].getJobSchedulers(0, -1)).map((s) => view(type, s))))).flat(),
+        (await Promise.all(jobTypes.map(async (type) => (await deps.queues[type].first.getJobSchedulers(0, -1)).map((s) => view(type, s))))).flat(),
       );
       res.json({ schedules });
     })
@@ -73,9 +73,9 @@ export function schedulesRouter(deps: { queues: JobQueues; redis: RedisClient; p
         try {
           // The new one first, then the old ones: a failure in between leaves the schedule
           // under two types until the PUT is repeated, never under none.
-          await deps.queues[type].upsertJobScheduler(id, repeat, { name: type, data: parsed.data, opts: jobOptionsFor(catalog[type]) });
-          for (const other of jobTypes) if (other !== type) await deps.queues[other].removeJobScheduler(id);
-          return await deps.queues[type].getJobScheduler(id);
+          await deps.queues[type].first.upsertJobScheduler(id, repeat, { name: type, data: parsed.data, opts: jobOptionsFor(catalog[type]) });
+          for (const other of jobTypes) if (other !== type) await deps.queues[other].first.removeJobScheduler(id);
+          return await deps.queues[type].first.getJobScheduler(id);
         } catch (err) {
           throw scheduleNotSaved(err);
         }
@@ -91,7 +91,7 @@ export function schedulesRouter(deps: { queues: JobQueues; redis: RedisClient; p
     .delete(async (req, res) => {
       const id = scheduleIdOf(req);
       const removed = await withRedis(deps.redis, async () =>
-        (await Promise.all(jobTypes.map((type) => deps.queues[type].removeJobScheduler(id)))).some(Boolean),
+        (await Promise.all(jobTypes.map((type) => deps.queues[type].first.removeJobScheduler(id)))).some(Boolean),
       );
       if (!removed) throw scheduleNotFound(id);
       res.json({ id, removed: true });

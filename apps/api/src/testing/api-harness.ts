@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { partitionCounts, type JobType } from '@floodgate/shared/jobs';
 import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry } from '@floodgate/shared/metrics';
 import { createRedis, waitForRedis } from '@floodgate/shared/redis';
@@ -61,6 +62,8 @@ export async function startApi(
      * fault proxy, so a test can drop or stall it. @defaultValue false
      */
     faultProxy?: boolean;
+    /** Partition queues per type (QUEUE_PARTITIONS), on the one Redis. @defaultValue the catalog's */
+    partitions?: Partial<Record<JobType, number>>;
   } = {},
 ): Promise<ApiHarness> {
   const redis = await startRedis(options.redis);
@@ -69,7 +72,7 @@ export async function startApi(
   const connection = createRedis('producer', { url: proxy?.url ?? redis.url, logger });
   await waitForRedis(connection);
   const prefix = `{fg-test-${randomUUID()}}`;
-  const queues = createQueues(connection, prefix);
+  const queues = createQueues(connection, prefix, { partitions: partitionCounts(options.partitions) });
   const { admission, stop: stopAdmission } = startAdmission({
     redis: connection,
     queues,
@@ -85,7 +88,7 @@ export async function startApi(
     },
   });
   const eventsConnection = createRedis('worker', { url: redis.url, logger });
-  const waiter = createJobWaiter({ connection: eventsConnection, prefix, logger });
+  const waiter = createJobWaiter({ connection: eventsConnection, queues, logger });
   const registry = createMetricsRegistry('api-test');
   registerQueueMetrics(registry, queues, connection);
   // Live: the authenticator reads this map, so keys made later are known at once.

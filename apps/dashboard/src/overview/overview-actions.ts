@@ -1,4 +1,4 @@
-import type { JobType } from '@floodgate/shared/jobs';
+import type { JobType, TypeQueue } from '@floodgate/shared/jobs';
 import type { Queue } from 'bullmq';
 
 /** Most failed jobs one "retry failed" click retries: a bounded write, however many have piled up. */
@@ -18,8 +18,8 @@ export async function retryFailed(queue: Queue): Promise<{ retried: number; stil
 
 export type QueueAction = 'pause' | 'resume' | 'retry-failed';
 
-/** Runs one admin action on a type's queue; the answer says what changed. */
-export async function runQueueAction(type: JobType, queue: Queue, action: QueueAction): Promise<Record<string, unknown>> {
+/** Runs one admin action on a type's queues (every partition); the answer says what changed. */
+export async function runQueueAction(type: JobType, queue: TypeQueue, action: QueueAction): Promise<Record<string, unknown>> {
   if (action === 'pause') {
     await queue.pause();
     return { type, paused: true };
@@ -28,5 +28,7 @@ export async function runQueueAction(type: JobType, queue: Queue, action: QueueA
     await queue.resume();
     return { type, paused: false };
   }
-  return { type, ...(await retryFailed(queue)) };
+  // Each partition retries its own newest failed jobs, up to the bound each.
+  const outcomes = await Promise.all(queue.partitions.map(retryFailed));
+  return { type, retried: outcomes.reduce((n, o) => n + o.retried, 0), stillFailed: outcomes.reduce((n, o) => n + o.stillFailed, 0) };
 }

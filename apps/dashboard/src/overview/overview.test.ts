@@ -33,8 +33,8 @@ describe('the overview routes', () => {
     const workerConnection = createRedis('worker', { url: redis.url, logger: silent });
     const worker = new Worker('compute', () => Promise.reject(new Error('boom')), { connection: workerConnection, prefix });
     try {
-      await Promise.all([1, 2, 3].map((n) => queues.compute.add('compute', { n, m: 1 }, { attempts: 1 })));
-      await waitFor(async () => (await queues.compute.getFailedCount()) === 3, { description: 'three failed compute jobs' });
+      await Promise.all([1, 2, 3].map((n) => queues.compute.first.add('compute', { n, m: 1 }, { attempts: 1 })));
+      await waitFor(async () => (await queues.compute.first.getFailedCount()) === 3, { description: 'three failed compute jobs' });
     } finally {
       await worker.close();
       workerConnection.disconnect();
@@ -119,14 +119,14 @@ describe('the overview routes', () => {
     expect(forged.status).toBe(403);
     expect(((await forged.json()) as { error: { code: string } }).error.code).toBe('csrf_rejected');
     expect(await queues.compute.isPaused()).toBe(false);
-    expect(await queues.compute.getFailedCount()).toBe(3);
+    expect(await queues.compute.first.getFailedCount()).toBe(3);
   });
 
   it("lets the admin retry a type's failed jobs, bounded, and says how many", async () => {
     const res = await post(`${API}/queues/compute/retry-failed`, adminCookie);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ type: 'compute', retried: 3, stillFailed: 0 });
-    expect(await queues.compute.getWaitingCount()).toBe(3);
+    expect(await queues.compute.first.getWaitingCount()).toBe(3);
     expect((await post(`${API}/queues/nope/pause`, adminCookie)).status).toBe(404);
     expect((await post(`${API}/queues/compute/obliterate`, adminCookie)).status).toBe(404);
   });

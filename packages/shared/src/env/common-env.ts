@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseHostPortList, type RedisTarget } from '../redis/redis-target';
 import { DEFAULT_PORTS } from '../stack/default-ports';
+import { partitionsEnv } from '../jobs/per-type-env';
 import { enumEnv, optionalBoolEnv, optionalStringEnv, portEnv, redisUrlEnv, stringEnv } from './coercers';
 
 /** `host:port,host:port,...`, or absent. */
@@ -44,6 +45,12 @@ export const CommonEnv = z.object({
    * @defaultValue floodgate
    */
   QUEUE_PREFIX: stringEnv('floodgate'),
+  /**
+   * Partition queues per type, `type=N,...` (`sentiment=6`), over the catalog's
+   * `partitions`. Every process must be given the same value.
+   * @defaultValue the catalog's (1 for every type)
+   */
+  QUEUE_PARTITIONS: partitionsEnv(),
   /** pino log level. @defaultValue info */
   LOG_LEVEL: enumEnv(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
 });

@@ -94,6 +94,15 @@ export interface JobDefinitionInput<P extends z.ZodType, R extends z.ZodType> {
    * @defaultValue no batching: one job per call
    */
   batch?: BatchPolicy;
+  /**
+   * Queues this type's jobs are spread over. One BullMQ queue lives on one Redis
+   * primary (its keys share a hash tag), so one queue is bounded by one Redis
+   * CPU; a hot type split into N partitions spreads over a cluster's primaries.
+   * The API spreads new jobs over them, each job's id names its partition, and
+   * workers consume every partition. Env override: QUEUE_PARTITIONS.
+   * @defaultValue 1
+   */
+  partitions?: number;
 }
 
 /** How a batch type groups its jobs. */
@@ -122,6 +131,7 @@ export interface JobDefinition<P extends z.ZodType = z.ZodType, R extends z.ZodT
   readonly globalConcurrency: number | undefined;
   readonly maxResultBytes: number;
   readonly batch: BatchPolicy | undefined;
+  readonly partitions: number;
 }
 
 const TYPE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
@@ -151,6 +161,7 @@ export function defineJob<P extends z.ZodType, R extends z.ZodType>(input: JobDe
     globalConcurrency: input.globalConcurrency,
     maxResultBytes: input.maxResultBytes ?? 256 * 1_024,
     batch: input.batch ? Object.freeze({ ...input.batch }) : undefined,
+    partitions: input.partitions ?? 1,
   };
   if (!(definition.backoff.jitter >= 0 && definition.backoff.jitter <= 1)) {
     throw new Error(`Job type "${input.type}": backoff.jitter must be between 0 and 1`);
@@ -176,5 +187,26 @@ export function defineJob<P extends z.ZodType, R extends z.ZodType>(input: JobDe
       throw new Error(`Job type "${input.type}": batch.size (${definition.batch.size}) must not exceed concurrency (${definition.concurrency})`);
     }
   }
+  const partitionProblem = partitionCountProblem(definition, definition.partitions);
+  if (partitionProblem) throw new Error(`Job type "${input.type}": ${partitionProblem}`);
   return Object.freeze(definition);
+}
+
+/** Most partitions one type may have: each is a queue, a blocking connection per worker process, and a Bull Board entry. */
+export const MAX_PARTITIONS = 64;
+
+/**
+ * Why `count` partitions cannot work for `definition`, or undefined when they
+ * can. Limits that BullMQ keeps per queue are split over the partitions
+ * (`shareOf`), so each partition needs at least one of them.
+ */
+export function partitionCountProblem(definition: Pick<JobDefinition, 'globalConcurrency' | 'workerRateLimit'>, count: number): string | undefined {
+  if (!Number.isInteger(count) || count < 1 || count > MAX_PARTITIONS) return `partitions must be a whole number from 1 to ${MAX_PARTITIONS}, not ${count}`;
+  if (definition.globalConcurrency !== undefined && count > definition.globalConcurrency) {
+    return `${count} partitions cannot share a globalConcurrency of ${definition.globalConcurrency} (each partition needs at least 1)`;
+  }
+  if (definition.workerRateLimit && count > definition.workerRateLimit.max) {
+    return `${count} partitions cannot share a workerRateLimit of ${definition.workerRateLimit.max} jobs (each partition needs at least 1)`;
+  }
+  return undefined;
 }

@@ -11,3 +11,5 @@ export * from './cancel';
 export * from './open-queues';
 export * from './attempt-timeout';
 export * from './job-id';
+export * from './partitions';
+export * from './type-queue';

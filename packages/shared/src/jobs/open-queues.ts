@@ -1,10 +1,12 @@
 import { Queue, type Telemetry } from 'bullmq';
 import type { RedisClient } from '../redis/create-redis';
 import { jobTypes, type JobType } from './catalog';
+import { partitionCounts, type PartitionCounts } from './partitions';
 import { queueIdentity } from './queue-identity';
+import { createTypeQueue, type TypeQueue } from './type-queue';
 
-/** One BullMQ Queue per job type. */
-export type JobQueues = Record<JobType, Queue>;
+/** Each job type's queues (one per partition), used as one per type. */
+export type JobQueues = Record<JobType, TypeQueue>;
 
 export interface OpenQueuesOptions {
   /**
@@ -16,16 +18,23 @@ export interface OpenQueuesOptions {
   eventsMaxLen?: number;
   /** BullMQ telemetry (tracing on): `add` and `addBulk` then make PRODUCER spans and carry their context in the job. @defaultValue none */
   telemetry?: Telemetry | undefined;
+  /** Partitions new jobs go to, per type (QUEUE_PARTITIONS). @defaultValue the catalog's */
+  partitions?: PartitionCounts;
+  /** Partitions to open, per type: the high-water mark, so partitions left from a larger count are still read. @defaultValue `partitions` */
+  open?: PartitionCounts;
 }
 
-/** Opens every catalog queue on one shared connection, which stays the caller's to close. */
+/** Opens every catalog queue (every partition of each) on one shared connection, which stays the caller's to close. */
 export function openQueues(connection: RedisClient, prefix: string, options: OpenQueuesOptions = {}): JobQueues {
+  const counts = options.partitions ?? partitionCounts();
+  const settings = options.eventsMaxLen === undefined ? { skipMetasUpdate: true } : { streams: { events: { maxLen: options.eventsMaxLen } } };
+  const telemetry = options.telemetry ? { telemetry: options.telemetry } : {};
   const entries = jobTypes.map((type) => {
-    const { name, prefix: keyPrefix } = queueIdentity(type, prefix);
-    const settings =
-      options.eventsMaxLen === undefined ? { skipMetasUpdate: true } : { streams: { events: { maxLen: options.eventsMaxLen } } };
-    const telemetry = options.telemetry ? { telemetry: options.telemetry } : {};
-    return [type, new Queue(name, { connection, prefix: keyPrefix, ...settings, ...telemetry })] as const;
+    const openPartition = (index: number) => {
+      const { name, prefix: keyPrefix } = queueIdentity(type, prefix, index);
+      return new Queue(name, { connection, prefix: keyPrefix, ...settings, ...telemetry });
+    };
+    return [type, createTypeQueue(type, counts[type], options.open?.[type] ?? counts[type], openPartition)] as const;
   });
   return Object.fromEntries(entries) as JobQueues;
 }

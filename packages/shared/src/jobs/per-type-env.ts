@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { optionalStringEnv } from '../env/coercers';
-import { jobTypes } from './catalog';
+import { catalog, isJobType, jobTypes } from './catalog';
+import { MAX_PARTITIONS, partitionCountProblem } from './define-job';
 
 /**
  * An environment variable of per-type numbers, `type=N` pairs separated by
@@ -26,4 +27,17 @@ export function perTypeNumbersEnv(bounds: { min: number; max: number }) {
       return result;
     })
     .pipe(z.record(z.string(), z.number()));
+}
+
+/**
+ * QUEUE_PARTITIONS: `type=N` pairs overriding the catalog's `partitions`,
+ * refused when a type's per-queue limits cannot be split over N partitions.
+ */
+export function partitionsEnv() {
+  return perTypeNumbersEnv({ min: 1, max: MAX_PARTITIONS }).superRefine((counts, ctx) => {
+    for (const [type, count] of Object.entries(counts)) {
+      const problem = isJobType(type) ? partitionCountProblem(catalog[type], count) : undefined;
+      if (problem) ctx.addIssue({ code: 'custom', message: `${type}: ${problem}` });
+    }
+  });
 }

@@ -1,4 +1,5 @@
 import type { Job, Queue } from 'bullmq';
+import type { TypeQueue } from '../jobs/type-queue';
 import type { ListableJobState } from '../wire/job-states';
 import { matchesTerms, type SearchTerm } from './search-query';
 
@@ -36,8 +37,11 @@ export interface SearchResult {
   nextCursor: string | null;
 }
 
-/** A cursor is `<state index>.<offset>`: the state being read and how far into it (newest first). */
-export const SEARCH_CURSOR = /^[0-6]\.\d{1,7}$/;
+/**
+ * A cursor is `<state index>.<offset>`: the state being read and how far into
+ * it (newest first), behind `<partition>.` when the type has several partitions.
+ */
+export const SEARCH_CURSOR = /^(?:\d{1,2}\.)?[0-6]\.\d{1,7}$/;
 
 /**
  * A bounded scan: reads the type's jobs state by state, newest first, in pages
@@ -47,9 +51,29 @@ export const SEARCH_CURSOR = /^[0-6]\.\d{1,7}$/;
  * cursor. An `id:` term reads that one job instead. Jobs that change state
  * between calls can be seen twice or missed: offsets move as the lists do.
  */
-export async function searchJobs(queue: Queue, request: SearchRequest): Promise<SearchResult> {
+export async function searchJobs(queues: TypeQueue, request: SearchRequest): Promise<SearchResult> {
   const idTerm = request.terms.find((term) => term.kind === 'id');
-  if (idTerm) return findById(queue, idTerm.id, request);
+  if (idTerm) return findById(queues.forJob(idTerm.id), idTerm.id, request);
+  // A partitioned type is searched one partition after another, under the same bounds.
+  const many = queues.partitions.length > 1;
+  const parts = request.cursor?.split('.') ?? [];
+  let partition = parts.length === 3 ? Number(parts[0]) : 0;
+  let cursor = parts.length === 3 ? parts.slice(1).join('.') : request.cursor;
+  const matches: SearchMatch[] = [];
+  let scanned = 0;
+  while (partition < queues.partitions.length && matches.length < request.limit && scanned < request.scan) {
+    const found = await searchQueue(queues.partitions[partition]!, { ...request, cursor, limit: request.limit - matches.length, scan: request.scan - scanned });
+    matches.push(...found.matches);
+    scanned += found.scanned;
+    if (found.nextCursor !== null) return { matches, scanned, nextCursor: many ? `${partition}.${found.nextCursor}` : found.nextCursor };
+    partition++;
+    cursor = undefined;
+  }
+  return { matches, scanned, nextCursor: partition < queues.partitions.length ? `${partition}.0.0` : null };
+}
+
+/** {@link searchJobs} over one queue. */
+async function searchQueue(queue: Queue, request: SearchRequest): Promise<SearchResult> {
 
   const states: readonly SearchState[] = request.state ? [request.state] : SEARCH_STATES;
   let [stateIndex, offset] = (request.cursor ?? '0.0').split('.').map(Number) as [number, number];

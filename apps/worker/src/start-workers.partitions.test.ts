@@ -1,0 +1,72 @@
+import { catalog, jobOptionsFor, partitionCounts, queueIdentity } from '@floodgate/shared/jobs';
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeHandlers, createHandlers, type Handlers } from './handlers';
+import { startWorkers, type RunningWorkers } from './start-workers';
+import { settled, startHarness, type WorkerHarness } from './testing/worker-harness';
+
+let harness: WorkerHarness;
+let handlers: Handlers;
+let running: RunningWorkers | undefined;
+const opened: Queue[] = [];
+
+beforeAll(async () => {
+  harness = await startHarness();
+  handlers = createHandlers({ pageExtract: { maxBytes: 10_000, fetchTimeoutMs: 500, allowPrivateNetworks: false }, cpuPool: harness.cpuPool });
+});
+afterAll(async () => {
+  await running?.close(5_000);
+  await Promise.all(opened.map((queue) => queue.close()));
+  if (handlers) await closeHandlers(handlers);
+  await harness?.stop();
+});
+
+/** Partition `partition` of `type`'s queue, as the API adds to it. */
+function partitionQueue(prefix: string, partition: number): Queue {
+  const { name, prefix: keyPrefix } = queueIdentity('compute', prefix, partition);
+  const queue = new Queue(name, { connection: harness.connection, prefix: keyPrefix });
+  opened.push(queue);
+  return queue;
+}
+
+describe('startWorkers with partitions', () => {
+  it('consumes every partition, spreads the concurrency over them, and drains partitions past the count; consume() adds more', async () => {
+    const prefix = harness.newPrefix();
+    // compute has concurrency 2 per process: 4 partitions get 1 each (never 0).
+    running = startWorkers({
+      connection: harness.connection,
+      prefix,
+      handlers,
+      logger: harness.logger,
+      metrics: harness.metrics,
+      types: ['compute'],
+      partitions: { ...partitionCounts(), compute: 4 },
+      tuning: { lockDurationMs: 10_000, stalledIntervalMs: 5_000, maxStalledCount: 1, concurrency: { compute: 6 } },
+    });
+    await Promise.all(running.workers.map((worker) => worker.waitUntilReady()));
+    expect(running.byType.map(({ partition, worker }) => [partition, worker.concurrency])).toEqual([
+      [0, 2],
+      [1, 2],
+      [2, 1],
+      [3, 1],
+    ]);
+
+    // A job in each partition, partition 3 standing for one a larger count left behind.
+    const jobs = await Promise.all(
+      [0, 1, 2, 3].map(async (partition) => {
+        const queue = partitionQueue(prefix, partition);
+        return { queue, job: await queue.add('compute', { n: 2, m: 10 }, { ...jobOptionsFor(catalog.compute), jobId: `p${partition}-job` }) };
+      }),
+    );
+    for (const { queue, job } of jobs) expect((await settled(job, queue)).finishedOn).toBeGreaterThan(0);
+
+    // The mark rose to 6 (another process was given more): partitions 4 and 5 are consumed
+    // too, and the concurrency is spread over six now.
+    running.consume({ ...partitionCounts(), compute: 6 });
+    expect(running.byType.map(({ worker }) => worker.concurrency)).toEqual([1, 1, 1, 1, 1, 1]);
+    await Promise.all(running.workers.map((worker) => worker.waitUntilReady()));
+    const queue = partitionQueue(prefix, 5);
+    const late = await queue.add('compute', { n: 2, m: 10 }, jobOptionsFor(catalog.compute));
+    expect((await settled(late, queue)).returnvalue).toMatchObject({ n: 2, m: 10 });
+  });
+});

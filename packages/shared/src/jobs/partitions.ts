@@ -1,0 +1,69 @@
+import type { RedisClient } from '../redis/create-redis';
+import { catalog, jobTypes, type JobType } from './catalog';
+import { MAX_PARTITIONS } from './define-job';
+import { floodgateKey } from './queue-identity';
+
+/** How many partitions each type has: the catalog's `partitions`, or QUEUE_PARTITIONS where it names the type. */
+export type PartitionCounts = Record<JobType, number>;
+
+export function partitionCounts(overrides: Record<string, number> = {}): PartitionCounts {
+  return Object.fromEntries(jobTypes.map((type) => [type, overrides[type] ?? catalog[type].partitions])) as PartitionCounts;
+}
+
+/**
+ * Partition `index`'s share of a limit split over `count` partitions: the
+ * shares differ by at most one and add up to `total` exactly, so a global
+ * limit (BullMQ's global concurrency, a worker rate limit) still holds for
+ * the type as a whole. Never below 1: a partition left with 0 would never run.
+ */
+export function shareOf(total: number, index: number, count: number): number {
+  return Math.max(1, Math.floor(total / count) + (index % count < total % count ? 1 : 0));
+}
+
+/**
+ * The partition a key (an Idempotency-Key, a caller's own jobId) belongs to,
+ * from FNV-1a: stable across processes and restarts, so a repeat of the key
+ * looks where the first request put its job.
+ */
+export function partitionOfKey(key: string, count: number): number {
+  if (count <= 1) return 0;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % count;
+}
+
+/**
+ * The most partitions each type has ever had, kept in Redis (one sorted set,
+ * raised with `ZADD GT`, never lowered by floodgate). Partitions a smaller
+ * QUEUE_PARTITIONS no longer fills may still hold jobs: every process opens
+ * and workers consume partitions up to this mark, so shrinking N drains the
+ * partitions left over instead of stranding their jobs.
+ */
+export async function raisePartitionHighWater(redis: RedisClient, prefix: string, counts: PartitionCounts): Promise<PartitionCounts> {
+  const key = highWaterKey(prefix);
+  const pipeline = redis.pipeline();
+  for (const type of jobTypes) pipeline.zadd(key, 'GT', counts[type], type);
+  await pipeline.exec();
+  return readPartitionHighWater(redis, prefix, counts);
+}
+
+/** The high-water mark per type (at least `counts`): see {@link raisePartitionHighWater}. */
+export async function readPartitionHighWater(redis: RedisClient, prefix: string, counts: PartitionCounts): Promise<PartitionCounts> {
+  const flat = await redis.zrange(highWaterKey(prefix), 0, -1, 'WITHSCORES');
+  const stored = new Map<string, number>();
+  for (let i = 0; i + 1 < flat.length; i += 2) stored.set(flat[i]!, Number(flat[i + 1]));
+  return Object.fromEntries(
+    jobTypes.map((type) => [type, Math.min(MAX_PARTITIONS, Math.max(counts[type], stored.get(type) ?? 0))]),
+  ) as PartitionCounts;
+}
+
+/**
+ * Where the mark lives. An operator who has drained the partitions above a
+ * smaller count lowers it with `ZADD <key> <count> <type>` (see the README).
+ */
+export function highWaterKey(prefix: string): string {
+  return floodgateKey(prefix, 'partitions', 'partitions:high-water');
+}
