@@ -16,6 +16,10 @@ interface Side {
   jobsPerSecond: number;
   /** Per primary (`host:port`): Redis CPU (used_cpu_sys + used_cpu_user) per job, in µs. */
   cpuUsPerJob: Array<{ primary: string; us: number }>;
+  /** Redis CPU of all primaries together while the apps idle (polling, heartbeats, samplers), µs per second. */
+  idleUsPerSecond: number;
+  /** The run's length, s. */
+  seconds: number;
 }
 
 /**
@@ -33,8 +37,10 @@ export const scaleOut: Scenario = {
   title: `Scale out: 3-primary cluster (QUEUE_PARTITIONS=sentiment=${PARTITIONS}) vs 1 primary (jobs/s, Redis CPU per job per primary, evenness)`,
   async run(ctx: BenchContext): Promise<ResultRow[]> {
     const jobs = ctx.size(20_000, 2_000);
-    const single = await measureSingle(ctx, jobs);
-    const cluster = await measureCluster(ctx, jobs);
+    const idleMs = ctx.size(3_000, 1_000);
+    const single = await measureSingle(ctx, jobs, idleMs);
+    const cluster = await measureCluster(ctx, jobs, idleMs);
+    const idleShare = (side: Side) => `${round(side.idleUsPerSecond)} µs/s at rest, ${round((side.idleUsPerSecond * side.seconds) / side.jobs)} µs per job over the run's ${round(side.seconds)} s`;
 
     const singleUs = single.cpuUsPerJob[0]?.us ?? Number.NaN;
     const perPrimary = cluster.cpuUsPerJob.map((p) => p.us);
@@ -73,7 +79,7 @@ export const scaleOut: Scenario = {
         baseline: round(singleUs),
         better: 'lower',
         target: null,
-        note: 'what spreading costs in all (each primary polls its own queues)',
+        note: `what spreading costs in all; included, the apps' Redis work at rest (each partition's Workers, stalled checks, samplers): cluster ${idleShare(cluster)}, one primary ${idleShare(single)}`,
       },
       {
         scenario: this.name,
@@ -97,7 +103,7 @@ export const scaleOut: Scenario = {
   },
 };
 
-async function measureSingle(ctx: BenchContext, jobs: number): Promise<Side> {
+async function measureSingle(ctx: BenchContext, jobs: number, idleMs: number): Promise<Side> {
   const primary = await startRedis({ appendonly: true });
   const replica = await startRedis();
   try {
@@ -106,25 +112,29 @@ async function measureSingle(ctx: BenchContext, jobs: number): Promise<Side> {
       timeoutMs: 30_000,
       description: 'the replica to sync',
     });
-    return await measure(ctx, { REDIS_URL: primary.url }, [primary.port], jobs);
+    return await measure(ctx, { REDIS_URL: primary.url }, [primary.port], jobs, idleMs);
   } finally {
     await replica.stop();
     await primary.stop();
   }
 }
 
-async function measureCluster(ctx: BenchContext, jobs: number): Promise<Side> {
+async function measureCluster(ctx: BenchContext, jobs: number, idleMs: number): Promise<Side> {
   const cluster = await startRedisCluster();
   try {
     const primaries = (await cluster.topology()).filter((n) => n.role === 'primary' && n.slots.length > 0).map((n) => n.port);
-    return await measure(ctx, { REDIS_CLUSTER_NODES: cluster.seeds, QUEUE_PARTITIONS: `sentiment=${PARTITIONS}` }, primaries, jobs);
+    return await measure(ctx, { REDIS_CLUSTER_NODES: cluster.seeds, QUEUE_PARTITIONS: `sentiment=${PARTITIONS}` }, primaries, jobs, idleMs);
   } finally {
     await cluster.stop();
   }
 }
 
-/** Starts the API and worker processes on `redisEnv`, enqueues `jobs`, waits until all ran, and reads each primary's CPU around it. */
-async function measure(ctx: BenchContext, redisEnv: Record<string, string>, primaryPorts: number[], jobs: number): Promise<Side> {
+/**
+ * Starts the API and worker processes on `redisEnv`, reads what they cost the
+ * primaries at rest for `idleMs`, then enqueues `jobs`, waits until all ran,
+ * and reads each primary's CPU around it.
+ */
+async function measure(ctx: BenchContext, redisEnv: Record<string, string>, primaryPorts: number[], jobs: number, idleMs: number): Promise<Side> {
   // Untagged, so each queue (and partition) takes its own hash tag and slot.
   const prefix = `bench${Math.random().toString(36).slice(2, 8)}`;
   const env = {
@@ -141,6 +151,10 @@ async function measure(ctx: BenchContext, redisEnv: Record<string, string>, prim
     processes.push(await spawnNodeProcess(appEntry('api'), { ...env, API_PORT: String(apiPort), API_METRICS_PORT: '0' }, 60_000));
     for (let i = 0; i < WORKER_PROCESSES; i++) processes.push(await spawnNodeProcess(appEntry('worker'), { ...env, WORKER_METRICS_PORT: '0' }, 60_000));
     const api = `http://127.0.0.1:${apiPort}`;
+    const sum = (values: number[]) => values.reduce((total, n) => total + n, 0);
+    const idleBefore = sum(await Promise.all(primaryPorts.map(redisCpuSeconds)));
+    await new Promise((resolve) => setTimeout(resolve, idleMs));
+    const idleUsPerSecond = ((sum(await Promise.all(primaryPorts.map(redisCpuSeconds))) - idleBefore) * 1e6) / (idleMs / 1_000);
     const cpuBefore = await Promise.all(primaryPorts.map(redisCpuSeconds));
     const startedAt = performance.now();
     const body = JSON.stringify({ jobs: Array.from({ length: BULK_SIZE }, () => ({ payload: { text: TEXT } })) });
@@ -162,6 +176,8 @@ async function measure(ctx: BenchContext, redisEnv: Record<string, string>, prim
     return {
       jobs: enqueued,
       jobsPerSecond: enqueued / elapsed,
+      idleUsPerSecond,
+      seconds: elapsed,
       cpuUsPerJob: primaryPorts.map((port, i) => ({ primary: `127.0.0.1:${port}`, us: (((cpuAfter[i] ?? 0) - (cpuBefore[i] ?? 0)) * 1e6) / enqueued })),
     };
   } finally {
