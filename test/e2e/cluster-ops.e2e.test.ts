@@ -1,4 +1,4 @@
-import { jobTypes, queueIdentity, type JobType } from '@floodgate/shared/jobs';
+import { jobTypes, partitionOfKey, queueIdentity, type JobType } from '@floodgate/shared/jobs';
 import { keySlot } from '@floodgate/shared/redis';
 import { redisCli, startRedisCluster, waitFor } from '@floodgate/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -29,7 +29,24 @@ async function readEvents(res: Response): Promise<Array<{ event: string; data: u
     });
 }
 
-const queueSlot = (stack: Stack, type: JobType) => keySlot(`${stack.prefix}:${queueIdentity(type, stack.prefix).name}:id`);
+const queueSlot = (stack: Stack, type: JobType, partition = 0) => keySlot(`${stack.prefix}:${queueIdentity(type, stack.prefix, partition).name}:id`);
+
+/** Sets `maxmemory` on one node to what it holds now plus `extraBytes`. */
+async function limitMemory(port: number, extraBytes: number): Promise<void> {
+  const used = Number(/used_memory:(\d+)/.exec(await redisCli(port, 'info', 'memory'))?.[1]);
+  await redisCli(port, 'config', 'set', 'maxmemory', String(used + extraBytes));
+}
+
+/** Every id answered as stored is there: read back through the API (each 200), and counted in the type's queues. */
+async function expectAllStored(stack: Stack, accepted: string[]): Promise<void> {
+  expect(new Set(accepted).size).toBe(accepted.length);
+  for (let i = 0; i < accepted.length; i += 50) {
+    const statuses = await Promise.all(accepted.slice(i, i + 50).map(async (id) => (await request(stack, 'GET', `/v1/jobs/sentiment/${id}`)).status));
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+  }
+  const queues = (await (await request(stack, 'GET', '/v1/queues')).json()) as { queues: Array<{ type: string; counts: Record<string, number> }> };
+  expect(queues.queues.find((q) => q.type === 'sentiment')?.counts.waiting).toBe(accepted.length);
+}
 
 describe('floodgate on a 3-primary + 3-replica Redis Cluster: cancel, SSE, ?wait=, overview, memory', () => {
   let cluster: Awaited<ReturnType<typeof startRedisCluster>>;
@@ -48,7 +65,8 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster: cancel, SSE, ?wait
   it('cancels an active job, streams a job\'s events to the end, answers ?wait=, and the overview reads counts and history from the cluster', async () => {
     stack = await startStack(
       { REDIS_CLUSTER_NODES: cluster.seeds },
-      { dashboard: true, extra: { OVERVIEW_FLUSH_MS: '500', WORKER_CPU_THREADS: '2' } },
+      // Partitioned, so cancel, SSE and ?wait= find jobs by the partition their id names, on whichever primary holds it.
+      { dashboard: true, extra: { OVERVIEW_FLUSH_MS: '500', WORKER_CPU_THREADS: '2', QUEUE_PARTITIONS: 'sentiment=6,compute=3' } },
     );
 
     // ?wait= holds the answer until the job is done.
@@ -129,8 +147,7 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster: cancel, SSE, ?wait
     expect(elsewhere, 'a job type whose queue lives on another primary').toBeDefined();
 
     // A small limit on that one primary only: what it holds now plus 12 MB.
-    const used = Number(/used_memory:(\d+)/.exec(await redisCli(flooded.port, 'info', 'memory'))?.[1]);
-    await redisCli(flooded.port, 'config', 'set', 'maxmemory', String(used + 12 * 1_048_576));
+    await limitMemory(flooded.port, 12 * 1_048_576);
     try {
       const accepted: string[] = [];
       const refusals: Array<{ code: string; details?: { primary?: string } }> = [];
@@ -158,17 +175,58 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster: cancel, SSE, ?wait
       const fine = await request(stack, 'POST', `/v1/jobs/${elsewhere!.type}`, { payload });
       expect(fine.status, await fine.clone().text()).toBe(202);
 
-      // Every job answered as stored is there: read back through the API, and counted in its queue.
-      expect(new Set(accepted).size).toBe(accepted.length);
-      for (let i = 0; i < accepted.length; i += 50) {
-        const statuses = await Promise.all(accepted.slice(i, i + 50).map(async (id) => (await request(stack!, 'GET', `/v1/jobs/sentiment/${id}`)).status));
-        expect(statuses.filter((s) => s !== 200)).toEqual([]);
-      }
-      const queues = (await (await request(stack, 'GET', '/v1/queues')).json()) as { queues: Array<{ type: string; counts: Record<string, number> }> };
-      expect(queues.queues.find((q) => q.type === 'sentiment')?.counts.waiting).toBe(accepted.length);
+      await expectAllStored(stack, accepted);
       console.info(`memory flood on primary ${flooded.port}: ${accepted.length} jobs accepted in ${sent} bulk requests, then ${refusals.length} refusal(s)`);
     } finally {
       await redisCli(flooded.port, 'config', 'set', 'maxmemory', '0');
+    }
+  });
+
+  it('with sentiment in 6 partitions, stops placing jobs on a nearly full primary and keeps answering 202 from the others; a keyed job bound to it gets 503 naming it', async () => {
+    stack = await startStack(
+      { REDIS_CLUSTER_NODES: cluster.seeds },
+      { worker: false, extra: { API_RATE_LIMIT: 'sentiment=100000', API_REDIS_MEMORY_HIGH: '0.5', API_REDIS_MEMORY_LOW: '0.4', QUEUE_PARTITIONS: 'sentiment=6' } },
+    );
+    const owners = await Promise.all([0, 1, 2, 3, 4, 5].map(async (p) => (await cluster.primaryForSlot(queueSlot(stack!, 'sentiment', p))).port));
+    expect(new Set(owners).size, 'the 6 partitions spread over the 3 primaries').toBe(3);
+    const flooded = owners[0]!;
+    const onFlooded = (partition: number) => owners[partition] === flooded;
+    const partitionOf = (id: string) => Number(/^p(\d+)-/.exec(id)?.[1]);
+    // Caller ids that hash to a partition on the flooded primary: a job under one must go there or nowhere.
+    const boundIds = Array.from({ length: 400 }, (_, i) => `bound-${stack!.prefix}-${i}`).filter((id) => onFlooded(partitionOfKey(id, 6)));
+    await limitMemory(flooded, 12 * 1_048_576);
+    try {
+      const accepted: string[] = [];
+      const text = 'a fine day '.repeat(800);
+      const bulk = async () => {
+        const res = await request(stack!, 'POST', '/v1/jobs/sentiment/bulk', { jobs: Array.from({ length: 20 }, () => ({ payload: { text } })) });
+        const body = (await res.json()) as { jobs: Array<{ id: string }> };
+        expect(res.status, JSON.stringify(body)).toBe(202);
+        const ids = body.jobs.map((job) => job.id);
+        accepted.push(...ids);
+        return ids;
+      };
+      // Flood with plain jobs (spread round-robin, a third of them onto the small primary) until a job
+      // bound to that primary is refused. Bounded: at most 300 rounds of 4 bulk requests.
+      let refusal: { code: string; details?: { primary?: string } } | undefined;
+      for (let round = 0; round < 300 && !refusal && round < boundIds.length; round++) {
+        await Promise.all([bulk(), bulk(), bulk(), bulk()]);
+        const probe = await request(stack, 'POST', '/v1/jobs/sentiment', { payload: { text: 'bound' }, jobId: boundIds[round] });
+        const body = (await probe.json()) as { id?: string; error?: { code: string; details?: { primary?: string } } };
+        if (probe.status === 202) accepted.push(body.id!);
+        else if (probe.status === 503) refusal = body.error;
+        else throw new Error(`the bound job answered ${probe.status}: ${JSON.stringify(body)}`);
+      }
+      expect(refusal).toMatchObject({ code: 'redis_memory_high', details: { primary: `127.0.0.1:${flooded}` } });
+
+      // Plain jobs still go in, every one on a partition whose primary has room.
+      const after = (await Promise.all([bulk(), bulk(), bulk(), bulk()])).flat();
+      expect(after.filter((id) => onFlooded(partitionOf(id)))).toEqual([]);
+      expect(new Set(after.map(partitionOf)).size).toBe(owners.filter((owner) => owner !== flooded).length);
+      await expectAllStored(stack, accepted);
+      console.info(`partitioned memory flood on primary ${flooded}: ${accepted.length} jobs accepted, then the bound job refused`);
+    } finally {
+      await redisCli(flooded, 'config', 'set', 'maxmemory', '0');
     }
   });
 });
