@@ -34,12 +34,19 @@ function localRedisPorts(env) {
   }
 }
 
+/** QUEUE_PARTITIONS on the local cluster when none is given. */
+const LOCAL_CLUSTER_PARTITIONS = 'sentiment=6';
+
 /** The variables that point every app at the local topology. */
 function localRedisEnv(env) {
   const base = env.REDIS_PORT;
   switch (env.REDIS_TOPOLOGY) {
     case 'cluster':
-      return { REDIS_CLUSTER_NODES: [0, 1, 2, 3, 4, 5].map((i) => `127.0.0.1:${base + i}`).join(',') };
+      return {
+        REDIS_CLUSTER_NODES: [0, 1, 2, 3, 4, 5].map((i) => `127.0.0.1:${base + i}`).join(','),
+        // The hot type spread over all three primaries (two partitions each), unless QUEUE_PARTITIONS says otherwise.
+        ...(Object.keys(env.QUEUE_PARTITIONS ?? {}).length === 0 ? { QUEUE_PARTITIONS: LOCAL_CLUSTER_PARTITIONS } : {}),
+      };
     case 'sentinel':
       return { REDIS_SENTINELS: [0, 1, 2].map((i) => `127.0.0.1:${base + 20_000 + i}`).join(','), REDIS_SENTINEL_MASTER: SENTINEL_MASTER };
     default:
@@ -52,7 +59,7 @@ function describeLocalRedis(env) {
   const base = env.REDIS_PORT;
   switch (env.REDIS_TOPOLOGY) {
     case 'cluster':
-      return `cluster of 3 primaries + 3 replicas on 127.0.0.1:${base}-${base + 5} (embedded, data in ${env.REDIS_DATA_DIR}/cluster)`;
+      return `cluster of 3 primaries + 3 replicas on 127.0.0.1:${base}-${base + 5} (embedded, data in ${env.REDIS_DATA_DIR}/cluster; partitions ${localRedisEnv(env).QUEUE_PARTITIONS ?? 'from QUEUE_PARTITIONS'})`;
     case 'sentinel':
       return `sentinel "${SENTINEL_MASTER}": primary 127.0.0.1:${base}, replicas :${base + 1} :${base + 2}, sentinels :${base + 20_000}-${base + 20_002} (embedded, data in ${env.REDIS_DATA_DIR}/sentinel)`;
     default:

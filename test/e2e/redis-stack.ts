@@ -5,7 +5,8 @@ import { API_ENTRY, FAST_RECOVERY_ENV, ROOT, WORKER_ENTRY } from './stack-entrie
 
 /** An admin API key: the API refuses /v1 requests without one. The API process gets only its record. */
 export const apiKey = generateApiKey('e2e', ['admin']);
-const auth = { authorization: `Bearer ${apiKey.key}` };
+/** The header that carries {@link apiKey}. */
+export const auth = { authorization: `Bearer ${apiKey.key}` };
 
 /** The dashboard's admin, for stacks started with one. */
 export const dashboardAdmin = { user: 'admin', password: 'e2e dashboard admin password' };

@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { jobTypes, queueIdentity } from '@floodgate/shared/jobs';
+import { jobTypes, partitionOfJobId, queueIdentity } from '@floodgate/shared/jobs';
 import { keySlot } from '@floodgate/shared/redis';
 import { redisCli, startRedisCluster, startRedisSentinel, waitFor } from '@floodgate/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { request, startStack, type Stack } from './redis-stack';
+import { auth, request, startStack, type Stack } from './redis-stack';
 
 const payloads: Record<string, (pageUrl: string) => unknown> = {
   sentiment: () => ({ text: 'a wonderful day' }),
@@ -100,18 +100,38 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster', () => {
     await cluster?.stop();
   });
 
-  it('runs every job type end to end, each queue on a slot of its own, workers listed from every primary', async () => {
-    stack = await startStack({ REDIS_CLUSTER_NODES: cluster.seeds });
-    const slots = jobTypes.map((type) => keySlot(`${stack!.prefix}:${queueIdentity(type, stack!.prefix).name}:id`));
-    expect(new Set(slots).size).toBe(jobTypes.length);
+  it('runs every job type end to end, each queue and each of 6 sentiment partitions on a slot of its own, jobs on all three primaries', async () => {
+    stack = await startStack({ REDIS_CLUSTER_NODES: cluster.seeds }, { extra: { QUEUE_PARTITIONS: 'sentiment=6' } });
+    const queueName = (type: (typeof jobTypes)[number], partition = 0) => `${stack!.prefix}:${queueIdentity(type, stack!.prefix, partition).name}`;
+    const queues = [...jobTypes.map((type) => queueName(type)), ...[1, 2, 3, 4, 5].map((p) => queueName('sentiment', p))];
+    expect(new Set(queues.map((name) => keySlot(`${name}:id`))).size).toBe(jobTypes.length + 5);
     for (const type of jobTypes) {
       const res = await request(stack, 'POST', `/v1/jobs/${type}?wait=20`, { payload: payloads[type]!(pageUrl) });
       const view = (await res.json()) as { id: string; state: string; error: unknown };
       expect(view, JSON.stringify(view)).toMatchObject({ state: 'completed' });
-      // The queue's keys live on the primary that serves its slot.
-      const owner = await cluster.primaryForSlot(keySlot(`${stack.prefix}:${queueIdentity(type, stack.prefix).name}:id`));
-      expect(await redisCli(owner.port, 'exists', `${stack.prefix}:${queueIdentity(type, stack.prefix).name}:${view.id}`)).toBe('1\n');
     }
+    // Twelve sentiment jobs go round the six partitions; each job's keys live on the primary serving its partition's slot.
+    const owners = new Set<number>();
+    for (let i = 0; i < 12; i++) {
+      const view = (await (await request(stack, 'POST', '/v1/jobs/sentiment?wait=20', { payload: { text: `spread ${i}` } })).json()) as { id: string; state: string };
+      expect(view.state).toBe('completed');
+      const partition = partitionOfJobId(view.id)!;
+      const owner = await cluster.primaryForSlot(keySlot(`${queueName('sentiment', partition)}:id`));
+      expect(await redisCli(owner.port, 'exists', `${queueName('sentiment', partition)}:${view.id}`)).toBe('1\n');
+      owners.add(owner.port);
+    }
+    expect(owners.size).toBe(3);
+    // An idempotent repeat finds its job in the partition its key hashes to.
+    const keyed = async () => {
+      const res = await fetch(`${stack!.api}/v1/jobs/sentiment`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': 'cluster-order-1' },
+        body: JSON.stringify({ payload: { text: 'once' } }),
+      });
+      return ((await res.json()) as { id: string }).id;
+    };
+    const first = await keyed();
+    expect(await keyed()).toBe(first);
     const workers = (await (await request(stack, 'GET', '/v1/workers')).json()) as { workers: Array<{ pid: number }> };
     expect(workers.workers.map((w) => w.pid)).toEqual([stack.processes[1]!.pid]);
   });
@@ -119,10 +139,15 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster', () => {
   it.each([
     { ack: '1', assertNoLoss: true },
     { ack: '0', assertNoLoss: false },
-  ])('rides out the failover of the primary holding the queue with REDIS_ACK_REPLICAS=$ack: only 202/429/503 meanwhile, workers resume', async ({ ack, assertNoLoss }) => {
-    stack = await startStack({ REDIS_CLUSTER_NODES: cluster.seeds }, { extra: { REDIS_ACK_REPLICAS: ack, REDIS_ACK_TIMEOUT_MS: '1000' } });
-    const slot = keySlot(`${stack.prefix}:${queueIdentity('sentiment', stack.prefix).name}:id`);
-    const victim = await cluster.primaryForSlot(slot);
+  ])('rides out the failover of the primary holding the most sentiment partitions with REDIS_ACK_REPLICAS=$ack: only 202/429/503 meanwhile, workers resume', async ({ ack, assertNoLoss }) => {
+    stack = await startStack({ REDIS_CLUSTER_NODES: cluster.seeds }, { extra: { REDIS_ACK_REPLICAS: ack, REDIS_ACK_TIMEOUT_MS: '1000', QUEUE_PARTITIONS: 'sentiment=6' } });
+    // The victim: the primary holding the most sentiment partitions.
+    const holders = new Map<number, { port: number; partitions: number }>();
+    for (let partition = 0; partition < 6; partition++) {
+      const owner = await cluster.primaryForSlot(keySlot(`${stack.prefix}:${queueIdentity('sentiment', stack.prefix, partition).name}:id`));
+      holders.set(owner.port, { port: owner.port, partitions: (holders.get(owner.port)?.partitions ?? 0) + 1 });
+    }
+    const victim = [...holders.values()].sort((a, b) => b.partitions - a.partitions)[0]!;
     const outcome = await enqueueThrough(stack, async () => {
       const heir = await cluster.killPrimaryAndWaitForFailover(victim.port, 60_000);
       // The dead primary comes back as the new primary's replica, as an operator would restart it:

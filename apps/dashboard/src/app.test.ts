@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { partitionCounts } from '@floodgate/shared/jobs';
 import { createLogger } from '@floodgate/shared/logger';
 import { createRedis, waitForRedis } from '@floodgate/shared/redis';
 import { startRedis, waitFor, type PrivateRedis } from '@floodgate/testkit';
@@ -294,6 +295,34 @@ describe('the dashboard', () => {
         expect(await queues.compute.isPaused()).toBe(false);
       } finally {
         await board.close();
+      }
+    });
+  });
+
+  describe('partitions', () => {
+    it('lists each partition of a partitioned type as a queue of its own, with its jobs', async () => {
+      const partitioned = createQueues(connection, `{fg-test-${randomUUID()}}`, {
+        partitions: { ...partitionCounts(), sentiment: 3 },
+        open: { ...partitionCounts(), sentiment: 3 },
+      });
+      const board = express();
+      board.use(BOARD_PATH, createBoard(partitioned, 'admin'));
+      const servedBoard = await serve(board);
+      try {
+        const job = await partitioned.sentiment.partition(2).add('sentiment', { text: 'in the third partition' });
+        const listed = (await (await fetch(`${servedBoard.url}${API}/queues`)).json()) as { queues: Array<BoardQueue & { displayName?: string }> };
+        const sentiment = listed.queues.filter((queue) => queue.displayName?.startsWith('sentiment'));
+        expect(sentiment.map((queue) => queue.displayName)).toEqual(['sentiment #0', 'sentiment #1', 'sentiment #2']);
+        expect(sentiment.map((queue) => queue.counts.waiting)).toEqual([0, 0, 1]);
+        expect(listed.queues.find((queue) => queue.displayName === 'compute')).toBeDefined();
+        const third = sentiment[2]!;
+        const jobs = (await (await fetch(`${servedBoard.url}${API}/queues?activeQueue=${encodeURIComponent(third.name)}&status=waiting&page=1`)).json()) as {
+          queues: BoardQueue[];
+        };
+        expect(jobs.queues.find((queue) => queue.name === third.name)?.jobs.map((j) => j.id)).toEqual([job.id]);
+      } finally {
+        await servedBoard.close();
+        await closeQueues(partitioned);
       }
     });
   });

@@ -59,9 +59,11 @@ export class SessionCodec {
   verify(token: string | undefined, now = Date.now()): Session | undefined {
     const match = /^v1\.([A-Za-z0-9_-]{1,2048})\.([A-Za-z0-9_-]{43})$/.exec(token ?? '');
     if (!match?.[1] || !match[2]) return undefined;
-    const given = Buffer.from(match[2], 'base64url');
-    const expected = this.#mac(`v1.${match[1]}`);
-    // Constant time: the comparison does not stop at the first wrong byte.
+    // The MAC's text is compared, not its decoded bytes: 43 base64url characters carry 2 spare
+    // bits, so decoding would accept four spellings of one MAC. Constant time: the comparison
+    // does not stop at the first wrong byte.
+    const given = Buffer.from(match[2], 'latin1');
+    const expected = Buffer.from(this.#mac(`v1.${match[1]}`).toString('base64url'), 'latin1');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
     const session = parsePayload(match[1]);
     if (!session || session.expiresAt <= now) return undefined;

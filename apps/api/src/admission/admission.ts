@@ -7,7 +7,7 @@ import type { RedisMemoryGuard } from './redis-memory-guard';
 
 export interface AdmissionDeps {
   eventLoop: Pick<EventLoopGuard, 'shedding' | 'delayMs'>;
-  redisMemory: Pick<RedisMemoryGuard, 'fullPrimaryFor'>;
+  redisMemory: Pick<RedisMemoryGuard, 'fullPrimaryFor' | 'silentPrimaryFor'>;
   /** The Redis Cluster slot of a type's partition queue, so only the master holding it sheds its jobs. @defaultValue none: any full primary sheds every type */
   queueSlot?: (type: JobType, partition: number) => number | undefined;
   rateLimiter: ClientRateLimiter;
@@ -33,8 +33,13 @@ export interface Admission {
    * (the hot path of single enqueues under load).
    */
   admitOne(type: JobType, client: string, partition?: number): Promise<void>;
-  /** Whether the primary holding this partition of `type` is nearly full (new plain jobs then go to another partition). */
-  partitionFull(type: JobType, partition: number): boolean;
+  /**
+   * Whether the primary holding this partition of `type` is nearly full, or
+   * did not answer its last memory reading: new plain jobs then go to another
+   * partition, so a partitioned type keeps taking jobs while one primary fills
+   * up or fails over.
+   */
+  avoidPartition(type: JobType, partition: number): boolean;
 }
 
 /**
@@ -102,5 +107,9 @@ export function createAdmission(deps: AdmissionDeps): Admission {
     await refuseWhenFull(type, 1);
     refuseWhenLimited(type, await deps.rateLimiter.takeOne(type, client));
   };
-  return { shedIfOverloaded, admit, admitOne, partitionFull: (type, partition) => fullPrimaryFor(type, partition) !== undefined };
+  const avoidPartition = (type: JobType, partition: number) => {
+    const slot = deps.queueSlot?.(type, partition);
+    return deps.redisMemory.fullPrimaryFor(slot) !== undefined || (slot !== undefined && deps.redisMemory.silentPrimaryFor(slot));
+  };
+  return { shedIfOverloaded, admit, admitOne, avoidPartition };
 }

@@ -42,6 +42,12 @@ export interface RedisMemoryGuard {
    * queues live on other masters keep being accepted.
    */
   fullPrimaryFor(slot: number | undefined): PrimaryMemoryUsage | undefined;
+  /**
+   * In a cluster, whether the primary serving `slot` failed its last reading
+   * (down, or failing over): a partitioned type's new jobs then go to
+   * partitions on other primaries. Always false on one node (there is no other).
+   */
+  silentPrimaryFor(slot: number): boolean;
   stop(): void;
 }
 
@@ -116,6 +122,14 @@ export function startRedisMemoryGuard(options: RedisMemoryGuardOptions): RedisMe
       if (slot === undefined || !(options.redis instanceof Cluster)) return full[0];
       const owner = options.redis.slots[slot]?.[0];
       return full.find((p) => p.primary === owner);
+    },
+    silentPrimaryFor(slot) {
+      if (!(options.redis instanceof Cluster)) return false;
+      const owner = options.redis.slots[slot]?.[0];
+      if (owner === undefined) return true;
+      // Not sampled (the client dropped its connection to it, or it is new) counts as silent too.
+      const entry = primaries.get(owner);
+      return entry === undefined || entry.stale;
     },
     stop: () => clearInterval(timer),
   };

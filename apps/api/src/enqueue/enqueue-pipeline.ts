@@ -70,8 +70,8 @@ export function createEnqueuePipeline(deps: EnqueuePipelineDeps): EnqueuePipelin
     return found ? { created: false, type, id, job: found.job, state: found.state } : { created: false, type, id, state: 'expired' };
   };
 
-  /** A plain job's partition: the next in turn whose primary is not nearly full (admission refuses when all are). */
-  const place = (type: JobType) => deps.queues[type].nextPartition((partition) => deps.admission.partitionFull(type, partition));
+  /** A plain job's partition: the next in turn whose primary is neither nearly full nor silent (admission refuses when all are full). */
+  const place = (type: JobType) => deps.queues[type].nextPartition((partition) => deps.admission.avoidPartition(type, partition));
 
   const conflict = (id: string) =>
     new HttpError('idempotency_conflict', 'This idempotency key (or jobId) was already used with a different payload.', { details: { id } });
@@ -85,7 +85,9 @@ export function createEnqueuePipeline(deps: EnqueuePipelineDeps): EnqueuePipelin
     const found = await withRedis(deps.redis, () => deps.queues[type].getJob(id));
     if (found) {
       if (!samePayload(found.data, envelope.payload)) throw conflict(id);
-      return existing(type, id);
+      // Its state from the job already read: one more round trip, not two.
+      const state = (await withRedis(deps.redis, () => found.getState())) as JobState;
+      return { created: false, type, id, job: found, state };
     }
     if (!admitted) await withRedis(deps.redis, () => deps.admission.admit(type, caller.client, 1, deps.queues[type].partitionOfJob(id)));
     const outcome = await addNew(type, envelope, id);
