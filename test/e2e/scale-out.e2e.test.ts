@@ -1,16 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { generateApiKey } from '@floodgate/shared/api-keys';
 import { jobTypes, partitionOfJobId, queueIdentity } from '@floodgate/shared/jobs';
 import { keySlot } from '@floodgate/shared/redis';
-import { freePort, redisCli, spawnNodeProcess, startRedisCluster, startRedisSentinel, waitFor, type RunningProcess } from '@floodgate/testkit';
+import { redisCli, startRedisCluster, startRedisSentinel, waitFor } from '@floodgate/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { API_ENTRY, FAST_RECOVERY_ENV, WORKER_ENTRY } from './stack-entries';
-
-/** An admin API key: the API refuses /v1 requests without one. The process gets only its record. */
-const apiKey = generateApiKey('e2e', ['admin']);
-const auth = { authorization: `Bearer ${apiKey.key}` };
-
+import { auth, request, startStack, type Stack } from './redis-stack';
 
 const payloads: Record<string, (pageUrl: string) => unknown> = {
   sentiment: () => ({ text: 'a wonderful day' }),
@@ -18,37 +12,18 @@ const payloads: Record<string, (pageUrl: string) => unknown> = {
   'page-extract': (pageUrl) => ({ url: pageUrl }),
 };
 
-interface Stack {
-  api: string;
-  prefix: string;
-  processes: RunningProcess[];
-}
-
-/** The real API and worker processes against a Redis named by `redisEnv`. */
-async function startStack(redisEnv: Record<string, string>, extra: Record<string, string> = {}): Promise<Stack> {
-  const prefix = `e2e${Math.random().toString(36).slice(2, 8)}`;
-  const apiPort = await freePort();
-  const env = { ...redisEnv, QUEUE_PREFIX: prefix, PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: 'true', ...extra };
-  const processes = [
-    await spawnNodeProcess(API_ENTRY, { ...env, API_PORT: String(apiPort), API_METRICS_PORT: '0', API_KEYS: JSON.stringify([apiKey.record]) }, 60_000),
-    await spawnNodeProcess(WORKER_ENTRY, { ...env, ...FAST_RECOVERY_ENV }, 60_000),
-  ];
-  return { api: `http://127.0.0.1:${apiPort}`, prefix, processes };
-}
-
-const request = (stack: Stack, method: string, path: string, body?: unknown) =>
-  fetch(`${stack.api}${path}`, {
-    method,
-    headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000),
-  });
+/** Each sender's pause between requests: it bounds how many jobs a slow failover piles up (at most ~200/s from 4 senders). */
+const SENDER_PAUSE_MS = 20;
+/** Longest the enqueueing may last, however slow the failover: generous on a loaded machine. */
+const ENQUEUE_BOUND_MS = 150_000;
 
 /**
  * Enqueues sentiment jobs 4 at a time while `fault` runs, then until 20 more
  * are accepted after it, and follows every accepted job to its end. Returns
  * what was answered, what was lost (a 202 whose job never completed), and ids
  * answered twice (an id counter rolled back by a failover hands one out again).
+ * Bounded by time, not by a count of requests: a count could run out while a
+ * slow machine still waits for the failover, and the test would blame the API.
  */
 async function enqueueThrough(stack: Stack, fault: () => Promise<void>) {
   const statuses = new Map<number, number>();
@@ -56,12 +31,12 @@ async function enqueueThrough(stack: Stack, fault: () => Promise<void>) {
   let faultDone = false;
   let acceptedAfter = 0;
   let sent = 0;
+  const stopAt = Date.now() + ENQUEUE_BOUND_MS;
   const faultStarted = waitFor(() => accepted.length >= 20, { timeoutMs: 60_000, description: '20 jobs accepted before the fault' }).then(fault).then(() => {
     faultDone = true;
   });
   const sender = async () => {
-    // Bounded: the loop ends once 20 jobs went in after the fault, or after 4000 requests at most.
-    while (!(faultDone && acceptedAfter >= 20) && sent < 4_000) {
+    while (!(faultDone && acceptedAfter >= 20) && Date.now() < stopAt) {
       sent++;
       const res = await request(stack, 'POST', '/v1/jobs/sentiment', { payload: { text: `job ${sent}` } }).catch(() => undefined);
       const status = res?.status ?? 0;
@@ -72,23 +47,30 @@ async function enqueueThrough(stack: Stack, fault: () => Promise<void>) {
       } else {
         await res?.body?.cancel();
       }
+      await new Promise((resolve) => setTimeout(resolve, SENDER_PAUSE_MS));
     }
   };
   await Promise.all([sender(), sender(), sender(), sender(), faultStarted]);
   const duplicates = accepted.length - new Set(accepted).size;
   let lost = 0;
-  for (const id of new Set(accepted)) {
-    const view = await waitFor(
-      async () => {
-        const res = await request(stack, 'GET', `/v1/jobs/sentiment/${id}?wait=20`);
-        if (res.status === 404) return { state: 'lost' };
-        if (res.status !== 200) return undefined;
-        const body = (await res.json()) as { state: string };
-        return ['completed', 'failed'].includes(body.state) ? body : undefined;
-      },
-      { timeoutMs: 60_000, description: `job ${id} to finish` },
+  const unique = [...new Set(accepted)];
+  // Followed 16 at a time; each is bounded on its own.
+  for (let i = 0; i < unique.length; i += 16) {
+    const views = await Promise.all(
+      unique.slice(i, i + 16).map((id) =>
+        waitFor(
+          async () => {
+            const res = await request(stack, 'GET', `/v1/jobs/sentiment/${id}?wait=20`);
+            if (res.status === 404) return { state: 'lost' };
+            if (res.status !== 200) return undefined;
+            const body = (await res.json()) as { state: string };
+            return ['completed', 'failed'].includes(body.state) ? body : undefined;
+          },
+          { timeoutMs: 90_000, description: `job ${id} to finish` },
+        ),
+      ),
     );
-    if (view.state !== 'completed') lost++;
+    lost += views.filter((view) => view.state !== 'completed').length;
   }
   return { statuses: Object.fromEntries(statuses), accepted: accepted.length, acceptedAfter, lost, duplicates };
 }
@@ -111,7 +93,7 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster', () => {
     cluster = await startRedisCluster();
   });
   afterEach(async () => {
-    await Promise.all(stack?.processes.map((p) => p.kill()) ?? []);
+    await stack?.stop();
     stack = undefined;
   });
   afterAll(async () => {
@@ -119,7 +101,7 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster', () => {
   });
 
   it('runs every job type end to end, each queue and each of 6 sentiment partitions on a slot of its own, jobs on all three primaries', async () => {
-    stack = await startStack({ REDIS_CLUSTER_NODES: cluster.seeds }, { QUEUE_PARTITIONS: 'sentiment=6' });
+    stack = await startStack({ REDIS_CLUSTER_NODES: cluster.seeds }, { extra: { QUEUE_PARTITIONS: 'sentiment=6' } });
     const queueName = (type: (typeof jobTypes)[number], partition = 0) => `${stack!.prefix}:${queueIdentity(type, stack!.prefix, partition).name}`;
     const queues = [...jobTypes.map((type) => queueName(type)), ...[1, 2, 3, 4, 5].map((p) => queueName('sentiment', p))];
     expect(new Set(queues.map((name) => keySlot(`${name}:id`))).size).toBe(jobTypes.length + 5);
@@ -158,7 +140,7 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster', () => {
     { ack: '1', assertNoLoss: true },
     { ack: '0', assertNoLoss: false },
   ])('rides out the failover of the primary holding the most sentiment partitions with REDIS_ACK_REPLICAS=$ack: only 202/429/503 meanwhile, workers resume', async ({ ack, assertNoLoss }) => {
-    stack = await startStack({ REDIS_CLUSTER_NODES: cluster.seeds }, { REDIS_ACK_REPLICAS: ack, REDIS_ACK_TIMEOUT_MS: '1000', QUEUE_PARTITIONS: 'sentiment=6' });
+    stack = await startStack({ REDIS_CLUSTER_NODES: cluster.seeds }, { extra: { REDIS_ACK_REPLICAS: ack, REDIS_ACK_TIMEOUT_MS: '1000', QUEUE_PARTITIONS: 'sentiment=6' } });
     // The victim: the primary holding the most sentiment partitions.
     const holders = new Map<number, { port: number; partitions: number }>();
     for (let partition = 0; partition < 6; partition++) {
@@ -167,12 +149,12 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster', () => {
     }
     const victim = [...holders.values()].sort((a, b) => b.partitions - a.partitions)[0]!;
     const outcome = await enqueueThrough(stack, async () => {
-      const heir = await cluster.killPrimaryAndWaitForFailover(victim.port);
+      const heir = await cluster.killPrimaryAndWaitForFailover(victim.port, 60_000);
       // The dead primary comes back as the new primary's replica, as an operator would restart it:
       // until then the promoted replica has no replica of its own to acknowledge writes.
       await cluster.nodes.find((n) => n.port === victim.port)!.restart();
       await waitFor(async () => /connected_slaves:1/.test(await redisCli(heir.port, 'info', 'replication')), {
-        timeoutMs: 30_000,
+        timeoutMs: 60_000,
         description: 'the old primary to rejoin as a replica',
       });
     });
@@ -181,7 +163,7 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster', () => {
     expect(outcome.acceptedAfter).toBeGreaterThanOrEqual(20);
     // With a replica's acknowledgement before each 202, a failover loses no accepted job.
     if (assertNoLoss) expect(outcome.lost).toBe(0);
-  });
+  }, 300_000);
 });
 
 describe('floodgate behind Redis Sentinel (1 primary, 2 replicas, 3 sentinels)', () => {
@@ -191,20 +173,20 @@ describe('floodgate behind Redis Sentinel (1 primary, 2 replicas, 3 sentinels)',
     sentinel = await startRedisSentinel();
   });
   afterAll(async () => {
-    await Promise.all(stack?.processes.map((p) => p.kill()) ?? []);
+    await stack?.stop();
     await sentinel?.stop();
   });
 
   it('runs jobs end to end and rides out a failover with REDIS_ACK_REPLICAS=1: only 202/429/503 meanwhile, workers resume, nothing accepted is lost', async () => {
-    stack = await startStack({ REDIS_SENTINELS: sentinel.sentinels, REDIS_SENTINEL_MASTER: sentinel.masterName }, { REDIS_ACK_REPLICAS: '1' });
+    stack = await startStack({ REDIS_SENTINELS: sentinel.sentinels, REDIS_SENTINEL_MASTER: sentinel.masterName }, { extra: { REDIS_ACK_REPLICAS: '1' } });
     const res = await request(stack, 'POST', '/v1/jobs/sentiment?wait=20', { payload: { text: 'fine' } });
     expect(await res.json()).toMatchObject({ state: 'completed' });
     const outcome = await enqueueThrough(stack, async () => {
-      await sentinel.killPrimaryAndWaitForFailover();
+      await sentinel.killPrimaryAndWaitForFailover(60_000);
     });
     console.info('sentinel failover (REDIS_ACK_REPLICAS=1):', JSON.stringify(outcome));
     expect(Object.keys(outcome.statuses).map(Number).every((s) => [202, 429, 503].includes(s)), JSON.stringify(outcome)).toBe(true);
     expect(outcome.acceptedAfter).toBeGreaterThanOrEqual(20);
     expect(outcome.lost).toBe(0);
-  });
+  }, 300_000);
 });

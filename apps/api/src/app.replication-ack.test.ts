@@ -1,4 +1,4 @@
-import { redisCli, startRedis, waitFor, type PrivateRedis } from '@floodgate/testkit';
+import { redisCli, startRedis, startTcpFaultProxy, waitFor, type PrivateRedis, type TcpFaultProxy } from '@floodgate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from './testing/api-harness';
 
@@ -39,5 +39,56 @@ describe('REDIS_ACK_REPLICAS: a 202 only once replicas hold the job', () => {
     expect((await api.request('POST', '/v1/jobs/sentiment', { json: { payload: { text: 'replicated' } } })).status).toBe(202);
     const bulk = await api.request('POST', '/v1/jobs/sentiment/bulk', { json: { jobs: [{ payload: { text: 'a' } }, { payload: { text: 'b' } }] } });
     expect(bulk.status).toBe(202);
+  }, 30_000);
+});
+
+describe('REDIS_ACK_REPLICAS on a bulk enqueue whose WAIT falls short', () => {
+  let api: ApiHarness;
+  let replica: PrivateRedis | undefined;
+  let link: TcpFaultProxy | undefined;
+  beforeAll(async () => {
+    // WAIT's own timeout: short, since the stalled replica will never acknowledge.
+    api = await startApi({ replicationAck: { replicas: 1, timeoutMs: 500 } });
+    // The replica reaches its primary through a fault proxy, so its acknowledgements can be held back
+    // while it stays attached (connected_slaves:1): the case where WAIT counts a live replica short.
+    link = await startTcpFaultProxy({ target: `127.0.0.1:${api.redis.port}` });
+    replica = await startRedis();
+    await redisCli(replica.port, 'replicaof', '127.0.0.1', String(link.port));
+    await waitFor(async () => (await redisCli(replica!.port, 'info', 'replication')).includes('master_link_status:up'), {
+      timeoutMs: 20_000,
+      description: 'the replica to sync',
+    });
+  }, 30_000);
+  afterAll(async () => {
+    await api?.stop();
+    await link?.close();
+    await replica?.stop();
+  });
+
+  it('names every unconfirmed item by its own id, and each of those jobs exists on the primary', async () => {
+    const jobs = Array.from({ length: 5 }, (_, i) => ({ payload: { text: `bulk item ${i}` } }));
+    const confirmed = await api.request('POST', '/v1/jobs/sentiment/bulk', { json: { jobs } });
+    expect(confirmed.status).toBe(202);
+
+    link!.stall();
+    const res = await api.request('POST', '/v1/jobs/sentiment/bulk', { json: { jobs } });
+    link!.resume();
+    expect(res.status).toBe(207);
+    const body = (await res.json()) as { status: string; count: number; jobs: Array<{ id?: string; error?: ErrorBody['error'] }> };
+    expect(body).toMatchObject({ status: 'none', count: 0 });
+    expect(body.jobs).toHaveLength(jobs.length);
+    for (const item of body.jobs) {
+      expect(item.error).toMatchObject({ code: 'replication_unconfirmed', details: { type: 'sentiment', wanted: 1 } });
+      // The item's id, its error's id and the id named in its message are the same job.
+      expect(item.id).toBe(item.error!.details.id);
+      expect(item.error!.message).toContain(`/v1/jobs/sentiment/${item.id}`);
+    }
+    const ids = body.jobs.map((item) => item.id);
+    expect(new Set(ids).size).toBe(jobs.length);
+    for (const id of ids) {
+      const view = await api.request('GET', `/v1/jobs/sentiment/${id}`);
+      expect(view.status, `job ${id} may exist, and does`).toBe(200);
+      expect(((await view.json()) as { id: string }).id).toBe(id);
+    }
   }, 30_000);
 });

@@ -2,7 +2,7 @@ import { cancelChannel, type JobType } from '@floodgate/shared/jobs';
 import { isFinalState, ListableJobState, type JobState, type JobView } from '@floodgate/shared/wire';
 import type { Job } from 'bullmq';
 import { Router, type Response } from 'express';
-import type { RedisClient } from '@floodgate/shared/redis';
+import { publishCounted, type RedisClient } from '@floodgate/shared/redis';
 import { z } from 'zod';
 import { HttpError, invalidQuery, jobNotFound } from '../errors';
 import { enqueueAnswer } from '../enqueue/enqueue-answer';
@@ -128,9 +128,9 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
             // It was picked up in between (an active job is locked): cancel it where it runs.
           }
         }
-        // PUBLISH answers how many subscribers got the message: every worker process listens,
-        // so 0 means nobody will abort the job, and a 202 would say otherwise.
-        const receivers = await deps.redis.publish(cancelChannel(deps.prefix), JSON.stringify({ type, id }));
+        // How many subscribers got the message (over every node of a cluster): every worker
+        // process listens, so 0 means nobody will abort the job, and a 202 would say otherwise.
+        const receivers = await publishCounted(deps.redis, cancelChannel(deps.prefix), JSON.stringify({ type, id }));
         if (receivers === 0) throw cancelUnheard(type, id);
         return receivers;
       });

@@ -10,6 +10,7 @@ import { pickupLatency } from './pickup-latency.bench';
 import { proxyPool } from './proxy-pool.bench';
 import { redisMemory } from './redis-memory.bench';
 import { replicationAck } from './replication-ack.bench';
+import { scaleOut } from './scale-out.bench';
 import { tracing } from './tracing.bench';
 import { waiters } from './waiters.bench';
 
@@ -17,4 +18,4 @@ import { waiters } from './waiters.bench';
  * Every scenario, in the order they run. A new one (10,000 waiters, …) is a module beside these, with its baseline in the same module or
  * under `baselines/`, added here.
  */
-export const scenarios: Scenario[] = [noopProcessing, enqueue, flood, cpuScaling, density, pickupLatency, redisMemory, waiters, proxyPool, tracing, batchHandlers, e2e, replicationAck];
+export const scenarios: Scenario[] = [noopProcessing, enqueue, flood, cpuScaling, density, pickupLatency, redisMemory, waiters, proxyPool, tracing, batchHandlers, e2e, replicationAck, scaleOut];

@@ -11,3 +11,4 @@ export * from './key-slot';
 export * from './check-persistence';
 export * from './check-aof-ack';
 export * from './within-deadline';
+export * from './publish-counted';

@@ -104,6 +104,16 @@ describe('bad cluster settings fail at start with the reason', () => {
     }
   });
 
+  it('names a seed host that does not resolve, for a cluster and for one node', async () => {
+    // .invalid never resolves (RFC 2606).
+    const cluster = createRedis('producer', { target: { topology: 'cluster', nodes: [{ host: 'no-such-host.invalid', port: 7000 }] }, logger });
+    await expect(waitForRedis(cluster, 2_000)).rejects.toThrow(/did not answer within 2000 ms \(last error: seed host no-such-host\.invalid does not resolve: /);
+    cluster.disconnect();
+    const single = createRedis('producer', { url: 'redis://no-such-host.invalid:6390', logger });
+    await expect(waitForRedis(single, 2_000)).rejects.toThrow(/did not answer within 2000 ms \(last error: .*no-such-host\.invalid/);
+    single.disconnect();
+  });
+
   it('says when no seed answers', async () => {
     const client = createRedis('producer', { target: { topology: 'cluster', nodes: [{ host: '127.0.0.1', port: 1 }] }, logger });
     await expect(waitForRedis(client, 2_000)).rejects.toThrow(/did not answer within 2000 ms \(last error: /);
