@@ -8,6 +8,7 @@ export const ApiEnv = StackEnv.pick({
   ...REDIS_ENV_KEYS,
   QUEUE_PREFIX: true,
   QUEUE_PARTITIONS: true,
+  QUEUE_PARTITIONS_CHECK_MS: true,
   LOG_LEVEL: true,
   API_PORT: true,
   API_HOST: true,

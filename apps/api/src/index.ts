@@ -5,7 +5,7 @@ import { resolveRedisTarget } from '@floodgate/shared/env';
 import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
 import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry, metricsPortFor, startMetricsServer } from '@floodgate/shared/metrics';
-import { partitionCounts, raisePartitionHighWater } from '@floodgate/shared/jobs';
+import { followPartitionHighWater, growQueues, partitionCounts, raisePartitionHighWater } from '@floodgate/shared/jobs';
 import { loadProxyList } from '@floodgate/shared/proxies';
 import { connectAtStartup, createRedis } from '@floodgate/shared/redis';
 import { startTracing } from '@floodgate/shared/tracing';
@@ -36,7 +36,17 @@ async function main(): Promise<void> {
   const partitions = partitionCounts(env.QUEUE_PARTITIONS);
   const open = await raisePartitionHighWater(redis, env.QUEUE_PREFIX, partitions);
   const queues = createQueues(redis, env.QUEUE_PREFIX, { eventsMaxLen: env.API_EVENTS_MAX_LEN, telemetry: tracing?.telemetry, partitions, open });
+  // Partitions another process's larger QUEUE_PARTITIONS added are counted, paused and found here too.
+  const stopFollowing = followPartitionHighWater({
+    redis,
+    prefix: env.QUEUE_PREFIX,
+    open,
+    everyMs: env.QUEUE_PARTITIONS_CHECK_MS,
+    logger,
+    onRaise: (mark) => growQueues(queues, mark),
+  });
   shutdown.add('queues', () => closeQueues(queues));
+  shutdown.add('partition watch', stopFollowing);
   await Promise.all(Object.values(queues).map((queue) => queue.waitUntilReady()));
 
   const registry = createMetricsRegistry('api');

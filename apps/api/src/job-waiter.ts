@@ -58,7 +58,7 @@ export function createJobWaiter(options: {
     for (const done of waiters.get(`${type}/${jobId}`) ?? []) done(final);
   };
   const subscribe = async (type: JobType, id: string) => {
-    const queue = options.queues[type].forJob(id);
+    const queue = await options.queues[type].locate(id);
     let events = subscribers.get(queue.name);
     if (!events) {
       const { name, opts: { prefix } } = queue;

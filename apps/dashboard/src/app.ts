@@ -51,7 +51,13 @@ export interface DashboardDeps {
  * in front of everything else, and under the board, the viewer's read-only
  * guard and the board of the session's role.
  */
-export function createApp(deps: DashboardDeps): Express {
+/** The dashboard's express app, and a way to show partitions opened after it started. */
+export type DashboardApp = Express & {
+  /** Shows every partition `deps.queues` holds now on both boards (after `growQueues`). */
+  refreshBoards(): void;
+};
+
+export function createApp(deps: DashboardDeps): DashboardApp {
   const secure = deps.secureCookies ?? false;
   const accounts: Account[] = [
     { ...deps.admin, role: 'admin' },
@@ -79,14 +85,15 @@ export function createApp(deps: DashboardDeps): Express {
   app.use(BOARD_PATH, boardContentSecurityPolicy({ secure }));
   app.use(BOARD_PATH, viewerIsReadOnly());
   // Two boards on one path; the session's role picks which one answers.
-  app.use(BOARD_PATH, forRole('admin', createBoard(deps.queues, 'admin')));
-  app.use(BOARD_PATH, forRole('viewer', createBoard(deps.queues, 'viewer')));
+  const boards = [createBoard(deps.queues, 'admin'), createBoard(deps.queues, 'viewer')] as const;
+  app.use(BOARD_PATH, forRole('admin', boards[0]));
+  app.use(BOARD_PATH, forRole('viewer', boards[1]));
 
   app.use((req, res) => {
     res.status(404).json({ error: { code: 'route_not_found', message: `No route for ${req.method} ${req.path}.` } });
   });
   app.use(errorHandler(deps.logger));
-  return app;
+  return Object.assign(app, { refreshBoards: () => boards.forEach((board) => board.refresh()) });
 }
 
 /**
@@ -95,19 +102,21 @@ export function createApp(deps: DashboardDeps): Express {
  * Bull Board then hides every action in its UI and its write handlers answer
  * 405 QUEUE_READ_ONLY (see viewerIsReadOnly in auth.ts for the guard in front).
  */
-export function createBoard(queues: DashboardQueues, role: Role): Express {
+export function createBoard(queues: DashboardQueues, role: Role): Express & { refresh(): void } {
   // The base path is what the board's HTML uses to link its scripts and API; it must match the mount point.
   const serverAdapter = new ExpressAdapter().setBasePath(BOARD_PATH);
   const readOnlyMode = role === 'viewer';
-  createBullBoard({
-    // One entry per partition queue: the type as the name people read (the queue's own name
-    // carries its hash tag, `{sentiment}`), then ` #i` for partition i of a partitioned type.
-    queues: jobTypes.flatMap((type) =>
+  // One entry per partition queue: the type as the name people read (the queue's own name
+  // carries its hash tag, `{sentiment}`), then ` #i` for partition i of a partitioned type.
+  const adapters = () =>
+    jobTypes.flatMap((type) =>
       queues[type].partitions.map(
         (queue, i, all) =>
           new BullMQAdapter(queue, { description: catalog[type].description, displayName: all.length > 1 ? `${type} #${i}` : type, readOnlyMode }),
       ),
-    ),
+    );
+  const { replaceQueues } = createBullBoard({
+    queues: adapters(),
     serverAdapter,
     options: {
       uiConfig: {
@@ -125,7 +134,7 @@ export function createBoard(queues: DashboardQueues, role: Role): Express {
   // getRouter() is an express app, typed `any` across the express versions Bull Board supports.
   const board = serverAdapter.getRouter() as Express;
   board.disable('x-powered-by');
-  return board;
+  return Object.assign(board, { refresh: () => replaceQueues(adapters()) });
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { isIP } from 'node:net';
 import { resolveRedisTarget } from '@floodgate/shared/env';
 import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
-import { partitionCounts, readPartitionHighWater } from '@floodgate/shared/jobs';
+import { followPartitionHighWater, growQueues, partitionCounts, readPartitionHighWater } from '@floodgate/shared/jobs';
 import { createLogger } from '@floodgate/shared/logger';
 import { connectAtStartup } from '@floodgate/shared/redis';
 import { BOARD_PATH, createApp, LOGIN_PATH } from './app';
@@ -22,7 +22,8 @@ async function main(): Promise<void> {
   shutdown.add('redis', () => redis.quit());
   // Partitions left from a larger QUEUE_PARTITIONS are shown too, while they drain.
   const partitions = partitionCounts(env.QUEUE_PARTITIONS);
-  const queues = createQueues(redis, env.QUEUE_PREFIX, { partitions, open: await readPartitionHighWater(redis, env.QUEUE_PREFIX, partitions) });
+  const open = await readPartitionHighWater(redis, env.QUEUE_PREFIX, partitions);
+  const queues = createQueues(redis, env.QUEUE_PREFIX, { partitions, open });
   shutdown.add('queues', () => closeQueues(queues));
   await Promise.all(Object.values(queues).map((queue) => queue.waitUntilReady()));
 
@@ -32,6 +33,19 @@ async function main(): Promise<void> {
   const session = resolveSessionSecret(env.DASHBOARD_SESSION_SECRET);
   const secure = secureCookies(env);
   const app = createApp({ queues, redis, prefix: env.QUEUE_PREFIX, admin, viewer, sessionSecret: session.secret, secureCookies: secure, logger });
+  // Partitions another process's larger QUEUE_PARTITIONS added appear on the boards and the overview.
+  const stopFollowing = followPartitionHighWater({
+    redis,
+    prefix: env.QUEUE_PREFIX,
+    open,
+    everyMs: env.QUEUE_PARTITIONS_CHECK_MS,
+    logger,
+    onRaise: async (mark) => {
+      await growQueues(queues, mark);
+      app.refreshBoards();
+    },
+  });
+  shutdown.add('partition watch', stopFollowing);
   const server: Server = app.listen(env.DASHBOARD_PORT, env.DASHBOARD_HOST);
   await once(server, 'listening');
   shutdown.add('http server', () => closeHttpServer(server));

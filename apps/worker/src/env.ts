@@ -42,12 +42,6 @@ export const WorkerEnv = CommonEnv.extend({
    * (`page-extract=500,compute=1`); unlisted types keep the catalog's.
    */
   WORKER_CONCURRENCY: perTypeNumbersEnv({ min: 1, max: 100_000 }),
-  /**
-   * How often a worker process reads the partitions' high-water mark, to start
-   * consuming partitions another process's larger QUEUE_PARTITIONS added.
-   * @defaultValue 10000
-   */
-  WORKER_PARTITION_CHECK_MS: intEnv(10_000, { min: 100, max: 600_000 }),
   /** How often a worker process publishes its heartbeat (GET /v1/workers); it expires after 3 beats. @defaultValue 5000 */
   WORKER_HEARTBEAT_MS: intEnv(5_000, { min: 100, max: 60_000 }),
   /** How often this process writes its figures (finished jobs, timings) to the overview's history, in ms. @defaultValue 5000 */

@@ -30,7 +30,7 @@ function partitionQueue(prefix: string, partition: number): Queue {
 }
 
 describe('startWorkers with partitions', () => {
-  it('consumes every partition, spreads the concurrency over them, and drains partitions past the count; consume() adds more', async () => {
+  it('consumes every partition up to the mark it is given, spreads the concurrency over them; consume() adds more', async () => {
     const prefix = harness.newPrefix();
     // compute has concurrency 2 per process: 4 partitions get 1 each (never 0).
     running = startWorkers({
@@ -51,7 +51,7 @@ describe('startWorkers with partitions', () => {
       [3, 1],
     ]);
 
-    // A job in each partition, partition 3 standing for one a larger count left behind.
+    // A job in each partition.
     const jobs = await Promise.all(
       [0, 1, 2, 3].map(async (partition) => {
         const queue = partitionQueue(prefix, partition);

@@ -78,7 +78,12 @@ export function startWorkers(options: StartWorkersOptions): RunningWorkers {
       const running = byType.filter((entry) => entry.type === type);
       const count = Math.max(partitions[type], running.length);
       if (count === running.length) continue;
-      for (const entry of running) entry.worker.concurrency = concurrencyShare(type, options, entry.partition, count);
+      for (const entry of running) {
+        entry.worker.concurrency = concurrencyShare(type, options, entry.partition, count);
+        // BullMQ reads the limiter on each move to active: the shares of the rate limit change with the count too.
+        const limit = catalog[type].workerRateLimit;
+        if (limit && entry.worker.opts.limiter) entry.worker.opts.limiter.max = shareOf(limit.max, entry.partition, count);
+      }
       for (let partition = running.length; partition < count; partition++) {
         const worker = startWorker(type, options, partition, count);
         byType.push({ type, partition, worker });

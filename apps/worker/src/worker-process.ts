@@ -1,6 +1,6 @@
 import { availableParallelism, hostname } from 'node:os';
 import { resolveRedisTarget } from '@floodgate/shared/env';
-import { catalog, jobTypes, partitionCounts, raisePartitionHighWater } from '@floodgate/shared/jobs';
+import { catalog, followPartitionHighWater, jobTypes, partitionCounts, raisePartitionHighWater } from '@floodgate/shared/jobs';
 import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
 import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry, metricsPortFor, startMetricsServer } from '@floodgate/shared/metrics';
@@ -19,7 +19,6 @@ import { createProxyMetrics } from './proxy-pool/proxy-metrics';
 import { ProxyPool } from './proxy-pool/proxy-pool';
 import { closeRedis } from './shutdown/close-redis';
 import { settlesWithin } from './shutdown/settles-within';
-import { followPartitionHighWater } from './partition-watch';
 import { startWorkers } from './start-workers';
 
 /** Time left for the steps besides the drain (heartbeat, handlers, pool, Redis). */
@@ -101,11 +100,19 @@ export async function runWorkerProcess(): Promise<void> {
   const stopCancels = await listenForCancels({ redis, prefix: env.QUEUE_PREFIX, workers: running.byType, logger });
   shutdown.add('cancel listener', () => stopCancels(REDIS_STEP_MS));
   shutdown.add('workers', () => running.close(env.WORKER_DRAIN_GRACE_MS));
-  // Another process given a larger QUEUE_PARTITIONS raises the mark: its new partitions are consumed here too.
-  const stopFollowing = followPartitionHighWater({ redis, prefix: env.QUEUE_PREFIX, counts, everyMs: env.WORKER_PARTITION_CHECK_MS, logger, onRaise: (open) => {
-    running.consume(open);
-    return applyGlobalConcurrency(redis, env.QUEUE_PREFIX, open);
-  } });
+  // Another process given a larger QUEUE_PARTITIONS raises the mark: its new partitions are consumed here too,
+  // once their share of the global concurrency is set (so they never run without it).
+  const stopFollowing = followPartitionHighWater({
+    redis,
+    prefix: env.QUEUE_PREFIX,
+    open: partitions,
+    everyMs: env.QUEUE_PARTITIONS_CHECK_MS,
+    logger,
+    onRaise: async (open) => {
+      await applyGlobalConcurrency(redis, env.QUEUE_PREFIX, open);
+      running.consume(open);
+    },
+  });
   shutdown.add('partition watch', stopFollowing);
 
   if (env.WORKER_METRICS_PORT > 0) {

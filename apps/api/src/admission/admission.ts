@@ -40,6 +40,8 @@ export interface Admission {
    * up or fails over.
    */
   avoidPartition(type: JobType, partition: number): boolean;
+  /** 503 `redis_memory_high` naming the primary when the one holding this partition is nearly full (a bulk's keyed items each check their own). */
+  refuseWhenRedisFull(type: JobType, partition: number): void;
 }
 
 /**
@@ -111,5 +113,5 @@ export function createAdmission(deps: AdmissionDeps): Admission {
     const slot = deps.queueSlot?.(type, partition);
     return deps.redisMemory.fullPrimaryFor(slot) !== undefined || (slot !== undefined && deps.redisMemory.silentPrimaryFor(slot));
   };
-  return { shedIfOverloaded, admit, admitOne, avoidPartition };
+  return { shedIfOverloaded, admit, admitOne, avoidPartition, refuseWhenRedisFull };
 }

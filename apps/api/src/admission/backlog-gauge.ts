@@ -7,6 +7,7 @@ import { withRedis } from '../redis-deadline';
  * Redis at most once per `maxAgeMs` per type and process, however many
  * requests ask. Under a flood that is one read per 250 ms instead of one per
  * request; the cost is that a cap may be overshot by what arrives in 250 ms.
+ * A partition that cannot be read counts as its last reading.
  */
 export interface BacklogGauge {
   backlog(type: JobType): Promise<number>;
@@ -19,13 +20,29 @@ export interface BacklogGauge {
  */
 export function createBacklogGauge(queues: JobQueues, redis: RedisClient, maxAgeMs = 250): BacklogGauge {
   const cache = new Map<JobType, { at: number; value: Promise<number> }>();
+  // Each partition's last reading: a partition whose primary is down or failing over keeps
+  // its last count, so the type's other partitions go on taking jobs meanwhile.
+  const lastKnown = new Map<string, number>();
+  const read = async (type: JobType) => {
+    const partitions = queues[type].partitions;
+    const readings = await Promise.allSettled(
+      partitions.map((queue) => withRedis(redis, () => queue.getJobCounts('waiting', 'delayed', 'prioritized'))),
+    );
+    // Nothing answered: this is an outage, not one primary's.
+    if (readings.every((r) => r.status === 'rejected')) throw (readings[0] as PromiseRejectedResult).reason;
+    return readings.reduce((sum, reading, i) => {
+      const key = partitions[i]!.name;
+      if (reading.status === 'rejected') return sum + (lastKnown.get(key) ?? 0);
+      const count = Object.values(reading.value).reduce((n, c) => n + c, 0);
+      lastKnown.set(key, count);
+      return sum + count;
+    }, 0);
+  };
   return {
     backlog(type) {
       const cached = cache.get(type);
       if (cached && Date.now() - cached.at < maxAgeMs) return cached.value;
-      const value = withRedis(redis, () => queues[type].getJobCounts('waiting', 'delayed', 'prioritized')).then((counts) =>
-        Object.values(counts).reduce((sum, n) => sum + n, 0),
-      );
+      const value = read(type);
       // A failed read must not be cached: the next request tries again.
       value.catch(() => cache.delete(type));
       cache.set(type, { at: Date.now(), value });

@@ -81,7 +81,7 @@ export function createEnqueuePipeline(deps: EnqueuePipelineDeps): EnqueuePipelin
    * payload is compared with what Redis stores, after the add too: of two
    * racing requests BullMQ keeps the first job, and the second learns it here.
    */
-  const withCallerId = async (type: JobType, envelope: JobEnvelope, id: string, caller: Caller, admitted: boolean): Promise<EnqueueOutcome> => {
+  const withCallerId = async (type: JobType, envelope: JobEnvelope, id: string, caller: Caller, admitted: boolean, partition?: number): Promise<EnqueueOutcome> => {
     const found = await withRedis(deps.redis, () => deps.queues[type].getJob(id));
     if (found) {
       if (!samePayload(found.data, envelope.payload)) throw conflict(id);
@@ -90,6 +90,8 @@ export function createEnqueuePipeline(deps: EnqueuePipelineDeps): EnqueuePipelin
       return { created: false, type, id, job: found, state };
     }
     if (!admitted) await withRedis(deps.redis, () => deps.admission.admit(type, caller.client, 1, deps.queues[type].partitionOfJob(id)));
+    // In a bulk, admitted as a whole: this item's own partition may still sit on a nearly full primary.
+    else if (partition !== undefined) deps.admission.refuseWhenRedisFull(type, partition);
     const outcome = await addNew(type, envelope, id);
     const stored = await withRedis(deps.redis, () => deps.queues[type].getJob(id));
     if (stored && !samePayload(stored.data, envelope.payload)) throw conflict(id);
@@ -149,7 +151,7 @@ export function createEnqueuePipeline(deps: EnqueuePipelineDeps): EnqueuePipelin
             const outcome =
               envelope.jobId === undefined
                 ? await addNew(type, envelope, newJobId(partitions[i]))
-                : await withCallerId(type, envelope, envelope.jobId, caller, true);
+                : await withCallerId(type, envelope, envelope.jobId, caller, true, partitions[i]);
             return { envelope, outcome };
           } catch (err) {
             return { envelope, outcome: err instanceof Error ? err : new Error(String(err)) };

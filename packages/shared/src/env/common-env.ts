@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseHostPortList, type RedisTarget } from '../redis/redis-target';
 import { DEFAULT_PORTS } from '../stack/default-ports';
 import { partitionsEnv } from '../jobs/per-type-env';
-import { enumEnv, optionalBoolEnv, optionalStringEnv, portEnv, redisUrlEnv, stringEnv } from './coercers';
+import { enumEnv, intEnv, optionalBoolEnv, optionalStringEnv, portEnv, redisUrlEnv, stringEnv } from './coercers';
 
 /** `host:port,host:port,...`, or absent. */
 function hostPortListEnv() {
@@ -51,6 +51,12 @@ export const CommonEnv = z.object({
    * @defaultValue the catalog's (1 for every type)
    */
   QUEUE_PARTITIONS: partitionsEnv(),
+  /**
+   * How often each process reads the partitions' high-water mark, to open (and
+   * for workers, consume) partitions another process's larger QUEUE_PARTITIONS added.
+   * @defaultValue 10000
+   */
+  QUEUE_PARTITIONS_CHECK_MS: intEnv(10_000, { min: 100, max: 600_000 }),
   /** pino log level. @defaultValue info */
   LOG_LEVEL: enumEnv(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
 });

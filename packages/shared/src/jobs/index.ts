@@ -13,3 +13,4 @@ export * from './attempt-timeout';
 export * from './job-id';
 export * from './partitions';
 export * from './type-queue';
+export * from './partition-watch';

@@ -43,3 +43,8 @@ export function openQueues(connection: RedisClient, prefix: string, options: Ope
 export async function closeQueues(queues: JobQueues): Promise<void> {
   await Promise.allSettled(Object.values(queues).map((queue) => queue.close()));
 }
+
+/** Opens every type's partitions up to `open` (a raised high-water mark); see TypeQueue.grow. */
+export async function growQueues(queues: JobQueues, open: PartitionCounts): Promise<void> {
+  await Promise.all(jobTypes.map((type) => queues[type].grow(open[type])));
+}

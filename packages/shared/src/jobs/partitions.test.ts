@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { startRedis, type PrivateRedis } from '@floodgate/testkit';
-import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { parseEnv } from '../env/parse-env';
@@ -110,16 +109,40 @@ describe('partition queues on a real Redis', () => {
     expect(rest.jobs.map((job) => job.id)).toEqual([ids[0]]);
     expect(rest.nextCursor).toBeNull();
 
-    // An id naming a partition no type may have is looked up (and not found) in partition 0.
-    expect(sentiment.forJob('p99-aaaaaaaaaaaaaaaaaaaaaa')).toBe(sentiment.first);
-    // One past the open ones (a process that knew more partitions) is opened on demand.
-    expect(sentiment.partition(5)).toBeInstanceOf(Queue);
+    // An id naming a partition past the open ones is looked up (and not found) in partition 0: nothing is opened for it.
+    expect(sentiment.forJob('p63-aaaaaaaaaaaaaaaaaaaaaa')).toBe(sentiment.first);
+    expect(sentiment.partition(5)).toBe(sentiment.first);
     expect(sentiment.partitions).toHaveLength(4);
+
+    // Ids not in the API's form are found wherever they are: a schedule's job in partition 0,
+    // a caller's id hashed under an earlier count of 6 to partition 3 (left open by the mark).
+    const scheduled = 'repeat:nightly:1700000000000';
+    await sentiment.first.add('sentiment', { text: 'scheduled' }, { jobId: scheduled });
+    expect(sentiment.forJob(scheduled)).not.toBe(sentiment.first);
+    expect((await sentiment.getJob(scheduled))?.data).toEqual({ text: 'scheduled' });
+    const earlier = Array.from({ length: 50 }, (_, i) => `order-${i}`).find((id) => partitionOfKey(id, 6) === 3 && partitionOfKey(id, 3) !== 3)!;
+    await sentiment.partition(3).add('sentiment', { text: 'hashed under 6' }, { jobId: earlier, delay: 60_000 });
+    expect((await sentiment.getJob(earlier))?.data).toEqual({ text: 'hashed under 6' });
+    expect(await sentiment.getJobState(earlier)).toBe('delayed');
+    expect(await sentiment.getJob('no-such-job')).toBeUndefined();
+    await sentiment.first.remove(scheduled);
+    await sentiment.partition(3).remove(earlier);
 
     await sentiment.pause();
     expect(await sentiment.isPaused()).toBe(true);
     expect(await Promise.all(sentiment.partitions.map((queue) => queue.isPaused()))).toEqual([true, true, true, true]);
     await sentiment.resume();
     expect(await sentiment.isPaused()).toBe(false);
+  });
+
+  it('grows to a raised mark, and a paused type stays paused in its new partitions', async () => {
+    const compute = queues.compute;
+    await compute.pause();
+    await compute.grow(3);
+    expect(compute.partitions).toHaveLength(3);
+    expect(await Promise.all(compute.partitions.map((queue) => queue.isPaused()))).toEqual([true, true, true]);
+    // New jobs still go only to the partitions this process was given.
+    expect([0, 1].map(() => compute.nextPartition())).toEqual([0, 0]);
+    await compute.resume();
   });
 });

@@ -1,6 +1,5 @@
 import type { Job, JobType as BullJobState, Queue } from 'bullmq';
 import type { JobType } from './catalog';
-import { MAX_PARTITIONS } from './define-job';
 import { partitionOfJobId } from './job-id';
 import { partitionOfKey } from './partitions';
 
@@ -16,21 +15,35 @@ export interface TypeQueue {
   readonly count: number;
   /**
    * Every partition open here: the `count` that take new jobs, then those a
-   * larger count left behind (the high-water mark), which hold jobs to drain.
+   * larger count left behind (up to the high-water mark), which hold jobs to
+   * drain. Grows with {@link TypeQueue.grow}.
    */
   readonly partitions: readonly Queue[];
   /** Partition 0, the type's own queue: schedules live here. */
   readonly first: Queue;
-  /** The next partition for a job with no key: round-robin over `count`, skipping those `avoid` says are full. */
+  /** The next partition for a job with no key: round-robin over `count`, skipping those `avoid` says to. */
   nextPartition(avoid?: (partition: number) => boolean): number;
   /** The partition for an Idempotency-Key or a caller's own jobId, stable across processes. */
   partitionOfKey(key: string): number;
-  /** The partition a job with this id is in, or would be added to: the one an API id names, or the one a caller's own id hashes to. */
+  /** The partition a new job with this id goes to: the one an API id names, or the one any other id hashes to. */
   partitionOfJob(id: string): number;
-  /** The queue of partition `index` (those past the open ones are opened on first use). */
+  /**
+   * The queue of partition `index`; partition 0 for one past the open ones
+   * (no job was put there: every process opens up to the high-water mark
+   * before it names a partition in an id), so a made-up id opens nothing.
+   */
   partition(index: number): Queue;
-  /** The queue a job with this id is in, or would be added to. */
+  /** The queue a new job with this id is added to. */
   forJob(id: string): Queue;
+  /**
+   * The queue holding job `id`. An API id names it. Any other id (a caller's
+   * own, a schedule's `repeat:…`, BullMQ's numbers) is looked for where it
+   * hashes, then in every other partition, partition 0 (schedules' and raw
+   * adds' home) first: a caller's id hashed under an earlier partition count
+   * is found too. One read when the job is where its id says; a miss costs one
+   * read per partition. Where it would be added when it is nowhere.
+   */
+  locate(id: string): Promise<Queue>;
   getJob(id: string): Promise<Job | undefined>;
   getJobState(id: string): Promise<string>;
   getJobCounts(...states: BullJobState[]): Promise<Record<string, number>>;
@@ -44,6 +57,12 @@ export interface TypeQueue {
   isPaused(): Promise<boolean>;
   pause(): Promise<void>;
   resume(): Promise<void>;
+  /**
+   * Opens partitions up to `open` (the high-water mark rose: another process
+   * was given more). New partitions take partition 0's paused state, so a
+   * paused type stays paused as it grows.
+   */
+  grow(open: number): Promise<void>;
   waitUntilReady(): Promise<void>;
   close(): Promise<void>;
 }
@@ -54,20 +73,21 @@ export interface TypeQueue {
  */
 export function createTypeQueue(type: JobType, count: number, open: number, openQueue: (index: number) => Queue): TypeQueue {
   const partitions = Array.from({ length: Math.max(count, open) }, (_, i) => openQueue(i));
-  const extra = new Map<number, Queue>();
   let next = 0;
 
-  const partition = (index: number): Queue => {
-    const opened = partitions[index] ?? extra.get(index);
-    if (opened) return opened;
-    // Never past the most a type may have: an id naming partition 9999 is simply not found (in partition 0).
-    if (!Number.isInteger(index) || index < 0 || index >= MAX_PARTITIONS) return partitions[0]!;
-    const queue = openQueue(index);
-    extra.set(index, queue);
-    return queue;
-  };
+  const partition = (index: number): Queue => partitions[index] ?? partitions[0]!;
   const partitionOfJob = (id: string) => partitionOfJobId(id) ?? partitionOfKey(id, count);
   const forJob = (id: string): Queue => partition(partitionOfJob(id));
+  const exists = async (queue: Queue, id: string) => (await queue.getJobState(id)) !== 'unknown';
+  const locate = async (id: string): Promise<Queue> => {
+    const home = forJob(id);
+    if (partitions.length === 1 || (await exists(home, id))) return home;
+    // An API id is only ever in the partition it names, or in partition 0 when a
+    // process that had not yet opened that partition added it (see `partition`).
+    const others = partitionOfJobId(id) === undefined ? partitions.filter((queue) => queue !== home) : [partitions[0]!].filter((queue) => queue !== home);
+    for (const queue of others) if (await exists(queue, id)) return queue;
+    return home;
+  };
   const every = <T>(run: (queue: Queue) => Promise<T>) => Promise.all(partitions.map(run));
 
   return {
@@ -88,8 +108,9 @@ export function createTypeQueue(type: JobType, count: number, open: number, open
     partitionOfJob,
     partition,
     forJob,
-    getJob: (id) => forJob(id).getJob(id),
-    getJobState: (id) => forJob(id).getJobState(id),
+    locate,
+    getJob: async (id) => (await locate(id)).getJob(id),
+    getJobState: async (id) => (await locate(id)).getJobState(id),
     async getJobCounts(...states) {
       const counts = await every((queue) => queue.getJobCounts(...states));
       const total: Record<string, number> = {};
@@ -99,14 +120,16 @@ export function createTypeQueue(type: JobType, count: number, open: number, open
     async listJobs(states, cursor, limit) {
       const offsets = partitions.map((_, i) => Number(cursor.split('.')[i] ?? 0));
       const pages = await Promise.all(partitions.map((queue, i) => queue.getJobs(states, offsets[i]!, offsets[i]! + limit - 1, false)));
-      // Merged newest first: each step takes the newest of the partitions' next jobs.
+      if (partitions.length === 1) return { jobs: pages[0]!, nextCursor: pages[0]!.length === limit ? String(offsets[0]! + limit) : null };
+      // Merged newest first (finished lists by when they finished): each step takes the newest of the partitions' next jobs.
+      const at = (job: Job) => job.finishedOn ?? job.timestamp;
       const taken = pages.map(() => 0);
       const jobs: Job[] = [];
       while (jobs.length < limit) {
         let newest = -1;
         pages.forEach((page, i) => {
           const head = page[taken[i]!];
-          if (head && (newest === -1 || head.timestamp > pages[newest]![taken[newest]!]!.timestamp)) newest = i;
+          if (head && (newest === -1 || at(head) > at(pages[newest]![taken[newest]!]!))) newest = i;
         });
         if (newest === -1) break;
         jobs.push(pages[newest]![taken[newest]!]!);
@@ -118,7 +141,13 @@ export function createTypeQueue(type: JobType, count: number, open: number, open
     isPaused: async () => (await every((queue) => queue.isPaused())).every(Boolean),
     pause: async () => void (await every((queue) => queue.pause())),
     resume: async () => void (await every((queue) => queue.resume())),
+    async grow(open) {
+      if (open <= partitions.length) return;
+      const added = Array.from({ length: open - partitions.length }, (_, i) => openQueue(partitions.length + i));
+      partitions.push(...added);
+      if (await partitions[0]!.isPaused()) await Promise.all(added.map((queue) => queue.pause()));
+    },
     waitUntilReady: async () => void (await every((queue) => queue.waitUntilReady())),
-    close: async () => void (await Promise.allSettled([...partitions, ...extra.values()].map((queue) => queue.close()))),
+    close: async () => void (await Promise.allSettled(partitions.map((queue) => queue.close()))),
   };
 }

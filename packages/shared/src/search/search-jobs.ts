@@ -53,7 +53,7 @@ export const SEARCH_CURSOR = /^(?:\d{1,2}\.)?[0-6]\.\d{1,7}$/;
  */
 export async function searchJobs(queues: TypeQueue, request: SearchRequest): Promise<SearchResult> {
   const idTerm = request.terms.find((term) => term.kind === 'id');
-  if (idTerm) return findById(queues.forJob(idTerm.id), idTerm.id, request);
+  if (idTerm) return findById(await queues.locate(idTerm.id), idTerm.id, request);
   // A partitioned type is searched one partition after another, under the same bounds.
   const many = queues.partitions.length > 1;
   const parts = request.cursor?.split('.') ?? [];
