@@ -11,8 +11,7 @@ import type { JobAdder } from './job-adder';
  * The coalesced adder bypasses `Queue.add`, hence this instead of BullMQ's own.
  */
 export function tracedJobAdder(adder: JobAdder, queues: JobQueues, telemetry: Telemetry): JobAdder {
-  return {
-    add: (type: JobType, data, opts) => {
+  const add: JobAdder['add'] = (type: JobType, data, opts) => {
       const queue = queues[type].name;
       return inProducerSpan(
         `add ${queue}.${type}`,
@@ -23,6 +22,10 @@ export function tracedJobAdder(adder: JobAdder, queues: JobQueues, telemetry: Te
           return job;
         },
       );
-    },
+  };
+  return {
+    add,
+    // Each job keeps its own PRODUCER span, so a traced bulk adds its jobs one by one (coalesced all the same).
+    addAll: (type, items) => Promise.all(items.map(({ data, opts }) => add(type, data, opts).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))))),
   };
 }

@@ -135,17 +135,25 @@ export function createEnqueuePipeline(deps: EnqueuePipelineDeps): EnqueuePipelin
     async bulk(type, body, caller) {
       const envelopes = deps.parser.bulk(type, body);
       await withRedis(deps.redis, () => deps.admission.admit(type, caller.client, envelopes.length));
-      return Promise.all(
-        envelopes.map(async (envelope) => {
-          try {
-            const outcome =
-              envelope.jobId === undefined ? await addNew(type, envelope, newJobId()) : await withCallerId(type, envelope, envelope.jobId, caller, true);
-            return { envelope, outcome };
-          } catch (err) {
-            return { envelope, outcome: err instanceof Error ? err : new Error(String(err)) };
-          }
-        }),
+      const asError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
+      // Items with the caller's own jobId each look their job up first; the others (usually all) go to
+      // Redis together, in one call, without a promise per job.
+      const own = envelopes.flatMap((envelope, index) =>
+        envelope.jobId === undefined ? [] : [{ index, outcome: withCallerId(type, envelope, envelope.jobId, caller, true).catch(asError) }],
       );
+      const fresh = envelopes.flatMap((envelope, index) => (envelope.jobId === undefined ? [{ envelope, index, id: newJobId() }] : []));
+      const base = jobOptionsFor(catalog[type]);
+      const added = await deps.adder.addAll(
+        type,
+        fresh.map(({ envelope, id }) => ({ data: envelope.payload, opts: { ...bullOptions(base, envelope.options), jobId: id } })),
+      );
+      const outcomes = new Array<EnqueueOutcome | Error>(envelopes.length);
+      fresh.forEach(({ envelope, index, id }, n) => {
+        const job = added[n] ?? new Error('the adder returned no outcome for this job');
+        outcomes[index] = job instanceof Error ? job : { created: true, type, id, job, state: initialState(envelope.options) };
+      });
+      for (const { index, outcome } of own) outcomes[index] = await outcome;
+      return envelopes.map((envelope, index) => ({ envelope, outcome: outcomes[index] ?? new Error('no outcome for this job') }));
     },
   };
 }
