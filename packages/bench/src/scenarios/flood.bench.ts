@@ -1,19 +1,23 @@
 import { createRedis } from '@floodgate/shared/redis';
-import { spawnNodeProcess, startRedis, type RunningProcess } from '@floodgate/testkit';
+import { startRedis } from '@floodgate/testkit';
 import { Queue } from 'bullmq';
 import type { BenchContext, ResultRow, Scenario } from '../scenario';
-import { appEntry, spawnApi } from '../support/app-entry';
 import { postLoad } from '../support/load';
+import { startPm2Apps, type Pm2Apps } from '../support/pm2-apps';
 import { percentile, round } from '../support/stats';
 
-const CONNECTIONS = 64;
+const CONNECTIONS = 256;
+/** Two API processes behind pm2's cluster master: more than the 2-core default (one), so the harder case. */
+const API_PROCESSES = 2;
 const HEALTH_BUDGET_MS = 100;
 
 /**
  * A flood far above what the workers drain, against a Redis with a small
  * `maxmemory`: the API must shed (429/503) rather than let Redis fill, lose no
  * job it accepted, and keep `/healthz` fast. The baselines are the limits
- * themselves: 0 lost jobs, Redis's maxmemory, a 100 ms health budget.
+ * themselves: 0 lost jobs, Redis's maxmemory, a 100 ms health budget. The
+ * API and a worker run as `npm start` runs them (pm2 cluster mode), with two
+ * API processes sharing the flood.
  */
 export const flood: Scenario = {
   name: 'flood',
@@ -24,17 +28,20 @@ export const flood: Scenario = {
     const redis = await startRedis({ maxmemory: ctx.size('16mb', '8mb') });
     const connection = createRedis('worker', { url: redis.url, logger: ctx.logger });
     const prefix = ctx.newPrefix();
-    const env = { REDIS_URL: redis.url, QUEUE_PREFIX: prefix };
-    const apps: RunningProcess[] = [];
+    let apps: Pm2Apps | undefined;
     const queue = new Queue('compute', { connection, prefix });
     try {
-      const api = await spawnApi(redis.url, prefix, {
+      apps = await startPm2Apps(redis.url, {
+        QUEUE_PREFIX: prefix,
+        API_INSTANCES: String(API_PROCESSES),
+        WORKER_INSTANCES: '1',
+        WORKER_CPU_THREADS: '1',
         // What auth costs is measured by the enqueue scenario; here, shedding is.
         AUTH_DISABLED: 'true',
         // One client floods: lift its rate limit so the memory guard and backlog cap do the shedding.
         API_RATE_LIMIT: 'compute=1000000',
       });
-      apps.push(api.app, await spawnNodeProcess(appEntry('worker'), { ...env, WORKER_METRICS_PORT: '0', WORKER_CPU_THREADS: '1' }));
+      const api = { url: apps.apiUrl };
       const healthMs: number[] = [];
       let peakMemory = 0;
       let flooding = true;
@@ -85,7 +92,7 @@ export const flood: Scenario = {
       return [
         {
           scenario: this.name,
-          metric: `accepted jobs lost (${accepted} accepted in ${seconds} s at ${CONNECTIONS} connections)`,
+          metric: `accepted jobs lost (${accepted} accepted in ${seconds} s at ${CONNECTIONS} connections, ${API_PROCESSES} API processes)`,
           floodgate: lost,
           baseline: null,
           better: 'lower',
@@ -113,7 +120,7 @@ export const flood: Scenario = {
         },
       ];
     } finally {
-      await Promise.all(apps.map((app) => app.stop()));
+      await apps?.stop();
       await queue.close();
       connection.disconnect();
       await redis.stop();
