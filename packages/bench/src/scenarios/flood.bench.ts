@@ -42,18 +42,23 @@ export const flood: Scenario = {
         API_RATE_LIMIT: 'compute=1000000',
       });
       const api = { url: apps.apiUrl };
+      const healthz = async (samples: number[], going: () => boolean) => {
+        while (going()) {
+          const started = performance.now();
+          await fetch(`${api.url}/healthz`, { signal: AbortSignal.timeout(10_000) });
+          samples.push(performance.now() - started);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      };
+      // The same probe before the flood: what the machine alone (other load included) costs a /healthz.
+      const restMs: number[] = [];
+      const restUntil = performance.now() + 2_000;
+      await healthz(restMs, () => performance.now() < restUntil);
       const healthMs: number[] = [];
       let peakMemory = 0;
       let flooding = true;
       const watchers = [
-        (async () => {
-          while (flooding) {
-            const started = performance.now();
-            await fetch(`${api.url}/healthz`, { signal: AbortSignal.timeout(10_000) });
-            healthMs.push(performance.now() - started);
-            await new Promise((r) => setTimeout(r, 20));
-          }
-        })(),
+        healthz(healthMs, () => flooding),
         (async () => {
           while (flooding) {
             const info = await connection.info('memory');
@@ -116,7 +121,7 @@ export const flood: Scenario = {
           baseline: HEALTH_BUDGET_MS,
           better: 'lower',
           target: 1,
-          note: `baseline column is the ${HEALTH_BUDGET_MS} ms budget`,
+          note: `baseline column is the ${HEALTH_BUDGET_MS} ms budget; at rest just before the flood (same processes, same probe) p99 ${round(percentile(restMs, 99))} ms`,
         },
       ];
     } finally {
