@@ -4,8 +4,9 @@
 // Timing rule: kill_timeout > the app's shutdown grace > its longest job or request.
 // pm2 stops a process with SIGINT and SIGKILLs it when kill_timeout runs out.
 const path = require('node:path');
+const { availableParallelism } = require('node:os');
 const { loadEnv } = require('@floodgate/shared/env');
-const { LaunchEnv } = require('@floodgate/shared/stack');
+const { LaunchEnv, resolveApiInstances } = require('@floodgate/shared/stack');
 const { localRedisApps, localRedisEnv } = require('./infra/redis/local-topology');
 
 const env = loadEnv(LaunchEnv, process.env);
@@ -24,8 +25,13 @@ const apps = [
     script: path.join(root, 'apps/api/dist/index.js'),
     cwd: root,
     exec_mode: 'cluster',
-    instances: env.API_INSTANCES,
+    // `auto`: one per two cores (one on a 2-core machine, where a second only adds contention; see README).
+    instances: resolveApiInstances(env.API_INSTANCES, availableParallelism()),
     env: redisEnv,
+    // No @pm2/io in the process: pm2 would otherwise wrap every HTTP request's `emit` (latency histogram) and
+    // sample the event loop and V8 heap for `pm2 monit`, about a fifth of the API's single-POST rate; the API
+    // has its own metrics (/metrics).
+    pmx: false,
     // `ready` is sent only once Redis answered and the port listens.
     wait_ready: true,
     listen_timeout: 45_000,

@@ -70,6 +70,29 @@ describe('coalescing against Redis', () => {
     expect((await queues.sentiment.getJob(String(third.id)))?.data).toEqual({ text: 'third' });
   });
 
+  it('adds a bulk of jobs in slices of one pipeline each, every job in order with its own outcome', async () => {
+    let pipelines = 0;
+    const pipeline = redis.pipeline.bind(redis);
+    redis.pipeline = ((...args: Parameters<typeof pipeline>) => (pipelines++, pipeline(...args))) as typeof redis.pipeline;
+    try {
+      const adder = createJobAdder(queues, redis);
+      const items = Array.from({ length: 600 }, (_, i) => ({ data: { text: `bulk ${i}` }, opts: withId(i === 301 ? { priority: 3_000_000 } : {}) }));
+      const outcomes = await adder.addAll('sentiment', items);
+      // 600 jobs: slices of 250, 250 and 100.
+      expect(pipelines).toBe(3);
+      expect(outcomes).toHaveLength(600);
+      // The one BullMQ refuses fails alone; every other job is stored under its own id, in order.
+      expect(outcomes[301]).toBeInstanceOf(Error);
+      const stored = outcomes.flatMap((outcome, i) => (outcome instanceof Error ? [] : [[i, outcome] as const]));
+      expect(stored).toHaveLength(599);
+      for (const [i, job] of stored) expect(job.id).toBe(items[i]?.opts.jobId);
+      expect((await queues.sentiment.getJob(items[599]?.opts.jobId ?? ''))?.data).toEqual({ text: 'bulk 599' });
+      expect(await queues.sentiment.getJob(items[301]?.opts.jobId ?? '')).toBeUndefined();
+    } finally {
+      redis.pipeline = pipeline;
+    }
+  });
+
   it('makes one job of an add sent twice under one id (a resend is a no-op)', async () => {
     const adder = createJobAdder(queues, redis);
     const opts = withId();

@@ -145,19 +145,25 @@ export function createEnqueuePipeline(deps: EnqueuePipelineDeps): EnqueuePipelin
       const envelopes = deps.parser.bulk(type, body);
       const partitions = envelopes.map((envelope) => (envelope.jobId === undefined ? place(type) : deps.queues[type].partitionOfJob(envelope.jobId)));
       await withRedis(deps.redis, () => deps.admission.admit(type, caller.client, envelopes.length, partitions[0]));
-      return Promise.all(
-        envelopes.map(async (envelope, i) => {
-          try {
-            const outcome =
-              envelope.jobId === undefined
-                ? await addNew(type, envelope, newJobId(partitions[i]))
-                : await withCallerId(type, envelope, envelope.jobId, caller, true, partitions[i]);
-            return { envelope, outcome };
-          } catch (err) {
-            return { envelope, outcome: err instanceof Error ? err : new Error(String(err)) };
-          }
-        }),
+      const asError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
+      // Items with the caller's own jobId each look their job up first; the others (usually all) go to
+      // Redis together, in one call, without a promise per job.
+      const own = envelopes.flatMap((envelope, index) =>
+        envelope.jobId === undefined ? [] : [{ index, outcome: withCallerId(type, envelope, envelope.jobId, caller, true, partitions[index]).catch(asError) }],
       );
+      const fresh = envelopes.flatMap((envelope, index) => (envelope.jobId === undefined ? [{ envelope, index, id: newJobId(partitions[index]) }] : []));
+      const base = jobOptionsFor(catalog[type]);
+      const added = await deps.adder.addAll(
+        type,
+        fresh.map(({ envelope, id }) => ({ data: envelope.payload, opts: { ...bullOptions(base, envelope.options), jobId: id } })),
+      );
+      const outcomes = new Array<EnqueueOutcome | Error>(envelopes.length);
+      fresh.forEach(({ envelope, index, id }, n) => {
+        const job = added[n] ?? new Error('the adder returned no outcome for this job');
+        outcomes[index] = job instanceof Error ? job : { created: true, type, id, job, state: initialState(envelope.options) };
+      });
+      for (const { index, outcome } of own) outcomes[index] = await outcome;
+      return envelopes.map((envelope, index) => ({ envelope, outcome: outcomes[index] ?? new Error('no outcome for this job') }));
     },
   };
 }

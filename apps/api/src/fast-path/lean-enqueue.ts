@@ -50,6 +50,13 @@ export function leanEnqueueListener(deps: LeanEnqueueDeps): RequestListener {
     const { type, principal } = plain;
     // Timed from arrival, body included, as express's measureRequests does.
     const arrivedAt = process.hrtime.bigint();
+    const overloaded = shedding(deps);
+    if (overloaded) {
+      // Refused before the body is read, as express would, but without express's chain: an overloaded process
+      // answers thousands of these a second, and each one it answers cheaply leaves more time for the rest.
+      settleError(overloaded, ROUTE, deps.logger, deps.httpMetrics);
+      return respondError(deps, req, res, arrivedAt, overloaded);
+    }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -79,7 +86,7 @@ export function leanRouteOf(req: IncomingMessage): string | undefined {
 /**
  * The job type and caller when the request can take the lean path, judged on
  * its headers alone. A request express would refuse before reading its body
- * (no key, a wrong scope, shedding) is left to express, which answers it.
+ * for its key (none, or a wrong scope) is left to express, which answers it.
  */
 function plainEnqueue(req: IncomingMessage, deps: LeanEnqueueDeps): { type: JobType; principal: Principal | undefined } | undefined {
   if (req.method !== 'POST') return undefined;
@@ -94,10 +101,19 @@ function plainEnqueue(req: IncomingMessage, deps: LeanEnqueueDeps): { type: JobT
   if (!(length > 0 && length <= deps.bodyLimitBytes)) return undefined;
   try {
     const principal = deps.auth.authorize('POST', `/v1/jobs/${type}`, headers);
-    deps.admission.shedIfOverloaded();
     return { type, principal };
   } catch {
     return undefined;
+  }
+}
+
+/** The 503 `overloaded` this process answers while its event loop lags, or undefined. */
+function shedding(deps: LeanEnqueueDeps): HttpError | undefined {
+  try {
+    deps.admission.shedIfOverloaded();
+    return undefined;
+  } catch (err) {
+    return err instanceof HttpError ? err : undefined;
   }
 }
 

@@ -16,11 +16,12 @@ export interface Pm2Apps {
 }
 
 /**
- * Starts `api` and `worker` exactly as `npm start` does (ecosystem.config.js,
- * cluster mode, `wait_ready`), on `redisUrl` (so no embedded Redis), with a
- * private PM2_HOME and free ports. `env` adds or overrides settings.
+ * Starts `api` and `worker` (or only the apps in `only`) exactly as `npm start`
+ * does (ecosystem.config.js, cluster mode, `wait_ready`), on `redisUrl` (so no
+ * embedded Redis), with a private PM2_HOME and free ports. `env` adds or
+ * overrides settings.
  */
-export async function startPm2Apps(redisUrl: string, env: Record<string, string>): Promise<Pm2Apps> {
+export async function startPm2Apps(redisUrl: string, env: Record<string, string>, only: readonly ('api' | 'worker')[] = ['api', 'worker']): Promise<Pm2Apps> {
   const pm2Home = await mkdtemp(join(tmpdir(), 'floodgate-bench-pm2-'));
   const apiPort = await freePort();
   const fullEnv: NodeJS.ProcessEnv = {
@@ -40,7 +41,7 @@ export async function startPm2Apps(redisUrl: string, env: Record<string, string>
   };
   try {
     // `start` returns once every process said `ready` (wait_ready).
-    await pm2('start', 'ecosystem.config.js', '--only', 'api,worker');
+    await pm2('start', 'ecosystem.config.js', '--only', only.join(','));
   } catch (err) {
     await stop();
     throw err;

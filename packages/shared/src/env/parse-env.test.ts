@@ -14,6 +14,7 @@ describe('parseEnv', () => {
     expect(env.REDIS_PORT).toBe(6390);
     expect(env.QUEUE_PREFIX).toBe('floodgate');
     expect(env.WORKER_INSTANCES).toBe('max');
+    expect(env.API_INSTANCES).toBe('auto');
     expect(env.REDIS_MAXMEMORY).toBe('512mb');
     expect(env.LOG_LEVEL).toBe('info');
     expect(env.REDIS_URL).toBeUndefined();
@@ -22,6 +23,11 @@ describe('parseEnv', () => {
   it('coerces numbers and the worker instance count', () => {
     const env = parseEnv(StackEnv, { API_PORT: '8080', WORKER_INSTANCES: '3', API_INSTANCES: '4' });
     expect(env).toMatchObject({ API_PORT: 8080, WORKER_INSTANCES: 3, API_INSTANCES: 4 });
+  });
+
+  it('refuses an API instance count that is neither auto nor 1–64', () => {
+    expect(() => parseEnv(StackEnv, { API_INSTANCES: '0' })).toThrow(EnvError);
+    expect(() => parseEnv(StackEnv, { API_INSTANCES: 'max' })).toThrow(EnvError);
   });
 
   it('lists every bad variable in one message', () => {

@@ -1,2 +1,3 @@
 export * from './stack-env';
 export * from './default-ports';
+export * from './api-instances';

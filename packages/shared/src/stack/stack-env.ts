@@ -13,8 +13,14 @@ export const StackEnv = CommonEnv.extend({
   API_PORT: portEnv(DEFAULT_PORTS.api),
   /** Interface the API binds to. @defaultValue 127.0.0.1 */
   API_HOST: stringEnv('127.0.0.1'),
-  /** API processes (pm2 cluster mode). @defaultValue 2 */
-  API_INSTANCES: intEnv(2, { min: 1, max: 64 }),
+  /**
+   * API processes (pm2 cluster mode); `auto` is one per two cores, at least
+   * one (see resolveApiInstances). @defaultValue auto
+   */
+  API_INSTANCES: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.union([z.literal('auto'), z.coerce.number().int().min(1).max(64)]).default('auto'),
+  ),
   /** Worker processes; `max` is one per core. @defaultValue max */
   WORKER_INSTANCES: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
