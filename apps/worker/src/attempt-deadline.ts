@@ -25,6 +25,11 @@ export function cancelReasonOf(err: unknown): unknown {
 /** The attempt's abort signal, made only when someone asks for it. */
 export interface AttemptSignal {
   readonly signal: AbortSignal;
+  /**
+   * Calls `listener` once the attempt is stopped (timeout, cancel, shutdown), at
+   * once if it already was: what `signal` tells, without an AbortController.
+   */
+  onStop(listener: () => void): void;
 }
 
 /**
@@ -50,6 +55,7 @@ export function runWithinDeadline<R>(options: AttemptDeadlineOptions, work: (att
 class DeadlineAttempt<R> implements AttemptSignal, StoppableAttempt {
   private controller: AbortController | undefined;
   private abortedWith: Error | undefined;
+  private stopListeners: Array<() => void> | undefined;
   private settled = false;
   private timer: NodeJS.Timeout | undefined;
   private resolve!: (value: R) => void;
@@ -67,6 +73,11 @@ class DeadlineAttempt<R> implements AttemptSignal, StoppableAttempt {
       if (this.abortedWith) this.controller.abort(this.abortedWith);
     }
     return this.controller.signal;
+  }
+
+  onStop(listener: () => void): void {
+    if (this.abortedWith) listener();
+    else (this.stopListeners ??= []).push(listener);
   }
 
   run(work: (attempt: AttemptSignal) => Promise<R>): Promise<R> {
@@ -108,6 +119,9 @@ class DeadlineAttempt<R> implements AttemptSignal, StoppableAttempt {
     this.abortedWith = error;
     this.settle(error, true);
     this.controller?.abort(error);
+    const listeners = this.stopListeners;
+    this.stopListeners = undefined;
+    if (listeners) for (const listener of listeners) listener();
   }
 
   private settle(outcome: unknown, failed: boolean): void {

@@ -4,7 +4,7 @@ import type { Job } from 'bullmq';
 import type { z } from 'zod';
 import { cancelReasonOf, runWithinDeadline, type AttemptSignal } from './attempt-deadline';
 import { createBatchCollector } from './batch-collector';
-import type { JobContext, JobHandler } from './define-handler';
+import type { JobContext, JobHandler, StopNotifyingContext } from './define-handler';
 import { permanentFailure } from './job-errors';
 import type { RunningAttempts } from './running-attempts';
 import { handBack, HAND_BACK_REASON } from './shutdown/hand-back';
@@ -106,7 +106,7 @@ function handlerCall<P extends z.ZodType, R extends z.ZodType>(
  * literals with accessors. The signal, the child logger, `progress` and `log`
  * are made lazily, on first use: most fast handlers never touch them.
  */
-class AttemptContext implements JobContext {
+class AttemptContext implements StopNotifyingContext {
   readonly attempt: number;
   readonly jobId: string;
   private childLogger: Logger | undefined;
@@ -125,6 +125,11 @@ class AttemptContext implements JobContext {
 
   get signal(): AbortSignal {
     return this.deadline?.signal ?? AbortSignal.abort();
+  }
+
+  whenStopped(listener: () => void): void {
+    if (this.deadline) this.deadline.onStop(listener);
+    else listener();
   }
 
   get logger(): Logger {
