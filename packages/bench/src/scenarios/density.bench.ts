@@ -1,5 +1,6 @@
 import { catalog, jobOptionsFor } from '@floodgate/shared/jobs';
 import { createRedis } from '@floodgate/shared/redis';
+import { DEFAULT_WORKER_MAX_OLD_SPACE_MB } from '@floodgate/shared/stack';
 import { spawnNodeProcess } from '@floodgate/testkit';
 import { readFile } from 'node:fs/promises';
 import { Queue } from 'bullmq';
@@ -35,6 +36,8 @@ export const density: Scenario = {
       WORKER_METRICS_PORT: '0',
       // The site is on loopback, which SSRF protection refuses by default.
       PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: 'true',
+      // The heap limit pm2 gives every worker process (ecosystem.config.js), so the RSS rows measure it as shipped.
+      NODE_OPTIONS: `--max-old-space-size=${DEFAULT_WORKER_MAX_OLD_SPACE_MB}`,
     });
     const connection = createRedis('worker', { url: ctx.redisUrl, logger: ctx.logger });
     const queue = new Queue('page-extract', { connection, prefix });
