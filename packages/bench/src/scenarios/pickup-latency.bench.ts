@@ -63,7 +63,8 @@ export const pickupLatency: Scenario = {
         baseline: null,
         better: 'lower',
         target: null,
-        met: p99Excess <= P99_EXCESS_BUDGET_MS,
+        // Judged in full runs only: a 3 s smoke run's p99 is a handful of jobs.
+        ...(ctx.quick ? {} : { met: p99Excess <= P99_EXCESS_BUDGET_MS }),
         note: `met when floodgate's p99 is at most ${P99_EXCESS_BUDGET_MS} ms above raw BullMQ's, measured in the same run`,
       },
     ];
