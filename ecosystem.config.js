@@ -44,6 +44,8 @@ const apps = [
     cwd: root,
     exec_mode: 'cluster',
     instances: env.WORKER_INSTANCES,
+    // A bounded heap: V8 otherwise lets it balloon through completion storms (see WORKER_MAX_OLD_SPACE_MB).
+    node_args: [`--max-old-space-size=${env.WORKER_MAX_OLD_SPACE_MB}`],
     env: redisEnv,
     wait_ready: true,
     listen_timeout: 45_000,

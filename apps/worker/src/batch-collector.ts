@@ -1,4 +1,4 @@
-import type { BatchContext, BatchItem, BatchOutcome, JobContext } from './define-handler';
+import { notifiesStop, type BatchContext, type BatchItem, type BatchOutcome, type JobContext } from './define-handler';
 import { permanentFailure } from './job-errors';
 
 export interface BatchCollectorOptions<P, R> {
@@ -77,7 +77,8 @@ async function runOne<P, R>(batch: Array<Pending<P, R>>, options: BatchCollector
 
 /**
  * The batch's signal, made on first read: a handler that never looks at it
- * (most fast ones) costs no AbortController and no listener per job.
+ * costs no AbortController and no listener per job; one that does (the CPU
+ * pool's, to stop its thread) gets one AbortController per batch, not per job.
  */
 class SharedBatchContext implements BatchContext {
   private controller: AbortController | undefined;
@@ -94,7 +95,9 @@ class SharedBatchContext implements BatchContext {
         if (waiting === 0) controller.abort(new Error('every job of the batch stopped waiting for it'));
       };
       for (const ctx of this.contexts) {
-        if (ctx.signal.aborted) onAbort();
+        // floodgate's contexts tell without an AbortSignal per job; others (tests, custom) through theirs.
+        if (notifiesStop(ctx)) ctx.whenStopped(onAbort);
+        else if (ctx.signal.aborted) onAbort();
         else ctx.signal.addEventListener('abort', onAbort, { once: true });
       }
     }

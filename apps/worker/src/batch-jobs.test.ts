@@ -3,7 +3,7 @@ import { waitFor } from '@floodgate/testkit';
 import { Queue, UnrecoverableError, type Job, type Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { BatchItem, BatchOutcome, JobHandler } from './define-handler';
+import type { BatchContext, BatchItem, BatchOutcome, JobHandler } from './define-handler';
 import { createJobWorker } from './start-workers';
 import { settled, startHarness, type WorkerHarness } from './testing/worker-harness';
 import { DEFAULT_TUNING, type WorkerTuning } from './worker-tuning';
@@ -12,7 +12,7 @@ const Payload = z.strictObject({ n: z.number().int() });
 const Result = z.object({ n: z.number(), attempt: z.number(), batchSize: z.number() });
 type Payload = z.infer<typeof Payload>;
 type Result = z.infer<typeof Result>;
-type RunBatch = (items: ReadonlyArray<BatchItem<Payload>>) => Promise<ReadonlyArray<BatchOutcome<Result>>>;
+type RunBatch = (items: ReadonlyArray<BatchItem<Payload>>, batch: BatchContext) => Promise<ReadonlyArray<BatchOutcome<Result>>>;
 
 let harness: WorkerHarness;
 const closers: Array<() => Promise<void>> = [];
@@ -175,6 +175,29 @@ describe('batch job types', () => {
         expect(job.returnvalue).toMatchObject({ n: (job.data as Payload).n, attempt: 1 });
       }
     }
+  });
+
+  it("aborts the batch's signal only once every job of it has stopped waiting", async () => {
+    let batchSignal: AbortSignal | undefined;
+    let started: ReadonlyArray<BatchItem<Payload>> = [];
+    const { worker, finished, jobs } = await runBatchType({
+      batch: { size: 2, maxWaitMs: 10_000 },
+      count: 2,
+      attempts: 1,
+      runBatch(items, batch) {
+        started = items;
+        batchSignal = batch.signal;
+        // Settles only when the batch is abandoned, as a thread terminated by its signal would.
+        return new Promise((_, reject) => batch.signal.addEventListener('abort', () => reject(batch.signal.reason as Error), { once: true }));
+      },
+    });
+    await waitFor(() => started.length === 2, { description: 'the batch to start' });
+    const [first, second] = jobs as [Job, Job];
+    expect(worker.cancelJob(first.id ?? '', CANCELLED_BY_REQUEST)).toBe(true);
+    expect(batchSignal?.aborted).toBe(false);
+    expect(worker.cancelJob(second.id ?? '', CANCELLED_BY_REQUEST)).toBe(true);
+    expect(batchSignal?.aborted).toBe(true);
+    for (const job of await finished()) expect(job.failedReason).toBe('cancelled: the job was cancelled by a request');
   });
 
   it('renews the lock of every job of a batch that outlives the lock duration', { timeout: 20_000 }, async () => {

@@ -16,6 +16,19 @@ export interface JobContext {
   logger: Logger;
 }
 
+/**
+ * What floodgate's own job contexts add for the batch collector: the stop of
+ * the attempt without building its AbortSignal (one per job of every batch
+ * cost more than the batching saved).
+ */
+export interface StopNotifyingContext extends JobContext {
+  whenStopped(listener: () => void): void;
+}
+
+export function notifiesStop(ctx: JobContext): ctx is StopNotifyingContext {
+  return typeof (ctx as Partial<StopNotifyingContext>).whenStopped === 'function';
+}
+
 /** One job of a batch: its validated payload and its own context (signal, progress, log). */
 export interface BatchItem<P> {
   readonly data: P;

@@ -4,7 +4,7 @@ import type { Job } from 'bullmq';
 import type { z } from 'zod';
 import { cancelReasonOf, runWithinDeadline, type AttemptSignal } from './attempt-deadline';
 import { createBatchCollector } from './batch-collector';
-import type { JobContext, JobHandler } from './define-handler';
+import type { JobContext, JobHandler, StopNotifyingContext } from './define-handler';
 import { permanentFailure } from './job-errors';
 import type { RunningAttempts } from './running-attempts';
 import { handBack, HAND_BACK_REASON } from './shutdown/hand-back';
@@ -103,13 +103,15 @@ function handlerCall<P extends z.ZodType, R extends z.ZodType>(
 /**
  * The `ctx` a handler gets. A class rather than an object literal with getters:
  * it is built for every job, and V8 makes class instances much faster than
- * literals with accessors. The signal and the child logger are made lazily,
- * on first use: each costs more than a no-op job itself.
+ * literals with accessors. The signal, the child logger, `progress` and `log`
+ * are made lazily, on first use: most fast handlers never touch them.
  */
-class AttemptContext implements JobContext {
+class AttemptContext implements StopNotifyingContext {
   readonly attempt: number;
   readonly jobId: string;
   private childLogger: Logger | undefined;
+  private progressFn: ((value: number | object) => Promise<void>) | undefined;
+  private logFn: ((line: string) => Promise<void>) | undefined;
 
   constructor(
     private readonly job: Job,
@@ -125,17 +127,29 @@ class AttemptContext implements JobContext {
     return this.deadline?.signal ?? AbortSignal.abort();
   }
 
+  whenStopped(listener: () => void): void {
+    if (this.deadline) this.deadline.onStop(listener);
+    else listener();
+  }
+
   get logger(): Logger {
     this.childLogger ??= this.parentLogger.child({ jobId: this.jobId, type: this.type, attempt: this.attempt });
     return this.childLogger;
   }
 
-  // Arrow fields, so `const { progress } = ctx` keeps working.
-  readonly progress = (value: number | object): Promise<void> => this.job.updateProgress(value);
+  // Functions made on first read and kept, so `const { progress } = ctx` works
+  // and a job whose handler never reports progress or logs costs no closure.
+  get progress(): (value: number | object) => Promise<void> {
+    this.progressFn ??= (value) => this.job.updateProgress(value);
+    return this.progressFn;
+  }
 
-  readonly log = async (line: string): Promise<void> => {
-    await this.job.log(line);
-  };
+  get log(): (line: string) => Promise<void> {
+    this.logFn ??= async (line) => {
+      await this.job.log(line);
+    };
+    return this.logFn;
+  }
 }
 
 /** `path: message; path: message`, short enough for Bull Board's failed-reason column. */

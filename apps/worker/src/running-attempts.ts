@@ -1,34 +1,40 @@
 import { Worker, type Processor, type WorkerOptions } from 'bullmq';
 
 /**
- * The attempts one worker is running, by job id, each with the function that
- * stops it. How a cancel reaches an attempt without BullMQ's AbortController
- * per job: BullMQ makes one (and floodgate listened to it) for every job of a
+ * The attempts one worker is running, by job id, each with what stops it.
+ * How a cancel reaches an attempt without BullMQ's AbortController per job: BullMQ makes one (and floodgate listened to it) for every job of a
  * processor that takes a signal, which cost a no-op job about a quarter of its
  * run. A map entry per attempt costs next to nothing.
  */
 export class RunningAttempts {
-  private readonly stops = new Map<string, (reason: unknown) => void>();
+  private readonly running = new Map<string, StoppableAttempt>();
 
-  /** Registers a running attempt; returns what unregisters it. */
-  track(jobId: string, stop: (reason: unknown) => void): () => void {
-    this.stops.set(jobId, stop);
-    return () => {
-      // A later attempt of the same job (after a stall) may have replaced this one.
-      if (this.stops.get(jobId) === stop) this.stops.delete(jobId);
-    };
+  /** Registers a running attempt under its job's id. */
+  track(jobId: string, attempt: StoppableAttempt): void {
+    this.running.set(jobId, attempt);
+  }
+
+  /** Unregisters `attempt`, once it has ended. */
+  untrack(jobId: string, attempt: StoppableAttempt): void {
+    // A later attempt of the same job (after a stall) may have replaced this one.
+    if (this.running.get(jobId) === attempt) this.running.delete(jobId);
   }
 
   /** Stops the attempt of `jobId` if this worker runs it; whether it did. */
   cancel(jobId: string, reason: unknown): boolean {
-    const stop = this.stops.get(jobId);
-    stop?.(reason);
-    return stop !== undefined;
+    const attempt = this.running.get(jobId);
+    attempt?.stopFor(reason);
+    return attempt !== undefined;
   }
 
   cancelAll(reason: unknown): void {
-    for (const stop of [...this.stops.values()]) stop(reason);
+    for (const attempt of [...this.running.values()]) attempt.stopFor(reason);
   }
+}
+
+/** What a cancel reaches: an object, not a closure per attempt (this runs for every job). */
+export interface StoppableAttempt {
+  stopFor(reason: unknown): void;
 }
 
 /**

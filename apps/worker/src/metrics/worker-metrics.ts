@@ -5,12 +5,24 @@ import type { JobProcessor } from '../run-job';
 export interface WorkerMetrics {
   /** `floodgate_job_duration_seconds{type,status}`: one observation per attempt, completed or failed. */
   jobDuration: Histogram<'type' | 'status'>;
-  /** `floodgate_jobs_active{type}`: attempts running in this process now. */
+  /** `floodgate_jobs_active{type}`: attempts running in this process now, read from {@link WorkerMetrics.activeByType} when collected. */
   activeJobs: Gauge<'type'>;
+  /**
+   * Attempts running now, by type: plain numbers a job bumps, where a gauge's
+   * inc/dec would hash its labels twice per job. The gauge reads them when scraped.
+   */
+  activeByType: Map<string, ActiveCount>;
+}
+
+/** One type's running attempts. */
+export interface ActiveCount {
+  value: number;
 }
 
 export function createWorkerMetrics(registry: Registry): WorkerMetrics {
+  const activeByType = new Map<string, ActiveCount>();
   return {
+    activeByType,
     jobDuration: new Histogram({
       name: 'floodgate_job_duration_seconds',
       help: 'Time one job attempt took in this process, by job type and outcome.',
@@ -23,18 +35,21 @@ export function createWorkerMetrics(registry: Registry): WorkerMetrics {
       help: 'Job attempts running in this process, by job type.',
       labelNames: ['type'],
       registers: [registry],
+      collect() {
+        for (const [type, active] of activeByType) this.set({ type }, active.value);
+      },
     }),
   };
 }
 
 /** Wraps a processor so every attempt is counted while it runs and timed when it ends. */
 export function measuredProcessor<R>(type: string, processor: JobProcessor<R>, metrics: WorkerMetrics): JobProcessor<R> {
-  // Label lookups resolved once: this wrapper runs for every job, thousands of times a second.
-  const active = metrics.activeJobs.labels({ type });
+  // Looked up once: this wrapper runs for every job, thousands of times a second.
+  const running = activeCountOf(metrics, type);
   const completed = metrics.jobDuration.labels({ type, status: 'completed' });
   const failed = metrics.jobDuration.labels({ type, status: 'failed' });
   return async (job, token) => {
-    active.inc();
+    running.value += 1;
     const startedAt = performance.now();
     try {
       const result = await processor(job, token);
@@ -44,7 +59,17 @@ export function measuredProcessor<R>(type: string, processor: JobProcessor<R>, m
       failed.observe((performance.now() - startedAt) / 1_000);
       throw err;
     } finally {
-      active.dec();
+      running.value -= 1;
     }
   };
+}
+
+/** The running-attempts count of `type`, shared by every worker of that type in this process. */
+function activeCountOf(metrics: WorkerMetrics, type: string): ActiveCount {
+  let active = metrics.activeByType.get(type);
+  if (!active) {
+    active = { value: 0 };
+    metrics.activeByType.set(type, active);
+  }
+  return active;
 }

@@ -6,10 +6,12 @@ import type { BenchContext, ResultRow, Scenario } from '../scenario';
 import { waitForCompleted } from '../support/drain';
 import { spawnNodeProcess } from '@floodgate/testkit';
 import { appEntry } from '../support/app-entry';
-import { percentile, round } from '../support/stats';
+import { median, percentile, round } from '../support/stats';
 
 const RATE_PER_SECOND = 500;
 const TICK_MS = 10;
+/** How far floodgate's p99 pick-up may sit above raw BullMQ's (issue 16). */
+const P99_EXCESS_BUDGET_MS = 2;
 const TEXT = 'Quick and friendly service, would come again.';
 
 /**
@@ -22,17 +24,50 @@ export const pickupLatency: Scenario = {
   title: `Pick-up latency at a steady ${RATE_PER_SECOND} jobs/s: floodgate worker vs raw BullMQ worker`,
   async run(ctx: BenchContext): Promise<ResultRow[]> {
     const seconds = ctx.size(10, 3);
-    const floodgate = await measure(ctx, 'floodgate', seconds);
-    const raw = await measure(ctx, 'raw', seconds);
-    return (['p50', 'p99'] as const).map((p) => ({
-      scenario: this.name,
-      metric: `${p} pick-up ms (${seconds} s at ${RATE_PER_SECOND}/s)`,
-      floodgate: round(floodgate[p]),
-      baseline: round(raw[p]),
-      better: 'lower' as const,
-      target: p === 'p50' ? 0.8 : 0.5,
-      note: 'lower is better; the ratio is baseline / floodgate, so a floodgate up to 25% (p50) or 2x (p99) slower still passes',
-    }));
+    const rounds = ctx.size(3, 1);
+    const runs: Record<'floodgate' | 'raw', Array<{ p50: number; p99: number }>> = { floodgate: [], raw: [] };
+    // Alternating sides, median of the rounds: on a shared machine a burst of someone
+    // else's load during one side's only run would decide the row.
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 === 0 ? (['floodgate', 'raw'] as const) : (['raw', 'floodgate'] as const);
+      for (const side of order) runs[side].push(await measure(ctx, side, seconds));
+    }
+    const medianOf = (side: 'floodgate' | 'raw') => ({ p50: median(runs[side].map((x) => x.p50)), p99: median(runs[side].map((x) => x.p99)) });
+    const floodgate = medianOf('floodgate');
+    const raw = medianOf('raw');
+    const p99Excess = floodgate.p99 - raw.p99;
+    return [
+      {
+        scenario: this.name,
+        metric: `p50 pick-up ms (${seconds} s at ${RATE_PER_SECOND}/s, median of ${rounds})`,
+        floodgate: round(floodgate.p50),
+        baseline: round(raw.p50),
+        better: 'lower',
+        target: 0.8,
+        note: 'lower is better; the ratio is baseline / floodgate, so a floodgate up to 25% slower still passes',
+      },
+      {
+        scenario: this.name,
+        metric: `p99 pick-up ms (${seconds} s at ${RATE_PER_SECOND}/s, median of ${rounds})`,
+        floodgate: round(floodgate.p99),
+        baseline: round(raw.p99),
+        better: 'lower',
+        target: null,
+        note: 'judged in the next row, as a difference in ms: a ratio of a few ms says little',
+      },
+      {
+        scenario: this.name,
+        metric: `p99 pick-up, floodgate minus raw, ms (budget ${P99_EXCESS_BUDGET_MS} ms)`,
+        floodgate: round(p99Excess),
+        // No ratio: the budget is a difference, and a ratio against it would read backwards.
+        baseline: null,
+        better: 'lower',
+        target: null,
+        // Judged in full runs only: a 3 s smoke run's p99 is a handful of jobs.
+        ...(ctx.quick ? {} : { met: p99Excess <= P99_EXCESS_BUDGET_MS }),
+        note: `met when floodgate's p99 is at most ${P99_EXCESS_BUDGET_MS} ms above raw BullMQ's, measured in the same run`,
+      },
+    ];
   },
 };
 

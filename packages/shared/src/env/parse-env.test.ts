@@ -15,14 +15,17 @@ describe('parseEnv', () => {
     expect(env.QUEUE_PREFIX).toBe('floodgate');
     expect(env.WORKER_INSTANCES).toBe('max');
     expect(env.API_INSTANCES).toBe('auto');
+    expect(env.WORKER_MAX_OLD_SPACE_MB).toBe(384);
     expect(env.REDIS_MAXMEMORY).toBe('512mb');
     expect(env.LOG_LEVEL).toBe('info');
     expect(env.REDIS_URL).toBeUndefined();
   });
 
   it('coerces numbers and the worker instance count', () => {
-    const env = parseEnv(StackEnv, { API_PORT: '8080', WORKER_INSTANCES: '3', API_INSTANCES: '4' });
-    expect(env).toMatchObject({ API_PORT: 8080, WORKER_INSTANCES: 3, API_INSTANCES: 4 });
+    const env = parseEnv(StackEnv, { API_PORT: '8080', WORKER_INSTANCES: '3', API_INSTANCES: '4', WORKER_MAX_OLD_SPACE_MB: '1024' });
+    expect(env).toMatchObject({ API_PORT: 8080, WORKER_INSTANCES: 3, API_INSTANCES: 4, WORKER_MAX_OLD_SPACE_MB: 1024 });
+    // A heap limit too small to start the worker with is refused up front.
+    expect(() => parseEnv(StackEnv, { WORKER_MAX_OLD_SPACE_MB: '10' })).toThrow(/WORKER_MAX_OLD_SPACE_MB/);
   });
 
   it('refuses an API instance count that is neither auto nor 1–64', () => {

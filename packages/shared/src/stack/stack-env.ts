@@ -3,6 +3,9 @@ import { boolEnv, enumEnv, intEnv, optionalStringEnv, portEnv, stringEnv } from 
 import { CommonEnv, refineRedisTopology } from '../env/common-env';
 import { DEFAULT_PORTS } from './default-ports';
 
+/** The default of `WORKER_MAX_OLD_SPACE_MB`; the density bench starts its worker with it, as pm2 does. */
+export const DEFAULT_WORKER_MAX_OLD_SPACE_MB = 384;
+
 /**
  * The variables that shape the whole stack: read by `ecosystem.config.js` and
  * the `npm start` launcher, and (in part) by each app's own `src/env.ts`, so a
@@ -40,6 +43,18 @@ export const StackEnv = CommonEnv.extend({
    * @defaultValue 35000
    */
   WORKER_DRAIN_GRACE_MS: intEnv(35_000, { min: 0, max: 3_600_000 }),
+  /**
+   * V8's old-space limit of each worker process (pm2 `node_args`
+   * `--max-old-space-size`), in MB. Why a limit at all: without one V8 sizes the
+   * heap against the machine's memory and lets it grow through bursts of
+   * finishing jobs (5,000 I/O jobs completing at once took RSS from 390 to 460 MB
+   * while the live heap stayed near 140 MB); with one it collects sooner, and the
+   * density bench peaked at about 310 MB at the same jobs/s. A process whose live
+   * data outgrows it dies (out of memory) and pm2 restarts it, its jobs running
+   * again as stalled: raise it with the concurrency of big-payload types.
+   * @defaultValue 384
+   */
+  WORKER_MAX_OLD_SPACE_MB: intEnv(DEFAULT_WORKER_MAX_OLD_SPACE_MB, { min: 64, max: 65_536 }),
   /**
    * First metrics port of the API: process N (pm2's NODE_APP_INSTANCE) serves
    * `GET /metrics` on this + N. 0 turns the per-process metrics ports off.
