@@ -23,6 +23,9 @@ export interface JobWaiter {
   close(): Promise<void>;
 }
 
+/** Waiters woken per turn of the event loop. */
+const WAKE_SLICE = 200;
+
 /** How a subscription that took too long is told apart from one that failed. */
 const SUBSCRIBE_SLOW = new Error('the events subscriber took too long to connect');
 
@@ -54,8 +57,22 @@ export function createJobWaiter(options: {
     for (const onEvent of watchers.get(`${type}/${jobId}`) ?? []) onEvent(event);
   };
   const subscribers = new Map<string, QueueEvents>();
+  // Waiters are woken a slice per turn of the event loop: thousands of jobs finishing at once (a
+  // batch type finishes 32 together) would otherwise wake thousands of requests in one turn, each
+  // reading its job and answering, and hold the loop (health checks, new requests) for half a second.
+  const woken: Array<() => void> = [];
+  let waking = false;
+  const wakeSlice = () => {
+    for (const done of woken.splice(0, WAKE_SLICE)) done();
+    if (woken.length > 0) setImmediate(wakeSlice);
+    else waking = false;
+  };
   const wake = (type: JobType, jobId: string, final: FinalEvent) => {
-    for (const done of waiters.get(`${type}/${jobId}`) ?? []) done(final);
+    for (const done of waiters.get(`${type}/${jobId}`) ?? []) woken.push(() => done(final));
+    if (!waking && woken.length > 0) {
+      waking = true;
+      setImmediate(wakeSlice);
+    }
   };
   const subscribe = async (type: JobType, id: string) => {
     const queue = await options.queues[type].locate(id);
