@@ -1,8 +1,9 @@
-import { jobTypes, partitionOfKey, queueIdentity, type JobType } from '@floodgate/shared/jobs';
+import { jobTypes, partitionOfJobId, partitionOfKey, queueIdentity, type JobType } from '@floodgate/shared/jobs';
 import { keySlot } from '@floodgate/shared/redis';
 import { redisCli, startRedisCluster, waitFor } from '@floodgate/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { apiKey, dashboardAdmin, request, startStack, type Stack } from './redis-stack';
+import { dashboardAdmin, request, startStack, type Stack } from './redis-stack';
+import { apiKey } from './stack-entries';
 
 /**
  * What a job sees on a 3-primary + 3-replica Redis Cluster besides enqueue and
@@ -191,7 +192,6 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster: cancel, SSE, ?wait
     expect(new Set(owners).size, 'the 6 partitions spread over the 3 primaries').toBe(3);
     const flooded = owners[0]!;
     const onFlooded = (partition: number) => owners[partition] === flooded;
-    const partitionOf = (id: string) => Number(/^p(\d+)-/.exec(id)?.[1]);
     // Caller ids that hash to a partition on the flooded primary: a job under one must go there or nowhere.
     const boundIds = Array.from({ length: 400 }, (_, i) => `bound-${stack!.prefix}-${i}`).filter((id) => onFlooded(partitionOfKey(id, 6)));
     await limitMemory(flooded, 12 * 1_048_576);
@@ -221,8 +221,8 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster: cancel, SSE, ?wait
 
       // Plain jobs still go in, every one on a partition whose primary has room.
       const after = (await Promise.all([bulk(), bulk(), bulk(), bulk()])).flat();
-      expect(after.filter((id) => onFlooded(partitionOf(id)))).toEqual([]);
-      expect(new Set(after.map(partitionOf)).size).toBe(owners.filter((owner) => owner !== flooded).length);
+      expect(after.filter((id) => onFlooded(partitionOfJobId(id)!))).toEqual([]);
+      expect(new Set(after.map((id) => partitionOfJobId(id))).size).toBe(owners.filter((owner) => owner !== flooded).length);
       await expectAllStored(stack, accepted);
       console.info(`partitioned memory flood on primary ${flooded}: ${accepted.length} jobs accepted, then the bound job refused`);
     } finally {
@@ -241,7 +241,6 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster: cancel, SSE, ?wait
     const victim = topology.find((node) => node.port === victimPort)!;
     const replica = topology.find((node) => node.role === 'replica' && node.primaryId === victim.id)!;
     const nodeAt = (port: number) => cluster.nodes.find((node) => node.port === port)!;
-    const partitionOf = (id: string) => Number(/^p(\d+)-/.exec(id)?.[1]);
     // The replica first, so nothing takes the dead primary's place: its slots stay unserved.
     await nodeAt(replica.port).stop();
     await nodeAt(victimPort).stop();
@@ -265,7 +264,7 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster: cancel, SSE, ?wait
       expect(streak).toBe(10);
       const next = await Promise.all(Array.from({ length: 20 }, post));
       expect(next.map((answer) => answer.status)).toEqual(Array(20).fill(202));
-      expect(next.filter((answer) => owners[partitionOf(answer.id!)] === victimPort)).toEqual([]);
+      expect(next.filter((answer) => owners[partitionOfJobId(answer.id!)!] === victimPort)).toEqual([]);
     } finally {
       await nodeAt(victimPort).restart();
       await nodeAt(replica.port).restart();

@@ -1,4 +1,3 @@
-import { generateApiKey } from '@floodgate/shared/api-keys';
 import { join, resolve } from 'node:path';
 import { createLogger } from '@floodgate/shared/logger';
 import { createRedis, waitForRedis } from '@floodgate/shared/redis';
@@ -6,10 +5,8 @@ import { freePort, spawnNodeProcess, startRedis, waitFor, type PrivateRedis, typ
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiKey, auth } from './stack-entries';
 
-/** An admin API key: the API refuses /v1 requests without one. The process gets only its record. */
-const apiKey = generateApiKey('e2e', ['admin']);
-const auth = { authorization: `Bearer ${apiKey.key}` };
 
 const root = resolve(__dirname, '../..');
 const FLOOD_CONNECTIONS = 48;

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { generateApiKey } from '@floodgate/shared/api-keys';
+import { jobTypes } from '@floodgate/shared/jobs';
 import { freePort, spawnNodeProcess, startRedis, waitFor, type PrivateRedis, type RunningProcess } from '@floodgate/testkit';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +28,8 @@ const viewer = { user: 'viewer', password: 'overview e2e viewer password' };
 const STEP_MS = 20_000;
 /** Heartbeats every 500 ms live 1.5 s: a killed worker turns gone quickly. */
 const HEARTBEAT_MS = 500;
-const TYPES = ['compute', 'sentiment', 'page-extract'] as const;
+/** Every catalog type: a new one is charted and counted here too. */
+const TYPES = jobTypes;
 
 interface OverviewJson {
   times: number[];

@@ -1,12 +1,6 @@
 import { join } from 'node:path';
-import { generateApiKey } from '@floodgate/shared/api-keys';
 import { freePort, spawnNodeProcess, type RunningProcess } from '@floodgate/testkit';
-import { API_ENTRY, FAST_RECOVERY_ENV, ROOT, WORKER_ENTRY } from './stack-entries';
-
-/** An admin API key: the API refuses /v1 requests without one. The API process gets only its record. */
-export const apiKey = generateApiKey('e2e', ['admin']);
-/** The header that carries {@link apiKey}. */
-export const auth = { authorization: `Bearer ${apiKey.key}` };
+import { API_ENTRY, apiKey, auth, FAST_RECOVERY_ENV, ROOT, WORKER_ENTRY } from './stack-entries';
 
 /** The dashboard's admin, for stacks started with one. */
 export const dashboardAdmin = { user: 'admin', password: 'e2e dashboard admin password' };

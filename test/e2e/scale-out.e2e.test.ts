@@ -4,7 +4,8 @@ import { jobTypes, partitionOfJobId, queueIdentity } from '@floodgate/shared/job
 import { keySlot } from '@floodgate/shared/redis';
 import { redisCli, startRedisCluster, startRedisSentinel, waitFor } from '@floodgate/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { auth, request, startStack, type Stack } from './redis-stack';
+import { request, startStack, type Stack } from './redis-stack';
+import { auth } from './stack-entries';
 
 const payloads: Record<string, (pageUrl: string) => unknown> = {
   sentiment: () => ({ text: 'a wonderful day' }),
@@ -100,11 +101,10 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster', () => {
     await cluster?.stop();
   });
 
-  it('runs every job type end to end, each queue and each of 6 sentiment partitions on a slot of its own, jobs on all three primaries', async () => {
+  it('runs every job type end to end and spreads 6 sentiment partitions over all three primaries', async () => {
     stack = await startStack({ REDIS_CLUSTER_NODES: cluster.seeds }, { extra: { QUEUE_PARTITIONS: 'sentiment=6' } });
     const queueName = (type: (typeof jobTypes)[number], partition = 0) => `${stack!.prefix}:${queueIdentity(type, stack!.prefix, partition).name}`;
-    const queues = [...jobTypes.map((type) => queueName(type)), ...[1, 2, 3, 4, 5].map((p) => queueName('sentiment', p))];
-    expect(new Set(queues.map((name) => keySlot(`${name}:id`))).size).toBe(jobTypes.length + 5);
+    // That each queue and partition has a slot of its own is checked without a stack, in shared's topologies.test.ts.
     for (const type of jobTypes) {
       const res = await request(stack, 'POST', `/v1/jobs/${type}?wait=20`, { payload: payloads[type]!(pageUrl) });
       const view = (await res.json()) as { id: string; state: string; error: unknown };

@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { generateApiKey } from '@floodgate/shared/api-keys';
 
 /** The repository root, and the built entries the end-to-end tests start as real processes. */
 export const ROOT = resolve(__dirname, '../..');
@@ -13,3 +14,8 @@ export const FAST_RECOVERY_ENV = {
   WORKER_METRICS_PORT: '0',
   WORKER_CPU_THREADS: '1',
 };
+
+/** The e2e tests' admin API key: the API refuses /v1 requests without one. API processes get only its record. */
+export const apiKey = generateApiKey('e2e', ['admin']);
+/** The header that carries {@link apiKey}. */
+export const auth = { authorization: `Bearer ${apiKey.key}` };

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
-import { generateApiKey } from '@floodgate/shared/api-keys';
 import { freePort, spawnNodeProcess, startOtlpReceiver, startRedis, waitFor, type OtlpReceiver, type PrivateRedis, type ReceivedSpan, type RunningProcess } from '@floodgate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiKey, auth as e2eAuth } from './stack-entries';
 
 /**
  * One trace from the HTTP request to the handler's own spans, across two real
@@ -9,8 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * keeps the spans in memory, configured only by the standard OTEL_* env.
  */
 
-const apiKey = generateApiKey('e2e', ['admin']);
-const auth = { authorization: `Bearer ${apiKey.key}`, 'content-type': 'application/json' };
+const auth = { ...e2eAuth, 'content-type': 'application/json' };
 const root = resolve(__dirname, '../..');
 
 const SERVER = 2;

@@ -1,4 +1,3 @@
-import { generateApiKey } from '@floodgate/shared/api-keys';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,11 +11,8 @@ import { freePort, spawnNodeProcess, startRedis, waitFor, type PrivateRedis, typ
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { API_ENTRY, FAST_RECOVERY_ENV, ROOT, WORKER_ENTRY } from './stack-entries';
+import { API_ENTRY, apiKey, auth, FAST_RECOVERY_ENV, ROOT, WORKER_ENTRY } from './stack-entries';
 
-/** An admin API key: the API refuses /v1 requests without one. The process gets only its record. */
-const apiKey = generateApiKey('e2e', ['admin']);
-const auth = { authorization: `Bearer ${apiKey.key}` };
 
 const logger = createLogger({ name: 'e2e', level: 'silent', pretty: false });
 

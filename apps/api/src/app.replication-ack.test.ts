@@ -1,4 +1,4 @@
-import { redisCli, startRedis, startTcpFaultProxy, waitFor, type PrivateRedis, type TcpFaultProxy } from '@floodgate/testkit';
+import { attachReplica, startRedis, startTcpFaultProxy, type PrivateRedis, type TcpFaultProxy } from '@floodgate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from './testing/api-harness';
 
@@ -31,11 +31,7 @@ describe('REDIS_ACK_REPLICAS: a 202 only once replicas hold the job', () => {
 
   it('answers 202 once a replica is attached and acknowledges, for single and bulk enqueues', async () => {
     replica = await startRedis();
-    await redisCli(replica.port, 'replicaof', '127.0.0.1', String(api.redis.port));
-    await waitFor(async () => (await redisCli(replica!.port, 'info', 'replication')).includes('master_link_status:up'), {
-      timeoutMs: 20_000,
-      description: 'the replica to sync',
-    });
+    await attachReplica(replica.port, api.redis.port, 20_000);
     expect((await api.request('POST', '/v1/jobs/sentiment', { json: { payload: { text: 'replicated' } } })).status).toBe(202);
     const bulk = await api.request('POST', '/v1/jobs/sentiment/bulk', { json: { jobs: [{ payload: { text: 'a' } }, { payload: { text: 'b' } }] } });
     expect(bulk.status).toBe(202);
@@ -53,11 +49,7 @@ describe('REDIS_ACK_REPLICAS on a bulk enqueue whose WAIT falls short', () => {
     // while it stays attached (connected_slaves:1): the case where WAIT counts a live replica short.
     link = await startTcpFaultProxy({ target: `127.0.0.1:${api.redis.port}` });
     replica = await startRedis();
-    await redisCli(replica.port, 'replicaof', '127.0.0.1', String(link.port));
-    await waitFor(async () => (await redisCli(replica!.port, 'info', 'replication')).includes('master_link_status:up'), {
-      timeoutMs: 20_000,
-      description: 'the replica to sync',
-    });
+    await attachReplica(replica.port, link.port, 20_000);
   }, 30_000);
   afterAll(async () => {
     await api?.stop();

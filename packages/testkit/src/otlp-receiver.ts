@@ -28,19 +28,15 @@ export interface OtlpReceiver {
   url: string;
   /** Every span received so far, in arrival order. */
   readonly spans: readonly ReceivedSpan[];
-  /** Export requests received. */
-  readonly requests: number;
   close(): Promise<void>;
 }
 
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
-  let requests = 0;
   const server = createServer((req, res) => {
     if (req.method !== 'POST' || req.url !== '/v1/traces') return answer(res, 404, {});
     void readJson(req).then(
       (body) => {
-        requests++;
         spans.push(...flatten(body));
         answer(res, 200, {});
       },
@@ -54,9 +50,6 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     url: `http://127.0.0.1:${port}`,
     get spans() {
       return spans;
-    },
-    get requests() {
-      return requests;
     },
     close: () =>
       new Promise<void>((resolve) => {

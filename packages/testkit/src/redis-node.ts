@@ -23,7 +23,7 @@ export interface RedisNodeProcess {
   restart(): Promise<void>;
 }
 
-/** Spawns `binary args` and resolves once its port accepts connections. */
+/** Spawns `binary args` and resolves once it answers PING (not only accepts connections: see answersPing). */
 export async function launchRedisNode(binary: 'redis-server' | 'redis-sentinel', args: string[], port: number, dir: string): Promise<RedisNodeProcess> {
   let child: ChildProcess | undefined;
   const launch = async () => {
@@ -34,7 +34,7 @@ export async function launchRedisNode(binary: 'redis-server' | 'redis-sentinel',
       spawned.once('exit', (code) => reject(new Error(`${binary} on ${port} exited with code ${code} at start; see ${dir}`)));
     });
     failed.catch(() => undefined);
-    await Promise.race([waitFor(() => portAnswers(port), { timeoutMs: 10_000, description: `${binary} on ${port}` }), failed]);
+    await Promise.race([waitFor(() => answersPing(port), { timeoutMs: 10_000, description: `${binary} on ${port}` }), failed]);
   };
   const end = async (signal: NodeJS.Signals) => {
     const running = child;
@@ -69,6 +69,19 @@ export async function redisCli(port: number, ...command: string[]): Promise<stri
 }
 
 /**
+ * Makes the Redis on `replicaPort` a replica of the one on `primaryPort` (or of
+ * whatever listens there: a fault proxy in front of the primary) and waits
+ * until its link is up, so a WAIT counts it.
+ */
+export async function attachReplica(replicaPort: number, primaryPort: number, timeoutMs = 30_000): Promise<void> {
+  await redisCli(replicaPort, 'replicaof', '127.0.0.1', String(primaryPort));
+  await waitFor(async () => (await redisCli(replicaPort, 'info', 'replication')).includes('master_link_status:up'), {
+    timeoutMs,
+    description: `the replica on ${replicaPort} to sync`,
+  });
+}
+
+/**
  * A free loopback port below 50000 whose port + 10000 is free too: a cluster
  * node listens on both (the second for its cluster bus).
  */
@@ -96,7 +109,31 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-/** Whether something accepts TCP connections on the loopback `port`. */
-export async function portAnswers(port: number): Promise<boolean> {
-  return !(await portIsFree(port));
+/**
+ * Whether the redis-server (or redis-sentinel) on `port` answers PING. An open port is not enough: after a
+ * restart it answers -LOADING until its append-only file is read back.
+ */
+export function answersPing(port: number, password?: string | undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    const expected = password ? 2 : 1;
+    let reply = '';
+    const done = (answered: boolean) => {
+      socket.destroy();
+      resolve(answered);
+    };
+    socket.setTimeout(2_000, () => done(false));
+    socket.once('connect', () => socket.write(`${password ? command(['AUTH', password]) : ''}${command(['PING'])}`));
+    socket.on('data', (chunk) => {
+      reply += chunk.toString();
+      if (reply.includes('+PONG\r\n')) done(true);
+      else if (reply.split('\r\n').filter(Boolean).length >= expected) done(false);
+    });
+    socket.once('error', () => done(false));
+  });
+}
+
+/** One command in RESP, so a password with spaces survives. */
+function command(args: string[]): string {
+  return `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`;
 }

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port';
+import { answersPing } from './redis-node';
 import { waitFor } from './wait-for';
 
 export interface PrivateRedis {
@@ -90,33 +90,4 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Priva
     kill: terminate,
     restart: launch,
   };
-}
-
-/**
- * Whether redis-server on `port` answers PING. An open port is not enough: after a
- * restart it answers -LOADING until its append-only file is read back.
- */
-function answersPing(port: number, password: string | undefined): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    const expected = password ? 2 : 1;
-    let reply = '';
-    const done = (answered: boolean) => {
-      socket.destroy();
-      resolve(answered);
-    };
-    socket.setTimeout(2_000, () => done(false));
-    socket.once('connect', () => socket.write(`${password ? command(['AUTH', password]) : ''}${command(['PING'])}`));
-    socket.on('data', (chunk) => {
-      reply += chunk.toString();
-      if (reply.includes('+PONG\r\n')) done(true);
-      else if (reply.split('\r\n').filter(Boolean).length >= expected) done(false);
-    });
-    socket.once('error', () => done(false));
-  });
-}
-
-/** One command in RESP, so a password with spaces survives. */
-function command(args: string[]): string {
-  return `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`;
 }

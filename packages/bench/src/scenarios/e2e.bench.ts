@@ -5,9 +5,11 @@ import { spawnNodeProcess, type RunningProcess } from '@floodgate/testkit';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { BenchContext, ResultRow, Scenario } from '../scenario';
+import { sendBulks } from '../support/bulk';
 import { fill } from '../support/drain';
 import { postLoad } from '../support/load';
 import { startPm2Apps } from '../support/pm2-apps';
+import { usedCpuSeconds } from '../support/redis-cpu';
 import { round } from '../support/stats';
 
 /** Worker processes on each side: pm2's default (one per core) on this 2-core machine kind. */
@@ -131,16 +133,8 @@ async function measureFloodgate(
     const body = JSON.stringify({ jobs: Array.from({ length: BULK_SIZE }, () => ({ payload: { text: TEXT } })) });
     let refused = 0;
     const bulk = await timed(connection, queue, async () => {
-      let next = 0;
       const requests = Math.ceil(jobs / BULK_SIZE);
-      await Promise.all(
-        Array.from({ length: BULK_CONNECTIONS }, async () => {
-          while (next < requests) {
-            next += 1;
-            await postBulk(`${apps.apiUrl}/v1/jobs/sentiment/bulk`, body, () => (refused += 1));
-          }
-        }),
-      );
+      await sendBulks(`${apps.apiUrl}/v1/jobs/sentiment/bulk`, body, requests, BULK_CONNECTIONS, () => (refused += 1));
       return requests * BULK_SIZE;
     });
     let singlesShed = 0;
@@ -157,21 +151,6 @@ async function measureFloodgate(
     await apps.stop();
     await queue.obliterate({ force: true }).catch(() => undefined);
     await queue.close();
-  }
-}
-
-/**
- * POSTs one bulk body until it is accepted: a 429 or 503 (the API shedding on a
- * busy machine) is retried after a pause, as a client would; anything else fails the run.
- */
-async function postBulk(url: string, body: string, onRefused: () => void): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(60_000) });
-    const text = await response.text();
-    if (response.status === 202) return;
-    if (![429, 503].includes(response.status) || attempt >= 50) throw new Error(`bulk enqueue answered ${response.status}: ${text}`);
-    onRefused();
-    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
@@ -202,7 +181,5 @@ async function waitUntilDrained(queue: Queue, timeoutMs = 600_000): Promise<void
 }
 
 async function redisCpuSeconds(connection: Redis): Promise<number> {
-  const info = await connection.info('cpu');
-  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
-  return field('used_cpu_sys') + field('used_cpu_user');
+  return usedCpuSeconds(await connection.info('cpu'));
 }

@@ -1,4 +1,4 @@
-import { redisCli, startRedis, waitFor } from '@floodgate/testkit';
+import { attachReplica, startRedis } from '@floodgate/testkit';
 import type { BenchContext, ResultRow, Scenario } from '../scenario';
 import { spawnApi } from '../support/app-entry';
 import { postLoad } from '../support/load';
@@ -21,11 +21,7 @@ export const replicationAck: Scenario = {
     const primary = await startRedis();
     const replica = await startRedis();
     try {
-      await redisCli(replica.port, 'replicaof', '127.0.0.1', String(primary.port));
-      await waitFor(async () => (await redisCli(replica.port, 'info', 'replication')).includes('master_link_status:up'), {
-        timeoutMs: 30_000,
-        description: 'the replica to sync',
-      });
+      await attachReplica(replica.port, primary.port);
       const measure = async (ack: number) => {
         const api = await spawnApi(primary.url, ctx.newPrefix(), {
           AUTH_DISABLED: 'true',

@@ -1,6 +1,8 @@
-import { freePort, redisCli, spawnNodeProcess, startRedis, startRedisCluster, waitFor, type RunningProcess } from '@floodgate/testkit';
+import { attachReplica, freePort, redisCli, spawnNodeProcess, startRedis, startRedisCluster, type RunningProcess } from '@floodgate/testkit';
 import type { BenchContext, ResultRow, Scenario } from '../scenario';
 import { appEntry } from '../support/app-entry';
+import { sendBulks } from '../support/bulk';
+import { usedCpuSeconds } from '../support/redis-cpu';
 import { round } from '../support/stats';
 
 /** Worker processes on each side: pm2's default (one per core) on this 2-core machine kind. */
@@ -107,11 +109,7 @@ async function measureSingle(ctx: BenchContext, jobs: number, idleMs: number): P
   const primary = await startRedis({ appendonly: true });
   const replica = await startRedis();
   try {
-    await redisCli(replica.port, 'replicaof', '127.0.0.1', String(primary.port));
-    await waitFor(async () => (await redisCli(replica.port, 'info', 'replication')).includes('master_link_status:up'), {
-      timeoutMs: 30_000,
-      description: 'the replica to sync',
-    });
+    await attachReplica(replica.port, primary.port);
     return await measure(ctx, { REDIS_URL: primary.url }, [primary.port], jobs, idleMs);
   } finally {
     await replica.stop();
@@ -154,20 +152,13 @@ async function measure(ctx: BenchContext, redisEnv: Record<string, string>, prim
     const sum = (values: number[]) => values.reduce((total, n) => total + n, 0);
     const idleBefore = sum(await Promise.all(primaryPorts.map(redisCpuSeconds)));
     await new Promise((resolve) => setTimeout(resolve, idleMs));
-    const idleUsPerSecond = ((sum(await Promise.all(primaryPorts.map(redisCpuSeconds))) - idleBefore) * 1e6) / (idleMs / 1_000);
+    // The idle period's last reading is the load's first.
     const cpuBefore = await Promise.all(primaryPorts.map(redisCpuSeconds));
+    const idleUsPerSecond = ((sum(cpuBefore) - idleBefore) * 1e6) / (idleMs / 1_000);
     const startedAt = performance.now();
     const body = JSON.stringify({ jobs: Array.from({ length: BULK_SIZE }, () => ({ payload: { text: TEXT } })) });
     const requests = Math.ceil(jobs / BULK_SIZE);
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: BULK_CONNECTIONS }, async () => {
-        while (next < requests) {
-          next += 1;
-          await postBulk(`${api}/v1/jobs/sentiment/bulk`, body);
-        }
-      }),
-    );
+    await sendBulks(`${api}/v1/jobs/sentiment/bulk`, body, requests, BULK_CONNECTIONS);
     await waitUntilRun(api);
     const elapsed = (performance.now() - startedAt) / 1_000;
     const cpuAfter = await Promise.all(primaryPorts.map(redisCpuSeconds));
@@ -182,17 +173,6 @@ async function measure(ctx: BenchContext, redisEnv: Record<string, string>, prim
     };
   } finally {
     await Promise.all(processes.map((p) => p.stop()));
-  }
-}
-
-/** POSTs one bulk body until it is accepted; a 429 or 503 (shedding on a busy machine) is retried after a pause, as a client would. */
-async function postBulk(url: string, body: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(60_000) });
-    const text = await response.text();
-    if (response.status === 202) return;
-    if (![429, 503].includes(response.status) || attempt >= 50) throw new Error(`bulk enqueue answered ${response.status}: ${text}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
@@ -211,7 +191,5 @@ async function waitUntilRun(api: string, timeoutMs = 600_000): Promise<void> {
 }
 
 async function redisCpuSeconds(port: number): Promise<number> {
-  const info = await redisCli(port, 'info', 'cpu');
-  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
-  return field('used_cpu_sys') + field('used_cpu_user');
+  return usedCpuSeconds(await redisCli(port, 'info', 'cpu'));
 }
