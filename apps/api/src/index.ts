@@ -5,7 +5,7 @@ import { resolveRedisTarget } from '@floodgate/shared/env';
 import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
 import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry, metricsPortFor, startMetricsServer } from '@floodgate/shared/metrics';
-import { followPartitionHighWater, growQueues, partitionCounts, raisePartitionHighWater } from '@floodgate/shared/jobs';
+import { openPartitionedQueues } from '@floodgate/shared/jobs';
 import { loadProxyList } from '@floodgate/shared/proxies';
 import { connectAtStartup, createRedis } from '@floodgate/shared/redis';
 import { startTracing } from '@floodgate/shared/tracing';
@@ -19,7 +19,7 @@ import { createJobWaiter } from './job-waiter';
 import { createHttpMetrics } from './metrics/http-metrics';
 import { registerQueueMetrics } from './metrics/queue-metrics';
 import { startOverviewSampler } from './overview/overview-sampler';
-import { closeQueues, createQueues } from './queues';
+import { closeQueues } from './queues';
 
 async function main(): Promise<void> {
   const logger = createLogger({ name: 'api', level: env.LOG_LEVEL });
@@ -32,18 +32,16 @@ async function main(): Promise<void> {
   // Steps run in reverse order: stop accepting requests, then close queues, then Redis, then export the last spans.
   if (tracing) shutdown.add('tracing', () => tracing.shutdown());
   shutdown.add('redis', () => redis.quit());
-  // Partitions left over from a larger QUEUE_PARTITIONS are opened too, so their jobs are still found and counted.
-  const partitions = partitionCounts(env.QUEUE_PARTITIONS);
-  const open = await raisePartitionHighWater(redis, env.QUEUE_PREFIX, partitions);
-  const queues = createQueues(redis, env.QUEUE_PREFIX, { eventsMaxLen: env.API_EVENTS_MAX_LEN, telemetry: tracing?.telemetry, partitions, open });
-  // Partitions another process's larger QUEUE_PARTITIONS added are counted, paused and found here too.
-  const stopFollowing = followPartitionHighWater({
+  // Partitions left over from a larger QUEUE_PARTITIONS are opened too, so their jobs are still found and counted;
+  // those another process's larger QUEUE_PARTITIONS adds later are counted, paused and found here too.
+  const { queues, stopFollowing } = await openPartitionedQueues({
     redis,
     prefix: env.QUEUE_PREFIX,
-    open,
-    everyMs: env.QUEUE_PARTITIONS_CHECK_MS,
+    partitions: env.QUEUE_PARTITIONS,
+    checkEveryMs: env.QUEUE_PARTITIONS_CHECK_MS,
     logger,
-    onRaise: (mark) => growQueues(queues, mark),
+    raiseMark: true,
+    queueOptions: { eventsMaxLen: env.API_EVENTS_MAX_LEN, telemetry: tracing?.telemetry },
   });
   shutdown.add('queues', () => closeQueues(queues));
   shutdown.add('partition watch', stopFollowing);

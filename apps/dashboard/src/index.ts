@@ -3,13 +3,13 @@ import type { Server } from 'node:http';
 import { isIP } from 'node:net';
 import { resolveRedisTarget } from '@floodgate/shared/env';
 import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
-import { followPartitionHighWater, growQueues, partitionCounts, readPartitionHighWater } from '@floodgate/shared/jobs';
+import { openPartitionedQueues } from '@floodgate/shared/jobs';
 import { createLogger } from '@floodgate/shared/logger';
 import { connectAtStartup } from '@floodgate/shared/redis';
-import { BOARD_PATH, createApp, LOGIN_PATH } from './app';
+import { BOARD_PATH, createApp, LOGIN_PATH, type DashboardApp } from './app';
 import { resolveCredentials, resolveSessionSecret } from './credentials';
 import { env, secureCookies } from './env';
-import { closeQueues, createQueues } from './queues';
+import { closeQueues } from './queues';
 
 async function main(): Promise<void> {
   const logger = createLogger({ name: 'dashboard', level: env.LOG_LEVEL });
@@ -20,11 +20,20 @@ async function main(): Promise<void> {
   const shutdown = createShutdown({ logger, graceMs: env.DASHBOARD_SHUTDOWN_GRACE_MS });
   // Steps run in reverse order: stop accepting requests, then close the queues, then Redis.
   shutdown.add('redis', () => redis.quit());
-  // Partitions left from a larger QUEUE_PARTITIONS are shown too, while they drain.
-  const partitions = partitionCounts(env.QUEUE_PARTITIONS);
-  const open = await readPartitionHighWater(redis, env.QUEUE_PREFIX, partitions);
-  const queues = createQueues(redis, env.QUEUE_PREFIX, { partitions, open });
+  // Partitions left from a larger QUEUE_PARTITIONS are shown too, while they drain; those another
+  // process's larger QUEUE_PARTITIONS adds later appear on the boards and the overview.
+  let app: DashboardApp | undefined;
+  const { queues, stopFollowing } = await openPartitionedQueues({
+    redis,
+    prefix: env.QUEUE_PREFIX,
+    partitions: env.QUEUE_PARTITIONS,
+    checkEveryMs: env.QUEUE_PARTITIONS_CHECK_MS,
+    logger,
+    raiseMark: false,
+    onGrow: () => app?.refreshBoards(),
+  });
   shutdown.add('queues', () => closeQueues(queues));
+  shutdown.add('partition watch', stopFollowing);
   await Promise.all(Object.values(queues).map((queue) => queue.waitUntilReady()));
 
   // In production env.ts has already refused to start without strong ones of each.
@@ -32,20 +41,7 @@ async function main(): Promise<void> {
   const viewer = resolveCredentials({ user: env.DASHBOARD_VIEWER_USER, password: env.DASHBOARD_VIEWER_PASSWORD });
   const session = resolveSessionSecret(env.DASHBOARD_SESSION_SECRET);
   const secure = secureCookies(env);
-  const app = createApp({ queues, redis, prefix: env.QUEUE_PREFIX, admin, viewer, sessionSecret: session.secret, secureCookies: secure, logger });
-  // Partitions another process's larger QUEUE_PARTITIONS added appear on the boards and the overview.
-  const stopFollowing = followPartitionHighWater({
-    redis,
-    prefix: env.QUEUE_PREFIX,
-    open,
-    everyMs: env.QUEUE_PARTITIONS_CHECK_MS,
-    logger,
-    onRaise: async (mark) => {
-      await growQueues(queues, mark);
-      app.refreshBoards();
-    },
-  });
-  shutdown.add('partition watch', stopFollowing);
+  app = createApp({ queues, redis, prefix: env.QUEUE_PREFIX, admin, viewer, sessionSecret: session.secret, secureCookies: secure, logger });
   const server: Server = app.listen(env.DASHBOARD_PORT, env.DASHBOARD_HOST);
   await once(server, 'listening');
   shutdown.add('http server', () => closeHttpServer(server));

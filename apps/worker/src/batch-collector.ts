@@ -2,8 +2,8 @@ import { notifiesStop, type BatchContext, type BatchItem, type BatchOutcome, typ
 import { permanentFailure } from './job-errors';
 
 export interface BatchCollectorOptions<P, R> {
-  /** Most jobs in one call. */
-  size: number;
+  /** Most jobs in one call, read as each batch fills (a worker's concurrency can change while it runs). */
+  size(): number;
   /** Longest the first job of a batch waits for others, in milliseconds. */
   maxWaitMs: number;
   runBatch(items: ReadonlyArray<BatchItem<P>>, batch: BatchContext): Promise<ReadonlyArray<BatchOutcome<R>>>;
@@ -43,7 +43,7 @@ export function createBatchCollector<P, R>(options: BatchCollectorOptions<P, R>)
     submit(data, ctx) {
       return new Promise<R>((resolve, reject) => {
         filling.push({ item: { data, ctx }, resolve, reject });
-        if (filling.length >= options.size) flush();
+        if (filling.length >= options.size()) flush();
         else if (filling.length === 1) timer = setTimeout(flush, options.maxWaitMs);
       });
     },

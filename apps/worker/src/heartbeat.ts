@@ -35,10 +35,9 @@ export function startHeartbeat(options: HeartbeatOptions): (redisMs?: number) =>
 
   let stopped = false;
   const beat = async () => {
-    const active = await options.metrics.activeJobs.get();
     // A beat begun just before the stop must not write the key back after its DEL.
     if (stopped) return;
-    const activeOf = (type: string) => active.values.find((v) => v.labels.type === type)?.value ?? 0;
+    const activeOf = (type: string) => options.metrics.activeByType.get(type)?.value ?? 0;
     const heartbeat: WorkerHeartbeat = {
       id,
       host,

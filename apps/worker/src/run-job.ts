@@ -16,10 +16,11 @@ export interface CreateProcessorOptions<P extends z.ZodType, R extends z.ZodType
   logger: Logger;
   /**
    * Most jobs per handler call, for a type with a catalog `batch` policy and a
-   * handler with `runBatch`; the worker passes its concurrency when that is lower.
+   * handler with `runBatch`; the worker passes its concurrency when that is lower
+   * (read as each batch fills: a partition's share of it changes when partitions are added).
    * @defaultValue the catalog's `batch.size`
    */
-  batchSize?: number;
+  batchSize?: () => number;
   /**
    * Where each attempt registers so `worker.cancelJob`/`cancelAllJobs` can stop it
    * (the worker's own, see {@link CancellableWorker}).
@@ -91,10 +92,11 @@ function handlerCall<P extends z.ZodType, R extends z.ZodType>(
   options: CreateProcessorOptions<P, R>,
 ): (data: z.output<P>, ctx: JobContext) => Promise<z.output<R>> {
   const { definition, handler } = options;
-  if (!definition.batch || !handler.runBatch) return (data, ctx) => handler.run(data, ctx);
+  const { batch } = definition;
+  if (!batch || !handler.runBatch) return (data, ctx) => handler.run(data, ctx);
   const collector = createBatchCollector({
-    size: Math.max(1, Math.min(options.batchSize ?? definition.batch.size, definition.batch.size)),
-    maxWaitMs: definition.batch.maxWaitMs,
+    size: () => Math.max(1, Math.min(options.batchSize?.() ?? batch.size, batch.size)),
+    maxWaitMs: batch.maxWaitMs,
     runBatch: handler.runBatch.bind(handler),
   });
   return (data, ctx) => collector.submit(data, ctx);

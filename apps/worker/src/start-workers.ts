@@ -79,10 +79,10 @@ export function startWorkers(options: StartWorkersOptions): RunningWorkers {
       const count = Math.max(partitions[type], running.length);
       if (count === running.length) continue;
       for (const entry of running) {
-        entry.worker.concurrency = concurrencyShare(type, options, entry.partition, count);
-        // BullMQ reads the limiter on each move to active: the shares of the rate limit change with the count too.
-        const limit = catalog[type].workerRateLimit;
-        if (limit && entry.worker.opts.limiter) entry.worker.opts.limiter.max = shareOf(limit.max, entry.partition, count);
+        const shares = sharesOf(catalog[type], options.tuning ?? DEFAULT_TUNING, entry.partition, count);
+        // Batches read the worker's concurrency as they fill; BullMQ reads the limiter on each move to active.
+        entry.worker.concurrency = shares.concurrency;
+        if (shares.limiterMax !== undefined && entry.worker.opts.limiter) entry.worker.opts.limiter.max = shares.limiterMax;
       }
       for (let partition = running.length; partition < count; partition++) {
         const worker = startWorker(type, options, partition, count);
@@ -108,9 +108,15 @@ function startWorker(type: JobType, options: StartWorkersOptions, partition: num
   return createJobWorker({ ...options, definition, handler, partition, partitions });
 }
 
-/** Partition `partition`'s share of the type's per-process concurrency (WORKER_CONCURRENCY or the catalog's). */
-function concurrencyShare(type: JobType, options: Pick<StartWorkersOptions, 'tuning'>, partition: number, partitions: number): number {
-  return shareOf((options.tuning ?? DEFAULT_TUNING).concurrency[type] ?? catalog[type].concurrency, partition, partitions);
+/**
+ * Partition `partition`'s shares, of `partitions`, of its type's per-process
+ * concurrency (WORKER_CONCURRENCY or the catalog's) and of its worker rate limit.
+ */
+function sharesOf(definition: JobDefinition, tuning: WorkerTuning, partition: number, partitions: number): { concurrency: number; limiterMax: number | undefined } {
+  return {
+    concurrency: shareOf(tuning.concurrency[definition.type] ?? definition.concurrency, partition, partitions),
+    limiterMax: definition.workerRateLimit ? shareOf(definition.workerRateLimit.max, partition, partitions) : undefined,
+  };
 }
 
 export interface CreateJobWorkerOptions extends Pick<StartWorkersOptions, 'connection' | 'prefix' | 'logger' | 'metrics' | 'tuning' | 'telemetry' | 'overview'> {
@@ -135,29 +141,29 @@ export function createJobWorker(options: CreateJobWorkerOptions): Worker {
   const partitions = options.partitions ?? 1;
   const { name, prefix } = queueIdentity(type, options.prefix, partition);
   const logger = options.logger.child(partitions > 1 ? { type, partition } : { type });
-  // This partition's share of the process's concurrency for the type.
-  const concurrency = shareOf(tuning.concurrency[type] ?? definition.concurrency, partition, partitions);
+  // This partition's shares of the process's concurrency for the type and of its rate limit.
+  const shares = sharesOf(definition, tuning, partition, partitions);
   // Where cancelJob/cancelAllJobs find the attempts (no AbortController per job).
   const attempts = new RunningAttempts();
   const measured = measuredProcessor(
     type,
-    // A batch fills from the jobs this worker holds at once: never larger than its concurrency.
-    createProcessor({ definition, handler, logger: options.logger, batchSize: concurrency, attempts }),
+    // A batch fills from the jobs this worker holds at once: never larger than its concurrency (now, see consume()).
+    createProcessor({ definition, handler, logger: options.logger, batchSize: (): number => worker.concurrency, attempts }),
     options.metrics,
   );
   const processor = options.telemetry ? tracedProcessor(type, measured) : measured;
-  const worker = new CancellableWorker(name, processor, {
+  const worker: Worker = new CancellableWorker(name, processor, {
     connection: options.connection,
     prefix,
     // Stored on every job as `processedBy`, so the API can tell which process ran it.
     name: `${hostname()}:${process.pid}`,
-    concurrency,
+    concurrency: shares.concurrency,
     lockDuration: tuning.lockDurationMs,
     stalledInterval: tuning.stalledIntervalMs,
     maxStalledCount: tuning.maxStalledCount,
     // BullMQ keeps a rate limit per queue: each partition gets its share, so the type as a whole keeps the catalog's.
-    ...(definition.workerRateLimit
-      ? { limiter: { max: shareOf(definition.workerRateLimit.max, partition, partitions), duration: definition.workerRateLimit.durationMs } }
+    ...(definition.workerRateLimit && shares.limiterMax !== undefined
+      ? { limiter: { max: shares.limiterMax, duration: definition.workerRateLimit.durationMs } }
       : {}),
     // BullMQ's per-minute completed/failed counts: Bull Board's throughput chart and
     // the API's floodgate_queue_finished_jobs_total read them.

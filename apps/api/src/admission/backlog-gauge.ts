@@ -44,15 +44,17 @@ export function createBacklogGauge(queues: JobQueues, redis: RedisClient, maxAge
     if (!several || known === undefined) return fresh;
     // Of several partitions, one whose primary is slow or down must not hold every request of
     // the type for the whole Redis deadline: past a short bound its last reading stands in.
-    fresh.catch(() => undefined);
-    return Promise.race([fresh, new Promise<number>((resolve) => setTimeout(resolve, SLOW_PARTITION_MS, known).unref())]);
+    let timer: NodeJS.Timeout | undefined;
+    const stale = new Promise<number>((resolve) => (timer = setTimeout(resolve, SLOW_PARTITION_MS, known)));
+    return Promise.race([fresh, stale]).finally(() => clearTimeout(timer));
   };
   const read = async (type: JobType) => {
     const partitions = queues[type].partitions;
     const readings = await Promise.allSettled(partitions.map((queue) => readPartition(queue, partitions.length > 1)));
     // Nothing answered: this is an outage, not one primary's.
     if (readings.every((r) => r.status === 'rejected')) throw (readings[0] as PromiseRejectedResult).reason;
-    return readings.reduce((sum, reading, i) => sum + (reading.status === 'fulfilled' ? reading.value : (lastKnown.get(partitions[i]!.name) ?? 0)), 0);
+    // A failed partition always has a last reading by now (0 when it never answered).
+    return readings.reduce((sum, reading, i) => sum + (reading.status === 'fulfilled' ? reading.value : lastKnown.get(partitions[i]!.name)!), 0);
   };
   return {
     backlog(type) {

@@ -66,6 +66,8 @@ interface PrimaryState {
  */
 export function startRedisMemoryGuard(options: RedisMemoryGuardOptions): RedisMemoryGuard {
   const primaries = new Map<string, PrimaryState>();
+  /** The nearly full primaries' readings, as of the last sample. */
+  let full: PrimaryMemoryUsage[] = [];
   let inFlight = false;
   const deadlineMs = options.deadlineMs ?? 2_000;
   const samplePrimary = async (primary: string, redis: Redis) => {
@@ -98,16 +100,17 @@ export function startRedisMemoryGuard(options: RedisMemoryGuardOptions): RedisMe
       const names = new Set(current.map((p) => p.name));
       for (const name of primaries.keys()) if (!names.has(name)) primaries.delete(name);
     } finally {
+      // Kept between samples: every request asks, and only a sample changes the answer.
+      full = [...primaries.values()].filter((p) => p.gate.shedding).map((p) => p.usage);
       inFlight = false;
     }
   };
   void sample();
   const timer = setInterval(() => void sample(), options.intervalMs);
   timer.unref();
-  const shedding = () => [...primaries.values()].filter((p) => p.gate.shedding).map((p) => p.usage);
   return {
     get shedding() {
-      return shedding().length > 0;
+      return full.length > 0;
     },
     get usage() {
       const share = (u: PrimaryMemoryUsage) => (u.maxBytes > 0 ? u.usedBytes / u.maxBytes : 0);
@@ -117,7 +120,6 @@ export function startRedisMemoryGuard(options: RedisMemoryGuardOptions): RedisMe
       return [...primaries.values()].some((p) => p.stale);
     },
     fullPrimaryFor(slot) {
-      const full = shedding();
       if (full.length === 0) return undefined;
       if (slot === undefined || !(options.redis instanceof Cluster)) return full[0];
       const owner = options.redis.slots[slot]?.[0];

@@ -69,12 +69,16 @@ export function createJobAdder(queues: JobQueues, redis: RedisClient, options: J
   const replication = options.replication ?? NO_REPLICATION;
   // The deadline covers the WAIT for replicas too: a replica that never answers still ends in a 503.
   const deadlineMs = (options.deadlineMs ?? REDIS_DEADLINE_MS) + replication.timeoutMs;
-  // Flushed per partition queue (`<type>/<queue name>`): one pipeline touches one queue's
-  // slot, which a cluster requires (and which is one primary's round trip anyway).
-  const keyOf = (type: JobType, jobId: string) => `${type}/${queues[type].forJob(jobId).name}`;
+  // Flushed per partition queue, keyed by its name (unique across types): one pipeline touches one
+  // queue's slot, which a cluster requires (and which is one primary's round trip anyway).
+  const targets = new Map<string, { type: JobType; queue: Queue }>();
+  const keyOf = (type: JobType, jobId: string) => {
+    const queue = queues[type].forJob(jobId);
+    if (!targets.has(queue.name)) targets.set(queue.name, { type, queue });
+    return queue.name;
+  };
   const flush = async (key: string, items: Item[]): Promise<Array<Job | Error>> => {
-    const type = key.slice(0, key.indexOf('/')) as JobType;
-    const queue = queues[type].forJob(items[0]!.opts.jobId);
+    const { type, queue } = targets.get(key)!;
     const outcomes = await addEach(redis, queue, type, items, deadlineMs, replication);
     const { aofAck } = options;
     if (!aofAck || outcomes.every((outcome) => outcome instanceof Error)) return outcomes;

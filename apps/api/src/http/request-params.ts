@@ -21,11 +21,6 @@ export function jobIdOf(req: Request): string {
   return id;
 }
 
-/** Who rate limits count against: the request's API key (see requireAuth), else its address. */
-export function clientOf(req: Request): string {
-  return rateLimitClient(req.res?.locals.principal as Principal | undefined, req.ip ?? req.socket.remoteAddress);
-}
-
 /** The caller of an enqueue: whom rate limits count against, and whose idempotency keys these are. */
 export function callerOf(principal: Principal | undefined, address: string | undefined): Caller {
   return { client: rateLimitClient(principal, address), owner: principal?.id ?? 'anonymous' };

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { jobTypes } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
-import { fields, primariesOf, readMemory, startOverviewRecorder, type OverviewRecorder } from '@floodgate/shared/overview';
+import { DEPTH_STATES, depthCounts, fields, primariesOf, readMemory, startOverviewRecorder, type OverviewRecorder } from '@floodgate/shared/overview';
 import type { RedisClient } from '@floodgate/shared/redis';
 import type { HttpMetrics } from '../metrics/http-metrics';
 import type { JobQueues } from '../queues';
@@ -35,10 +35,8 @@ export function startOverviewSampler(deps: OverviewSamplerDeps): OverviewRecorde
     if (deps.redis.status !== 'ready') return;
     await Promise.all(
       jobTypes.map(async (type) => {
-        // Prioritized jobs are waiting too. (BullMQ 6 keeps a paused queue's jobs in its wait list: there is no 'paused' state.)
-        const counts = await deps.queues[type].getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
-        recorder.gauge(fields.depth(type, 'waiting'), (counts.waiting ?? 0) + (counts.prioritized ?? 0));
-        for (const state of ['active', 'delayed', 'failed'] as const) recorder.gauge(fields.depth(type, state), counts[state] ?? 0);
+        const counts = await depthCounts(deps.queues[type]);
+        for (const state of DEPTH_STATES) recorder.gauge(fields.depth(type, state), counts[state]);
       }),
     );
     await Promise.all(

@@ -1,6 +1,7 @@
 import { jobTypes, type JobType } from '@floodgate/shared/jobs';
 import {
   DEPTH_STATES,
+  depthCounts,
   fields,
   LATENCY_BINS_MS,
   quantileOfBins,
@@ -77,17 +78,11 @@ export async function readOverview(redis: RedisClient, prefix: string, queues: D
   const types = await Promise.all(
     jobTypes.map(async (type): Promise<TypeOverview> => {
       const queue = queues[type];
-      const [paused, raw] = await Promise.all([queue.isPaused(), queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed')]);
+      const [paused, counts] = await Promise.all([queue.isPaused(), depthCounts(queue)]);
       return {
         type,
         paused,
-        counts: {
-          // BullMQ 6 keeps a paused queue's jobs in its wait list; prioritized jobs are waiting too.
-          waiting: (raw.waiting ?? 0) + (raw.prioritized ?? 0),
-          active: raw.active ?? 0,
-          delayed: raw.delayed ?? 0,
-          failed: raw.failed ?? 0,
-        },
+        counts,
         completedPerSec: perSec(fields.finished(type, 'completed')),
         failedPerSec: perSec(fields.finished(type, 'failed')),
         depth: Object.fromEntries(DEPTH_STATES.map((state) => [state, gauge(fields.depth(type, state))])) as Record<DepthState, Series>,

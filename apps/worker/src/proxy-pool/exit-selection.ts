@@ -1,3 +1,4 @@
+import { fnv1a32 } from '@floodgate/shared/jobs';
 import { isCooling, type Exit } from './exit';
 
 export type RotationPolicy = 'round-robin' | 'lru';
@@ -65,11 +66,7 @@ function stickyChoice(key: string, candidates: readonly Exit[]): Exit {
 }
 
 function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
+  let hash = fnv1a32(text);
   // A final mix, so keys that differ in their last characters spread well.
   hash ^= hash >>> 16;
   hash = Math.imul(hash, 0x85ebca6b);

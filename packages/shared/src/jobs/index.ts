@@ -14,3 +14,4 @@ export * from './job-id';
 export * from './partitions';
 export * from './type-queue';
 export * from './partition-watch';
+export * from './partitioned-queues';

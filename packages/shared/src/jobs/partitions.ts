@@ -27,12 +27,17 @@ export function shareOf(total: number, index: number, count: number): number {
  */
 export function partitionOfKey(key: string, count: number): number {
   if (count <= 1) return 0;
+  return fnv1a32(key) % count;
+}
+
+/** 32-bit FNV-1a of a string's UTF-16 code units, as an unsigned number. */
+export function fnv1a32(text: string): number {
   let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    hash ^= key.charCodeAt(i);
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
-  return (hash >>> 0) % count;
+  return hash >>> 0;
 }
 
 /**

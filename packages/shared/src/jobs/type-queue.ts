@@ -78,15 +78,29 @@ export function createTypeQueue(type: JobType, count: number, open: number, open
   const partition = (index: number): Queue => partitions[index] ?? partitions[0]!;
   const partitionOfJob = (id: string) => partitionOfJobId(id) ?? partitionOfKey(id, count);
   const forJob = (id: string): Queue => partition(partitionOfJob(id));
-  const exists = async (queue: Queue, id: string) => (await queue.getJobState(id)) !== 'unknown';
+  /**
+   * `read` from the queue where the job should be, then, while it says the job is
+   * not there (`missing`), from the others it may be in: an API id is only ever
+   * in the partition it names, or in partition 0 when a process that had not yet
+   * opened that partition added it (see `partition`); any other id may be anywhere.
+   */
+  const readFromHolder = async <T>(id: string, read: (queue: Queue) => Promise<T>, missing: (value: T) => boolean): Promise<T> => {
+    const home = forJob(id);
+    const found = await read(home);
+    if (partitions.length === 1 || !missing(found)) return found;
+    const others = partitionOfJobId(id) === undefined ? partitions : [partitions[0]!];
+    for (const queue of others) {
+      if (queue === home) continue;
+      const elsewhere = await read(queue);
+      if (!missing(elsewhere)) return elsewhere;
+    }
+    return found;
+  };
   const locate = async (id: string): Promise<Queue> => {
     const home = forJob(id);
-    if (partitions.length === 1 || (await exists(home, id))) return home;
-    // An API id is only ever in the partition it names, or in partition 0 when a
-    // process that had not yet opened that partition added it (see `partition`).
-    const others = partitionOfJobId(id) === undefined ? partitions.filter((queue) => queue !== home) : [partitions[0]!].filter((queue) => queue !== home);
-    for (const queue of others) if (await exists(queue, id)) return queue;
-    return home;
+    if (partitions.length === 1) return home;
+    const holder = await readFromHolder(id, async (queue) => ((await queue.getJobState(id)) === 'unknown' ? undefined : queue), (queue) => queue === undefined);
+    return holder ?? home;
   };
   const every = <T>(run: (queue: Queue) => Promise<T>) => Promise.all(partitions.map(run));
 
@@ -96,6 +110,7 @@ export function createTypeQueue(type: JobType, count: number, open: number, open
     partitions,
     first: partitions[0]!,
     nextPartition(avoid) {
+      if (count === 1) return 0;
       for (let tried = 0; tried < count; tried++) {
         const candidate = next;
         next = (next + 1) % count;
@@ -109,8 +124,9 @@ export function createTypeQueue(type: JobType, count: number, open: number, open
     partition,
     forJob,
     locate,
-    getJob: async (id) => (await locate(id)).getJob(id),
-    getJobState: async (id) => (await locate(id)).getJobState(id),
+    // One read when the job is where its id says (the read itself tells), not a lookup and then the read.
+    getJob: (id) => readFromHolder(id, (queue) => queue.getJob(id), (job) => job === undefined),
+    getJobState: (id) => readFromHolder<string>(id, (queue) => queue.getJobState(id), (state) => state === 'unknown'),
     async getJobCounts(...states) {
       const counts = await every((queue) => queue.getJobCounts(...states));
       const total: Record<string, number> = {};

@@ -3,3 +3,4 @@ export * from './overview-keys';
 export * from './overview-reader';
 export * from './overview-recorder';
 export * from './primaries';
+export * from './depth-counts';
