@@ -36,9 +36,7 @@ async function main(): Promise<void> {
   // those another process's larger QUEUE_PARTITIONS adds later are counted, paused and found here too.
   const { queues, stopFollowing } = await openPartitionedQueues({
     redis,
-    prefix: env.QUEUE_PREFIX,
-    partitions: env.QUEUE_PARTITIONS,
-    checkEveryMs: env.QUEUE_PARTITIONS_CHECK_MS,
+    env,
     logger,
     raiseMark: true,
     queueOptions: { eventsMaxLen: env.API_EVENTS_MAX_LEN, telemetry: tracing?.telemetry },

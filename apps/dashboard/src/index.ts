@@ -25,9 +25,7 @@ async function main(): Promise<void> {
   let app: DashboardApp | undefined;
   const { queues, stopFollowing } = await openPartitionedQueues({
     redis,
-    prefix: env.QUEUE_PREFIX,
-    partitions: env.QUEUE_PARTITIONS,
-    checkEveryMs: env.QUEUE_PARTITIONS_CHECK_MS,
+    env,
     logger,
     raiseMark: false,
     onGrow: () => app?.refreshBoards(),

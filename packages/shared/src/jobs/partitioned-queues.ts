@@ -1,3 +1,4 @@
+import type { CommonEnv } from '../env/common-env';
 import type { Logger } from '../logger';
 import type { RedisClient } from '../redis/create-redis';
 import { growQueues, openQueues, type JobQueues, type OpenQueuesOptions } from './open-queues';
@@ -11,11 +12,8 @@ import { partitionCounts, raisePartitionHighWater, readPartitionHighWater } from
  */
 export async function openPartitionedQueues(options: {
   redis: RedisClient;
-  prefix: string;
-  /** QUEUE_PARTITIONS. */
-  partitions: Record<string, number>;
-  /** QUEUE_PARTITIONS_CHECK_MS. */
-  checkEveryMs: number;
+  /** QUEUE_PREFIX, QUEUE_PARTITIONS and QUEUE_PARTITIONS_CHECK_MS of the process. */
+  env: Pick<CommonEnv, 'QUEUE_PREFIX' | 'QUEUE_PARTITIONS' | 'QUEUE_PARTITIONS_CHECK_MS'>;
   logger: Logger;
   /** Raise the mark to this process's counts (a producer), or only read it. */
   raiseMark: boolean;
@@ -23,14 +21,15 @@ export async function openPartitionedQueues(options: {
   /** Called once new partitions are open. */
   onGrow?: () => void;
 }): Promise<{ queues: JobQueues; stopFollowing(): void }> {
-  const partitions = partitionCounts(options.partitions);
-  const open = await (options.raiseMark ? raisePartitionHighWater : readPartitionHighWater)(options.redis, options.prefix, partitions);
-  const queues = openQueues(options.redis, options.prefix, { ...options.queueOptions, partitions, open });
+  const { QUEUE_PREFIX: prefix, QUEUE_PARTITIONS, QUEUE_PARTITIONS_CHECK_MS } = options.env;
+  const partitions = partitionCounts(QUEUE_PARTITIONS);
+  const open = await (options.raiseMark ? raisePartitionHighWater : readPartitionHighWater)(options.redis, prefix, partitions);
+  const queues = openQueues(options.redis, prefix, { ...options.queueOptions, partitions, open });
   const stopFollowing = followPartitionHighWater({
     redis: options.redis,
-    prefix: options.prefix,
+    prefix,
     open,
-    everyMs: options.checkEveryMs,
+    everyMs: QUEUE_PARTITIONS_CHECK_MS,
     logger: options.logger,
     onRaise: async (mark) => {
       await growQueues(queues, mark);
