@@ -14,12 +14,32 @@ import { buildReport, toMarkdown, writeReport } from './report';
 import type { BenchContext, ResultRow } from './scenario';
 import { scenarios } from './scenarios';
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
-  const quick = values.quick ?? false;
+const USAGE = `usage: npm run bench [-- --quick] [-- --only name,name]
+  --quick   small sizes, a smoke run whose ratios mean little (npm test runs it)
+  --only    run these scenarios only: ${scenarios.map((s) => s.name).join(', ')}`;
+
+/** A wrong command line: its message and the usage are printed, without a stack. */
+class UsageError extends Error {}
+
+function parseCommandLine(): { quick: boolean; only: string[] | undefined } {
+  let values: { quick?: boolean; only?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
   const only = values.only?.split(',').map((name) => name.trim());
   const unknown = only?.filter((name) => !scenarios.some((s) => s.name === name)) ?? [];
-  if (unknown.length > 0) throw new Error(`unknown scenario(s): ${unknown.join(', ')}; known: ${scenarios.map((s) => s.name).join(', ')}`);
+  if (unknown.length > 0) throw new UsageError(`unknown scenario(s): ${unknown.join(', ')}`);
+  return { quick: values.quick ?? false, only };
+}
+
+async function main(): Promise<void> {
+  const { quick, only } = parseCommandLine();
 
   const logger = createLogger({ name: 'bench', level: 'warn', pretty: false });
   const redis = await startRedis();
@@ -54,6 +74,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof UsageError) {
+    process.stderr.write(`bench: ${err.message}\n${USAGE}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });
