@@ -62,7 +62,7 @@ const apps = [
     env: redisEnv,
     wait_ready: true,
     listen_timeout: 45_000,
-    kill_timeout: 15_000,
+    kill_timeout: env.DASHBOARD_SHUTDOWN_GRACE_MS + 5_000,
     exp_backoff_restart_delay: 200,
   },
 ];

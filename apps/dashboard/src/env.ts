@@ -1,4 +1,4 @@
-import { CommonEnv, intEnv, loadEnv, optionalBoolEnv, refineRedisTopology } from '@floodgate/shared/env';
+import { CommonEnv, loadEnv, optionalBoolEnv, refineRedisTopology } from '@floodgate/shared/env';
 import { StackEnv } from '@floodgate/shared/stack';
 import { credentialProblems } from './credentials';
 
@@ -45,12 +45,8 @@ export const DashboardEnv = CommonEnv.extend({
    * @defaultValue true when NODE_ENV=production, false otherwise
    */
   DASHBOARD_SECURE_COOKIES: optionalBoolEnv(),
-  /**
-   * How long open requests may take to finish at shutdown; below pm2's
-   * kill_timeout for the dashboard (15 s), so cleanup is never cut short.
-   * @defaultValue 5000
-   */
-  DASHBOARD_SHUTDOWN_GRACE_MS: intEnv(5_000, { min: 0, max: 600_000 }),
+  /** How long open requests may take to finish at shutdown (pm2's kill_timeout is this + 5 s). @defaultValue 5000 */
+  DASHBOARD_SHUTDOWN_GRACE_MS: StackEnv.shape.DASHBOARD_SHUTDOWN_GRACE_MS,
 }).superRefine((env, ctx) => {
   for (const { variable, problem } of credentialProblems(env)) ctx.addIssue({ code: 'custom', path: [variable], message: problem });
   refineRedisTopology(env, ctx);

@@ -36,6 +36,13 @@ export const StackEnv = CommonEnv.extend({
    */
   API_SHUTDOWN_GRACE_MS: intEnv(10_000, { min: 0, max: 600_000 }),
   /**
+   * How long a stopping dashboard lets open requests finish. pm2's
+   * `kill_timeout` for the dashboard is derived from it (+5 s), so raising it
+   * never gets the dashboard SIGKILLed mid-cleanup.
+   * @defaultValue 5000
+   */
+  DASHBOARD_SHUTDOWN_GRACE_MS: intEnv(5_000, { min: 0, max: 600_000 }),
+  /**
    * How long a stopping worker waits for its active jobs before aborting them.
    * Must exceed the longest catalog `timeoutMs` (30 s, compute) so a job still
    * within its time can finish; pm2's `kill_timeout` for workers is derived
