@@ -12,6 +12,6 @@ describe('the README error table', () => {
     for (const [, status, codes] of readme.matchAll(/^\| (\d{3}) \| ((?:`[a-z_]+`(?:, )?)+)/gm)) {
       for (const [, code] of codes!.matchAll(/`([a-z_]+)`/g)) rows.set(code!, [...(rows.get(code!) ?? []), Number(status)]);
     }
-    for (const [code, { status }] of Object.entries(API_ERROR_CODES)) expect(rows.get(code), code).toContain(status);
+    for (const [code, { status }] of Object.entries(API_ERROR_CODES)) expect(rows.get(code) ?? [], `${code} has no table row with status ${status}`).toContain(status);
   });
 });
