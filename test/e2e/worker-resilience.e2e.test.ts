@@ -5,59 +5,19 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { catalog, jobOptionsFor } from '@floodgate/shared/jobs';
-import { createLogger } from '@floodgate/shared/logger';
-import { createRedis, waitForRedis } from '@floodgate/shared/redis';
 import { listHeartbeats } from '@floodgate/shared/workers';
-import { freePort, spawnNodeProcess, startRedis, waitFor, type PrivateRedis, type RunningProcess } from '@floodgate/testkit';
+import { freePort, spawnNodeProcess, waitFor } from '@floodgate/testkit';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { API_ENTRY, apiKey, auth, FAST_RECOVERY_ENV, ROOT, WORKER_ENTRY } from './stack-entries';
+import { describe, expect, it } from 'vitest';
+import { finished, privateRedisPerTest } from './private-redis-fixture';
+import { API_ENTRY, apiKey, auth, FAST_RECOVERY_ENV, ROOT } from './stack-entries';
 
-
-const logger = createLogger({ name: 'e2e', level: 'silent', pretty: false });
-
-
-let redis: PrivateRedis;
-let connection: Redis;
-let prefix: string;
-const processes: RunningProcess[] = [];
-
-beforeEach(async () => {
-  redis = await startRedis({ appendonly: true });
-  connection = createRedis('worker', { url: redis.url, logger });
-  await waitForRedis(connection);
-  prefix = `{e2e-${Math.random().toString(36).slice(2)}}`;
-});
-
-afterEach(async () => {
-  await Promise.all(processes.splice(0).map((p) => p.kill()));
-  connection?.disconnect();
-  await redis?.stop();
-});
-
-const startWorker = async (env: Record<string, string> = {}) => {
-  const worker = await spawnNodeProcess(WORKER_ENTRY, { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, ...FAST_RECOVERY_ENV, ...env });
-  processes.push(worker);
-  return worker;
-};
-
-const finished = (queue: Queue, id: string, timeoutMs = 60_000) =>
-  waitFor(
-    async () => {
-      // State first, then the job: a job read before it finished would lack its result or reason.
-      const state = await queue.getJobState(id);
-      if (state !== 'completed' && state !== 'failed') return undefined;
-      const job = await queue.getJob(id);
-      return job ? { job, state } : undefined;
-    },
-    { timeoutMs, description: `job ${id} to finish` },
-  );
+const fixture = privateRedisPerTest(FAST_RECOVERY_ENV);
 
 describe('worker crash recovery', () => {
   it('hands the job of a SIGKILLed worker process to another process, which completes it', async () => {
-    const [first, second] = [await startWorker(), await startWorker()];
-    const queue = new Queue('compute', { connection, prefix });
+    const [first, second] = [await fixture.startWorker(), await fixture.startWorker()];
+    const queue = new Queue('compute', { connection: fixture.connection, prefix: fixture.prefix });
     // A few seconds of CPU on a pool thread: long enough to be killed mid-way.
     const job = await queue.add('compute', { n: 6_000, m: 2_000 }, jobOptionsFor(catalog.compute));
     const active = await waitFor(async () => {
@@ -75,7 +35,7 @@ describe('worker crash recovery', () => {
     expect(done.returnvalue).toMatchObject({ operations: 12_000_000 });
     // The dead process drops off the live list once its last heartbeat expires.
     await waitFor(async () => {
-      const ids = (await listHeartbeats(connection, prefix)).map((beat) => beat.pid);
+      const ids = (await listHeartbeats(fixture.connection, fixture.prefix)).map((beat) => beat.pid);
       return ids.length === 1 && ids[0] === survivor?.pid;
     });
     await queue.close();
@@ -85,14 +45,14 @@ describe('worker crash recovery', () => {
 describe('a poison job', () => {
   it('fails after maxStalledCount with a clear reason while other jobs flow, and pm2 restarts the process it killed', async () => {
     const pm2Home = await mkdtemp(join(tmpdir(), 'floodgate-pm2-poison-'));
-    const env = { ...process.env, PM2_HOME: pm2Home, REDIS_URL: redis.url, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', ...FAST_RECOVERY_ENV };
+    const env = { ...process.env, PM2_HOME: pm2Home, REDIS_URL: fixture.redis.url, QUEUE_PREFIX: fixture.prefix, LOG_LEVEL: 'warn', ...FAST_RECOVERY_ENV };
     const pm2 = async (...args: string[]) =>
       (await promisify(execFile)(join(ROOT, 'node_modules/.bin/pm2'), args, { cwd: ROOT, env, timeout: 60_000 })).stdout;
     try {
       // Flags as in ecosystem.config.js: cluster mode, wait_ready, exponential restart back-off.
       await pm2('start', 'test/e2e/fixtures/poisoned-worker.js', '--name', 'poisoned', '-i', '2', '--wait-ready', '--exp-backoff-restart-delay', '200');
-      const compute = new Queue('compute', { connection, prefix });
-      const sentiment = new Queue('sentiment', { connection, prefix });
+      const compute = new Queue('compute', { connection: fixture.connection, prefix: fixture.prefix });
+      const sentiment = new Queue('sentiment', { connection: fixture.connection, prefix: fixture.prefix });
       const poison = await compute.add('compute', { n: 13, m: 10 }, jobOptionsFor(catalog.compute));
 
       // Meanwhile, ordinary jobs keep flowing: one every 100 ms until the poison job is gone.
@@ -135,9 +95,9 @@ describe('a poison job', () => {
 describe('cancelling a running job', () => {
   it('fires the handler\'s signal through DELETE, and the job fails with "cancelled", not retried', async () => {
     const apiPort = await freePort();
-    await startWorker();
-    processes.push(
-      await spawnNodeProcess(API_ENTRY, { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, API_PORT: String(apiPort), API_METRICS_PORT: '0', API_KEYS: JSON.stringify([apiKey.record]) }),
+    await fixture.startWorker();
+    fixture.processes.push(
+      await spawnNodeProcess(API_ENTRY, { REDIS_URL: fixture.redis.url, QUEUE_PREFIX: fixture.prefix, API_PORT: String(apiPort), API_METRICS_PORT: '0', API_KEYS: JSON.stringify([apiKey.record]) }),
     );
     const api = `http://127.0.0.1:${apiPort}`;
     const posted = await fetch(`${api}/v1/jobs/compute`, {
@@ -147,7 +107,7 @@ describe('cancelling a running job', () => {
       body: JSON.stringify({ payload: { n: 8_000, m: 2_000 } }),
     });
     const { id } = (await posted.json()) as { id: string };
-    const queue = new Queue('compute', { connection, prefix });
+    const queue = new Queue('compute', { connection: fixture.connection, prefix: fixture.prefix });
     await waitFor(async () => (await queue.getJobState(id)) === 'active');
     const cancel = await fetch(`${api}/v1/jobs/compute/${id}`, { method: 'DELETE', headers: auth });
     expect(cancel.status).toBe(202);
@@ -162,9 +122,9 @@ describe('cancelling a running job', () => {
 describe('a Redis outage', () => {
   it('answers 503 while Redis is down, reconnects by itself, and completes every acknowledged job', async () => {
     const apiPort = await freePort();
-    await startWorker({ WORKER_CPU_THREADS: '2' });
-    processes.push(
-      await spawnNodeProcess(API_ENTRY, { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, API_PORT: String(apiPort), API_METRICS_PORT: '0', API_KEYS: JSON.stringify([apiKey.record]) }),
+    await fixture.startWorker({ WORKER_CPU_THREADS: '2' });
+    fixture.processes.push(
+      await spawnNodeProcess(API_ENTRY, { REDIS_URL: fixture.redis.url, QUEUE_PREFIX: fixture.prefix, API_PORT: String(apiPort), API_METRICS_PORT: '0', API_KEYS: JSON.stringify([apiKey.record]) }),
     );
     const api = `http://127.0.0.1:${apiPort}`;
     const post = (n: number) =>
@@ -183,15 +143,15 @@ describe('a Redis outage', () => {
 
     // Enough work that some of it is still waiting when Redis goes away.
     for (let i = 1; i <= 12; i++) expect(await enqueue(20 + i)).toBe(202);
-    await redis.kill();
+    await fixture.redis.kill();
     for (let i = 0; i < 3; i++) expect(await enqueue(100 + i)).toBe(503);
     expect((await fetch(`${api}/healthz`)).status).toBe(200);
 
-    await redis.restart();
+    await fixture.redis.restart();
     await waitFor(async () => (await enqueue(200)) === 202, { timeoutMs: 20_000, description: 'the API to accept jobs again' });
     for (let i = 1; i <= 3; i++) expect(await enqueue(300 + i)).toBe(202);
 
-    const queue = new Queue('compute', { connection, prefix });
+    const queue = new Queue('compute', { connection: fixture.connection, prefix: fixture.prefix });
     for (const id of acknowledged) expect((await finished(queue, id)).state, `job ${id}`).toBe('completed');
     expect(acknowledged).toHaveLength(16);
     await queue.close();

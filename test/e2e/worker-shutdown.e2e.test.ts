@@ -2,16 +2,13 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cancelChannel, catalog, jobOptionsFor, queueIdentity } from '@floodgate/shared/jobs';
-import { createLogger } from '@floodgate/shared/logger';
-import { createRedis, waitForRedis } from '@floodgate/shared/redis';
+import { waitForRedis } from '@floodgate/shared/redis';
 import { listHeartbeats } from '@floodgate/shared/workers';
-import { spawnNodeProcess, startRedis, waitFor, type PrivateRedis, type RunningProcess } from '@floodgate/testkit';
+import { waitFor, type RunningProcess } from '@floodgate/testkit';
 import { Queue, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FAST_RECOVERY_ENV, WORKER_ENTRY } from './stack-entries';
-
-const logger = createLogger({ name: 'e2e', level: 'silent', pretty: false });
+import { finished, privateRedisPerTest } from './private-redis-fixture';
+import { FAST_RECOVERY_ENV } from './stack-entries';
 
 /** A dead process's job is back in play within ~3 s; pages on 127.0.0.1 allowed; no fetch timeout in the way. */
 const WORKER_ENV = {
@@ -66,38 +63,25 @@ async function startHeldPage(): Promise<HeldPage> {
   return page;
 }
 
-let redis: PrivateRedis;
-let connection: Redis;
-let prefix: string;
+const fixture = privateRedisPerTest(WORKER_ENV);
 let queue: Queue;
 let page: HeldPage;
-const processes: RunningProcess[] = [];
 
 beforeEach(async () => {
-  redis = await startRedis({ appendonly: true });
-  connection = createRedis('worker', { url: redis.url, logger });
-  await waitForRedis(connection);
-  prefix = `{e2e-${Math.random().toString(36).slice(2)}}`;
-  const { name, prefix: keyPrefix } = queueIdentity('page-extract', prefix);
-  queue = new Queue(name, { connection, prefix: keyPrefix });
+  const { name, prefix: keyPrefix } = queueIdentity('page-extract', fixture.prefix);
+  queue = new Queue(name, { connection: fixture.connection, prefix: keyPrefix });
   // One test stops Redis on purpose: the refused reconnects are expected, not news.
   queue.on('error', () => undefined);
   page = await startHeldPage();
 });
 
+// Runs before the fixture's teardown (after-hooks unwind in reverse), which closes the connection the queue uses.
 afterEach(async () => {
-  await Promise.all(processes.splice(0).map((p) => p.kill()));
+  // The workers go first: the page must not close under a handler still fetching it.
+  await fixture.killProcesses();
   await queue?.close();
-  connection?.disconnect();
   await page?.close();
-  await redis?.stop();
 });
-
-const startWorker = async (env: Record<string, string>) => {
-  const worker = await spawnNodeProcess(WORKER_ENTRY, { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, ...WORKER_ENV, ...env });
-  processes.push(worker);
-  return worker;
-};
 
 /** A page-extract job of the held page, with one attempt only: a spent attempt fails it. */
 const addLastAttemptJob = () => queue.add('page-extract', { url: page.url }, { ...jobOptionsFor(catalog['page-extract']), attempts: 1 });
@@ -107,22 +91,11 @@ const whenExited = async (worker: RunningProcess) => {
   return worker.child.exitCode;
 };
 
-const finished = (id: string) =>
-  waitFor(
-    async () => {
-      const state = await queue.getJobState(id);
-      if (state !== 'completed' && state !== 'failed') return undefined;
-      const job = await queue.getJob(id);
-      return job ? { job, state } : undefined;
-    },
-    { timeoutMs: 60_000, description: `job ${id} to finish` },
-  );
-
-const attemptsMadeOf = async (job: Job) => Number((await connection.hget(`${queue.qualifiedName}:${job.id}`, 'atm')) ?? 0);
+const attemptsMadeOf = async (job: Job) => Number((await fixture.connection.hget(`${queue.qualifiedName}:${job.id}`, 'atm')) ?? 0);
 
 describe('stopping a worker (a deploy: pm2 reload sends SIGINT)', () => {
   it('hands a job still running past the drain grace back to the queue without spending its last attempt; the next worker completes it', async () => {
-    const first = await startWorker({ WORKER_DRAIN_GRACE_MS: '300' });
+    const first = await fixture.startWorker({ WORKER_DRAIN_GRACE_MS: '300' });
     const job = await addLastAttemptJob();
     await waitFor(() => page.requests === 1, { description: 'the handler to be fetching the page' });
 
@@ -132,8 +105,8 @@ describe('stopping a worker (a deploy: pm2 reload sends SIGINT)', () => {
     expect(await attemptsMadeOf(job)).toBe(0);
 
     page.release();
-    const second = await startWorker({});
-    const { job: done, state } = await finished(String(job.id));
+    const second = await fixture.startWorker({});
+    const { job: done, state } = await finished(queue, String(job.id));
     expect(state).toBe('completed');
     expect(done.attemptsMade).toBe(1);
     expect(done.processedBy).toMatch(new RegExp(`:${second.pid}$`));
@@ -141,30 +114,30 @@ describe('stopping a worker (a deploy: pm2 reload sends SIGINT)', () => {
   });
 
   it('keeps hearing cancels until the drain ends', async () => {
-    const worker = await startWorker({ WORKER_DRAIN_GRACE_MS: '120000' });
+    const worker = await fixture.startWorker({ WORKER_DRAIN_GRACE_MS: '120000' });
     const job = await addLastAttemptJob();
     await waitFor(() => page.requests === 1, { description: 'the handler to be fetching the page' });
-    const beating = async () => (await listHeartbeats(connection, prefix)).some((beat) => beat.pid === worker.pid);
+    const beating = async () => (await listHeartbeats(fixture.connection, fixture.prefix)).some((beat) => beat.pid === worker.pid);
     await waitFor(beating, { description: 'the worker\'s heartbeat' });
 
     worker.child.kill('SIGINT');
     // The heartbeat is the first step to go: once it has, the process is draining (the page is held, so it cannot end).
     await waitFor(async () => !(await beating()), { description: 'the worker to start its shutdown' });
-    const listeners = await connection.publish(cancelChannel(prefix), JSON.stringify({ type: 'page-extract', id: job.id }));
+    const listeners = await fixture.connection.publish(cancelChannel(fixture.prefix), JSON.stringify({ type: 'page-extract', id: job.id }));
     expect(listeners).toBe(1);
 
-    const { job: cancelled, state } = await finished(String(job.id));
+    const { job: cancelled, state } = await finished(queue, String(job.id));
     expect(state).toBe('failed');
     expect(cancelled.failedReason).toMatch(/^cancelled: /);
     expect(await whenExited(worker)).toBe(0);
   });
 
   it('drains and exits while Redis is unreachable; the job whose outcome could not be recorded is recovered afterwards', async () => {
-    const worker = await startWorker({ WORKER_DRAIN_GRACE_MS: '4000' });
+    const worker = await fixture.startWorker({ WORKER_DRAIN_GRACE_MS: '4000' });
     const job = await addLastAttemptJob();
     await waitFor(() => page.requests === 1, { description: 'the handler to be fetching the page' });
 
-    await redis.kill();
+    await fixture.redis.kill();
     worker.child.kill('SIGINT');
     // The active job runs to its end during the drain: its page is sent in full.
     page.release();
@@ -172,29 +145,29 @@ describe('stopping a worker (a deploy: pm2 reload sends SIGINT)', () => {
     // A clean exit (0), not the shutdown timer's (1): no step waited on Redis without a bound.
     expect(await whenExited(worker)).toBe(0);
 
-    await redis.restart();
-    await waitForRedis(connection);
-    await startWorker({});
-    const { job: done, state } = await finished(String(job.id));
+    await fixture.redis.restart();
+    await waitForRedis(fixture.connection);
+    await fixture.startWorker({});
+    const { job: done, state } = await finished(queue, String(job.id));
     expect(state).toBe('completed');
     expect(done.attemptsMade).toBe(1);
   });
 
   it('leaves a job it cannot hand back (Redis down past the grace) to stalled recovery, still without spending its last attempt', async () => {
-    const worker = await startWorker({ WORKER_DRAIN_GRACE_MS: '1000' });
+    const worker = await fixture.startWorker({ WORKER_DRAIN_GRACE_MS: '1000' });
     const job = await addLastAttemptJob();
     await waitFor(() => page.requests === 1, { description: 'the handler to be fetching the page' });
 
-    await redis.kill();
+    await fixture.redis.kill();
     // The page stays held: the grace runs out with the job active and no Redis to take it back.
     expect(await new Promise((done) => worker.child.once('exit', done).kill('SIGINT'))).toBe(0);
 
-    await redis.restart();
-    await waitForRedis(connection);
+    await fixture.redis.restart();
+    await waitForRedis(fixture.connection);
     expect(await attemptsMadeOf(job)).toBe(0);
     page.release();
-    await startWorker({});
-    const { job: done, state } = await finished(String(job.id));
+    await fixture.startWorker({});
+    const { job: done, state } = await finished(queue, String(job.id));
     expect(state).toBe('completed');
     expect(done.attemptsMade).toBe(1);
   });

@@ -23,8 +23,17 @@ export interface RedisNodeProcess {
   restart(): Promise<void>;
 }
 
-/** Spawns `binary args` and resolves once it answers PING (not only accepts connections: see answersPing). */
-export async function launchRedisNode(binary: 'redis-server' | 'redis-sentinel', args: string[], port: number, dir: string): Promise<RedisNodeProcess> {
+/**
+ * Spawns `binary args` and resolves once it answers PING (not only accepts connections: see answersPing),
+ * authenticating with `password` when the server requires one.
+ */
+export async function launchRedisNode(
+  binary: 'redis-server' | 'redis-sentinel',
+  args: string[],
+  port: number,
+  dir: string,
+  password?: string | undefined,
+): Promise<RedisNodeProcess> {
   let child: ChildProcess | undefined;
   const launch = async () => {
     const spawned = spawn(binary, args, { stdio: 'ignore' });
@@ -34,7 +43,7 @@ export async function launchRedisNode(binary: 'redis-server' | 'redis-sentinel',
       spawned.once('exit', (code) => reject(new Error(`${binary} on ${port} exited with code ${code} at start; see ${dir}`)));
     });
     failed.catch(() => undefined);
-    await Promise.race([waitFor(() => answersPing(port), { timeoutMs: 10_000, description: `${binary} on ${port}` }), failed]);
+    await Promise.race([waitFor(() => answersPing(port, password), { timeoutMs: 10_000, description: `${binary} on ${port}` }), failed]);
   };
   const end = async (signal: NodeJS.Signals) => {
     const running = child;

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeClusterPort, launchRedisNode, redisCli, type RedisNodeProcess } from './redis-node';
+import { redisServerArgs } from './redis-server-args';
 import { waitFor } from './wait-for';
 
 export interface StartRedisClusterOptions {
@@ -62,20 +63,13 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
       const dir = join(root, String(port));
       await mkdir(dir);
       const args = [
-        '--port', String(port),
-        '--bind', '127.0.0.1',
-        '--dir', dir,
-        '--save', '',
-        '--appendonly', 'yes',
-        '--maxmemory-policy', 'noeviction',
+        ...redisServerArgs(port, dir, { appendonly: true, maxmemory: options.maxmemory }),
         '--cluster-enabled', 'yes',
         '--cluster-config-file', 'nodes.conf',
         '--cluster-node-timeout', String(options.nodeTimeoutMs ?? 2_000),
         // The other primaries keep serving their slots while one is being replaced.
         '--cluster-require-full-coverage', 'no',
-        '--logfile', join(dir, 'redis.log'),
       ];
-      if (options.maxmemory) args.push('--maxmemory', options.maxmemory);
       nodes.push(await launchRedisNode('redis-server', args, port, dir));
     }
     await redisCli(

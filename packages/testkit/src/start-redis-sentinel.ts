@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port';
 import { launchRedisNode, redisCli, type RedisNodeProcess } from './redis-node';
+import { redisServerArgs } from './redis-server-args';
 import { waitFor } from './wait-for';
 
 export interface StartRedisSentinelOptions {
@@ -53,9 +54,7 @@ export async function startRedisSentinel(options: StartRedisSentinelOptions = {}
       const port = await freePort();
       const dir = join(root, `redis-${port}`);
       await mkdir(dir);
-      const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes'];
-      args.push('--maxmemory-policy', 'noeviction', '--logfile', join(dir, 'redis.log'));
-      if (options.maxmemory) args.push('--maxmemory', options.maxmemory);
+      const args = redisServerArgs(port, dir, { appendonly: true, maxmemory: options.maxmemory });
       if (i === 0) primaryPort = port;
       else args.push('--replicaof', '127.0.0.1', String(primaryPort));
       dataNodes.push(await launchRedisNode('redis-server', args, port, dir));

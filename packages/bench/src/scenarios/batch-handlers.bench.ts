@@ -7,6 +7,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { BenchContext, ResultRow, Scenario } from '../scenario';
 import { fill } from '../support/drain';
+import { interleave } from '../support/interleave';
 import { median, round } from '../support/stats';
 
 /** A review-sized text: the common case, where the thread hop costs more than the scoring. */
@@ -38,21 +39,19 @@ export const batchHandlers: Scenario = {
     const connection = createRedis('worker', { url: ctx.redisUrl, logger: ctx.logger });
     const pool = createCpuPool({ threads: availableParallelism() });
     const handler = createCpuBoundHandlers(pool).sentiment as JobHandler;
-    const batched: Drain[] = [];
-    const single: Drain[] = [];
+    const definitions = { single: unbatched, batched: catalog.sentiment as JobDefinition };
+    let drains: Map<'single' | 'batched', Drain[]>;
     try {
-      for (const definition of [unbatched, catalog.sentiment as JobDefinition]) await drainOnce(ctx, connection, definition, handler, 1_000);
-      for (let r = 0; r < rounds; r++) {
-        const order = r % 2 === 0 ? [unbatched, catalog.sentiment] : [catalog.sentiment, unbatched];
-        for (const definition of order) {
-          const drain = await drainOnce(ctx, connection, definition as JobDefinition, handler, jobs);
-          (definition === unbatched ? single : batched).push(drain);
-        }
-      }
+      // A warm-up of 1,000 jobs each, then rounds that alternate which side goes first.
+      drains = await interleave(['single', 'batched'] as const, rounds, (side, warmUp) => drainOnce(ctx, connection, definitions[side], handler, warmUp ? 1_000 : jobs), {
+        alternateFirst: true,
+      });
     } finally {
       await pool.close();
       connection.disconnect();
     }
+    const batched = drains.get('batched') ?? [];
+    const single = drains.get('single') ?? [];
     const { size, maxWaitMs } = catalog.sentiment.batch ?? { size: 1, maxWaitMs: 0 };
     return [
       {

@@ -6,6 +6,7 @@ import { Queue, Worker } from 'bullmq';
 import { z } from 'zod';
 import type { BenchContext, ResultRow, Scenario } from '../scenario';
 import { fill } from '../support/drain';
+import { interleave } from '../support/interleave';
 import { median, round } from '../support/stats';
 
 const CONCURRENCY = 50;
@@ -35,19 +36,13 @@ export const noopProcessing: Scenario = {
     const jobs = ctx.size(20_000, 3_000);
     const rounds = ctx.size(5, 2);
     const connection = createRedis('worker', { url: ctx.redisUrl, logger: ctx.logger });
-    const floodgate: number[] = [];
-    const raw: number[] = [];
+    let rates: Map<'raw' | 'floodgate', number[]>;
     try {
-      // Warm up both sides (JIT, Redis, connections) before anything counts.
-      for (const side of ['raw', 'floodgate'] as const) await drainOnce(ctx, connection, Math.min(jobs, 2_000), side);
-      for (let round = 0; round < rounds; round++) {
-        // Alternate which side goes first, so warm-up favours neither.
-        const order = round % 2 === 0 ? ['raw', 'floodgate'] : ['floodgate', 'raw'];
-        for (const side of order) {
-          const rate = await drainOnce(ctx, connection, jobs, side as 'raw' | 'floodgate');
-          (side === 'raw' ? raw : floodgate).push(rate);
-        }
-      }
+      // Warm up both sides (JIT, Redis, connections) on a smaller queue before anything counts, then
+      // alternate which side goes first, so warm-up favours neither.
+      rates = await interleave(['raw', 'floodgate'] as const, rounds, (side, warmUp) => drainOnce(ctx, connection, warmUp ? Math.min(jobs, 2_000) : jobs, side), {
+        alternateFirst: true,
+      });
     } finally {
       connection.disconnect();
     }
@@ -55,8 +50,8 @@ export const noopProcessing: Scenario = {
       {
         scenario: this.name,
         metric: `jobs/s (${jobs} jobs, concurrency ${CONCURRENCY}, median of ${rounds})`,
-        floodgate: round(median(floodgate)),
-        baseline: round(median(raw)),
+        floodgate: round(median(rates.get('floodgate') ?? [])),
+        baseline: round(median(rates.get('raw') ?? [])),
         better: 'higher',
         target: 0.95,
       },

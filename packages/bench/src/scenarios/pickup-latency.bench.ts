@@ -6,6 +6,7 @@ import type { BenchContext, ResultRow, Scenario } from '../scenario';
 import { waitForCompleted } from '../support/drain';
 import { spawnNodeProcess } from '@floodgate/testkit';
 import { appEntry } from '../support/app-entry';
+import { interleave } from '../support/interleave';
 import { median, percentile, round } from '../support/stats';
 
 const RATE_PER_SECOND = 500;
@@ -25,14 +26,13 @@ export const pickupLatency: Scenario = {
   async run(ctx: BenchContext): Promise<ResultRow[]> {
     const seconds = ctx.size(10, 3);
     const rounds = ctx.size(3, 1);
-    const runs: Record<'floodgate' | 'raw', Array<{ p50: number; p99: number }>> = { floodgate: [], raw: [] };
-    // Alternating sides, median of the rounds: on a shared machine a burst of someone
-    // else's load during one side's only run would decide the row.
-    for (let r = 0; r < rounds; r++) {
-      const order = r % 2 === 0 ? (['floodgate', 'raw'] as const) : (['raw', 'floodgate'] as const);
-      for (const side of order) runs[side].push(await measure(ctx, side, seconds));
-    }
-    const medianOf = (side: 'floodgate' | 'raw') => ({ p50: median(runs[side].map((x) => x.p50)), p99: median(runs[side].map((x) => x.p99)) });
+    // Alternating sides (each round a fresh worker process, no warm-up), median of the rounds: on a shared
+    // machine a burst of someone else's load during one side's only run would decide the row.
+    const runs = await interleave(['floodgate', 'raw'] as const, rounds, (side) => measure(ctx, side, seconds), { warmUp: false, alternateFirst: true });
+    const medianOf = (side: 'floodgate' | 'raw') => {
+      const sideRuns = runs.get(side) ?? [];
+      return { p50: median(sideRuns.map((x) => x.p50)), p99: median(sideRuns.map((x) => x.p99)) };
+    };
     const floodgate = medianOf('floodgate');
     const raw = medianOf('raw');
     const p99Excess = floodgate.p99 - raw.p99;

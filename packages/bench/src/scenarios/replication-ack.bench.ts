@@ -1,6 +1,7 @@
 import { attachReplica, startRedis } from '@floodgate/testkit';
 import type { BenchContext, ResultRow, Scenario } from '../scenario';
 import { spawnApi } from '../support/app-entry';
+import { interleave } from '../support/interleave';
 import { postLoad } from '../support/load';
 import { round } from '../support/stats';
 
@@ -36,11 +37,10 @@ export const replicationAck: Scenario = {
           await api.app.stop();
         }
       };
-      // Alternated and best of two each: the first run of a fresh process warms up, and a
-      // shared machine's noise should not land on one side only.
-      const runs: Array<{ ack: number; acceptedPerSecond: number; p99Ms: number; unexpected: number }> = [];
-      for (const ack of [0, 1, 0, 1]) runs.push({ ack, ...(await measure(ack)) });
-      const best = (ack: number) => runs.filter((r) => r.ack === ack).sort((a, b) => b.acceptedPerSecond - a.acceptedPerSecond)[0]!;
+      // Alternated (0 1 0 1, no warm-up round) and best of two each: the first run of a fresh process
+      // warms up, and a shared machine's noise should not land on one side only.
+      const runs = await interleave([0, 1] as const, 2, (ack) => measure(ack), { warmUp: false });
+      const best = (ack: 0 | 1) => [...(runs.get(ack) ?? [])].sort((a, b) => b.acceptedPerSecond - a.acceptedPerSecond)[0]!;
       const without = best(0);
       const withAck = best(1);
       const note = `${CONNECTIONS} connections, ${seconds} s per run, best of 2 alternating runs; non-202 answers: ${without.unexpected} without, ${withAck.unexpected} with`;
