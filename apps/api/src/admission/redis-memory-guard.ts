@@ -1,5 +1,5 @@
 import type { Logger } from '@floodgate/shared/logger';
-import { primaryConnections, withinDeadline, type RedisClient } from '@floodgate/shared/redis';
+import { parseMemoryInfo, primaryConnections, withinDeadline, type RedisClient } from '@floodgate/shared/redis';
 import { Cluster, type Redis } from 'ioredis';
 import { createHysteresisGate, type HysteresisGate } from './hysteresis-gate';
 
@@ -74,8 +74,7 @@ export function startRedisMemoryGuard(options: RedisMemoryGuardOptions): RedisMe
     let entry = primaries.get(primary);
     try {
       const info = await withinDeadline(redis.info('memory'), deadlineMs, () => new Error(`INFO took over ${deadlineMs} ms`));
-      const usedBytes = Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? 0);
-      const maxBytes = Number(/^maxmemory:(\d+)/m.exec(info)?.[1] ?? 0);
+      const { usedBytes, maxBytes } = parseMemoryInfo(info);
       if (!entry) primaries.set(primary, (entry = { gate: createHysteresisGate({ high: options.high, low: options.low }), usage: { primary, usedBytes, maxBytes }, stale: false }));
       entry.usage = { primary, usedBytes, maxBytes };
       entry.stale = false;
