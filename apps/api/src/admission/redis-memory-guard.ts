@@ -29,12 +29,6 @@ export interface PrimaryMemoryUsage {
 }
 
 export interface RedisMemoryGuard {
-  /** Whether any primary is nearly full. */
-  readonly shedding: boolean;
-  /** The fullest primary's last reading, for logs and errors. */
-  readonly usage: PrimaryMemoryUsage | undefined;
-  /** The last sample of some primary got no reading (it failed or did not answer in time): its state is as of an older one. */
-  readonly stale: boolean;
   /**
    * The nearly full primary that new jobs for `slot` would land on, or
    * undefined when they may go ahead. On one node (or without a slot) any full
@@ -108,16 +102,6 @@ export function startRedisMemoryGuard(options: RedisMemoryGuardOptions): RedisMe
   const timer = setInterval(() => void sample(), options.intervalMs);
   timer.unref();
   return {
-    get shedding() {
-      return full.length > 0;
-    },
-    get usage() {
-      const share = (u: PrimaryMemoryUsage) => (u.maxBytes > 0 ? u.usedBytes / u.maxBytes : 0);
-      return [...primaries.values()].map((p) => p.usage).sort((a, b) => share(b) - share(a))[0];
-    },
-    get stale() {
-      return [...primaries.values()].some((p) => p.stale);
-    },
     fullPrimaryFor(slot) {
       if (full.length === 0) return undefined;
       if (slot === undefined || !(options.redis instanceof Cluster)) return full[0];
