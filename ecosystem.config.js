@@ -5,7 +5,7 @@
 // pm2 stops a process with SIGINT and SIGKILLs it when kill_timeout runs out.
 const path = require('node:path');
 const { availableParallelism } = require('node:os');
-const { loadEnv } = require('@floodgate/shared/env');
+const { givenRedisVariables, loadEnv } = require('@floodgate/shared/env');
 const { LaunchEnv, resolveApiInstances } = require('@floodgate/shared/stack');
 const { localRedisApps, localRedisEnv } = require('./infra/redis/local-topology');
 
@@ -13,7 +13,7 @@ const env = loadEnv(LaunchEnv, process.env);
 const root = __dirname;
 
 /** A Redis given by env (one node, a cluster or sentinels) is used as is; otherwise pm2 runs one here. */
-const redisGiven = Boolean(env.REDIS_URL || env.REDIS_CLUSTER_NODES || env.REDIS_SENTINELS);
+const redisGiven = givenRedisVariables(env).length > 0;
 
 /** Every app that talks to Redis gets the same variables: the given ones, or the local topology's. */
 const redisEnv = redisGiven ? {} : localRedisEnv(env);

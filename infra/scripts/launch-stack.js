@@ -11,7 +11,7 @@ const path = require('node:path');
 const { parseArgs } = require('node:util');
 const { loadEnv } = require('@floodgate/shared/env');
 const { describeRedisTarget } = require('@floodgate/shared/redis');
-const { resolveRedisTarget } = require('@floodgate/shared/env');
+const { givenRedisVariables, resolveRedisTarget } = require('@floodgate/shared/env');
 const { describeLocalRedis, localRedisPorts } = require('../redis/local-topology');
 const { LaunchEnv } = require('@floodgate/shared/stack');
 const { appendApiKey, generateApiKey, loadApiKeys } = require('@floodgate/shared/api-keys');
@@ -19,7 +19,7 @@ const { appendApiKey, generateApiKey, loadApiKeys } = require('@floodgate/shared
 const root = path.resolve(__dirname, '../..');
 const env = loadEnv(LaunchEnv, process.env);
 const say = (line) => process.stderr.write(`\x1b[1m[floodgate]\x1b[0m ${line}\n`);
-const redisGiven = Boolean(env.REDIS_URL || env.REDIS_CLUSTER_NODES || env.REDIS_SENTINELS);
+const redisGiven = givenRedisVariables(env).length > 0;
 const APPS = ['api', 'worker', 'dashboard'];
 const { values: args } = parseArgs({ options: { only: { type: 'string' } } });
 /** The apps this host runs. */

@@ -29,7 +29,8 @@ describe('redis memory guard on a cluster', () => {
     const [victim, survivor] = primaries as [(typeof primaries)[0], (typeof primaries)[0]];
     const victimSlot = victim.slots[0]![0];
     const survivorSlot = survivor.slots[0]![0];
-    await waitFor(() => guard!.usage !== undefined, { description: 'a first memory reading' });
+    // A primary the guard has no reading of yet counts as silent: this waits for the first readings.
+    await waitFor(() => !guard!.silentPrimaryFor(victimSlot) && !guard!.silentPrimaryFor(survivorSlot), { description: 'a first memory reading' });
     expect(guard.silentPrimaryFor(victimSlot)).toBe(false);
 
     await cluster.nodes.find((node) => node.port === victim.port)!.stop();

@@ -1,5 +1,5 @@
 import type { Logger } from '@floodgate/shared/logger';
-import { primaryConnections, withinDeadline, type RedisClient } from '@floodgate/shared/redis';
+import { parseMemoryInfo, primaryConnections, withinDeadline, type RedisClient } from '@floodgate/shared/redis';
 import { Cluster, type Redis } from 'ioredis';
 import { createHysteresisGate, type HysteresisGate } from './hysteresis-gate';
 
@@ -29,12 +29,6 @@ export interface PrimaryMemoryUsage {
 }
 
 export interface RedisMemoryGuard {
-  /** Whether any primary is nearly full. */
-  readonly shedding: boolean;
-  /** The fullest primary's last reading, for logs and errors. */
-  readonly usage: PrimaryMemoryUsage | undefined;
-  /** The last sample of some primary got no reading (it failed or did not answer in time): its state is as of an older one. */
-  readonly stale: boolean;
   /**
    * The nearly full primary that new jobs for `slot` would land on, or
    * undefined when they may go ahead. On one node (or without a slot) any full
@@ -74,8 +68,7 @@ export function startRedisMemoryGuard(options: RedisMemoryGuardOptions): RedisMe
     let entry = primaries.get(primary);
     try {
       const info = await withinDeadline(redis.info('memory'), deadlineMs, () => new Error(`INFO took over ${deadlineMs} ms`));
-      const usedBytes = Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? 0);
-      const maxBytes = Number(/^maxmemory:(\d+)/m.exec(info)?.[1] ?? 0);
+      const { usedBytes, maxBytes } = parseMemoryInfo(info);
       if (!entry) primaries.set(primary, (entry = { gate: createHysteresisGate({ high: options.high, low: options.low }), usage: { primary, usedBytes, maxBytes }, stale: false }));
       entry.usage = { primary, usedBytes, maxBytes };
       entry.stale = false;
@@ -109,16 +102,6 @@ export function startRedisMemoryGuard(options: RedisMemoryGuardOptions): RedisMe
   const timer = setInterval(() => void sample(), options.intervalMs);
   timer.unref();
   return {
-    get shedding() {
-      return full.length > 0;
-    },
-    get usage() {
-      const share = (u: PrimaryMemoryUsage) => (u.maxBytes > 0 ? u.usedBytes / u.maxBytes : 0);
-      return [...primaries.values()].map((p) => p.usage).sort((a, b) => share(b) - share(a))[0];
-    },
-    get stale() {
-      return [...primaries.values()].some((p) => p.stale);
-    },
     fullPrimaryFor(slot) {
       if (full.length === 0) return undefined;
       if (slot === undefined || !(options.redis instanceof Cluster)) return full[0];

@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import { jobTypes } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
-import { DEPTH_STATES, depthCounts, fields, primariesOf, readMemory, startOverviewRecorder, type OverviewRecorder } from '@floodgate/shared/overview';
-import type { RedisClient } from '@floodgate/shared/redis';
+import { DEPTH_STATES, depthCounts, fields, startOverviewRecorder, type OverviewRecorder } from '@floodgate/shared/overview';
+import { parseMemoryInfo, primaryConnections, type RedisClient } from '@floodgate/shared/redis';
 import type { HttpMetrics } from '../metrics/http-metrics';
 import type { JobQueues } from '../queues';
 
@@ -40,8 +40,8 @@ export function startOverviewSampler(deps: OverviewSamplerDeps): OverviewRecorde
       }),
     );
     await Promise.all(
-      primariesOf(deps.redis).map(async ({ name, client }) => {
-        const memory = await readMemory(client);
+      primaryConnections(deps.redis).map(async ({ name, redis }) => {
+        const memory = parseMemoryInfo(await redis.info('memory'));
         recorder.gauge(fields.memory(name, 'used'), memory.usedBytes);
         recorder.gauge(fields.memory(name, 'max'), memory.maxBytes);
       }),

@@ -80,13 +80,26 @@ export const REDIS_ENV_KEYS = {
   REDIS_TLS: true,
 } as const;
 
+/** The variables that each name a Redis to use: one node, a cluster, sentinels. */
+const REDIS_GIVEN_BY = ['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'] as const;
+
+/**
+ * Which of REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS are set (the env
+ * parser has already turned blank ones into unset). None means no Redis was
+ * given, so `npm start` runs its own; more than one is refused by
+ * {@link refineRedisTopology}. The one place that decides "was a Redis given".
+ */
+export function givenRedisVariables(env: Pick<RedisEnv, (typeof REDIS_GIVEN_BY)[number]>): Array<(typeof REDIS_GIVEN_BY)[number]> {
+  return REDIS_GIVEN_BY.filter((name) => env[name] !== undefined);
+}
+
 /**
  * Refuses combinations of the Redis variables that name more than one
  * topology, or half of one, with a message naming the variables. For
  * `.superRefine` on each app's env schema.
  */
 export function refineRedisTopology(env: RedisEnv, ctx: z.RefinementCtx): void {
-  const given = (['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'] as const).filter((name) => env[name] !== undefined);
+  const given = givenRedisVariables(env);
   if (given.length > 1) {
     ctx.addIssue({
       code: 'custom',

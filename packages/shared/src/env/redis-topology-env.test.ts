@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CommonEnv, refineRedisTopology, resolveRedisTarget } from './common-env';
+import { CommonEnv, givenRedisVariables, refineRedisTopology, resolveRedisTarget } from './common-env';
 import { parseEnv } from './parse-env';
 
 const Schema = CommonEnv.superRefine(refineRedisTopology);
@@ -8,6 +8,12 @@ const parse = (source: Record<string, string>) => parseEnv(Schema, source);
 describe('the Redis topology variables', () => {
   it('picks the embedded single node when nothing is given', () => {
     expect(resolveRedisTarget(parse({}))).toEqual({ topology: 'single', url: 'redis://127.0.0.1:6390' });
+  });
+
+  it('counts a Redis as given only when one of its variables is set to something', () => {
+    expect(givenRedisVariables(parse({}))).toEqual([]);
+    expect(givenRedisVariables(parse({ REDIS_URL: '  ', REDIS_CLUSTER_NODES: '' }))).toEqual([]);
+    expect(givenRedisVariables(parse({ REDIS_SENTINELS: 'a:26379', REDIS_SENTINEL_MASTER: 'm' }))).toEqual(['REDIS_SENTINELS']);
   });
 
   it('reads a cluster with credentials and TLS', () => {

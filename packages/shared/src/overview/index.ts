@@ -2,5 +2,4 @@ export * from './overview-fields';
 export * from './overview-keys';
 export * from './overview-reader';
 export * from './overview-recorder';
-export * from './primaries';
 export * from './depth-counts';

@@ -6,7 +6,8 @@ import { fields, latencyBin, LATENCY_BINS_MS, quantileOfBins } from './overview-
 import { bucketKey, bucketStart, RESOLUTIONS } from './overview-keys';
 import { readWindow, rememberWorkers } from './overview-reader';
 import { startOverviewRecorder } from './overview-recorder';
-import { primariesOf, readMemory } from './primaries';
+import { parseMemoryInfo } from '../redis/memory-info';
+import { primaryConnections } from '../redis/primaries';
 
 const logger = pino({ level: 'silent' });
 
@@ -81,11 +82,11 @@ describe('the overview history in a real Redis', () => {
     expect(quantileOfBins(counts, 0.95)).toBe(300_000);
   });
 
-  it('names each primary and reads its memory', async () => {
-    const [primary, ...others] = primariesOf(redis);
+  it('names each primary and reads its memory, as the overview sampler charts them', async () => {
+    const [primary, ...others] = primaryConnections(redis);
     expect(others).toEqual([]);
     expect(primary?.name).toBe(`127.0.0.1:${server.port}`);
-    const memory = await readMemory(redis);
+    const memory = parseMemoryInfo(await redis.info('memory'));
     expect(memory.usedBytes).toBeGreaterThan(0);
   });
 });

@@ -4,6 +4,7 @@ export * from './create-redis';
 export * from './redis-target';
 export * from './redis-url';
 export * from './primaries';
+export * from './memory-info';
 export * from './wait-for-redis';
 export * from './connect-at-startup';
 export * from './lua-script';

@@ -134,6 +134,8 @@ describe('a primary, two replicas and three sentinels', () => {
     const target = { topology: 'sentinel' as const, sentinels: parseHostPortList(sentinel.sentinels), masterName: sentinel.masterName };
     const worker = await connectAtStartup('worker', { target, logger });
     expect(worker).toBeDefined();
+    // The name memory readings go under (the guard's 503 details, the overview's charts): the master name, which survives a failover.
+    expect(primaryConnections(worker!).map((p) => p.name)).toEqual([`sentinel:${sentinel.masterName}`]);
     await worker!.set('before', '1');
     const newPrimary = await sentinel.killPrimaryAndWaitForFailover();
     // The worker connection parks commands and resumes on the promoted replica.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { boolEnv, enumEnv, intEnv, optionalStringEnv, portEnv, stringEnv } from '../env/coercers';
-import { CommonEnv, refineRedisTopology } from '../env/common-env';
+import { CommonEnv, givenRedisVariables, refineRedisTopology } from '../env/common-env';
 import { DEFAULT_PORTS } from './default-ports';
 
 /** The default of `WORKER_MAX_OLD_SPACE_MB`; the density bench starts its worker with it, as pm2 does. */
@@ -148,7 +148,7 @@ export type StackEnv = z.infer<typeof StackEnv>;
  * local Redis) means nothing next to a given one.
  */
 export const LaunchEnv = StackEnv.superRefine(refineRedisTopology).superRefine((env, ctx) => {
-  if (env.REDIS_TOPOLOGY !== 'single' && (env.REDIS_URL || env.REDIS_CLUSTER_NODES || env.REDIS_SENTINELS)) {
+  if (env.REDIS_TOPOLOGY !== 'single' && givenRedisVariables(env).length > 0) {
     ctx.addIssue({
       code: 'custom',
       path: ['REDIS_TOPOLOGY'],
