@@ -27,6 +27,27 @@ describe('parseHtml', () => {
     expect(parseHtml(html, 'https://site.test/').links).toEqual(['https://cdn.test/v2/page']);
   });
 
+  it('reads text outside script, style, noscript and template, and links and titles wherever they are', () => {
+    const html =
+      '<head><META Property="OG:Title" content="og"><meta NAME="Description" content=" said "></head><body>' +
+      '<script>var s = "<a href=/s>";</script><style>p {}</style><noscript>no script</noscript>' +
+      '<template><a href="/in-template">t</a> template text</template>' +
+      '<svg><title>drawing</title></svg><title>late</title><p>one</p><p>two<!-- note --></p><a href="/a#part">a</a><a href="/a">again</a></body>';
+    expect(parseHtml(html, 'https://site.test/x/')).toEqual({
+      // The first <title> in document order, even an SVG's; the Open Graph one only when there is none.
+      title: 'drawing',
+      description: 'said',
+      excerpt: 'drawing late one two a again',
+      links: ['https://site.test/in-template', 'https://site.test/a'],
+    });
+  });
+
+  it('reads a page nested 10,000 deep (the recursive text walk before overflowed the stack there)', () => {
+    const html = `${'<div>'.repeat(10_000)}deep<a href="/d">d</a>${'</div>'.repeat(10_000)}`;
+    expect(parseHtml(html, 'https://site.test/')).toMatchObject({ excerpt: 'deep d', links: ['https://site.test/d'] });
+    // A bound for a slow machine, not a speed check: parsing this page takes about a second.
+  }, 30_000);
+
   it('caps the excerpt and the links', () => {
     const anchors = Array.from({ length: PAGE_EXTRACT_MAX_LINKS + 20 }, (_, i) => `<a href="/p${i}">${'word '.repeat(10)}</a>`);
     const result = parseHtml(`<body>${anchors.join('')}</body>`, 'https://site.test/');
