@@ -1,6 +1,6 @@
 import { jobTypes } from '@floodgate/shared/jobs';
 import { ListableJobState } from '@floodgate/shared/wire';
-import type { RedisClient } from '@floodgate/shared/redis';
+import { parseMemoryInfo, type RedisClient } from '@floodgate/shared/redis';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
@@ -100,15 +100,12 @@ async function readSnapshot(queues: JobQueues, redis: RedisClient): Promise<Snap
           }),
         );
         const info = await redis.info('memory');
-        return { counts, finished, usedMemory: infoNumber(info, 'used_memory'), maxMemory: infoNumber(info, 'maxmemory') };
+        const { usedBytes, maxBytes } = parseMemoryInfo(info);
+        return { counts, finished, usedMemory: usedBytes, maxMemory: maxBytes };
       },
       SCRAPE_DEADLINE_MS,
     );
   } catch {
     return undefined;
   }
-}
-
-function infoNumber(info: string, field: string): number {
-  return Number(new RegExp(`^${field}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
 }
