@@ -1,8 +1,8 @@
 import { jobTypes, partitionOfJobId, partitionOfKey, queueIdentity, type JobType } from '@floodgate/shared/jobs';
 import { keySlot } from '@floodgate/shared/redis';
 import { redisCli, startRedisCluster, waitFor } from '@floodgate/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { dashboardAdmin, request, startStack, type Stack } from './redis-stack';
+import { describe, expect, it } from 'vitest';
+import { dashboardAdmin, request, topologyPerBlock, type Stack } from './redis-stack';
 import { apiKey } from './stack-entries';
 
 /**
@@ -50,21 +50,11 @@ async function expectAllStored(stack: Stack, accepted: string[]): Promise<void> 
 }
 
 describe('floodgate on a 3-primary + 3-replica Redis Cluster: cancel, SSE, ?wait=, overview, memory', () => {
-  let cluster: Awaited<ReturnType<typeof startRedisCluster>>;
-  let stack: Stack | undefined;
-  beforeAll(async () => {
-    cluster = await startRedisCluster();
-  });
-  afterEach(async () => {
-    await stack?.stop();
-    stack = undefined;
-  });
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const fixture = topologyPerBlock(startRedisCluster);
 
   it('cancels an active job, streams a job\'s events to the end, answers ?wait=, and the overview reads counts and history from the cluster', async () => {
-    stack = await startStack(
+    const cluster = fixture.topology;
+    const stack = await fixture.startStack(
       { REDIS_CLUSTER_NODES: cluster.seeds },
       // Partitioned, so cancel, SSE and ?wait= find jobs by the partition their id names, on whichever primary holds it.
       { dashboard: true, extra: { OVERVIEW_FLUSH_MS: '500', WORKER_CPU_THREADS: '2', QUEUE_PARTITIONS: 'sentiment=6,compute=3' } },
@@ -86,7 +76,7 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster: cancel, SSE, ?wait
     // DELETE of an active job: the cancel goes out on pub/sub (broadcast to every node), and the
     // worker process, subscribed on whichever node it picked, aborts the job.
     const long = (await (await request(stack, 'POST', '/v1/jobs/compute', { payload: { n: 8_000, m: 2_000 } })).json()) as JobView;
-    await waitFor(async () => ((await (await request(stack!, 'GET', `/v1/jobs/compute/${long.id}`)).json()) as JobView).state === 'active', {
+    await waitFor(async () => ((await (await request(stack, 'GET', `/v1/jobs/compute/${long.id}`)).json()) as JobView).state === 'active', {
       timeoutMs: 30_000,
       description: 'the long compute job to be active',
     });
@@ -111,7 +101,7 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster: cancel, SSE, ?wait
     const primaries = (await cluster.topology()).filter((n) => n.role === 'primary' && !n.failed).map((n) => `127.0.0.1:${n.port}`);
     const overview = await waitFor(
       async () => {
-        const res = await fetch(`${stack!.dashboard}/admin/overview/api/data?window=15m`, { headers: { cookie }, signal: AbortSignal.timeout(10_000) });
+        const res = await fetch(`${stack.dashboard}/admin/overview/api/data?window=15m`, { headers: { cookie }, signal: AbortSignal.timeout(10_000) });
         if (res.status !== 200) return undefined;
         const data = (await res.json()) as {
           types: Array<{ type: string; counts: Record<string, number>; completedPerSec: number[] }>;
@@ -138,12 +128,13 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster: cancel, SSE, ?wait
     // No worker: what was accepted stays in the queue to be counted.
     // Shedding at half the limit leaves the other half as room for what arrives between two samples on a
     // loaded machine, so Redis itself never answers OOM (whose 503 could not name the primary).
-    stack = await startStack(
+    const cluster = fixture.topology;
+    const stack = await fixture.startStack(
       { REDIS_CLUSTER_NODES: cluster.seeds },
       { worker: false, extra: { API_RATE_LIMIT: 'sentiment=100000', API_REDIS_MEMORY_HIGH: '0.5', API_REDIS_MEMORY_LOW: '0.4' } },
     );
     const flooded = await cluster.primaryForSlot(queueSlot(stack, 'sentiment'));
-    const other = await Promise.all(jobTypes.map(async (type) => ({ type, owner: await cluster.primaryForSlot(queueSlot(stack!, type)) })));
+    const other = await Promise.all(jobTypes.map(async (type) => ({ type, owner: await cluster.primaryForSlot(queueSlot(stack, type)) })));
     const elsewhere = other.find((o) => o.owner.port !== flooded.port);
     expect(elsewhere, 'a job type whose queue lives on another primary').toBeDefined();
 
@@ -158,7 +149,7 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster: cancel, SSE, ?wait
       const sender = async () => {
         while (refusals.length === 0 && sent < 400) {
           sent++;
-          const res = await request(stack!, 'POST', '/v1/jobs/sentiment/bulk', { jobs: Array.from({ length: 20 }, () => ({ payload: { text } })) });
+          const res = await request(stack, 'POST', '/v1/jobs/sentiment/bulk', { jobs: Array.from({ length: 20 }, () => ({ payload: { text } })) });
           const body = (await res.json()) as { jobs?: Array<{ id?: string; error?: unknown }>; error?: { code: string; details?: { primary?: string } } };
           for (const job of body.jobs ?? []) if (job.id && !job.error) accepted.push(job.id);
           if (res.status === 503 && body.error) refusals.push(body.error);
@@ -184,22 +175,23 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster: cancel, SSE, ?wait
   });
 
   it('with sentiment in 6 partitions, stops placing jobs on a nearly full primary and keeps answering 202 from the others; a keyed job bound to it gets 503 naming it', async () => {
-    stack = await startStack(
+    const cluster = fixture.topology;
+    const stack = await fixture.startStack(
       { REDIS_CLUSTER_NODES: cluster.seeds },
       { worker: false, extra: { API_RATE_LIMIT: 'sentiment=100000', API_REDIS_MEMORY_HIGH: '0.5', API_REDIS_MEMORY_LOW: '0.4', QUEUE_PARTITIONS: 'sentiment=6' } },
     );
-    const owners = await Promise.all([0, 1, 2, 3, 4, 5].map(async (p) => (await cluster.primaryForSlot(queueSlot(stack!, 'sentiment', p))).port));
+    const owners = await Promise.all([0, 1, 2, 3, 4, 5].map(async (p) => (await cluster.primaryForSlot(queueSlot(stack, 'sentiment', p))).port));
     expect(new Set(owners).size, 'the 6 partitions spread over the 3 primaries').toBe(3);
     const flooded = owners[0]!;
     const onFlooded = (partition: number) => owners[partition] === flooded;
     // Caller ids that hash to a partition on the flooded primary: a job under one must go there or nowhere.
-    const boundIds = Array.from({ length: 400 }, (_, i) => `bound-${stack!.prefix}-${i}`).filter((id) => onFlooded(partitionOfKey(id, 6)));
+    const boundIds = Array.from({ length: 400 }, (_, i) => `bound-${stack.prefix}-${i}`).filter((id) => onFlooded(partitionOfKey(id, 6)));
     await limitMemory(flooded, 12 * 1_048_576);
     try {
       const accepted: string[] = [];
       const text = 'a fine day '.repeat(800);
       const bulk = async () => {
-        const res = await request(stack!, 'POST', '/v1/jobs/sentiment/bulk', { jobs: Array.from({ length: 20 }, () => ({ payload: { text } })) });
+        const res = await request(stack, 'POST', '/v1/jobs/sentiment/bulk', { jobs: Array.from({ length: 20 }, () => ({ payload: { text } })) });
         const body = (await res.json()) as { jobs: Array<{ id: string }> };
         expect(res.status, JSON.stringify(body)).toBe(202);
         const ids = body.jobs.map((job) => job.id);
@@ -231,8 +223,9 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster: cancel, SSE, ?wait
   });
 
   it('with sentiment in 6 partitions, keeps answering 202 for plain jobs while one primary and its replica are down', { timeout: 180_000 }, async () => {
-    stack = await startStack({ REDIS_CLUSTER_NODES: cluster.seeds }, { worker: false, extra: { QUEUE_PARTITIONS: 'sentiment=6' } });
-    const owners = await Promise.all([0, 1, 2, 3, 4, 5].map(async (p) => (await cluster.primaryForSlot(queueSlot(stack!, 'sentiment', p))).port));
+    const cluster = fixture.topology;
+    const stack = await fixture.startStack({ REDIS_CLUSTER_NODES: cluster.seeds }, { worker: false, extra: { QUEUE_PARTITIONS: 'sentiment=6' } });
+    const owners = await Promise.all([0, 1, 2, 3, 4, 5].map(async (p) => (await cluster.primaryForSlot(queueSlot(stack, 'sentiment', p))).port));
     // The victim holds sentiment partitions but not this client's rate bucket (one key, on one primary:
     // while that primary is down, this client's jobs of the type are refused, as the README says).
     const bucketOwner = (await cluster.primaryForSlot(keySlot(`${stack.prefix}:rate:sentiment:key:${apiKey.record.id}`))).port;
@@ -246,7 +239,7 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster: cancel, SSE, ?wait
     await nodeAt(victimPort).stop();
     try {
       const post = async () => {
-        const res = await request(stack!, 'POST', '/v1/jobs/sentiment', { payload: { text: 'still open' } });
+        const res = await request(stack, 'POST', '/v1/jobs/sentiment', { payload: { text: 'still open' } });
         const body = (await res.json()) as { id?: string };
         return { status: res.status, id: body.id };
       };

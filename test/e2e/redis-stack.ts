@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { freePort, spawnNodeProcess, type RunningProcess } from '@floodgate/testkit';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { API_ENTRY, apiKey, auth, FAST_RECOVERY_ENV, ROOT, WORKER_ENTRY } from './stack-entries';
 
 /** The dashboard's admin, for stacks started with one. */
@@ -73,3 +74,37 @@ export const request = (stack: Pick<Stack, 'api'>, method: string, path: string,
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(30_000),
   });
+
+/**
+ * For one describe block (call it at the block's top level: it registers the
+ * hooks): a Redis topology started once before the block's tests and stopped
+ * after them, and `startStack` on it, each stack stopped after the test that
+ * started it, a failed test's included.
+ */
+export function topologyPerBlock<T extends { stop(): Promise<void> }>(startTopology: () => Promise<T>): {
+  readonly topology: T;
+  startStack(redisEnv: Record<string, string>, options?: StackOptions): Promise<Stack>;
+} {
+  let topology: T | undefined;
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    topology = await startTopology();
+  });
+  afterEach(async () => {
+    await stack?.stop();
+    stack = undefined;
+  });
+  afterAll(async () => {
+    await topology?.stop();
+  });
+  return {
+    get topology(): T {
+      if (!topology) throw new Error('the topology exists only inside a test (it is started in beforeAll)');
+      return topology;
+    },
+    async startStack(redisEnv, options) {
+      stack = await startStack(redisEnv, options);
+      return stack;
+    },
+  };
+}

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { jobTypes, partitionOfJobId, queueIdentity } from '@floodgate/shared/jobs';
 import { keySlot } from '@floodgate/shared/redis';
 import { redisCli, startRedisCluster, startRedisSentinel, waitFor } from '@floodgate/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { request, startStack, type Stack } from './redis-stack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request, topologyPerBlock, type Stack } from './redis-stack';
 import { auth } from './stack-entries';
 
 const payloads: Record<string, (pageUrl: string) => unknown> = {
@@ -88,22 +88,12 @@ afterAll(async () => {
 });
 
 describe('floodgate on a 3-primary + 3-replica Redis Cluster', () => {
-  let cluster: Awaited<ReturnType<typeof startRedisCluster>>;
-  let stack: Stack | undefined;
-  beforeAll(async () => {
-    cluster = await startRedisCluster();
-  });
-  afterEach(async () => {
-    await stack?.stop();
-    stack = undefined;
-  });
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const fixture = topologyPerBlock(startRedisCluster);
 
   it('runs every job type end to end and spreads 6 sentiment partitions over all three primaries', async () => {
-    stack = await startStack({ REDIS_CLUSTER_NODES: cluster.seeds }, { extra: { QUEUE_PARTITIONS: 'sentiment=6' } });
-    const queueName = (type: (typeof jobTypes)[number], partition = 0) => `${stack!.prefix}:${queueIdentity(type, stack!.prefix, partition).name}`;
+    const cluster = fixture.topology;
+    const stack = await fixture.startStack({ REDIS_CLUSTER_NODES: cluster.seeds }, { extra: { QUEUE_PARTITIONS: 'sentiment=6' } });
+    const queueName = (type: (typeof jobTypes)[number], partition = 0) => `${stack.prefix}:${queueIdentity(type, stack.prefix, partition).name}`;
     // That each queue and partition has a slot of its own is checked without a stack, in shared's topologies.test.ts.
     for (const type of jobTypes) {
       const res = await request(stack, 'POST', `/v1/jobs/${type}?wait=20`, { payload: payloads[type]!(pageUrl) });
@@ -123,7 +113,7 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster', () => {
     expect(owners.size).toBe(3);
     // An idempotent repeat finds its job in the partition its key hashes to.
     const keyed = async () => {
-      const res = await fetch(`${stack!.api}/v1/jobs/sentiment`, {
+      const res = await fetch(`${stack.api}/v1/jobs/sentiment`, {
         method: 'POST',
         headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': 'cluster-order-1' },
         body: JSON.stringify({ payload: { text: 'once' } }),
@@ -140,7 +130,8 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster', () => {
     { ack: '1', assertNoLoss: true },
     { ack: '0', assertNoLoss: false },
   ])('rides out the failover of the primary holding the most sentiment partitions with REDIS_ACK_REPLICAS=$ack: only 202/429/503 meanwhile, workers resume', async ({ ack, assertNoLoss }) => {
-    stack = await startStack({ REDIS_CLUSTER_NODES: cluster.seeds }, { extra: { REDIS_ACK_REPLICAS: ack, REDIS_ACK_TIMEOUT_MS: '1000', QUEUE_PARTITIONS: 'sentiment=6' } });
+    const cluster = fixture.topology;
+    const stack = await fixture.startStack({ REDIS_CLUSTER_NODES: cluster.seeds }, { extra: { REDIS_ACK_REPLICAS: ack, REDIS_ACK_TIMEOUT_MS: '1000', QUEUE_PARTITIONS: 'sentiment=6' } });
     // The victim: the primary holding the most sentiment partitions.
     const holders = new Map<number, { port: number; partitions: number }>();
     for (let partition = 0; partition < 6; partition++) {
@@ -167,18 +158,11 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster', () => {
 });
 
 describe('floodgate behind Redis Sentinel (1 primary, 2 replicas, 3 sentinels)', () => {
-  let sentinel: Awaited<ReturnType<typeof startRedisSentinel>>;
-  let stack: Stack | undefined;
-  beforeAll(async () => {
-    sentinel = await startRedisSentinel();
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    await sentinel?.stop();
-  });
+  const fixture = topologyPerBlock(startRedisSentinel);
 
   it('runs jobs end to end and rides out a failover with REDIS_ACK_REPLICAS=1: only 202/429/503 meanwhile, workers resume, nothing accepted is lost', async () => {
-    stack = await startStack({ REDIS_SENTINELS: sentinel.sentinels, REDIS_SENTINEL_MASTER: sentinel.masterName }, { extra: { REDIS_ACK_REPLICAS: '1' } });
+    const sentinel = fixture.topology;
+    const stack = await fixture.startStack({ REDIS_SENTINELS: sentinel.sentinels, REDIS_SENTINEL_MASTER: sentinel.masterName }, { extra: { REDIS_ACK_REPLICAS: '1' } });
     const res = await request(stack, 'POST', '/v1/jobs/sentiment?wait=20', { payload: { text: 'fine' } });
     expect(await res.json()).toMatchObject({ state: 'completed' });
     const outcome = await enqueueThrough(stack, async () => {
