@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { generateApiKey } from '@floodgate/shared/api-keys';
-import { freePort, waitFor } from '@floodgate/testkit';
+import { freePort, freePortRun, waitFor } from '@floodgate/testkit';
 
 const run = promisify(execFile);
 const root = resolve(__dirname, '../..');
@@ -41,9 +41,11 @@ export async function startPm2Stack(extraEnv: Record<string, string> = {}): Prom
   const pm2Home = await mkdtemp(join(tmpdir(), 'floodgate-pm2-'));
   const redisDir = await mkdtemp(join(tmpdir(), 'floodgate-e2e-redis-'));
   const [apiPort, dashboardPort, redisPort] = [await freePort(), await freePort(), await freePort()];
-  // Process N of an app serves metrics on base + N: bases well apart from each other.
-  const apiMetricsBase = await freePort();
-  const workerMetricsBase = await freePort();
+  // Process N of an app serves metrics on base + N, bound only when pm2 starts or scales it: one run
+  // of free ports outside the ephemeral range, 4 per app (a port picked by freePort could meanwhile be
+  // taken by an outgoing connection as base + 1, leaving a scaled worker without its metrics port).
+  const apiMetricsBase = await freePortRun(8);
+  const workerMetricsBase = apiMetricsBase + 4;
   const dashboardPassword = `e2e-${Math.random().toString(36).slice(2)}`;
   const apiKey = generateApiKey('e2e', ['admin']);
   const env: NodeJS.ProcessEnv = {
