@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseHostPortList, type RedisTarget } from '../redis/redis-target';
 import { DEFAULT_PORTS } from '../stack/default-ports';
-import { partitionsEnv } from '../jobs/per-type-env';
+import { fairnessEnv, partitionsEnv } from '../jobs/per-type-env';
 import { enumEnv, intEnv, optionalBoolEnv, optionalStringEnv, portEnv, redisUrlEnv, stringEnv } from './coercers';
 
 /** `host:port,host:port,...`, or absent. */
@@ -57,6 +57,14 @@ export const CommonEnv = z.object({
    * @defaultValue 10000
    */
   QUEUE_PARTITIONS_CHECK_MS: intEnv(10_000, { min: 100, max: 600_000 }),
+  /**
+   * Fair shares between tenants: `on`/`off` for every type, or `type=on|off,...`
+   * (`compute=off`), over the catalog's `fair`. The API adds a fair type's jobs
+   * to their tenants' lanes; every process must be given the same value
+   * (workers drain lanes either way, so a mismatch delays jobs, never strands them).
+   * @defaultValue the catalog's (on for every type)
+   */
+  QUEUE_FAIRNESS: fairnessEnv(),
   /** pino log level. @defaultValue info */
   LOG_LEVEL: enumEnv(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
 });

@@ -68,6 +68,31 @@ export interface JobDefinitionInput<P extends z.ZodType, R extends z.ZodType> {
    */
   backlogCap?: number;
   /**
+   * Fair shares between tenants (each API key, and each group a key names):
+   * workers take the next job of the tenant whose turn it is, in proportion
+   * to the keys' weights, instead of the oldest job, so one tenant's flood
+   * never makes the others wait behind it. A tenant alone gets every worker.
+   * Env override: QUEUE_FAIRNESS.
+   * @defaultValue true
+   */
+  fair?: boolean;
+  /**
+   * At most this many of one tenant's jobs run (or stand dispatched in BullMQ's
+   * wait list) at once, over all workers; with partitions, each partition
+   * holds a share (at least 1). Env override: WORKER_TENANT_CONCURRENCY.
+   * @defaultValue no cap: a tenant alone may use every worker
+   */
+  tenantConcurrency?: number;
+  /**
+   * Admission: one tenant's jobs waiting for their turn (delayed ones
+   * included) above which its new ones are refused with 429
+   * `tenant_queue_full`, while other tenants are still taken; with partitions,
+   * each holds a share. `backlogCap` stays the bound of the whole type.
+   * Env override: API_TENANT_BACKLOG_CAP.
+   * @defaultValue a quarter of `backlogCap`
+   */
+  tenantBacklogCap?: number;
+  /**
    * Politeness towards what the jobs call: at most `max` jobs of this type
    * start per `durationMs`, across all workers (BullMQ's rate limiter).
    * @defaultValue no limit
@@ -132,6 +157,9 @@ export interface JobDefinition<P extends z.ZodType = z.ZodType, R extends z.ZodT
   readonly maxResultBytes: number;
   readonly batch: BatchPolicy | undefined;
   readonly partitions: number;
+  readonly fair: boolean;
+  readonly tenantConcurrency: number | undefined;
+  readonly tenantBacklogCap: number;
 }
 
 const TYPE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
@@ -162,6 +190,9 @@ export function defineJob<P extends z.ZodType, R extends z.ZodType>(input: JobDe
     maxResultBytes: input.maxResultBytes ?? 256 * 1_024,
     batch: input.batch ? Object.freeze({ ...input.batch }) : undefined,
     partitions: input.partitions ?? 1,
+    fair: input.fair ?? true,
+    tenantConcurrency: input.tenantConcurrency,
+    tenantBacklogCap: input.tenantBacklogCap ?? Math.max(1, Math.ceil((input.backlogCap ?? 100_000) / 4)),
   };
   if (!(definition.backoff.jitter >= 0 && definition.backoff.jitter <= 1)) {
     throw new Error(`Job type "${input.type}": backoff.jitter must be between 0 and 1`);
@@ -173,6 +204,8 @@ export function defineJob<P extends z.ZodType, R extends z.ZodType>(input: JobDe
     rateLimitPerSecond: definition.rateLimitPerSecond,
     backlogCap: definition.backlogCap,
     maxResultBytes: definition.maxResultBytes,
+    tenantBacklogCap: definition.tenantBacklogCap,
+    ...(definition.tenantConcurrency === undefined ? {} : { tenantConcurrency: definition.tenantConcurrency }),
     ...(definition.globalConcurrency === undefined ? {} : { globalConcurrency: definition.globalConcurrency }),
     ...(definition.batch === undefined ? {} : { 'batch.size': definition.batch.size }),
   })) {

@@ -34,7 +34,7 @@ export function openQueues(connection: RedisClient, prefix: string, options: Ope
       const { name, prefix: keyPrefix } = queueIdentity(type, prefix, index);
       return new Queue(name, { connection, prefix: keyPrefix, ...settings, ...telemetry });
     };
-    return [type, createTypeQueue(type, counts[type], options.open?.[type] ?? counts[type], openPartition)] as const;
+    return [type, createTypeQueue(type, counts[type], options.open?.[type] ?? counts[type], openPartition, connection)] as const;
   });
   return Object.fromEntries(entries) as JobQueues;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { optionalStringEnv } from '../env/coercers';
-import { catalog, isJobType, jobTypes } from './catalog';
+import { catalog, isJobType, jobTypes, type JobType } from './catalog';
 import { MAX_PARTITIONS, partitionCountProblem } from './define-job';
 
 /**
@@ -40,4 +40,37 @@ export function partitionsEnv() {
       if (problem) ctx.addIssue({ code: 'custom', message: `${type}: ${problem}` });
     }
   });
+}
+
+/**
+ * QUEUE_FAIRNESS: `on` or `off` for every type, or `type=on|off` pairs
+ * (`compute=off`) over the catalog's `fair`. Gives the types it names.
+ */
+export function fairnessEnv() {
+  return optionalStringEnv()
+    .transform((value, ctx) => {
+      const result: Record<string, boolean> = {};
+      const text = (value ?? '').trim().toLowerCase();
+      if (text === 'on' || text === 'off') {
+        for (const type of jobTypes) result[type] = text === 'on';
+        return result;
+      }
+      for (const pair of text.split(',').filter((p) => p.trim() !== '')) {
+        const [type = '', switched = ''] = pair.split('=').map((part) => part.trim());
+        if (!(jobTypes as string[]).includes(type)) {
+          ctx.addIssue({ code: 'custom', message: `unknown job type "${type}" (known: ${jobTypes.join(', ')}; or all types: on, off)` });
+        } else if (switched !== 'on' && switched !== 'off') {
+          ctx.addIssue({ code: 'custom', message: `${type} must be on or off, got "${switched}"` });
+        } else {
+          result[type] = switched === 'on';
+        }
+      }
+      return result;
+    })
+    .pipe(z.record(z.string(), z.boolean()));
+}
+
+/** Whether each type is fair: the catalog's `fair`, or QUEUE_FAIRNESS where it names the type. */
+export function fairTypes(overrides: Readonly<Record<string, boolean>> = {}): Record<JobType, boolean> {
+  return Object.fromEntries(jobTypes.map((type) => [type, overrides[type] ?? catalog[type].fair])) as Record<JobType, boolean>;
 }

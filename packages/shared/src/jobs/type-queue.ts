@@ -1,4 +1,6 @@
-import type { Job, JobType as BullJobState, Queue } from 'bullmq';
+import { Job, type JobType as BullJobState, type Queue } from 'bullmq';
+import { fairPartition, heldJobCounts, heldJobState, heldStateOf, type HeldState } from '../fairness';
+import type { RedisClient } from '../redis/create-redis';
 import type { JobType } from './catalog';
 import { partitionOfJobId } from './job-id';
 import { partitionOfKey } from './partitions';
@@ -7,7 +9,9 @@ import { partitionOfKey } from './partitions';
  * One job type's queues, used as one: partition 0 (the type's own queue) and,
  * for a partitioned type, partitions 1..N-1, each a BullMQ queue with a hash
  * tag of its own. Reads by id go to the partition the id names; counts add
- * up over every partition; pause and resume reach all of them.
+ * up over every partition; pause and resume reach all of them. Jobs of a fair
+ * type that wait for their tenant's turn (in fairness lanes, where BullMQ does
+ * not look) are read, counted and listed in the state BullMQ would give them.
  */
 export interface TypeQueue {
   readonly type: JobType;
@@ -70,8 +74,9 @@ export interface TypeQueue {
 /**
  * @param open the partitions to open now (the high-water mark, at least `count`)
  * @param openQueue opens partition `index` (named by queueIdentity)
+ * @param redis the queues' connection, for the jobs waiting for their tenant's turn
  */
-export function createTypeQueue(type: JobType, count: number, open: number, openQueue: (index: number) => Queue): TypeQueue {
+export function createTypeQueue(type: JobType, count: number, open: number, openQueue: (index: number) => Queue, redis: RedisClient): TypeQueue {
   const partitions = Array.from({ length: Math.max(count, open) }, (_, i) => openQueue(i));
   let next = 0;
 
@@ -99,10 +104,14 @@ export function createTypeQueue(type: JobType, count: number, open: number, open
   const locate = async (id: string): Promise<Queue> => {
     const home = forJob(id);
     if (partitions.length === 1) return home;
-    const holder = await readFromHolder(id, async (queue) => ((await queue.getJobState(id)) === 'unknown' ? undefined : queue), (queue) => queue === undefined);
+    const holder = await readFromHolder(id, async (queue) => ((await stateIn(queue, id)) === 'unknown' ? undefined : queue), (queue) => queue === undefined);
     return holder ?? home;
   };
   const every = <T>(run: (queue: Queue) => Promise<T>) => Promise.all(partitions.map(run));
+  const stateIn = async (queue: Queue, id: string): Promise<string> => {
+    const state = await queue.getJobState(id);
+    return state === 'unknown' ? heldJobState(redis, queue, id) : state;
+  };
 
   return {
     type,
@@ -126,16 +135,16 @@ export function createTypeQueue(type: JobType, count: number, open: number, open
     locate,
     // One read when the job is where its id says (the read itself tells), not a lookup and then the read.
     getJob: (id) => readFromHolder(id, (queue) => queue.getJob(id), (job) => job === undefined),
-    getJobState: (id) => readFromHolder<string>(id, (queue) => queue.getJobState(id), (state) => state === 'unknown'),
+    getJobState: (id) => readFromHolder<string>(id, (queue) => stateIn(queue, id), (state) => state === 'unknown'),
     async getJobCounts(...states) {
-      const counts = await every((queue) => queue.getJobCounts(...states));
+      const counts = await every((queue) => countsIn(redis, queue, states));
       const total: Record<string, number> = {};
       for (const one of counts) for (const [state, n] of Object.entries(one)) total[state] = (total[state] ?? 0) + n;
       return total;
     },
     async listJobs(states, cursor, limit) {
       const offsets = partitions.map((_, i) => Number(cursor.split('.')[i] ?? 0));
-      const pages = await Promise.all(partitions.map((queue, i) => queue.getJobs(states, offsets[i]!, offsets[i]! + limit - 1, false)));
+      const pages = await Promise.all(partitions.map((queue, i) => pageIn(redis, queue, states, offsets[i]!, limit)));
       if (partitions.length === 1) return { jobs: pages[0]!, nextCursor: pages[0]!.length === limit ? String(offsets[0]! + limit) : null };
       // Merged newest first (finished lists by when they finished): each step takes the newest of the partitions' next jobs.
       const at = (job: Job) => job.finishedOn ?? job.timestamp;
@@ -166,4 +175,41 @@ export function createTypeQueue(type: JobType, count: number, open: number, open
     waitUntilReady: async () => void (await every((queue) => queue.waitUntilReady())),
     close: async () => void (await Promise.allSettled(partitions.map((queue) => queue.close()))),
   };
+}
+
+/** One partition's counts in `states`: BullMQ's, plus the jobs waiting for their tenant's turn. */
+async function countsIn(redis: RedisClient, queue: Queue, states: BullJobState[]): Promise<Record<string, number>> {
+  const [counts, held] = await Promise.all([queue.getJobCounts(...states), heldJobCounts(redis, queue)]);
+  for (const state of states) {
+    const as = heldStateOf(state);
+    if (as) counts[state] = (counts[state] ?? 0) + held[as];
+  }
+  return counts;
+}
+
+/**
+ * One partition's jobs in `states` from `offset`: BullMQ's lists first, then
+ * the jobs waiting for their tenant's turn (busiest tenants first), as if
+ * they were one list after BullMQ's.
+ */
+async function pageIn(redis: RedisClient, queue: Queue, states: BullJobState[], offset: number, limit: number): Promise<Job[]> {
+  const jobs = await queue.getJobs(states, offset, offset + limit - 1, false);
+  const heldStates = [...new Set(states.map(heldStateOf).filter((state): state is HeldState => state !== undefined))];
+  if (heldStates.length === 0 || jobs.length >= limit) return jobs;
+  const inBull = Object.values(await queue.getJobCounts(...states)).reduce((sum, n) => sum + n, 0);
+  const held = await heldJobCounts(redis, queue);
+  let skip = Math.max(0, offset - inBull);
+  for (const state of heldStates) {
+    const want = limit - jobs.length;
+    if (want <= 0) break;
+    if (skip >= held[state]) {
+      skip -= held[state];
+      continue;
+    }
+    const ids = await fairPartition(redis, queue).held(state, skip, want);
+    skip = 0;
+    const found = await Promise.all(ids.map((id) => Job.fromId(queue, id)));
+    for (const job of found) if (job) jobs.push(job);
+  }
+  return jobs;
 }

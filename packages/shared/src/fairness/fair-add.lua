@@ -1,0 +1,44 @@
+--[[
+  Adds a job of a fair type: stored as BullMQ stores it (the same hash fields
+  and events as addStandardJob, so BullMQ, Bull Board and the API read it as
+  any job), but put in its tenant's lane instead of the wait list. Then, when
+  the live workers have room, jobs move on to wait in fair order.
+
+  KEYS[1] fair:meta  KEYS[2] events  KEYS[3] wait  KEYS[4] active  KEYS[5] marker  KEYS[6] BullMQ meta
+  ARGV[1] key base (`<prefix>:<name>:`)  ARGV[2] job id  ARGV[3] name  ARGV[4] data (JSON)
+  ARGV[5] opts (JSON, as BullMQ stores them)  ARGV[6] timestamp (ms)  ARGV[7] delay (ms)
+  ARGV[8] priority  ARGV[9] tenant  ARGV[10] group  ARGV[11] weight  ARGV[12] the tenant's backlog cap here (0: none)
+
+  Returns the job id (also when a job with that id exists: nothing is added),
+  or {-10, backlog} when the tenant's backlog here is at its cap (nothing is added).
+]]
+local base, id = ARGV[1], ARGV[2]
+local jobKey = base .. id
+if rcall("EXISTS", jobKey) == 1 then return id end
+
+local tenant, group = ARGV[9], ARGV[10]
+local backlogCap = tonumber(ARGV[12])
+if backlogCap > 0 then
+  local backlog = tonumber(rcall("ZSCORE", base .. "fair:backlog", tenant)) or 0
+  if backlog >= backlogCap then return {-10, backlog} end
+end
+
+local timestamp, delay, priority = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+rcall("HSET", jobKey, "name", ARGV[3], "data", ARGV[4], "opts", ARGV[5], "timestamp", timestamp, "delay", delay, "priority", priority)
+rcall("XADD", KEYS[2], "*", "event", "added", "jobId", id, "name", ARGV[3])
+local maxEvents = rcall("HGET", KEYS[6], "opts.maxLenEvents") or 10000
+
+local t = base .. "fair:t:" .. tenant
+rcall("HSET", t, "w", ARGV[11])
+local cap = tenantCap(base)
+if delay > 0 then
+  rcall("ZADD", base .. "fair:due", timestamp + delay, tenant .. "\n" .. group .. "\n" .. id)
+  rcall("ZINCRBY", base .. "fair:backlog", 1, tenant)
+  rcall("XADD", KEYS[2], "MAXLEN", "~", maxEvents, "*", "event", "delayed", "jobId", id, "delay", timestamp + delay)
+else
+  enlist(base, tenant, group, id, priority, cap, false)
+  rcall("XADD", KEYS[2], "MAXLEN", "~", maxEvents, "*", "event", "waiting", "jobId", id)
+  local free = room(base, KEYS[3], KEYS[4])
+  if free > 0 then dispatch(base, free, cap, KEYS[3], KEYS[4], KEYS[5], KEYS[6]) end
+end
+return id

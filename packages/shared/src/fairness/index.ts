@@ -1,0 +1,5 @@
+export * from './tenant';
+export * from './fair-keys';
+export * from './fair-scripts';
+export * from './fair-partition';
+export * from './fair-reads';
