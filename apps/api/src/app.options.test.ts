@@ -5,7 +5,8 @@ import { startApi, totalJobs, type ApiHarness } from './testing/api-harness';
 describe('options on enqueue', () => {
   let api: ApiHarness;
   beforeAll(async () => {
-    api = await startApi();
+    // No worker fleet: jobs stay where they were added, in their tenant's lane, and report the state BullMQ would give them.
+    api = await startApi({ dispatchSlots: false });
   });
   afterAll(async () => {
     await api?.stop();

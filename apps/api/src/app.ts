@@ -1,3 +1,4 @@
+import { catalog, fairTypes, jobTypes, type JobType } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
 import type { IncomingMessage, RequestListener } from 'node:http';
 import express, { type Express, type RequestHandler } from 'express';
@@ -76,6 +77,25 @@ export interface AppDeps {
   httpMetrics: HttpMetrics;
   /** OpenTelemetry, when on: each request and each job it adds become spans. @defaultValue off */
   tracing?: Tracing | undefined;
+  /**
+   * Which types are fair (QUEUE_FAIRNESS) and each one's tenant backlog cap (API_TENANT_BACKLOG_CAP).
+   * @defaultValue the catalog's
+   */
+  fairness?: Fairness;
+}
+
+/** Fair shares as the API applies them: which types, and how many of one tenant's jobs may wait. */
+export interface Fairness {
+  fair: Readonly<Record<JobType, boolean>>;
+  tenantBacklogCaps: Readonly<Record<JobType, number>>;
+}
+
+/** The catalog's fairness, with per-type overrides from the environment. */
+export function fairnessOf(overrides: { fair?: Readonly<Record<string, boolean>>; tenantBacklogCaps?: Readonly<Record<string, number>> } = {}): Fairness {
+  return {
+    fair: fairTypes(overrides.fair),
+    tenantBacklogCaps: Object.fromEntries(jobTypes.map((type) => [type, overrides.tenantBacklogCaps?.[type] ?? catalog[type].tenantBacklogCap])) as Record<JobType, number>,
+  };
 }
 
 /**
@@ -84,7 +104,7 @@ export interface AppDeps {
  * one enqueue pipeline. `app` is returned too, for tests that look at its routes.
  */
 export function createApiListener(deps: AppDeps): { app: Express; listener: RequestListener } {
-  const adder = createJobAdder(deps.queues, deps.redis, { aofAck: deps.aofAck, replication: deps.replicationAck });
+  const adder = createJobAdder(deps.queues, deps.redis, { aofAck: deps.aofAck, replication: deps.replicationAck, fairness: deps.fairness ?? fairnessOf() });
   const payloadPolicy = createPayloadPolicy(deps.fetchTargetPolicy ?? { allowPrivateNetworks: false });
   const pipeline = createEnqueuePipeline({
     redis: deps.redis,

@@ -9,6 +9,7 @@ export const ApiEnv = StackEnv.pick({
   QUEUE_PREFIX: true,
   QUEUE_PARTITIONS: true,
   QUEUE_PARTITIONS_CHECK_MS: true,
+  QUEUE_FAIRNESS: true,
   LOG_LEVEL: true,
   API_PORT: true,
   API_HOST: true,
@@ -32,6 +33,8 @@ export const ApiEnv = StackEnv.pick({
   API_RATE_LIMIT: perTypeNumbersEnv({ min: 1, max: 1_000_000 }),
   /** Backlog caps per type: `type=N,...` over the catalog's `backlogCap`. */
   API_BACKLOG_CAP: perTypeNumbersEnv({ min: 1, max: 100_000_000 }),
+  /** Each tenant's share of a fair type's backlog: `type=N,...` over the catalog's `tenantBacklogCap`; past it, 429 tenant_queue_full. */
+  API_TENANT_BACKLOG_CAP: perTypeNumbersEnv({ min: 1, max: 100_000_000 }),
   /** Share of Redis maxmemory at which new jobs are refused (503 redis_memory_high). @defaultValue 0.85 */
   API_REDIS_MEMORY_HIGH: numberEnv(0.85, { min: 0.05, max: 1 }),
   /** Share of Redis maxmemory below which jobs are accepted again. @defaultValue 0.75 */

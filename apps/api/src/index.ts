@@ -11,7 +11,7 @@ import { connectAtStartup, createRedis } from '@floodgate/shared/redis';
 import { startTracing } from '@floodgate/shared/tracing';
 import { startAdmission } from './admission/start-admission';
 import { createApiServer } from './api-server';
-import { createApiListener } from './app';
+import { createApiListener, fairnessOf } from './app';
 import { createAofAck } from './durability/aof-ack';
 import { createAuthenticator, keysById } from './auth/authenticator';
 import { env } from './env';
@@ -103,6 +103,7 @@ async function main(): Promise<void> {
     registry,
     httpMetrics,
     tracing,
+    fairness: fairnessOf({ fair: env.QUEUE_FAIRNESS, tenantBacklogCaps: env.API_TENANT_BACKLOG_CAP }),
   });
   // A deep accept queue: a burst of thousands of connections (waiters, a flood)
   // waits in the kernel instead of being dropped into SYN retransmits.

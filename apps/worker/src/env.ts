@@ -42,6 +42,11 @@ export const WorkerEnv = CommonEnv.extend({
    * (`page-extract=500,compute=1`); unlisted types keep the catalog's.
    */
   WORKER_CONCURRENCY: perTypeNumbersEnv({ min: 1, max: 100_000 }),
+  /**
+   * Per-type caps on one tenant's jobs running at once over all workers,
+   * `type=N` pairs (`compute=2`), over the catalog's `tenantConcurrency`.
+   */
+  WORKER_TENANT_CONCURRENCY: perTypeNumbersEnv({ min: 1, max: 100_000 }),
   /** How often a worker process publishes its heartbeat (GET /v1/workers); it expires after 3 beats. @defaultValue 5000 */
   WORKER_HEARTBEAT_MS: intEnv(5_000, { min: 100, max: 60_000 }),
   /** How often this process writes its figures (finished jobs, timings) to the overview's history, in ms. @defaultValue 5000 */

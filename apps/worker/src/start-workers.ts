@@ -1,15 +1,18 @@
-import { catalog, jobTypes, partitionCounts, queueIdentity, retentionOptions, shareOf, type JobDefinition, type JobType, type PartitionCounts } from '@floodgate/shared/jobs';
+import { catalog, fairTypes, jobTypes, partitionCounts, queueIdentity, retentionOptions, shareOf, type JobDefinition, type JobType, type PartitionCounts } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
 import type { OverviewRecorder } from '@floodgate/shared/overview';
 import { MetricsTime, type Telemetry, type Worker } from 'bullmq';
 import type { RedisClient } from '@floodgate/shared/redis';
 import { hostname } from 'node:os';
+import type { TenantDispatch } from '@floodgate/shared/fairness';
 import { drainWorkers } from './shutdown/drain-workers';
+import { settlesWithin } from './shutdown/settles-within';
 import type { JobHandler } from './define-handler';
+import { joinFairDispatch } from './fair-dispatch';
 import type { Handlers } from './handlers';
 import { measuredProcessor, type WorkerMetrics } from './metrics/worker-metrics';
 import { recordJobFigures } from './overview-figures';
-import { createProcessor } from './run-job';
+import { createProcessor, type JobProcessor } from './run-job';
 import { CancellableWorker, RunningAttempts } from './running-attempts';
 import { tracedProcessor } from './traced-processor';
 import { DEFAULT_TUNING, type WorkerTuning } from './worker-tuning';
@@ -38,6 +41,8 @@ export interface StartWorkersOptions {
   types?: readonly JobType[];
   /** BullMQ telemetry (bullmq-otel) when tracing is on: each attempt becomes a span of its job's trace. @defaultValue off */
   telemetry?: Telemetry | undefined;
+  /** Whether each type is fair (QUEUE_FAIRNESS). @defaultValue the catalog's `fair` */
+  fairness?: Readonly<Record<JobType, boolean>>;
   /**
    * Partition queues to consume per type: the high-water mark of QUEUE_PARTITIONS
    * (partitions a smaller count left behind still hold jobs to drain).
@@ -61,6 +66,9 @@ export interface RunningWorkers {
   close(graceMs: number): Promise<void>;
 }
 
+/** Longest the fair dispatches' last settle and unregister may take at shutdown: Redis may be away. */
+const DISPATCH_STOP_MS = 1_000;
+
 /**
  * Starts one BullMQ Worker per partition queue of each job type. A type's
  * catalog concurrency (per process) is spread over its partitions, each with a
@@ -71,6 +79,7 @@ export function startWorkers(options: StartWorkersOptions): RunningWorkers {
   const counts = options.partitions ?? partitionCounts();
   const byType: RunningWorkers['byType'] = [];
   const workers: Worker[] = [];
+  const dispatches: TenantDispatch[] = [];
   let closing: Promise<void> | undefined;
   const consume = (partitions: PartitionCounts) => {
     if (closing) return;
@@ -85,9 +94,10 @@ export function startWorkers(options: StartWorkersOptions): RunningWorkers {
         if (shares.limiterMax !== undefined && entry.worker.opts.limiter) entry.worker.opts.limiter.max = shares.limiterMax;
       }
       for (let partition = running.length; partition < count; partition++) {
-        const worker = startWorker(type, options, partition, count);
+        const { worker, dispatch } = startWorker(type, options, partition, count);
         byType.push({ type, partition, worker });
         workers.push(worker);
+        dispatches.push(dispatch);
       }
     }
   };
@@ -96,26 +106,40 @@ export function startWorkers(options: StartWorkersOptions): RunningWorkers {
     workers,
     byType,
     consume,
-    close: (graceMs) => (closing ??= drainWorkers(workers, graceMs, options.logger)),
+    close: (graceMs) =>
+      (closing ??= (async () => {
+        await drainWorkers(workers, graceMs, options.logger);
+        // Before the connection closes: the last jobs' ends are settled and this process's slots leave each partition's target.
+        if (!(await settlesWithin(Promise.all(dispatches.map((dispatch) => dispatch.stop())), DISPATCH_STOP_MS))) {
+          options.logger.warn({}, 'fair dispatch did not stop in time; its slots expire by themselves');
+        }
+      })()),
   };
 }
 
-function startWorker(type: JobType, options: StartWorkersOptions, partition: number, partitions: number): Worker {
+function startWorker(type: JobType, options: StartWorkersOptions, partition: number, partitions: number): JobWorker {
   // Widened on purpose: TypeScript cannot correlate catalog[type] with handlers[type]
   // for a union `type`; catalog-drift.test.ts checks they belong together.
   const definition: JobDefinition = catalog[type];
   const handler: JobHandler = options.handlers[type];
-  return createJobWorker({ ...options, definition, handler, partition, partitions });
+  return openJobWorker({ ...options, definition, handler, partition, partitions, fair: (options.fairness ?? fairTypes())[type] });
 }
 
 /**
  * Partition `partition`'s shares, of `partitions`, of its type's per-process
  * concurrency (WORKER_CONCURRENCY or the catalog's) and of its worker rate limit.
  */
-function sharesOf(definition: JobDefinition, tuning: WorkerTuning, partition: number, partitions: number): { concurrency: number; limiterMax: number | undefined } {
+function sharesOf(
+  definition: JobDefinition,
+  tuning: WorkerTuning,
+  partition: number,
+  partitions: number,
+): { concurrency: number; limiterMax: number | undefined; tenantCap: number } {
+  const tenantConcurrency = tuning.tenantConcurrency?.[definition.type] ?? definition.tenantConcurrency;
   return {
     concurrency: shareOf(tuning.concurrency[definition.type] ?? definition.concurrency, partition, partitions),
     limiterMax: definition.workerRateLimit ? shareOf(definition.workerRateLimit.max, partition, partitions) : undefined,
+    tenantCap: tenantConcurrency === undefined ? 0 : shareOf(tenantConcurrency, partition, partitions),
   };
 }
 
@@ -126,6 +150,8 @@ export interface CreateJobWorkerOptions extends Pick<StartWorkersOptions, 'conne
   partition?: number;
   /** Partitions the type's concurrency and worker rate limit are spread over. @defaultValue 1 */
   partitions?: number;
+  /** Whether the type is fair here (QUEUE_FAIRNESS). @defaultValue the definition's `fair` */
+  fair?: boolean;
 }
 
 /**
@@ -134,6 +160,16 @@ export interface CreateJobWorkerOptions extends Pick<StartWorkersOptions, 'conne
  * Exported for the benchmark, which runs a no-op definition through it.
  */
 export function createJobWorker(options: CreateJobWorkerOptions): Worker {
+  return openJobWorker(options).worker;
+}
+
+/** A Worker and its side of its partition's fair dispatch, which its owner stops after the Worker (see RunningWorkers.close). */
+interface JobWorker {
+  worker: Worker;
+  dispatch: TenantDispatch;
+}
+
+function openJobWorker(options: CreateJobWorkerOptions): JobWorker {
   const { definition, handler } = options;
   const type = definition.type;
   const tuning = options.tuning ?? DEFAULT_TUNING;
@@ -152,7 +188,9 @@ export function createJobWorker(options: CreateJobWorkerOptions): Worker {
     options.metrics,
   );
   const processor = options.telemetry ? tracedProcessor(type, measured) : measured;
-  const worker: Worker = new CancellableWorker(name, processor, {
+  // Set once the Worker exists (fair dispatch needs its keys): no job runs before that.
+  let run: JobProcessor<unknown> = processor;
+  const worker: Worker = new CancellableWorker(name, (job, token) => run(job, token), {
     connection: options.connection,
     prefix,
     // Stored on every job as `processedBy`, so the API can tell which process ran it.
@@ -182,6 +220,8 @@ export function createJobWorker(options: CreateJobWorkerOptions): Worker {
     logger.error({ jobId: job.id, attemptsMade: job.attemptsMade, reason: err.message }, 'job failed for good');
   });
   worker.on('stalled', (jobId) => logger.warn({ jobId }, 'job stalled, BullMQ moved it back to wait'));
+  const joined = joinFairDispatch(worker, { connection: options.connection, fair: options.fair ?? definition.fair, cap: shares.tenantCap, logger });
+  run = joined.adopting(processor);
   if (options.overview) recordJobFigures(worker, type, options.overview);
-  return worker;
+  return { worker, dispatch: joined.dispatch };
 }

@@ -1,6 +1,6 @@
 import { availableParallelism, hostname } from 'node:os';
 import { resolveRedisTarget } from '@floodgate/shared/env';
-import { catalog, followPartitionHighWater, jobTypes, partitionCounts, raisePartitionHighWater } from '@floodgate/shared/jobs';
+import { catalog, fairTypes, followPartitionHighWater, jobTypes, partitionCounts, raisePartitionHighWater } from '@floodgate/shared/jobs';
 import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
 import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry, metricsPortFor, startMetricsServer } from '@floodgate/shared/metrics';
@@ -85,6 +85,7 @@ export async function runWorkerProcess(): Promise<void> {
     stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
     maxStalledCount: env.WORKER_MAX_STALLED_COUNT,
     concurrency: env.WORKER_CONCURRENCY,
+    tenantConcurrency: env.WORKER_TENANT_CONCURRENCY,
   };
   // Every partition up to the high-water mark is consumed: a smaller QUEUE_PARTITIONS drains the rest.
   const counts = partitionCounts(env.QUEUE_PARTITIONS);
@@ -94,7 +95,18 @@ export async function runWorkerProcess(): Promise<void> {
   // Registered before the workers, so it runs after their drain and writes the last jobs' figures.
   // Bounded like every Redis step: figures that cannot be written are only figures.
   shutdown.add('overview figures', () => settlesWithin(overview.stop(), REDIS_STEP_MS));
-  const running = startWorkers({ connection: redis, prefix: env.QUEUE_PREFIX, handlers, logger, metrics, tuning, overview, telemetry: tracing?.telemetry, partitions });
+  const running = startWorkers({
+    connection: redis,
+    prefix: env.QUEUE_PREFIX,
+    handlers,
+    logger,
+    metrics,
+    tuning,
+    overview,
+    telemetry: tracing?.telemetry,
+    partitions,
+    fairness: fairTypes(env.QUEUE_FAIRNESS),
+  });
   await Promise.all(running.workers.map((worker) => worker.waitUntilReady()));
   // Before the workers' step, so it runs after it: cancels keep arriving until the drain ends.
   const stopCancels = await listenForCancels({ redis, prefix: env.QUEUE_PREFIX, workers: running.byType, logger });

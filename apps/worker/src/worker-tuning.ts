@@ -24,6 +24,8 @@ export interface WorkerTuning {
   maxStalledCount: number;
   /** Per-type concurrency overrides (WORKER_CONCURRENCY); unset types use the catalog. */
   concurrency: Readonly<Record<string, number>>;
+  /** Per-type tenant concurrency caps (WORKER_TENANT_CONCURRENCY); unset types use the catalog's `tenantConcurrency`. */
+  tenantConcurrency?: Readonly<Record<string, number>>;
 }
 
 export const DEFAULT_TUNING: WorkerTuning = {

@@ -9,6 +9,8 @@ export interface Principal {
   id: string;
   name: string;
   scopes: readonly Scope[];
+  /** The key's weight among the tenants of fair types. */
+  weight: number;
 }
 
 export interface Authenticator {
@@ -20,7 +22,7 @@ export interface Authenticator {
   authorize(method: string, path: string, headers: IncomingHttpHeaders): Principal | undefined;
 }
 
-const ANONYMOUS: Principal = { id: 'anonymous', name: 'auth disabled', scopes: SCOPES };
+const ANONYMOUS: Principal = { id: 'anonymous', name: 'auth disabled', scopes: SCOPES, weight: 1 };
 
 /** Key records by id, as the authenticator looks them up. */
 export function keysById(records: readonly ApiKeyRecord[]): Map<string, ApiKeyRecord> {
@@ -38,7 +40,7 @@ export function createAuthenticator(options: { keys: ReadonlyMap<string, ApiKeyR
     const record = parts ? byId.get(parts.id) : undefined;
     // One answer for a malformed key, an unknown id and a wrong secret: which one it was helps only an attacker.
     if (!parts || !record || !secretMatches(record, parts.secret)) throw unauthorized('The API key is not valid.');
-    return { id: record.id, name: record.name, scopes: record.scopes };
+    return { id: record.id, name: record.name, scopes: record.scopes, weight: record.weight ?? 1 };
   };
   return {
     authorize(method, path, headers) {

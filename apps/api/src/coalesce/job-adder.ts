@@ -1,7 +1,9 @@
-import type { JobType } from '@floodgate/shared/jobs';
+import { defineFairScripts, fairPartition, tenantOfJob, type FairPartition, type TenantJobOptions } from '@floodgate/shared/fairness';
+import { shareOf, type JobType } from '@floodgate/shared/jobs';
 import { Job, type JobsOptions, type Queue } from 'bullmq';
+import type { ChainableCommander } from 'ioredis';
 import { withinDeadline, type RedisClient } from '@floodgate/shared/redis';
-import { enqueueOutcomeUnknown, HttpError, isRedisOutOfMemory, redisMemoryHigh, redisUnavailable, wasNeverSent } from '../errors';
+import { enqueueOutcomeUnknown, HttpError, isRedisOutOfMemory, redisMemoryHigh, redisUnavailable, tenantQueueFull, wasNeverSent } from '../errors';
 import type { JobQueues } from '../queues';
 import type { AofAck } from '../durability/aof-ack';
 import { REDIS_DEADLINE_MS, withRedis } from '../redis-deadline';
@@ -18,18 +20,23 @@ export interface JobAdder {
    * `redis_unavailable` when nothing was sent, `enqueue_outcome_unknown` (with
    * the id) when the add was sent and its answer lost, `redis_memory_high` at maxmemory.
    */
-  add(type: JobType, data: unknown, opts: JobsOptions & { jobId: string }): Promise<Job>;
+  add(type: JobType, data: unknown, opts: AddOptions, weight?: number): Promise<Job>;
   /**
    * Many jobs of one type that arrive together (a bulk request): the same
    * pipelined add, without a promise and a turn's wait per job. One outcome
    * per item, in order: the job, or the error `add` would have rejected with.
    */
-  addAll(type: JobType, items: Array<{ data: unknown; opts: JobsOptions & { jobId: string } }>): Promise<Array<Job | Error>>;
+  addAll(type: JobType, items: Item[]): Promise<Array<Job | Error>>;
 }
+
+/** A job's BullMQ options, with its id and whose job it is. */
+export type AddOptions = JobsOptions & TenantJobOptions & { jobId: string };
 
 interface Item {
   data: unknown;
-  opts: JobsOptions & { jobId: string };
+  opts: AddOptions;
+  /** The tenant's weight, for a fair type. @defaultValue 1 */
+  weight?: number;
 }
 
 export interface JobAdderOptions {
@@ -39,6 +46,11 @@ export interface JobAdderOptions {
   deadlineMs?: number;
   /** REDIS_ACK_REPLICAS / REDIS_ACK_TIMEOUT_MS: replicas that must hold a batch's jobs before they are answered. @defaultValue none */
   replication?: ReplicationAck | undefined;
+  /**
+   * The fair types (QUEUE_FAIRNESS) and each one's tenant backlog cap
+   * (API_TENANT_BACKLOG_CAP), split over its partitions. @defaultValue no type is fair
+   */
+  fairness?: { fair: Readonly<Record<JobType, boolean>>; tenantBacklogCaps: Readonly<Record<JobType, number>> } | undefined;
 }
 
 /**
@@ -71,15 +83,23 @@ export function createJobAdder(queues: JobQueues, redis: RedisClient, options: J
   const deadlineMs = (options.deadlineMs ?? REDIS_DEADLINE_MS) + replication.timeoutMs;
   // Flushed per partition queue, keyed by its name (unique across types): one pipeline touches one
   // queue's slot, which a cluster requires (and which is one primary's round trip anyway).
-  const targets = new Map<string, { type: JobType; queue: Queue }>();
+  const targets = new Map<string, Target>();
   const keyOf = (type: JobType, jobId: string) => {
     const queue = queues[type].forJob(jobId);
-    if (!targets.has(queue.name)) targets.set(queue.name, { type, queue });
+    if (!targets.has(queue.name)) {
+      const { partitions, count } = queues[type];
+      const fair = options.fairness?.fair[type] ? fairPartition(redis, queue) : undefined;
+      const cap = options.fairness?.tenantBacklogCaps[type] ?? 0;
+      // A tenant's share of the type's tenant backlog cap, in this partition.
+      const tenantBacklogCap = fair ? shareOf(cap, partitions.indexOf(queue), Math.max(count, partitions.indexOf(queue) + 1)) : 0;
+      targets.set(queue.name, { type, queue, fair, tenantBacklogCap });
+    }
     return queue.name;
   };
   const flush = async (key: string, items: Item[]): Promise<Array<Job | Error>> => {
-    const { type, queue } = targets.get(key)!;
-    const outcomes = await addEach(redis, queue, type, items, deadlineMs, replication);
+    const target = targets.get(key)!;
+    const { type } = target;
+    const outcomes = await addEach(redis, target, items, deadlineMs, replication);
     const { aofAck } = options;
     if (!aofAck || outcomes.every((outcome) => outcome instanceof Error)) return outcomes;
     // The batch's added jobs are answered once they are on disk; when the ack fails, Redis
@@ -95,7 +115,7 @@ export function createJobAdder(queues: JobQueues, redis: RedisClient, options: J
   };
   const batcher = createTickBatcher<Item, Job>(flush, MAX_BATCH);
   return {
-    add: (type, data, opts) => batcher.submit(keyOf(type, opts.jobId), { data, opts }),
+    add: (type, data, opts, weight) => batcher.submit(keyOf(type, opts.jobId), { data, opts, ...(weight === undefined ? {} : { weight }) }),
     addAll: async (type, items) => {
       // Grouped by partition queue, then in slices sent one after another without waiting for the
       // replies, with a turn of the event loop between them: building a thousand adds at once held
@@ -130,6 +150,14 @@ export function createJobAdder(queues: JobQueues, redis: RedisClient, options: J
   };
 }
 
+/** Where a batch goes: one partition queue, and for a fair type its fairness scripts. */
+interface Target {
+  type: JobType;
+  queue: Queue;
+  fair: FairPartition | undefined;
+  tenantBacklogCap: number;
+}
+
 /**
  * Like `Queue.addBulk` (the same per-job script, in one pipeline), but with an
  * outcome per job. `addBulk` throws when any job of the batch fails, after
@@ -138,26 +166,39 @@ export function createJobAdder(queues: JobQueues, redis: RedisClient, options: J
  * duplicates. Here each request learns its own job's fate, and a batch whose
  * answer never comes (a dropped connection, the deadline) says so per job.
  */
-async function addEach(
-  redis: RedisClient,
-  queue: Queue,
-  type: JobType,
-  items: Item[],
-  deadlineMs: number,
-  replication: ReplicationAck,
-): Promise<Array<Job | Error>> {
+async function addEach(redis: RedisClient, target: Target, items: Item[], deadlineMs: number, replication: ReplicationAck): Promise<Array<Job | Error>> {
+  const { type, queue, fair } = target;
   // Refused before anything is written: nothing was enqueued, and saying so is the truth.
   if (redis.status !== 'ready') return items.map(() => redisUnavailable());
-  const client = await queue.getBackend().client;
-  const pipeline = client.pipeline();
+  // A fair type's adds are floodgate's own script, on the same connection BullMQ's queue uses.
+  if (fair) defineFairScripts(redis);
+  const pipeline: ChainableCommander = fair ? redis.pipeline() : ((await queue.getBackend().client).pipeline() as unknown as ChainableCommander);
   const outcomes: Array<Job | Error> = [];
   const queued: number[] = [];
-  items.forEach(({ data, opts }, i) => {
+  items.forEach(({ data, opts, weight }, i) => {
     const job = new Job(queue, type, data, opts, opts.jobId);
     outcomes.push(job);
     try {
-      // addJob queues its script on the pipeline synchronously (as Queue.addBulk relies on).
-      void Promise.resolve(job.addJob(pipeline as never)).catch(() => undefined);
+      if (fair) {
+        fair.queueAdd(
+          {
+            id: opts.jobId,
+            name: type,
+            data: JSON.stringify(data ?? {}),
+            opts: storedOptions(job.opts),
+            timestamp: job.timestamp,
+            delayMs: opts.delay ?? 0,
+            priority: opts.priority ?? 0,
+            tenant: tenantOfJob(opts),
+            weight: weight ?? 1,
+            backlogCap: target.tenantBacklogCap,
+          },
+          pipeline,
+        );
+      } else {
+        // addJob queues its script on the pipeline synchronously (as Queue.addBulk relies on).
+        void Promise.resolve(job.addJob(pipeline as never)).catch(() => undefined);
+      }
       queued.push(i);
     } catch (err) {
       outcomes[i] = err instanceof Error ? err : new Error(String(err));
@@ -167,7 +208,7 @@ async function addEach(
   // WAIT on the same connection, right after the adds, once for the whole batch: it
   // counts the replicas that acknowledged every write this connection made so far.
   const waiting = replication.replicas > 0;
-  if (waiting) pipeline.runCommand('wait', [replication.replicas, replication.timeoutMs]);
+  if (waiting) pipeline.wait(replication.replicas, replication.timeoutMs);
   const unknown = (cause: unknown) => (index: number) => {
     outcomes[index] = enqueueOutcomeUnknown(type, items[index]?.opts.jobId ?? '', cause);
   };
@@ -175,9 +216,13 @@ async function addEach(
     const replies = await withinDeadline(pipeline.exec(), deadlineMs, () => new Error(`no answer from Redis within ${deadlineMs} ms`));
     const confirmed = waiting ? (replies?.[queued.length] ?? [new Error('Redis sent no reply to WAIT'), null]) : undefined;
     queued.forEach((index, n) => {
-      const [err, id] = replies?.[n] ?? [new Error('Redis sent no reply for this job'), null];
+      const [err, raw] = replies?.[n] ?? [new Error('Redis sent no reply for this job'), null];
+      const id = fair && !err ? fair.addReply(raw) : raw;
       const job = outcomes[index] as Job;
       if (err) outcomes[index] = replyError(err, type, items[index]?.opts.jobId ?? '');
+      else if (typeof id === 'object' && id !== null) {
+        outcomes[index] = tenantQueueFull(type, tenantOfJob(items[index]?.opts).id, (id as { backlog: number }).backlog, target.tenantBacklogCap);
+      }
       // BullMQ's scripts answer some refusals with a negative code rather than an error.
       else if (typeof id === 'number' && id < 0) outcomes[index] = new Error(`BullMQ refused the job (code ${id})`);
       else {
@@ -192,6 +237,19 @@ async function addEach(
     queued.forEach(unknown(err));
   }
   return outcomes;
+}
+
+/**
+ * A job's options as BullMQ stores them (its `optsAsJSON`): what floodgate
+ * sets passes through as is, and telemetry goes under its short names.
+ */
+function storedOptions(opts: JobsOptions): string {
+  const { telemetry, ...rest } = opts;
+  return JSON.stringify({
+    ...rest,
+    ...(telemetry?.metadata === undefined ? {} : { tm: telemetry.metadata }),
+    ...(telemetry?.omitContext === undefined ? {} : { omc: telemetry.omitContext }),
+  });
 }
 
 /** What one job's error reply means: refused at maxmemory (nothing stored), a connection lost after sending (unknown), or a bug. */

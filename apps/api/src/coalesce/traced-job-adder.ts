@@ -11,13 +11,13 @@ import type { JobAdder } from './job-adder';
  * The coalesced adder bypasses `Queue.add`, hence this instead of BullMQ's own.
  */
 export function tracedJobAdder(adder: JobAdder, queues: JobQueues, telemetry: Telemetry): JobAdder {
-  const add: JobAdder['add'] = (type: JobType, data, opts) => {
+  const add: JobAdder['add'] = (type: JobType, data, opts, weight) => {
     const queue = queues[type].forJob(opts.jobId).name;
     return inProducerSpan(
       `add ${queue}.${type}`,
       { 'bullmq.queue.name': queue, 'bullmq.queue.operation': 'add', 'bullmq.job.name': type, [SpanAttributes.jobType]: type },
       async (span, ctx) => {
-        const job = await adder.add(type, data, { ...opts, telemetry: { metadata: telemetry.contextManager.getMetadata(ctx) } });
+        const job = await adder.add(type, data, { ...opts, telemetry: { metadata: telemetry.contextManager.getMetadata(ctx) } }, weight);
         span.setAttributes({ 'bullmq.job.id': String(job.id), [SpanAttributes.jobId]: String(job.id) });
         return job;
       },
@@ -26,6 +26,6 @@ export function tracedJobAdder(adder: JobAdder, queues: JobQueues, telemetry: Te
   return {
     add,
     // Each job keeps its own PRODUCER span, so a traced bulk adds its jobs one by one (coalesced all the same).
-    addAll: (type, items) => Promise.all(items.map(({ data, opts }) => add(type, data, opts).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))))),
+    addAll: (type, items) => Promise.all(items.map(({ data, opts, weight }) => add(type, data, opts, weight).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))))),
   };
 }

@@ -1,3 +1,4 @@
+import { tenantJobOptions } from '@floodgate/shared/fairness';
 import { catalog, jobOptionsFor, newJobId, type JobType } from '@floodgate/shared/jobs';
 import type { JobState } from '@floodgate/shared/wire';
 import type { Job } from 'bullmq';
@@ -15,10 +16,15 @@ import type { JobEnvelope, RequestParser } from './parse-request';
 
 /** Who is enqueueing. */
 export interface Caller {
-  /** Whom rate limits count against: `key:<id>`, or `ip:<address>` with auth disabled. */
+  /**
+   * Whom rate limits count against, and the tenant of its jobs in a fair type:
+   * `key:<id>`, or `ip:<address>` with auth disabled.
+   */
   client: string;
   /** Whose idempotency keys these are: the API key's id (`anonymous` with auth disabled). */
   owner: string;
+  /** Its key's weight among a fair type's tenants. @defaultValue 1 */
+  weight?: number;
 }
 
 /** What became of one job sent to the pipeline. */
@@ -58,9 +64,15 @@ export interface EnqueuePipelineDeps {
 }
 
 export function createEnqueuePipeline(deps: EnqueuePipelineDeps): EnqueuePipeline {
-  const addNew = async (type: JobType, envelope: JobEnvelope, id: string): Promise<EnqueueOutcome> => {
-    const options = bullOptions(jobOptionsFor(catalog[type]), envelope.options);
-    const job = await deps.adder.add(type, envelope.payload, { ...options, jobId: id });
+  /** A job's options: the type's and the caller's, with its id and its tenant (the caller, and the group it named). */
+  const optionsOf = (type: JobType, envelope: JobEnvelope, id: string, caller: Caller) => ({
+    ...bullOptions(jobOptionsFor(catalog[type]), envelope.options),
+    ...tenantJobOptions({ id: caller.client, group: envelope.options?.group ?? '' }),
+    jobId: id,
+  });
+
+  const addNew = async (type: JobType, envelope: JobEnvelope, id: string, caller: Caller): Promise<EnqueueOutcome> => {
+    const job = await deps.adder.add(type, envelope.payload, optionsOf(type, envelope, id, caller), caller.weight);
     return { created: true, type, id, job, state: initialState(envelope.options) };
   };
 
@@ -92,7 +104,7 @@ export function createEnqueuePipeline(deps: EnqueuePipelineDeps): EnqueuePipelin
     if (!admitted) await withRedis(deps.redis, () => deps.admission.admit(type, caller.client, 1, deps.queues[type].partitionOfJob(id)));
     // In a bulk, admitted as a whole: this item's own partition may still sit on a nearly full primary.
     else if (partition !== undefined) deps.admission.refuseWhenRedisFull(type, partition);
-    const outcome = await addNew(type, envelope, id);
+    const outcome = await addNew(type, envelope, id, caller);
     const stored = await withRedis(deps.redis, () => deps.queues[type].getJob(id));
     if (stored && !samePayload(stored.data, envelope.payload)) throw conflict(id);
     return outcome;
@@ -115,7 +127,7 @@ export function createEnqueuePipeline(deps: EnqueuePipelineDeps): EnqueuePipelin
     const id = record?.id ?? fresh;
     try {
       await withRedis(deps.redis, () => deps.admission.admit(type, caller.client, 1, deps.queues[type].partitionOfJob(id)));
-      const outcome = await addNew(type, envelope, id);
+      const outcome = await addNew(type, envelope, id, caller);
       await withRedis(deps.redis, () => deps.idempotency.markAdded(caller.owner, key, id)).catch(() => undefined);
       return record ? existing(type, id) : outcome;
     } catch (err) {
@@ -138,7 +150,7 @@ export function createEnqueuePipeline(deps: EnqueuePipelineDeps): EnqueuePipelin
       if (deps.redis.status !== 'ready') throw redisUnavailable();
       const partition = place(type);
       await deps.admission.admitOne(type, caller.client, partition);
-      return addNew(type, envelope, newJobId(partition));
+      return addNew(type, envelope, newJobId(partition), caller);
     },
 
     async bulk(type, body, caller) {
@@ -152,10 +164,9 @@ export function createEnqueuePipeline(deps: EnqueuePipelineDeps): EnqueuePipelin
         envelope.jobId === undefined ? [] : [{ index, outcome: withCallerId(type, envelope, envelope.jobId, caller, true, partitions[index]).catch(asError) }],
       );
       const fresh = envelopes.flatMap((envelope, index) => (envelope.jobId === undefined ? [{ envelope, index, id: newJobId(partitions[index]) }] : []));
-      const base = jobOptionsFor(catalog[type]);
       const added = await deps.adder.addAll(
         type,
-        fresh.map(({ envelope, id }) => ({ data: envelope.payload, opts: { ...bullOptions(base, envelope.options), jobId: id } })),
+        fresh.map(({ envelope, id }) => ({ data: envelope.payload, opts: optionsOf(type, envelope, id, caller), weight: caller.weight ?? 1 })),
       );
       const outcomes = new Array<EnqueueOutcome | Error>(envelopes.length);
       fresh.forEach(({ envelope, index, id }, n) => {

@@ -21,9 +21,9 @@ export function jobIdOf(req: Request): string {
   return id;
 }
 
-/** The caller of an enqueue: whom rate limits count against, and whose idempotency keys these are. */
+/** The caller of an enqueue: whom rate limits count against, whose idempotency keys these are, and its weight as a tenant. */
 export function callerOf(principal: Principal | undefined, address: string | undefined): Caller {
-  return { client: rateLimitClient(principal, address), owner: principal?.id ?? 'anonymous' };
+  return { client: rateLimitClient(principal, address), owner: principal?.id ?? 'anonymous', weight: principal?.weight ?? 1 };
 }
 
 /** {@link callerOf} an express request (its principal was set by requireAuth). */

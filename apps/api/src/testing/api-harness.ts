@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { partitionCounts, type JobType } from '@floodgate/shared/jobs';
+import { startTenantDispatch } from '@floodgate/shared/fairness';
 import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry } from '@floodgate/shared/metrics';
 import { createRedis, waitForRedis } from '@floodgate/shared/redis';
@@ -12,7 +13,7 @@ import { generateApiKey, type ApiKeyRecord, type Scope } from '@floodgate/shared
 import { createAuthenticator } from '../auth/authenticator';
 import { startAdmission, type AdmissionLimits } from '../admission/start-admission';
 import { createApiServer } from '../api-server';
-import { createApiListener } from '../app';
+import { createApiListener, fairnessOf } from '../app';
 import type { ReplicationAck } from '../coalesce/job-adder';
 import { createJobWaiter } from '../job-waiter';
 import { createHttpMetrics } from '../metrics/http-metrics';
@@ -64,6 +65,15 @@ export async function startApi(
     faultProxy?: boolean;
     /** Partition queues per type (QUEUE_PARTITIONS), on the one Redis. @defaultValue the catalog's */
     partitions?: Partial<Record<JobType, number>>;
+    /** QUEUE_FAIRNESS and API_TENANT_BACKLOG_CAP. @defaultValue the catalog's */
+    fairness?: { fair?: Partial<Record<JobType, boolean>>; tenantBacklogCaps?: Partial<Record<JobType, number>> };
+    /**
+     * Stand in for the worker fleet's side of fair dispatch (slots registered,
+     * settle ticks), so jobs leave their tenants' lanes for the raw BullMQ
+     * Workers tests run; false leaves them there, as with no worker running.
+     * @defaultValue 50 slots per partition
+     */
+    dispatchSlots?: number | false;
   } = {},
 ): Promise<ApiHarness> {
   const redis = await startRedis(options.redis);
@@ -89,6 +99,14 @@ export async function startApi(
   });
   const eventsConnection = createRedis('worker', { url: redis.url, logger });
   const waiter = createJobWaiter({ connection: eventsConnection, queues, logger });
+  const dispatches =
+    options.dispatchSlots === false
+      ? []
+      : Object.values(queues).flatMap((typeQueue) =>
+          typeQueue.partitions.map((queue, i) =>
+            startTenantDispatch({ redis: connection, queue, workerId: `api-harness:${queue.name}:${i}`, slots: () => (options.dispatchSlots || 50) as number, cap: 0, logger, tickMs: 100 }),
+          ),
+        );
   const registry = createMetricsRegistry('api-test');
   registerQueueMetrics(registry, queues, connection);
   // Live: the authenticator reads this map, so keys made later are known at once.
@@ -113,6 +131,7 @@ export async function startApi(
     auth: createAuthenticator({ keys, disabled: options.authDisabled ?? false }),
     registry,
     httpMetrics: createHttpMetrics(registry),
+    fairness: fairnessOf(options.fairness as Parameters<typeof fairnessOf>[0]),
   });
   const server: Server = await new Promise((resolve) => {
     const listening = createApiServer(listener).listen(0, '127.0.0.1', () => resolve(listening));
@@ -140,6 +159,7 @@ export async function startApi(
         signal: AbortSignal.timeout(10_000),
       }),
     async stop() {
+      await Promise.all(dispatches.map((dispatch) => dispatch.stop()));
       stopAdmission();
       await waiter.close();
       eventsConnection.disconnect();

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { TenantWeight } from '../fairness/tenant';
 import { Scope } from './scopes';
 
 /**
@@ -20,14 +21,20 @@ export const ApiKeyRecord = z.strictObject({
   /** SHA-256 of the secret, hex. */
   hash: z.string().regex(/^[0-9a-f]{64}$/),
   createdAt: z.string().optional(),
+  /**
+   * The key's share of each fair type's workers, against other keys with jobs
+   * waiting: a key of weight 2 gets two turns for every one of a weight-1 key.
+   * @defaultValue 1
+   */
+  weight: TenantWeight.optional(),
 });
 export type ApiKeyRecord = z.infer<typeof ApiKeyRecord>;
 
 /** A new random key and the record to store for it. The key is shown once, then only its hash exists. */
-export function generateApiKey(name: string, scopes: Scope[]): { key: string; record: ApiKeyRecord } {
+export function generateApiKey(name: string, scopes: Scope[], weight?: number): { key: string; record: ApiKeyRecord } {
   const id = randomBytes(6).toString('hex');
   const secret = randomBytes(32).toString('base64url');
-  const record = ApiKeyRecord.parse({ id, name, scopes, hash: hashSecret(secret), createdAt: new Date().toISOString() });
+  const record = ApiKeyRecord.parse({ id, name, scopes, hash: hashSecret(secret), createdAt: new Date().toISOString(), ...(weight === undefined ? {} : { weight }) });
   return { key: `fg_${id}_${secret}`, record };
 }
 

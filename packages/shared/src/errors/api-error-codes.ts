@@ -35,6 +35,10 @@ export const API_ERROR_CODES = {
   too_many_jobs: { status: 422, when: "a bulk request carries more than API_BULK_MAX_JOBS jobs, or more than one client's rate allowance" },
   rate_limited: { status: 429, when: 'this client enqueued too many jobs of this type (Retry-After says when to come back)' },
   queue_full: { status: 429, when: "the type's backlog is at its cap" },
+  tenant_queue_full: {
+    status: 429,
+    when: "this tenant's jobs waiting for their turn in a fair type are at its share of the backlog (details: tenant, backlog, cap); other tenants are still taken",
+  },
   internal_error: { status: 500, when: 'a bug: logged in full, answered without details' },
   redis_memory_high: { status: 503, when: 'Redis is nearly full; new jobs wait until workers drain it' },
   overloaded: { status: 503, when: "this API process's event loop lags; refused before the body is read" },

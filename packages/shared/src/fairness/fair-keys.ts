@@ -1,5 +1,8 @@
 import type { Queue } from 'bullmq';
 
+/** What fairness needs of a BullMQ queue or worker (both name the same keys): its key base and BullMQ's own keys. */
+export type QueueKeysOf = Pick<Queue, 'name' | 'keys' | 'toKey'>;
+
 /**
  * The keys of one partition queue's fairness state that code outside the Lua
  * scripts reads (the full list, with what each holds, heads fair-lib.lua).
@@ -22,9 +25,9 @@ export interface FairKeys {
   tenantOf(tenant: string): string;
 }
 
-const byQueue = new WeakMap<Queue, FairKeys>();
+const byQueue = new WeakMap<QueueKeysOf, FairKeys>();
 
-export function fairKeys(queue: Queue): FairKeys {
+export function fairKeys(queue: QueueKeysOf): FairKeys {
   let keys = byQueue.get(queue);
   if (!keys) {
     const base = queue.toKey('');

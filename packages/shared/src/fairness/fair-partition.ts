@@ -1,7 +1,6 @@
-import type { Queue } from 'bullmq';
 import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from '../redis/create-redis';
-import { fairKeys, type FairKeys } from './fair-keys';
+import { fairKeys, type FairKeys, type QueueKeysOf } from './fair-keys';
 import { runFairScript } from './fair-scripts';
 import type { Tenant } from './tenant';
 
@@ -65,10 +64,10 @@ export interface FairPartition {
   held(state: HeldState, offset: number, count: number): Promise<string[]>;
 }
 
-const partitions = new WeakMap<Queue, FairPartition>();
+const partitions = new WeakMap<QueueKeysOf, FairPartition>();
 
 /** The fairness operations of `queue`, a partition queue opened on `redis`. */
-export function fairPartition(redis: RedisClient, queue: Queue): FairPartition {
+export function fairPartition(redis: RedisClient, queue: QueueKeysOf): FairPartition {
   let partition = partitions.get(queue);
   if (!partition) {
     partition = createFairPartition(redis, queue);
@@ -77,7 +76,7 @@ export function fairPartition(redis: RedisClient, queue: Queue): FairPartition {
   return partition;
 }
 
-function createFairPartition(redis: RedisClient, queue: Queue): FairPartition {
+function createFairPartition(redis: RedisClient, queue: QueueKeysOf): FairPartition {
   const keys = fairKeys(queue);
   const q = queue.keys;
   const addReply = (raw: unknown): FairAddReply => {

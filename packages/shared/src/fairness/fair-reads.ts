@@ -1,6 +1,5 @@
-import type { Queue } from 'bullmq';
 import type { RedisClient } from '../redis/create-redis';
-import { fairKeys } from './fair-keys';
+import { fairKeys, type QueueKeysOf } from './fair-keys';
 import type { HeldState } from './fair-partition';
 
 /**
@@ -14,7 +13,7 @@ import type { HeldState } from './fair-partition';
  * tenant's turn is in the state BullMQ would give it (delayed while a delay or
  * retry runs, prioritized with a priority, else waiting); `unknown` when there is no such job.
  */
-export async function heldJobState(redis: RedisClient, queue: Queue, id: string): Promise<HeldState | 'unknown'> {
+export async function heldJobState(redis: RedisClient, queue: QueueKeysOf, id: string): Promise<HeldState | 'unknown'> {
   const [delay, priority] = await redis.hmget(`${fairKeys(queue).base}${id}`, 'delay', 'priority');
   if (delay === null && priority === null) return 'unknown';
   if (Number(delay) > 0) return 'delayed';
@@ -22,7 +21,7 @@ export async function heldJobState(redis: RedisClient, queue: Queue, id: string)
 }
 
 /** Jobs waiting for their tenant's turn in one partition, by the state BullMQ would report them in. */
-export async function heldJobCounts(redis: RedisClient, queue: Queue): Promise<Record<HeldState, number>> {
+export async function heldJobCounts(redis: RedisClient, queue: QueueKeysOf): Promise<Record<HeldState, number>> {
   const keys = fairKeys(queue);
   const [[held, heldp], due] = await Promise.all([redis.hmget(keys.meta, 'held', 'heldp'), redis.zcard(keys.due)]);
   return { waiting: Math.max(0, Number(held ?? 0)), prioritized: Math.max(0, Number(heldp ?? 0)), delayed: due };

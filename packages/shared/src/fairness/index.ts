@@ -3,3 +3,4 @@ export * from './fair-keys';
 export * from './fair-scripts';
 export * from './fair-partition';
 export * from './fair-reads';
+export * from './tenant-dispatch';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GroupName } from '../fairness/tenant';
 import type { JobDefinition } from '../jobs/define-job';
 
 /** Longest delay a job may be enqueued with: 30 days. */
@@ -32,6 +33,12 @@ const commonOptions = {
   /** Attempts in total, the first included (1..25). */
   attempts: z.number().int().min(1).max(MAX_ATTEMPTS).optional(),
   backoff: Backoff.optional(),
+  /**
+   * The group within the caller's share of a fair type (the customer it
+   * enqueues for): the key's groups take turns inside the key's own share.
+   * 1-64 of letters, digits and `_ . : @ -`. @defaultValue the key's default group
+   */
+  group: GroupName.optional(),
 };
 
 /** Any type's enqueue options, with the longest attempt limit any type allows (the client's view). */

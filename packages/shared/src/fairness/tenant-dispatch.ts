@@ -1,0 +1,189 @@
+import type { Job } from 'bullmq';
+import type { Logger } from '../logger';
+import type { RedisClient } from '../redis/create-redis';
+import type { QueueKeysOf } from './fair-keys';
+import { fairPartition, type SettleBatch } from './fair-partition';
+import { tenantOfJob, type Tenant, type TenantJobOptions } from './tenant';
+
+export interface TenantDispatchOptions {
+  /** The worker's connection (the queue's). */
+  redis: RedisClient;
+  /** The partition queue this process consumes (its Queue or Worker). */
+  queue: QueueKeysOf;
+  /** This process, as the partition's worker registry names it (`host:pid:...`). */
+  workerId: string;
+  /** Jobs of this partition this process runs at once (its concurrency share; read at each renewal). */
+  slots: () => number;
+  /** The tenant concurrency share in this partition; 0 for none. */
+  cap: number;
+  logger: Logger;
+  /** Longest the partition goes without a settle call when nothing happens (due jobs, repairs). @defaultValue 1000 */
+  tickMs?: number;
+  /** How often this process renews its slots in the registry; an entry lives three times this. @defaultValue 5000 */
+  renewEveryMs?: number;
+  /** How often the running slots are checked against the jobs' real states. @defaultValue 10000 */
+  reconcileEveryMs?: number;
+}
+
+/**
+ * A worker process's side of fair dispatch in one partition: it tells the
+ * partition how many jobs it can take (renewed, so a dead process's slots
+ * expire), reports each job that finished, will be retried or started, and
+ * after each turn of the event loop with news (or each tick without) makes
+ * one settle call that frees slots and moves the next jobs, in turn, to wait.
+ */
+export interface TenantDispatch {
+  /** A job started: its wait to start is recorded for its tenant (first attempts only). */
+  started(job: Job): void;
+  /** A job finished for good: its running slot is freed. */
+  finished(job: Job): void;
+  /** A job failed and waits in BullMQ's delayed set for its retry: it goes back to its tenant's turn. */
+  retrying(job: Job): void;
+  /**
+   * A job that started without its tenant's turn (a schedule's run): moved
+   * back to its tenant's lane. True when it was (the processor must then let go of it).
+   */
+  adopt(job: Job, token: string | undefined): Promise<boolean>;
+  /** Renews this process's slots now (its concurrency changed). */
+  renew(): Promise<void>;
+  /** Stops the timers, without a word to Redis (the Worker closed; its owner calls `stop`). */
+  halt(): void;
+  /** Stops the timers, settles what ended last and takes this process's slots out of the registry. */
+  stop(): Promise<void>;
+}
+
+/** Most waits kept per tenant per settle call (the script pushes them in one LPUSH). */
+const MAX_WAITS_PER_CALL = 100;
+
+export function startTenantDispatch(options: TenantDispatchOptions): TenantDispatch {
+  const fair = fairPartition(options.redis, options.queue);
+  const tickMs = options.tickMs ?? 1_000;
+  const renewEveryMs = options.renewEveryMs ?? 5_000;
+  const logger = options.logger;
+  let batch = emptyBatch();
+  let scheduled = false;
+  let settling: Promise<void> | undefined;
+  let stopped = false;
+  let tick: NodeJS.Timeout | undefined;
+
+  const schedule = (inMs = 0) => {
+    if (stopped) return;
+    if (inMs === 0) {
+      if (scheduled) return;
+      scheduled = true;
+      setImmediate(() => {
+        scheduled = false;
+        void settle();
+      });
+      return;
+    }
+    clearTimeout(tick);
+    tick = setTimeout(() => void settle(), inMs);
+    tick.unref();
+  };
+
+  const settle = async (): Promise<void> => {
+    // One call at a time: news that arrives meanwhile goes in the next one.
+    if (settling) return void settling.then(() => schedule());
+    const sent = batch;
+    batch = emptyBatch();
+    settling = (async () => {
+      let nextIn = tickMs;
+      try {
+        const { nextDueAt } = await fair.settle({ ...sent, now: Date.now() });
+        if (nextDueAt !== undefined) nextIn = Math.max(10, Math.min(tickMs, nextDueAt - Date.now()));
+      } catch (err) {
+        // Every part of a settle call is safe to repeat: keep the news for the next one.
+        batch = mergeBatches(sent, batch);
+        logger.warn({ err, queue: options.queue.name }, 'fair dispatch: settle failed; trying again');
+      } finally {
+        settling = undefined;
+      }
+      schedule(nextIn);
+    })();
+    return settling;
+  };
+
+  const renew = async () => {
+    try {
+      await fair.register(options.workerId, Math.max(1, options.slots()), renewEveryMs * 3, options.cap);
+      schedule();
+    } catch (err) {
+      logger.warn({ err, queue: options.queue.name }, 'fair dispatch: could not renew this worker\'s slots; trying again');
+    }
+  };
+  const reconcile = async () => {
+    try {
+      const { freed } = await fair.reconcile(200);
+      if (freed > 0) logger.warn({ freed, queue: options.queue.name }, 'fair dispatch: freed running slots whose jobs had ended unseen');
+    } catch (err) {
+      logger.warn({ err, queue: options.queue.name }, 'fair dispatch: reconcile failed; trying again');
+    }
+  };
+
+  void renew();
+  const renewTimer = setInterval(() => void renew(), renewEveryMs);
+  renewTimer.unref();
+  const reconcileTimer = setInterval(() => void reconcile(), options.reconcileEveryMs ?? 10_000);
+  reconcileTimer.unref();
+
+  const halt = () => {
+    stopped = true;
+    clearInterval(renewTimer);
+    clearInterval(reconcileTimer);
+    clearTimeout(tick);
+  };
+
+  return {
+    started(job) {
+      if (job.attemptsMade > 0 || job.processedOn === undefined) return;
+      const from = job.timestamp + (job.opts.delay ?? 0);
+      const waits = batch.waits.get(tenantOf(job).id);
+      const wait = Math.max(0, job.processedOn - from);
+      if (!waits) batch.waits.set(tenantOf(job).id, [wait]);
+      else if (waits.length < MAX_WAITS_PER_CALL) waits.push(wait);
+      schedule();
+    },
+    finished(job) {
+      if (job.id === undefined) return;
+      batch.finished.push({ id: job.id, tenant: tenantOf(job).id });
+      schedule();
+    },
+    retrying(job) {
+      if (job.id === undefined) return;
+      batch.retrying.push({ id: job.id, tenant: tenantOf(job) });
+      schedule();
+    },
+    async adopt(job, token) {
+      if (job.id === undefined || token === undefined) return false;
+      return (await fair.adopt(job.id, token, tenantOf(job))) === 1;
+    },
+    renew,
+    halt,
+    async stop() {
+      halt();
+      await settling;
+      // What finished last is settled now, and this process's slots leave the target.
+      const last = batch;
+      batch = emptyBatch();
+      await fair.settle({ ...last, now: Date.now() }).catch(() => undefined);
+      await fair.register(options.workerId, 0, 0, options.cap).catch(() => undefined);
+    },
+  };
+}
+
+function tenantOf(job: Job): Tenant {
+  return tenantOfJob(job.opts as TenantJobOptions);
+}
+
+type MutableBatch = Omit<SettleBatch, 'now' | 'waits'> & { waits: Map<string, number[]> };
+
+function emptyBatch(): MutableBatch {
+  return { finished: [], retrying: [], waits: new Map() };
+}
+
+function mergeBatches(older: MutableBatch, newer: MutableBatch): MutableBatch {
+  const waits = new Map(older.waits);
+  for (const [tenant, list] of newer.waits) waits.set(tenant, [...(waits.get(tenant) ?? []), ...list].slice(0, MAX_WAITS_PER_CALL));
+  return { finished: [...older.finished, ...newer.finished], retrying: [...older.retrying, ...newer.retrying], waits };
+}
