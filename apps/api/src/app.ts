@@ -36,6 +36,7 @@ import { metricsRouter } from './routes/metrics';
 import { proxiesRouter } from './routes/proxies';
 import { queuesRouter } from './routes/queues';
 import { schedulesRouter } from './routes/schedules';
+import { tenantsRouter } from './routes/tenants';
 import { searchRouter } from './search/search-router';
 import { workersRouter } from './routes/workers';
 
@@ -178,6 +179,7 @@ export function createApp(
   app.use(workersRouter(deps.redis, deps.prefix));
   app.use(proxiesRouter(deps));
   app.use(queuesRouter(deps));
+  app.use(tenantsRouter(deps));
   app.use(schedulesRouter({ ...deps, ...shared }));
   app.use(notFound);
   app.use(errorHandler(deps.logger, deps.httpMetrics));

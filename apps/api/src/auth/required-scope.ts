@@ -5,7 +5,7 @@ import { isJobType } from '@floodgate/shared/jobs';
 const OPEN = /^\/(healthz|readyz|metrics|openapi\.json|docs(\/.*)?)$/;
 const ENQUEUE = /^\/v1\/jobs\/([^/]+)(\/bulk)?$/;
 const JOB_CONTROL = /^\/v1\/jobs\/[^/]+\/[^/]+(\/retry)?$/;
-const QUEUE_CONTROL = /^\/v1\/queues\/[^/]+\/(pause|resume)$/;
+const QUEUE_CONTROL = /^\/v1\/queues\/[^/]+(\/tenants\/[^/]+)?\/(pause|resume)$/;
 const SCHEDULE = /^\/v1\/schedules\/[^/]+$/;
 const PROXIES = /^\/v1\/proxies(\/.*)?$/;
 
@@ -14,7 +14,7 @@ const PROXIES = /^\/v1\/proxies(\/.*)?$/;
  * routing), or `open`. Anything not listed needs `jobs:read`, unknown paths
  * included, so a stranger cannot even map the routes.
  * - `POST /v1/jobs/:type[/bulk]`: `jobs:write:<type>` (an unknown type: `jobs:write`);
- * - cancel, retry, pause, resume, changing schedules, and `/v1/proxies` (it shows the egress setup): `admin`;
+ * - cancel, retry, pause, resume (of a type or of one tenant), changing schedules, and `/v1/proxies` (it shows the egress setup): `admin`;
  * - every other request: `jobs:read`.
  */
 export function requiredScope(method: string, path: string): Scope | 'open' {

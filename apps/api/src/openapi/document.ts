@@ -2,6 +2,7 @@ import { catalog, jobTypes, type JobType } from '@floodgate/shared/jobs';
 import { requiredScope } from '../auth/required-scope';
 import { ListQuery, WaitQuery } from '../routes/jobs';
 import { SearchQuery } from '../search/search-router';
+import { TenantQuery } from '../routes/tenants';
 import { errorRef, errorResponses, pascalCase, ref, schemaComponents } from './components';
 import { queryParameters, schemaOf, type JsonSchema } from './json-schema';
 import { ProxyStatus } from '@floodgate/shared/proxies';
@@ -137,6 +138,27 @@ function jobTypePaths(type: JobType): Record<string, PathItem> {
         errors: REDIS,
       }),
     },
+    [`/v1/queues/${type}/tenants`]: {
+      get: operation('tenants', `list${name}Tenants`, `The busiest tenants of ${type}: backlog, running jobs, wait to start`, {
+        description:
+          'Tenants are API keys (or client addresses with auth disabled). Sorted by backlog, then running jobs; paused tenants and tenants with jobs running but none waiting come after those with a backlog.',
+        parameters: queryParameters(TenantQuery),
+        responses: { '200': json('A page of tenants; pass `nextCursor` as `cursor` for the next one.', ref('TenantPage')) },
+        errors: [400, 404, ...REDIS],
+      }),
+    },
+    ...Object.fromEntries(
+      (['pause', 'resume'] as const).map((action) => [
+        `/v1/queues/${type}/tenants/{tenant}/${action}`,
+        {
+          post: operation('tenants', `${action}${name}Tenant`, action === 'pause' ? `Pause one tenant of ${type}: its jobs wait, the others run` : `Resume one tenant of ${type}`, {
+            parameters: [pathParam('tenant', 'key:<key id>, ip:<address> or anonymous, URL-encoded.')],
+            responses: { '200': json(action === 'pause' ? 'Paused.' : 'Resumed.', ref('TenantPaused')) },
+            errors: [400, 404, ...REDIS],
+          }),
+        },
+      ]),
+    ),
   };
 }
 
@@ -272,6 +294,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): Record<string, un
     tags: [
       ...jobTypes.map((type) => ({ name: `jobs: ${type}`, description: catalog[type].description })),
       { name: 'queues' },
+      { name: 'tenants', description: 'Fair shares inside a job type: who waits, who runs, and pausing one tenant.' },
       { name: 'schedules' },
       { name: 'catalog' },
       { name: 'operations' },

@@ -37,7 +37,7 @@ export interface ApiHarness {
    * Makes another API key with these scopes (the API already knows it: the
    * harness's key list is live).
    */
-  createKey(scopes: Scope[]): string;
+  createKey(scopes: Scope[], weight?: number): string;
   /**
    * fetch() against the API; `json` is sent with the JSON content type, and
    * the admin key unless `headers` carry an authorization of their own or `auth` is false.
@@ -111,8 +111,8 @@ export async function startApi(
   registerQueueMetrics(registry, queues, connection);
   // Live: the authenticator reads this map, so keys made later are known at once.
   const keys = new Map<string, ApiKeyRecord>();
-  const createKey = (scopes: Scope[]) => {
-    const { key, record } = generateApiKey(`test ${scopes.join(' ')}`, scopes);
+  const createKey = (scopes: Scope[], weight?: number) => {
+    const { key, record } = generateApiKey(`test ${scopes.join(' ')}`, scopes, weight);
     keys.set(record.id, record);
     return key;
   };

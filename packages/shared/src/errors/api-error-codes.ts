@@ -10,6 +10,7 @@ export const API_ERROR_CODES = {
   invalid_idempotency_key: { status: 400, when: 'the Idempotency-Key is not 1-128 of A-Z a-z 0-9 _ - . :' },
   invalid_schedule_id: { status: 400, when: 'a schedule id is not 1-128 of A-Z a-z 0-9 _ - .' },
   invalid_job_id: { status: 400, when: 'a job id is not 1-128 of A-Z a-z 0-9 _ - :' },
+  invalid_tenant: { status: 400, when: 'a tenant in the path is not key:<key id>, ip:<address> or anonymous' },
   request_aborted: { status: 400, when: 'the client hung up while sending the body' },
   invalid_content_length: { status: 400, when: 'the body length does not match Content-Length' },
   bad_request: { status: 400, when: 'the body could not be read' },

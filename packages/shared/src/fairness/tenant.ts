@@ -13,6 +13,11 @@ export interface Tenant {
   readonly group: string;
 }
 
+/** A tenant's id as it appears in paths: `key:<12 hex digits>`, `ip:<address>` or `anonymous`. */
+export const TenantId = z
+  .string()
+  .regex(/^(key:[0-9a-f]{12}|ip:[0-9A-Za-z.:%_-]{1,64}|anonymous)$/, 'a tenant is key:<key id>, ip:<address> or anonymous');
+
 /** A group name: 1-64 letters, digits and `_ . : @ -` (never `/` or a newline, which separate the parts of fairness keys). */
 export const GroupName = z
   .string()

@@ -17,6 +17,35 @@ export type QueueStatus = z.output<typeof QueueStatus>;
 export const QueuePaused = z.strictObject({ type: JobTypeName, paused: z.boolean() });
 export type QueuePaused = z.output<typeof QueuePaused>;
 
+/** One tenant of a fair type in `GET /v1/queues/:type/tenants`. */
+export const TenantStatus = z.strictObject({
+  /** `key:<id>` (an API key), `ip:<address>` (auth disabled) or `anonymous`. */
+  tenant: z.string(),
+  /** Its jobs waiting for their turn, delayed ones included. */
+  backlog: z.number().int().min(0),
+  /** Its jobs dispatched and not finished: running, or next in line. */
+  running: z.number().int().min(0),
+  /** Paused by an operator: its jobs wait, the type's other tenants run. */
+  paused: z.boolean(),
+  /** Its share against other tenants with jobs waiting (its key's weight). */
+  weight: z.number().int().min(1),
+  /** From added (or due) to started, over its recent jobs; null before any. */
+  waitToStart: z.strictObject({ p50Ms: z.number().min(0), p95Ms: z.number().min(0), samples: z.number().int().min(1) }).nullable(),
+});
+export type TenantStatus = z.output<typeof TenantStatus>;
+
+/** `GET /v1/queues/:type/tenants`: the busiest tenants first; `nextCursor` for the next page. */
+export const TenantPage = z.strictObject({
+  type: JobTypeName,
+  tenants: z.array(TenantStatus),
+  nextCursor: z.string().nullable(),
+});
+export type TenantPage = z.output<typeof TenantPage>;
+
+/** `POST /v1/queues/:type/tenants/:tenant/pause` and `/resume`. */
+export const TenantPaused = z.strictObject({ type: JobTypeName, tenant: z.string(), paused: z.boolean() });
+export type TenantPaused = z.output<typeof TenantPaused>;
+
 /** A schedule as stored: every N ms or on a cron pattern, and the payload of each run. */
 export const Schedule = z.strictObject({
   id: z.string(),
