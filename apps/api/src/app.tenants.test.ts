@@ -74,6 +74,32 @@ describe('tenants of a fair type', () => {
     expect(((await bad.json()) as ErrorBody).error.code).toBe('invalid_tenant');
   });
 
+  test("cancels a job waiting for its tenant's turn: gone from its lane, off the tenant's backlog", async ({ api }) => {
+    const key = api.createKey(['jobs:write']);
+    const { id } = (await (await compute(api, key)).json()) as { id: string };
+    await compute(api, key);
+    expect((await api.request('DELETE', `/v1/jobs/compute/${id}`)).status).toBe(200);
+    const listed = (await (await api.request('GET', '/v1/queues/compute/tenants')).json()) as TenantPage;
+    expect(listed.tenants.find((t) => t.tenant === keyIdOf(key))?.backlog).toBe(1);
+    expect((await api.queues.compute.getJobCounts('waiting')).waiting).toBe(1);
+    expect((await api.request('GET', `/v1/jobs/compute/${id}`)).status).toBe(404);
+  });
+
+  test("finds, lists and counts jobs waiting for their tenant's turn as waiting jobs", async ({ api }) => {
+    const key = api.createKey(['jobs:write']);
+    const post = (text: string) =>
+      api.request('POST', '/v1/jobs/sentiment', { json: { payload: { text } }, headers: { authorization: `Bearer ${key}` } });
+    const { id } = (await (await post('a rare needle')).json()) as { id: string };
+    await post('plain hay');
+    const found = (await (await api.request('GET', '/v1/jobs/sentiment?q=text:needle')).json()) as { jobs: Array<{ id: string; state: string }> };
+    expect(found.jobs.map((job) => [job.id, job.state])).toEqual([[id, 'waiting']]);
+    const listed = (await (await api.request('GET', '/v1/jobs/sentiment?state=waiting')).json()) as { jobs: Array<{ id: string }> };
+    expect(listed.jobs).toHaveLength(2);
+    const queues = (await (await api.request('GET', '/v1/queues')).json()) as { queues: Array<{ type: string; counts: Record<string, number> }> };
+    expect(queues.queues.find((queue) => queue.type === 'sentiment')?.counts.waiting).toBe(2);
+    expect(((await (await api.request('GET', `/v1/jobs/sentiment/${id}`)).json()) as { state: string }).state).toBe('waiting');
+  });
+
   test('takes a group within the caller\'s share, and refuses a group that is not 1-64 safe characters', async ({ api }) => {
     const key = api.createKey(['jobs:write']);
     const ok = await compute(api, key, { group: 'customer-42' });

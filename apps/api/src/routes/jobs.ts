@@ -1,3 +1,4 @@
+import { fairPartition, tenantOfJob } from '@floodgate/shared/fairness';
 import { cancelChannel, type JobType } from '@floodgate/shared/jobs';
 import { isFinalState, ListableJobState, type JobState, type JobView } from '@floodgate/shared/wire';
 import type { Job } from 'bullmq';
@@ -116,13 +117,16 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
       const outcome = await withRedis(deps.redis, async () => {
         const job = await queue.getJob(id);
         if (!job) throw jobNotFound(type, id);
-        const state = await job.getState();
+        const state = await queue.getJobState(id);
         if (state === 'completed' || state === 'failed') {
           throw new HttpError('job_finished', `The ${type} job "${id}" already ${state}; there is nothing to cancel.`);
         }
         if (state !== 'active') {
           try {
             await job.remove();
+            // A job waiting for its tenant's turn leaves its lane now, so the tenant's backlog is right at once.
+            const partition = queue.partitions.find((candidate) => candidate.qualifiedName === job.queueQualifiedName);
+            if (partition) await fairPartition(deps.redis, partition).forget(id, tenantOfJob(job.opts));
             return 'removed' as const;
           } catch {
             // It was picked up in between (an active job is locked): cancel it where it runs.

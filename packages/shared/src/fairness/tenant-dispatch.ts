@@ -3,7 +3,7 @@ import type { Logger } from '../logger';
 import type { RedisClient } from '../redis/create-redis';
 import type { QueueKeysOf } from './fair-keys';
 import { fairPartition, type SettleBatch } from './fair-partition';
-import { tenantOfJob, type Tenant, type TenantJobOptions } from './tenant';
+import { tenantOfJob, type Tenant } from './tenant';
 
 export interface TenantDispatchOptions {
   /** The worker's connection (the queue's). */
@@ -173,7 +173,7 @@ export function startTenantDispatch(options: TenantDispatchOptions): TenantDispa
 }
 
 function tenantOf(job: Job): Tenant {
-  return tenantOfJob(job.opts as TenantJobOptions);
+  return tenantOfJob(job.opts);
 }
 
 type MutableBatch = Omit<SettleBatch, 'now' | 'waits'> & { waits: Map<string, number[]> };

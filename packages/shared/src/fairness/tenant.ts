@@ -41,8 +41,9 @@ export interface TenantJobOptions {
  * The tenant of a job from its options. A job added without one (by BullMQ
  * directly, or before fairness) belongs to `anonymous`, one tenant of its own.
  */
-export function tenantOfJob(opts: TenantJobOptions | undefined): Tenant {
-  return { id: opts?.tenant ?? 'anonymous', group: opts?.group ?? '' };
+export function tenantOfJob(opts: object | undefined): Tenant {
+  const { tenant, group } = (opts ?? {}) as TenantJobOptions;
+  return { id: typeof tenant === 'string' ? tenant : 'anonymous', group: typeof group === 'string' ? group : '' };
 }
 
 /** The options that mark a job as the tenant's. */

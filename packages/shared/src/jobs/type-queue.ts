@@ -57,6 +57,8 @@ export interface TypeQueue {
    * several, so a page costs `limit` reads per partition however deep it is.
    */
   listJobs(states: BullJobState[], cursor: string, limit: number): Promise<{ jobs: Job[]; nextCursor: string | null }>;
+  /** The ids of partition `queue`'s jobs in `states` from `offset`, those waiting for their tenant's turn after BullMQ's. */
+  idsIn(queue: Queue, states: readonly BullJobState[], offset: number, limit: number): Promise<string[]>;
   /** Whether every partition is paused. */
   isPaused(): Promise<boolean>;
   pause(): Promise<void>;
@@ -163,6 +165,7 @@ export function createTypeQueue(type: JobType, count: number, open: number, open
       const next = offsets.map((offset, i) => offset + taken[i]!).join('.');
       return { jobs, nextCursor: jobs.length === limit ? next : null };
     },
+    idsIn: (queue, states, offset, limit) => idsIn(redis, queue, states, offset, limit),
     isPaused: async () => (await every((queue) => queue.isPaused())).every(Boolean),
     pause: async () => void (await every((queue) => queue.pause())),
     resume: async () => void (await every((queue) => queue.resume())),
@@ -187,29 +190,34 @@ async function countsIn(redis: RedisClient, queue: Queue, states: BullJobState[]
   return counts;
 }
 
-/**
- * One partition's jobs in `states` from `offset`: BullMQ's lists first, then
- * the jobs waiting for their tenant's turn (busiest tenants first), as if
- * they were one list after BullMQ's.
- */
+/** One partition's jobs in `states` from `offset` (see {@link idsIn}). */
 async function pageIn(redis: RedisClient, queue: Queue, states: BullJobState[], offset: number, limit: number): Promise<Job[]> {
-  const jobs = await queue.getJobs(states, offset, offset + limit - 1, false);
+  const ids = await idsIn(redis, queue, states, offset, limit);
+  return (await Promise.all(ids.map((id) => Job.fromId(queue, id)))).filter((job): job is Job => job !== undefined);
+}
+
+/**
+ * The ids of one partition's jobs in `states` from `offset`: BullMQ's lists
+ * first (newest first), then the jobs waiting for their tenant's turn
+ * (busiest tenants first, each lane from its front), as if they were one list
+ * after BullMQ's.
+ */
+export async function idsIn(redis: RedisClient, queue: Queue, states: readonly BullJobState[], offset: number, limit: number): Promise<string[]> {
+  const ids = await queue.getRanges([...states], offset, offset + limit - 1, false);
   const heldStates = [...new Set(states.map(heldStateOf).filter((state): state is HeldState => state !== undefined))];
-  if (heldStates.length === 0 || jobs.length >= limit) return jobs;
+  if (heldStates.length === 0 || ids.length >= limit) return ids;
   const inBull = Object.values(await queue.getJobCounts(...states)).reduce((sum, n) => sum + n, 0);
   const held = await heldJobCounts(redis, queue);
   let skip = Math.max(0, offset - inBull);
   for (const state of heldStates) {
-    const want = limit - jobs.length;
+    const want = limit - ids.length;
     if (want <= 0) break;
     if (skip >= held[state]) {
       skip -= held[state];
       continue;
     }
-    const ids = await fairPartition(redis, queue).held(state, skip, want);
+    ids.push(...(await fairPartition(redis, queue).held(state, skip, want)));
     skip = 0;
-    const found = await Promise.all(ids.map((id) => Job.fromId(queue, id)));
-    for (const job of found) if (job) jobs.push(job);
   }
-  return jobs;
+  return ids;
 }

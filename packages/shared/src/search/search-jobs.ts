@@ -53,7 +53,7 @@ export const SEARCH_CURSOR = /^(?:\d{1,2}\.)?[0-6]\.\d{1,7}$/;
  */
 export async function searchJobs(queues: TypeQueue, request: SearchRequest): Promise<SearchResult> {
   const idTerm = request.terms.find((term) => term.kind === 'id');
-  if (idTerm) return findById(await queues.locate(idTerm.id), idTerm.id, request);
+  if (idTerm) return findById(queues, idTerm.id, request);
   // A partitioned type is searched one partition after another, under the same bounds.
   const many = queues.partitions.length > 1;
   const parts = request.cursor?.split('.') ?? [];
@@ -62,7 +62,7 @@ export async function searchJobs(queues: TypeQueue, request: SearchRequest): Pro
   const matches: SearchMatch[] = [];
   let scanned = 0;
   while (partition < queues.partitions.length && matches.length < request.limit && scanned < request.scan) {
-    const found = await searchQueue(queues.partitions[partition]!, { ...request, cursor, limit: request.limit - matches.length, scan: request.scan - scanned });
+    const found = await searchQueue(queues, queues.partitions[partition]!, { ...request, cursor, limit: request.limit - matches.length, scan: request.scan - scanned });
     matches.push(...found.matches);
     scanned += found.scanned;
     if (found.nextCursor !== null) return { matches, scanned, nextCursor: many ? `${partition}.${found.nextCursor}` : found.nextCursor };
@@ -73,7 +73,7 @@ export async function searchJobs(queues: TypeQueue, request: SearchRequest): Pro
 }
 
 /** {@link searchJobs} over one queue. */
-async function searchQueue(queue: Queue, request: SearchRequest): Promise<SearchResult> {
+async function searchQueue(queues: TypeQueue, queue: Queue, request: SearchRequest): Promise<SearchResult> {
 
   const states: readonly SearchState[] = request.state ? [request.state] : SEARCH_STATES;
   let [stateIndex, offset] = (request.cursor ?? '0.0').split('.').map(Number) as [number, number];
@@ -82,7 +82,7 @@ async function searchQueue(queue: Queue, request: SearchRequest): Promise<Search
   while (stateIndex < states.length && scanned < request.scan && matches.length < request.limit) {
     const state = states[stateIndex] as SearchState;
     const want = Math.min(PAGE, request.scan - scanned);
-    const ids = await queue.getRanges([state], offset, offset + want - 1, false);
+    const ids = await queues.idsIn(queue, [state], offset, want);
     const page = await Promise.all(ids.map((id) => queue.getJob(id)));
     let consumed = 0;
     for (const job of page) {
@@ -102,10 +102,10 @@ async function searchQueue(queue: Queue, request: SearchRequest): Promise<Search
   return { matches, scanned, nextCursor: stateIndex < states.length ? `${stateIndex}.${offset}` : null };
 }
 
-async function findById(queue: Queue, id: string, request: SearchRequest): Promise<SearchResult> {
-  const job = await queue.getJob(id);
+async function findById(queues: TypeQueue, id: string, request: SearchRequest): Promise<SearchResult> {
+  const job = await queues.getJob(id);
   if (!job) return { matches: [], scanned: 0, nextCursor: null };
-  const found: string = await job.getState();
+  const found = await queues.getJobState(id);
   const state = (SEARCH_STATES as readonly string[]).includes(found) ? (found as SearchState) : 'unknown';
   const wanted = (request.state === undefined || request.state === state) && matchesTerms(request.terms, id, job.data);
   return { matches: wanted ? [{ job, state }] : [], scanned: 1, nextCursor: null };
