@@ -1,4 +1,5 @@
 import type { TenantPage } from '@floodgate/shared/wire';
+import { metricValue } from '@floodgate/testkit';
 import { describe, expect, test as base } from 'vitest';
 import { startApi, type ApiHarness } from './testing/api-harness';
 
@@ -56,6 +57,10 @@ describe('tenants of a fair type', () => {
     expect(second.tenants.map((t) => [t.tenant, t.backlog, t.weight])).toEqual([[keyIdOf(light), 1, 1]]);
     expect(second.nextCursor).toBeNull();
     expect((await api.request('GET', '/v1/queues/compute/tenants?limit=1000')).status).toBe(400);
+    // The same busiest tenants, as Prometheus series.
+    const metrics = await (await api.request('GET', '/metrics')).text();
+    expect(metricValue(metrics, 'floodgate_tenant_backlog_jobs', { type: 'compute', tenant: keyIdOf(heavy) })).toBe(3);
+    expect(metricValue(metrics, 'floodgate_tenant_running_jobs', { type: 'compute', tenant: keyIdOf(light) })).toBe(0);
   });
 
   test('pauses and resumes one tenant (admin only), and says so in the list', async ({ api }) => {

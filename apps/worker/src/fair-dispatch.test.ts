@@ -1,6 +1,6 @@
 import { fairPartition, type FairPartition } from '@floodgate/shared/fairness';
 import { defineJob, jobOptionsFor, type JobDefinition } from '@floodgate/shared/jobs';
-import { waitFor } from '@floodgate/testkit';
+import { metricValue, waitFor } from '@floodgate/testkit';
 import { Queue, type Job, type Worker } from 'bullmq';
 import { describe, expect, test as base } from 'vitest';
 import { z } from 'zod';
@@ -148,7 +148,7 @@ function p95(values: number[]): number {
 }
 
 describe('fair dispatch with floodgate workers', () => {
-  test("starts a trickling tenant's jobs after a handful of the flood's, while the flood has thousands waiting, and gives the flood what nobody else uses", { timeout: 60_000 }, async ({ lane }) => {
+  test("starts a trickling tenant's jobs after a handful of the flood's, while the flood has thousands waiting, and gives the flood what nobody else uses", { timeout: 60_000 }, async ({ lane, harness }) => {
     await lane.add('key:flood', 2_000, { ms: 20 });
     const worker = lane.startWorker({ concurrency: 4 });
     const trickled: Array<{ id: string; floodStartsBefore: number }> = [];
@@ -188,6 +188,9 @@ describe('fair dispatch with floodgate workers', () => {
     expect(Number(await lane.redis.zscore(lane.fair.keys.backlog, 'key:flood'))).toBeGreaterThan(1_000);
     // ...and the flood ran all the while the trickle was not using the slots (work-conserving).
     expect(floodStarts()).toBeGreaterThan(lane.watch.starts.length / 2);
+    // Each start is in the worker's wait-to-start histogram.
+    const metrics = await harness.registry.metrics();
+    expect(metricValue(metrics, 'floodgate_job_wait_to_start_seconds_count', { type: 'fair-sleep' })).toBeGreaterThanOrEqual(jobs.length);
   });
 
   test('gives tenants shares in proportion to their weights, within 10%', { timeout: 30_000 }, async ({ lane }) => {

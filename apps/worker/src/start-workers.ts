@@ -223,5 +223,9 @@ function openJobWorker(options: CreateJobWorkerOptions): JobWorker {
   const joined = joinFairDispatch(worker, { connection: options.connection, fair: options.fair ?? definition.fair, cap: shares.tenantCap, logger });
   run = joined.adopting(processor);
   if (options.overview) recordJobFigures(worker, type, options.overview);
+  const waitToStart = options.metrics.waitToStart.labels({ type });
+  worker.on('active', (job) => {
+    if (job.attemptsMade === 0 && job.processedOn !== undefined) waitToStart.observe(Math.max(0, job.processedOn - job.timestamp - (job.opts.delay ?? 0)) / 1_000);
+  });
   return { worker, dispatch: joined.dispatch };
 }

@@ -1,3 +1,4 @@
+import { readTenantReports, type TenantReport } from '@floodgate/shared/fairness';
 import { jobTypes } from '@floodgate/shared/jobs';
 import { ListableJobState } from '@floodgate/shared/wire';
 import { parseMemoryInfo, type RedisClient } from '@floodgate/shared/redis';
@@ -12,13 +13,19 @@ const STATES = ListableJobState.options;
 interface Snapshot {
   counts: Record<string, Record<string, number>>;
   finished: Record<string, { completed: number; failed: number }>;
+  /** The busiest tenants of each fair type: a bounded set, so the tenant label's values stay few. */
+  tenants: Record<string, TenantReport[]>;
   usedMemory: number;
   maxMemory: number;
 }
 
+/** Tenants per type the per-tenant series carry (the busiest by backlog): a label per tenant of all of them would grow without bound. */
+export const METRICS_TOP_TENANTS = 10;
+
 /**
  * Cluster-wide series read from Redis at scrape time: queue depth per type and
- * state, completed and failed totals (BullMQ's worker metrics), and Redis
+ * state, completed and failed totals (BullMQ's worker metrics), the busiest
+ * tenants of each type (backlog, running jobs, wait to start p95), and Redis
  * memory against its limit. One Redis read per scrape feeds them all.
  */
 export function registerQueueMetrics(registry: Registry, queues: JobQueues, redis: RedisClient): void {
@@ -65,6 +72,33 @@ export function registerQueueMetrics(registry: Registry, queues: JobQueues, redi
     },
   });
   for (const [name, help, pick] of [
+    ['floodgate_tenant_backlog_jobs', 'Jobs waiting for their tenant\'s turn, for the busiest tenants of each type.', (t: TenantReport) => t.backlog],
+    ['floodgate_tenant_running_jobs', 'Jobs of the tenant dispatched and not finished, for the busiest tenants of each type.', (t: TenantReport) => t.running],
+    [
+      'floodgate_tenant_wait_to_start_p95_seconds',
+      'Wait from added (or due) to started over the tenant\'s recent jobs, 95th percentile, for the busiest tenants of each type.',
+      (t: TenantReport) => (t.waitToStart ? t.waitToStart.p95Ms / 1_000 : undefined),
+    ],
+  ] as const) {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['type', 'tenant'],
+      registers: [registry],
+      async collect() {
+        // Reset on every scrape: a tenant that left the top N leaves the series.
+        this.reset();
+        const snap = await snapshot();
+        for (const [type, tenants] of Object.entries(snap?.tenants ?? {})) {
+          for (const report of tenants) {
+            const value = pick(report);
+            if (value !== undefined) this.set({ type, tenant: report.tenant }, value);
+          }
+        }
+      },
+    });
+  }
+  for (const [name, help, pick] of [
     ['floodgate_redis_used_memory_bytes', 'Redis used_memory.', (s: Snapshot) => s.usedMemory],
     ['floodgate_redis_maxmemory_bytes', 'Redis maxmemory (0: no limit).', (s: Snapshot) => s.maxMemory],
   ] as const) {
@@ -88,20 +122,27 @@ async function readSnapshot(queues: JobQueues, redis: RedisClient): Promise<Snap
       async () => {
         const counts: Snapshot['counts'] = {};
         const finished: Snapshot['finished'] = {};
+        const tenants: Snapshot['tenants'] = {};
         await Promise.all(
           jobTypes.map(async (type) => {
             const queue = queues[type];
             // BullMQ counts finished jobs per queue: a partitioned type's total is the sum.
             const finishedCount = async (kind: 'completed' | 'failed') =>
               (await Promise.all(queue.partitions.map((partition) => partition.getMetrics(kind, 0, 0)))).reduce((sum, m) => sum + m.meta.count, 0);
-            const [jobCounts, completed, failed] = await Promise.all([queue.getJobCounts(...STATES), finishedCount('completed'), finishedCount('failed')]);
+            const [jobCounts, completed, failed, busiest] = await Promise.all([
+              queue.getJobCounts(...STATES),
+              finishedCount('completed'),
+              finishedCount('failed'),
+              readTenantReports(redis, queue.partitions, { offset: 0, limit: METRICS_TOP_TENANTS }),
+            ]);
             counts[type] = jobCounts;
             finished[type] = { completed, failed };
+            tenants[type] = busiest.tenants;
           }),
         );
         const info = await redis.info('memory');
         const { usedBytes, maxBytes } = parseMemoryInfo(info);
-        return { counts, finished, usedMemory: usedBytes, maxMemory: maxBytes };
+        return { counts, finished, tenants, usedMemory: usedBytes, maxMemory: maxBytes };
       },
       SCRAPE_DEADLINE_MS,
     );

@@ -7,6 +7,8 @@ export interface WorkerMetrics {
   jobDuration: Histogram<'type' | 'status'>;
   /** `floodgate_jobs_active{type}`: attempts running in this process now, read from {@link WorkerMetrics.activeByType} when collected. */
   activeJobs: Gauge<'type'>;
+  /** `floodgate_job_wait_to_start_seconds{type}`: from added (or due, for a delayed job) to started, first attempts only. */
+  waitToStart: Histogram<'type'>;
   /**
    * Attempts running now, by type: plain numbers a job bumps, where a gauge's
    * inc/dec would hash its labels twice per job. The gauge reads them when scraped.
@@ -28,6 +30,13 @@ export function createWorkerMetrics(registry: Registry): WorkerMetrics {
       help: 'Time one job attempt took in this process, by job type and outcome.',
       labelNames: ['type', 'status'],
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+    waitToStart: new Histogram({
+      name: 'floodgate_job_wait_to_start_seconds',
+      help: 'Time from when a job could first run (added, or its delay over) to when this process started it, first attempts only, by job type.',
+      labelNames: ['type'],
+      buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
       registers: [registry],
     }),
     activeJobs: new Gauge({
