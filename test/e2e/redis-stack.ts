@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { ApiKeyRecord } from '@floodgate/shared/api-keys';
 import { freePort, spawnNodeProcess, type RunningProcess } from '@floodgate/testkit';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { API_ENTRY, apiKey, auth, FAST_RECOVERY_ENV, ROOT, WORKER_ENTRY } from './stack-entries';
@@ -23,6 +24,8 @@ export interface StackOptions {
   worker?: boolean;
   /** Start the dashboard process too. @defaultValue false */
   dashboard?: boolean;
+  /** API keys the API accepts besides the e2e admin key (tenants of their own). @defaultValue none */
+  apiKeys?: ApiKeyRecord[];
 }
 
 /**
@@ -39,7 +42,7 @@ export async function startStack(redisEnv: Record<string, string>, options: Stac
   };
   try {
     const apiPort = await freePort();
-    processes.push(await spawnNodeProcess(API_ENTRY, { ...env, API_PORT: String(apiPort), API_METRICS_PORT: '0', API_KEYS: JSON.stringify([apiKey.record]) }, 60_000));
+    processes.push(await spawnNodeProcess(API_ENTRY, { ...env, API_PORT: String(apiPort), API_METRICS_PORT: '0', API_KEYS: JSON.stringify([apiKey.record, ...(options.apiKeys ?? [])]) }, 60_000));
     if (options.worker ?? true) processes.push(await spawnNodeProcess(WORKER_ENTRY, { ...env, ...FAST_RECOVERY_ENV }, 60_000));
     let dashboard: string | undefined;
     if (options.dashboard) {
