@@ -245,6 +245,32 @@ describe('the overview page', () => {
     await waitFor(async () => (await queueState()) === false, { timeoutMs: STEP_MS, description: 'sentiment resumed' });
   });
 
+  it("shows a paused tenant's waiting jobs and lets the admin resume it from the page, after which its jobs run", async () => {
+    const api = apis[0]?.url ?? '';
+    const tenant = `key:${apiKey.record.id}`;
+    expect((await fetch(`${api}/v1/queues/compute/tenants/${encodeURIComponent(tenant)}/pause`, { method: 'POST', headers: auth })).status).toBe(200);
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${api}/v1/jobs/compute`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ payload: { n: 3, m: 30 } }) });
+      ids.push(((await res.json()) as { id: string }).id);
+    }
+    const row = page.locator(`#tenants tr[data-type="compute"][data-tenant="${tenant}"]`);
+    await row.locator('.badge.paused').waitFor({ timeout: STEP_MS });
+    await waitFor(async () => ((await row.locator('td').nth(2).textContent()) === '2' ? true : undefined), { timeoutMs: STEP_MS, description: 'its 2 jobs in its backlog' });
+    await page.locator('#tenants').screenshot({ path: join(outputDir, 'overview-tenants.png') });
+    await row.locator('button[data-action="tenant-resume"]').click();
+    await waitFor(
+      async () => {
+        const states = await Promise.all(ids.map(async (id) => ((await (await fetch(`${api}/v1/jobs/compute/${id}`, { headers: auth })).json()) as { state: string }).state));
+        return states.every((state) => state === 'completed') ? true : undefined;
+      },
+      { timeoutMs: STEP_MS, description: "the resumed tenant's jobs completed" },
+    );
+    completed.compute = (completed.compute ?? 0) + ids.length;
+    // Done and idle, it is still listed for a while, with how long its jobs waited to start.
+    await waitFor(async () => ((await row.locator('td').nth(6).textContent()) !== '–' ? true : undefined), { timeoutMs: STEP_MS, description: 'its wait to start shown' });
+  });
+
   it('searches jobs from the page, and refuses a hostile query', async () => {
     await page.locator('#search select[name="type"]').selectOption('page-extract');
     await page.locator('#search input[name="q"]').fill('url.host:127.0.0.1');

@@ -141,7 +141,7 @@ function jobTypePaths(type: JobType): Record<string, PathItem> {
     [`/v1/queues/${type}/tenants`]: {
       get: operation('tenants', `list${name}Tenants`, `The busiest tenants of ${type}: backlog, running jobs, wait to start`, {
         description:
-          'Tenants are API keys (or client addresses with auth disabled). Sorted by backlog, then running jobs; paused tenants and tenants with jobs running but none waiting come after those with a backlog.',
+          'Tenants are API keys (or client addresses with auth disabled). Sorted by backlog, then running jobs; tenants with none waiting (running, paused, or with a job started in the last 10 minutes, so their waits stay visible) come after.',
         parameters: queryParameters(TenantQuery),
         responses: { '200': json('A page of tenants; pass `nextCursor` as `cursor` for the next one.', ref('TenantPage')) },
         errors: [400, 404, ...REDIS],

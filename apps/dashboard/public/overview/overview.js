@@ -196,6 +196,41 @@
     $('#workers tbody').replaceChildren(...(rows.length ? rows : [el('tr', {}, [el('td', { colspan: 8, class: 'empty', text: 'No worker has beaten in the last hour.' })])]));
   }
 
+  function tenantButton(type, tenant, data) {
+    if (data.role !== 'admin') return null;
+    const action = tenant.paused ? 'resume' : 'pause';
+    const button = el('button', { type: 'button', 'data-action': 'tenant-' + action, text: tenant.paused ? 'Resume' : 'Pause' });
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      try {
+        await post('/api/queues/' + type + '/tenants/' + encodeURIComponent(tenant.tenant) + '/' + action);
+      } catch (err) {
+        alert(err.message);
+      }
+      refresh();
+    });
+    return button;
+  }
+
+  function drawTenants(data) {
+    const rows = data.types.flatMap((type) =>
+      type.tenants.map((t) =>
+        el('tr', { 'data-type': type.type, 'data-tenant': t.tenant }, [
+          el('td', { text: type.type }),
+          el('td', { text: t.tenant }),
+          el('td', { text: t.backlog }),
+          el('td', { text: t.running }),
+          el('td', { text: t.weight }),
+          el('td', { text: t.waitToStart ? ms(t.waitToStart.p50Ms) : '–' }),
+          el('td', { text: t.waitToStart ? ms(t.waitToStart.p95Ms) : '–' }),
+          el('td', {}, [el('span', { class: 'badge ' + (t.paused ? 'paused' : 'live'), text: t.paused ? 'PAUSED' : 'SERVED' })]),
+          el('td', {}, [tenantButton(type.type, t, data)]),
+        ]),
+      ),
+    );
+    $('#tenants tbody').replaceChildren(...(rows.length ? rows : [el('tr', {}, [el('td', { colspan: 9, class: 'empty', text: 'No tenant has jobs waiting or running.' })])]));
+  }
+
   function drawProxies(data) {
     const rows = data.proxies.map((p) =>
       el('tr', { 'data-proxy': p.proxy }, [
@@ -221,6 +256,7 @@
     drawTypes(data);
     drawAdmission(data);
     drawMemory(data);
+    drawTenants(data);
     drawWorkers(data);
     drawProxies(data);
     $('#sources').textContent = 'Figures from ' + data.sources.length + ' process' + (data.sources.length === 1 ? '' : 'es') + ': ' + data.sources.map((s) => s.source).join(', ');

@@ -1,3 +1,4 @@
+import { readTenantReports, type TenantReport } from '@floodgate/shared/fairness';
 import { jobTypes, type JobType } from '@floodgate/shared/jobs';
 import {
   DEPTH_STATES,
@@ -37,7 +38,12 @@ export interface TypeOverview {
   depth: Record<DepthState, Series>;
   processing: Quantiles;
   pickup: Quantiles;
+  /** The busiest tenants now (backlog, running, wait to start), at most {@link OVERVIEW_TENANTS}. */
+  tenants: TenantReport[];
 }
+
+/** Tenants per type the overview shows: the busiest, where an operator looks first. */
+export const OVERVIEW_TENANTS = 5;
 
 /** A worker process: alive while its heartbeat lives; gone (last beat kept) once it stopped beating. */
 export type WorkerView = WorkerHeartbeat & { alive: boolean };
@@ -78,7 +84,11 @@ export async function readOverview(redis: RedisClient, prefix: string, queues: D
   const types = await Promise.all(
     jobTypes.map(async (type): Promise<TypeOverview> => {
       const queue = queues[type];
-      const [paused, counts] = await Promise.all([queue.isPaused(), depthCounts(queue)]);
+      const [paused, counts, busiest] = await Promise.all([
+        queue.isPaused(),
+        depthCounts(queue),
+        readTenantReports(redis, queue.partitions, { offset: 0, limit: OVERVIEW_TENANTS }),
+      ]);
       return {
         type,
         paused,
@@ -88,6 +98,7 @@ export async function readOverview(redis: RedisClient, prefix: string, queues: D
         depth: Object.fromEntries(DEPTH_STATES.map((state) => [state, gauge(fields.depth(type, state))])) as Record<DepthState, Series>,
         processing: quantiles(type, 'processing'),
         pickup: quantiles(type, 'pickup'),
+        tenants: busiest.tenants,
       };
     }),
   );

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { fairPartition, TenantId } from '@floodgate/shared/fairness';
 import { isJobType, jobTypes, type JobType } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
 import { WINDOWS, type WindowName } from '@floodgate/shared/overview';
@@ -38,7 +39,8 @@ const SEARCH_SCAN = 2_000;
 /**
  * The overview page (behind the session check, like the board): the page and
  * its assets, its JSON (`api/data`, `api/search`) for everyone signed in, and
- * the admin's actions (`POST api/queues/:type/pause|resume|retry-failed`),
+ * the admin's actions (`POST api/queues/:type/pause|resume|retry-failed`, and
+ * `POST api/queues/:type/tenants/:tenant/pause|resume` for one tenant),
  * which a viewer gets 403 for. The CSRF check in front of the whole app
  * covers the POSTs.
  */
@@ -85,11 +87,22 @@ export function overviewRouter(deps: OverviewDeps): Router {
     });
   });
 
+  router.post(`${OVERVIEW_PATH}/api/queues/:type/tenants/:tenant/:action`, async (req, res) => {
+    if (sessionOf(res)?.role !== 'admin') return forbidden(res);
+    const type = String(req.params.type);
+    const action = String(req.params.action);
+    const tenant = TenantId.safeParse(String(req.params.tenant));
+    if (!isJobType(type)) return badRequest(res, 'unknown_job_type', `Unknown job type "${type}".`, 404);
+    if (action !== 'pause' && action !== 'resume') return badRequest(res, 'route_not_found', `No action "${action}"; pause or resume.`, 404);
+    if (!tenant.success) return badRequest(res, 'invalid_tenant', 'A tenant is key:<key id>, ip:<address> or anonymous.');
+    const paused = action === 'pause';
+    await Promise.all(deps.queues[type].partitions.map((queue) => fairPartition(deps.redis, queue).pauseTenant(tenant.data, paused)));
+    deps.logger.info({ type, tenant: tenant.data, action, user: sessionOf(res)?.user }, 'overview tenant action');
+    res.json({ type, tenant: tenant.data, paused });
+  });
+
   router.post(`${OVERVIEW_PATH}/api/queues/:type/:action`, async (req, res) => {
-    if (sessionOf(res)?.role !== 'admin') {
-      res.status(403).json({ error: { code: 'forbidden', message: 'Viewers can look but not change anything; sign in as an admin to do that.' } });
-      return;
-    }
+    if (sessionOf(res)?.role !== 'admin') return forbidden(res);
     const type = String(req.params.type);
     const action = String(req.params.action);
     if (!isJobType(type)) return badRequest(res, 'unknown_job_type', `Unknown job type "${type}".`, 404);
@@ -101,6 +114,10 @@ export function overviewRouter(deps: OverviewDeps): Router {
     res.json(outcome);
   });
   return router;
+}
+
+function forbidden(res: Response): void {
+  res.status(403).json({ error: { code: 'forbidden', message: 'Viewers can look but not change anything; sign in as an admin to do that.' } });
 }
 
 function badRequest(res: Response, code: string, message: string, status = 400): void {

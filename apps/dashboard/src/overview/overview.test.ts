@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { fairPartition } from '@floodgate/shared/fairness';
 import { createLogger } from '@floodgate/shared/logger';
 import { createRedis, waitForRedis } from '@floodgate/shared/redis';
 import { heartbeatKey, writeHeartbeat, type WorkerHeartbeat } from '@floodgate/shared/workers';
@@ -129,6 +130,36 @@ describe('the overview routes', () => {
     expect(await queues.compute.first.getWaitingCount()).toBe(3);
     expect((await post(`${API}/queues/nope/pause`, adminCookie)).status).toBe(404);
     expect((await post(`${API}/queues/compute/obliterate`, adminCookie)).status).toBe(404);
+  });
+
+  it("shows the busiest tenants of each type and lets the admin (only) pause and resume one", async () => {
+    const fair = fairPartition(connection, queues.sentiment.first);
+    for (let n = 0; n < 3; n++) {
+      await fair.add({
+        id: `tenant-job-${n}`,
+        name: 'sentiment',
+        data: JSON.stringify({ text: 'hello' }),
+        opts: JSON.stringify({ attempts: 1, tenant: 'key:0123456789ab' }),
+        timestamp: Date.now(),
+        delayMs: 0,
+        priority: 0,
+        tenant: { id: 'key:0123456789ab', group: '' },
+        weight: 2,
+        backlogCap: 0,
+      });
+    }
+    const tenants = async () =>
+      ((await (await get(`${API}/data`, viewerCookie)).json()) as { types: Array<{ type: string; tenants: Array<{ tenant: string; backlog: number; weight: number; paused: boolean }> }> }).types.find(
+        (t) => t.type === 'sentiment',
+      )?.tenants;
+    expect(await tenants()).toEqual([expect.objectContaining({ tenant: 'key:0123456789ab', backlog: 3, weight: 2, paused: false })]);
+    const path = `${API}/queues/sentiment/tenants/${encodeURIComponent('key:0123456789ab')}`;
+    expect((await post(`${path}/pause`, viewerCookie)).status).toBe(403);
+    expect(await (await post(`${path}/pause`, adminCookie)).json()).toEqual({ type: 'sentiment', tenant: 'key:0123456789ab', paused: true });
+    expect((await tenants())?.[0]?.paused).toBe(true);
+    await post(`${path}/resume`, adminCookie);
+    expect((await tenants())?.[0]?.paused).toBe(false);
+    expect((await post(`${API}/queues/sentiment/tenants/nobody/pause`, adminCookie)).status).toBe(400);
   });
 
   it('searches with the API rules: finds by payload, refuses a hostile q', async () => {

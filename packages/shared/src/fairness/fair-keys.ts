@@ -17,6 +17,8 @@ export interface FairKeys {
   readonly due: string;
   readonly paused: string;
   readonly running: string;
+  /** Tenants whose jobs started in the last 10 minutes, by when. */
+  readonly recent: string;
   /** The running slots of one tenant. */
   runningOf(tenant: string): string;
   /** One tenant's recent waits to start, in ms. */
@@ -40,6 +42,7 @@ export function fairKeys(queue: QueueKeysOf): FairKeys {
       due: key('due'),
       paused: key('paused'),
       running: key('running'),
+      recent: key('recent'),
       runningOf: (tenant) => key(`r:${tenant}`),
       waitsOf: (tenant) => key(`w:${tenant}`),
       tenantOf: (tenant) => key(`t:${tenant}`),

@@ -17,8 +17,10 @@
     fair:l:<tenant>/<g>   LIST  job ids without a priority, oldest first
     fair:p:<tenant>/<g>   ZSET  job ids with a priority -> priority * 2^32 + seq (BullMQ's order)
     fair:r:<tenant>       SET   dispatched job ids not yet finished: the tenant's running slots
-    fair:w:<tenant>       LIST  recent waits to start (ms), newest first, capped, expiring
-  An idle tenant (no job in a lane, due, or running) has none of its keys.
+    fair:w:<tenant>       LIST  recent waits to start (ms), newest first, at most 100, expiring after 10 minutes
+    fair:recent           ZSET  tenant -> when a job of it last started: at most 1,000, none older than 10 minutes
+  An idle tenant (no job in a lane, due, or running) has none of its keys but its recent
+  waits, which expire 10 minutes after its last job started.
 ]]
 local rcall = redis.call
 

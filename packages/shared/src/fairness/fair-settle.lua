@@ -12,6 +12,7 @@
   Returns {jobs moved to wait, when the next due job is due or -1}.
 ]]
 local base, now = ARGV[1], tonumber(ARGV[2])
+local RECENT_MS = 600000
 local finished, retrying, sampled = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local cap = tenantCap(base)
 local ready = base .. "fair:ready"
@@ -40,13 +41,20 @@ for _ = 1, retrying do
     free(tenant, id)
   end
 end
+local recent = base .. "fair:recent"
 for _ = 1, sampled do
   local tenant, n = ARGV[at], tonumber(ARGV[at + 1])
   local waits = base .. "fair:w:" .. tenant
   rcall("LPUSH", waits, unpack(ARGV, at + 2, at + 1 + n))
   rcall("LTRIM", waits, 0, 99)
-  rcall("PEXPIRE", waits, 600000)
+  rcall("PEXPIRE", waits, RECENT_MS)
+  rcall("ZADD", recent, now, tenant)
   at = at + 2 + n
+end
+if sampled > 0 then
+  -- Tenants whose jobs started lately, so operators see their waits after they drained: bounded, and gone after 10 minutes.
+  rcall("ZREMRANGEBYSCORE", recent, "-inf", now - RECENT_MS)
+  rcall("ZREMRANGEBYRANK", recent, 0, -1001)
 end
 
 local nextDue = promoteDue(base, now, 1000, cap)

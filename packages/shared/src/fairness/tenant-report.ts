@@ -24,9 +24,9 @@ export const MAX_TENANT_OFFSET = 10_000;
 
 /**
  * The busiest tenants of one fair type: by backlog (summed over partitions),
- * then running jobs, then name; tenants that run or are paused with no
- * backlog come after. Costs per page: `offset + limit` tenants read per
- * partition, then a few reads per listed tenant.
+ * then running jobs, then name; tenants that run, are paused, or had jobs
+ * start in the last 10 minutes, with no backlog, come after. Costs per page:
+ * `offset + limit` tenants read per partition, then a few reads per listed tenant.
  */
 export async function readTenantReports(
   redis: RedisClient,
@@ -37,19 +37,20 @@ export async function readTenantReports(
   const per = await Promise.all(
     partitions.map(async (queue) => {
       const keys = fairKeys(queue);
-      const [top, running, paused, total] = await Promise.all([
+      const [top, running, paused, recent, total] = await Promise.all([
         redis.zrevrange(keys.backlog, 0, depth - 1, 'WITHSCORES'),
         redis.smembers(keys.running),
         redis.smembers(keys.paused),
+        redis.zrevrange(keys.recent, 0, depth - 1),
         redis.zcard(keys.backlog),
       ]);
-      return { top: pairs(top), running, paused, total };
+      return { top: pairs(top), running, paused, recent, total };
     }),
   );
   const candidates = new Set<string>();
-  for (const { top, running, paused } of per) {
+  for (const { top, running, paused, recent } of per) {
     for (const [tenant] of top) candidates.add(tenant);
-    for (const tenant of [...running, ...paused]) candidates.add(tenant);
+    for (const tenant of [...running, ...paused, ...recent]) candidates.add(tenant);
   }
   const reports = await Promise.all([...candidates].map((tenant) => readOne(redis, partitions, tenant)));
   reports.sort((a, b) => b.backlog - a.backlog || b.running - a.running || a.tenant.localeCompare(b.tenant));
