@@ -1,21 +1,31 @@
 /**
- * `npm run keys:create -- --scopes jobs:write,jobs:read [--name ci]`: makes an
- * API key, prints it once, and stores only its hash in API_KEYS_FILE.
- * `npm run keys -- list` and `npm run keys -- revoke <id>` manage the file.
+ * `npm run keys:create -- --scopes jobs:write,jobs:read [--name ci] [--weight 2]`:
+ * makes an API key, prints it once, and stores only its hash in API_KEYS_FILE.
+ * `npm run keys -- list`, `npm run keys -- weight <id> <n>` and
+ * `npm run keys -- revoke <id>` manage the file.
  * The API reads the file at start: restart it (`npm run pm2 -- reload api`)
  * for a change to take effect.
  */
 import { parseArgs } from 'node:util';
-import { appendApiKey, generateApiKey, loadApiKeys, removeApiKey, Scope, SCOPES } from '@floodgate/shared/api-keys';
+import { appendApiKey, generateApiKey, loadApiKeys, removeApiKey, Scope, SCOPES, setApiKeyWeight } from '@floodgate/shared/api-keys';
+import { MAX_TENANT_WEIGHT, TenantWeight } from '@floodgate/shared/fairness';
 import { StackEnv } from '@floodgate/shared/stack';
 
 // The same variable and default the API and `npm start` read.
 const file = StackEnv.shape.API_KEYS_FILE.parse(process.env.API_KEYS_FILE);
 const usage = `usage:
-  npm run keys:create -- --scopes <scope,...> [--name <who it is for>]
+  npm run keys:create -- --scopes <scope,...> [--name <who it is for>] [--weight <1-${MAX_TENANT_WEIGHT}>]
   npm run keys -- list
+  npm run keys -- weight <id> <1-${MAX_TENANT_WEIGHT}>
   npm run keys -- revoke <id>
-scopes: ${SCOPES.join(', ')}`;
+scopes: ${SCOPES.join(', ')}
+weight: the key's share of each fair type against other keys with jobs waiting (default 1)`;
+
+function weightOf(text: string): number {
+  const weight = TenantWeight.safeParse(Number(text));
+  if (!weight.success) fail(`A weight is a whole number from 1 to ${MAX_TENANT_WEIGHT}, not "${text}".`);
+  return weight.data;
+}
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n\n${usage}\n`);
@@ -24,7 +34,7 @@ function fail(message: string): never {
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { scopes: { type: 'string' }, name: { type: 'string' } },
+  options: { scopes: { type: 'string' }, name: { type: 'string' }, weight: { type: 'string' } },
 });
 const [command, ...rest] = positionals;
 
@@ -32,16 +42,23 @@ if (command === 'create') {
   if (!values.scopes) fail('--scopes is required.');
   const scopes = values.scopes.split(',').map((scope) => scope.trim());
   for (const scope of scopes) if (!Scope.safeParse(scope).success) fail(`Unknown scope "${scope}".`);
-  const { key, record } = generateApiKey(values.name ?? 'unnamed', scopes as Scope[]);
+  const { key, record } = generateApiKey(values.name ?? 'unnamed', scopes as Scope[], values.weight === undefined ? undefined : weightOf(values.weight));
   appendApiKey(file, record);
   process.stdout.write(
     `${key}\n\n` +
-      `This is the only time the key is shown: floodgate keeps only its hash (id ${record.id}, scopes ${record.scopes.join(', ')}) in ${file}.\n` +
+      `This is the only time the key is shown: floodgate keeps only its hash (id ${record.id}, scopes ${record.scopes.join(', ')}, weight ${record.weight ?? 1}) in ${file}.\n` +
       'Send it as "Authorization: Bearer <key>". Restart the API (npm run pm2 -- reload api) if it is running.\n' +
       `To give it to the API through the environment instead: API_KEYS='${JSON.stringify([record])}'\n`,
   );
 } else if (command === 'list') {
-  for (const record of loadApiKeys({ file })) process.stdout.write(`${record.id}  ${record.scopes.join(',').padEnd(24)}  ${record.name}  ${record.createdAt ?? ''}\n`);
+  for (const record of loadApiKeys({ file })) {
+    process.stdout.write(`${record.id}  ${record.scopes.join(',').padEnd(24)}  weight ${String(record.weight ?? 1).padEnd(4)}  ${record.name}  ${record.createdAt ?? ''}\n`);
+  }
+} else if (command === 'weight') {
+  const [id, weight] = rest;
+  if (id === undefined || weight === undefined) fail('Give the key id and its new weight.');
+  if (!setApiKeyWeight(file, id, weightOf(weight))) fail(`No key with id ${id} in ${file}.`);
+  process.stdout.write(`Key ${id} now has weight ${weight}. Restart the API (npm run pm2 -- reload api) for it to take effect.\n`);
 } else if (command === 'revoke') {
   const id = rest[0] ?? fail('Which key? Give its id (npm run keys -- list).');
   if (!removeApiKey(file, id)) fail(`No key with id ${id} in ${file}.`);

@@ -41,6 +41,17 @@ export function removeApiKey(file: string, id: string): boolean {
   return true;
 }
 
+/** Sets the weight of the key `id` in the key file; false when there is no such key. */
+export function setApiKeyWeight(file: string, id: string, weight: number): boolean {
+  if (!existsSync(file)) return false;
+  const records = parseKeys(readFileSync(file, 'utf8'), file);
+  const record = records.find((candidate) => candidate.id === id);
+  if (!record) return false;
+  record.weight = weight;
+  writeFileSync(file, `${JSON.stringify(records, null, 2)}\n`, { mode: 0o600 });
+  return true;
+}
+
 function parseKeys(text: string, source: string): ApiKeyRecord[] {
   let json: unknown;
   try {
