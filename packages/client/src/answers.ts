@@ -1,8 +1,14 @@
 import type { JobType } from '@floodgate/shared/jobs';
-import type { Accepted, BulkAccepted, Cancelled, JobLinks, Retried } from '@floodgate/shared/wire';
+import type { Accepted, BulkAccepted, Cancelled, JobLinks, Retried, TenantPage, TenantPaused, TenantStatus } from '@floodgate/shared/wire';
 import type { JobState } from './job';
 
-export type { JobLinks };
+export type { JobLinks, TenantStatus };
+
+/** What `tenants` returns: a page of a type's busiest tenants (the wire's `TenantPage`). */
+export type TenantList<T extends JobType = JobType> = Omit<TenantPage, 'type'> & { type: T };
+
+/** What `pauseTenant` and `resumeTenant` return. */
+export type TenantPauseState<T extends JobType = JobType> = Omit<TenantPaused, 'type'> & { type: T };
 
 /** What `enqueue` returns: the job's id and where it stands (the wire's `Accepted`, typed by job type). */
 export interface EnqueuedJob<T extends JobType = JobType> extends Omit<Accepted, 'type' | 'state'> {

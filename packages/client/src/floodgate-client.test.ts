@@ -290,6 +290,18 @@ describe('FloodgateClient against the real API', { timeout: 10_000 }, () => {
     expect(err.details).toEqual({ backlog: 0, cap: 0 });
   });
 
+  it("lists a type's tenants, and pauses and resumes one, with a job's group carried", async () => {
+    const job = await client.enqueue('sentiment', { text: 'for a customer' }, { group: 'customer-7', delayMs: 60_000 });
+    expect((await api.queues.sentiment.getJob(job.id))?.opts).toMatchObject({ group: 'customer-7' });
+    const page = await client.tenants('sentiment', { limit: 5 });
+    const tenant = page.tenants.find((t) => t.backlog > 0)?.tenant ?? '';
+    expect(tenant).toMatch(/^key:/);
+    expect(await client.pauseTenant('sentiment', tenant)).toEqual({ type: 'sentiment', tenant, paused: true });
+    expect((await client.tenants('sentiment')).tenants.find((t) => t.tenant === tenant)?.paused).toBe(true);
+    expect(await client.resumeTenant('sentiment', tenant)).toEqual({ type: 'sentiment', tenant, paused: false });
+    await client.cancel('sentiment', job.id);
+  });
+
   it('refuses a wait out of range before sending anything', async () => {
     const sent: string[] = [];
     const recording = new FloodgateClient({

@@ -1,5 +1,5 @@
 import type { JobType, PayloadOf } from '@floodgate/shared/jobs';
-import { jobPath, type BulkEnqueued, type CancelledJob, type EnqueuedJob, type RetriedJob } from './answers';
+import { jobPath, type BulkEnqueued, type CancelledJob, type EnqueuedJob, type RetriedJob, type TenantList, type TenantPauseState } from './answers';
 import { DEFAULT_REQUEST_TIMEOUT_MS, type FloodgateClientOptions } from './client-options';
 import { send, type HttpAnswer, type HttpRequest, type TransportSettings } from './http-transport';
 import type { Job, JobState } from './job';
@@ -143,6 +143,37 @@ export class FloodgateClient {
   async retry<T extends JobType>(type: T, id: string, options: CallOptions = {}): Promise<RetriedJob<T>> {
     const answer = await this.#send({ method: 'POST', path: `${jobPath(type, id)}/retry`, signal: options.signal });
     return answer.body as RetriedJob<T>;
+  }
+
+  /**
+   * `GET /v1/queues/:type/tenants`: the busiest tenants of a type (API keys, or
+   * client addresses with auth disabled): jobs waiting for their turn, running,
+   * weight, paused, and how long their recent jobs waited to start. Pass
+   * `nextCursor` back as `cursor` for the next page.
+   */
+  async tenants<T extends JobType>(type: T, options: CallOptions & { limit?: number; cursor?: string } = {}): Promise<TenantList<T>> {
+    const query = new URLSearchParams();
+    if (options.limit !== undefined) query.set('limit', String(options.limit));
+    if (options.cursor !== undefined) query.set('cursor', options.cursor);
+    const suffix = query.size > 0 ? `?${query.toString()}` : '';
+    const answer = await this.#send({ method: 'GET', path: `/v1/queues/${encodeURIComponent(type)}/tenants${suffix}`, signal: options.signal });
+    return answer.body as TenantList<T>;
+  }
+
+  /** `POST /v1/queues/:type/tenants/:tenant/pause` (admin): holds one tenant's jobs back while the type's others run. */
+  pauseTenant<T extends JobType>(type: T, tenant: string, options: CallOptions = {}): Promise<TenantPauseState<T>> {
+    return this.#tenantAction(type, tenant, 'pause', options);
+  }
+
+  /** `POST /v1/queues/:type/tenants/:tenant/resume` (admin). */
+  resumeTenant<T extends JobType>(type: T, tenant: string, options: CallOptions = {}): Promise<TenantPauseState<T>> {
+    return this.#tenantAction(type, tenant, 'resume', options);
+  }
+
+  async #tenantAction<T extends JobType>(type: T, tenant: string, action: 'pause' | 'resume', options: CallOptions): Promise<TenantPauseState<T>> {
+    const path = `/v1/queues/${encodeURIComponent(type)}/tenants/${encodeURIComponent(tenant)}/${action}`;
+    const answer = await this.#send({ method: 'POST', path, signal: options.signal });
+    return answer.body as TenantPauseState<T>;
   }
 
   #send(request: HttpRequest): Promise<HttpAnswer> {

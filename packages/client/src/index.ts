@@ -6,7 +6,7 @@ export { FloodgateClient, type EnqueueAndWaitOptions, type FailureOptions, type 
 export { DEFAULT_REQUEST_TIMEOUT_MS, type FloodgateClientOptions } from './client-options';
 export { isFinished, type Job, type JobState } from './job';
 export type { Backoff, BulkJob, CallOptions, EnqueueOptions, JobOptions } from './job-options';
-export type { BulkEnqueued, CancelledJob, EnqueuedJob, JobLinks, RetriedJob } from './answers';
+export type { BulkEnqueued, CancelledJob, EnqueuedJob, JobLinks, RetriedJob, TenantList, TenantPauseState, TenantStatus } from './answers';
 export { FloodgateApiError, isFloodgateApiError, type ApiErrorDetails, type DetailsOf, type ValidationIssue } from './floodgate-api-error';
 export { FloodgateNetworkError } from './floodgate-network-error';
 export { JobFailedError, failureCodeOf } from './job-failed-error';

@@ -47,8 +47,9 @@ export interface BulkJob<T extends JobType> {
  */
 export function jobOptionsBody(options: JobOptions | undefined): JobOptions | undefined {
   if (!options) return undefined;
-  const { delayMs, priority, attempts, backoff, timeoutMs } = options;
+  const { delayMs, priority, attempts, backoff, timeoutMs, group } = options;
   const picked: JobOptions = {
+    ...(group === undefined ? {} : { group }),
     ...(delayMs === undefined ? {} : { delayMs }),
     ...(priority === undefined ? {} : { priority }),
     ...(attempts === undefined ? {} : { attempts }),

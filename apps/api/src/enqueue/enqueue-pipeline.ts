@@ -97,8 +97,8 @@ export function createEnqueuePipeline(deps: EnqueuePipelineDeps): EnqueuePipelin
     const found = await withRedis(deps.redis, () => deps.queues[type].getJob(id));
     if (found) {
       if (!samePayload(found.data, envelope.payload)) throw conflict(id);
-      // Its state from the job already read: one more round trip, not two.
-      const state = (await withRedis(deps.redis, () => found.getState())) as JobState;
+      // Its state as the API reports it (a job waiting for its tenant's turn is in no BullMQ list).
+      const state = (await withRedis(deps.redis, () => deps.queues[type].getJobState(id))) as JobState;
       return { created: false, type, id, job: found, state };
     }
     if (!admitted) await withRedis(deps.redis, () => deps.admission.admit(type, caller.client, 1, deps.queues[type].partitionOfJob(id)));

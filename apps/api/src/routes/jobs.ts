@@ -82,18 +82,18 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
         if (!job) throw jobNotFound(type, id);
         const notFailed = (state: string) =>
           new HttpError('job_not_failed', `Only failed jobs can be retried; ${type} job "${id}" is ${state}.`);
-        const before = await job.getState();
+        const before = await queue.getJobState(id);
         if (before !== 'failed') throw notFailed(before);
         try {
           await job.retry('failed');
         } catch (err) {
           // Retried by someone else (another request, Bull Board) since we looked.
-          const now = await job.getState();
+          const now = await queue.getJobState(id);
           if (now !== 'failed') throw notFailed(now);
           throw err;
         }
         // waiting, prioritized, or already active: whatever it is now.
-        return job.getState();
+        return queue.getJobState(id);
       });
       res.status(202).json({ id, type, state, links: { self: jobLink(type, id) } });
     })
