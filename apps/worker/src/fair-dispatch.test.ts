@@ -168,7 +168,7 @@ describe('fair dispatch with floodgate workers', () => {
     }, { description: 'every trickled job started' });
     await worker.pause(true);
     // How many of the flood's jobs started between each trickled job's add and its own start: the
-    // ones already dispatched (the target: 4 slots and half as many again) and a turn or two, never the backlog.
+    // ones already dispatched (the target: twice the 4 slots) and a turn or two, never the backlog.
     const startIndex = new Map<string, number>();
     const ahead = trickled.map(({ id, floodStartsBefore }, n) => {
       const tenant = `key:t${(n % 4) + 1}`;

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { heldJobCounts } from '@floodgate/shared/fairness';
 import { catalog, jobOptionsFor } from '@floodgate/shared/jobs';
 import { createRedis } from '@floodgate/shared/redis';
 import { spawnNodeProcess, type RunningProcess } from '@floodgate/testkit';
@@ -163,18 +164,19 @@ async function timed(connection: Redis, queue: Queue, enqueue: () => Promise<num
   const cpuBefore = await redisCpuSeconds(connection);
   const startedAt = performance.now();
   const jobs = await enqueue();
-  await waitUntilDrained(queue);
+  await waitUntilDrained(connection, queue);
   const elapsed = (performance.now() - startedAt) / 1_000;
   const cpu = (await redisCpuSeconds(connection)) - cpuBefore;
   return { jobs, jobsPerSecond: jobs / elapsed, redisCpuUsPerJob: (cpu * 1e6) / jobs };
 }
 
-async function waitUntilDrained(queue: Queue, timeoutMs = 600_000): Promise<void> {
+async function waitUntilDrained(connection: Redis, queue: Queue, timeoutMs = 600_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed');
+    // Jobs waiting for their tenant's turn are in fairness lanes, where BullMQ does not count.
+    const [counts, held] = await Promise.all([queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed'), heldJobCounts(connection, queue)]);
     if ((counts.failed ?? 0) > 0) throw new Error(`${counts.failed} sentiment jobs failed during the e2e benchmark`);
-    if (Object.values(counts).every((n) => n === 0)) return;
+    if ([...Object.values(counts), ...Object.values(held)].every((n) => n === 0)) return;
     if (Date.now() > deadline) throw new Error(`the e2e queue did not drain within ${timeoutMs} ms: ${JSON.stringify(counts)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -1,3 +1,4 @@
+import { heldJobCounts } from '@floodgate/shared/fairness';
 import { createRedis } from '@floodgate/shared/redis';
 import { startRedis } from '@floodgate/testkit';
 import { Queue } from 'bullmq';
@@ -82,8 +83,9 @@ export const flood: Scenario = {
 
       const accepted = statuses.get(202) ?? 0;
       const backlog = async () => {
-        const counts = await queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active');
-        return Object.values(counts).reduce((sum, n) => sum + n, 0);
+        // Jobs waiting for their tenant's turn are in fairness lanes, where BullMQ does not count.
+        const [counts, held] = await Promise.all([queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active'), heldJobCounts(connection, queue)]);
+        return [...Object.values(counts), ...Object.values(held)].reduce((sum, n) => sum + n, 0);
       };
       // Let the workers finish what was accepted, then account for every job.
       const deadline = Date.now() + 120_000;

@@ -3,9 +3,9 @@
  * busy machine) is retried after a pause, as a client would, and counted with
  * `onRefused`; anything else fails the run.
  */
-export async function postBulkUntilAccepted(url: string, body: string, onRefused: () => void = () => undefined): Promise<void> {
+export async function postBulkUntilAccepted(url: string, body: string, onRefused: () => void = () => undefined, headers: Record<string, string> = {}): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(60_000) });
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, signal: AbortSignal.timeout(60_000) });
     const text = await response.text();
     if (response.status === 202) return;
     if (![429, 503].includes(response.status) || attempt >= 50) throw new Error(`bulk enqueue answered ${response.status}: ${text}`);

@@ -8,6 +8,7 @@
   ARGV[1] key base (`<prefix>:<name>:`)  ARGV[2] job id  ARGV[3] name  ARGV[4] data (JSON)
   ARGV[5] opts (JSON, as BullMQ stores them)  ARGV[6] timestamp (ms)  ARGV[7] delay (ms)
   ARGV[8] priority  ARGV[9] tenant  ARGV[10] group  ARGV[11] weight  ARGV[12] the tenant's backlog cap here (0: none)
+  Dispatches at once when the workers have room no lane could fill (meta `hungry`, or never dispatched yet).
 
   Returns the job id (also when a job with that id exists: nothing is added),
   or {-10, backlog} when the tenant's backlog here is at its cap (nothing is added).
@@ -18,9 +19,12 @@ if rcall("EXISTS", jobKey) == 1 then return id end
 
 local tenant, group = ARGV[9], ARGV[10]
 local backlogCap = tonumber(ARGV[12])
-if backlogCap > 0 then
-  local backlog = tonumber(rcall("ZSCORE", base .. "fair:backlog", tenant)) or 0
-  if backlog >= backlogCap then return {-10, backlog} end
+-- Counted first, taken back when over the cap: one call where most adds pass.
+local backlogKey = base .. "fair:backlog"
+local backlog = tonumber(rcall("ZINCRBY", backlogKey, 1, tenant))
+if backlogCap > 0 and backlog > backlogCap then
+  if tonumber(rcall("ZINCRBY", backlogKey, -1, tenant)) <= 0 then rcall("ZREM", backlogKey, tenant) end
+  return {-10, backlog - 1}
 end
 
 local timestamp, delay, priority = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
@@ -30,15 +34,19 @@ local maxEvents = rcall("HGET", KEYS[6], "opts.maxLenEvents") or 10000
 
 local t = base .. "fair:t:" .. tenant
 rcall("HSET", t, "w", ARGV[11])
-local cap = tenantCap(base)
+local state = rcall("HMGET", KEYS[1], "cap", "hungry")
+local cap = tonumber(state[1]) or 0
 if delay > 0 then
   rcall("ZADD", base .. "fair:due", timestamp + delay, tenant .. "\n" .. group .. "\n" .. id)
-  rcall("ZINCRBY", base .. "fair:backlog", 1, tenant)
   rcall("XADD", KEYS[2], "MAXLEN", "~", maxEvents, "*", "event", "delayed", "jobId", id, "delay", timestamp + delay)
 else
-  enlist(base, tenant, group, id, priority, cap, false)
+  enlist(base, tenant, group, id, priority, cap, true)
   rcall("XADD", KEYS[2], "MAXLEN", "~", maxEvents, "*", "event", "waiting", "jobId", id)
-  local free = room(base, KEYS[3], KEYS[4])
-  if free > 0 then dispatch(base, free, cap, KEYS[3], KEYS[4], KEYS[5], KEYS[6]) end
+  -- Only while the workers wait for work (the last dispatch could not fill their room): under load,
+  -- their own settle calls move jobs, and an add need not look at the wait list at all.
+  if state[2] ~= "0" then
+    local free = room(base, KEYS[3], KEYS[4])
+    if free > 0 then dispatch(base, free, cap, KEYS[3], KEYS[4], KEYS[5], KEYS[6]) end
+  end
 end
 return id

@@ -71,12 +71,12 @@ describe('fair dispatch inside one partition', () => {
     expect(await heldJobState(redis, queue, 'no-such-job')).toBe('unknown');
     const [first] = await redis.lrange(fair.keys.base + 'fair:l:key:a/', 0, 0);
     expect(await heldJobState(redis, queue, first!)).toBe('waiting');
-    // Two slots: a target of 3 (slots and half as many again).
-    expect(await fair.register('w1', 2, 10_000, 0)).toBe(3);
+    // Two slots: a target of 4 (twice the slots).
+    expect(await fair.register('w1', 2, 10_000, 0)).toBe(4);
     const { moved } = await fair.settle({ now: Date.now(), ...empty });
-    expect(moved).toBe(3);
-    expect(await waitOrder(redis, queue)).toEqual(['keya', 'keyb', 'keya']);
-    expect(await heldJobCounts(redis, queue)).toEqual({ waiting: 5, prioritized: 0, delayed: 0 });
+    expect(moved).toBe(4);
+    expect(await waitOrder(redis, queue)).toEqual(['keya', 'keyb', 'keya', 'keyb']);
+    expect(await heldJobCounts(redis, queue)).toEqual({ waiting: 4, prioritized: 0, delayed: 0 });
   });
 
   test('keeps each tenant in FIFO order and alternates between them, whoever flooded first', async ({ redis, queue, fair }) => {
@@ -96,22 +96,22 @@ describe('fair dispatch inside one partition', () => {
   test('gives a weight-3 tenant three turns for each of a weight-1 tenant', async ({ redis, queue, fair }) => {
     for (let i = 0; i < 40; i++) await fair.add(job('key:heavy', { weight: 3 }));
     for (let i = 0; i < 40; i++) await fair.add(job('key:light', { weight: 1 }));
-    await fair.register('w1', 16, 10_000, 0); // target 24
+    await fair.register('w1', 16, 10_000, 0); // target 32
     await fair.settle({ now: Date.now(), ...empty });
     const order = await waitOrder(redis, queue);
-    expect(order.length).toBe(24);
-    expect(order.filter((t) => t === 'keyheavy').length).toBe(18);
+    expect(order.length).toBe(32);
+    expect(order.filter((t) => t === 'keyheavy').length).toBe(24);
   });
 
   test('shares a tenant turn among its groups', async ({ redis, queue, fair }) => {
     for (let i = 0; i < 10; i++) await fair.add(job('key:a', { group: 'big' }));
     await fair.add(job('key:a', { group: 'small' }));
     await fair.add(job('key:b'));
-    await fair.register('w1', 2, 10_000, 0); // target 3
+    await fair.register('w1', 2, 10_000, 0); // target 4
     await fair.settle({ now: Date.now(), ...empty });
     const ids = (await redis.lrange(queue.keys.wait!, 0, -1)).reverse();
     // key:a's first turn goes to one group and its second to the other; key:b gets its turn between them.
-    expect(ids.map((id) => id.split('-').slice(1).join('-'))).toEqual(['keya-big', 'keyb-', 'keya-small']);
+    expect(ids.map((id) => id.split('-').slice(1).join('-'))).toEqual(['keya-big', 'keyb-', 'keya-small', 'keya-big']);
   });
 
   test('never dispatches more of a tenant than its cap, and frees a slot when a job finishes', async ({ redis, queue, fair }) => {

@@ -1,9 +1,10 @@
 --[[
   A worker process says it consumes this partition with `slots` jobs at once
   (or, with slots 0, that it stops). The target of jobs in wait + active is
-  every live process's slots and half as many again, so a worker that
-  finishes a job finds the next one waiting; no more, so a tenant that
-  arrives waits behind few dispatched jobs. Entries expire unless renewed.
+  twice every live process's slots: a worker that finishes a job finds the
+  next one waiting however its settle calls fall (they come at most every
+  20 ms), and a tenant that arrives waits behind one slot's worth of
+  dispatched jobs, no more. Entries expire unless renewed.
 
   KEYS[1] fair:meta
   ARGV[1] key base  ARGV[2] worker id  ARGV[3] slots (0: unregister)  ARGV[4] expires at (ms)
@@ -24,7 +25,7 @@ for i = 1, #flat, 2 do
   if string.sub(flat[i], 1, 6) == "slots:" then
     local slots, expires = string.match(flat[i + 1], "^(%d+)|(%d+)$")
     if slots and tonumber(expires) > now then
-      target = target + tonumber(slots) + math.ceil(tonumber(slots) / 2)
+      target = target + 2 * tonumber(slots)
     else
       rcall("HDEL", meta, flat[i])
     end

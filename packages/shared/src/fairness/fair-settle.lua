@@ -14,14 +14,19 @@
 local base, now = ARGV[1], tonumber(ARGV[2])
 local RECENT_MS = 600000
 local finished, retrying, sampled = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local cap = tenantCap(base)
+local state = rcall("HMGET", KEYS[1], "cap", "target")
+local cap, target = tonumber(state[1]) or 0, tonumber(state[2]) or 0
 local ready = base .. "fair:ready"
 
+-- Running slots to free, by tenant: one SREM per tenant, however many of its jobs ended.
+local freeing = {}
 local function free(tenant, id)
-  local running = base .. "fair:r:" .. tenant
-  if rcall("SREM", running, id) == 0 then return end
-  if rcall("EXISTS", running) == 0 then rcall("SREM", base .. "fair:running", tenant) end
-  if not rcall("ZSCORE", ready, tenant) then refreshTenant(base, tenant, cap) end
+  local ids = freeing[tenant]
+  if not ids then
+    ids = {}
+    freeing[tenant] = ids
+  end
+  ids[#ids + 1] = id
 end
 
 local at = 6
@@ -41,6 +46,15 @@ for _ = 1, retrying do
     free(tenant, id)
   end
 end
+for tenant, ids in pairs(freeing) do
+  local running = base .. "fair:r:" .. tenant
+  local gone = 0
+  for from = 1, #ids, 1000 do gone = gone + rcall("SREM", running, unpack(ids, from, math.min(#ids, from + 999))) end
+  if gone > 0 then
+    if rcall("EXISTS", running) == 0 then rcall("SREM", base .. "fair:running", tenant) end
+    if not rcall("ZSCORE", ready, tenant) then refreshTenant(base, tenant, cap) end
+  end
+end
 local recent = base .. "fair:recent"
 for _ = 1, sampled do
   local tenant, n = ARGV[at], tonumber(ARGV[at + 1])
@@ -52,13 +66,18 @@ for _ = 1, sampled do
   at = at + 2 + n
 end
 if sampled > 0 then
-  -- Tenants whose jobs started lately, so operators see their waits after they drained: bounded, and gone after 10 minutes.
-  rcall("ZREMRANGEBYSCORE", recent, "-inf", now - RECENT_MS)
-  rcall("ZREMRANGEBYRANK", recent, 0, -1001)
+  -- Tenants whose jobs started lately, so operators see their waits after they drained: at most about
+  -- 1,000 (trimmed, oldest first, once past them), none older than 10 minutes (readers skip those; the
+  -- set goes 10 minutes after the last start anywhere).
+  rcall("PEXPIRE", recent, RECENT_MS)
+  if rcall("ZCARD", recent) > 1100 then
+    rcall("ZREMRANGEBYSCORE", recent, "-inf", now - RECENT_MS)
+    rcall("ZREMRANGEBYRANK", recent, 0, -1001)
+  end
 end
 
 local nextDue = promoteDue(base, now, 1000, cap)
 local moved = 0
-local space = room(base, KEYS[2], KEYS[3])
+local space = room(base, KEYS[2], KEYS[3], target)
 if space > 0 then moved = dispatch(base, space, cap, KEYS[2], KEYS[3], KEYS[4], KEYS[5]) end
 return {moved, nextDue}

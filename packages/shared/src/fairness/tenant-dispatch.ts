@@ -19,6 +19,12 @@ export interface TenantDispatchOptions {
   logger: Logger;
   /** Longest the partition goes without a settle call when nothing happens (due jobs, repairs). @defaultValue 1000 */
   tickMs?: number;
+  /**
+   * Least time between two settle calls with news: the ends of a busy moment
+   * go in one call rather than one each (the target's slack of half the slots
+   * keeps workers fed meanwhile). @defaultValue 20
+   */
+  minGapMs?: number;
   /** How often this process renews its slots in the registry; an entry lives three times this. @defaultValue 5000 */
   renewEveryMs?: number;
   /** How often the running slots are checked against the jobs' real states. @defaultValue 10000 */
@@ -58,33 +64,36 @@ const MAX_WAITS_PER_CALL = 100;
 export function startTenantDispatch(options: TenantDispatchOptions): TenantDispatch {
   const fair = fairPartition(options.redis, options.queue);
   const tickMs = options.tickMs ?? 1_000;
+  const minGapMs = options.minGapMs ?? 20;
   const renewEveryMs = options.renewEveryMs ?? 5_000;
   const logger = options.logger;
   let batch = emptyBatch();
-  let scheduled = false;
   let settling: Promise<void> | undefined;
   let stopped = false;
   let tick: NodeJS.Timeout | undefined;
 
-  const schedule = (inMs = 0) => {
+  let lastSettleAt = 0;
+  let soon: NodeJS.Timeout | undefined;
+  /** A settle call soon, for news: at once, or once `minGapMs` has passed since the last one. */
+  const schedule = () => {
+    if (stopped || soon || settling) return;
+    soon = setTimeout(() => {
+      soon = undefined;
+      void settle();
+    }, Math.max(0, lastSettleAt + minGapMs - Date.now()));
+  };
+  /** The next settle call when nothing happens: after a tick, or when the next due job is due. */
+  const idleIn = (ms: number) => {
     if (stopped) return;
-    if (inMs === 0) {
-      if (scheduled) return;
-      scheduled = true;
-      setImmediate(() => {
-        scheduled = false;
-        void settle();
-      });
-      return;
-    }
     clearTimeout(tick);
-    tick = setTimeout(() => void settle(), inMs);
+    tick = setTimeout(() => void settle(), ms);
     tick.unref();
   };
 
   const settle = async (): Promise<void> => {
-    // One call at a time: news that arrives meanwhile goes in the next one.
-    if (settling) return void settling.then(() => schedule());
+    // One call at a time: news that arrives meanwhile goes in the next one (see the end of this one).
+    if (settling) return;
+    lastSettleAt = Date.now();
     const sent = batch;
     batch = emptyBatch();
     settling = (async () => {
@@ -99,7 +108,8 @@ export function startTenantDispatch(options: TenantDispatchOptions): TenantDispa
       } finally {
         settling = undefined;
       }
-      schedule(nextIn);
+      idleIn(nextIn);
+      if (hasNews(batch)) schedule();
     })();
     return settling;
   };
@@ -132,6 +142,7 @@ export function startTenantDispatch(options: TenantDispatchOptions): TenantDispa
     clearInterval(renewTimer);
     clearInterval(reconcileTimer);
     clearTimeout(tick);
+    clearTimeout(soon);
   };
 
   return {
@@ -177,6 +188,10 @@ function tenantOf(job: Job): Tenant {
 }
 
 type MutableBatch = Omit<SettleBatch, 'now' | 'waits'> & { waits: Map<string, number[]> };
+
+function hasNews(batch: MutableBatch): boolean {
+  return batch.finished.length > 0 || batch.retrying.length > 0 || batch.waits.size > 0;
+}
 
 function emptyBatch(): MutableBatch {
   return { finished: [], retrying: [], waits: new Map() };

@@ -17,6 +17,9 @@ export interface TenantReport {
   waitToStart: { p50Ms: number; p95Ms: number; samples: number } | null;
 }
 
+/** How long a tenant whose jobs started stays listed after it drained (fair-settle.lua's RECENT_MS). */
+const RECENT_MS = 600_000;
+
 /** Most tenants one page lists. */
 export const MAX_TENANT_PAGE = 100;
 /** Deepest offset a page may start at: a report reads every partition's busiest tenants up to it. */
@@ -41,7 +44,7 @@ export async function readTenantReports(
         redis.zrevrange(keys.backlog, 0, depth - 1, 'WITHSCORES'),
         redis.smembers(keys.running),
         redis.smembers(keys.paused),
-        redis.zrevrange(keys.recent, 0, depth - 1),
+        redis.zrevrangebyscore(keys.recent, '+inf', Date.now() - RECENT_MS, 'LIMIT', 0, depth),
         redis.zcard(keys.backlog),
       ]);
       return { top: pairs(top), running, paused, recent, total };
