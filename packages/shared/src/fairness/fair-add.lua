@@ -32,8 +32,9 @@ rcall("HSET", jobKey, "name", ARGV[3], "data", ARGV[4], "opts", ARGV[5], "timest
 rcall("XADD", KEYS[2], "*", "event", "added", "jobId", id, "name", ARGV[3])
 local maxEvents = rcall("HGET", KEYS[6], "opts.maxLenEvents") or 10000
 
+-- A weight of 1 (most keys) is the default, not stored: a tenant of weight 1 with nothing to remember has no hash.
 local t = base .. "fair:t:" .. tenant
-rcall("HSET", t, "w", ARGV[11])
+if ARGV[11] == "1" then rcall("HDEL", t, "w") else rcall("HSET", t, "w", ARGV[11]) end
 local state = rcall("HMGET", KEYS[1], "cap", "hungry")
 local cap = tonumber(state[1]) or 0
 if delay > 0 then
