@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { heldJobCounts } from '@floodgate/shared/fairness';
 import { catalog, jobOptionsFor } from '@floodgate/shared/jobs';
 import { createRedis } from '@floodgate/shared/redis';
 import { spawnNodeProcess, type RunningProcess } from '@floodgate/testkit';
@@ -7,7 +6,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { BenchContext, ResultRow, Scenario } from '../scenario';
 import { sendBulks } from '../support/bulk';
-import { fill } from '../support/drain';
+import { fill, waitUntilDrained } from '../support/drain';
 import { postLoad } from '../support/load';
 import { startPm2Apps } from '../support/pm2-apps';
 import { usedCpuSeconds } from '../support/redis-cpu';
@@ -168,18 +167,6 @@ async function timed(connection: Redis, queue: Queue, enqueue: () => Promise<num
   const elapsed = (performance.now() - startedAt) / 1_000;
   const cpu = (await redisCpuSeconds(connection)) - cpuBefore;
   return { jobs, jobsPerSecond: jobs / elapsed, redisCpuUsPerJob: (cpu * 1e6) / jobs };
-}
-
-async function waitUntilDrained(connection: Redis, queue: Queue, timeoutMs = 600_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    // Jobs waiting for their tenant's turn are in fairness lanes, where BullMQ does not count.
-    const [counts, held] = await Promise.all([queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed'), heldJobCounts(connection, queue)]);
-    if ((counts.failed ?? 0) > 0) throw new Error(`${counts.failed} sentiment jobs failed during the e2e benchmark`);
-    if ([...Object.values(counts), ...Object.values(held)].every((n) => n === 0)) return;
-    if (Date.now() > deadline) throw new Error(`the e2e queue did not drain within ${timeoutMs} ms: ${JSON.stringify(counts)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 async function redisCpuSeconds(connection: Redis): Promise<number> {

@@ -1,5 +1,4 @@
 import { generateApiKey } from '@floodgate/shared/api-keys';
-import { heldJobCounts } from '@floodgate/shared/fairness';
 import { createRedis } from '@floodgate/shared/redis';
 import { spawnNodeProcess, type RunningProcess } from '@floodgate/testkit';
 import { Queue } from 'bullmq';
@@ -7,6 +6,7 @@ import type { Redis } from 'ioredis';
 import type { BenchContext, ResultRow, Scenario } from '../scenario';
 import { appEntry, spawnApi } from '../support/app-entry';
 import { postBulkUntilAccepted } from '../support/bulk';
+import { waitUntilDrained } from '../support/drain';
 import { interleave } from '../support/interleave';
 import { usedCpuSeconds } from '../support/redis-cpu';
 import { median, percentile, round } from '../support/stats';
@@ -223,24 +223,12 @@ async function costOf(ctx: BenchContext, connection: Redis, mode: 'fair' | 'unfa
         for (let i = 0; i < perTenant; i++) await postBulkUntilAccepted(`${stack.api}/v1/jobs/sentiment/bulk`, body, undefined, { authorization: `Bearer ${key.key}` });
       }),
     );
-    await drain(connection, queue);
+    await waitUntilDrained(connection, queue);
     const elapsed = (performance.now() - startedAt) / 1_000;
     const total = perTenant * COST_TENANTS * BULK_SIZE;
     const cpu = usedCpuSeconds(await connection.info('cpu')) - cpuBefore;
     return { jobsPerSecond: total / elapsed, redisCpuUsPerJob: (cpu * 1e6) / total };
   } finally {
     await stack.stop();
-  }
-}
-
-/** Until the queue has nothing left to run, jobs waiting for their tenant's turn included. */
-async function drain(connection: Redis, queue: Queue, timeoutMs = 600_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const [counts, held] = await Promise.all([queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed'), heldJobCounts(connection, queue)]);
-    if ((counts.failed ?? 0) > 0) throw new Error(`${counts.failed} ${queue.name} jobs failed during the fairness benchmark`);
-    if ([...Object.values(counts), ...Object.values(held)].every((n) => n === 0)) return;
-    if (Date.now() > deadline) throw new Error(`${queue.name} did not drain within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
