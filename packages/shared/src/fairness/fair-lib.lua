@@ -100,9 +100,10 @@ end
 -- Moves up to `max` jobs from the lanes into BullMQ's wait list, each from the
 -- tenant whose turn it is (lowest pass; a turn costs 1/weight), and within
 -- it from the group whose turn it is. Returns how many moved.
--- Per job moved: the ready set's head, the pop, its lane's length, the job's
--- existence, the tenant's new pass (and two more with several groups); the
--- rest (weights, backlogs, running slots, the wait list) once per call.
+-- Per job moved: the ready set's head, the pop, the job's existence, the
+-- tenant's new pass (and two more with several groups); the rest (weights,
+-- backlogs, running slots, the wait list) once per call. A lane that ran dry
+-- is found on its tenant's next turn, which then goes to its next group.
 local function dispatch(base, max, cap, waitKey, activeKey, markerKey, bullMetaKey)
   local ready = base .. "fair:ready"
   local moved, tenants = {}, {}
