@@ -170,7 +170,7 @@ describe('fair dispatch with floodgate workers', () => {
     // How many of the flood's jobs started between each trickled job's add and its own start: the
     // ones already dispatched (the target: twice the 4 slots) and a turn or two, never the backlog.
     const startIndex = new Map<string, number>();
-    const ahead = trickled.map(({ id, floodStartsBefore }, n) => {
+    const ahead = trickled.map(({ floodStartsBefore }, n) => {
       const tenant = `key:t${(n % 4) + 1}`;
       const nth = (startIndex.get(tenant) ?? 0) + 1;
       startIndex.set(tenant, nth);
