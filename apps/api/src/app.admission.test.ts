@@ -67,6 +67,22 @@ describe('admission control', () => {
     expect((await post(api, 'sentiment', { text: 'the token is still there' })).status).toBe(202);
   });
 
+  it('gives back the rate token of a request refused after admission (tenant_queue_full), and spends none on repeats', async () => {
+    // Two tokens, one more a second; one job of the caller may wait at a time; no worker takes any.
+    api = await startApi({ limits: { rateLimitPerSecond: { sentiment: 1 } }, fairness: { tenantBacklogCaps: { sentiment: 1 } }, dispatchSlots: false });
+    const first = await post(api, 'sentiment', { text: 'the one waiting' });
+    expect(first.status).toBe(202);
+    const full = await post(api, 'sentiment', { text: 'refused after its token was taken' });
+    expect(((await full.json()) as ErrorBody).error.code).toBe('tenant_queue_full');
+    expect((await api.request('DELETE', `/v1/jobs/sentiment/${((await first.json()) as { id: string }).id}`)).status).toBe(200);
+    // The refused request's token came back: with it, this one passes (without, it would be rate_limited).
+    const keyed = (text: string) => api!.request('POST', '/v1/jobs/sentiment', { json: { payload: { text } }, headers: { 'idempotency-key': 'the-one' } });
+    expect((await keyed('on the token given back')).status).toBe(202);
+    // A repeat and a conflict are answered from the record, with no token left to spend.
+    expect((await keyed('on the token given back')).status).toBe(200);
+    expect((await keyed('another payload')).status).toBe(409);
+  });
+
   it('refuses new jobs while Redis is nearly full, and accepts them again once it is not', async () => {
     api = await startApi({ redis: { maxmemory: '8mb' }, limits: { redisMemoryHigh: 0.5, redisMemoryLow: 0.4 } });
     expect((await post(api, 'sentiment', { text: 'before' })).status).toBe(202);

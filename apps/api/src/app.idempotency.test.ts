@@ -67,7 +67,8 @@ describe('Idempotency-Key', () => {
       const winner = (await answers.find((a) => a.status === 202)?.json()) as { id: string };
       const loser = (await answers.find((a) => a.status === 409)?.json()) as { error: { code: string; details: { id: string } } };
       expect(loser.error).toMatchObject({ code: 'idempotency_conflict', details: { id: winner.id } });
-      const jobs = (await api.queues.compute.first.getJobs(['waiting'], 0, -1)).filter((job) => (job.data as { m: number }).m === round + 1 && (job.data as { n: number }).n > 4);
+      const waiting = (await api.queues.compute.listJobs(['waiting'], '0', 1_000)).jobs;
+      const jobs = waiting.filter((job) => (job.data as { m: number }).m === round + 1 && (job.data as { n: number }).n > 4);
       expect(jobs.map((job) => job.id)).toEqual([winner.id]);
     }
   });
@@ -95,15 +96,42 @@ describe('Idempotency-Key', () => {
     expect(await api.queues.compute.getJob(id)).toBeUndefined();
   });
 
-  it('keeps one small record per (caller, key), for IDEMPOTENCY_TTL', async () => {
-    await post('with-ttl', { n: 9, m: 9 });
-    const keys = await api.connection.keys(`${api.prefix}:idempotency:*`);
-    expect(keys.length).toBeGreaterThan(0);
-    const ttls = await Promise.all(keys.map((key) => api.connection.ttl(key)));
-    for (const ttl of ttls) {
-      expect(ttl).toBeGreaterThan(0);
-      expect(ttl).toBeLessThanOrEqual(86_400);
+  it('keeps one small record per (caller, key), beside its job, for IDEMPOTENCY_TTL', async () => {
+    const { id } = (await (await post('with-ttl', { n: 9, m: 9 })).json()) as { id: string };
+    const record = `${api.queues.compute.forJob(id).toKey('')}idem:${id}`;
+    expect(await api.connection.hgetall(record)).toEqual({ digest: expect.any(String), owner: expect.any(String) });
+    const ttl = await api.connection.ttl(record);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(86_400);
+  });
+
+  it('names the same job for a key every time, from the key alone: a lost record makes no second job', async () => {
+    const first = (await (await post('lost-record', { n: 13, m: 1 })).json()) as { id: string };
+    // A failover that lost the record (and not the job) must not make a second job under another id.
+    await api.connection.del(`${api.queues.compute.forJob(first.id).toKey('')}idem:${first.id}`);
+    const again = await post('lost-record', { n: 13, m: 1 });
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { id: string }).id).toBe(first.id);
+  });
+
+  it('refuses the same key with other options (a delay, a priority, attempts): 409, nothing added', async () => {
+    const ask = (options?: unknown) => api.request('POST', '/v1/jobs/compute', { json: { payload: { n: 14, m: 1 }, ...(options ? { options } : {}) }, headers: { 'idempotency-key': 'with-options' } });
+    expect((await ask()).status).toBe(202);
+    for (const options of [{ delayMs: 60_000 }, { priority: 3 }, { attempts: 5 }]) {
+      const res = await ask(options);
+      expect(res.status, JSON.stringify(options)).toBe(409);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('idempotency_conflict');
     }
+    expect((await ask()).status).toBe(200);
+  });
+
+  it("answers another API key's jobId with 409 job_id_taken, never with that key's job", async () => {
+    const other = api.createKey(['jobs:write', 'jobs:read']);
+    const body = { jobId: 'shared-invoice-1', payload: { n: 15, m: 1 } };
+    expect((await api.request('POST', '/v1/jobs/compute', { json: body })).status).toBe(202);
+    const theirs = await api.request('POST', '/v1/jobs/compute', { json: body, headers: { authorization: `Bearer ${other}` } });
+    expect(theirs.status).toBe(409);
+    expect(await theirs.json()).toMatchObject({ error: { code: 'job_id_taken', details: { id: 'shared-invoice-1' } } });
   });
 
   it.each([

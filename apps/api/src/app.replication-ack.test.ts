@@ -29,6 +29,18 @@ describe('REDIS_ACK_REPLICAS: a 202 only once replicas hold the job', () => {
     expect(view.status).toBe(200);
   });
 
+  it('keeps an Idempotency-Key bound to the job it may have made: a retry finds that job, never makes a second', async () => {
+    const ask = () => api.request('POST', '/v1/jobs/sentiment', { json: { payload: { text: 'retried' } }, headers: { 'idempotency-key': 'unconfirmed-1' } });
+    const first = await ask();
+    expect(first.status).toBe(503);
+    const { id } = ((await first.json()) as ErrorBody).error.details;
+    const again = await ask();
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { id: string }).id).toBe(id);
+    const retried = (await api.queues.sentiment.listJobs(['waiting'], '0', 1_000)).jobs.filter((job) => (job.data as { text: string }).text === 'retried');
+    expect(retried.map((job) => job.id)).toEqual([id]);
+  });
+
   it('answers 202 once a replica is attached and acknowledges, for single and bulk enqueues', async () => {
     replica = await startRedis();
     await attachReplica(replica.port, api.redis.port, 20_000);

@@ -1,4 +1,4 @@
-import { catalog, fairTypes, jobTypes, type JobType } from '@floodgate/shared/jobs';
+import { catalog, fairTypes, jobTypes, tenantBacklogCapOf, type JobType } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
 import type { IncomingMessage, RequestListener } from 'node:http';
 import express, { type Express, type RequestHandler } from 'express';
@@ -19,7 +19,6 @@ import { tracedJobAdder } from './coalesce/traced-job-adder';
 import { traceRequests, type Tracing } from '@floodgate/shared/tracing';
 import type { AofAck } from './durability/aof-ack';
 import { createEnqueuePipeline, type EnqueuePipeline } from './enqueue/enqueue-pipeline';
-import { createIdempotencyRecords } from './enqueue/idempotency-record';
 import { createRequestParser } from './enqueue/parse-request';
 import { createPayloadPolicy, type PayloadPolicy } from './enqueue/payload-policy';
 import type { FetchTargetPolicy } from '@floodgate/shared/fetch-target';
@@ -91,11 +90,19 @@ export interface Fairness {
   tenantBacklogCaps: Readonly<Record<JobType, number>>;
 }
 
-/** The catalog's fairness, with per-type overrides from the environment. */
-export function fairnessOf(overrides: { fair?: Readonly<Record<string, boolean>>; tenantBacklogCaps?: Readonly<Record<string, number>> } = {}): Fairness {
+/**
+ * The catalog's fairness, with per-type overrides from the environment: a
+ * tenant's backlog cap is API_TENANT_BACKLOG_CAP, else the catalog's, else a
+ * quarter of the type's whole backlog cap (API_BACKLOG_CAP, else the catalog's).
+ */
+export function fairnessOf(
+  overrides: { fair?: Readonly<Record<string, boolean>>; tenantBacklogCaps?: Readonly<Record<string, number>>; backlogCaps?: Readonly<Record<string, number>> } = {},
+): Fairness {
+  const tenantCap = (type: JobType) =>
+    overrides.tenantBacklogCaps?.[type] ?? tenantBacklogCapOf(catalog[type], overrides.backlogCaps?.[type] ?? catalog[type].backlogCap);
   return {
     fair: fairTypes(overrides.fair),
-    tenantBacklogCaps: Object.fromEntries(jobTypes.map((type) => [type, overrides.tenantBacklogCaps?.[type] ?? catalog[type].tenantBacklogCap])) as Record<JobType, number>,
+    tenantBacklogCaps: Object.fromEntries(jobTypes.map((type) => [type, tenantCap(type)])) as Record<JobType, number>,
   };
 }
 
@@ -113,7 +120,7 @@ export function createApiListener(deps: AppDeps): { app: Express; listener: Requ
     admission: deps.admission,
     parser: createRequestParser({ payloadPolicy, bulkMaxJobs: deps.bulkMaxJobs ?? DEFAULT_BULK_MAX_JOBS }),
     adder: deps.tracing ? tracedJobAdder(adder, deps.queues, deps.tracing.telemetry) : adder,
-    idempotency: createIdempotencyRecords(deps.redis, deps.prefix, deps.idempotencyTtlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS),
+    idempotencyTtlSeconds: deps.idempotencyTtlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS,
   });
   // One instance for both paths, so their answers carry the same security headers.
   const securityHeaders = helmet();

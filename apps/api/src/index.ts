@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     registry,
     httpMetrics,
     tracing,
-    fairness: fairnessOf({ fair: env.QUEUE_FAIRNESS, tenantBacklogCaps: env.API_TENANT_BACKLOG_CAP }),
+    fairness: fairnessOf({ fair: env.QUEUE_FAIRNESS, tenantBacklogCaps: env.API_TENANT_BACKLOG_CAP, backlogCaps: env.API_BACKLOG_CAP }),
   });
   // A deep accept queue: a burst of thousands of connections (waiters, a flood)
   // waits in the kernel instead of being dropped into SYN retransmits.

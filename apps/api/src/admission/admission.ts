@@ -42,6 +42,8 @@ export interface Admission {
   avoidPartition(type: JobType, partition: number): boolean;
   /** 503 `redis_memory_high` naming the primary when the one holding this partition is nearly full (a bulk's keyed items each check their own). */
   refuseWhenRedisFull(type: JobType, partition: number): void;
+  /** Gives back rate tokens taken by requests that stored nothing (a refusal after admission, a repeat, a conflict). */
+  refund(type: JobType, client: string, count: number): void;
 }
 
 /**
@@ -113,5 +115,6 @@ export function createAdmission(deps: AdmissionDeps): Admission {
     const slot = deps.queueSlot?.(type, partition);
     return deps.redisMemory.fullPrimaryFor(slot) !== undefined || (slot !== undefined && deps.redisMemory.silentPrimaryFor(slot));
   };
-  return { shedIfOverloaded, admit, admitOne, avoidPartition, refuseWhenRedisFull };
+  const refund = (type: JobType, client: string, count: number) => deps.rateLimiter.refund(type, client, count);
+  return { shedIfOverloaded, admit, admitOne, avoidPartition, refuseWhenRedisFull, refund };
 }

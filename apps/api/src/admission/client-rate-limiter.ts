@@ -16,6 +16,12 @@ export interface ClientRateLimiter {
    * round trip; when the allowance runs out part-way, the first ones pass.
    */
   takeOne(type: JobType, client: string): Promise<RateDecision>;
+  /**
+   * Gives `count` tokens back (up to the bucket's capacity): requests that took
+   * them and then stored nothing (refused, a repeat, a conflict). Best effort:
+   * a refund Redis does not take is logged nowhere and costs the client a token.
+   */
+  refund(type: JobType, client: string, count: number): void;
 }
 
 /**
@@ -24,7 +30,7 @@ export interface ClientRateLimiter {
  * that, so a client at rest may burst a second's worth on top of the rate.
  */
 export function createClientRateLimiter(redis: RedisClient, prefix: string, perSecond: Record<JobType, number>): ClientRateLimiter {
-  const takeTokens = tokenBucket(redis);
+  const { take: takeTokens, give: giveTokens } = tokenBucket(redis);
   const keyOf = (type: JobType, client: string) => `${prefix}:rate:${type}:${client}`;
   const capacity = (type: JobType) => 2 * perSecond[type];
   const ones = createTickBatcher<{ type: JobType; client: string }, RateDecision>(async (key, items) => {
@@ -41,6 +47,9 @@ export function createClientRateLimiter(redis: RedisClient, prefix: string, perS
     },
     takeOne(type, client) {
       return ones.submit(keyOf(type, client), { type, client });
+    },
+    refund(type, client, count) {
+      if (count > 0) void giveTokens(keyOf(type, client), perSecond[type], capacity(type), count).catch(() => undefined);
     },
   };
 }

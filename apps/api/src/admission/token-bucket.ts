@@ -9,6 +9,7 @@ import type { RedisClient } from '@floodgate/shared/redis';
  * The script is take-tokens.lua, read once per process.
  */
 const TAKE_TOKENS = readLuaFiles(__dirname, 'take-tokens.lua');
+const GIVE_TOKENS = readLuaFiles(__dirname, 'give-tokens.lua');
 
 export interface TokenGrant {
   granted: number;
@@ -16,11 +17,20 @@ export interface TokenGrant {
   retryAfterMs: number;
 }
 
-/** Takes tokens from the bucket at `key`: `ratePerSecond` refill, at most `capacity` saved up. */
+/**
+ * The bucket at `key` (`ratePerSecond` refill, at most `capacity` saved up):
+ * `take` tokens from it, or `give` back tokens taken for nothing.
+ */
 export function tokenBucket(redis: RedisClient) {
   const take = luaScript<[number, number]>(redis, 'floodgateTakeTokens', TAKE_TOKENS, 1);
-  return async (key: string, ratePerSecond: number, capacity: number, want: number, mode: 'partial' | 'whole'): Promise<TokenGrant> => {
-    const [granted, retryAfterMs] = await take(key, ratePerSecond, capacity, want, mode === 'whole' ? 1 : 0);
-    return { granted, retryAfterMs };
+  const give = luaScript<number>(redis, 'floodgateGiveTokens', GIVE_TOKENS, 1);
+  return {
+    async take(key: string, ratePerSecond: number, capacity: number, want: number, mode: 'partial' | 'whole'): Promise<TokenGrant> {
+      const [granted, retryAfterMs] = await take(key, ratePerSecond, capacity, want, mode === 'whole' ? 1 : 0);
+      return { granted, retryAfterMs };
+    },
+    async give(key: string, ratePerSecond: number, capacity: number, count: number): Promise<void> {
+      await give(key, ratePerSecond, capacity, count);
+    },
   };
 }

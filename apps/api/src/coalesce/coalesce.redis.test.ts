@@ -2,15 +2,21 @@ import { newJobId } from '@floodgate/shared/jobs';
 import { createLogger } from '@floodgate/shared/logger';
 import { createRedis, waitForRedis } from '@floodgate/shared/redis';
 import { startRedis, type PrivateRedis } from '@floodgate/testkit';
-import type { JobsOptions } from 'bullmq';
+import type { Job, JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClientRateLimiter } from '../admission/client-rate-limiter';
 import { closeQueues, createQueues, type JobQueues } from '../queues';
-import { createJobAdder } from './job-adder';
+import { createJobAdder, type Added } from './job-adder';
 
 /** Job options with a fresh API-assigned id, as the pipeline gives every job. */
 const withId = (opts: JobsOptions = {}) => ({ ...opts, jobId: newJobId() });
+
+/** The job an add made (it must have made one). */
+function jobOf(added: Added): Job {
+  if (added.kind !== 'added') throw new Error(`expected a job added, got ${added.kind}`);
+  return added.job;
+}
 
 /** How many times Redis ran `command` so far (INFO commandstats). */
 async function calls(redis: Redis, command: string): Promise<number> {
@@ -42,15 +48,15 @@ describe('coalescing against Redis', () => {
     redis.pipeline = ((...args: Parameters<typeof pipeline>) => (pipelines++, pipeline(...args))) as typeof redis.pipeline;
     try {
       const adder = createJobAdder(queues, redis);
-      const jobs = await Promise.all(
-        Array.from({ length: 25 }, (_, i) => adder.add('sentiment', { text: `job ${i}` }, withId(i === 3 ? { delay: 60_000 } : {}))),
-      );
+      const jobs = (
+        await Promise.all(Array.from({ length: 25 }, (_, i) => adder.add('sentiment', { data: { text: `job ${i}` }, opts: withId(i === 3 ? { delay: 60_000 } : {}) })))
+      ).map(jobOf);
       expect(pipelines).toBe(1);
       expect(new Set(jobs.map((job) => job.id)).size).toBe(25);
       expect((await queues.sentiment.getJob(String(jobs[7]?.id)))?.data).toEqual({ text: 'job 7' });
       expect(await queues.sentiment.getJobState(String(jobs[3]?.id))).toBe('delayed');
       // A request in a later turn is a batch of its own.
-      await adder.add('sentiment', { text: 'later' }, withId());
+      await adder.add('sentiment', { data: { text: 'later' }, opts: withId() });
       expect(pipelines).toBe(2);
     } finally {
       redis.pipeline = pipeline;
@@ -60,13 +66,13 @@ describe('coalescing against Redis', () => {
   it("gives each job of a batch its own outcome: one bad job fails alone", async () => {
     const adder = createJobAdder(queues, redis);
     const outcomes = await Promise.allSettled([
-      adder.add('sentiment', { text: 'first' }, withId()),
+      adder.add('sentiment', { data: { text: 'first' }, opts: withId() }),
       // BullMQ refuses this one before it reaches Redis.
-      adder.add('sentiment', { text: 'bad' }, withId({ priority: 3_000_000 })),
-      adder.add('sentiment', { text: 'third' }, withId()),
+      adder.add('sentiment', { data: { text: 'bad' }, opts: withId({ priority: 3_000_000 }) }),
+      adder.add('sentiment', { data: { text: 'third' }, opts: withId() }),
     ]);
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    const third = (outcomes[2] as PromiseFulfilledResult<{ id?: string }>).value;
+    const third = jobOf((outcomes[2] as PromiseFulfilledResult<Added>).value);
     expect((await queues.sentiment.getJob(String(third.id)))?.data).toEqual({ text: 'third' });
   });
 
@@ -85,7 +91,7 @@ describe('coalescing against Redis', () => {
       expect(outcomes[301]).toBeInstanceOf(Error);
       const stored = outcomes.flatMap((outcome, i) => (outcome instanceof Error ? [] : [[i, outcome] as const]));
       expect(stored).toHaveLength(599);
-      for (const [i, job] of stored) expect(job.id).toBe(items[i]?.opts.jobId);
+      for (const [i, added] of stored) expect(jobOf(added).id).toBe(items[i]?.opts.jobId);
       expect((await queues.sentiment.getJob(items[599]?.opts.jobId ?? ''))?.data).toEqual({ text: 'bulk 599' });
       expect(await queues.sentiment.getJob(items[301]?.opts.jobId ?? '')).toBeUndefined();
     } finally {
@@ -96,10 +102,10 @@ describe('coalescing against Redis', () => {
   it('makes one job of an add sent twice under one id (a resend is a no-op)', async () => {
     const adder = createJobAdder(queues, redis);
     const opts = withId();
-    const [first, second] = await Promise.all([adder.add('sentiment', { text: 'once' }, opts), adder.add('sentiment', { text: 'twice?' }, opts)]);
-    expect(first.id).toBe(opts.jobId);
-    expect(second.id).toBe(opts.jobId);
-    await adder.add('sentiment', { text: 'thrice?' }, opts);
+    const [first, second] = await Promise.all([adder.add('sentiment', { data: { text: 'once' }, opts }), adder.add('sentiment', { data: { text: 'twice?' }, opts })]);
+    expect(jobOf(first).id).toBe(opts.jobId);
+    expect(jobOf(second).id).toBe(opts.jobId);
+    await adder.add('sentiment', { data: { text: 'thrice?' }, opts });
     expect((await queues.sentiment.getJob(opts.jobId))?.data).toEqual({ text: 'once' });
     const ids = (await queues.sentiment.first.getJobs(['waiting'], 0, -1)).map((job) => job.id);
     expect(ids.filter((id) => id === opts.jobId)).toHaveLength(1);

@@ -57,7 +57,7 @@ describe('adding jobs while the connection fails', () => {
     const adder = createJobAdder(queues, redis);
     const id = newJobId();
     const cut = proxy.loseReplyTo(id);
-    const err = await rejection(adder.add('compute', { n: 1, m: 1 }, { jobId: id }));
+    const err = await rejection(adder.add('compute', { data: { n: 1, m: 1 }, opts: { jobId: id } }));
     await cut;
     expect(err.code).toBe('enqueue_outcome_unknown');
     expect(err.status).toBe(503);
@@ -72,7 +72,7 @@ describe('adding jobs while the connection fails', () => {
     const adder = createJobAdder(queues, redis);
     const ids = [newJobId(), newJobId(), newJobId()];
     const cut = proxy.dropAfterClientBytes(5, { after: ids[1] });
-    const errors = await Promise.all(ids.map((id) => rejection(adder.add('compute', { n: 2, m: 1 }, { jobId: id }))));
+    const errors = await Promise.all(ids.map((id) => rejection(adder.add('compute', { data: { n: 2, m: 1 }, opts: { jobId: id } }))));
     await cut;
     expect(errors.map((e) => e.code)).toEqual(['enqueue_outcome_unknown', 'enqueue_outcome_unknown', 'enqueue_outcome_unknown']);
     expect(errors.map((e) => (e.details as { id: string }).id)).toEqual(ids);
@@ -82,7 +82,7 @@ describe('adding jobs while the connection fails', () => {
     const adder = createJobAdder(queues, redis, { deadlineMs: 300 });
     const id = newJobId();
     proxy.stall();
-    const err = await rejection(adder.add('compute', { n: 3, m: 1 }, { jobId: id }));
+    const err = await rejection(adder.add('compute', { data: { n: 3, m: 1 }, opts: { jobId: id } }));
     expect(err.code).toBe('enqueue_outcome_unknown');
     expect(err.details).toMatchObject({ id });
   });
@@ -93,7 +93,7 @@ describe('adding jobs while the connection fails', () => {
     proxy.reset();
     await waitFor(() => redis.status !== 'ready' || undefined);
     const id = newJobId();
-    const err = await rejection(adder.add('compute', { n: 4, m: 1 }, { jobId: id }));
+    const err = await rejection(adder.add('compute', { data: { n: 4, m: 1 }, opts: { jobId: id } }));
     expect(err.code).toBe('redis_unavailable');
     await proxy.acceptNew();
     expect(await storedCopies(id)).toBe(0);

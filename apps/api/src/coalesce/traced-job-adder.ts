@@ -11,21 +11,21 @@ import type { JobAdder } from './job-adder';
  * The coalesced adder bypasses `Queue.add`, hence this instead of BullMQ's own.
  */
 export function tracedJobAdder(adder: JobAdder, queues: JobQueues, telemetry: Telemetry): JobAdder {
-  const add: JobAdder['add'] = (type: JobType, data, opts, weight) => {
-    const queue = queues[type].forJob(opts.jobId).name;
+  const add: JobAdder['add'] = (type: JobType, item) => {
+    const queue = queues[type].forJob(item.opts.jobId).name;
     return inProducerSpan(
       `add ${queue}.${type}`,
       { 'bullmq.queue.name': queue, 'bullmq.queue.operation': 'add', 'bullmq.job.name': type, [SpanAttributes.jobType]: type },
       async (span, ctx) => {
-        const job = await adder.add(type, data, { ...opts, telemetry: { metadata: telemetry.contextManager.getMetadata(ctx) } }, weight);
-        span.setAttributes({ 'bullmq.job.id': String(job.id), [SpanAttributes.jobId]: String(job.id) });
-        return job;
+        const added = await adder.add(type, { ...item, opts: { ...item.opts, telemetry: { metadata: telemetry.contextManager.getMetadata(ctx) } } });
+        span.setAttributes({ 'bullmq.job.id': item.opts.jobId, [SpanAttributes.jobId]: item.opts.jobId });
+        return added;
       },
     );
   };
   return {
     add,
     // Each job keeps its own PRODUCER span, so a traced bulk adds its jobs one by one (coalesced all the same).
-    addAll: (type, items) => Promise.all(items.map(({ data, opts, weight }) => add(type, data, opts, weight).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))))),
+    addAll: (type, items) => Promise.all(items.map((item) => add(type, item).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))))),
   };
 }

@@ -131,7 +131,7 @@ export async function startApi(
     auth: createAuthenticator({ keys, disabled: options.authDisabled ?? false }),
     registry,
     httpMetrics: createHttpMetrics(registry),
-    fairness: fairnessOf(options.fairness as Parameters<typeof fairnessOf>[0]),
+    fairness: fairnessOf({ ...(options.fairness as Parameters<typeof fairnessOf>[0]), backlogCaps: options.limits?.backlogCap ?? {} }),
   });
   const server: Server = await new Promise((resolve) => {
     const listening = createApiServer(listener).listen(0, '127.0.0.1', () => resolve(listening));

@@ -4,18 +4,33 @@
   any job), but put in its tenant's lane instead of the wait list. Then, when
   the live workers have room, jobs move on to wait in fair order.
 
+  An idempotent add (an Idempotency-Key, a caller's own jobId) carries a
+  digest of what was asked: its record (`idem:<id>`, beside the job, so on the
+  same primary and replicated with it) is written in this same step, and
+  outlives the job for the record's TTL. A repeat finds the record, never adds
+  again, and answers what the first one asked for, however long ago the job ran.
+
   KEYS[1] fair:meta  KEYS[2] events  KEYS[3] wait  KEYS[4] active  KEYS[5] marker  KEYS[6] BullMQ meta
   ARGV[1] key base (`<prefix>:<name>:`)  ARGV[2] job id  ARGV[3] name  ARGV[4] data (JSON)
   ARGV[5] opts (JSON, as BullMQ stores them)  ARGV[6] timestamp (ms)  ARGV[7] delay (ms)
   ARGV[8] priority  ARGV[9] tenant  ARGV[10] group  ARGV[11] weight  ARGV[12] the tenant's backlog cap here (0: none)
+  ARGV[13] the request's digest ('' when not idempotent)  ARGV[14] the record's TTL (s)  ARGV[15] its owner
   Dispatches at once when the workers have room no lane could fill (meta `hungry`, or never dispatched yet).
 
-  Returns the job id (also when a job with that id exists: nothing is added),
-  or {-10, backlog} when the tenant's backlog here is at its cap (nothing is added).
+  Returns the job id when added; {-20, digest, owner} when a record says the id
+  was asked for before (nothing is added); {-21} when a job with that id exists
+  without a record (nothing is added); {-10, backlog} when the tenant's backlog
+  here is at its cap (nothing is added).
 ]]
 local base, id = ARGV[1], ARGV[2]
 local jobKey = base .. id
-if rcall("EXISTS", jobKey) == 1 then return id end
+local digest = ARGV[13]
+local record = base .. "idem:" .. id
+if digest ~= "" then
+  local first = rcall("HMGET", record, "digest", "owner")
+  if first[1] then return {-20, first[1], first[2] or ""} end
+end
+if rcall("EXISTS", jobKey) == 1 then return {-21} end
 
 local tenant, group = ARGV[9], ARGV[10]
 local backlogCap = tonumber(ARGV[12])
@@ -25,6 +40,11 @@ local backlog = tonumber(rcall("ZINCRBY", backlogKey, 1, tenant))
 if backlogCap > 0 and backlog > backlogCap then
   if tonumber(rcall("ZINCRBY", backlogKey, -1, tenant)) <= 0 then rcall("ZREM", backlogKey, tenant) end
   return {-10, backlog - 1}
+end
+
+if digest ~= "" then
+  rcall("HSET", record, "digest", digest, "owner", ARGV[15])
+  rcall("EXPIRE", record, ARGV[14])
 end
 
 local timestamp, delay, priority = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])

@@ -21,10 +21,22 @@ export interface FairJob {
   weight: number;
   /** The tenant's backlog cap in this partition; 0 for none. */
   backlogCap: number;
+  /**
+   * An idempotent add's record, written beside the job in the same step: a
+   * digest of what was asked, whose request it was, and how long the record
+   * outlives the job. @defaultValue none: not idempotent
+   */
+  record?: { digest: string; owner: string; ttlSeconds: number } | undefined;
 }
 
-/** The add script's answer: the job's id (added, or there already), or the tenant's backlog at its cap. */
-export type FairAddReply = string | { refused: 'tenant_queue_full'; backlog: number };
+/** The add script's answer. Only `added` stored anything. */
+export type FairAddReply =
+  | { outcome: 'added'; id: string }
+  /** A record says this id was asked for before: with this digest, by this owner. */
+  | { outcome: 'asked-before'; digest: string; owner: string }
+  /** A job with this id exists, without a record (added by another way). */
+  | { outcome: 'exists' }
+  | { outcome: 'tenant_queue_full'; backlog: number };
 
 /** What a worker tells its partition in one settle call. */
 export interface SettleBatch {
@@ -80,8 +92,10 @@ function createFairPartition(redis: RedisClient, queue: QueueKeysOf): FairPartit
   const keys = fairKeys(queue);
   const q = queue.keys;
   const addReply = (raw: unknown): FairAddReply => {
-    if (Array.isArray(raw) && raw[0] === -10) return { refused: 'tenant_queue_full', backlog: Number(raw[1]) };
-    return String(raw);
+    if (!Array.isArray(raw)) return { outcome: 'added', id: String(raw) };
+    if (raw[0] === -20) return { outcome: 'asked-before', digest: String(raw[1]), owner: String(raw[2]) };
+    if (raw[0] === -21) return { outcome: 'exists' };
+    return { outcome: 'tenant_queue_full', backlog: Number(raw[1]) };
   };
   const addArgs = (job: FairJob) => [
     keys.meta,
@@ -102,6 +116,9 @@ function createFairPartition(redis: RedisClient, queue: QueueKeysOf): FairPartit
     job.tenant.group,
     job.weight,
     job.backlogCap,
+    job.record?.digest ?? '',
+    job.record?.ttlSeconds ?? 0,
+    job.record?.owner ?? '',
   ];
   return {
     keys,

@@ -89,7 +89,7 @@ export interface JobDefinitionInput<P extends z.ZodType, R extends z.ZodType> {
    * `tenant_queue_full`, while other tenants are still taken; with partitions,
    * each holds a share. `backlogCap` stays the bound of the whole type.
    * Env override: API_TENANT_BACKLOG_CAP.
-   * @defaultValue a quarter of `backlogCap`
+   * @defaultValue a quarter of the type's backlog cap (`backlogCap`, or API_BACKLOG_CAP where it names the type)
    */
   tenantBacklogCap?: number;
   /**
@@ -159,7 +159,13 @@ export interface JobDefinition<P extends z.ZodType = z.ZodType, R extends z.ZodT
   readonly partitions: number;
   readonly fair: boolean;
   readonly tenantConcurrency: number | undefined;
-  readonly tenantBacklogCap: number;
+  /** Undefined: a quarter of the type's backlog cap as the API applies it (see {@link tenantBacklogCapOf}). */
+  readonly tenantBacklogCap: number | undefined;
+}
+
+/** The tenant backlog cap of a type whose whole backlog cap is `backlogCap` (the catalog's, or API_BACKLOG_CAP). */
+export function tenantBacklogCapOf(definition: Pick<JobDefinition, 'tenantBacklogCap'>, backlogCap: number): number {
+  return definition.tenantBacklogCap ?? Math.max(1, Math.ceil(backlogCap / 4));
 }
 
 const TYPE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
@@ -192,7 +198,7 @@ export function defineJob<P extends z.ZodType, R extends z.ZodType>(input: JobDe
     partitions: input.partitions ?? 1,
     fair: input.fair ?? true,
     tenantConcurrency: input.tenantConcurrency,
-    tenantBacklogCap: input.tenantBacklogCap ?? Math.max(1, Math.ceil((input.backlogCap ?? 100_000) / 4)),
+    tenantBacklogCap: input.tenantBacklogCap,
   };
   if (!(definition.backoff.jitter >= 0 && definition.backoff.jitter <= 1)) {
     throw new Error(`Job type "${input.type}": backoff.jitter must be between 0 and 1`);
@@ -204,7 +210,7 @@ export function defineJob<P extends z.ZodType, R extends z.ZodType>(input: JobDe
     rateLimitPerSecond: definition.rateLimitPerSecond,
     backlogCap: definition.backlogCap,
     maxResultBytes: definition.maxResultBytes,
-    tenantBacklogCap: definition.tenantBacklogCap,
+    ...(definition.tenantBacklogCap === undefined ? {} : { tenantBacklogCap: definition.tenantBacklogCap }),
     ...(definition.tenantConcurrency === undefined ? {} : { tenantConcurrency: definition.tenantConcurrency }),
     ...(definition.globalConcurrency === undefined ? {} : { globalConcurrency: definition.globalConcurrency }),
     ...(definition.batch === undefined ? {} : { 'batch.size': definition.batch.size }),
