@@ -74,6 +74,17 @@ describe('DELETE /v1/jobs/:type/:id', () => {
     }
   });
 
+  it("says what happened when a waiting job cannot be removed: a schedule's next run is 409 job_scheduled, not cancelling", async () => {
+    const put = await api.request('PUT', '/v1/schedules/every-hour', { json: { type: 'compute', payload: { n: 1, m: 1 }, everyMs: 3_600_000 } });
+    expect(put.status).toBe(200);
+    const next = await waitFor(async () => (await api.queues.compute.first.getJobs(['delayed', 'waiting'], 0, -1)).find((job) => job.repeatJobKey === 'every-hour'));
+    const res = await api.request('DELETE', `/v1/jobs/compute/${next.id}`);
+    expect(res.status).toBe(409);
+    expect(await res.json()).toMatchObject({ error: { code: 'job_scheduled', details: { id: next.id, schedule: 'every-hour' } } });
+    expect(await api.queues.compute.getJob(String(next.id))).toBeDefined();
+    await api.request('DELETE', '/v1/schedules/every-hour');
+  });
+
   it('refuses finished and unknown jobs', async () => {
     const job = await api.queues.sentiment.first.add('sentiment', { text: 'done' });
     const worker = new Worker('sentiment', async () => ({ score: 0, comparative: 0, positive: [], negative: [], tokens: 1 }), {

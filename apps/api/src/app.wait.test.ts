@@ -1,3 +1,4 @@
+import { waitFor } from '@floodgate/testkit';
 import { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from './testing/api-harness';
@@ -117,5 +118,28 @@ describe('waiting for a result (?wait=)', () => {
       const res = await api.request('GET', `/v1/jobs/compute/1?wait=${wait}`);
       expect(res.status, wait).toBe(400);
     }
+  });
+});
+
+describe('POST ?wait= when Redis fails after the job was added', () => {
+  let api: ApiHarness;
+  beforeAll(async () => {
+    // No worker: the job stays waiting; the API's Redis connection goes through a fault proxy.
+    api = await startApi({ faultProxy: true, dispatchSlots: false });
+  });
+  afterAll(async () => {
+    await api?.proxy?.acceptNew();
+    await api?.stop();
+  });
+
+  it('answers 202 with the job (which exists), never a 503 saying nothing was enqueued', async () => {
+    const answer = api.request('POST', '/v1/jobs/compute?wait=3', { json: { payload: { n: 1, m: 1 } } });
+    // Once the add went through (the job is there), the API's connection goes and stays away.
+    const id = await waitFor(async () => (await api.queues.compute.listJobs(['waiting'], '0', 10)).jobs[0]?.id);
+    await api.proxy!.refuseNew();
+    api.proxy!.reset();
+    const res = await answer;
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ id, type: 'compute', state: 'waiting' });
   });
 });

@@ -66,7 +66,14 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
       if (wait === 0 || !outcome.job) return void res.status(answer.status).location(answer.location).json(answer.body);
       // Enqueue and wait in one call (a repeated key waits for the job it found, like the first call did):
       // the job's view, 200 once it finished, 202 if it has not yet.
-      const view = await viewAfterWait(deps, res, type, { job: outcome.job, state: outcome.created ? 'unknown' : outcome.state }, wait);
+      let view: JobView;
+      try {
+        view = await viewAfterWait(deps, res, type, { job: outcome.job, state: outcome.created ? 'unknown' : outcome.state }, wait);
+      } catch {
+        // The job exists: a Redis failure while waiting ends the wait early, it does not undo the enqueue.
+        // The answer is the job as the enqueue left it, 202, and the client reads it later by its id.
+        view = toJobView(type, outcome.job, outcome.state);
+      }
       res.status(isFinalState(view.state) ? 200 : 202).location(answer.location).json(view);
     })
     .all(methodNotAllowed(['GET', 'POST']));
@@ -128,8 +135,13 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
             const partition = queue.partitions.find((candidate) => candidate.qualifiedName === job.queueQualifiedName);
             if (partition) await fairPartition(deps.redis, partition).forget(id, tenantOfJob(job.opts));
             return 'removed' as const;
-          } catch {
-            // It was picked up in between (an active job is locked): cancel it where it runs.
+          } catch (err) {
+            // A schedule's next run: only the schedule can drop it.
+            if (err instanceof Error && /belongs to a job scheduler/.test(err.message)) throw jobScheduled(type, id, job.repeatJobKey);
+            // Picked up in between (an active job is locked): cancel it where it runs. Anything else is said as it is.
+            const now = await queue.getJobState(id);
+            if (now === 'completed' || now === 'failed') throw new HttpError('job_finished', `The ${type} job "${id}" already ${now}; there is nothing to cancel.`);
+            if (now !== 'active') throw err;
           }
         }
         // How many subscribers got the message (over every node of a cluster): every worker
@@ -178,6 +190,13 @@ async function waitFor(deps: JobsRouterDeps, res: Response, type: JobType, id: s
     async () => isFinalState((await deps.queues[type].getJobState(id)) as JobState),
     hungUp.signal,
   );
+}
+
+/** 409 `job_scheduled`: the job is a schedule's next run, which only removing or changing the schedule drops. */
+function jobScheduled(type: JobType, id: string, schedule: string | undefined): HttpError {
+  return new HttpError('job_scheduled', `The ${type} job "${id}" is the next run of schedule "${schedule ?? '?'}"; remove or change the schedule (DELETE /v1/schedules/${schedule ?? ':id'}) instead.`, {
+    details: { id, type, schedule: schedule ?? null },
+  });
 }
 
 /** 503 `cancel_unheard`: the job runs, but no worker process was listening for cancels; it goes on. */

@@ -25,6 +25,7 @@ export const API_ERROR_CODES = {
   job_not_failed: { status: 409, when: 'only failed jobs can be retried' },
   idempotency_conflict: { status: 409, when: 'the idempotency key was used before with a different payload' },
   job_finished: { status: 409, when: 'a finished job cannot be cancelled' },
+  job_scheduled: { status: 409, when: "the job is a schedule's next run: remove or change the schedule instead (details: schedule)" },
   job_id_taken: { status: 409, when: "another API key already used this jobId (ids are one namespace per type); choose ids of your own" },
   body_too_large: { status: 413, when: 'the body is over API_BODY_LIMIT_BYTES' },
   headers_too_large: { status: 431, when: 'the request headers are over 16 KB in all' },
