@@ -110,6 +110,9 @@ async function main(): Promise<void> {
   const server: Server = createApiServer(listener).listen({ port: env.API_PORT, host: env.API_HOST, backlog: 4_096 });
   await once(server, 'listening');
   shutdown.add('http server', () => closeHttpServer(server));
+  // Runs before the server closes: a `?wait=` request answers 202 with its job's id now, not a reset
+  // connection when the grace runs out; an events stream ends and its client reconnects elsewhere.
+  shutdown.add('waiting requests', () => waiter.release());
   logger.info({ url: `http://${env.API_HOST}:${env.API_PORT}`, prefix: env.QUEUE_PREFIX }, 'api listening');
   signalReady();
 }

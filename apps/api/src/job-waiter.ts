@@ -17,9 +17,17 @@ export interface JobWaiter {
   wait(type: JobType, id: string, timeoutMs: number, isFinished: () => Promise<boolean>, signal: AbortSignal): Promise<FinalEvent | undefined>;
   /**
    * Calls `onEvent` with the job's progress, completed and failed events until
-   * the returned function is called. For Server-Sent Events.
+   * the returned function is called, and `onRelease` once if {@link release}
+   * comes first. For Server-Sent Events.
    */
-  watch(type: JobType, id: string, onEvent: (event: JobEvent) => void): Promise<() => void>;
+  watch(type: JobType, id: string, onEvent: (event: JobEvent) => void, onRelease: () => void): Promise<() => void>;
+  /**
+   * Ends every wait now (each request answers with its job as it is: 202 and
+   * its id) and every watch; waits from here on end at once. The first step
+   * of a shutdown: a waiting request must get its job's id before the server's
+   * grace runs out, not a reset connection.
+   */
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -34,6 +42,12 @@ export type JobEvent =
   | { event: 'progress'; data: unknown }
   | { event: 'completed'; returnvalue: unknown }
   | { event: 'failed'; failedReason: string };
+
+/** One Server-Sent Events stream's callbacks. */
+interface Watcher {
+  onEvent: (event: JobEvent) => void;
+  onRelease: () => void;
+}
 
 /** How a job ended, as the events stream tells it. */
 export type FinalEvent = Exclude<JobEvent, { event: 'progress' }>;
@@ -52,9 +66,10 @@ export function createJobWaiter(options: {
   logger: Logger;
 }): JobWaiter {
   const waiters = new Map<string, Set<(final?: FinalEvent) => void>>();
-  const watchers = new Map<string, Set<(event: JobEvent) => void>>();
+  const watchers = new Map<string, Set<Watcher>>();
+  let released = false;
   const tell = (type: JobType, jobId: string, event: JobEvent) => {
-    for (const onEvent of watchers.get(`${type}/${jobId}`) ?? []) onEvent(event);
+    for (const watcher of watchers.get(`${type}/${jobId}`) ?? []) watcher.onEvent(event);
   };
   const subscribers = new Map<string, QueueEvents>();
   // Waiters are woken a slice per turn of the event loop: thousands of jobs finishing at once (a
@@ -100,8 +115,17 @@ export function createJobWaiter(options: {
       if (err !== SUBSCRIBE_SLOW) throw err;
     });
 
+  const release = () => {
+    released = true;
+    for (const done of [...waiters.values()].flatMap((set) => [...set])) done();
+    const watching = [...watchers.values()].flatMap((set) => [...set]);
+    watchers.clear();
+    for (const watcher of watching) watcher.onRelease();
+  };
+
   return {
     async wait(type, id, timeoutMs, isFinished, signal) {
+      if (released) return undefined;
       // Bounded: a subscriber that cannot connect must not hold the request past its wait.
       await subscribedWithin(type, id, Math.min(timeoutMs, 5_000));
       const key = `${type}/${id}`;
@@ -121,6 +145,8 @@ export function createJobWaiter(options: {
           resolve(final);
         };
         const stop = () => done();
+        // Released while subscribing: nothing would wake this waiter but its timer.
+        if (released) return stop();
         const timer = setTimeout(stop, timeoutMs);
         signal.addEventListener('abort', stop, { once: true });
         set.add(done);
@@ -130,19 +156,25 @@ export function createJobWaiter(options: {
         );
       });
     },
-    async watch(type, id, onEvent) {
-      await subscribedWithin(type, id, 5_000);
+    async watch(type, id, onEvent, onRelease) {
+      if (!released) await subscribedWithin(type, id, 5_000);
+      if (released) {
+        onRelease();
+        return () => undefined;
+      }
       const key = `${type}/${id}`;
       let set = watchers.get(key);
       if (!set) watchers.set(key, (set = new Set()));
-      set.add(onEvent);
+      const watcher: Watcher = { onEvent, onRelease };
+      set.add(watcher);
       return () => {
-        set.delete(onEvent);
-        if (set.size === 0) watchers.delete(key);
+        set.delete(watcher);
+        if (set.size === 0 && watchers.get(key) === set) watchers.delete(key);
       };
     },
+    release,
     async close() {
-      for (const done of [...waiters.values()].flatMap((set) => [...set])) done();
+      release();
       await Promise.allSettled([...subscribers.values()].map((events) => events.close()));
     },
   };

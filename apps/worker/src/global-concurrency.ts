@@ -1,17 +1,20 @@
-import { catalog, closeQueues, jobTypes, openQueues, shareOf, type PartitionCounts } from '@floodgate/shared/jobs';
+import { catalog, closeQueues, jobTypes, openQueues, partitionShare, type PartitionCounts } from '@floodgate/shared/jobs';
 import type { RedisClient } from '@floodgate/shared/redis';
 
 /**
  * Applies each type's `globalConcurrency` from the catalog to its queues (a
  * limit across every worker process, kept by BullMQ in Redis per queue), and
  * removes a limit the catalog no longer sets. A partitioned type's limit is
- * split over its partitions in shares that add up to it, so the type as a
- * whole never runs more. Every worker process does it at start: the last
- * writer wins, and all of them write the same values.
+ * split over the partitions taking new jobs in shares that add up to it (a
+ * partition left draining above them gets 1 of it: see `partitionShare`), so
+ * the type as a whole never runs more. Every worker process does it at start:
+ * the last writer wins, and all of them write the same values when they are
+ * given the same QUEUE_PARTITIONS.
  *
  * @param partitions partition queues per type (the high-water mark: draining partitions count too)
+ * @param taking partitions per type that take new jobs (this process's QUEUE_PARTITIONS)
  */
-export async function applyGlobalConcurrency(connection: RedisClient, prefix: string, partitions: PartitionCounts): Promise<void> {
+export async function applyGlobalConcurrency(connection: RedisClient, prefix: string, partitions: PartitionCounts, taking: PartitionCounts = partitions): Promise<void> {
   // Opened without settings of their own: the API owns those (events maxLen).
   const queues = openQueues(connection, prefix, { partitions, open: partitions });
   try {
@@ -20,7 +23,7 @@ export async function applyGlobalConcurrency(connection: RedisClient, prefix: st
       const all = queues[type].partitions;
       for (const [i, queue] of all.entries()) {
         if (limit === undefined) await queue.removeGlobalConcurrency();
-        else await queue.setGlobalConcurrency(shareOf(limit, i, all.length));
+        else await queue.setGlobalConcurrency(partitionShare(limit, i, Math.min(taking[type], all.length), all.length));
       }
     }
   } finally {

@@ -32,7 +32,7 @@ function partitionQueue(prefix: string, partition: number): Queue {
 describe('startWorkers with partitions', () => {
   it('consumes every partition up to the mark it is given, spreads the concurrency over them; consume() adds more', async () => {
     const prefix = harness.newPrefix();
-    // compute has concurrency 2 per process: 4 partitions get 1 each (never 0).
+    // 6 per process over 4 partitions: 2, 2, 1, 1 (shares that add up to the total).
     running = startWorkers({
       connection: harness.connection,
       prefix,
@@ -68,5 +68,31 @@ describe('startWorkers with partitions', () => {
     const queue = partitionQueue(prefix, 5);
     const late = await queue.add('compute', { n: 2, m: 10 }, jobOptionsFor(catalog.compute));
     expect((await settled(late, queue)).returnvalue).toMatchObject({ n: 2, m: 10 });
+  });
+
+  it('after a shrink, the partitions taking jobs share the concurrency and each one left draining runs one job', async () => {
+    const prefix = harness.newPrefix();
+    // QUEUE_PARTITIONS lowered from 8 to 2: the mark still opens 8, but only 2 get new jobs.
+    const shrunk = startWorkers({
+      connection: harness.connection,
+      prefix,
+      handlers,
+      logger: harness.logger,
+      metrics: harness.metrics,
+      types: ['compute'],
+      partitions: { ...partitionCounts(), compute: 8 },
+      taking: { ...partitionCounts(), compute: 2 },
+      tuning: { lockDurationMs: 10_000, stalledIntervalMs: 5_000, maxStalledCount: 1, concurrency: { compute: 16 } },
+    });
+    try {
+      expect(shrunk.byType.map(({ worker }) => worker.concurrency)).toEqual([5, 5, 1, 1, 1, 1, 1, 1]);
+      // A leftover partition's job is still drained.
+      await Promise.all(shrunk.workers.map((worker) => worker.waitUntilReady()));
+      const queue = partitionQueue(prefix, 7);
+      const left = await queue.add('compute', { n: 2, m: 10 }, jobOptionsFor(catalog.compute));
+      expect((await settled(left, queue)).finishedOn).toBeGreaterThan(0);
+    } finally {
+      await shrunk.close(5_000);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { catalog, fairTypes, jobTypes, partitionCounts, queueIdentity, retentionOptions, shareOf, type JobDefinition, type JobType, type PartitionCounts } from '@floodgate/shared/jobs';
+import { catalog, fairTypes, jobTypes, partitionCounts, partitionShare, queueIdentity, retentionOptions, type JobDefinition, type JobType, type PartitionCounts } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
 import type { OverviewRecorder } from '@floodgate/shared/overview';
 import { MetricsTime, type Telemetry, type Worker } from 'bullmq';
@@ -49,6 +49,12 @@ export interface StartWorkersOptions {
    * @defaultValue the catalog's `partitions`
    */
   partitions?: PartitionCounts;
+  /**
+   * Partitions per type that take new jobs (this process's QUEUE_PARTITIONS): they share the type's
+   * concurrency and rate limit; each open partition above it drains with one slot (see `partitionShare`).
+   * @defaultValue `partitions`
+   */
+  taking?: PartitionCounts;
 }
 
 export interface RunningWorkers {
@@ -77,6 +83,7 @@ const DISPATCH_STOP_MS = 1_000;
 export function startWorkers(options: StartWorkersOptions): RunningWorkers {
   const types = options.types ?? jobTypes;
   const counts = options.partitions ?? partitionCounts();
+  const taking = options.taking ?? counts;
   const byType: RunningWorkers['byType'] = [];
   const workers: Worker[] = [];
   const dispatches: TenantDispatch[] = [];
@@ -88,13 +95,13 @@ export function startWorkers(options: StartWorkersOptions): RunningWorkers {
       const count = Math.max(partitions[type], running.length);
       if (count === running.length) continue;
       for (const entry of running) {
-        const shares = sharesOf(catalog[type], options.tuning ?? DEFAULT_TUNING, entry.partition, count);
+        const shares = sharesOf(catalog[type], options.tuning ?? DEFAULT_TUNING, entry.partition, taking[type], count);
         // Batches read the worker's concurrency as they fill; BullMQ reads the limiter on each move to active.
         entry.worker.concurrency = shares.concurrency;
         if (shares.limiterMax !== undefined && entry.worker.opts.limiter) entry.worker.opts.limiter.max = shares.limiterMax;
       }
       for (let partition = running.length; partition < count; partition++) {
-        const { worker, dispatch } = startWorker(type, options, partition, count);
+        const { worker, dispatch } = startWorker(type, options, partition, Math.min(taking[type], count), count);
         byType.push({ type, partition, worker });
         workers.push(worker);
         dispatches.push(dispatch);
@@ -117,29 +124,32 @@ export function startWorkers(options: StartWorkersOptions): RunningWorkers {
   };
 }
 
-function startWorker(type: JobType, options: StartWorkersOptions, partition: number, partitions: number): JobWorker {
+function startWorker(type: JobType, options: StartWorkersOptions, partition: number, taking: number, partitions: number): JobWorker {
   // Widened on purpose: TypeScript cannot correlate catalog[type] with handlers[type]
   // for a union `type`; catalog-drift.test.ts checks they belong together.
   const definition: JobDefinition = catalog[type];
   const handler: JobHandler = options.handlers[type];
-  return openJobWorker({ ...options, definition, handler, partition, partitions, fair: (options.fairness ?? fairTypes())[type] });
+  return openJobWorker({ ...options, definition, handler, partition, taking, partitions, fair: (options.fairness ?? fairTypes())[type] });
 }
 
 /**
- * Partition `partition`'s shares, of `partitions`, of its type's per-process
- * concurrency (WORKER_CONCURRENCY or the catalog's) and of its worker rate limit.
+ * Partition `partition`'s shares of its type's per-process concurrency
+ * (WORKER_CONCURRENCY or the catalog's), worker rate limit and tenant
+ * concurrency, when `taking` of the `partitions` open take new jobs.
  */
 function sharesOf(
   definition: JobDefinition,
   tuning: WorkerTuning,
   partition: number,
+  taking: number,
   partitions: number,
 ): { concurrency: number; limiterMax: number | undefined; tenantCap: number } {
   const tenantConcurrency = tuning.tenantConcurrency?.[definition.type] ?? definition.tenantConcurrency;
+  const share = (total: number) => partitionShare(total, partition, taking, partitions);
   return {
-    concurrency: shareOf(tuning.concurrency[definition.type] ?? definition.concurrency, partition, partitions),
-    limiterMax: definition.workerRateLimit ? shareOf(definition.workerRateLimit.max, partition, partitions) : undefined,
-    tenantCap: tenantConcurrency === undefined ? 0 : shareOf(tenantConcurrency, partition, partitions),
+    concurrency: share(tuning.concurrency[definition.type] ?? definition.concurrency),
+    limiterMax: definition.workerRateLimit ? share(definition.workerRateLimit.max) : undefined,
+    tenantCap: tenantConcurrency === undefined ? 0 : share(tenantConcurrency),
   };
 }
 
@@ -148,8 +158,10 @@ export interface CreateJobWorkerOptions extends Pick<StartWorkersOptions, 'conne
   handler: JobHandler;
   /** The partition queue to consume. @defaultValue 0 (the type's own queue) */
   partition?: number;
-  /** Partitions the type's concurrency and worker rate limit are spread over. @defaultValue 1 */
+  /** Partitions open for the type (this one among them). @defaultValue 1 */
   partitions?: number;
+  /** Of those, the ones taking new jobs, which share the type's limits; the rest drain with one slot each. @defaultValue `partitions` */
+  taking?: number;
   /** Whether the type is fair here (QUEUE_FAIRNESS). @defaultValue the definition's `fair` */
   fair?: boolean;
 }
@@ -175,10 +187,11 @@ function openJobWorker(options: CreateJobWorkerOptions): JobWorker {
   const tuning = options.tuning ?? DEFAULT_TUNING;
   const partition = options.partition ?? 0;
   const partitions = options.partitions ?? 1;
+  const taking = options.taking ?? partitions;
   const { name, prefix } = queueIdentity(type, options.prefix, partition);
   const logger = options.logger.child(partitions > 1 ? { type, partition } : { type });
   // This partition's shares of the process's concurrency for the type and of its rate limit.
-  const shares = sharesOf(definition, tuning, partition, partitions);
+  const shares = sharesOf(definition, tuning, partition, taking, partitions);
   // Where cancelJob/cancelAllJobs find the attempts (no AbortController per job).
   const attempts = new RunningAttempts();
   const measured = measuredProcessor(

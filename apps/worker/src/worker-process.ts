@@ -1,8 +1,8 @@
 import { availableParallelism, hostname } from 'node:os';
 import { resolveRedisTarget } from '@floodgate/shared/env';
-import { catalog, fairTypes, followPartitionHighWater, jobTypes, partitionCounts, raisePartitionHighWater } from '@floodgate/shared/jobs';
+import { catalog, fairTypes, followPartitionHighWater, jobTypes, partitionCounts, raisePartitionHighWater, type PartitionCounts } from '@floodgate/shared/jobs';
 import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
-import { createLogger } from '@floodgate/shared/logger';
+import { createLogger, type Logger } from '@floodgate/shared/logger';
 import { createMetricsRegistry, metricsPortFor, startMetricsServer } from '@floodgate/shared/metrics';
 import { startOverviewRecorder } from '@floodgate/shared/overview';
 import { loadProxyList } from '@floodgate/shared/proxies';
@@ -90,7 +90,8 @@ export async function runWorkerProcess(): Promise<void> {
   // Every partition up to the high-water mark is consumed: a smaller QUEUE_PARTITIONS drains the rest.
   const counts = partitionCounts(env.QUEUE_PARTITIONS);
   const partitions = await raisePartitionHighWater(redis, env.QUEUE_PREFIX, counts);
-  await applyGlobalConcurrency(redis, env.QUEUE_PREFIX, partitions);
+  await applyGlobalConcurrency(redis, env.QUEUE_PREFIX, partitions, counts);
+  warnOfDrainingPartitions(logger, counts, partitions);
   const overview = startOverviewRecorder({ redis, prefix: env.QUEUE_PREFIX, source: `worker:${hostname()}:${process.pid}`, flushEveryMs: env.OVERVIEW_FLUSH_MS, logger });
   // Registered before the workers, so it runs after their drain and writes the last jobs' figures.
   // Bounded like every Redis step: figures that cannot be written are only figures.
@@ -105,6 +106,7 @@ export async function runWorkerProcess(): Promise<void> {
     overview,
     telemetry: tracing?.telemetry,
     partitions,
+    taking: counts,
     fairness: fairTypes(env.QUEUE_FAIRNESS),
   });
   await Promise.all(running.workers.map((worker) => worker.waitUntilReady()));
@@ -121,8 +123,9 @@ export async function runWorkerProcess(): Promise<void> {
     everyMs: env.QUEUE_PARTITIONS_CHECK_MS,
     logger,
     onRaise: async (open) => {
-      await applyGlobalConcurrency(redis, env.QUEUE_PREFIX, open);
+      await applyGlobalConcurrency(redis, env.QUEUE_PREFIX, open, counts);
       running.consume(open);
+      warnOfDrainingPartitions(logger, counts, open);
     },
   });
   shutdown.add('partition watch', stopFollowing);
@@ -160,4 +163,18 @@ export async function runWorkerProcess(): Promise<void> {
     'worker ready',
   );
   signalReady();
+}
+
+/**
+ * Partitions above this process's QUEUE_PARTITIONS run one job at a time each
+ * here: right while they drain after a shrink, slow when another process was
+ * given a larger count and still feeds them. Said once per change, with the fix.
+ */
+function warnOfDrainingPartitions(logger: Logger, taking: PartitionCounts, open: PartitionCounts): void {
+  const draining = jobTypes.filter((type) => open[type] > taking[type]);
+  if (draining.length === 0) return;
+  logger.warn(
+    { draining: Object.fromEntries(draining.map((type) => [type, { taking: taking[type], open: open[type] }])) },
+    'partitions above QUEUE_PARTITIONS run one job at a time each here: if another process was given a larger QUEUE_PARTITIONS, give every process the same; after a shrink, lower the high-water mark once they are empty (README, Partitions)',
+  );
 }

@@ -45,10 +45,16 @@ export function jobEventsRouter(deps: { queues: JobQueues; redis: RedisClient; w
       const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
       res.once('close', finish);
       // Watch first, then read: an event landing in between is not lost.
-      unwatch = await deps.waiter.watch(type, id, (event) => {
-        send(res, event.event, payloadOf(event));
-        if (event.event !== 'progress') finish();
-      });
+      // Released by a shutdown: the stream ends, and the client's EventSource reconnects to another process.
+      unwatch = await deps.waiter.watch(
+        type,
+        id,
+        (event) => {
+          send(res, event.event, payloadOf(event));
+          if (event.event !== 'progress') finish();
+        },
+        finish,
+      );
       if (closed) return unwatch();
       // Headers go out only now: a client that sees them knows nothing from here on is missed.
       res.flushHeaders();

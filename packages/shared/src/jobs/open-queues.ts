@@ -22,6 +22,8 @@ export interface OpenQueuesOptions {
   partitions?: PartitionCounts;
   /** Partitions to open, per type: the high-water mark, so partitions left from a larger count are still read. @defaultValue `partitions` */
   open?: PartitionCounts;
+  /** Reads the high-water mark and opens what it adds: a lookup of an id naming a partition not open yet calls it first. @defaultValue none */
+  catchUp?: () => Promise<void>;
 }
 
 /** Opens every catalog queue (every partition of each) on one shared connection, which stays the caller's to close. */
@@ -34,7 +36,7 @@ export function openQueues(connection: RedisClient, prefix: string, options: Ope
       const { name, prefix: keyPrefix } = queueIdentity(type, prefix, index);
       return new Queue(name, { connection, prefix: keyPrefix, ...settings, ...telemetry });
     };
-    return [type, createTypeQueue(type, counts[type], options.open?.[type] ?? counts[type], openPartition, connection)] as const;
+    return [type, createTypeQueue(type, counts[type], options.open?.[type] ?? counts[type], openPartition, connection, options.catchUp)] as const;
   });
   return Object.fromEntries(entries) as JobQueues;
 }

@@ -3,7 +3,7 @@ import type { Logger } from '../logger';
 import type { RedisClient } from '../redis/create-redis';
 import { growQueues, openQueues, type JobQueues, type OpenQueuesOptions } from './open-queues';
 import { followPartitionHighWater } from './partition-watch';
-import { partitionCounts, raisePartitionHighWater, readPartitionHighWater } from './partitions';
+import { partitionCounts, raisePartitionHighWater, readPartitionHighWater, type PartitionCounts } from './partitions';
 
 /**
  * A process's queues, every partition up to the high-water mark open, kept
@@ -24,17 +24,24 @@ export async function openPartitionedQueues(options: {
   const { QUEUE_PREFIX: prefix, QUEUE_PARTITIONS, QUEUE_PARTITIONS_CHECK_MS } = options.env;
   const partitions = partitionCounts(QUEUE_PARTITIONS);
   const open = await (options.raiseMark ? raisePartitionHighWater : readPartitionHighWater)(options.redis, prefix, partitions);
-  const queues = openQueues(options.redis, prefix, { ...options.queueOptions, partitions, open });
+  const opened = () => Object.values(queues).reduce((sum, queue) => sum + queue.partitions.length, 0);
+  const grow = async (mark: PartitionCounts) => {
+    const before = opened();
+    await growQueues(queues, mark);
+    if (opened() > before) options.onGrow?.();
+  };
+  // A job id naming a partition not open yet: the mark is read at once, not at the next check.
+  const catchUp = async () => grow(await readPartitionHighWater(options.redis, prefix, partitions));
+  const queues: JobQueues = openQueues(options.redis, prefix, { ...options.queueOptions, partitions, open, catchUp });
+  // A producer given a larger count than the type had when it was paused must not run it in the partitions it adds.
+  if (options.raiseMark) await Promise.all(Object.values(queues).map((queue) => queue.alignPaused()));
   const stopFollowing = followPartitionHighWater({
     redis: options.redis,
     prefix,
     open,
     everyMs: QUEUE_PARTITIONS_CHECK_MS,
     logger: options.logger,
-    onRaise: async (mark) => {
-      await growQueues(queues, mark);
-      options.onGrow?.();
-    },
+    onRaise: grow,
   });
   return { queues, stopFollowing };
 }

@@ -9,7 +9,8 @@ import { createLogger } from '../logger';
 import { defineJob } from './define-job';
 import { newJobId } from './job-id';
 import { openQueues, closeQueues, type JobQueues } from './open-queues';
-import { highWaterKey, partitionCounts, partitionOfKey, raisePartitionHighWater, readPartitionHighWater, shareOf } from './partitions';
+import { highWaterKey, partitionCounts, partitionOfKey, partitionShare, raisePartitionHighWater, readPartitionHighWater, shareOf } from './partitions';
+import { openPartitionedQueues } from './partitioned-queues';
 import { partitionsEnv } from './per-type-env';
 
 describe('partition arithmetic', () => {
@@ -20,6 +21,18 @@ describe('partition arithmetic', () => {
       expect(Math.max(...shares) - Math.min(...shares)).toBeLessThanOrEqual(1);
     }
     expect(shareOf(2, 3, 4)).toBe(1);
+  });
+
+  it('splits a limit over the partitions taking jobs, one slot for each left draining above them', () => {
+    const sharesOf = (total: number, taking: number, open: number) => Array.from({ length: open }, (_, i) => partitionShare(total, i, taking, open));
+    // A shrink from 8 to 2: the 2 in use run at nearly the whole limit, not a quarter of it, and the sum stays the limit.
+    expect(sharesOf(16, 2, 8)).toEqual([5, 5, 1, 1, 1, 1, 1, 1]);
+    expect(sharesOf(64, 6, 6)).toEqual(Array.from({ length: 6 }, (_, i) => shareOf(64, i, 6)));
+    for (const [total, taking, open] of [[16, 2, 8], [64, 3, 6], [10, 4, 5], [8, 8, 8]] as const) {
+      expect(sharesOf(total, taking, open).reduce((a, b) => a + b, 0)).toBe(total);
+    }
+    // Each partition needs a slot: a limit below the open count is the only case that adds up to more.
+    expect(sharesOf(2, 2, 4)).toEqual([1, 1, 1, 1]);
   });
 
   it('hashes a key to the same partition every time, in range, and spreads keys over all of them', () => {
@@ -144,5 +157,56 @@ describe('partition queues on a real Redis', () => {
     // New jobs still go only to the partitions this process was given.
     expect([0, 1].map(() => compute.nextPartition())).toEqual([0, 0]);
     await compute.resume();
+  });
+
+  it('finds a job in a partition another process opened since, at once, not after the next check of the mark', async () => {
+    const other = `{fg-reach-${randomUUID()}}`;
+    const logger = createLogger({ name: 'partitions-test', level: 'silent', pretty: false });
+    const env = (partitions: number) => ({ QUEUE_PREFIX: other, QUEUE_PARTITIONS: { compute: partitions }, QUEUE_PARTITIONS_CHECK_MS: 600_000 });
+    const older = await openPartitionedQueues({ redis: connection, env: env(2), logger, raiseMark: true });
+    const newer = await openPartitionedQueues({ redis: connection, env: env(4), logger, raiseMark: true });
+    try {
+      const id = newJobId(3);
+      await newer.queues.compute.forJob(id).add('compute', { n: 1, m: 1 }, { jobId: id });
+      expect(older.queues.compute.partitions).toHaveLength(2);
+      expect((await older.queues.compute.getJob(id))?.id).toBe(id);
+      expect(await older.queues.compute.getJobState(id)).toBe('waiting');
+      expect(older.queues.compute.partitions).toHaveLength(4);
+      // A made-up partition past the mark opens nothing.
+      expect(await older.queues.compute.getJob(newJobId(9))).toBeUndefined();
+      expect(older.queues.compute.partitions).toHaveLength(4);
+    } finally {
+      older.stopFollowing();
+      newer.stopFollowing();
+      await closeQueues(older.queues);
+      await closeQueues(newer.queues);
+    }
+  });
+
+  it('a producer started with a larger count pauses the partitions it adds to a paused type; one left running is not "paused"', async () => {
+    const other = `{fg-paused-${randomUUID()}}`;
+    const logger = createLogger({ name: 'partitions-test', level: 'silent', pretty: false });
+    const env = (partitions: number) => ({ QUEUE_PREFIX: other, QUEUE_PARTITIONS: { compute: partitions }, QUEUE_PARTITIONS_CHECK_MS: 60_000 });
+    const before = await openPartitionedQueues({ redis: connection, env: env(2), logger, raiseMark: true });
+    await before.queues.compute.pause();
+    before.stopFollowing();
+    await closeQueues(before.queues);
+
+    // Restarted with 4: partitions 2 and 3 are opened at start, not grown into, and still start paused.
+    const after = await openPartitionedQueues({ redis: connection, env: env(4), logger, raiseMark: true });
+    try {
+      const compute = after.queues.compute;
+      expect(await Promise.all(compute.partitions.map((queue) => queue.isPaused()))).toEqual([true, true, true, true]);
+      expect(await compute.isPaused()).toBe(true);
+      await compute.partitions[3]!.resume();
+      expect(await compute.isPaused()).toBe(false);
+      await compute.pause();
+      expect(await Promise.all(compute.partitions.map((queue) => queue.isPaused()))).toEqual([true, true, true, true]);
+      await compute.resume();
+      expect(await Promise.all(compute.partitions.map((queue) => queue.isPaused()))).toEqual([false, false, false, false]);
+    } finally {
+      after.stopFollowing();
+      await closeQueues(after.queues);
+    }
   });
 });

@@ -21,6 +21,24 @@ export function shareOf(total: number, index: number, count: number): number {
 }
 
 /**
+ * Partition `index`'s share of a per-type limit (concurrency, global
+ * concurrency, a rate limit) when `taking` partitions take new jobs and `open`
+ * are consumed (the high-water mark: partitions above `taking` were left by a
+ * larger QUEUE_PARTITIONS or are fed by a process that was given one). The
+ * shares follow the partitions in use: each partition above `taking` drains
+ * with 1, taken out of the total first, and the rest is split over the
+ * `taking` ones, so the shares still add up to `total` (a shrink from 8 to 2
+ * runs the 2 at nearly full capacity, not at a quarter). Only a total below
+ * `open` (every partition needs at least 1) adds up to more: the catalog
+ * refuses that for the global limits below `taking`.
+ */
+export function partitionShare(total: number, index: number, taking: number, open = taking): number {
+  if (index >= taking) return 1;
+  const draining = Math.max(0, open - taking);
+  return shareOf(Math.max(total - draining, taking), index, taking);
+}
+
+/**
  * The partition a key (an Idempotency-Key, a caller's own jobId) belongs to,
  * from FNV-1a: stable across processes and restarts, so a repeat of the key
  * looks where the first request put its job.

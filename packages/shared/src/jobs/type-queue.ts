@@ -59,15 +59,19 @@ export interface TypeQueue {
   listJobs(states: BullJobState[], cursor: string, limit: number): Promise<{ jobs: Job[]; nextCursor: string | null }>;
   /** The ids of partition `queue`'s jobs in `states` from `offset`, those waiting for their tenant's turn after BullMQ's. */
   idsIn(queue: Queue, states: readonly BullJobState[], offset: number, limit: number): Promise<string[]>;
-  /** Whether every partition is paused. */
+  /** Whether every partition is paused (one left running runs the type's jobs in it). */
   isPaused(): Promise<boolean>;
+  /** Pauses every open partition. */
   pause(): Promise<void>;
   resume(): Promise<void>;
   /**
-   * Opens partitions up to `open` (the high-water mark rose: another process
-   * was given more). New partitions take partition 0's paused state, so a
-   * paused type stays paused as it grows.
+   * Pauses every open partition when partition 0 is paused: partitions opened
+   * since the type was paused (a larger QUEUE_PARTITIONS at a restart, a
+   * raised mark) take its state, so a paused type stays paused as it grows.
+   * A producer runs it at start; {@link grow} runs it for what it opens.
    */
+  alignPaused(): Promise<void>;
+  /** Opens partitions up to `open` (the high-water mark rose: another process was given more), paused when the type is. */
   grow(open: number): Promise<void>;
   waitUntilReady(): Promise<void>;
   close(): Promise<void>;
@@ -77,10 +81,27 @@ export interface TypeQueue {
  * @param open the partitions to open now (the high-water mark, at least `count`)
  * @param openQueue opens partition `index` (named by queueIdentity)
  * @param redis the queues' connection, for the jobs waiting for their tenant's turn
+ * @param catchUp reads the high-water mark and opens the partitions it adds (see `reach`); none: ids past the open partitions are looked for in partition 0
  */
-export function createTypeQueue(type: JobType, count: number, open: number, openQueue: (index: number) => Queue, redis: RedisClient): TypeQueue {
+export function createTypeQueue(
+  type: JobType,
+  count: number,
+  open: number,
+  openQueue: (index: number) => Queue,
+  redis: RedisClient,
+  catchUp?: () => Promise<void>,
+): TypeQueue {
   const partitions = Array.from({ length: Math.max(count, open) }, (_, i) => openQueue(i));
   let next = 0;
+  /**
+   * An API id naming a partition not open here (another process was given a larger count, and this one has not
+   * read the raised mark yet): read the mark now rather than answer 404 until the next check. One read of the
+   * mark per such lookup; an id naming a partition past the mark (made up) is then looked for in partition 0.
+   */
+  const reach = async (id: string) => {
+    const named = partitionOfJobId(id);
+    if (catchUp && named !== undefined && named >= partitions.length) await catchUp();
+  };
 
   const partition = (index: number): Queue => partitions[index] ?? partitions[0]!;
   const partitionOfJob = (id: string) => partitionOfJobId(id) ?? partitionOfKey(id, count);
@@ -92,6 +113,7 @@ export function createTypeQueue(type: JobType, count: number, open: number, open
    * opened that partition added it (see `partition`); any other id may be anywhere.
    */
   const readFromHolder = async <T>(id: string, read: (queue: Queue) => Promise<T>, missing: (value: T) => boolean): Promise<T> => {
+    await reach(id);
     const home = forJob(id);
     const found = await read(home);
     if (partitions.length === 1 || !missing(found)) return found;
@@ -104,6 +126,7 @@ export function createTypeQueue(type: JobType, count: number, open: number, open
     return found;
   };
   const locate = async (id: string): Promise<Queue> => {
+    await reach(id);
     const home = forJob(id);
     if (partitions.length === 1) return home;
     const holder = await readFromHolder(id, async (queue) => ((await stateIn(queue, id)) === 'unknown' ? undefined : queue), (queue) => queue === undefined);
@@ -113,6 +136,11 @@ export function createTypeQueue(type: JobType, count: number, open: number, open
   const stateIn = async (queue: Queue, id: string): Promise<string> => {
     const state = await queue.getJobState(id);
     return state === 'unknown' ? heldJobState(redis, queue, id) : state;
+  };
+
+  const alignPaused = async () => {
+    if (partitions.length === 1 || !(await partitions[0]!.isPaused())) return;
+    await Promise.all(partitions.slice(1).map(async (queue) => (await queue.isPaused()) || queue.pause()));
   };
 
   return {
@@ -169,11 +197,11 @@ export function createTypeQueue(type: JobType, count: number, open: number, open
     isPaused: async () => (await every((queue) => queue.isPaused())).every(Boolean),
     pause: async () => void (await every((queue) => queue.pause())),
     resume: async () => void (await every((queue) => queue.resume())),
+    alignPaused,
     async grow(open) {
       if (open <= partitions.length) return;
-      const added = Array.from({ length: open - partitions.length }, (_, i) => openQueue(partitions.length + i));
-      partitions.push(...added);
-      if (await partitions[0]!.isPaused()) await Promise.all(added.map((queue) => queue.pause()));
+      partitions.push(...Array.from({ length: open - partitions.length }, (_, i) => openQueue(partitions.length + i)));
+      await alignPaused();
     },
     waitUntilReady: async () => void (await every((queue) => queue.waitUntilReady())),
     close: async () => void (await Promise.allSettled(partitions.map((queue) => queue.close()))),
