@@ -30,6 +30,8 @@ export interface AttemptSignal {
    * once if it already was: what `signal` tells, without an AbortController.
    */
   onStop(listener: () => void): void;
+  /** Whether the attempt was stopped (timeout, cancel, shutdown): what `signal.aborted` tells, without building it. */
+  readonly stopped: boolean;
 }
 
 /**
@@ -73,6 +75,10 @@ class DeadlineAttempt<R> implements AttemptSignal, StoppableAttempt {
       if (this.abortedWith) this.controller.abort(this.abortedWith);
     }
     return this.controller.signal;
+  }
+
+  get stopped(): boolean {
+    return this.abortedWith !== undefined;
   }
 
   onStop(listener: () => void): void {

@@ -1,4 +1,4 @@
-import { notifiesStop, type BatchContext, type BatchItem, type BatchOutcome, type JobContext } from './define-handler';
+import { isStopped, notifiesStop, type BatchContext, type BatchItem, type BatchOutcome, type JobContext } from './define-handler';
 import { permanentFailure } from './job-errors';
 
 export interface BatchCollectorOptions<P, R> {
@@ -25,7 +25,9 @@ interface Pending<P, R> {
  * Batches over an ordinary BullMQ Worker: every job is fetched, locked, renewed,
  * cancelled and finished by BullMQ exactly as a single job is; only the call to
  * the handler is shared. A batch goes when it is full or when its first job has
- * waited `maxWaitMs`.
+ * waited `maxWaitMs`, without the jobs whose attempt stopped while they waited
+ * (cancelled, timed out, handed back at a shutdown). A job that stalled before
+ * goes at once in a batch of its own (see `StopNotifyingContext.runsAlone`).
  */
 export function createBatchCollector<P, R>(options: BatchCollectorOptions<P, R>): BatchCollector<P, R> {
   let filling: Array<Pending<P, R>> = [];
@@ -34,15 +36,17 @@ export function createBatchCollector<P, R>(options: BatchCollectorOptions<P, R>)
   const flush = () => {
     clearTimeout(timer);
     timer = undefined;
-    const batch = filling;
+    const batch = filling.filter((pending) => !isStopped(pending.item.ctx));
     filling = [];
-    void runOne(batch, options);
+    if (batch.length > 0) void runOne(batch, options);
   };
 
   return {
     submit(data, ctx) {
       return new Promise<R>((resolve, reject) => {
-        filling.push({ item: { data, ctx }, resolve, reject });
+        const pending: Pending<P, R> = { item: { data, ctx }, resolve, reject };
+        if (notifiesStop(ctx) && ctx.runsAlone) return void runOne([pending], options);
+        filling.push(pending);
         if (filling.length >= options.size()) flush();
         else if (filling.length === 1) timer = setTimeout(flush, options.maxWaitMs);
       });
@@ -58,8 +62,11 @@ async function runOne<P, R>(batch: Array<Pending<P, R>>, options: BatchCollector
       new SharedBatchContext(batch.map((pending) => pending.item.ctx)),
     );
   } catch (err) {
-    // The handler's own failure: every job's attempt fails with it, and each retries on its own.
-    for (const pending of batch) pending.reject(err);
+    if (batch.length === 1) return batch[0]!.reject(err);
+    // One job may be what made the whole call throw (a payload the handler chokes on, a thread it
+    // crashes): each job still waiting runs again alone, so that one fails and the others get their
+    // own outcome. A cause common to all (the model server is down) fails each, at one call per job.
+    await Promise.all(batch.map((pending) => (isStopped(pending.item.ctx) ? pending.reject(err) : runOne([pending], options))));
     return;
   }
   if (!Array.isArray(outcomes) || outcomes.length !== batch.length) {

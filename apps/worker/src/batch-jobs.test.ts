@@ -34,7 +34,15 @@ function batchJob(batch: BatchPolicy, attempts = 3): JobDefinition<typeof Payloa
  * Adds `count` jobs first, then starts a worker running `runBatch`: the jobs wait
  * together, so the first batch is full whatever the machine's speed.
  */
-async function runBatchType(options: { batch: BatchPolicy; count: number; attempts?: number; tuning?: Partial<WorkerTuning>; runBatch: RunBatch }) {
+async function runBatchType(options: {
+  batch: BatchPolicy;
+  count: number;
+  attempts?: number;
+  tuning?: Partial<WorkerTuning>;
+  runBatch: RunBatch;
+  /** Runs once the jobs are added, before the worker starts. */
+  beforeStart?: (jobs: Job[], prefix: string) => Promise<void>;
+}) {
   const definition = batchJob(options.batch, options.attempts);
   const prefix = harness.newPrefix();
   const queue = new Queue(definition.type, { connection: harness.connection, prefix });
@@ -45,6 +53,7 @@ async function runBatchType(options: { batch: BatchPolicy; count: number; attemp
       opts: { ...jobOptionsFor(definition), backoff: { type: 'fixed', delay: 10 } },
     })),
   );
+  await options.beforeStart?.(jobs, prefix);
   const handler: JobHandler<Payload, Result> = {
     type: definition.type,
     run: () => Promise.reject(new Error('a batch type must not be run one job at a time')),
@@ -117,7 +126,58 @@ describe('batch job types', () => {
     expect(Math.max(...sizes)).toBeLessThan(8);
   });
 
-  it('fails every job of the attempt when the handler throws, and each retries on its own', async () => {
+  it('runs the jobs of a call that threw again one at a time: only the job that makes it throw fails', async () => {
+    const sizes: number[] = [];
+    const { finished } = await runBatchType({
+      batch: { size: 4, maxWaitMs: 10_000 },
+      count: 4,
+      attempts: 1,
+      async runBatch(items) {
+        sizes.push(items.length);
+        // Job 2's payload makes the whole call throw (as a thread it crashes would).
+        if (items.some((item) => item.data.n === 2)) throw new Error('choked on job 2');
+        return items.map((item) => ok(item, items.length));
+      },
+    });
+    const jobs = await finished();
+    expect(sizes).toEqual([4, 1, 1, 1, 1]);
+    for (const job of jobs) {
+      const n = (job.data as Payload).n;
+      if (n === 2) expect(job.failedReason).toBe('choked on job 2');
+      else expect(job.returnvalue).toEqual({ n, attempt: 1, batchSize: 1 });
+    }
+  });
+
+  it('leaves out of a batch the jobs cancelled while it filled, and runs a job that stalled before alone', async () => {
+    const batches: number[][] = [];
+    let stalledId = '';
+    const { worker, jobs, finished, queue } = await runBatchType({
+      // Three jobs never fill a batch of 4: it goes after maxWaitMs, long enough to cancel one meanwhile.
+      batch: { size: 4, maxWaitMs: 1_500 },
+      count: 3,
+      attempts: 1,
+      async beforeStart(added, prefix) {
+        // Job 0 was held by a process that died: BullMQ counted one stall on it.
+        stalledId = String(added[0]!.id);
+        await harness.connection.hset(`${prefix}:batch-test:${stalledId}`, 'stc', '1');
+      },
+      async runBatch(items) {
+        batches.push(items.map((item) => item.data.n));
+        return items.map((item) => ok(item, items.length));
+      },
+    });
+    // The stalled one ran alone at once, before the others' batch went.
+    await waitFor(() => batches.length === 1, { description: 'the stalled job to run alone' });
+    expect(batches[0]).toEqual([0]);
+    await waitFor(async () => (await queue.getJobState(String(jobs[2]!.id))) === 'active', { description: 'the others to be taken' });
+    expect(worker.cancelJob(String(jobs[1]!.id), CANCELLED_BY_REQUEST)).toBe(true);
+    const done = await finished();
+    expect(batches).toEqual([[0], [2]]);
+    expect(done[1]!.failedReason).toBe('cancelled: the job was cancelled by a request');
+    expect(done[2]!.returnvalue).toEqual({ n: 2, attempt: 1, batchSize: 1 });
+  });
+
+  it('fails each job of the attempt when the handler throws for all of them, and each retries on its own', async () => {
     let calls = 0;
     const { finished } = await runBatchType({
       batch: { size: 4, maxWaitMs: 10_000 },

@@ -23,10 +23,23 @@ export interface JobContext {
  */
 export interface StopNotifyingContext extends JobContext {
   whenStopped(listener: () => void): void;
+  /** Whether the attempt was already stopped: `signal.aborted` without building the signal. */
+  readonly stopped: boolean;
+  /**
+   * Whether the job stalled before (a process holding it died): it runs in a
+   * batch of its own, so a job that may crash its process does not take a
+   * whole batch's stall budget with it again.
+   */
+  readonly runsAlone: boolean;
 }
 
 export function notifiesStop(ctx: JobContext): ctx is StopNotifyingContext {
   return typeof (ctx as Partial<StopNotifyingContext>).whenStopped === 'function';
+}
+
+/** Whether the attempt behind `ctx` was stopped (timed out, cancelled, handed back at a shutdown). */
+export function isStopped(ctx: JobContext): boolean {
+  return notifiesStop(ctx) ? ctx.stopped : ctx.signal.aborted;
 }
 
 /** One job of a batch: its validated payload and its own context (signal, progress, log). */
@@ -54,7 +67,11 @@ export interface JobHandler<P = unknown, R = unknown, T extends string = string>
   run(data: P, ctx: JobContext): Promise<R>;
   /**
    * Runs several jobs in one call, for types with a catalog `batch` policy: one
-   * outcome per item, in the same order. A throw fails every job's attempt.
+   * outcome per item, in the same order. A throw of the whole call is not taken
+   * as every job's failure: each job still waiting is run again alone (a batch
+   * of one), so only a job that makes the call throw fails. A handler must
+   * therefore bear being called again for the jobs of a call that threw, as it
+   * must for any retry.
    */
   runBatch?(items: ReadonlyArray<BatchItem<P>>, batch: BatchContext): Promise<ReadonlyArray<BatchOutcome<R>>>;
   /** Releases what the handler holds (sockets, pools); called once at shutdown. */

@@ -129,6 +129,14 @@ class AttemptContext implements StopNotifyingContext {
     return this.deadline?.signal ?? AbortSignal.abort();
   }
 
+  get stopped(): boolean {
+    return this.deadline?.stopped ?? true;
+  }
+
+  get runsAlone(): boolean {
+    return this.job.stalledCounter > 0;
+  }
+
   whenStopped(listener: () => void): void {
     if (this.deadline) this.deadline.onStop(listener);
     else listener();
