@@ -19,7 +19,7 @@ export interface AddItem {
    * written beside the job in the same step (see fair-add.lua). Such adds go
    * through floodgate's own script whether the type is fair or not.
    */
-  record?: { digest: string; owner: string; ttlSeconds: number };
+  record?: { digest: string; owner: string; ttlSeconds: number; nonce: string };
 }
 
 /** What became of one add that Redis answered. */
@@ -113,30 +113,32 @@ export async function addEach(redis: RedisClient, target: AddTarget, items: AddI
       const [err, raw] = replies?.[n] ?? [new Error('Redis sent no reply for this job'), null];
       const id = items[index]?.opts.jobId ?? '';
       if (err) {
-        outcomes[index] = replyError(err, type, id);
+        outcomes[index] = replyError(err, type, id, redis);
         return;
       }
-      const added = readReply(target, jobs[index]!, raw, ours[index]!);
+      const added = readReply(target, jobs[index]!, raw, ours[index]!, items[index]?.record?.nonce);
       if (added instanceof Error || added.kind !== 'added' || !confirmed) outcomes[index] = added;
       else if (!(typeof confirmed[1] === 'number' && confirmed[1] >= replication.replicas)) {
         outcomes[index] = replicationUnconfirmed(type, id, replication.replicas, confirmed);
       }
     });
   } catch (err) {
-    if (wasNeverSent(err)) return items.map(() => redisUnavailable(err));
+    if (wasNeverSent(err, redis)) return items.map(() => redisUnavailable(err));
     for (const index of queued) outcomes[index] = enqueueOutcomeUnknown(type, items[index]?.opts.jobId ?? '', err);
   }
   return outcomes;
 }
 
 /** One add's reply: floodgate's script's outcomes, or BullMQ's id (a negative number is a refusal). */
-function readReply(target: AddTarget, job: Job, raw: unknown, ours: boolean): Added | Error {
+function readReply(target: AddTarget, job: Job, raw: unknown, ours: boolean, nonce: string | undefined): Added | Error {
   if (ours) {
     const reply = target.fair.addReply(raw);
     switch (reply.outcome) {
       case 'added':
         return { kind: 'added', job };
       case 'asked-before':
+        // This very request's record: the add was resent (ioredis retried it after its answer was lost) and its first send stored the job.
+        if (reply.nonce !== '' && reply.nonce === nonce) return { kind: 'added', job };
         return { kind: 'asked-before', digest: reply.digest, owner: reply.owner };
       case 'exists':
         return { kind: 'exists' };
@@ -162,9 +164,11 @@ function storedOptions(opts: JobsOptions): string {
 }
 
 /** What one job's error reply means: refused at maxmemory (nothing stored), a connection lost after sending (unknown), or a bug. */
-function replyError(err: Error, type: JobType, id: string): Error {
+function replyError(err: Error, type: JobType, id: string, redis: RedisClient): Error {
+  // On a Cluster the error may be that of a resend (see wasNeverSent), whose first send may have stored the job.
+  if (redis.isCluster) return enqueueOutcomeUnknown(type, id, err);
   if (isRedisOutOfMemory(err)) return redisMemoryHigh();
-  if (wasNeverSent(err)) return redisUnavailable(err);
+  if (wasNeverSent(err, redis)) return redisUnavailable(err);
   if (err.name === 'AbortError' || err.name === 'MaxRetriesPerRequestError' || /Connection is closed|ECONNRESET|EPIPE/i.test(err.message)) {
     return enqueueOutcomeUnknown(type, id, err);
   }

@@ -41,6 +41,18 @@ describe('coalescing against Redis', () => {
     await server?.stop();
   });
 
+  it('tells an idempotent add resent by ioredis (the same call, its answer lost) that it added the job; another request that it was asked before', async () => {
+    const adder = createJobAdder(queues, redis);
+    const record = { digest: 'd1', owner: 'caller-a', ttlSeconds: 60, nonce: 'request-1' };
+    const item = { data: { text: 'once' }, opts: withId(), record };
+    expect((await adder.add('sentiment', item)).kind).toBe('added');
+    // The very same call again, as ioredis resends it after a dropped connection: its first send stored the job.
+    expect((await adder.add('sentiment', item)).kind).toBe('added');
+    // A new request with the same id (a client's retry): nothing added, and it is told so.
+    expect(await adder.add('sentiment', { ...item, record: { ...record, nonce: 'request-2' } })).toMatchObject({ kind: 'asked-before', digest: 'd1', owner: 'caller-a' });
+    expect(await queues.sentiment.getJobCounts('waiting')).toMatchObject({ waiting: 1 });
+  });
+
   it('adds the jobs of one turn in one pipeline (one round trip), each with its own id, data and options', async () => {
     // The real connection, with its pipelines counted.
     let pipelines = 0;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { tenantJobOptions } from '@floodgate/shared/fairness';
 import { catalog, jobOptionsFor, newJobId, type JobType } from '@floodgate/shared/jobs';
 import type { JobState } from '@floodgate/shared/wire';
@@ -76,7 +77,7 @@ export function createEnqueuePipeline(deps: EnqueuePipelineDeps): EnqueuePipelin
       jobId: id,
     },
     weight: caller.weight ?? 1,
-    ...(digest === undefined ? {} : { record: { digest, owner: caller.owner, ttlSeconds: deps.idempotencyTtlSeconds } }),
+    ...(digest === undefined ? {} : { record: { digest, owner: caller.owner, ttlSeconds: deps.idempotencyTtlSeconds, nonce: randomBytes(9).toString('base64url') } }),
   });
 
   /** A plain add's outcome: its job, or (the rate token given back) the error that says nothing was stored. */

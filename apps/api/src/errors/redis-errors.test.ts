@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRedisConnectionError } from './redis-errors';
+import { isRedisConnectionError, wasNeverSent } from './redis-errors';
 
 describe('isRedisConnectionError', () => {
   it.each([
@@ -20,5 +20,15 @@ describe('isRedisConnectionError', () => {
   it('leaves other errors alone', () => {
     expect(isRedisConnectionError(new Error('ERR wrong number of arguments'))).toBe(false);
     expect(isRedisConnectionError(new TypeError('x is undefined'))).toBe(false);
+  });
+});
+
+describe('wasNeverSent', () => {
+  it('trusts a refusal before sending on one node, never on a Cluster (ioredis Cluster resends, and the last error says nothing of the first send)', () => {
+    const refused = new Error("Stream isn't writeable and enableOfflineQueue options is false");
+    expect(wasNeverSent(refused, { isCluster: false })).toBe(true);
+    expect(wasNeverSent(refused, { isCluster: true })).toBe(false);
+    expect(wasNeverSent(new Error("Cluster isn't ready and enableOfflineQueue options is false"), { isCluster: true })).toBe(false);
+    expect(wasNeverSent(new Error('Connection is closed.'), { isCluster: false })).toBe(false);
   });
 });

@@ -71,7 +71,14 @@ export function enqueueOutcomeUnknown(type: JobType, id: string, cause?: unknown
  * Whether ioredis refused a command before writing it (no connection, no
  * offline queue): then nothing reached Redis. Any other failure of a command
  * already written (a reset, `AbortError`, the flush on close) leaves its outcome unknown.
+ *
+ * Never on a Cluster client: ioredis Cluster resends a command whose connection
+ * closed or that a failing-over node bounced (MOVED, TRYAGAIN, CLUSTERDOWN), and
+ * the error that finally comes back ("Cluster isn't ready", "Stream isn't
+ * writeable") is that of the last try, which says nothing of the first. There,
+ * every failure of an add is "may exist" (503 `enqueue_outcome_unknown`, with the id).
  */
-export function wasNeverSent(err: unknown): boolean {
+export function wasNeverSent(err: unknown, client?: { readonly isCluster?: boolean }): boolean {
+  if (client?.isCluster === true) return false;
   return err instanceof Error && /Stream isn't writeable|enableOfflineQueue/i.test(err.message);
 }

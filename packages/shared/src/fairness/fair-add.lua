@@ -15,9 +15,11 @@
   ARGV[5] opts (JSON, as BullMQ stores them)  ARGV[6] timestamp (ms)  ARGV[7] delay (ms)
   ARGV[8] priority  ARGV[9] tenant  ARGV[10] group  ARGV[11] weight  ARGV[12] the tenant's backlog cap here (0: none)
   ARGV[13] the request's digest ('' when not idempotent)  ARGV[14] the record's TTL (s)  ARGV[15] its owner
+  ARGV[16] this request's nonce: a resend of this very call (ioredis retries a command whose connection
+  closed, or that a failing-over cluster bounced) finds its own nonce, and is told the job is its own
   Dispatches at once when the workers have room no lane could fill (meta `hungry`, or never dispatched yet).
 
-  Returns the job id when added; {-20, digest, owner} when a record says the id
+  Returns the job id when added; {-20, digest, owner, nonce} when a record says the id
   was asked for before (nothing is added); {-21} when a job with that id exists
   without a record (nothing is added); {-10, backlog} when the tenant's backlog
   here is at its cap (nothing is added).
@@ -27,8 +29,8 @@ local jobKey = base .. id
 local digest = ARGV[13]
 local record = base .. "idem:" .. id
 if digest ~= "" then
-  local first = rcall("HMGET", record, "digest", "owner")
-  if first[1] then return {-20, first[1], first[2] or ""} end
+  local first = rcall("HMGET", record, "digest", "owner", "nonce")
+  if first[1] then return {-20, first[1], first[2] or "", first[3] or ""} end
 end
 if rcall("EXISTS", jobKey) == 1 then return {-21} end
 
@@ -43,7 +45,7 @@ if backlogCap > 0 and backlog > backlogCap then
 end
 
 if digest ~= "" then
-  rcall("HSET", record, "digest", digest, "owner", ARGV[15])
+  rcall("HSET", record, "digest", digest, "owner", ARGV[15], "nonce", ARGV[16])
   rcall("EXPIRE", record, ARGV[14])
 end
 

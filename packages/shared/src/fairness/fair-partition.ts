@@ -24,16 +24,18 @@ export interface FairJob {
   /**
    * An idempotent add's record, written beside the job in the same step: a
    * digest of what was asked, whose request it was, and how long the record
-   * outlives the job. @defaultValue none: not idempotent
+   * outlives the job; `nonce` is unique to this request, so a resend of the
+   * same call (by ioredis, after a dropped connection) is told it added the
+   * job rather than that it was asked for before. @defaultValue none: not idempotent
    */
-  record?: { digest: string; owner: string; ttlSeconds: number } | undefined;
+  record?: { digest: string; owner: string; ttlSeconds: number; nonce: string } | undefined;
 }
 
 /** The add script's answer. Only `added` stored anything. */
 export type FairAddReply =
   | { outcome: 'added'; id: string }
   /** A record says this id was asked for before: with this digest, by this owner. */
-  | { outcome: 'asked-before'; digest: string; owner: string }
+  | { outcome: 'asked-before'; digest: string; owner: string; nonce: string }
   /** A job with this id exists, without a record (added by another way). */
   | { outcome: 'exists' }
   | { outcome: 'tenant_queue_full'; backlog: number };
@@ -93,7 +95,7 @@ function createFairPartition(redis: RedisClient, queue: QueueKeysOf): FairPartit
   const q = queue.keys;
   const addReply = (raw: unknown): FairAddReply => {
     if (!Array.isArray(raw)) return { outcome: 'added', id: String(raw) };
-    if (raw[0] === -20) return { outcome: 'asked-before', digest: String(raw[1]), owner: String(raw[2]) };
+    if (raw[0] === -20) return { outcome: 'asked-before', digest: String(raw[1]), owner: String(raw[2]), nonce: String(raw[3] ?? '') };
     if (raw[0] === -21) return { outcome: 'exists' };
     return { outcome: 'tenant_queue_full', backlog: Number(raw[1]) };
   };
@@ -119,6 +121,7 @@ function createFairPartition(redis: RedisClient, queue: QueueKeysOf): FairPartit
     job.record?.digest ?? '',
     job.record?.ttlSeconds ?? 0,
     job.record?.owner ?? '',
+    job.record?.nonce ?? '',
   ];
   return {
     keys,
