@@ -32,6 +32,16 @@ describe('queues: counts, live workers, pause and resume', () => {
     expect(list.find((q) => q.type === 'sentiment')?.workers).toEqual([]);
   });
 
+  it('answers many polls of /v1/workers and /v1/queues from one listing of the workers', async () => {
+    const scans = async () => Number(/cmdstat_scan:calls=(\d+)/.exec(await api.connection.info('commandstats'))?.[1] ?? 0);
+    const before = await scans();
+    const polls = await Promise.all(Array.from({ length: 20 }, (_, i) => api.request('GET', i % 2 ? '/v1/workers' : '/v1/queues')));
+    expect(polls.map((res) => res.status)).toEqual(Array.from({ length: 20 }, () => 200));
+    // One SCAN per listing here (a few keys); polls that come while a listing runs wait for it, and those
+    // within the next second are answered from it: a second listing only if the polls straddle that second.
+    expect((await scans()) - before).toBeLessThanOrEqual(2);
+  });
+
   it('pauses a type: jobs are still accepted but not started, until resumed', async () => {
     expect(await (await api.request('POST', '/v1/queues/sentiment/pause')).json()).toEqual({ type: 'sentiment', paused: true });
     expect((await queues()).find((q) => q.type === 'sentiment')?.paused).toBe(true);

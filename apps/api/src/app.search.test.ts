@@ -1,9 +1,16 @@
+import { createLogger } from '@floodgate/shared/logger';
+import { createRedis } from '@floodgate/shared/redis';
+import { SEARCH_MAX_BYTES } from '@floodgate/shared/search';
+import { waitFor } from '@floodgate/testkit';
+import { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from './testing/api-harness';
 
 interface SearchBody {
-  jobs: Array<{ id: string; state: string }>;
+  jobs: Array<{ id: string; state: string; result?: unknown }>;
   scanned: number;
+  bytesRead: number;
+  stoppedBy: 'end' | 'limit' | 'scan' | 'bytes' | 'time';
   nextCursor: string | null;
 }
 
@@ -48,6 +55,8 @@ describe('job search (GET /v1/jobs/:type?q=)', () => {
     } while (cursor !== null && pages.length < 10);
     // 3,001 waiting jobs read 1,000 at a time: the needle turns up on the fourth call, the only match.
     expect(pages.length).toBeGreaterThanOrEqual(4);
+    expect(pages.slice(0, 3).map((page) => page.stoppedBy)).toEqual(['scan', 'scan', 'scan']);
+    expect(pages.at(-1)?.stoppedBy).toBe('end');
     expect(pages.flatMap((page) => page.jobs).map((job) => [job.id, job.state])).toEqual([[needleId, 'waiting']]);
     expect(pages.reduce((sum, page) => sum + page.scanned, 0)).toBe(HAYSTACK + 1);
   });
@@ -56,6 +65,7 @@ describe('job search (GET /v1/jobs/:type?q=)', () => {
     const first = await search('sentiment', { q: 'text:hay', limit: '5', state: 'waiting' });
     expect(first.body.jobs).toHaveLength(5);
     expect(first.body.scanned).toBe(5);
+    expect(first.body.stoppedBy).toBe('limit');
     const second = await search('sentiment', { q: 'text:hay', limit: '5', state: 'waiting', cursor: first.body.nextCursor ?? '' });
     expect(second.body.jobs).toHaveLength(5);
     expect(new Set([...first.body.jobs, ...second.body.jobs].map((job) => job.id)).size).toBe(10);
@@ -93,5 +103,103 @@ describe('job search (GET /v1/jobs/:type?q=)', () => {
     expect(status).toBe(200);
     expect(body.jobs).toHaveLength(3);
     expect(body.nextCursor).toBe('3');
+  });
+});
+
+/** Bytes in a KiB. */
+const KiB = 1_024;
+/** A completed job's result, as large as results get. */
+const RESULT_BYTES = 256 * KiB;
+/** Jobs with results that large: a search that read them would read 5 MiB. */
+const RESULTS = 20;
+/** A payload large enough that 30 of them pass the byte budget. */
+const PAYLOAD_BYTES = 200 * KiB;
+const LARGE_PAYLOADS = 30;
+const LARGE_PAYLOAD = { text: 'p'.repeat(PAYLOAD_BYTES) };
+
+/**
+ * The server's bounds on a search, counted in bytes that really came from
+ * Redis: the API's connection goes through a fault proxy that counts them (and
+ * can hold a search in flight for the per-caller limit).
+ */
+describe('job search: bounded by bytes, and per caller', () => {
+  let api: ApiHarness;
+  beforeAll(async () => {
+    api = await startApi({ faultProxy: true, dispatchSlots: false });
+    // Completed compute jobs with results of 256 KiB each, run by a raw worker straight on Redis.
+    await api.queues.compute.first.addBulk(Array.from({ length: RESULTS }, (_, n) => ({ name: 'compute', data: { n, m: 1 } })));
+    const connection = createRedis('worker', { url: api.redis.url, logger: createLogger({ name: 'search-test', level: 'silent', pretty: false }) });
+    const worker = new Worker('compute', async () => 'r'.repeat(RESULT_BYTES), { connection, prefix: api.prefix });
+    try {
+      await waitFor(async () => (await api.queues.compute.getJobCounts('completed')).completed === RESULTS, { timeoutMs: 30_000, description: 'the results' });
+    } finally {
+      await worker.close();
+      connection.disconnect();
+    }
+    // Waiting sentiment jobs with 200 KiB payloads (added as they are stored, past the API's payload checks).
+    await api.queues.sentiment.first.addBulk(Array.from({ length: LARGE_PAYLOADS }, () => ({ name: 'sentiment', data: LARGE_PAYLOAD })));
+  }, 60_000);
+  afterAll(async () => {
+    await api?.stop();
+  });
+
+  const search = async (type: string, query: Record<string, string>, key = api.apiKey) => {
+    const res = await api.request('GET', `/v1/jobs/${type}?${new URLSearchParams(query).toString()}`, { headers: { authorization: `Bearer ${key}` } });
+    return { status: res.status, headers: res.headers, body: (await res.json()) as SearchBody & { error?: { code: string; details?: unknown } } };
+  };
+  /** Bytes Redis sent the API while `run` ran. */
+  const fromRedis = async <T>(run: () => Promise<T>): Promise<{ value: T; bytes: number }> => {
+    const before = api.proxy!.counters.bytesToClient;
+    const value = await run();
+    return { value, bytes: api.proxy!.counters.bytesToClient - before };
+  };
+
+  it("reads the payloads it matches on, and a result only for a match it returns", async () => {
+    const { value, bytes } = await fromRedis(() => search('compute', { q: 'n:3', state: 'completed' }));
+    expect(value.status).toBe(200);
+    expect(value.body.jobs).toHaveLength(1);
+    expect(value.body.jobs[0]?.result).toHaveLength(RESULT_BYTES);
+    expect(value.body).toMatchObject({ scanned: RESULTS, stoppedBy: 'end', nextCursor: null });
+    // One result read (the match's), not twenty: reading every job in full would be 5 MiB.
+    expect(value.body.bytesRead).toBeGreaterThanOrEqual(RESULT_BYTES);
+    expect(value.body.bytesRead).toBeLessThan(2 * RESULT_BYTES);
+    expect(bytes).toBeLessThan(2 * RESULT_BYTES);
+  });
+
+  it('stops at its byte budget, says so, and goes on from its cursor', async () => {
+    const pages: SearchBody[] = [];
+    let cursor: string | null = null;
+    do {
+      const { value, bytes } = await fromRedis(() => search('sentiment', { q: 'text:needle', state: 'waiting', scan: '5000', ...(cursor ? { cursor } : {}) }));
+      expect(value.status).toBe(200);
+      // Within the budget: the payload that would not fit stays in Redis.
+      expect(value.body.bytesRead).toBeLessThanOrEqual(SEARCH_MAX_BYTES);
+      expect(bytes).toBeLessThan(SEARCH_MAX_BYTES + PAYLOAD_BYTES);
+      pages.push(value.body);
+      cursor = value.body.nextCursor;
+    } while (cursor !== null && pages.length < 10);
+    // 30 payloads of 200 KiB (6 MiB) against a 4 MiB budget: two calls, the first cut short by bytes.
+    expect(pages.map((page) => page.stoppedBy)).toEqual(['bytes', 'end']);
+    expect(pages[0]!.scanned).toBe(Math.floor(SEARCH_MAX_BYTES / JSON.stringify(LARGE_PAYLOAD).length));
+    expect(pages.reduce((sum, page) => sum + page.scanned, 0)).toBe(LARGE_PAYLOADS);
+  });
+
+  it('refuses a third search at once from one API key (429 too_many_searches), and no other key', async () => {
+    const other = api.createKey(['admin']);
+    api.proxy!.stall();
+    let held: Array<Promise<Awaited<ReturnType<typeof search>>>> = [];
+    try {
+      // Three at once from one key: two are admitted and held by the silent network, the third is refused at once.
+      const three = [0, 1, 2].map(() => search('sentiment', { q: 'text:needle', state: 'waiting', scan: '100' }));
+      const refused = await Promise.race(three);
+      expect(refused.status).toBe(429);
+      expect(refused.body.error).toMatchObject({ code: 'too_many_searches', details: { running: 2, max: 2 } });
+      expect(refused.headers.get('retry-after')).toBe('1');
+      held = [...three, search('sentiment', { q: 'text:needle', state: 'waiting', scan: '100' }, other)];
+    } finally {
+      api.proxy!.resume();
+    }
+    // Once the network is back, the two held searches and the other key's answer.
+    expect((await Promise.all(held)).map((answer) => answer.status).sort()).toEqual([200, 200, 200, 429]);
   });
 });

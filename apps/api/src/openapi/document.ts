@@ -70,19 +70,28 @@ function jobTypePaths(type: JobType): Record<string, PathItem> {
       }),
       get: operation(tag, `list${name}Jobs`, `List ${type} jobs in one state (newest first; failed by default: the dead-letter set), or, with \`q\`, search them (a scan of at most \`scan\` jobs per call)`, {
         // With q the same route searches (search/search-router.ts): state is then optional and cursor a "<state>.<offset>" string.
+        description:
+          'A search reads only payloads (results are read for matches alone) and stops at the first of: `limit` matches, `scan` jobs, 4 MiB of job data, 2 s; `stoppedBy` says which, and `nextCursor` goes on from there. One API key may run two searches at once per API process; a third is 429 `too_many_searches`.',
         parameters: [...queryParameters(ListQuery), ...queryParameters(SearchQuery.pick({ q: true, scan: true })).map((param) => ({ ...param, required: false }))],
         responses: {
-          '200': json('A page of jobs; pass `nextCursor` as `cursor` for the next one. A search also says how many jobs it read (`scanned`).', {
+          '200': json('A page of jobs; pass `nextCursor` as `cursor` for the next one. A search also says how many jobs and bytes it read (`scanned`, `bytesRead`) and why it stopped (`stoppedBy`).', {
             type: 'object',
             properties: {
               jobs: { type: 'array', items: job },
               nextCursor: { anyOf: [{ type: 'string' }, { type: 'null' }] },
               scanned: { type: 'integer', minimum: 0 },
+              bytesRead: { type: 'integer', minimum: 0, description: 'Search only: bytes of job data read (payloads scanned, matches in full).' },
+              stoppedBy: {
+                type: 'string',
+                enum: ['end', 'limit', 'scan', 'bytes', 'time'],
+                description:
+                  'Search only: `end`, every job was read (`nextCursor` is null); `limit`, `scan`, your bounds were reached; `bytes`, `time`, the server\'s (4 MiB of job data, 2 s) were, before `scan` jobs were read: go on with `nextCursor`.',
+              },
             },
             required: ['jobs', 'nextCursor'],
           }),
         },
-        errors: [400, ...REDIS],
+        errors: [400, 429, ...REDIS],
       }),
     },
     [`${base}/bulk`]: {

@@ -1,10 +1,11 @@
 import { jobTypes, type JobType } from '@floodgate/shared/jobs';
-import { listHeartbeats } from '@floodgate/shared/workers';
+import { workerListOf } from '@floodgate/shared/workers';
 import { ListableJobState } from '@floodgate/shared/wire';
 import { Router } from 'express';
 import type { RedisClient } from '@floodgate/shared/redis';
 import type { JobQueues } from '../queues';
-import { withRedis } from '../redis-deadline';
+import { redisTimeout } from '../errors';
+import { REDIS_DEADLINE_MS, withRedis } from '../redis-deadline';
 import { jobTypeOf } from '../http/request-params';
 import { methodNotAllowed } from './method-not-allowed';
 
@@ -18,11 +19,13 @@ const STATES = ListableJobState.options;
  */
 export function queuesRouter(deps: { queues: JobQueues; redis: RedisClient; prefix: string }): Router {
   const router = Router();
+  // Shared with /v1/workers: one SCAN of every primary serves both for a second.
+  const workers = workerListOf(deps.redis, deps.prefix);
   router
     .route('/v1/queues')
     .get(async (_req, res) => {
       const body = await withRedis(deps.redis, async () => {
-        const beats = await listHeartbeats(deps.redis, deps.prefix);
+        const beats = await workers.list({ ms: REDIS_DEADLINE_MS, error: redisTimeout });
         const queues = await Promise.all(
           jobTypes.map(async (type) => ({
             type,

@@ -4,38 +4,92 @@ import type { RedisClient } from '@floodgate/shared/redis';
 import { z } from 'zod';
 import { invalidQuery } from '../errors';
 import type { JobQueues } from '../queues';
-import { withRedis } from '../redis-deadline';
-import { jobTypeOf } from '../http/request-params';
-import { MAX_QUERY_CHARS, parseSearchQuery, SEARCH_CURSOR, SEARCH_STATES, searchJobs, SearchQueryError } from '@floodgate/shared/search';
+import { REDIS_DEADLINE_MS, withRedis } from '../redis-deadline';
+import { callerOfRequest, jobTypeOf } from '../http/request-params';
+import { MAX_QUERY_CHARS, parseSearchQuery, SEARCH_CURSOR, SEARCH_MAX_BYTES, SEARCH_STATES, searchJobs, SearchQueryError, type SearchResult } from '@floodgate/shared/search';
 import { HttpError } from '../errors/http-error';
 import { toJobView } from '../http/job-view';
+import { createCallerSlots, type CallerSlots } from './caller-slots';
+import { tooManySearches } from './too-many-searches';
+
+/**
+ * How long a search reads before it answers with what it found so far
+ * (`stoppedBy: "time"`, and a cursor to go on): well inside the 5 s deadline,
+ * so a slow Redis gives a partial answer rather than a 503. @defaultValue 2000
+ */
+export const SEARCH_TIME_BUDGET_MS = 2_000;
 
 /** `GET /v1/jobs/:type?q=` query. */
 export const SearchQuery = z.strictObject({
   q: z.string().max(MAX_QUERY_CHARS * 4).describe('field:value terms, all of which must match: id:<job id>, text:<contains>, url.host:<host>, n:<number>'),
   state: z.enum(SEARCH_STATES).optional().describe('only this state; every state when absent'),
   limit: z.coerce.number().int().min(1).max(100).default(20).describe('most matches returned'),
-  scan: z.coerce.number().int().min(1).max(5_000).default(1_000).describe('most jobs read by this call: the cost bound'),
+  scan: z.coerce.number().int().min(1).max(5_000).default(1_000).describe('most jobs read by this call: the cost bound (the server also stops at 4 MiB of job data read, or after 2 s)'),
   cursor: z.string().regex(SEARCH_CURSOR).optional().describe("the previous answer's nextCursor"),
 });
+
+/** The bounds of the server's side of a search; each has the default named beside it. */
+export interface SearchBounds {
+  /** Searches per caller at once (SEARCHES_PER_CALLER). */
+  slots?: CallerSlots;
+  /** Bytes of job data per call (SEARCH_MAX_BYTES). */
+  maxBytes?: number;
+  /** Time after which a call answers with what it found (SEARCH_TIME_BUDGET_MS). */
+  timeBudgetMs?: number;
+  /** Time after which a call answers 503 `redis_timeout` and stops (REDIS_DEADLINE_MS). */
+  deadlineMs?: number;
+}
 
 /**
  * Job search on the list route: a `GET /v1/jobs/:type` with `q` is answered
  * here (a bounded scan, see searchJobs); without `q` it goes on to the plain
  * listing in routes/jobs.ts. Mounted before the jobs router.
  */
-export function searchRouter(deps: { queues: JobQueues; redis: RedisClient }): Router {
+export function searchRouter(deps: { queues: JobQueues; redis: RedisClient; searchBounds?: SearchBounds }): Router {
   const router = Router();
+  const slots = deps.searchBounds?.slots ?? createCallerSlots();
   router.get('/v1/jobs/:type', async (req, res, next) => {
     if (req.query.q === undefined) return next();
     const type = jobTypeOf(req);
     const query = SearchQuery.safeParse(req.query);
     if (!query.success) throw invalidQuery(query.error.issues);
     const terms = parseTerms(type, query.data.q);
-    const { matches, scanned, nextCursor } = await withRedis(deps.redis, () =>
-      searchJobs(deps.queues[type], { terms, state: query.data.state, limit: query.data.limit, scan: query.data.scan, cursor: query.data.cursor }),
-    );
-    res.json({ jobs: matches.map(({ job, state }) => toJobView(type, job, state)), scanned, nextCursor });
+    const caller = callerOfRequest(req).client;
+    const release = slots.take(caller);
+    if (!release) throw tooManySearches(slots.running(caller), slots.max);
+    // The scan reads only while its answer is wanted: it stops at the deadline's 503 and when the client hangs up.
+    const stop = new AbortController();
+    const abandon = () => stop.abort();
+    res.once('close', abandon);
+    if (req.socket.destroyed) abandon();
+    let scan: Promise<SearchResult> | undefined;
+    try {
+      const found = await withRedis(
+        deps.redis,
+        () =>
+          (scan = searchJobs(deps.queues[type], {
+            terms,
+            state: query.data.state,
+            limit: query.data.limit,
+            scan: query.data.scan,
+            cursor: query.data.cursor,
+            maxBytes: deps.searchBounds?.maxBytes ?? SEARCH_MAX_BYTES,
+            timeBudgetMs: deps.searchBounds?.timeBudgetMs ?? SEARCH_TIME_BUDGET_MS,
+            signal: stop.signal,
+          })),
+        deps.searchBounds?.deadlineMs ?? REDIS_DEADLINE_MS,
+      );
+      if (stop.signal.aborted) return; // the client is gone: nobody to answer
+      const { matches, scanned, bytesRead, stoppedBy, nextCursor } = found;
+      res.json({ jobs: matches.map(({ job, state }) => toJobView(type, job, state)), scanned, bytesRead, stoppedBy, nextCursor });
+    } finally {
+      stop.abort();
+      res.off('close', abandon);
+      // The slot is the caller's until its scan has stopped reading, not merely until the answer:
+      // a client that hangs up and asks again cannot pile up scans behind its back.
+      if (scan) void scan.then(release, release);
+      else release();
+    }
   });
   return router;
 }

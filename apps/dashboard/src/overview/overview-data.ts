@@ -14,7 +14,7 @@ import {
   type WindowSeries,
 } from '@floodgate/shared/overview';
 import { listProxyStatuses, type ProxyStatus } from '@floodgate/shared/proxies';
-import { listHeartbeats, WorkerHeartbeat } from '@floodgate/shared/workers';
+import { WorkerHeartbeat, workerListOf } from '@floodgate/shared/workers';
 import type { RedisClient } from '@floodgate/shared/redis';
 import type { DashboardQueues } from '../queues';
 
@@ -65,9 +65,13 @@ export interface OverviewData {
   sources: WindowSeries['sources'];
 }
 
-/** Reads one window of history plus what is live now (counts, pauses, heartbeats, proxies). */
+/**
+ * Reads one window of history plus what is live now (counts, pauses, heartbeats, proxies).
+ * The live workers come from the process's shared listing (at most a second old, one SCAN
+ * however many pages poll), within its deadline: a stalled Redis fails the poll, it does not hang it.
+ */
 export async function readOverview(redis: RedisClient, prefix: string, queues: DashboardQueues, window: WindowName): Promise<OverviewData> {
-  const [series, liveBeats, proxies] = await Promise.all([readWindow(redis, prefix, window), listHeartbeats(redis, prefix), listProxyStatuses(redis, prefix)]);
+  const [series, liveBeats, proxies] = await Promise.all([readWindow(redis, prefix, window), workerListOf(redis, prefix).list(), listProxyStatuses(redis, prefix)]);
   const seconds = series.bucketMs / 1_000;
   const column = (field: string) => series.buckets.map((bucket) => bucket[field] ?? 0);
   const gauge = (field: string): Series => series.buckets.map((bucket) => bucket[field] ?? null);

@@ -105,9 +105,22 @@ describe('the overview routes', () => {
     };
     await writeHeartbeat(connection, prefix, beat, 60_000);
     const workers = async () => ((await (await get(`${API}/data`, viewerCookie)).json()) as { workers: Array<{ id: string; alive: boolean }> }).workers;
+    // The live list is at most a second old (one listing shared by every poll): wait for it to catch up.
+    const listedAs = (alive: boolean) => waitFor(async () => (await workers()).some((worker) => worker.id === beat.id && worker.alive === alive));
+    await listedAs(true);
     expect(await workers()).toEqual([expect.objectContaining({ id: beat.id, alive: true })]);
     await connection.del(heartbeatKey(prefix, beat.id)); // as when its TTL runs out
+    await listedAs(false);
     expect(await workers()).toEqual([expect.objectContaining({ id: beat.id, alive: false, pid: 4242 })]);
+  });
+
+  it('answers many polls from one listing of the workers', async () => {
+    const scans = async () => Number(/cmdstat_scan:calls=(\d+)/.exec(await connection.info('commandstats'))?.[1] ?? 0);
+    const before = await scans();
+    const polls = await Promise.all(Array.from({ length: 10 }, () => get(`${API}/data`, viewerCookie)));
+    expect(polls.map((res) => res.status)).toEqual(Array.from({ length: 10 }, () => 200));
+    // A second listing only if the polls straddle the second one is kept.
+    expect((await scans()) - before).toBeLessThanOrEqual(2);
   });
 
   it('refuses every action to the viewer (403) and to a cross-site request (CSRF), changing nothing', async () => {

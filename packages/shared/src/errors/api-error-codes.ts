@@ -42,6 +42,10 @@ export const API_ERROR_CODES = {
     status: 429,
     when: "this tenant's jobs waiting for their turn in a fair type are at its share of the backlog (details: tenant, backlog, cap); other tenants are still taken",
   },
+  too_many_searches: {
+    status: 429,
+    when: 'this API key (or address) already has as many job searches running in this API process as it may (details: running, max); Retry-After says when to try again',
+  },
   internal_error: { status: 500, when: 'a bug: logged in full, answered without details' },
   redis_memory_high: { status: 503, when: 'Redis is nearly full; new jobs wait until workers drain it' },
   overloaded: { status: 503, when: "this API process's event loop lags; refused before the body is read" },

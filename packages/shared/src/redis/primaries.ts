@@ -25,13 +25,16 @@ export function primaryConnections(client: RedisClient): PrimaryConnection[] {
 /**
  * Visits every key matching `pattern` on every primary, with SCAN (never KEYS,
  * which blocks Redis), and returns them. In a cluster each master holds only
- * its own slots, so one SCAN alone would miss keys.
+ * its own slots, so one SCAN alone would miss keys. A SCAN walks the whole
+ * keyspace, so once `signal` fires (nobody waits for the keys any more) it
+ * sends no further SCAN and rejects with the signal's reason.
  */
-export async function scanEveryPrimary(client: RedisClient, pattern: string, count = 200): Promise<string[]> {
+export async function scanEveryPrimary(client: RedisClient, pattern: string, count = 200, signal?: AbortSignal): Promise<string[]> {
   const keys: string[] = [];
   for (const { redis } of primaryConnections(client)) {
     let cursor = '0';
     do {
+      signal?.throwIfAborted();
       const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', count);
       cursor = next;
       keys.push(...batch);

@@ -1,6 +1,7 @@
 import type { Job, Queue } from 'bullmq';
 import type { TypeQueue } from '../jobs/type-queue';
 import type { ListableJobState } from '../wire/job-states';
+import { readPayloads } from './read-payloads';
 import { matchesTerms, type SearchTerm } from './search-query';
 
 /** The wire's listable states, in the order a search walks them when none is given (the cursor counts in it). */
@@ -9,6 +10,21 @@ export type SearchState = (typeof SEARCH_STATES)[number];
 
 /** Jobs read per round trip. */
 const PAGE = 100;
+
+/**
+ * Most bytes of job data one search call reads by default: payloads scanned,
+ * plus the full reads of its matches. 5,000 payloads of 800 bytes fit; a page of
+ * large ones stops it early. @defaultValue 4 MiB
+ */
+export const SEARCH_MAX_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Why a call stopped: `end`, every job was read (nextCursor is null); `limit`
+ * and `scan`, the caller's own bounds; `bytes` and `time`, the server's (it read
+ * fewer jobs than `scan` allowed: go on with nextCursor); `aborted`, its signal
+ * fired (nobody waits for the answer any more).
+ */
+export type SearchStop = 'end' | 'limit' | 'scan' | 'bytes' | 'time' | 'aborted';
 
 export interface SearchRequest {
   terms: readonly SearchTerm[];
@@ -20,6 +36,12 @@ export interface SearchRequest {
   scan: number;
   /** Where the last call stopped (its `nextCursor`), or undefined to start. */
   cursor?: string | undefined;
+  /** Most bytes of job data read (see {@link SEARCH_MAX_BYTES}); a call may pass it by its first job only. @defaultValue SEARCH_MAX_BYTES */
+  maxBytes?: number | undefined;
+  /** Stop between two round trips once this long has passed (a call reads one page whatever the time). @defaultValue no limit */
+  timeBudgetMs?: number | undefined;
+  /** Stops the scan before its next round trip: the answer is no longer wanted (deadline passed, client gone). */
+  signal?: AbortSignal | undefined;
 }
 
 /** One job a search found, with the state it was found in. */
@@ -33,8 +55,11 @@ export interface SearchResult {
   matches: SearchMatch[];
   /** Jobs read by this call (never more than `scan`). */
   scanned: number;
+  /** Bytes of job data read: payloads scanned and matches read in full. */
+  bytesRead: number;
   /** Pass as `cursor` to go on where this call stopped; null when every state was read to its end. */
   nextCursor: string | null;
+  stoppedBy: SearchStop;
 }
 
 /**
@@ -43,13 +68,28 @@ export interface SearchResult {
  */
 export const SEARCH_CURSOR = /^(?:\d{1,2}\.)?[0-6]\.\d{1,7}$/;
 
+/** What one call has read so far, shared by the partitions it walks. */
+interface Progress {
+  request: SearchRequest;
+  maxBytes: number;
+  startedAt: number;
+  matches: SearchMatch[];
+  scanned: number;
+  bytesRead: number;
+  /** Set where the reason to stop is found mid-page (a payload or a match that would not fit). */
+  halted?: SearchStop;
+}
+
 /**
  * A bounded scan: reads the type's jobs state by state, newest first, in pages
- * of 100 (one range read plus one hash read per job), until `limit` matches or
- * `scan` jobs read, whichever comes first. Cost per call: at most `scan` job
- * reads, whatever the queue holds; a search over more jobs goes on with the
- * cursor. An `id:` term reads that one job instead. Jobs that change state
- * between calls can be seen twice or missed: offsets move as the lists do.
+ * of 100 (one range read plus one read of the page's payloads, and nothing else
+ * of the jobs), until `limit` matches, `scan` jobs read, `maxBytes` of job data
+ * read or `timeBudgetMs` spent, whichever comes first; only matches are read in
+ * full. The signal stops it before its next round trip. Cost per call: at most
+ * `scan` jobs and about `maxBytes`, whatever the queue holds; a search over more
+ * jobs goes on with the cursor. An `id:` term reads that one job instead. Jobs
+ * that change state between calls can be seen twice or missed: offsets move as
+ * the lists do.
  */
 export async function searchJobs(queues: TypeQueue, request: SearchRequest): Promise<SearchResult> {
   const idTerm = request.terms.find((term) => term.kind === 'id');
@@ -59,39 +99,75 @@ export async function searchJobs(queues: TypeQueue, request: SearchRequest): Pro
   const parts = request.cursor?.split('.') ?? [];
   let partition = parts.length === 3 ? Number(parts[0]) : 0;
   let cursor = parts.length === 3 ? parts.slice(1).join('.') : request.cursor;
-  const matches: SearchMatch[] = [];
-  let scanned = 0;
-  while (partition < queues.partitions.length && matches.length < request.limit && scanned < request.scan) {
-    const found = await searchQueue(queues, queues.partitions[partition]!, { ...request, cursor, limit: request.limit - matches.length, scan: request.scan - scanned });
-    matches.push(...found.matches);
-    scanned += found.scanned;
-    if (found.nextCursor !== null) return { matches, scanned, nextCursor: many ? `${partition}.${found.nextCursor}` : found.nextCursor };
+  const progress: Progress = { request, maxBytes: request.maxBytes ?? SEARCH_MAX_BYTES, startedAt: Date.now(), matches: [], scanned: 0, bytesRead: 0 };
+  const answer = (nextCursor: string | null, stoppedBy: SearchStop): SearchResult => ({
+    matches: progress.matches,
+    scanned: progress.scanned,
+    bytesRead: progress.bytesRead,
+    nextCursor,
+    stoppedBy,
+  });
+  let stop = stopBefore(progress);
+  while (partition < queues.partitions.length && stop === undefined) {
+    const next = await searchQueue(queues, queues.partitions[partition]!, cursor, progress);
+    if (next !== null) return answer(many ? `${partition}.${next}` : next, stopBefore(progress) ?? 'scan');
     partition++;
     cursor = undefined;
+    stop = stopBefore(progress);
   }
-  return { matches, scanned, nextCursor: partition < queues.partitions.length ? `${partition}.0.0` : null };
+  return partition < queues.partitions.length ? answer(`${partition}.0.0`, stop ?? 'scan') : answer(null, 'end');
 }
 
-/** {@link searchJobs} over one queue. */
-async function searchQueue(queues: TypeQueue, queue: Queue, request: SearchRequest): Promise<SearchResult> {
+/** The reason not to make another round trip, if there is one. */
+function stopBefore(progress: Progress): SearchStop | undefined {
+  const { request } = progress;
+  if (progress.halted) return progress.halted;
+  if (request.signal?.aborted) return 'aborted';
+  if (progress.matches.length >= request.limit) return 'limit';
+  if (progress.scanned >= request.scan) return 'scan';
+  // The server's own bounds apply once the call has read something, so that every call moves on.
+  if (progress.scanned === 0) return undefined;
+  if (progress.bytesRead >= progress.maxBytes) return 'bytes';
+  if (request.timeBudgetMs !== undefined && Date.now() - progress.startedAt >= request.timeBudgetMs) return 'time';
+  return undefined;
+}
 
+/** {@link searchJobs} over one queue, from `cursor`: where it stopped, or null when it read every state to its end. */
+async function searchQueue(queues: TypeQueue, queue: Queue, cursor: string | undefined, progress: Progress): Promise<string | null> {
+  const { request } = progress;
   const states: readonly SearchState[] = request.state ? [request.state] : SEARCH_STATES;
-  let [stateIndex, offset] = (request.cursor ?? '0.0').split('.').map(Number) as [number, number];
-  const matches: SearchMatch[] = [];
-  let scanned = 0;
-  while (stateIndex < states.length && scanned < request.scan && matches.length < request.limit) {
+  let [stateIndex, offset] = (cursor ?? '0.0').split('.').map(Number) as [number, number];
+  while (stateIndex < states.length && stopBefore(progress) === undefined) {
     const state = states[stateIndex] as SearchState;
-    const want = Math.min(PAGE, request.scan - scanned);
+    const want = Math.min(PAGE, request.scan - progress.scanned);
     const ids = await queues.idsIn(queue, [state], offset, want);
-    const page = await Promise.all(ids.map((id) => queue.getJob(id)));
+    if (request.signal?.aborted) break;
+    const page = await readPayloads(queue, ids, progress.maxBytes - progress.bytesRead, progress.scanned === 0);
+    progress.bytesRead += page.bytes;
+    if (page.jobs.length < ids.length) progress.halted = 'bytes';
+    const found: string[] = [];
     let consumed = 0;
-    for (const job of page) {
+    for (const job of page.jobs) {
+      // Removed between the range read and the payload read (retention): nothing to match.
+      if (job.exists && matchesTerms(request.terms, job.id, job.data)) {
+        // A match is read in full for its answer; one that would not fit waits for the next call.
+        const first = progress.scanned === 0 && consumed === 0;
+        if (!first && progress.bytesRead + job.fullBytes > progress.maxBytes) {
+          progress.halted = 'bytes';
+          break;
+        }
+        progress.bytesRead += job.fullBytes;
+        found.push(job.id);
+      }
       consumed++;
-      scanned++;
-      offset++;
-      // Removed between the range read and the hash read (retention): nothing to match.
-      if (job && matchesTerms(request.terms, String(job.id), job.data)) matches.push({ job, state });
-      if (matches.length === request.limit) break;
+      if (progress.matches.length + found.length === request.limit) break;
+    }
+    progress.scanned += consumed;
+    offset += consumed;
+    if (found.length > 0 && !request.signal?.aborted) {
+      const jobs = await Promise.all(found.map((id) => queue.getJob(id)));
+      // A match removed since its payload was read is no longer one.
+      for (const job of jobs) if (job) progress.matches.push({ job, state });
     }
     if (ids.length < want && consumed === ids.length) {
       // This state's list ended: the next one from its start.
@@ -99,14 +175,14 @@ async function searchQueue(queues: TypeQueue, queue: Queue, request: SearchReque
       offset = 0;
     }
   }
-  return { matches, scanned, nextCursor: stateIndex < states.length ? `${stateIndex}.${offset}` : null };
+  return stateIndex < states.length ? `${stateIndex}.${offset}` : null;
 }
 
 async function findById(queues: TypeQueue, id: string, request: SearchRequest): Promise<SearchResult> {
   const job = await queues.getJob(id);
-  if (!job) return { matches: [], scanned: 0, nextCursor: null };
+  if (!job) return { matches: [], scanned: 0, bytesRead: 0, nextCursor: null, stoppedBy: 'end' };
   const found = await queues.getJobState(id);
   const state = (SEARCH_STATES as readonly string[]).includes(found) ? (found as SearchState) : 'unknown';
   const wanted = (request.state === undefined || request.state === state) && matchesTerms(request.terms, id, job.data);
-  return { matches: wanted ? [{ job, state }] : [], scanned: 1, nextCursor: null };
+  return { matches: wanted ? [{ job, state }] : [], scanned: 1, bytesRead: 0, nextCursor: null, stoppedBy: 'end' };
 }

@@ -40,10 +40,14 @@ export async function writeHeartbeat(redis: RedisClient, prefix: string, beat: W
  * Every live worker process, from the heartbeats that have not expired.
  * SCAN rather than KEYS, so a long list never blocks Redis, on every primary
  * (a cluster's SCAN sees one node); the shared tag keeps the MGET on one slot.
+ * Each call walks every primary's whole keyspace: callers that poll go through
+ * a worker list (worker-list.ts), which shares one listing between them for a moment.
+ * `signal` stops the walk between two commands.
  */
-export async function listHeartbeats(redis: RedisClient, prefix: string): Promise<WorkerHeartbeat[]> {
-  const keys = await scanEveryPrimary(redis, heartbeatKey(prefix, '*').replace(/[[\]?]/g, '\\$&'));
+export async function listHeartbeats(redis: RedisClient, prefix: string, signal?: AbortSignal): Promise<WorkerHeartbeat[]> {
+  const keys = await scanEveryPrimary(redis, heartbeatKey(prefix, '*').replace(/[[\]?]/g, '\\$&'), undefined, signal);
   if (keys.length === 0) return [];
+  signal?.throwIfAborted();
   const values = await redis.mget(...keys);
   const beats: WorkerHeartbeat[] = [];
   for (const value of values) {

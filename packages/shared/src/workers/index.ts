@@ -1,1 +1,2 @@
 export * from './heartbeat';
+export * from './worker-list';

@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLogger } from '@floodgate/shared/logger';
+import { createMetricsRegistry } from '@floodgate/shared/metrics';
+import { createRedis, waitForRedis } from '@floodgate/shared/redis';
+import { parseSearchQuery, searchJobs } from '@floodgate/shared/search';
+import { startRedis, startTcpFaultProxy, waitFor, type PrivateRedis, type TcpFaultProxy } from '@floodgate/testkit';
+import express from 'express';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Principal } from '../auth/authenticator';
+import { errorHandler } from '../error-handler';
+import { createHttpMetrics } from '../metrics/http-metrics';
+import { closeQueues, createQueues, type JobQueues } from '../queues';
+import { createCallerSlots, type CallerSlots } from './caller-slots';
+import { searchRouter } from './search-router';
+
+/** Jobs to search: 20 pages, so a scan that goes on is told from one that stopped by what Redis ran. */
+const HAYSTACK = 2_000;
+/** The API key every request here comes from (as requireAuth would have set it). */
+const principal: Principal = { id: 'searcher', name: 'searcher', scopes: ['admin'], weight: 1 };
+const CALLER = `key:${principal.id}`;
+
+/** How many times Redis ran `command` so far (INFO commandstats). */
+async function calls(redis: Redis, command: string): Promise<number> {
+  const stats = await redis.info('commandstats');
+  return Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+}
+
+/**
+ * The search route alone, over a Redis connection that goes through a fault
+ * proxy: a stalled network holds a search in its first read for as long as the
+ * test needs, so what the search does once its answer is gone can be counted.
+ */
+describe('a search bounded in time, and stopped when its answer is gone', () => {
+  const logger = createLogger({ name: 'search-test', level: 'silent', pretty: false });
+  let server: PrivateRedis;
+  let proxy: TcpFaultProxy;
+  let direct: Redis;
+  let connection: Redis;
+  let queues: JobQueues;
+  let slots: CallerSlots;
+  let http: Server;
+  let url: string;
+  let responsesClosed = 0;
+
+  beforeAll(async () => {
+    server = await startRedis();
+    proxy = await startTcpFaultProxy({ target: server.url });
+    direct = createRedis('producer', { url: server.url, logger });
+    connection = createRedis('producer', { url: proxy.url, logger });
+    await Promise.all([waitForRedis(direct), waitForRedis(connection)]);
+    queues = createQueues(connection, `{fg-search-${randomUUID()}}`);
+    const hay = Array.from({ length: HAYSTACK }, (_, i) => ({ name: 'sentiment', data: { text: `ordinary hay number ${i}` } }));
+    for (let i = 0; i < hay.length; i += 1_000) await queues.sentiment.first.addBulk(hay.slice(i, i + 1_000));
+    slots = createCallerSlots();
+    const app = express();
+    app.use((_req, res, next) => {
+      res.locals.principal = principal;
+      // Emitted when the answer is sent or the client is gone, to the router's listener as well.
+      res.once('close', () => responsesClosed++);
+      next();
+    });
+    // A time budget far off: only the answer going away may stop these scans early.
+    app.use(searchRouter({ queues, redis: connection, searchBounds: { slots, deadlineMs: 300, timeBudgetMs: 600_000 } }));
+    app.use(errorHandler(logger, createHttpMetrics(createMetricsRegistry('search-test'))));
+    http = await new Promise((resolve) => {
+      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+    });
+    url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/v1/jobs/sentiment?${new URLSearchParams({ q: 'text:needle', scan: '5000' }).toString()}`;
+  }, 60_000);
+  afterAll(async () => {
+    http?.closeAllConnections();
+    await new Promise((resolve) => http?.close(resolve));
+    if (queues) await closeQueues(queues);
+    connection?.disconnect();
+    direct?.disconnect();
+    await proxy?.close();
+    await server?.stop();
+  });
+
+  /** Scripts Redis ran: each page of a search is two (its range read and its payload read). */
+  const scripts = () => calls(direct, 'evalsha');
+
+  it('reads the whole haystack when the answer is wanted (the baseline the others are counted against)', async () => {
+    const before = await scripts();
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ jobs: [], scanned: HAYSTACK, stoppedBy: 'end', nextCursor: null });
+    expect((await scripts()) - before).toBeGreaterThanOrEqual(2 * (HAYSTACK / 100));
+  });
+
+  it('answers with what it found once its time is spent: one page at least, and a cursor', async () => {
+    const terms = parseSearchQuery('sentiment', 'text:needle');
+    const found = await searchJobs(queues.sentiment, { terms, limit: 20, scan: 5_000, timeBudgetMs: 0 });
+    expect(found).toMatchObject({ scanned: 100, stoppedBy: 'time', nextCursor: '1.100' });
+    const next = await searchJobs(queues.sentiment, { terms, limit: 20, scan: 5_000, timeBudgetMs: 0, cursor: found.nextCursor! });
+    expect(next).toMatchObject({ scanned: 100, stoppedBy: 'time', nextCursor: '1.200' });
+  });
+
+  it('reads nothing once its signal has fired', async () => {
+    const before = await scripts();
+    const found = await searchJobs(queues.sentiment, { terms: parseSearchQuery('sentiment', 'text:needle'), limit: 20, scan: 5_000, signal: AbortSignal.abort() });
+    expect(found).toMatchObject({ scanned: 0, stoppedBy: 'aborted' });
+    expect((await scripts()) - before).toBe(0);
+  });
+
+  it('stops when the client hangs up, and holds its slot until it has', async () => {
+    const before = await scripts();
+    const hangUp = new AbortController();
+    const closed = responsesClosed;
+    proxy.stall();
+    try {
+      const answer = fetch(url, { signal: hangUp.signal }).catch((err: unknown) => err);
+      await waitFor(() => slots.running(CALLER) === 1, { description: 'the search to be running' });
+      hangUp.abort();
+      await answer;
+      await waitFor(() => responsesClosed === closed + 1, { description: 'the server to see the hang-up' });
+      // Still reading (its first round trip is held): the slot is not given back yet.
+      expect(slots.running(CALLER)).toBe(1);
+    } finally {
+      proxy.resume();
+    }
+    await waitFor(() => slots.running(CALLER) === 0, { description: 'the scan to stop' });
+    // The round trip held by the network went through when it came back; no page after it was read.
+    expect((await scripts()) - before).toBeLessThanOrEqual(2);
+  });
+
+  it('stops when its deadline answers 503', async () => {
+    const before = await scripts();
+    proxy.stall();
+    try {
+      const res = await fetch(url);
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('redis_timeout');
+      expect(slots.running(CALLER)).toBe(1);
+    } finally {
+      proxy.resume();
+    }
+    await waitFor(() => slots.running(CALLER) === 0, { description: 'the scan to stop' });
+    expect((await scripts()) - before).toBeLessThanOrEqual(2);
+  });
+});
