@@ -4,7 +4,8 @@ import { inSpan } from '@floodgate/shared/tracing';
 import { defineHandler, type JobContext } from '../define-handler';
 import { transientFailure } from '../job-errors';
 import type { ProxyPool } from '../proxy-pool/proxy-pool';
-import { BlockedResponseError, exitFaultOf, failedBeforeSending, fetchPage, type FetchedPage, type FetchPageOptions } from './page-extract/fetch-page';
+import { exitFaultOf } from './page-extract/exit-fault';
+import { BlockedResponseError, failedBeforeSending, fetchPage, type FetchedPage, type FetchPageOptions } from './page-extract/fetch-page';
 import { createGuardedAgent } from './page-extract/guarded-agent';
 import { parseHtml, parsePlainText } from './page-extract/parse-page';
 import { createTargetGuard, systemLookup, type TargetLookup } from './page-extract/target-guard';
@@ -76,10 +77,11 @@ function resultOf(page: FetchedPage, proxy: string | null): PageExtractResult {
 type PoolFetchOptions = Omit<FetchPageOptions, 'dispatcher' | 'proxy'> & { guardTarget: (url: URL, signal: AbortSignal) => Promise<void> };
 
 /**
- * One exit, and when the failure is that exit's (unreachable, timed out,
- * blocked), once more through a different one, within this attempt. No
- * healthy exit at all fails the attempt with `no_healthy_proxy` (transient:
- * BullMQ retries it after the job's backoff, never in a tight loop).
+ * One exit, and when the failure is on that exit's side (unreachable, closed
+ * the CONNECT, blocked, could not reach the site: exit-fault.ts), once more
+ * through a different one, within this attempt. No healthy exit at all fails
+ * the attempt with `no_healthy_proxy` (transient: BullMQ retries it after the
+ * job's backoff, never in a tight loop).
  */
 async function fetchThroughPool(
   pool: ProxyPool,
@@ -89,7 +91,7 @@ async function fetchThroughPool(
   ctx: JobContext,
 ): Promise<{ page: FetchedPage; exit: string }> {
   const { guardTarget, ...base } = options;
-  const proxy = { guardTarget, blockStatuses: pool.blockStatuses };
+  const proxy = { guardTarget, blockStatuses: pool.blockStatuses, tunnelHttp: pool.tunnelHttp };
   const tried: Array<{ endpoint: ProxyEndpoint; error: unknown }> = [];
   for (let round = 0; round < 2; round++) {
     const lease = await pool.acquire({ sticky, exclude: tried.map((t) => t.endpoint), signal: ctx.signal });
@@ -105,11 +107,11 @@ async function fetchThroughPool(
       return { page, exit: lease.endpoint.hostPort };
     } catch (err) {
       const fault = exitFaultOf(err);
-      await lease.release(fault?.fault ?? (failedBeforeSending(err) ? 'unused' : ctx.signal.aborted ? 'aborted' : 'ok'), fault?.detail);
-      // Not the exit's doing (a forbidden target, a 503 from the site, the job's own timeout): another exit would not help.
-      if (!fault) throw err;
+      await lease.release(fault?.outcome ?? (failedBeforeSending(err) ? 'unused' : ctx.signal.aborted ? 'aborted' : 'ok'), fault?.detail);
+      // Not the exit's doing (a forbidden target, the site's silence, reset or 503, the job's own timeout): another exit would not help.
+      if (!fault?.anotherExit) throw err;
       tried.push({ endpoint: lease.endpoint, error: err });
-      if (ctx.logger.isLevelEnabled('debug')) ctx.logger.debug({ proxy: lease.endpoint.hostPort, outcome: fault.fault, reason: fault.detail }, 'exit failed');
+      if (ctx.logger.isLevelEnabled('debug')) ctx.logger.debug({ proxy: lease.endpoint.hostPort, outcome: fault.outcome, reason: fault.detail }, 'exit failed');
     }
   }
   // Every exit tried failed: the last failure is the attempt's.

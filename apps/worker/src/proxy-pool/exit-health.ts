@@ -4,8 +4,12 @@ import { withinDeadline, type RedisClient } from '@floodgate/shared/redis';
 import { isCooling, type Exit } from './exit';
 import type { ProxyOutcome } from './proxy-metrics';
 
-/** Outcomes that mean the exit is at fault: it cools down. */
-const COOLING: ReadonlySet<ProxyOutcome> = new Set(['blocked', 'proxy_error', 'timeout']);
+/**
+ * Outcomes that mean the exit is at fault: it cools down. Not `timeout` nor
+ * `target_error`: they come after the hand-over to the site (proxy-metrics.ts),
+ * and one silent or broken site must not cool every exit it is fetched through.
+ */
+const COOLING: ReadonlySet<ProxyOutcome> = new Set(['blocked', 'proxy_error']);
 
 /** The longest any health read or write waits for Redis: meanwhile, this process goes on with what it knows. */
 const REDIS_ANSWER_MS = 1_000;
@@ -71,7 +75,11 @@ export class ExitHealth {
     return true;
   }
 
-  /** Records a request's outcome in the shared health (bounded: an outage only costs the record). */
+  /**
+   * Records a request's outcome in the shared health (bounded: an outage only
+   * costs the record). The site's failures (`timeout`, `target_error`) and
+   * `aborted` are not recorded: they say nothing either way about the exit.
+   */
   async record(exit: Exit, startedAt: number, outcome: ProxyOutcome, detail: string): Promise<void> {
     const cools = COOLING.has(outcome);
     try {

@@ -1,8 +1,9 @@
 import type { Logger } from '@floodgate/shared/logger';
 import type { ProxyEndpoint, ProxyHealth } from '@floodgate/shared/proxies';
 import type { RedisClient } from '@floodgate/shared/redis';
-import { ProxyAgent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Exit } from './exit';
+import { createExitDispatcher } from './exit-dispatcher';
 import { ExitHealth } from './exit-health';
 import { ExitSelection, type RotationPolicy } from './exit-selection';
 import { startHealthCheck } from './health-check';
@@ -44,7 +45,11 @@ export interface ProxyPoolOptions {
    * https:// pages always go through a tunnel. @defaultValue false
    */
   tunnelHttp?: boolean;
-  /** Builds the dispatcher of one exit. @defaultValue an undici ProxyAgent for its URL */
+  /**
+   * Builds the dispatcher of one exit (tests that send nothing). Only the default
+   * tells a CONNECT the proxy never answered from a site's failure in the tunnel.
+   * @defaultValue an undici ProxyAgent for its URL (exit-dispatcher.ts)
+   */
   createDispatcher?: (endpoint: ProxyEndpoint) => Dispatcher;
 }
 
@@ -86,6 +91,8 @@ export interface ExitView {
  */
 export class ProxyPool {
   readonly blockStatuses: ReadonlySet<number>;
+  /** Whether http:// pages go through a CONNECT tunnel (https:// pages always do). */
+  readonly tunnelHttp: boolean;
   private readonly exits: Exit[];
   private readonly selection: ExitSelection;
   private readonly waiters = new LeaseWaiters<ProxyLease>();
@@ -100,8 +107,8 @@ export class ProxyPool {
     const cooldownBaseMs = options.cooldownBaseMs ?? 5_000;
     this.blockStatuses = new Set(options.blockStatuses ?? [403, 429]);
     const logger = options.logger.child({ component: 'proxy-pool' });
-    const proxyTunnel = options.tunnelHttp ?? false;
-    const createDispatcher = options.createDispatcher ?? ((endpoint: ProxyEndpoint) => new ProxyAgent({ uri: endpoint.url, proxyTunnel }));
+    this.tunnelHttp = options.tunnelHttp ?? false;
+    const createDispatcher = options.createDispatcher ?? ((endpoint: ProxyEndpoint) => createExitDispatcher(endpoint, this.tunnelHttp));
     this.exits = options.endpoints.map((endpoint, index) => ({
       endpoint,
       dispatcher: createDispatcher(endpoint),

@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import { permanentFailure, transientFailure } from '../../job-errors';
 import { checkFetchTarget, type FetchTargetPolicy } from '@floodgate/shared/fetch-target';
 import { redactUrlCredentials } from '@floodgate/shared/logger';
-import type { ProxyOutcome } from '../../proxy-pool/proxy-metrics';
+import { findCause, judgeProxiedFailure, proxyFailure, rootMessage, withExitFault } from './exit-fault';
 import { ForbiddenAddressError } from './guarded-agent';
 import { decodeBody, dropBody, readCappedBody } from './read-capped-body';
 
@@ -34,21 +34,8 @@ export interface ProxiedFetch {
   guardTarget(url: URL, signal: AbortSignal): Promise<void>;
   /** Target statuses that mean the exit is blocked (403, 429 by default): they fail with {@link BlockedResponseError}. */
   blockStatuses: ReadonlySet<number>;
-}
-
-/** How a failed fetch through a proxy reflects on the exit (the outcome it is counted and judged by). */
-export type ExitFault = Exclude<ProxyOutcome, 'ok' | 'aborted'>;
-
-const EXIT_FAULT = Symbol('exitFault');
-
-/** The exit's share in a failure, when the fetch went through a proxy and the failure is the exit's to answer for. */
-export function exitFaultOf(err: unknown): { fault: ExitFault; detail: string } | undefined {
-  return err instanceof Error ? (err as Error & { [EXIT_FAULT]?: { fault: ExitFault; detail: string } })[EXIT_FAULT] : undefined;
-}
-
-function withExitFault<E extends Error>(error: E, fault: ExitFault, detail: string): E {
-  Object.defineProperty(error, EXIT_FAULT, { value: { fault, detail }, enumerable: false });
-  return error;
+  /** Whether http:// pages go through a CONNECT tunnel too: it decides whose a failure is (exit-fault.ts). */
+  tunnelHttp: boolean;
 }
 
 /**
@@ -249,55 +236,8 @@ async function translateFetchErrors<T>(options: FetchPageOptions, signal: AbortS
     if (forbidden) throw permanentFailure('forbidden_address', forbidden.message, forbidden);
     // The job's own signal (timeout, shutdown) carries its reason; run-job reports it.
     if (options.signal.aborted) throw options.signal.reason;
-    const proxied = options.proxy !== undefined;
-    if (signal.aborted) {
-      const within = `no complete response within ${options.timeoutMs} ms`;
-      if (!proxied) throw transientFailure('fetch_timeout', within, err);
-      throw withExitFault(transientFailure('fetch_timeout', `${within} through the proxy`), 'timeout', within);
-    }
-    const message = rootMessage(err);
-    if (!proxied) throw transientFailure('fetch_failed', message, err);
-    throw proxyFailure(err, message, target);
+    if (options.proxy) throw judgeProxiedFailure(err, { target, tunnelHttp: options.proxy.tunnelHttp, timeoutMs: options.timeoutMs, signal });
+    if (signal.aborted) throw transientFailure('fetch_timeout', `no complete response within ${options.timeoutMs} ms`, err);
+    throw transientFailure('fetch_failed', rootMessage(err), err);
   }
-}
-
-/** The message of the innermost cause: undici wraps the useful one in `fetch failed`. */
-function rootMessage(err: unknown): string {
-  const root = findCause(err, (cause) => !(cause instanceof Error && cause.cause instanceof Error)) ?? err;
-  return root instanceof Error ? root.message : String(root);
-}
-
-/**
- * A failure through a proxy, judged: 407 (credentials refused) blocks the
- * exit; another answer to CONNECT means the proxy could not reach the target;
- * anything else (refused, reset, closed) is the proxy's. The undici error is
- * not attached as the cause, and the message is scrubbed of any `user:pass@`:
- * nothing about the proxy's credentials can reach a log or a job.
- */
-function proxyFailure(err: unknown, message: string, target: URL): Error {
-  const answered = proxyAnswerOf(err);
-  if (answered === 407) {
-    return withExitFault(transientFailure('fetch_failed', 'the proxy refused its credentials (407)'), 'blocked', 'proxy answered 407');
-  }
-  if (answered !== undefined) {
-    const detail = `proxy could not reach ${target.host} (CONNECT answered ${answered})`;
-    return withExitFault(transientFailure('fetch_failed', `the ${detail}`), 'upstream_error', detail);
-  }
-  const detail = redactUrlCredentials(message);
-  return withExitFault(transientFailure('fetch_failed', `through the proxy: ${detail}`), 'proxy_error', detail);
-}
-
-/** The status a proxy answered a CONNECT (or an absolute-form request) with, from undici's errors. */
-function proxyAnswerOf(err: unknown): number | undefined {
-  for (let cause = err; cause instanceof Error; cause = cause.cause) {
-    const match = /Proxy response \((\d{3})\) !== 200|Proxy Authentication Required \((\d{3})\)/.exec(cause.message);
-    if (match) return Number(match[1] ?? match[2]);
-  }
-  return undefined;
-}
-
-
-function findCause(err: unknown, match: (cause: unknown) => boolean): Error | undefined {
-  for (let cause = err; cause instanceof Error; cause = cause.cause) if (match(cause)) return cause;
-  return undefined;
 }
