@@ -12,6 +12,7 @@ import { pickupLatency } from './pickup-latency.bench';
 import { proxyPool } from './proxy-pool.bench';
 import { redisMemory } from './redis-memory.bench';
 import { replicationAck } from './replication-ack.bench';
+import { rollingReload } from './rolling-reload.bench';
 import { scaleOut } from './scale-out.bench';
 import { tracing } from './tracing.bench';
 import { waiters } from './waiters.bench';
@@ -20,4 +21,4 @@ import { waiters } from './waiters.bench';
  * Every scenario, in the order they run. A new one (10,000 waiters, …) is a module beside these, with its baseline in the same module or
  * under `baselines/`, added here.
  */
-export const scenarios: Scenario[] = [noopProcessing, enqueue, flood, cpuScaling, density, pickupLatency, redisMemory, waiters, proxyPool, tracing, batchHandlers, e2e, replicationAck, scaleOut, fairness, tenants10k];
+export const scenarios: Scenario[] = [noopProcessing, enqueue, flood, cpuScaling, density, pickupLatency, redisMemory, waiters, proxyPool, tracing, batchHandlers, e2e, replicationAck, scaleOut, fairness, tenants10k, rollingReload];

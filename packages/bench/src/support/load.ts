@@ -19,7 +19,7 @@ export async function postLoad(
   body: string,
   connections: number,
   seconds: number,
-  options: { expectStatus?: number; headers?: Record<string, string> } = {},
+  options: { expectStatus?: number; headers?: Record<string, string>; /** Requests per second over all connections: a steady load rather than as fast as it goes. */ rate?: number } = {},
 ): Promise<LoadResult> {
   const expectStatus = options.expectStatus ?? 202;
   if (!/^http:\/\/127\.0\.0\.1:\d+\//.test(url)) throw new Error(`load goes to 127.0.0.1 only, not ${url}`);
@@ -32,6 +32,7 @@ export async function postLoad(
     duration: seconds,
     timeout: 10,
     workers: 1,
+    ...(options.rate === undefined ? {} : { overallRate: options.rate }),
   });
   const statuses = new Map<number, number>(
     Object.entries(result.statusCodeStats ?? {}).map(([status, stat]) => [Number(status), stat?.count ?? 0]),

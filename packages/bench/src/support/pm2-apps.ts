@@ -12,6 +12,8 @@ const root = resolve(__dirname, '../../../..');
 /** The API and worker apps of ecosystem.config.js under a private pm2 daemon, on a given Redis. */
 export interface Pm2Apps {
   apiUrl: string;
+  /** Runs the pm2 CLI against these apps' private daemon (`reload worker`). */
+  pm2(...args: string[]): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -46,5 +48,5 @@ export async function startPm2Apps(redisUrl: string, env: Record<string, string>
     await stop();
     throw err;
   }
-  return { apiUrl: `http://127.0.0.1:${apiPort}`, stop };
+  return { apiUrl: `http://127.0.0.1:${apiPort}`, pm2, stop };
 }
