@@ -10,7 +10,7 @@ import { connectAtStartup } from '@floodgate/shared/redis';
 import { startTracing } from '@floodgate/shared/tracing';
 import { createCpuPool, type CpuPool } from './cpu-pool/cpu-pool';
 import { env } from './env';
-import { closeHandlers, createHandlers } from './handlers';
+import { closeHandlers, createHandlers, type Handlers } from './handlers';
 import { listenForCancels } from './cancel-listener';
 import { applyGlobalConcurrency } from './global-concurrency';
 import { startHeartbeat } from './heartbeat';
@@ -26,12 +26,23 @@ const CLEANUP_AFTER_DRAIN_MS = 5_000;
 /** The most any one shutdown step waits on Redis: it may be unreachable, and the drain must still run. */
 const REDIS_STEP_MS = 500;
 
+export interface WorkerProcessOptions {
+  /**
+   * The handler of each catalog type, when the catalog is an app's own
+   * (`startWorker`); without it, this repository's built-in handlers, with
+   * their CPU pool and proxy pool.
+   */
+  handlers?: Handlers;
+}
+
 /**
  * A whole worker process: Redis (refusing an evicting one), a CPU pool, one
  * BullMQ Worker per job type, metrics, heartbeat, then `ready` for pm2. On
  * SIGINT/SIGTERM it drains active jobs within WORKER_DRAIN_GRACE_MS.
  */
-export async function runWorkerProcess(): Promise<void> {
+export async function runWorkerProcess(options: WorkerProcessOptions = {}): Promise<void> {
+  // Before anything connects: a job that may outlive the drain would be cut at every deploy.
+  refuseTimeoutsPastTheDrain(env.WORKER_DRAIN_GRACE_MS);
   const logger = createLogger({ name: 'worker', level: env.LOG_LEVEL });
   const tracing = await startTracing(env, { defaultServiceName: 'floodgate-worker', logger });
   // Before Redis: a bad list stops the process at once. Its errors name the entry by
@@ -45,8 +56,6 @@ export async function runWorkerProcess(): Promise<void> {
   // drain (cancels still heard), Redis closes, the last spans go out. No step waits on Redis without a bound.
   if (tracing) shutdown.add('tracing', () => tracing.shutdown());
   shutdown.add('redis', () => closeRedis(redis, REDIS_STEP_MS));
-  const cpuPool: CpuPool = createCpuPool({ threads: env.WORKER_CPU_THREADS || availableParallelism() });
-  shutdown.add('cpu pool', () => cpuPool.close());
   const registry = createMetricsRegistry('worker');
   const metrics = createWorkerMetrics(registry);
   const proxyPool =
@@ -69,14 +78,17 @@ export async function runWorkerProcess(): Promise<void> {
         });
   // Closed after the handlers (steps run in reverse), before Redis.
   if (proxyPool) shutdown.add('proxy pool', () => proxyPool.close());
-  const handlers = createHandlers({
+  // The pool runs the built-in CPU-bound types; an app's own handlers bring what they need.
+  const cpuPool: CpuPool | undefined = options.handlers ? undefined : createCpuPool({ threads: env.WORKER_CPU_THREADS || availableParallelism() });
+  if (cpuPool) shutdown.add('cpu pool', () => cpuPool.close());
+  const handlers = options.handlers ?? createHandlers({
     pageExtract: {
       maxBytes: env.PAGE_EXTRACT_MAX_BYTES,
       fetchTimeoutMs: env.PAGE_EXTRACT_FETCH_TIMEOUT_MS,
       allowPrivateNetworks: env.PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS,
       proxyPool,
     },
-    cpuPool,
+    cpuPool: cpuPool as CpuPool,
   });
   shutdown.add('handlers', () => closeHandlers(handlers));
 
@@ -140,7 +152,7 @@ export async function runWorkerProcess(): Promise<void> {
     prefix: env.QUEUE_PREFIX,
     workers: running.byType,
     metrics,
-    cpuThreads: cpuPool.threads,
+    cpuThreads: cpuPool?.threads ?? 0,
     intervalMs: env.WORKER_HEARTBEAT_MS,
     logger,
   });
@@ -153,7 +165,7 @@ export async function runWorkerProcess(): Promise<void> {
       types: Object.fromEntries(
         jobTypes.map((type) => [type, { concurrency: tuning.concurrency[type] ?? catalog[type].concurrency, partitions: partitions[type] }]),
       ),
-      cpuThreads: cpuPool.threads,
+      cpuThreads: cpuPool?.threads ?? 0,
       lockDurationMs: tuning.lockDurationMs,
       stalledIntervalMs: tuning.stalledIntervalMs,
       allowPrivateNetworks: env.PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS,
@@ -176,5 +188,20 @@ function warnOfDrainingPartitions(logger: Logger, taking: PartitionCounts, open:
   logger.warn(
     { draining: Object.fromEntries(draining.map((type) => [type, { taking: taking[type], open: open[type] }])) },
     'partitions above QUEUE_PARTITIONS run one job at a time each here: if another process was given a larger QUEUE_PARTITIONS, give every process the same; after a shrink, lower the high-water mark once they are empty (README, Partitions)',
+  );
+}
+
+/**
+ * Refuses to start when a type's `timeoutMs` is longer than the drain grace: a
+ * deploy (SIGINT) would cut such a job mid-attempt, hand it back and start it
+ * over, every time, and pm2's kill_timeout (grace + 10 s) could kill it outright.
+ */
+export function refuseTimeoutsPastTheDrain(drainGraceMs: number): void {
+  const tooLong = jobTypes.filter((type) => catalog[type].timeoutMs > drainGraceMs);
+  if (tooLong.length === 0) return;
+  const which = tooLong.map((type) => `${type} (timeoutMs ${catalog[type].timeoutMs})`).join(', ');
+  throw new Error(
+    `job types whose attempts may outlive WORKER_DRAIN_GRACE_MS (${drainGraceMs} ms): ${which}. ` +
+      'Raise WORKER_DRAIN_GRACE_MS above the longest timeoutMs (pm2 waits WORKER_DRAIN_GRACE_MS + 10 s before it kills a stopping worker), or lower the timeouts.',
   );
 }

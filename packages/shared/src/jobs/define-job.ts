@@ -128,6 +128,15 @@ export interface JobDefinitionInput<P extends z.ZodType, R extends z.ZodType> {
    * @defaultValue 1
    */
   partitions?: number;
+  /**
+   * Payload fields (top-level, strings) holding URLs the handler will fetch.
+   * The API refuses a job whose URL names a private, loopback or link-local
+   * target (SSRF protection; PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS lifts it for
+   * every type), as a 422 naming the field, before it is enqueued. The handler
+   * must still check every address it connects to (`checkFetchTarget`).
+   * @defaultValue none: no field is a URL to fetch
+   */
+  urlFields?: readonly string[];
 }
 
 /** How a batch type groups its jobs. */
@@ -161,6 +170,7 @@ export interface JobDefinition<P extends z.ZodType = z.ZodType, R extends z.ZodT
   readonly tenantConcurrency: number | undefined;
   /** Undefined: a quarter of the type's backlog cap as the API applies it (see {@link tenantBacklogCapOf}). */
   readonly tenantBacklogCap: number | undefined;
+  readonly urlFields: readonly string[];
 }
 
 /** The tenant backlog cap of a type whose whole backlog cap is `backlogCap` (the catalog's, or API_BACKLOG_CAP). */
@@ -199,6 +209,7 @@ export function defineJob<P extends z.ZodType, R extends z.ZodType>(input: JobDe
     fair: input.fair ?? true,
     tenantConcurrency: input.tenantConcurrency,
     tenantBacklogCap: input.tenantBacklogCap,
+    urlFields: Object.freeze([...(input.urlFields ?? [])]),
   };
   if (!(definition.backoff.jitter >= 0 && definition.backoff.jitter <= 1)) {
     throw new Error(`Job type "${input.type}": backoff.jitter must be between 0 and 1`);

@@ -45,4 +45,5 @@ export const pageExtractJob = defineJob({
   timeoutMs: 20_000,
   attempts: 3,
   backoff: { type: 'exponential', delayMs: 2_000 },
+  urlFields: ['url'],
 });

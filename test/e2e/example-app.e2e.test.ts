@@ -1,0 +1,117 @@
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { generateApiKey } from '@floodgate/shared/api-keys';
+import { freePort, startRedis, waitFor, type PrivateRedis } from '@floodgate/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from './stack-entries';
+
+const run = promisify(execFile);
+
+/** The packages an app of its own installs, and the one they share. */
+const PUBLIC_PACKAGES = ['packages/shared', 'packages/core', 'packages/client', 'apps/api', 'apps/worker', 'apps/dashboard'];
+
+/**
+ * examples/my-app as a new user runs it: outside the workspace, the packages
+ * installed from `pnpm pack` tarballs (as npm would get them from a registry),
+ * its own job type, its own ecosystem file under pm2. A broken `exports`, a
+ * file left out of `files`, a dependency on a package that is not published,
+ * or a catalog that cannot be replaced fails here.
+ */
+describe('an app of its own (examples/my-app), installed from the packed packages', () => {
+  let dir: string;
+  let redis: PrivateRedis;
+  let pm2: (...args: string[]) => Promise<string>;
+  const apiKey = generateApiKey('my-app', ['admin']);
+  const dashboardPassword = `example-${Math.random().toString(36).slice(2)}`;
+  let apiUrl: string;
+  let dashboardUrl: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'floodgate-my-app-'));
+    const packs = join(dir, 'packs');
+    for (const pkg of PUBLIC_PACKAGES) await run('pnpm', ['pack', '--pack-destination', packs], { cwd: join(ROOT, pkg) });
+    const tarballs = await readdir(packs);
+    const tarball = (name: string) => {
+      const file = tarballs.find((entry) => entry.startsWith(`floodgate-${name}-`));
+      if (!file) throw new Error(`no tarball for @floodgate/${name} in ${tarballs.join(', ')}`);
+      return `file:${join(packs, file)}`;
+    };
+    const app = join(dir, 'my-app');
+    await cp(join(ROOT, 'examples/my-app'), app, { recursive: true });
+    // As if from a registry: each @floodgate package from its tarball, those they depend on included.
+    const manifest = JSON.parse(await readFile(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; overrides?: Record<string, string> };
+    for (const name of Object.keys(manifest.dependencies).filter((dep) => dep.startsWith('@floodgate/'))) {
+      manifest.dependencies[name] = tarball(name.slice('@floodgate/'.length));
+    }
+    manifest.overrides = { '@floodgate/shared': tarball('shared'), '@floodgate/core': tarball('core') };
+    await writeFile(join(app, 'package.json'), JSON.stringify(manifest, null, 2));
+    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: app, timeout: 240_000 });
+
+    redis = await startRedis();
+    const [apiPort, dashboardPort] = [await freePort(), await freePort()];
+    apiUrl = `http://127.0.0.1:${apiPort}`;
+    dashboardUrl = `http://127.0.0.1:${dashboardPort}`;
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PM2_HOME: join(dir, 'pm2'),
+      REDIS_URL: redis.url,
+      API_PORT: String(apiPort),
+      DASHBOARD_PORT: String(dashboardPort),
+      API_METRICS_PORT: '0',
+      WORKER_METRICS_PORT: '0',
+      API_KEYS: JSON.stringify([apiKey.record]),
+      DASHBOARD_PASSWORD: dashboardPassword,
+      LOG_LEVEL: 'warn',
+    };
+    pm2 = async (...args) => (await run(join(app, 'node_modules/.bin/pm2'), args, { cwd: app, env, timeout: 90_000 })).stdout;
+    await pm2('start', 'ecosystem.config.js');
+  }, 300_000);
+
+  afterAll(async () => {
+    await pm2?.('kill').catch(() => undefined);
+    await redis?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('ships no workspace-only dependency in any package', async () => {
+    for (const pkg of PUBLIC_PACKAGES) {
+      const manifest = JSON.parse(await readFile(join(ROOT, pkg, 'package.json'), 'utf8')) as { private?: boolean; name: string };
+      expect(manifest.private, manifest.name).not.toBe(true);
+    }
+  });
+
+  it('runs its own job type end to end: validated by its schema, done by its handler', async () => {
+    const headers = { authorization: `Bearer ${apiKey.key}`, 'content-type': 'application/json' };
+    const done = await fetch(`${apiUrl}/v1/jobs/sum?wait=20`, { method: 'POST', headers, body: JSON.stringify({ payload: { numbers: [1, 2, 3, 4] } }) });
+    expect(done.status).toBe(200);
+    expect(await done.json()).toMatchObject({ type: 'sum', state: 'completed', result: { sum: 10, count: 4 } });
+
+    const wrong = await fetch(`${apiUrl}/v1/jobs/sum`, { method: 'POST', headers, body: JSON.stringify({ payload: { numbers: 'four' } }) });
+    expect(wrong.status).toBe(422);
+    // Only the app's own types exist: the reference app's are not there.
+    const builtIn = await fetch(`${apiUrl}/v1/jobs/sentiment`, { method: 'POST', headers, body: JSON.stringify({ payload: { text: 'hi' } }) });
+    expect(builtIn.status).toBe(404);
+    const types = (await (await fetch(`${apiUrl}/v1/job-types`, { headers })).json()) as { types: Array<{ type: string }> };
+    expect(types.types.map((entry) => entry.type)).toEqual(['sum']);
+  });
+
+  it('shows its queue in the dashboard', async () => {
+    const login = await waitFor(async () => {
+      const res = await fetch(`${dashboardUrl}/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { origin: dashboardUrl, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ user: 'admin', password: dashboardPassword }).toString(),
+      }).catch(() => undefined);
+      return res?.status === 303 ? res : undefined;
+    });
+    const cookie = login.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+    const queues = await fetch(`${dashboardUrl}/admin/queues/api/queues`, { headers: { cookie } });
+    expect(queues.status).toBe(200);
+    expect(JSON.stringify(await queues.json())).toContain('"sum"');
+  });
+});
