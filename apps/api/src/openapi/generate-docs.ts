@@ -5,9 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generatedFiles, REGENERATE } from './generated-docs';
-
-const root = join(__dirname, '..', '..', '..', '..');
+import { generatedFiles, REGENERATE, repoRoot as root } from './generated-docs';
 const check = process.argv.includes('--check');
 let stale = 0;
 for (const file of generatedFiles()) {

@@ -2,9 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { API_ERROR_CODES } from '@floodgate/shared/errors';
 import { describe, expect, it } from 'vitest';
-import { errorTable, generatedFiles, REGENERATE, routeTable, withBlock } from './generated-docs';
+import { benchTable, errorTable, generatedFiles, REGENERATE, repoRoot as root, routeTable, withBlock } from './generated-docs';
 
-const root = join(__dirname, '..', '..', '..', '..');
 const read = (path: string) => (existsSync(join(root, path)) ? readFileSync(join(root, path), 'utf8') : undefined);
 
 describe('documentation generated from the code', () => {
@@ -29,6 +28,11 @@ describe('documentation generated from the code', () => {
     expect(table).toContain('| GET | `/v1/jobs/:type/:id` | `jobs:read` |');
     expect(table).toContain('| GET | `/healthz` | open |');
     expect(table).not.toMatch(/\/(sentiment|compute|page-extract)\b|one (sentiment|compute|page-extract) job/);
+  });
+
+  it('takes the bench table, its ratio and machine lines from the latest run, and not its notes', () => {
+    const latest = '| scenario | metric |\n|---|---|\n| flood | lost |\n\n- flood, lost: a note\n\nRatio: how to read it.\nMachine: 2 cores.\n';
+    expect(benchTable(latest).split('\n').slice(1)).toEqual(['| scenario | metric |', '|---|---|', '| flood | lost |', '', 'Ratio: how to read it.', '', 'Machine: 2 cores.']);
   });
 
   it('replaces only what lies between the markers, and names the markers when they are missing', () => {

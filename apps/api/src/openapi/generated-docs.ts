@@ -20,6 +20,9 @@ export interface GeneratedFile {
 
 export const REGENERATE = 'npm run docs:generate';
 
+/** The repository's root, from src/openapi or dist/openapi. */
+export const repoRoot = join(__dirname, '..', '..', '..', '..');
+
 /** The API's document with the defaults a deployment starts from (version from the API's package.json). */
 export function openApiDocument(): Record<string, unknown> {
   const { version } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
@@ -89,6 +92,25 @@ export function withBlock(text: string, file: string, name: string, body: string
   return `${text.slice(0, from + start.length)}\n${body}\n${text.slice(to)}`;
 }
 
+/**
+ * The table of the latest full `npm run bench` (packages/bench/results/latest.md,
+ * committed with each full run), with its ratio and machine lines: the bench
+ * page shows that run and no other.
+ */
+export function benchTable(latest: string): string {
+  const lines = latest.split('\n');
+  const first = lines.findIndex((line) => line.startsWith('|'));
+  const table = lines.slice(first, lines.findIndex((line, index) => index > first && !line.startsWith('|')));
+  return [
+    '<!-- From packages/bench/results/latest.md (the last full npm run bench): run npm run docs:generate after a full run. -->',
+    ...table,
+    '',
+    ...lines.filter((line) => line.startsWith('Ratio:') || line.startsWith('Machine:')).flatMap((line) => [line, '']),
+  ]
+    .join('\n')
+    .trimEnd();
+}
+
 export function generatedFiles(): GeneratedFile[] {
   const document = openApiDocument();
   return [
@@ -98,6 +120,13 @@ export function generatedFiles(): GeneratedFile[] {
       render: (current) => {
         if (current === undefined) throw new Error(`docs/api.md is missing: it holds the route and error tables ${REGENERATE} fills in`);
         return withBlock(withBlock(current, 'docs/api.md', 'routes', routeTable(document)), 'docs/api.md', 'errors', errorTable());
+      },
+    },
+    {
+      path: 'docs/benchmarks.md',
+      render: (current) => {
+        if (current === undefined) throw new Error(`docs/benchmarks.md is missing: it holds the bench table ${REGENERATE} fills in`);
+        return withBlock(current, 'docs/benchmarks.md', 'bench', benchTable(readFileSync(join(repoRoot, 'packages', 'bench', 'results', 'latest.md'), 'utf8')));
       },
     },
   ];
