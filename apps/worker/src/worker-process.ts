@@ -1,5 +1,5 @@
 import { availableParallelism, hostname } from 'node:os';
-import { resolveRedisTarget } from '@floodgate/shared/env';
+import { logEnvNotes, resolveRedisTarget } from '@floodgate/shared/env';
 import { catalog, fairTypes, followPartitionHighWater, jobTypes, partitionCounts, raisePartitionHighWater, type PartitionCounts } from '@floodgate/shared/jobs';
 import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
 import { createLogger, type Logger } from '@floodgate/shared/logger';
@@ -9,7 +9,7 @@ import { loadProxyList } from '@floodgate/shared/proxies';
 import { connectAtStartup } from '@floodgate/shared/redis';
 import { startTracing } from '@floodgate/shared/tracing';
 import { createCpuPool, type CpuPool } from './cpu-pool/cpu-pool';
-import { env } from './env';
+import { env, envNotes } from './env';
 import { closeHandlers, createHandlers, type Handlers } from './handlers';
 import { listenForCancels } from './cancel-listener';
 import { applyGlobalConcurrency } from './global-concurrency';
@@ -20,6 +20,7 @@ import { ProxyPool } from './proxy-pool/proxy-pool';
 import { closeRedis } from './shutdown/close-redis';
 import { settlesWithin } from './shutdown/settles-within';
 import { startWorkers } from './start-workers';
+import { createWorkerReadiness } from './worker-readiness';
 
 /** Time left for the steps besides the drain (heartbeat, handlers, pool, Redis). */
 const CLEANUP_AFTER_DRAIN_MS = 5_000;
@@ -44,19 +45,39 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
   // Before anything connects: a job that may outlive the drain would be cut at every deploy.
   refuseTimeoutsPastTheDrain(env.WORKER_DRAIN_GRACE_MS);
   const logger = createLogger({ name: 'worker', level: env.LOG_LEVEL });
+  logEnvNotes(logger, envNotes);
   const tracing = await startTracing(env, { defaultServiceName: 'floodgate-worker', logger });
   // Before Redis: a bad list stops the process at once. Its errors name the entry by
   // position and mask credentials, so they are safe to print.
   const proxies = loadProxyList({ list: env.FETCH_PROXIES, file: env.FETCH_PROXIES_FILE });
+  // The metrics port answers from before Redis: /healthz says the process runs while it waits
+  // for Redis, /readyz that it cannot take jobs yet (and, from the first shutdown step, no more).
+  const registry = createMetricsRegistry('worker');
+  const readiness = createWorkerReadiness();
+  const metricsServer =
+    env.WORKER_METRICS_PORT > 0
+      ? await startMetricsServer({
+          registry,
+          host: env.METRICS_HOST,
+          port: metricsPortFor(env.WORKER_METRICS_PORT, env.NODE_APP_INSTANCE),
+          logger,
+          readiness: readiness.probe,
+        })
+      : undefined;
   const redis = await connectAtStartup('worker', { target: resolveRedisTarget(env), logger, connectionName: `floodgate-worker-${process.pid}` });
-  if (!redis) return;
+  if (!redis) {
+    // An open port would keep the process alive: it must end, with the exit code connectAtStartup set.
+    if (metricsServer) await closeHttpServer(metricsServer);
+    return;
+  }
 
   const shutdown = createShutdown({ logger, graceMs: env.WORKER_DRAIN_GRACE_MS + CLEANUP_AFTER_DRAIN_MS });
+  // Registered first, so it closes last: the probes and /metrics answer through the drain.
+  if (metricsServer) shutdown.add('metrics server', () => closeHttpServer(metricsServer));
   // Steps run in reverse order of registration: the heartbeat stops first, then the workers
   // drain (cancels still heard), Redis closes, the last spans go out. No step waits on Redis without a bound.
   if (tracing) shutdown.add('tracing', () => tracing.shutdown());
   shutdown.add('redis', () => closeRedis(redis, REDIS_STEP_MS));
-  const registry = createMetricsRegistry('worker');
   const metrics = createWorkerMetrics(registry);
   const proxyPool =
     proxies.length === 0
@@ -142,11 +163,6 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
   });
   shutdown.add('partition watch', stopFollowing);
 
-  if (env.WORKER_METRICS_PORT > 0) {
-    const port = metricsPortFor(env.WORKER_METRICS_PORT, env.NODE_APP_INSTANCE);
-    const server = await startMetricsServer({ registry, host: env.METRICS_HOST, port, logger });
-    if (server) shutdown.add('metrics server', () => closeHttpServer(server));
-  }
   const stopHeartbeat = startHeartbeat({
     redis,
     prefix: env.QUEUE_PREFIX,
@@ -156,8 +172,10 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
     intervalMs: env.WORKER_HEARTBEAT_MS,
     logger,
   });
-  // Registered last, so it runs first: a stopping process stops saying it is alive.
+  // Registered last, so they run first: a stopping process says it is not ready, then stops saying it is alive.
   shutdown.add('heartbeat', () => stopHeartbeat(REDIS_STEP_MS));
+  shutdown.add('readiness', () => readiness.stopping());
+  readiness.running(redis, () => running.workers);
 
   logger.info(
     {
@@ -187,7 +205,7 @@ function warnOfDrainingPartitions(logger: Logger, taking: PartitionCounts, open:
   if (draining.length === 0) return;
   logger.warn(
     { draining: Object.fromEntries(draining.map((type) => [type, { taking: taking[type], open: open[type] }])) },
-    'partitions above QUEUE_PARTITIONS run one job at a time each here: if another process was given a larger QUEUE_PARTITIONS, give every process the same; after a shrink, lower the high-water mark once they are empty (README, Partitions)',
+    'partitions above QUEUE_PARTITIONS run one job at a time each here: if another process was given a larger QUEUE_PARTITIONS, give every process the same; after a shrink, lower the high-water mark once they are empty (docs/operations.md, shrinking partitions)',
   );
 }
 
