@@ -1,3 +1,4 @@
 export * from './shutdown';
 export * from './signal-ready';
 export * from './close-http-server';
+export * from './health-thread';
