@@ -5,11 +5,12 @@
 // pm2 stops a process with SIGINT and SIGKILLs it when kill_timeout runs out.
 const path = require('node:path');
 const { availableParallelism } = require('node:os');
-const { givenRedisVariables, loadEnv } = require('@floodgate/shared/env');
+const { givenRedisVariables, loadProcessEnv } = require('@floodgate/shared/env');
 const { LaunchEnv, resolveApiInstances } = require('@floodgate/shared/stack');
 const { localRedisApps, localRedisEnv } = require('./infra/redis/local-topology');
 
-const env = loadEnv(LaunchEnv, process.env);
+// .env first, as every floodgate process reads it (the launcher already did, and warned of unknown variables).
+const { env } = loadProcessEnv(LaunchEnv);
 const root = __dirname;
 
 /** A Redis given by env (one node, a cluster or sentinels) is used as is; otherwise pm2 runs one here. */

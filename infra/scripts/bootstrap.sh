@@ -2,7 +2,7 @@
 #   - Node.js >= 20.19 (checked, not installed);
 #   - pnpm at the version pinned in package.json, installed under .data/tooling
 #     when the machine has no pnpm of that version (no global install needed);
-#   - dependencies from the frozen lockfile;
+#   - dependencies from the frozen lockfile, unless node_modules already holds them;
 #   - redis-server: Debian's package when missing and we are root; otherwise a
 #     message naming what to install (or, for npm start, to set REDIS_URL);
 #   - redis-sentinel, for the Sentinel topology and its tests (ensure_redis_sentinel);
@@ -32,8 +32,38 @@ if [ "$(pnpm --version 2>/dev/null)" != "$pnpm_version" ]; then
   export PATH="$tooling/node_modules/.bin:$PATH"
 fi
 
-say "installing dependencies (pnpm $pnpm_version, frozen lockfile)"
-pnpm install --frozen-lockfile --reporter=silent >&2 || die "pnpm install failed"
+# Dependencies, unless node_modules was installed from exactly these manifests by
+# this pnpm and Node.js: an install with nothing to do still took about 2 s of
+# every npm start. The stamp lives in node_modules, so a fresh clone (or a
+# deleted node_modules) installs; a changed lockfile or package.json reinstalls.
+install_stamp="node_modules/.floodgate-installed"
+install_inputs="$(node -e '
+  const { createHash } = require("node:crypto");
+  const { existsSync, readdirSync, readFileSync } = require("node:fs");
+  const manifests = ["pnpm-lock.yaml", "pnpm-workspace.yaml", "package.json", ".npmrc"];
+  for (const dir of ["apps", "packages"]) {
+    for (const name of existsSync(dir) ? readdirSync(dir).sort() : []) manifests.push(`${dir}/${name}/package.json`);
+  }
+  const hash = createHash("sha256").update(`pnpm ${process.argv[1]} node ${process.version}\n`);
+  for (const file of manifests) hash.update(`${file}\n`).update(existsSync(file) ? readFileSync(file) : "(none)");
+  process.stdout.write(hash.digest("hex"));
+' "$pnpm_version")"
+if [ -f "$install_stamp" ] && [ "$(cat "$install_stamp")" = "$install_inputs" ]; then
+  say "dependencies up to date (lockfile and package.json files unchanged since the last install)"
+else
+  say "installing dependencies (pnpm $pnpm_version, frozen lockfile)"
+  pnpm install --frozen-lockfile --reporter=silent >&2 || die "pnpm install failed"
+  printf '%s\n' "$install_inputs" > "$install_stamp"
+fi
+
+# setting NAME: NAME as floodgate's processes will see it: the environment's
+# value, else the one in .env (the file and precedence of loadDotEnvFile in
+# packages/shared/src/env/dotenv-file.ts, through the same Node.js parser).
+setting() {
+  if [ -n "${!1+set}" ]; then printf '%s' "${!1}"; return 0; fi
+  [ -f .env ] || return 0
+  node -e 'const v = require("node:util").parseEnv(require("node:fs").readFileSync(".env", "utf8"))[process.argv[1]]; if (v !== undefined) process.stdout.write(v);' "$1"
+}
 
 # apt_install PACKAGE WHY: installs Debian's PACKAGE when we are root on a
 # machine with apt-get; returns 1 (installing nothing) otherwise.
@@ -52,7 +82,7 @@ apt_install() {
 # as long as REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS points at a Redis elsewhere.
 ensure_redis_server() {
   command -v redis-server >/dev/null 2>&1 && return 0
-  if [ "${1:-}" = optional ] && [ -n "${REDIS_URL:-}${REDIS_CLUSTER_NODES:-}${REDIS_SENTINELS:-}" ]; then return 0; fi
+  if [ "${1:-}" = optional ] && [ -n "$(setting REDIS_URL)$(setting REDIS_CLUSTER_NODES)$(setting REDIS_SENTINELS)" ]; then return 0; fi
   apt_install redis-server "the embedded Redis" && return 0
   die "redis-server is not installed. Install it (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis)${1:+, or set REDIS_URL to a Redis you already run}."
 }

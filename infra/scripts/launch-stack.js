@@ -9,7 +9,7 @@ const { mkdirSync } = require('node:fs');
 const { createServer } = require('node:net');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
-const { loadEnv } = require('@floodgate/shared/env');
+const { describeUnknownVariables, DOTENV_FILE, loadProcessEnv } = require('@floodgate/shared/env');
 const { describeRedisTarget } = require('@floodgate/shared/redis');
 const { givenRedisVariables, resolveRedisTarget } = require('@floodgate/shared/env');
 const { describeLocalRedis, localRedisPorts } = require('../redis/local-topology');
@@ -17,8 +17,11 @@ const { LaunchEnv } = require('@floodgate/shared/stack');
 const { appendApiKey, generateApiKey, loadApiKeys } = require('@floodgate/shared/api-keys');
 
 const root = path.resolve(__dirname, '../..');
-const env = loadEnv(LaunchEnv, process.env);
 const say = (line) => process.stderr.write(`\x1b[1m[floodgate]\x1b[0m ${line}\n`);
+// .env under the real environment; what it supplies reaches pm2 and every app through childEnv below.
+const { env, notes } = loadProcessEnv(LaunchEnv);
+if (notes.fromFile) say(`read ${DOTENV_FILE}: ${notes.fromFile.length > 0 ? notes.fromFile.join(', ') : 'nothing the environment does not set already'}`);
+if (notes.unknown.length > 0) say(`warning: nothing reads ${describeUnknownVariables(notes.unknown).join(', ')}`);
 const redisGiven = givenRedisVariables(env).length > 0;
 const APPS = ['api', 'worker', 'dashboard'];
 const { values: args } = parseArgs({ options: { only: { type: 'string' } } });
@@ -107,6 +110,9 @@ async function main() {
     `  Redis       ${redisGiven ? `${describeRedisTarget(resolveRedisTarget(env))} (given)` : describeLocalRedis(env)}`,
     ...(env.API_METRICS_PORT > 0 || env.WORKER_METRICS_PORT > 0
       ? [`  Metrics     http://${env.METRICS_HOST}:${env.API_METRICS_PORT}/metrics (api), :${env.WORKER_METRICS_PORT} (workers), +1 per further process`]
+      : []),
+    ...(only.includes('api') && env.API_HEALTH_PORT > 0
+      ? [`  Liveness    http://${env.METRICS_HOST}:${env.API_HEALTH_PORT}/healthz (api, +1 per further process)`]
       : []),
     '  Scale       npm run pm2 -- scale worker 4',
     '  Stop        Ctrl-C',

@@ -15,7 +15,7 @@ describe('an API process shutting down', () => {
       REDIS_URL: fixture.redis.url,
       QUEUE_PREFIX: fixture.prefix,
       API_PORT: String(apiPort),
-      API_METRICS_PORT: '0',
+      API_METRICS_PORT: '0', API_HEALTH_PORT: '0',
       API_SHUTDOWN_GRACE_MS: '20000',
       API_KEYS: JSON.stringify([apiKey.record]),
     });

@@ -62,7 +62,7 @@ describe('an app of its own (examples/my-app), installed from the packed package
       REDIS_URL: redis.url,
       API_PORT: String(apiPort),
       DASHBOARD_PORT: String(dashboardPort),
-      API_METRICS_PORT: '0',
+      API_METRICS_PORT: '0', API_HEALTH_PORT: '0',
       WORKER_METRICS_PORT: '0',
       API_KEYS: JSON.stringify([apiKey.record]),
       DASHBOARD_PASSWORD: dashboardPassword,

@@ -110,7 +110,7 @@ describe('fair shares with worker processes', () => {
       REDIS_URL: fixture.redis.url,
       QUEUE_PREFIX: fixture.prefix,
       API_PORT: String(port),
-      API_METRICS_PORT: '0',
+      API_METRICS_PORT: '0', API_HEALTH_PORT: '0',
       API_KEYS: JSON.stringify(tenants.map((t) => t.record)),
     });
     fixture.processes.push(api);

@@ -32,7 +32,7 @@ describe('a flood at the front door', () => {
       await spawnNodeProcess(join(root, 'apps/api/dist/index.js'), {
         ...env,
         API_PORT: String(apiPort),
-        API_METRICS_PORT: '0',
+        API_METRICS_PORT: '0', API_HEALTH_PORT: '0',
         API_KEYS: JSON.stringify([apiKey.record]),
         // Far less than the flood offers: most requests must be turned away.
         API_BACKLOG_CAP: 'compute=300',

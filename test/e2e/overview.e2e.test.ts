@@ -77,7 +77,7 @@ describe('the overview page', () => {
       const process = await spawnNodeProcess(join(root, 'apps/api/dist/index.js'), {
         ...common,
         API_PORT: String(port),
-        API_METRICS_PORT: '0',
+        API_METRICS_PORT: '0', API_HEALTH_PORT: '0',
         API_KEYS: JSON.stringify([apiKey.record]),
         // Low on purpose: the flood below must be refused.
         API_RATE_LIMIT: 'compute=5',

@@ -27,6 +27,8 @@ export interface Pm2Stack {
   apiHeaders: Record<string, string>;
   /** Metrics URL of API process N. */
   apiMetricsUrl(instance: number): string;
+  /** The thread-served liveness probe of API process N (API_HEALTH_PORT). */
+  apiHealthUrl(instance: number): string;
   /** Metrics URL of worker process N. */
   workerMetricsUrl(instance: number): string;
   /** Runs the pm2 CLI against this stack's private PM2_HOME. */
@@ -44,8 +46,9 @@ export async function startPm2Stack(extraEnv: Record<string, string> = {}): Prom
   // Process N of an app serves metrics on base + N, bound only when pm2 starts or scales it: one run
   // of free ports outside the ephemeral range, 4 per app (a port picked by freePort could meanwhile be
   // taken by an outgoing connection as base + 1, leaving a scaled worker without its metrics port).
-  const apiMetricsBase = await freePortRun(8);
+  const apiMetricsBase = await freePortRun(12);
   const workerMetricsBase = apiMetricsBase + 4;
+  const apiHealthBase = apiMetricsBase + 8;
   const dashboardPassword = `e2e-${Math.random().toString(36).slice(2)}`;
   const apiKey = generateApiKey('e2e', ['admin']);
   const env: NodeJS.ProcessEnv = {
@@ -57,6 +60,7 @@ export async function startPm2Stack(extraEnv: Record<string, string> = {}): Prom
     REDIS_DATA_DIR: redisDir,
     API_METRICS_PORT: String(apiMetricsBase),
     WORKER_METRICS_PORT: String(workerMetricsBase),
+    API_HEALTH_PORT: String(apiHealthBase),
     DASHBOARD_USER: 'admin',
     DASHBOARD_PASSWORD: dashboardPassword,
     LOG_LEVEL: 'warn',
@@ -103,6 +107,7 @@ export async function startPm2Stack(extraEnv: Record<string, string> = {}): Prom
     apiHeaders: { authorization: `Bearer ${apiKey.key}` },
     apiMetricsUrl: (instance) => `http://127.0.0.1:${apiMetricsBase + instance}/metrics`,
     workerMetricsUrl: (instance) => `http://127.0.0.1:${workerMetricsBase + instance}/metrics`,
+    apiHealthUrl: (instance) => `http://127.0.0.1:${apiHealthBase + instance}/healthz`,
     pm2,
     processes,
     stop,

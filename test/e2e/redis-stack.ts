@@ -42,7 +42,7 @@ export async function startStack(redisEnv: Record<string, string>, options: Stac
   };
   try {
     const apiPort = await freePort();
-    processes.push(await spawnNodeProcess(API_ENTRY, { ...env, API_PORT: String(apiPort), API_METRICS_PORT: '0', API_KEYS: JSON.stringify([apiKey.record, ...(options.apiKeys ?? [])]) }, 60_000));
+    processes.push(await spawnNodeProcess(API_ENTRY, { ...env, API_PORT: String(apiPort), API_METRICS_PORT: '0', API_HEALTH_PORT: '0', API_KEYS: JSON.stringify([apiKey.record, ...(options.apiKeys ?? [])]) }, 60_000));
     if (options.worker ?? true) processes.push(await spawnNodeProcess(WORKER_ENTRY, { ...env, ...FAST_RECOVERY_ENV }, 60_000));
     let dashboard: string | undefined;
     if (options.dashboard) {

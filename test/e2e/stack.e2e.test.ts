@@ -93,6 +93,12 @@ describe('the whole stack under pm2', () => {
     expect(metricValue(worker, 'nodejs_eventloop_lag_p99_seconds')).toBeGreaterThanOrEqual(0);
   });
 
+  it("answers each API process's liveness probe from its own port", async () => {
+    const answer = await fetch(stack.apiHealthUrl(0));
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ status: 'ok', lagMs: expect.any(Number) });
+  });
+
   it('keeps the dashboard behind its login and shows the queues', async () => {
     const board = `${stack.dashboardUrl}/admin/queues`;
     // Signed out: pages go to the login form, the JSON API answers 401.

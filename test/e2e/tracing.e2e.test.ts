@@ -31,7 +31,7 @@ beforeAll(async () => {
   processes.push(await spawnNodeProcess(join(root, 'apps/worker/dist/index.js'), { ...common, WORKER_METRICS_PORT: '0', WORKER_CPU_THREADS: '1' }));
   const port = await freePort();
   processes.push(
-    await spawnNodeProcess(join(root, 'apps/api/dist/index.js'), { ...common, API_PORT: String(port), API_METRICS_PORT: '0', API_KEYS: JSON.stringify([apiKey.record]) }),
+    await spawnNodeProcess(join(root, 'apps/api/dist/index.js'), { ...common, API_PORT: String(port), API_METRICS_PORT: '0', API_HEALTH_PORT: '0', API_KEYS: JSON.stringify([apiKey.record]) }),
   );
   api = `http://127.0.0.1:${port}`;
 });

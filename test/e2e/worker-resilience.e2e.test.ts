@@ -97,7 +97,7 @@ describe('cancelling a running job', () => {
     const apiPort = await freePort();
     await fixture.startWorker();
     fixture.processes.push(
-      await spawnNodeProcess(API_ENTRY, { REDIS_URL: fixture.redis.url, QUEUE_PREFIX: fixture.prefix, API_PORT: String(apiPort), API_METRICS_PORT: '0', API_KEYS: JSON.stringify([apiKey.record]) }),
+      await spawnNodeProcess(API_ENTRY, { REDIS_URL: fixture.redis.url, QUEUE_PREFIX: fixture.prefix, API_PORT: String(apiPort), API_METRICS_PORT: '0', API_HEALTH_PORT: '0', API_KEYS: JSON.stringify([apiKey.record]) }),
     );
     const api = `http://127.0.0.1:${apiPort}`;
     const posted = await fetch(`${api}/v1/jobs/compute`, {
@@ -124,7 +124,7 @@ describe('a Redis outage', () => {
     const apiPort = await freePort();
     await fixture.startWorker({ WORKER_CPU_THREADS: '2' });
     fixture.processes.push(
-      await spawnNodeProcess(API_ENTRY, { REDIS_URL: fixture.redis.url, QUEUE_PREFIX: fixture.prefix, API_PORT: String(apiPort), API_METRICS_PORT: '0', API_KEYS: JSON.stringify([apiKey.record]) }),
+      await spawnNodeProcess(API_ENTRY, { REDIS_URL: fixture.redis.url, QUEUE_PREFIX: fixture.prefix, API_PORT: String(apiPort), API_METRICS_PORT: '0', API_HEALTH_PORT: '0', API_KEYS: JSON.stringify([apiKey.record]) }),
     );
     const api = `http://127.0.0.1:${apiPort}`;
     const post = (n: number) =>

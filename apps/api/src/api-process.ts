@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { loadApiKeys } from '@floodgate/shared/api-keys';
-import { resolveRedisTarget } from '@floodgate/shared/env';
-import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
-import { createLogger } from '@floodgate/shared/logger';
+import { logEnvNotes, resolveRedisTarget } from '@floodgate/shared/env';
+import { closeHttpServer, createShutdown, signalReady, startHealthThread, type HealthThread } from '@floodgate/shared/lifecycle';
+import { createLogger, type Logger } from '@floodgate/shared/logger';
 import { createMetricsRegistry, metricsPortFor, startMetricsServer } from '@floodgate/shared/metrics';
 import { openPartitionedQueues } from '@floodgate/shared/jobs';
 import { loadProxyList } from '@floodgate/shared/proxies';
@@ -14,7 +14,7 @@ import { createApiServer } from './api-server';
 import { createApiListener, fairnessOf } from './app';
 import { createAofAck } from './durability/aof-ack';
 import { createAuthenticator, keysById } from './auth/authenticator';
-import { env } from './env';
+import { env, envNotes } from './env';
 import { createJobWaiter } from './job-waiter';
 import { createHttpMetrics } from './metrics/http-metrics';
 import { registerQueueMetrics } from './metrics/queue-metrics';
@@ -28,12 +28,20 @@ import { closeQueues } from './queues';
  */
 export async function runApiProcess(): Promise<void> {
   const logger = createLogger({ name: 'api', level: env.LOG_LEVEL });
+  logEnvNotes(logger, envNotes);
+  // Before Redis: the probe says the process lives while it waits for Redis too.
+  const health = await startLivenessProbe(logger);
   const tracing = await startTracing(env, { defaultServiceName: 'floodgate-api', logger });
   const target = resolveRedisTarget(env);
   const redis = await connectAtStartup('producer', { target, logger, connectionName: `floodgate-api-${process.pid}` }, { ackFsync: env.REDIS_ACK_FSYNC });
-  if (!redis) return;
+  if (!redis) {
+    await health?.stop();
+    return;
+  }
 
   const shutdown = createShutdown({ logger, graceMs: env.API_SHUTDOWN_GRACE_MS });
+  // Registered first, so it stops last: alive is what the process is until it exits.
+  if (health) shutdown.add('liveness probe', () => health.stop());
   // Steps run in reverse order: stop accepting requests, then close queues, then Redis, then export the last spans.
   if (tracing) shutdown.add('tracing', () => tracing.shutdown());
   shutdown.add('redis', () => redis.quit());
@@ -109,6 +117,7 @@ export async function runApiProcess(): Promise<void> {
     httpMetrics,
     tracing,
     fairness: fairnessOf({ fair: env.QUEUE_FAIRNESS, tenantBacklogCaps: env.API_TENANT_BACKLOG_CAP, backlogCaps: env.API_BACKLOG_CAP }),
+    trustProxy: env.TRUST_PROXY,
   });
   // A deep accept queue: a burst of thousands of connections (waiters, a flood)
   // waits in the kernel instead of being dropped into SYN retransmits.
@@ -120,4 +129,22 @@ export async function runApiProcess(): Promise<void> {
   shutdown.add('waiting requests', () => waiter.release());
   logger.info({ url: `http://${env.API_HOST}:${env.API_PORT}`, prefix: env.QUEUE_PREFIX }, 'api listening');
   signalReady();
+}
+
+/**
+ * `GET /healthz` on API_HEALTH_PORT + instance, answered by a thread of its own
+ * (startHealthThread). Like the metrics port, a side show: a taken port is
+ * logged and the API runs on without it.
+ */
+async function startLivenessProbe(logger: Logger): Promise<HealthThread | undefined> {
+  if (env.API_HEALTH_PORT === 0) return undefined;
+  const port = metricsPortFor(env.API_HEALTH_PORT, env.NODE_APP_INSTANCE);
+  try {
+    const health = await startHealthThread({ port, host: env.METRICS_HOST });
+    logger.info({ port: health.port }, 'liveness probe listening (GET /healthz, from a thread of its own)');
+    return health;
+  } catch (err) {
+    logger.warn({ err, port }, 'liveness probe port unavailable; running without it');
+    return undefined;
+  }
 }

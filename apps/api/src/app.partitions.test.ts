@@ -1,3 +1,4 @@
+import { parseApiKey } from '@floodgate/shared/api-keys';
 import { partitionOfJobId, partitionOfKey } from '@floodgate/shared/jobs';
 import { waitFor } from '@floodgate/testkit';
 import { Worker, type Job } from 'bullmq';
@@ -66,7 +67,9 @@ describe('a partitioned type (QUEUE_PARTITIONS=sentiment=3)', () => {
 
   it('puts a keyed job in the partition its key hashes to, so repeats find it', async () => {
     const first = await post({ payload: { text: 'keyed' } }, { 'idempotency-key': 'order-1234' });
-    expect(partitionOfJobId(first)).toBe(partitionOfKey('order-1234', 3));
+    // An idempotency key is the caller's own: it hashes together with the key id that sent it.
+    const owner = parseApiKey(api.apiKey)?.id;
+    expect(partitionOfJobId(first)).toBe(partitionOfKey(`${owner}\norder-1234`, 3));
     expect(await post({ payload: { text: 'keyed' } }, { 'idempotency-key': 'order-1234' })).toBe(first);
 
     const own = await post({ payload: { text: 'mine' }, jobId: 'caller-chosen-77' });

@@ -22,6 +22,7 @@ import { createEnqueuePipeline, type EnqueuePipeline } from './enqueue/enqueue-p
 import { createRequestParser } from './enqueue/parse-request';
 import { createPayloadPolicy, type PayloadPolicy } from './enqueue/payload-policy';
 import type { FetchTargetPolicy } from '@floodgate/shared/fetch-target';
+import type { TrustProxy } from '@floodgate/shared/env';
 import type { ProxyEndpoint } from '@floodgate/shared/proxies';
 import { leanEnqueueListener, leanRouteOf } from './fast-path/lean-enqueue';
 import { bulkJobsRouter } from './routes/bulk-jobs';
@@ -29,6 +30,7 @@ import { docsRouter } from './routes/docs';
 import { healthRouter } from './routes/health';
 import { jobEventsRouter } from './routes/job-events';
 import { jobTypesRouter } from './routes/job-types';
+import { clientAddressOf, trustProxyRuleOf } from './http/client-address';
 import { JSON_MEDIA_TYPES } from './http/request-params';
 import { jobsRouter } from './routes/jobs';
 import { metricsRouter } from './routes/metrics';
@@ -82,6 +84,12 @@ export interface AppDeps {
    * @defaultValue the catalog's
    */
   fairness?: Fairness;
+  /**
+   * Which proxies may name the client in X-Forwarded-For (TRUST_PROXY): the
+   * address rate limits and keyless tenants count by, on both paths.
+   * @defaultValue false (the peer's address)
+   */
+  trustProxy?: TrustProxy;
 }
 
 /** Fair shares as the API applies them: which types, and how many of one tenant's jobs may wait. */
@@ -125,8 +133,10 @@ export function createApiListener(deps: AppDeps): { app: Express; listener: Requ
   // One instance for both paths, so their answers carry the same security headers.
   const securityHeaders = helmet();
   const app = createApp(deps, { pipeline, payloadPolicy, securityHeaders });
+  const trust = trustProxyRuleOf(app);
   const listener = leanEnqueueListener({
     app,
+    clientAddress: (req) => clientAddressOf(req, trust),
     securityHeaders,
     pipeline,
     auth: deps.auth,
@@ -153,6 +163,8 @@ export function createApp(
   const bulkMaxJobs = deps.bulkMaxJobs ?? DEFAULT_BULK_MAX_JOBS;
   const app = express();
   app.disable('x-powered-by');
+  // req.ip (rate limits, keyless tenants) follows it; the lean path reads the same compiled rule.
+  app.set('trust proxy', deps.trustProxy ?? false);
   // helmet's defaults: nosniff, no framing, a same-origin CSP (the /docs page loads only its own files), HSTS.
   app.use(shared.securityHeaders);
   app.use(requestLogger(deps.logger));

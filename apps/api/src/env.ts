@@ -1,82 +1,12 @@
-import { boolEnv, intEnv, loadEnv, numberEnv, REDIS_ENV_KEYS, refineRedisTopology } from '@floodgate/shared/env';
-import { perTypeNumbersEnv } from '@floodgate/shared/jobs';
-import { StackEnv } from '@floodgate/shared/stack';
-import { TracingEnv } from '@floodgate/shared/tracing';
+import { loadProcessEnv } from '@floodgate/shared/env';
+import { ApiEnv } from './env-schema';
 
-/** The API's environment: the shared stack variables it uses, plus its own. */
-export const ApiEnv = StackEnv.pick({
-  ...REDIS_ENV_KEYS,
-  QUEUE_PREFIX: true,
-  QUEUE_PARTITIONS: true,
-  QUEUE_PARTITIONS_CHECK_MS: true,
-  QUEUE_FAIRNESS: true,
-  LOG_LEVEL: true,
-  API_PORT: true,
-  API_HOST: true,
-  API_SHUTDOWN_GRACE_MS: true,
-  API_METRICS_PORT: true,
-  METRICS_HOST: true,
-  NODE_APP_INSTANCE: true,
-  PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: true,
-  FETCH_PROXIES: true,
-  FETCH_PROXIES_FILE: true,
-  API_KEYS: true,
-  API_KEYS_FILE: true,
-  AUTH_DISABLED: true,
-  NODE_ENV: true,
-}).extend({
-  /** Largest request body accepted, in bytes; larger ones get 413. @defaultValue 1048576 (1 MiB) */
-  API_BODY_LIMIT_BYTES: intEnv(1_048_576, { min: 1_024, max: 64 * 1_048_576 }),
-  /** Most jobs one `POST /v1/jobs/:type/bulk` may carry; more is 422 `too_many_jobs`. @defaultValue 1000 */
-  API_BULK_MAX_JOBS: intEnv(1_000, { min: 1, max: 100_000 }),
-  /** Jobs per second one client may enqueue, per type: `type=N,...` over the catalog's `rateLimitPerSecond`. */
-  API_RATE_LIMIT: perTypeNumbersEnv({ min: 1, max: 1_000_000 }),
-  /** Backlog caps per type: `type=N,...` over the catalog's `backlogCap`. */
-  API_BACKLOG_CAP: perTypeNumbersEnv({ min: 1, max: 100_000_000 }),
-  /** Each tenant's share of a fair type's backlog: `type=N,...` over the catalog's `tenantBacklogCap`; past it, 429 tenant_queue_full. */
-  API_TENANT_BACKLOG_CAP: perTypeNumbersEnv({ min: 1, max: 100_000_000 }),
-  /** Share of Redis maxmemory at which new jobs are refused (503 redis_memory_high). @defaultValue 0.85 */
-  API_REDIS_MEMORY_HIGH: numberEnv(0.85, { min: 0.05, max: 1 }),
-  /** Share of Redis maxmemory below which jobs are accepted again. @defaultValue 0.75 */
-  API_REDIS_MEMORY_LOW: numberEnv(0.75, { min: 0.01, max: 1 }),
-  /** Event-loop delay p99 (ms) at which a process refuses new jobs (503 overloaded); it resumes below half. @defaultValue 200 */
-  API_MAX_EVENT_LOOP_DELAY_MS: intEnv(200, { min: 10, max: 60_000 }),
-  /** Seconds an Idempotency-Key's record (caller, key → job id, payload digest) is kept, whatever the job's retention. @defaultValue 86400 (24 h) */
-  IDEMPOTENCY_TTL: intEnv(86_400, { min: 1, max: 30 * 86_400 }),
-  /**
-   * Replicas that must hold a new job before the API answers 202 (Redis WAIT,
-   * once per coalesced batch). 0: the primary alone. Fewer in time: 503
-   * replication_unconfirmed, naming the job id (it may exist).
-   * @defaultValue 0
-   */
-  REDIS_ACK_REPLICAS: intEnv(0, { min: 0, max: 16 }),
-  /** How long the API waits for REDIS_ACK_REPLICAS replicas, in ms. @defaultValue 1000 */
-  REDIS_ACK_TIMEOUT_MS: intEnv(1_000, { min: 1, max: 60_000 }),
-  /**
-   * A 202 waits until Redis has the job in its append-only file on disk
-   * (`WAITAOF`, Redis 7.2+; the API refuses to start on a Redis without it).
-   * Unset, a 202 means Redis holds the job in memory, fsynced within about a
-   * second under `appendfsync everysec`. @defaultValue false
-   */
-  REDIS_ACK_FSYNC: boolEnv(false),
-  /** Most entries kept in each queue's events stream (BullMQ's `streams.events.maxLen`). @defaultValue 10000 */
-  API_EVENTS_MAX_LEN: intEnv(10_000, { min: 100, max: 10_000_000 }),
-  /** OpenTelemetry tracing (`OTEL_*`): see TracingEnv. Off unless an exporter is set. */
-  ...TracingEnv.shape,
-  /** How often this process writes its figures (refusals, queue depth, Redis memory) to the overview's history, in ms. @defaultValue 5000 */
-  OVERVIEW_FLUSH_MS: intEnv(5_000, { min: 100, max: 60_000 }),
-}).refine((env) => !(env.AUTH_DISABLED && env.NODE_ENV === 'production'), {
-  message: 'AUTH_DISABLED=true is for local development and is refused when NODE_ENV=production',
-  path: ['AUTH_DISABLED'],
-}).refine((env) => env.API_REDIS_MEMORY_LOW <= env.API_REDIS_MEMORY_HIGH, {
-  message: 'API_REDIS_MEMORY_LOW must not be above API_REDIS_MEMORY_HIGH',
-  path: ['API_REDIS_MEMORY_LOW'],
-}).refine((env) => !(env.REDIS_ACK_FSYNC && env.REDIS_CLUSTER_NODES !== undefined), {
-  // WAITAOF must go to the node that took the writes; the fsync ack sends it on the connection, which a cluster routes anywhere.
-  message: 'REDIS_ACK_FSYNC is not supported with REDIS_CLUSTER_NODES yet; use REDIS_ACK_REPLICAS for a cluster',
-  path: ['REDIS_ACK_FSYNC'],
-}).superRefine(refineRedisTopology);
-export type ApiEnv = typeof ApiEnv._output;
+export { ApiEnv } from './env-schema';
 
-/** Parsed once, at start; nothing else reads process.env. */
-export const env: ApiEnv = loadEnv(ApiEnv, process.env);
+const loaded = loadProcessEnv(ApiEnv);
+
+/** The API's configuration: `.env` applied, then parsed once, at start; nothing else reads process.env. */
+export const env: ApiEnv = loaded.env;
+
+/** What reading it found (the `.env` used, variables nothing reads), for the process to log once it has a logger. */
+export const envNotes = loaded.notes;

@@ -9,9 +9,11 @@
 import { parseArgs } from 'node:util';
 import { appendApiKey, generateApiKey, loadApiKeys, removeApiKey, Scope, SCOPES, setApiKeyWeight } from '@floodgate/shared/api-keys';
 import { MAX_TENANT_WEIGHT, TenantWeight } from '@floodgate/shared/fairness';
+import { loadDotEnvFile } from '@floodgate/shared/env';
 import { StackEnv } from '@floodgate/shared/stack';
 
-// The same variable and default the API and `npm start` read.
+// The same variable and default the API and `npm start` read, from the same places (the environment, then .env).
+loadDotEnvFile();
 const file = StackEnv.shape.API_KEYS_FILE.parse(process.env.API_KEYS_FILE);
 const usage = `usage:
   npm run keys:create -- --scopes <scope,...> [--name <who it is for>] [--weight <1-${MAX_TENANT_WEIGHT}>]

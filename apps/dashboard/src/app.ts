@@ -5,6 +5,7 @@ import { catalog, jobTypes } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { RedisClient } from '@floodgate/shared/redis';
+import type { TrustProxy } from '@floodgate/shared/env';
 import { BOARD_PATH, OVERVIEW_PATH, requireSession, sessionOf, viewerIsReadOnly } from './auth';
 import type { Account, Credentials, Role } from './credentials';
 import { sameOriginGuard } from './csrf';
@@ -39,6 +40,12 @@ export interface DashboardDeps {
   sessionLifetimeMs?: number;
   /** Back-off after failed logins, per client address. @defaultValue LoginThrottle's defaults */
   loginThrottle?: LoginThrottleOptions;
+  /**
+   * Which proxies may name the client in X-Forwarded-For (TRUST_PROXY): the
+   * address the login back-off counts by and the logs show.
+   * @defaultValue false (the peer's address: behind a proxy, every client shares the proxy's budget)
+   */
+  trustProxy?: TrustProxy;
   /** Logins, logouts, refusals and unexpected errors are logged here. */
   logger: Logger;
 }
@@ -67,6 +74,7 @@ export function createApp(deps: DashboardDeps): DashboardApp {
 
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy ?? false);
   app.use(securityHeaders({ secure }));
 
   // Unauthenticated on purpose: pm2 and load balancers probe it, and it says nothing about the jobs.

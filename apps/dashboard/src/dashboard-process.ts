@@ -1,19 +1,20 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { isIP } from 'node:net';
-import { resolveRedisTarget } from '@floodgate/shared/env';
+import { logEnvNotes, resolveRedisTarget } from '@floodgate/shared/env';
 import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
 import { openPartitionedQueues } from '@floodgate/shared/jobs';
 import { createLogger } from '@floodgate/shared/logger';
 import { connectAtStartup } from '@floodgate/shared/redis';
 import { BOARD_PATH, createApp, LOGIN_PATH, type DashboardApp } from './app';
 import { resolveCredentials, resolveSessionSecret } from './credentials';
-import { env, secureCookies } from './env';
+import { env, envNotes, secureCookies } from './env';
 import { closeQueues } from './queues';
 
 /** A whole dashboard process: Redis, the catalog's queues on Bull Board and the overview, behind its login; then `ready` for pm2. */
 export async function runDashboardProcess(): Promise<void> {
   const logger = createLogger({ name: 'dashboard', level: env.LOG_LEVEL });
+  logEnvNotes(logger, envNotes);
   // Waits for Redis, then refuses to run (fatal log, exit code 1) unless its maxmemory-policy is noeviction.
   const redis = await connectAtStartup('producer', { target: resolveRedisTarget(env), logger, connectionName: `floodgate-dashboard-${process.pid}` });
   if (!redis) return;
@@ -40,7 +41,17 @@ export async function runDashboardProcess(): Promise<void> {
   const viewer = resolveCredentials({ user: env.DASHBOARD_VIEWER_USER, password: env.DASHBOARD_VIEWER_PASSWORD });
   const session = resolveSessionSecret(env.DASHBOARD_SESSION_SECRET);
   const secure = secureCookies(env);
-  app = createApp({ queues, redis, prefix: env.QUEUE_PREFIX, admin, viewer, sessionSecret: session.secret, secureCookies: secure, logger });
+  app = createApp({
+    queues,
+    redis,
+    prefix: env.QUEUE_PREFIX,
+    admin,
+    viewer,
+    sessionSecret: session.secret,
+    secureCookies: secure,
+    trustProxy: env.TRUST_PROXY,
+    logger,
+  });
   const server: Server = app.listen(env.DASHBOARD_PORT, env.DASHBOARD_HOST);
   await once(server, 'listening');
   shutdown.add('http server', () => closeHttpServer(server));

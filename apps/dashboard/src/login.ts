@@ -104,7 +104,7 @@ export function loginRoutes(deps: LoginDeps): Router {
   return router;
 }
 
-/** The peer address (no `trust proxy`: behind a proxy every client shares the proxy's budget). */
+/** The client's address: the peer's, or the one a trusted proxy names (TRUST_PROXY, express's `trust proxy`). */
 function clientAddress(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }

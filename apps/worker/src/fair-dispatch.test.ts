@@ -115,7 +115,8 @@ const test = base.extend<Fixture>({
             weight: more.weight ?? 1,
             backlogCap: 0,
           });
-          ids.push(String(reply));
+          if (reply.outcome !== 'added') throw new Error(`the add of ${id} was not stored: ${reply.outcome}`);
+          ids.push(reply.id);
         }
         return ids;
       },

@@ -1,5 +1,11 @@
-import type { ApiErrorCode } from '@floodgate/shared/errors';
-import type { OutcomeUnknownDetails } from '@floodgate/shared/wire';
+import type { OutcomeUnknownDetails } from './answers.js';
+
+/**
+ * The API's error code: stable, one per cause (`queue_full`, `job_not_found`,
+ * ...; the table is in the API's README and OpenAPI document). Kept a string:
+ * the client is not tied to one API version's list.
+ */
+export type ApiErrorCode = string;
 
 /** One problem in a 422 `invalid_payload` (or 400 `invalid_query`): `details.issues`. */
 export interface ValidationIssue {
@@ -13,22 +19,23 @@ export interface ValidationIssue {
 /**
  * The `details` some codes always carry, typed:
  * - `enqueue_outcome_unknown` (503): the add reached Redis but its answer was
- *   lost, so the job may exist: `{id, type, links}`. Read it (`get(type, id)`)
- *   before retrying; a 404 there means it was not stored.
- * - `redis_unavailable` (503) carries none: nothing was enqueued, retrying is safe.
+ *   lost, so the job may exist: `{id, type, links}`. The client reads it before
+ *   any resend (see the README), so you see this code only once retries ran out.
+ * - `invalid_payload` (422): `{issues}`.
+ * - `queue_full` (429): `{backlog, cap}`.
  */
 export interface ApiErrorDetails {
   enqueue_outcome_unknown: OutcomeUnknownDetails;
+  invalid_payload: { issues: ValidationIssue[] };
+  queue_full: { backlog: number; cap: number };
 }
 
 /** The typed `details` of code `C`, or `unknown` for codes without a fixed shape. */
-export type DetailsOf<C extends ApiErrorCode> = C extends keyof ApiErrorDetails ? ApiErrorDetails[C] : unknown;
+export type DetailsOf<C extends string> = C extends keyof ApiErrorDetails ? ApiErrorDetails[C] : unknown;
 
 /**
  * The API answered with an error: a non-2xx status and floodgate's JSON error
  * body. `code` is the stable thing to branch on; `message` is for people.
- * A newer API may send a code this client's types do not list yet; it is
- * passed through as is.
  */
 export class FloodgateApiError extends Error {
   override readonly name = 'FloodgateApiError';
@@ -58,8 +65,8 @@ export class FloodgateApiError extends Error {
   }
 }
 
-/** Whether `err` is an API error, and with `code`, one with that code (then `err.code` is narrowed). */
-export function isFloodgateApiError<C extends ApiErrorCode = ApiErrorCode>(
+/** Whether `err` is an API error, and with `code`, one with that code (then `err.code` and `err.details` are narrowed). */
+export function isFloodgateApiError<C extends string = ApiErrorCode>(
   err: unknown,
   code?: C,
 ): err is FloodgateApiError & { readonly code: C; readonly details: DetailsOf<C> } {

@@ -1,23 +1,24 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startApi, type ApiHarness } from '@floodgate/api/testing';
-import { catalog } from '@floodgate/shared/jobs';
-import { createLogger } from '@floodgate/shared/logger';
-import { createMetricsRegistry } from '@floodgate/shared/metrics';
-import { createRedis } from '@floodgate/shared/redis';
+import type { catalog } from '@floodgate/shared/jobs';
 import { freePort, waitFor } from '@floodgate/testkit';
-import { createJobWorker, createWorkerMetrics, defineHandler, listenForCancels } from '@floodgate/worker/runtime';
+import { defineHandler } from '@floodgate/worker/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   failureCodeOf,
   FloodgateApiError,
   FloodgateClient,
   FloodgateNetworkError,
-  isFloodgateApiError,
   JobFailedError,
-  type ApiErrorCode,
+  type JobMapOf,
   type ValidationIssue,
-} from './index';
+} from './index.js';
+import { apiError, rejection } from './test-support/rejection.test.js';
+import { startWorkers } from './test-support/workers.test.js';
+
+/** Floodgate's own job types, as a user's would be: derived from the definitions' schemas. */
+type FloodgateJobs = JobMapOf<typeof catalog>;
 
 /** What the test's compute handler does, chosen by the payload's `n`. */
 const COMPUTE = {
@@ -56,65 +57,15 @@ const computeHandler = defineHandler('compute', async ({ n, m }, ctx) => {
   return { checksum: 'feedbeef', operations: n * m, n, m };
 });
 
-/**
- * Floodgate's worker runtime (createJobWorker: validation, time limits, result
- * checks) for sentiment and compute, with the handlers above, plus the cancel
- * subscription the worker process adds.
- */
-async function startWorkers(api: ApiHarness) {
-  const logger = createLogger({ name: 'client-test', level: 'silent', pretty: false });
-  const connection = createRedis('worker', { url: api.redis.url, logger });
-  const metrics = createWorkerMetrics(createMetricsRegistry('client-test'));
-  const common = { connection, prefix: api.prefix, logger, metrics };
-  const sentiment = createJobWorker({ ...common, definition: catalog.sentiment, handler: sentimentHandler });
-  const compute = createJobWorker({ ...common, definition: catalog.compute, handler: computeHandler });
-  const workers = [sentiment, compute];
-  await Promise.all(workers.map((worker) => worker.waitUntilReady()));
-  const stopCancels = await listenForCancels({
-    redis: connection,
-    prefix: api.prefix,
-    workers: [
-      { type: 'sentiment', worker: sentiment },
-      { type: 'compute', worker: compute },
-    ],
-    logger,
-  });
-  return {
-    async stop() {
-      await stopCancels();
-      // Forced: a test that failed half-way may leave a job running until aborted.
-      await Promise.all(workers.map((worker) => worker.close(true)));
-      await connection.quit();
-    },
-  };
-}
-
-/** What `promise` rejected with; a failure when it resolved. */
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to fail, and it succeeded');
-}
-
-/** The FloodgateApiError `promise` rejected with, checked to carry `code`. */
-async function apiError(promise: Promise<unknown>, code: ApiErrorCode): Promise<FloodgateApiError> {
-  const err = await rejection(promise);
-  if (!isFloodgateApiError(err, code)) throw new Error(`expected a FloodgateApiError with code ${code}`, { cause: err });
-  return err;
-}
-
 describe('FloodgateClient against the real API', { timeout: 10_000 }, () => {
   let api: ApiHarness;
   let workers: Awaited<ReturnType<typeof startWorkers>>;
-  let client: FloodgateClient;
+  let client: FloodgateClient<FloodgateJobs>;
   beforeAll(async () => {
     // No page-extract job may wait: its enqueues show a 429 with Retry-After.
     api = await startApi({ limits: { backlogCap: { 'page-extract': 0 } } });
-    workers = await startWorkers(api);
-    client = new FloodgateClient({ baseUrl: api.url, apiKey: api.apiKey });
+    workers = await startWorkers(api, { sentiment: sentimentHandler, compute: computeHandler });
+    client = new FloodgateClient<FloodgateJobs>({ baseUrl: api.url, apiKey: api.apiKey });
   });
   afterAll(async () => {
     await workers?.stop();
@@ -173,7 +124,7 @@ describe('FloodgateClient against the real API', { timeout: 10_000 }, () => {
   it('throws JobFailedError with throwOnFailure; retry runs the failed job again', async () => {
     const err = await rejection(client.enqueueAndWait('compute', { n: COMPUTE.failsFirstRun, m: 1 }, { attempts: 1, waitSeconds: 5, throwOnFailure: true }));
     expect(err).toBeInstanceOf(JobFailedError);
-    const failed = (err as JobFailedError<'compute'>).job;
+    const failed = (err as JobFailedError<FloodgateJobs, 'compute'>).job;
     expect((err as JobFailedError).failureCode).toBe('flaky_test');
     expect(failed).toMatchObject({ type: 'compute', state: 'failed', error: 'flaky_test: the first run of this job fails' });
 
@@ -215,7 +166,8 @@ describe('FloodgateClient against the real API', { timeout: 10_000 }, () => {
   it('takes a jobId of the caller as the job id, deduplicating like a key', async () => {
     const first = await client.enqueue('compute', { n: COMPUTE.quick, m: 4 }, { jobId: 'client-test-invoice-7', delayMs: 60_000 });
     expect(first).toMatchObject({ id: 'client-test-invoice-7', state: 'delayed', created: true });
-    expect(await client.enqueue('compute', { n: COMPUTE.quick, m: 4 }, { jobId: 'client-test-invoice-7' })).toMatchObject({
+    // The repeat must carry the same options: the dedup digest covers payload and options alike.
+    expect(await client.enqueue('compute', { n: COMPUTE.quick, m: 4 }, { jobId: 'client-test-invoice-7', delayMs: 60_000 })).toMatchObject({
       id: 'client-test-invoice-7',
       state: 'delayed',
       created: false,
@@ -224,7 +176,7 @@ describe('FloodgateClient against the real API', { timeout: 10_000 }, () => {
 
   it('waits for the job an idempotency key found, in the one call', async () => {
     const sent: string[] = [];
-    const recording = new FloodgateClient({
+    const recording = new FloodgateClient<FloodgateJobs>({
       baseUrl: api.url,
       apiKey: api.apiKey,
       fetch: (input, init) => {
@@ -234,15 +186,15 @@ describe('FloodgateClient against the real API', { timeout: 10_000 }, () => {
     });
     const payload = { n: COMPUTE.quick, m: 5 };
     const delayed = await client.enqueue('compute', payload, { idempotencyKey: 'client-test-later', delayMs: 60_000 });
-    const job = await recording.enqueueAndWait('compute', payload, { idempotencyKey: 'client-test-later', waitSeconds: 1 });
+    const job = await recording.enqueueAndWait('compute', payload, { idempotencyKey: 'client-test-later', delayMs: 60_000, waitSeconds: 1 });
     expect(job).toMatchObject({ id: delayed.id, state: 'delayed' });
     expect(sent).toEqual([`POST ${api.url}/v1/jobs/compute?wait=1`]);
   });
 
   it('reports a missing key as 401 unauthorized and a missing scope as 403 forbidden', async () => {
-    const anonymous = new FloodgateClient({ baseUrl: api.url });
+    const anonymous = new FloodgateClient<FloodgateJobs>({ baseUrl: api.url });
     expect((await apiError(anonymous.enqueue('sentiment', { text: 'hi' }), 'unauthorized')).status).toBe(401);
-    const reader = new FloodgateClient({ baseUrl: api.url, apiKey: api.createKey(['jobs:read']) });
+    const reader = new FloodgateClient<FloodgateJobs>({ baseUrl: api.url, apiKey: api.createKey(['jobs:read']) });
     const denied = await apiError(reader.enqueue('sentiment', { text: 'hi' }), 'forbidden');
     expect(denied.details).toMatchObject({ required: 'jobs:write:sentiment' });
   });
@@ -284,7 +236,8 @@ describe('FloodgateClient against the real API', { timeout: 10_000 }, () => {
   });
 
   it('carries Retry-After and details when admission refuses a job', async () => {
-    const err = await apiError(client.enqueue('page-extract', { url: 'https://example.com/' }), 'queue_full');
+    // maxRetries 0: the client would otherwise wait out the Retry-After and try again.
+    const err = await apiError(client.enqueue('page-extract', { url: 'https://example.com/' }, { maxRetries: 0 }), 'queue_full');
     expect(err.status).toBe(429);
     expect(err.retryAfterSeconds).toBe(5);
     expect(err.details).toEqual({ backlog: 0, cap: 0 });
@@ -293,18 +246,18 @@ describe('FloodgateClient against the real API', { timeout: 10_000 }, () => {
   it("lists a type's tenants, and pauses and resumes one, with a job's group carried", async () => {
     const job = await client.enqueue('sentiment', { text: 'for a customer' }, { group: 'customer-7', delayMs: 60_000 });
     expect((await api.queues.sentiment.getJob(job.id))?.opts).toMatchObject({ group: 'customer-7' });
-    const page = await client.tenants('sentiment', { limit: 5 });
+    const page = await client.listTenants('sentiment', { limit: 5 });
     const tenant = page.tenants.find((t) => t.backlog > 0)?.tenant ?? '';
     expect(tenant).toMatch(/^key:/);
     expect(await client.pauseTenant('sentiment', tenant)).toEqual({ type: 'sentiment', tenant, paused: true });
-    expect((await client.tenants('sentiment')).tenants.find((t) => t.tenant === tenant)?.paused).toBe(true);
+    expect((await client.listTenants('sentiment')).tenants.find((t) => t.tenant === tenant)?.paused).toBe(true);
     expect(await client.resumeTenant('sentiment', tenant)).toEqual({ type: 'sentiment', tenant, paused: false });
     await client.cancel('sentiment', job.id);
   });
 
   it('refuses a wait out of range before sending anything', async () => {
     const sent: string[] = [];
-    const recording = new FloodgateClient({
+    const recording = new FloodgateClient<FloodgateJobs>({
       baseUrl: api.url,
       apiKey: api.apiKey,
       fetch: (input, init) => {
@@ -338,25 +291,29 @@ describe('FloodgateClient when floodgate is not what answers', () => {
     await new Promise((resolve) => standIn?.close(resolve));
   });
 
-  it('throws FloodgateNetworkError with the cause when nothing listens', async () => {
-    const client = new FloodgateClient({ baseUrl: `http://127.0.0.1:${await freePort()}` });
+  it('throws FloodgateNetworkError with the cause when nothing listens (retries off)', async () => {
+    const client = new FloodgateClient({ baseUrl: `http://127.0.0.1:${await freePort()}`, maxRetries: 0 });
     const err = await rejection(client.enqueue('sentiment', { text: 'hello' }));
     expect(err).toBeInstanceOf(FloodgateNetworkError);
-    expect(err).toMatchObject({ method: 'POST', timedOut: false, status: undefined });
+    expect(err).toMatchObject({ method: 'POST', timedOut: false, status: undefined, code: 'ECONNREFUSED' });
     expect((err as Error).message).toContain('ECONNREFUSED');
     expect((err as Error).cause).toBeInstanceOf(Error);
   });
 
-  it('throws FloodgateNetworkError, not a JSON parse error, for an answer that is not floodgate JSON', async () => {
-    const client = new FloodgateClient({ baseUrl: standInUrl });
+  it('throws FloodgateNetworkError, not a JSON parse error, for an answer that is not floodgate JSON, once resends ran out', async () => {
+    const client = new FloodgateClient({ baseUrl: standInUrl, maxRetries: 1 });
+    const before = received.length;
     const err = await rejection(client.enqueue('sentiment', { text: 'hello' }));
+    // A proxy's 502 may pass: the keyed enqueue was sent again, with the same key.
+    const keys = received.slice(before).map((headers) => headers['idempotency-key']);
+    expect(keys).toEqual([expect.stringMatching(/^[0-9a-f-]{36}$/), keys[0]]);
     expect(err).toBeInstanceOf(FloodgateNetworkError);
     expect(err).toMatchObject({ status: 502, timedOut: false, body: expect.stringContaining('502 Bad Gateway') });
     expect((err as Error).message).toContain('text/html');
   });
 
   it('throws FloodgateNetworkError when the request times out', async () => {
-    const client = new FloodgateClient({ baseUrl: standInUrl, requestTimeoutMs: 200 });
+    const client = new FloodgateClient({ baseUrl: standInUrl, requestTimeoutMs: 200, maxRetries: 0 });
     const err = await rejection(client.get('sentiment', 'never-answers'));
     expect(err).toBeInstanceOf(FloodgateNetworkError);
     expect(err).toMatchObject({ timedOut: true, method: 'GET', url: `${standInUrl}/v1/jobs/sentiment/never-answers` });
@@ -375,8 +332,8 @@ describe('FloodgateClient when floodgate is not what answers', () => {
 
   it('sends the API key as a bearer token, and the caller\'s headers, only when given', async () => {
     const before = received.length;
-    await rejection(new FloodgateClient({ baseUrl: standInUrl, apiKey: 'k-123', headers: { 'user-agent': 'client-test' } }).get('sentiment', '1'));
-    await rejection(new FloodgateClient({ baseUrl: standInUrl }).get('sentiment', '1'));
+    await rejection(new FloodgateClient({ baseUrl: standInUrl, apiKey: 'k-123', headers: { 'user-agent': 'client-test' }, maxRetries: 0 }).get('sentiment', '1'));
+    await rejection(new FloodgateClient({ baseUrl: standInUrl, maxRetries: 0 }).get('sentiment', '1'));
     const [withKey, without] = received.slice(before);
     expect(withKey).toMatchObject({ authorization: 'Bearer k-123', 'user-agent': 'client-test', accept: 'application/json' });
     expect(without?.authorization).toBeUndefined();

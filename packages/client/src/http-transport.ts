@@ -1,7 +1,7 @@
-import type { ErrorBody } from '@floodgate/shared/wire';
-import { FloodgateApiError } from './floodgate-api-error';
-import { FloodgateNetworkError } from './floodgate-network-error';
-import { parseRetryAfter } from './retry-after';
+import type { ApiErrorBody } from './answers.js';
+import { FloodgateApiError } from './floodgate-api-error.js';
+import { FloodgateNetworkError } from './floodgate-network-error.js';
+import { parseRetryAfter } from './retry-after.js';
 
 /** How much of an unreadable body an error keeps: enough to recognise a proxy's error page. */
 const BODY_EXCERPT_CHARS = 500;
@@ -13,10 +13,21 @@ export interface TransportSettings {
   /** Sent with every request (accept, authorization, the caller's own). */
   headers: Headers;
   timeoutMs: number;
+  maxRetries: number;
 }
 
+/**
+ * What sending a request again could do twice, and so when the client may resend it:
+ * - `safe`: nothing (a read, a PUT, a DELETE, an enqueue under an idempotency key
+ *   or jobId, a pause): resent after any failure another try may cure.
+ * - `refused`: something (a bulk enqueue without jobIds, a job retry): resent only
+ *   when the API surely did nothing: the connection was refused, or the API
+ *   answered with one of `refusals`, codes that say nothing was done.
+ */
+export type Resend = 'safe' | { refusals: ReadonlySet<string> };
+
 export interface HttpRequest {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** From the API's root, query included: `/v1/jobs/sentiment?wait=5`. */
   path: string;
   /** Sent as JSON when defined. */
@@ -24,7 +35,14 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   /** Seconds the API may hold the answer (`?wait=`): added to the timeout, or every long wait would time out. */
   waitSeconds?: number;
+  resend: Resend;
+}
+
+/** One call's own settings, over the client's. */
+export interface CallSettings {
   signal?: AbortSignal | undefined;
+  requestTimeoutMs?: number | undefined;
+  maxRetries?: number | undefined;
 }
 
 /** A 2xx answer with its JSON body. */
@@ -35,61 +53,102 @@ export interface HttpAnswer {
 }
 
 /**
- * One request to the API. Resolves with a 2xx answer; otherwise throws a
+ * One request to the API, once. Resolves with a 2xx answer; otherwise throws a
  * FloodgateApiError (the API said no), a FloodgateNetworkError (no readable
  * answer), or the caller's abort reason when the caller's signal aborted.
  */
-export async function send(settings: TransportSettings, request: HttpRequest): Promise<HttpAnswer> {
-  const url = `${settings.baseUrl}${request.path}`;
-  const timeoutMs = settings.timeoutMs + (request.waitSeconds ?? 0) * 1_000;
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
-  const headers = new Headers(settings.headers);
-  if (request.json !== undefined) headers.set('content-type', 'application/json');
-  for (const [name, value] of Object.entries(request.headers ?? {})) headers.set(name, value);
-  // Called unbound: a browser's own fetch throws "Illegal invocation" when its `this` is not the window.
-  const fetchFn = settings.fetch;
-
+export async function sendOnce(settings: TransportSettings, request: HttpRequest, call: CallSettings): Promise<HttpAnswer> {
+  const { url, timeoutMs, init, timeout } = prepare(settings, request, call);
   let response: Response;
   let text: string;
   try {
-    response = await fetchFn(url, {
-      method: request.method,
-      headers,
-      body: request.json === undefined ? undefined : JSON.stringify(request.json),
-      signal,
-    });
+    response = await settings.fetch(url, init);
     // Read inside the try: the connection can fail or time out mid-body too.
     text = await response.text();
   } catch (err) {
-    // The caller cancelled: theirs to handle, exactly as fetch would report it.
-    if (request.signal?.aborted) throw request.signal.reason;
-    const where = `${request.method} ${url}`;
-    if (timeout.aborted) {
-      throw new FloodgateNetworkError(`${where}: no answer within ${timeoutMs} ms`, { method: request.method, url, cause: err, timedOut: true });
-    }
-    throw new FloodgateNetworkError(`${where} failed: ${describeFetchFailure(err)}`, { method: request.method, url, cause: err });
+    throw failure(err, request, url, call.signal, timeout.signal, timeoutMs);
+  } finally {
+    timeout.clear();
   }
-
   const json = parseJson(text);
-  const requestId = response.headers.get('x-request-id') ?? undefined;
-  if (!response.ok) {
-    const error = json.ok ? apiErrorOf(json.value) : undefined;
-    if (!error) throw unreadable(request.method, url, response, text, 'an error that is not floodgate JSON', json.ok ? undefined : json.error);
-    throw new FloodgateApiError({
-      status: response.status,
-      code: error.code,
-      message: error.message,
-      details: error.details,
-      retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')),
-      requestId,
-    });
-  }
+  if (!response.ok) throw errorAnswer(request.method, url, response, text, json);
   if (!json.ok) throw unreadable(request.method, url, response, text, 'a body that is not JSON', json.error);
   return { status: response.status, headers: response.headers, body: json.value };
 }
 
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false; error: unknown } {
+/**
+ * One streaming request (Server-Sent Events), once: resolves with the 200
+ * response once its headers came, its body still to read. The request timeout
+ * covers the headers only; `signal` ends the stream. Errors as {@link sendOnce}.
+ */
+export async function openStream(settings: TransportSettings, request: HttpRequest, call: CallSettings & { signal: AbortSignal }): Promise<Response> {
+  const { url, timeoutMs, init, timeout } = prepare(settings, request, call);
+  init.headers.set('accept', 'text/event-stream');
+  let response: Response;
+  try {
+    response = await settings.fetch(url, init);
+  } catch (err) {
+    throw failure(err, request, url, call.signal, timeout.signal, timeoutMs);
+  } finally {
+    timeout.clear();
+  }
+  if (response.ok && response.body && /^text\/event-stream/i.test(response.headers.get('content-type') ?? '')) return response;
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (err) {
+    throw failure(err, request, url, call.signal, timeout.signal, timeoutMs);
+  }
+  if (!response.ok) throw errorAnswer(request.method, url, response, text, parseJson(text));
+  throw unreadable(request.method, url, response, text, 'a body that is not an event stream', undefined);
+}
+
+/**
+ * The URL, the fetch init, and a timeout that can be cleared: a stream must
+ * outlive its request timeout once its headers came (AbortSignal.timeout cannot be stopped).
+ */
+function prepare(settings: TransportSettings, request: HttpRequest, call: CallSettings) {
+  const url = `${settings.baseUrl}${request.path}`;
+  const timeoutMs = (call.requestTimeoutMs ?? settings.timeoutMs) + (request.waitSeconds ?? 0) * 1_000;
+  const timer = new AbortController();
+  const handle = setTimeout(() => timer.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+  const signal = call.signal ? AbortSignal.any([call.signal, timer.signal]) : timer.signal;
+  const headers = new Headers(settings.headers);
+  if (request.json !== undefined) headers.set('content-type', 'application/json');
+  for (const [name, value] of Object.entries(request.headers ?? {})) headers.set(name, value);
+  const init = { method: request.method, headers, body: request.json === undefined ? undefined : JSON.stringify(request.json), signal };
+  return { url, timeoutMs, init, timeout: { signal: timer.signal, clear: () => clearTimeout(handle) } };
+}
+
+/** What a fetch that threw becomes: the caller's abort reason, a timeout, or a failed connection. */
+function failure(err: unknown, request: HttpRequest, url: string, callerSignal: AbortSignal | undefined, timeout: AbortSignal, timeoutMs: number): unknown {
+  // The caller cancelled: theirs to handle, exactly as fetch would report it.
+  if (callerSignal?.aborted) return callerSignal.reason;
+  const where = `${request.method} ${url}`;
+  if (timeout.aborted) {
+    return new FloodgateNetworkError(`${where}: no answer within ${timeoutMs} ms`, { method: request.method, url, cause: err, timedOut: true });
+  }
+  const code = systemCodeOf(err);
+  return new FloodgateNetworkError(`${where} failed: ${code ?? describe(err)}`, { method: request.method, url, cause: err, code });
+}
+
+/** The FloodgateApiError of a non-2xx answer, or a FloodgateNetworkError when its body is not floodgate's. */
+function errorAnswer(method: string, url: string, response: Response, text: string, json: ParsedJson): Error {
+  const error = json.ok ? apiErrorOf(json.value) : undefined;
+  if (!error) return unreadable(method, url, response, text, 'an error that is not floodgate JSON', json.ok ? undefined : json.error);
+  return new FloodgateApiError({
+    status: response.status,
+    code: error.code,
+    message: error.message,
+    details: error.details,
+    retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')),
+    requestId: response.headers.get('x-request-id') ?? undefined,
+  });
+}
+
+type ParsedJson = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+function parseJson(text: string): ParsedJson {
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {
@@ -98,10 +157,10 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false; er
 }
 
 /** The `error` of floodgate's error body, or undefined when the JSON is someone else's. */
-function apiErrorOf(body: unknown): ErrorBody['error'] | undefined {
-  const error = (body as { error?: unknown } | null)?.error as Partial<ErrorBody['error']> | undefined;
+function apiErrorOf(body: unknown): ApiErrorBody | undefined {
+  const error = (body as { error?: Partial<ApiErrorBody> } | null)?.error;
   if (typeof error?.code !== 'string' || typeof error.message !== 'string') return undefined;
-  return error as ErrorBody['error'];
+  return error as ApiErrorBody;
 }
 
 function unreadable(method: string, url: string, response: Response, text: string, what: string, cause: unknown): FloodgateNetworkError {
@@ -115,10 +174,17 @@ function unreadable(method: string, url: string, response: Response, text: strin
   });
 }
 
-/** Node's fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, ...) is in its cause. */
-function describeFetchFailure(err: unknown): string {
-  const cause = (err as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
-  if (typeof cause?.code === 'string') return cause.code;
+/** Node's fetch says only "fetch failed" (or "terminated" mid-body); the reason (ECONNREFUSED, UND_ERR_SOCKET, ...) is in its cause. */
+export function systemCodeOf(err: unknown): string | undefined {
+  for (let at: unknown = err, depth = 0; at && depth < 4; at = (at as { cause?: unknown }).cause, depth++) {
+    const code = (at as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+function describe(err: unknown): string {
+  const cause = (err as { cause?: { message?: unknown } } | null)?.cause;
   if (typeof cause?.message === 'string') return cause.message;
   return err instanceof Error ? err.message : String(err);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Job } from './job';
-import { failureCodeOf, JobFailedError } from './job-failed-error';
+import type { Job } from './job.js';
+import { failureCodeOf, JobFailedError } from './job-failed-error.js';
 
 describe('failureCodeOf', () => {
   it('reads the code floodgate puts before the colon', () => {
@@ -18,7 +18,7 @@ describe('failureCodeOf', () => {
 
 describe('JobFailedError', () => {
   it('carries the job and its failure code, and says both', () => {
-    const job: Job<'compute'> = {
+    const job: Job<{ compute: { payload: { n: number }; result: { sum: number } } }, 'compute'> = {
       id: '7',
       type: 'compute',
       state: 'failed',

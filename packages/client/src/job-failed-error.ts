@@ -1,5 +1,5 @@
-import type { JobType } from '@floodgate/shared/jobs';
-import type { Job } from './job';
+import type { AnyJobs, JobMap, TypeOf } from './job-map.js';
+import type { Job } from './job.js';
 
 /** `code: detail`, the shape of every failure floodgate's worker raises on purpose. */
 const FAILURE_CODE = /^([a-z][a-z0-9_]*):/;
@@ -16,16 +16,16 @@ export function failureCodeOf(error: string | null): string | null {
 /**
  * Thrown by `enqueueAndWait` and `get` with `throwOnFailure: true` when the job
  * failed for good. The job ran and failed; the API itself did fine, hence not
- * a {@link FloodgateApiError}.
+ * a FloodgateApiError.
  */
-export class JobFailedError<T extends JobType = JobType> extends Error {
+export class JobFailedError<Jobs extends JobMap<Jobs> = AnyJobs, T extends TypeOf<Jobs> = TypeOf<Jobs>> extends Error {
   override readonly name = 'JobFailedError';
   /** The failed job's view, `error` included. */
-  readonly job: Job<T>;
+  readonly job: Job<Jobs, T>;
   /** The code its `error` starts with, or null (see {@link failureCodeOf}). */
   readonly failureCode: string | null;
 
-  constructor(job: Job<T>) {
+  constructor(job: Job<Jobs, T>) {
     super(`The ${job.type} job "${job.id}" failed: ${job.error ?? 'no reason was recorded'}`);
     this.job = job;
     this.failureCode = failureCodeOf(job.error);

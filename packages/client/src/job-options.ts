@@ -1,44 +1,67 @@
-import type { JobType, PayloadOf } from '@floodgate/shared/jobs';
-import type { Backoff, EnqueueOptions as WireEnqueueOptions } from '@floodgate/shared/wire';
+import type { AnyJobs, JobMap, PayloadOf, TypeOf } from './job-map.js';
 
-/** How long to wait before each retry (the wire schema `Backoff`). */
-export type { Backoff };
+/** How long to wait before each retry of a job that failed. */
+export interface Backoff {
+  /** `fixed`: `delayMs` every time; `exponential`: `delayMs * 2^(retry - 1)`. */
+  type: 'fixed' | 'exponential';
+  /** Up to 1 hour. */
+  delayMs: number;
+  /** Share (0..1) of each delay taken off at random, so jobs that failed together do not retry together. */
+  jitter?: number;
+}
 
 /**
- * What one job may ask for on top of its type's catalog defaults (the wire
- * schema `EnqueueOptions`, with its bounds). The API checks every bound (an
- * out-of-range value is a 422 `invalid_payload`), so the client does not repeat them.
+ * What one job may ask for on top of its type's defaults. The API checks every
+ * bound (an out-of-range value is a 422 `invalid_payload`), so the client does not repeat them.
  */
-export type JobOptions = WireEnqueueOptions;
+export interface JobOptions {
+  /** The group within your key's share of a fair type (the customer you enqueue for): 1-64 of letters, digits and `_ . : @ -`. */
+  group?: string;
+  /** Run no earlier than this many milliseconds from now (up to 30 days). */
+  delayMs?: number;
+  /** 1 is the highest; jobs without a priority go before all prioritized ones. */
+  priority?: number;
+  /** Attempts in total, the first included (1..25). */
+  attempts?: number;
+  backoff?: Backoff;
+  /** Time one attempt may take: 100 ms up to the type's own limit. (Not the HTTP request's: that is `requestTimeoutMs`.) */
+  timeoutMs?: number;
+}
 
 /** Options every call takes. */
 export interface CallOptions {
-  /** Aborts the request; the call then rejects with the signal's reason, as `fetch` does. */
+  /** Aborts the call, its retries and their waits; the call then rejects with the signal's reason, as `fetch` does. */
   signal?: AbortSignal;
+  /** This call's own `maxRetries` (see FloodgateClientOptions). */
+  maxRetries?: number;
+  /** This call's own `requestTimeoutMs` (see FloodgateClientOptions), for each of its requests. */
+  requestTimeoutMs?: number;
 }
 
-/** `enqueue` and `enqueueAndWait`: the job's options, at-most-once keys, and the call's signal. */
+/** `enqueue` and `enqueueAndWait`: the job's options, its at-most-once key, and the call's options. */
 export interface EnqueueOptions extends JobOptions, CallOptions {
   /**
    * Sent as the `Idempotency-Key` header: a repeat with the same key and payload
-   * gets the job the first call made (while it is retained) instead of a new one;
-   * another payload under the same key is a 409 `idempotency_conflict`.
+   * gets the job the first call made (while the API remembers the key,
+   * IDEMPOTENCY_TTL, 24 h by default) instead of a new one; another payload under
+   * the same key is a 409 `idempotency_conflict`. 1-128 of `A-Z a-z 0-9 _ - . :`.
+   * @defaultValue a random UUID per call (not per attempt), unless you give a `jobId`
    */
   idempotencyKey?: string;
   /**
    * Your own id for the job (1-128 of `A-Z a-z 0-9 _ -`, not all digits); it
-   * deduplicates like an idempotency key. Give one or the other, not both (400).
+   * deduplicates like an idempotency key, and no key is sent with it.
    */
   jobId?: string;
 }
 
 /** One job of a bulk enqueue. */
-export interface BulkJob<T extends JobType> {
-  payload: PayloadOf<T>;
+export type BulkJob<Jobs extends JobMap<Jobs> = AnyJobs, T extends TypeOf<Jobs> = TypeOf<Jobs>> = {
+  payload: PayloadOf<Jobs, T>;
   options?: JobOptions;
-  /** Your own id for this job: a bulk request resent with its items' ids adds none twice. */
+  /** Your own id for this job. With one on every item, the client may resend the request after a lost answer. */
   jobId?: string;
-}
+};
 
 /**
  * The `options` object of a request body, or undefined when nothing is set.

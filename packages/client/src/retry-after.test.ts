@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRetryAfter } from './retry-after';
+import { parseRetryAfter } from './retry-after.js';
 
 describe('parseRetryAfter', () => {
   it('reads delay-seconds, which floodgate sends', () => {

@@ -26,7 +26,7 @@ describe('REDIS_ACK_FSYNC at start', () => {
         REDIS_URL: redis.url,
         REDIS_ACK_FSYNC: 'true',
         API_PORT: String(await freePort()),
-        API_METRICS_PORT: '0',
+        API_METRICS_PORT: '0', API_HEALTH_PORT: '0',
         LOG_LEVEL: 'info',
         AUTH_DISABLED: 'true',
         NODE_ENV: 'development',

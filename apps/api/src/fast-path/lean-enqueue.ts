@@ -20,6 +20,8 @@ const ROUTE = '/v1/jobs/:type';
 export interface LeanEnqueueDeps {
   /** Everything the lean path does not take (and, with a parsed body, what it hands back). */
   app: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Who sent a request, by the rule express's `req.ip` follows (TRUST_PROXY). */
+  clientAddress: (req: IncomingMessage) => string | undefined;
   /** The same helmet instance express uses: it only sets headers, and calls `next` at once. */
   securityHeaders: (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
   /** The same pipeline the express routes use: the lean path is only another HTTP adapter. */
@@ -126,7 +128,7 @@ async function enqueue(
 ): Promise<void> {
   const finish = observe(deps, req, res, arrivedAt);
   try {
-    const caller = callerOf(principal, req.socket.remoteAddress);
+    const caller = callerOf(principal, deps.clientAddress(req));
     const outcome = await deps.pipeline.one(type, body, { caller, idempotencyKey: idempotencyKeyOf(req.headers['idempotency-key']) });
     const answer = enqueueAnswer(outcome);
     const json = JSON.stringify(answer.body);

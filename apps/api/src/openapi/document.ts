@@ -129,8 +129,8 @@ function jobTypePaths(type: JobType): Record<string, PathItem> {
     [`${base}/{id}/events`]: {
       get: operation(tag, `watch${name}Job`, `Follow one ${type} job as Server-Sent Events`, {
         description:
-          'First a `state` event with the job, then `progress` events, then `completed` or `failed`, after which the stream closes (at once if the job had already finished). Each `data` is JSON.',
-        parameters: [jobIdParam],
+          'First a `state` event with the job, then `progress` events (`{progress}`), then `completed` (`{result}`) or `failed` (`{error}`), after which the stream closes (at once if the job had already finished). Each `data` is JSON. Every event has an `id`, counting up by one: reconnect with `Last-Event-ID` and the ids go on from it, with the `state` now first (it holds the latest progress; progress events missed are not replayed one by one, and a job that finished meanwhile gets its final event again), then live events.',
+        parameters: [jobIdParam, { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string', pattern: '^[0-9]{1,15}$' }, description: 'The id of the last event seen, when resuming a stream.' }],
         responses: { '200': { description: 'An event stream.', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
         errors: [400, 404, ...REDIS],
       }),

@@ -12,11 +12,22 @@ import { methodNotAllowed } from './method-not-allowed';
 /** A comment line this often keeps proxies from closing an idle stream. */
 const KEEPALIVE_MS = 15_000;
 
+/** A `Last-Event-ID` this stream can count on from: a whole number that stays exact in a double. */
+const EVENT_ID = /^\d{1,15}$/;
+
 /**
  * `GET /v1/jobs/:type/:id/events`: Server-Sent Events for one job. First a
  * `state` event with the job's view, then `progress` events, and a final
- * `completed` or `failed` event, after which the stream closes (at once if the
- * job had already finished).
+ * `completed` (`{result}`) or `failed` (`{error}`) event, after which the
+ * stream closes (at once if the job had already finished). The field names are
+ * the job view's, not BullMQ's (`returnvalue`, `failedReason`).
+ *
+ * Every event has an `id:`, counting up by one. A client that lost the stream
+ * reconnects with `Last-Event-ID: <the last id it saw>`: its ids go on from there,
+ * and it gets the job's `state` now, then live events. Nothing missed is replayed
+ * one by one: the `state` event holds the latest progress, and a job that finished
+ * while the client was away gets its final event again. No state is kept per
+ * stream on the server, so the reconnect may land on any API process.
  */
 export function jobEventsRouter(deps: { queues: JobQueues; redis: RedisClient; waiter: JobWaiter }): Router {
   const router = Router();
@@ -33,6 +44,7 @@ export function jobEventsRouter(deps: { queues: JobQueues; redis: RedisClient; w
       if (!(await read())) throw jobNotFound(type, id);
 
       res.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      const send = eventWriter(res, resumedAfter(req.get('last-event-id')));
       let closed = false;
       let unwatch: (() => void) | undefined;
       const finish = () => {
@@ -45,12 +57,12 @@ export function jobEventsRouter(deps: { queues: JobQueues; redis: RedisClient; w
       const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
       res.once('close', finish);
       // Watch first, then read: an event landing in between is not lost.
-      // Released by a shutdown: the stream ends, and the client's EventSource reconnects to another process.
+      // Released by a shutdown: the stream ends, and the client reconnects (with Last-Event-ID) to another process.
       unwatch = await deps.waiter.watch(
         type,
         id,
         (event) => {
-          send(res, event.event, payloadOf(event));
+          send(event.event, payloadOf(event));
           if (event.event !== 'progress') finish();
         },
         finish,
@@ -60,22 +72,36 @@ export function jobEventsRouter(deps: { queues: JobQueues; redis: RedisClient; w
       res.flushHeaders();
       const view = await read();
       if (!view) return finish();
-      send(res, 'state', view);
-      if (view.state === 'completed') send(res, 'completed', { returnvalue: view.result });
-      if (view.state === 'failed') send(res, 'failed', { failedReason: view.error });
+      send('state', view);
+      if (view.state === 'completed') send('completed', { result: view.result });
+      if (view.state === 'failed') send('failed', { error: view.error });
       if (view.state === 'completed' || view.state === 'failed') finish();
     })
     .all(methodNotAllowed(['GET']));
   return router;
 }
 
-function payloadOf(event: JobEvent): unknown {
-  if (event.event === 'progress') return { progress: event.data };
-  if (event.event === 'completed') return { returnvalue: event.returnvalue };
-  return { failedReason: event.failedReason };
+/**
+ * The id this stream's events count on from: the `Last-Event-ID` a reconnecting
+ * client sent, or 0 for a new stream (and for an id this API never gave, which
+ * cannot be counted on from).
+ */
+function resumedAfter(header: string | undefined): number {
+  return header !== undefined && EVENT_ID.test(header.trim()) ? Number(header.trim()) : 0;
 }
 
-function send(res: Response, event: string, data: unknown): void {
-  if (res.writableEnded) return;
-  res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+function payloadOf(event: JobEvent): unknown {
+  if (event.event === 'progress') return { progress: event.data };
+  if (event.event === 'completed') return { result: event.returnvalue };
+  return { error: event.failedReason };
+}
+
+/** Writes one event with the next id, until the stream has ended. */
+function eventWriter(res: Response, lastId: number): (event: string, data: unknown) => void {
+  let id = lastId;
+  return (event, data) => {
+    if (res.writableEnded) return;
+    id += 1;
+    res.write(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
 }

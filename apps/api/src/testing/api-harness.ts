@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { partitionCounts, type JobType } from '@floodgate/shared/jobs';
 import { startTenantDispatch } from '@floodgate/shared/fairness';
+import type { TrustProxy } from '@floodgate/shared/env';
 import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry } from '@floodgate/shared/metrics';
 import { createRedis, waitForRedis } from '@floodgate/shared/redis';
@@ -74,6 +75,8 @@ export async function startApi(
      * @defaultValue 50 slots per partition
      */
     dispatchSlots?: number | false;
+    /** TRUST_PROXY. @defaultValue false */
+    trustProxy?: TrustProxy;
   } = {},
 ): Promise<ApiHarness> {
   const redis = await startRedis(options.redis);
@@ -132,6 +135,7 @@ export async function startApi(
     registry,
     httpMetrics: createHttpMetrics(registry),
     fairness: fairnessOf({ ...(options.fairness as Parameters<typeof fairnessOf>[0]), backlogCaps: options.limits?.backlogCap ?? {} }),
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
   });
   const server: Server = await new Promise((resolve) => {
     const listening = createApiServer(listener).listen(0, '127.0.0.1', () => resolve(listening));

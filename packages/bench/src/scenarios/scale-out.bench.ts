@@ -146,7 +146,7 @@ async function measure(ctx: BenchContext, redisEnv: Record<string, string>, prim
   const processes: RunningProcess[] = [];
   try {
     const apiPort = await freePort();
-    processes.push(await spawnNodeProcess(appEntry('api'), { ...env, API_PORT: String(apiPort), API_METRICS_PORT: '0' }, 60_000));
+    processes.push(await spawnNodeProcess(appEntry('api'), { ...env, API_PORT: String(apiPort), API_METRICS_PORT: '0', API_HEALTH_PORT: '0' }, 60_000));
     for (let i = 0; i < WORKER_PROCESSES; i++) processes.push(await spawnNodeProcess(appEntry('worker'), { ...env, WORKER_METRICS_PORT: '0' }, 60_000));
     const api = `http://127.0.0.1:${apiPort}`;
     const sum = (values: number[]) => values.reduce((total, n) => total + n, 0);

@@ -25,6 +25,6 @@ export async function spawnApi(
   env: Record<string, string> = {},
 ): Promise<{ app: RunningProcess; port: number; url: string }> {
   const port = await freePort();
-  const app = await spawnNodeProcess(appEntry('api'), { REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, API_PORT: String(port), API_METRICS_PORT: '0', ...env });
+  const app = await spawnNodeProcess(appEntry('api'), { REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, API_PORT: String(port), API_METRICS_PORT: '0', API_HEALTH_PORT: '0', ...env });
   return { app, port, url: `http://127.0.0.1:${port}` };
 }

@@ -31,7 +31,7 @@ export async function startPm2Apps(redisUrl: string, env: Record<string, string>
     PM2_HOME: pm2Home,
     REDIS_URL: redisUrl,
     API_PORT: String(apiPort),
-    API_METRICS_PORT: '0',
+    API_METRICS_PORT: '0', API_HEALTH_PORT: '0',
     WORKER_METRICS_PORT: '0',
     LOG_LEVEL: 'warn',
     ...env,

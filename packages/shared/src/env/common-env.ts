@@ -22,51 +22,39 @@ function hostPortListEnv() {
  * combination of the Redis variables is refused at start.
  */
 export const CommonEnv = z.object({
-  /** A single Redis to use as is. Unset (and no cluster or sentinels): the embedded one on 127.0.0.1:REDIS_PORT. */
-  REDIS_URL: redisUrlEnv(),
-  /** Port of the embedded Redis (only used when no Redis is given). @defaultValue 6390 */
-  REDIS_PORT: portEnv(DEFAULT_PORTS.redis),
-  /** A Redis Cluster: some of its nodes, `host:port,host:port,...` (the rest are discovered). */
-  REDIS_CLUSTER_NODES: hostPortListEnv(),
-  /** Sentinels watching the primary, `host:port,host:port,...`; needs REDIS_SENTINEL_MASTER. */
-  REDIS_SENTINELS: hostPortListEnv(),
-  /** The name the sentinels know the primary by (`sentinel monitor <name> ...`). */
-  REDIS_SENTINEL_MASTER: optionalStringEnv(),
-  /** ACL user for cluster or sentinel nodes (a single Redis takes it in REDIS_URL). */
-  REDIS_USERNAME: optionalStringEnv(),
-  /** Password for cluster or sentinel nodes (a single Redis takes it in REDIS_URL). */
-  REDIS_PASSWORD: optionalStringEnv(),
-  /** TLS to cluster or sentinel nodes (a single Redis: `rediss://`). @defaultValue false */
-  REDIS_TLS: optionalBoolEnv(),
+  REDIS_URL: redisUrlEnv().describe(
+    'One Redis: a redis:// or rediss:// (TLS) URL, with optional user:password@ and /db. Unset (and no cluster or sentinels): the embedded Redis.',
+  ),
+  REDIS_PORT: portEnv(DEFAULT_PORTS.redis).describe('Port of the embedded Redis (the first node of a local cluster or sentinel topology); only used when no Redis is given.'),
+  REDIS_CLUSTER_NODES: hostPortListEnv().describe('A Redis Cluster: some of its nodes, host:port,host:port,... (the rest are discovered).'),
+  REDIS_SENTINELS: hostPortListEnv().describe('Sentinels watching the primary, host:port,host:port,...; needs REDIS_SENTINEL_MASTER.'),
+  REDIS_SENTINEL_MASTER: optionalStringEnv().describe('The name the sentinels know the primary by (sentinel monitor <name> ...).'),
+  REDIS_USERNAME: optionalStringEnv().describe('ACL user of the cluster or sentinel-managed nodes (one Redis takes it in REDIS_URL).'),
+  REDIS_PASSWORD: optionalStringEnv().describe('Password of the cluster or sentinel-managed nodes (one Redis takes it in REDIS_URL).'),
+  REDIS_TLS: optionalBoolEnv().describe('TLS to the cluster or sentinel-managed nodes (one Redis: rediss://). Unset: off.'),
   /**
-   * Prefix of every floodgate key. Each queue carries its own hash tag after
-   * it, so queues spread over a cluster's slots; braces here (the old default,
-   * `{floodgate}`) pin every key to one slot instead, as before.
-   * @defaultValue floodgate
+   * Each queue carries its own hash tag after the prefix, so queues spread over
+   * a cluster's slots; braces here (the old default, `{floodgate}`) pin every
+   * key to one slot instead, as before.
    */
-  QUEUE_PREFIX: stringEnv('floodgate'),
-  /**
-   * Partition queues per type, `type=N,...` (`sentiment=6`), over the catalog's
-   * `partitions`. Every process must be given the same value.
-   * @defaultValue the catalog's (1 for every type)
-   */
-  QUEUE_PARTITIONS: partitionsEnv(),
+  QUEUE_PREFIX: stringEnv('floodgate').describe(
+    'Prefix of every floodgate key. With braces ({floodgate}, the old default) every key shares one slot and queue names stay bare: set it so to keep jobs queued by an earlier version.',
+  ),
+  QUEUE_PARTITIONS: partitionsEnv().describe("Partition queues per type, type=N,... (1-64, e.g. sentiment=6); unset: the catalog's (1 each). Give every process the same value."),
   /**
    * How often each process reads the partitions' high-water mark, to open (and
    * for workers, consume) partitions another process's larger QUEUE_PARTITIONS added.
-   * @defaultValue 10000
    */
-  QUEUE_PARTITIONS_CHECK_MS: intEnv(10_000, { min: 100, max: 600_000 }),
+  QUEUE_PARTITIONS_CHECK_MS: intEnv(10_000, { min: 100, max: 600_000 }).describe(
+    "How often each process reads the partitions' high-water mark (ms), to open partitions a larger QUEUE_PARTITIONS elsewhere added.",
+  ),
   /**
-   * Fair shares between tenants: `on`/`off` for every type, or `type=on|off,...`
-   * (`compute=off`), over the catalog's `fair`. The API adds a fair type's jobs
-   * to their tenants' lanes; every process must be given the same value
-   * (workers drain lanes either way, so a mismatch delays jobs, never strands them).
-   * @defaultValue the catalog's (on for every type)
+   * The API adds a fair type's jobs to their tenants' lanes; every process must
+   * be given the same value (workers drain lanes either way, so a mismatch
+   * delays jobs, never strands them).
    */
-  QUEUE_FAIRNESS: fairnessEnv(),
-  /** pino log level. @defaultValue info */
-  LOG_LEVEL: enumEnv(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+  QUEUE_FAIRNESS: fairnessEnv().describe("Fair shares between tenants: on, off, or type=on|off,... (compute=off); unset: the catalog's (on for every type). Give every process the same value."),
+  LOG_LEVEL: enumEnv(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info').describe('pino log level: fatal, error, warn, info, debug, trace or silent.'),
 });
 export type CommonEnv = z.infer<typeof CommonEnv>;
 

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -27,11 +28,12 @@ startHealthThread({ port: 0, host: '127.0.0.1', staleMs: 300 }).then((probe) => 
 
 let child: ReturnType<typeof spawn> | undefined;
 afterEach(async () => {
-  if (child && child.exitCode === null) {
+  if (child && child.exitCode === null && child.signalCode === null) {
     const exited = once(child, 'exit');
     child.kill('SIGKILL');
     await exited;
   }
+  child = undefined;
 });
 
 describe('the health probe thread', () => {
@@ -56,5 +58,17 @@ describe('the health probe thread', () => {
     expect(await next()).toBe('free');
     while (answer.status !== 200) answer = await probe();
     expect(answer.body.status).toBe('ok');
+  });
+
+  it('refuses a taken port with an error naming it', async () => {
+    const { startHealthThread } = (await import(LIFECYCLE)) as typeof import('./health-thread');
+    const taken = createServer().listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    const port = (taken.address() as { port: number }).port;
+    try {
+      await expect(startHealthThread({ port, host: '127.0.0.1' })).rejects.toThrow(`could not listen on 127.0.0.1:${port}`);
+    } finally {
+      taken.close();
+    }
   });
 });

@@ -38,18 +38,19 @@ export async function startHealthThread(options: HealthThreadOptions): Promise<H
   timer.unref();
   // The thread must not keep the process alive on its own.
   worker.unref();
+  const stop = async () => {
+    clearInterval(timer);
+    await worker.terminate();
+  };
   const port = await new Promise<number>((resolve, reject) => {
     worker.once('message', (message: { listening?: number; error?: string }) => {
       if (message.listening !== undefined) resolve(message.listening);
       else reject(new Error(`the health probe could not listen on ${options.host}:${options.port}: ${message.error}`));
     });
     worker.once('error', reject);
+  }).catch(async (err: unknown) => {
+    await stop();
+    throw err;
   });
-  return {
-    port,
-    async stop() {
-      clearInterval(timer);
-      await worker.terminate();
-    },
-  };
+  return { port, stop };
 }

@@ -2,23 +2,29 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { answerHealthProbe, type ReadinessProbe } from './health-probes';
 
 export interface MetricsServerOptions {
   registry: Registry;
   host: string;
   port: number;
   logger: Logger;
+  /** Also serve `/healthz` and `/readyz` (see answerHealthProbe), asking this whether the process is ready. @defaultValue /metrics only */
+  readiness?: ReadinessProbe;
 }
 
 /**
- * Serves `GET /metrics` on a port of its own. Metrics are a side show: if the
- * port is taken the process logs it and runs on without them, rather than a
- * worker refusing to work because a scrape port was busy.
+ * Serves `GET /metrics` on a port of its own, and the health probes when given
+ * a readiness probe. Metrics are a side show: if the port is taken the process
+ * logs it and runs on without them, rather than a worker refusing to work
+ * because a scrape port was busy.
  */
 export async function startMetricsServer(options: MetricsServerOptions): Promise<Server | undefined> {
+  const served = options.readiness ? 'GET /metrics, /healthz and /readyz are' : 'Only GET /metrics is';
   const server = createServer((req, res) => {
+    if (options.readiness && answerHealthProbe(req, res, options.readiness)) return;
     if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"route_not_found","message":"Only GET /metrics is served here."}}');
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'route_not_found', message: `${served} served here.` } }));
       return;
     }
     options.registry

@@ -6,6 +6,8 @@ export const DEFAULT_PORTS = {
   redis: 6390,
   /** API process N serves its metrics on `apiMetrics + N`. */
   apiMetrics: 9400,
+  /** API process N answers its thread-served liveness probe on `apiHealth + N`. */
+  apiHealth: 9600,
   /** Worker process N serves its metrics on `workerMetrics + N`. */
   workerMetrics: 9500,
 } as const;

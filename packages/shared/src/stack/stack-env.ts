@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { boolEnv, enumEnv, intEnv, optionalStringEnv, portEnv, stringEnv } from '../env/coercers';
 import { CommonEnv, givenRedisVariables, refineRedisTopology } from '../env/common-env';
+import { trustProxyEnv } from '../env/trust-proxy-env';
 import { DEFAULT_PORTS } from './default-ports';
 
 /** The default of `WORKER_MAX_OLD_SPACE_MB`; the density bench starts its worker with it, as pm2 does. */
@@ -12,133 +13,113 @@ export const DEFAULT_WORKER_MAX_OLD_SPACE_MB = 384;
  * port's default is written in one place.
  */
 export const StackEnv = CommonEnv.extend({
-  /** @defaultValue 3000 */
-  API_PORT: portEnv(DEFAULT_PORTS.api),
-  /** Interface the API binds to. @defaultValue 127.0.0.1 */
-  API_HOST: stringEnv('127.0.0.1'),
+  API_PORT: portEnv(DEFAULT_PORTS.api).describe('Port the API listens on.'),
+  API_HOST: stringEnv('127.0.0.1').describe('Interface the API binds to (0.0.0.0: every interface).'),
+  /** `auto` is one per two cores, at least one (see resolveApiInstances): on two cores a second only adds contention. */
+  API_INSTANCES: z
+    .preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      z.union([z.literal('auto'), z.coerce.number().int().min(1).max(64)]).default('auto'),
+    )
+    .describe('API processes under pm2 (cluster mode), 1-64; auto is one per two cores, at least one.'),
+  WORKER_INSTANCES: z
+    .preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      z.union([z.literal('max'), z.coerce.number().int().min(1).max(256)]).default('max'),
+    )
+    .describe('Worker processes under pm2, 1-256; max is one per core.'),
+  /** pm2's `kill_timeout` for the api is derived from it (+5 s). */
+  API_SHUTDOWN_GRACE_MS: intEnv(10_000, { min: 0, max: 600_000 }).describe("Time in-flight requests get at shutdown (ms); pm2's kill_timeout is this + 5 s."),
   /**
-   * API processes (pm2 cluster mode); `auto` is one per two cores, at least
-   * one (see resolveApiInstances). @defaultValue auto
+   * pm2's `kill_timeout` for the dashboard is derived from it (+5 s), so raising
+   * it never gets the dashboard SIGKILLed mid-cleanup.
    */
-  API_INSTANCES: z.preprocess(
-    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-    z.union([z.literal('auto'), z.coerce.number().int().min(1).max(64)]).default('auto'),
-  ),
-  /** Worker processes; `max` is one per core. @defaultValue max */
-  WORKER_INSTANCES: z.preprocess(
-    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-    z.union([z.literal('max'), z.coerce.number().int().min(1).max(256)]).default('max'),
-  ),
+  DASHBOARD_SHUTDOWN_GRACE_MS: intEnv(5_000, { min: 0, max: 600_000 }).describe("Time open dashboard requests get at shutdown (ms); pm2's kill_timeout is this + 5 s."),
   /**
-   * How long a stopping API process lets in-flight requests finish. pm2's
-   * `kill_timeout` for the api is derived from it (+5 s).
-   * @defaultValue 10000
-   */
-  API_SHUTDOWN_GRACE_MS: intEnv(10_000, { min: 0, max: 600_000 }),
-  /**
-   * How long a stopping dashboard lets open requests finish. pm2's
-   * `kill_timeout` for the dashboard is derived from it (+5 s), so raising it
-   * never gets the dashboard SIGKILLed mid-cleanup.
-   * @defaultValue 5000
-   */
-  DASHBOARD_SHUTDOWN_GRACE_MS: intEnv(5_000, { min: 0, max: 600_000 }),
-  /**
-   * How long a stopping worker waits for its active jobs before aborting them.
    * Must exceed the longest catalog `timeoutMs` (30 s, compute) so a job still
    * within its time can finish; pm2's `kill_timeout` for workers is derived
    * from it (+10 s for the rest of the cleanup).
-   * @defaultValue 35000
    */
-  WORKER_DRAIN_GRACE_MS: intEnv(35_000, { min: 0, max: 3_600_000 }),
-  /**
-   * V8's old-space limit of each worker process (pm2 `node_args`
-   * `--max-old-space-size`), in MB. Why a limit at all: without one V8 sizes the
-   * heap against the machine's memory and lets it grow through bursts of
-   * finishing jobs (5,000 I/O jobs completing at once took RSS from 390 to 460 MB
-   * while the live heap stayed near 140 MB); with one it collects sooner, and the
-   * density bench peaked at about 310 MB at the same jobs/s. A process whose live
-   * data outgrows it dies (out of memory) and pm2 restarts it, its jobs running
-   * again as stalled: raise it with the concurrency of big-payload types.
-   * @defaultValue 384
-   */
-  WORKER_MAX_OLD_SPACE_MB: intEnv(DEFAULT_WORKER_MAX_OLD_SPACE_MB, { min: 64, max: 65_536 }),
-  /**
-   * First metrics port of the API: process N (pm2's NODE_APP_INSTANCE) serves
-   * `GET /metrics` on this + N. 0 turns the per-process metrics ports off.
-   * @defaultValue 9400
-   */
-  API_METRICS_PORT: intEnv(DEFAULT_PORTS.apiMetrics, { min: 0, max: 65_000 }),
-  /** First metrics port of the workers, as API_METRICS_PORT. @defaultValue 9500 */
-  WORKER_METRICS_PORT: intEnv(DEFAULT_PORTS.workerMetrics, { min: 0, max: 65_000 }),
-  /** Interface the per-process metrics ports bind to. @defaultValue 127.0.0.1 */
-  METRICS_HOST: stringEnv('127.0.0.1'),
-  /**
-   * Let page-extract reach loopback, private, link-local and other internal
-   * addresses. Off, a job cannot be used to probe the network the worker sits
-   * in (SSRF) or read cloud metadata: the API refuses such URLs at enqueue
-   * (422) and the worker checks every address it connects to. Turn it on only
-   * for local development.
-   * @defaultValue false
-   */
-  PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: boolEnv(false),
-  /**
-   * Forward proxies page-extract fetches through, comma-separated
-   * `http://user:pass@host:port` (parsed by `loadProxyList` in
-   * `@floodgate/shared/proxies`, whose errors never quote credentials). Unset,
-   * with FETCH_PROXIES_FILE unset too: pages are fetched directly. The worker
-   * rotates over them; the API lists them at `GET /v1/proxies`.
-   */
-  FETCH_PROXIES: optionalStringEnv(),
-  /** A file of proxy URLs, one per line (`#` comments allowed), used with or instead of FETCH_PROXIES. */
-  FETCH_PROXIES_FILE: optionalStringEnv(),
-  /** API key records as a JSON array (`[{id, name, scopes, hash}]`), for containers and CI. Never keys themselves. */
-  API_KEYS: optionalStringEnv(),
-  /** File of API key records, written by `npm run keys:create`. @defaultValue .data/api-keys.json */
-  API_KEYS_FILE: stringEnv('.data/api-keys.json'),
-  /**
-   * Let every API request through without a key (local development only).
-   * Refused when NODE_ENV is production; logged loudly at start otherwise.
-   * @defaultValue false
-   */
-  AUTH_DISABLED: boolEnv(false),
-  /** `production` turns development conveniences into refusals (AUTH_DISABLED, generated or weak passwords). */
-  NODE_ENV: optionalStringEnv(),
-  /** Set by pm2 for each process of an app (0, 1, …); picks the metrics port. @defaultValue 0 */
-  NODE_APP_INSTANCE: intEnv(0, { min: 0, max: 1_000 }),
-  /** @defaultValue 3001 */
-  DASHBOARD_PORT: portEnv(DEFAULT_PORTS.dashboard),
-  /** Interface the dashboard binds to. @defaultValue 127.0.0.1 */
-  DASHBOARD_HOST: stringEnv('127.0.0.1'),
-  /** The dashboard admin's user name. @defaultValue admin */
-  DASHBOARD_USER: stringEnv('admin'),
-  /** The admin's password. Unset (not in production): `npm start` generates one and prints it once. */
-  DASHBOARD_PASSWORD: optionalStringEnv(),
-  /** The read-only viewer's user name. @defaultValue viewer */
-  DASHBOARD_VIEWER_USER: stringEnv('viewer'),
-  /** The viewer's password. Unset (not in production): generated and printed like the admin's. */
-  DASHBOARD_VIEWER_PASSWORD: optionalStringEnv(),
-  /**
-   * Key of the HMAC that signs dashboard session cookies. Anyone who knows it
-   * can sign in as anyone; changing it signs everybody out. Unset (not in
-   * production): `npm start` generates one per run.
-   */
-  DASHBOARD_SESSION_SECRET: optionalStringEnv(),
-  /**
-   * The embedded Redis `npm start` runs when no Redis is given: `single` (one
-   * node on REDIS_PORT), `cluster` (3 primaries + 3 replicas on REDIS_PORT..+5)
-   * or `sentinel` (primary and 2 replicas on REDIS_PORT..+2, 3 sentinels on
-   * REDIS_PORT+20000..+20002). Refused together with REDIS_URL,
-   * REDIS_CLUSTER_NODES or REDIS_SENTINELS.
-   * @defaultValue single
-   */
-  REDIS_TOPOLOGY: enumEnv(['single', 'cluster', 'sentinel'], 'single'),
-  /** Where the embedded Redis keeps its append-only file, relative to the repo root or absolute. @defaultValue .data/redis */
-  REDIS_DATA_DIR: stringEnv('.data/redis'),
-  /** `maxmemory` of the embedded Redis (Redis syntax: 512mb, 2gb). @defaultValue 512mb */
-  REDIS_MAXMEMORY: z.preprocess(
-    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-    z.string().regex(/^\d+(kb|mb|gb)?$/i, 'must be a size such as 512mb or 2gb').default('512mb'),
+  WORKER_DRAIN_GRACE_MS: intEnv(35_000, { min: 0, max: 3_600_000 }).describe(
+    "Time active jobs get to finish at shutdown (ms), above the longest job timeout; pm2's kill_timeout is this + 10 s.",
   ),
+  /**
+   * Why a limit at all: without one V8 sizes the heap against the machine's
+   * memory and lets it grow through bursts of finishing jobs (5,000 I/O jobs
+   * completing at once took RSS from 390 to 460 MB while the live heap stayed
+   * near 140 MB); with one it collects sooner, and the density bench peaked at
+   * about 310 MB at the same jobs/s. A process whose live data outgrows it dies
+   * (out of memory) and pm2 restarts it, its jobs running again as stalled:
+   * raise it with the concurrency of big-payload types.
+   */
+  WORKER_MAX_OLD_SPACE_MB: intEnv(DEFAULT_WORKER_MAX_OLD_SPACE_MB, { min: 64, max: 65_536 }).describe(
+    "Each worker process's V8 old-space limit in MB (--max-old-space-size): bounds memory through bursts of finishing jobs.",
+  ),
+  /** One port per process, not one shared: in pm2 cluster mode a shared one would answer from a random process each time. */
+  API_METRICS_PORT: intEnv(DEFAULT_PORTS.apiMetrics, { min: 0, max: 65_000 }).describe('First metrics port of the API: process N serves /metrics on this + N (pm2 NODE_APP_INSTANCE); 0 turns them off.'),
+  /** Answered by a thread of its own: a process shedding a flood keeps its main loop too busy for a quick probe. */
+  API_HEALTH_PORT: intEnv(DEFAULT_PORTS.apiHealth, { min: 0, max: 65_000 }).describe(
+    'First liveness port of the API: process N answers GET /healthz on this + N from a thread of its own, fast even under a flood; 0 turns it off.',
+  ),
+  WORKER_METRICS_PORT: intEnv(DEFAULT_PORTS.workerMetrics, { min: 0, max: 65_000 }).describe(
+    'First metrics port of the workers: process N serves /metrics, /healthz and /readyz on this + N; 0 turns them off.',
+  ),
+  METRICS_HOST: stringEnv('127.0.0.1').describe('Interface the per-process metrics and liveness ports bind to.'),
+  /**
+   * Off, a job cannot be used to probe the network the worker sits in (SSRF)
+   * or read cloud metadata: the API refuses such URLs at enqueue (422) and the
+   * worker checks every address it connects to.
+   */
+  PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: boolEnv(false).describe('Let page-extract reach loopback, private and link-local addresses (local development only).'),
+  /**
+   * Parsed by `loadProxyList` in `@floodgate/shared/proxies`, whose errors never
+   * quote credentials. The worker rotates over them; the API lists them at `GET /v1/proxies`.
+   */
+  FETCH_PROXIES: optionalStringEnv().describe(
+    "page-extract's forward proxies, comma-separated http://user:pass@host:port; unset (and no file): pages are fetched directly.",
+  ),
+  FETCH_PROXIES_FILE: optionalStringEnv().describe('A file of proxy URLs, one per line (# comments allowed), with or instead of FETCH_PROXIES.'),
+  API_KEYS: optionalStringEnv().describe('API key records as a JSON array [{id, name, scopes, hash}], for containers and CI; never keys themselves.'),
+  API_KEYS_FILE: stringEnv('.data/api-keys.json').describe('File of API key records (mode 0600), written by npm run keys:create.'),
+  AUTH_DISABLED: boolEnv(false).describe('Let every API request through without a key (local development only); logged loudly, refused with NODE_ENV=production.'),
+  /**
+   * Behind a load balancer or reverse proxy every request comes from the
+   * proxy's address: per-address rate limits (AUTH_DISABLED), a tenant without
+   * a key, the dashboard's login back-off and the logs would all see one
+   * client. Trusting the proxy lets them read X-Forwarded-For instead; trusting
+   * hops that are not proxies lets any client pick its own address.
+   */
+  TRUST_PROXY: trustProxyEnv().describe(
+    'Which proxies may name the client in X-Forwarded-For (API and dashboard): false, true (every hop), a hop count (1: the nearest), or addresses and CIDR ranges, comma-separated.',
+  ),
+  NODE_ENV: optionalStringEnv().describe('production turns development conveniences (AUTH_DISABLED, generated or weak passwords) into refusals.'),
+  NODE_APP_INSTANCE: intEnv(0, { min: 0, max: 1_000 }).describe('Set by pm2 for each process of an app (0, 1, ...); picks its metrics port.'),
+  OVERVIEW_FLUSH_MS: intEnv(5_000, { min: 100, max: 60_000 }).describe("How often each API and worker process writes its figures to the overview's history in Redis (ms)."),
+  DASHBOARD_PORT: portEnv(DEFAULT_PORTS.dashboard).describe('Port the dashboard listens on.'),
+  DASHBOARD_HOST: stringEnv('127.0.0.1').describe('Interface the dashboard binds to.'),
+  DASHBOARD_USER: stringEnv('admin').describe("The dashboard admin's user name."),
+  DASHBOARD_PASSWORD: optionalStringEnv().describe("The admin's password; unset (not in production): generated at start and printed once."),
+  DASHBOARD_VIEWER_USER: stringEnv('viewer').describe("The read-only viewer's user name."),
+  DASHBOARD_VIEWER_PASSWORD: optionalStringEnv().describe("The viewer's password; unset (not in production): generated like the admin's."),
+  /** Anyone who knows it can sign in as anyone; changing it signs everybody out. */
+  DASHBOARD_SESSION_SECRET: optionalStringEnv().describe(
+    'Key of the HMAC that signs session cookies (32+ characters, required in production); unset: generated per start.',
+  ),
+  /**
+   * `single` is one node on REDIS_PORT, `cluster` 3 primaries + 3 replicas on
+   * REDIS_PORT..+5, `sentinel` a primary and 2 replicas on REDIS_PORT..+2 with
+   * 3 sentinels on REDIS_PORT+20000..+20002.
+   */
+  REDIS_TOPOLOGY: enumEnv(['single', 'cluster', 'sentinel'], 'single').describe(
+    'The embedded Redis npm start runs when none is given: single, cluster (3+3 nodes) or sentinel; refused next to a given Redis.',
+  ),
+  REDIS_DATA_DIR: stringEnv('.data/redis').describe("Where the embedded Redis keeps its append-only file, relative to the repo root or absolute."),
+  REDIS_MAXMEMORY: z
+    .preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      z.string().regex(/^\d+(kb|mb|gb)?$/i, 'must be a size such as 512mb or 2gb').default('512mb'),
+    )
+    .describe('maxmemory of the embedded Redis (512mb, 2gb).'),
 });
 export type StackEnv = z.infer<typeof StackEnv>;
 

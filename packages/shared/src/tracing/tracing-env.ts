@@ -10,34 +10,28 @@ const httpUrl = (what: string) =>
  * (`otlp` or `console`), or an OTLP endpoint, which implies `otlp`.
  */
 export const TracingEnv = z.object({
-  /** Turns tracing off whatever else is set (the SDK's own kill switch). @defaultValue false */
-  OTEL_SDK_DISABLED: boolEnv(false),
-  /** `otlp`, `console` (spans on stdout, for development) or `none`. Unset: `otlp` when an endpoint is set, else off. */
-  OTEL_TRACES_EXPORTER: optionalStringEnv().pipe(z.enum(['otlp', 'console', 'none']).optional()),
-  /** Base URL of an OTLP/HTTP receiver (a collector); spans go to `<it>/v1/traces`. @defaultValue http://localhost:4318 */
-  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl('e.g. http://127.0.0.1:4318'),
-  /** The full URL spans are posted to, over OTEL_EXPORTER_OTLP_ENDPOINT. */
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl('e.g. http://127.0.0.1:4318/v1/traces'),
-  /** Only `http/json` is sent; a collector's OTLP/HTTP port takes it. Anything else is refused, not ignored. @defaultValue http/json */
-  OTEL_EXPORTER_OTLP_PROTOCOL: enumEnv(['http/json'], 'http/json'),
-  /** Headers on every export, `key=value` pairs separated by commas (an auth token, say). */
-  OTEL_EXPORTER_OTLP_HEADERS: optionalStringEnv().refine(
-    (value) => value === undefined || value.split(',').every((pair) => /^\s*[^=\s]+\s*=.*$/.test(pair)),
-    'must be key=value pairs separated by commas',
+  OTEL_SDK_DISABLED: boolEnv(false).describe('Turns tracing off whatever else is set (the OpenTelemetry SDK\'s own kill switch).'),
+  OTEL_TRACES_EXPORTER: optionalStringEnv()
+    .pipe(z.enum(['otlp', 'console', 'none']).optional())
+    .describe('otlp, console (spans on stdout, for development) or none; unset: otlp when an endpoint is set, else tracing is off.'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl('e.g. http://127.0.0.1:4318').describe(
+    'Base URL of an OTLP/HTTP receiver (a collector); spans go to <it>/v1/traces. Unset with otlp: http://localhost:4318.',
   ),
-  /** The `service.name` of every span. @defaultValue floodgate-api, floodgate-worker (per app) */
-  OTEL_SERVICE_NAME: optionalStringEnv(),
-  /** Which traces are kept; a ratio sampler takes OTEL_TRACES_SAMPLER_ARG. @defaultValue parentbased_always_on */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl('e.g. http://127.0.0.1:4318/v1/traces').describe('The full URL spans are posted to, over OTEL_EXPORTER_OTLP_ENDPOINT.'),
+  /** Anything else is refused, not ignored: spans sent in a format the collector does not take would vanish. */
+  OTEL_EXPORTER_OTLP_PROTOCOL: enumEnv(['http/json'], 'http/json').describe("Only http/json is sent (a collector's OTLP/HTTP port takes it)."),
+  OTEL_EXPORTER_OTLP_HEADERS: optionalStringEnv()
+    .refine((value) => value === undefined || value.split(',').every((pair) => /^\s*[^=\s]+\s*=.*$/.test(pair)), 'must be key=value pairs separated by commas')
+    .describe('Headers on every export, key=value pairs separated by commas (an auth token, say), URL-decoded.'),
+  OTEL_SERVICE_NAME: optionalStringEnv().describe('The service.name of every span; unset: floodgate-api, floodgate-worker (per app).'),
   OTEL_TRACES_SAMPLER: enumEnv(
     ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'],
     'parentbased_always_on',
-  ),
-  /** Share of traces kept by the `traceidratio` samplers, 0 to 1. @defaultValue 1 */
-  OTEL_TRACES_SAMPLER_ARG: numberEnv(1, { min: 0, max: 1 }),
-  /** Milliseconds between two exports of finished spans. @defaultValue 5000 */
-  OTEL_BSP_SCHEDULE_DELAY: intEnv(5_000, { min: 1, max: 3_600_000 }),
-  /** Finished spans held for export; under a flood, more are dropped (counted), never piled up in memory. @defaultValue 2048 */
-  OTEL_BSP_MAX_QUEUE_SIZE: intEnv(2_048, { min: 1, max: 1_000_000 }),
+  ).describe('Which traces are kept; the traceidratio samplers take OTEL_TRACES_SAMPLER_ARG.'),
+  OTEL_TRACES_SAMPLER_ARG: numberEnv(1, { min: 0, max: 1 }).describe('Share of traces the traceidratio samplers keep, 0 to 1.'),
+  OTEL_BSP_SCHEDULE_DELAY: intEnv(5_000, { min: 1, max: 3_600_000 }).describe('Milliseconds between two exports of finished spans.'),
+  /** Under a flood more are dropped (and counted) rather than piled up in memory. */
+  OTEL_BSP_MAX_QUEUE_SIZE: intEnv(2_048, { min: 1, max: 1_000_000 }).describe('Finished spans held for export; past it, spans are dropped and counted.'),
 });
 export type TracingEnv = z.infer<typeof TracingEnv>;
 

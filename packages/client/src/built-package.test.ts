@@ -1,0 +1,110 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startApi, type ApiHarness } from '@floodgate/api/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const packageDir = join(__dirname, '..');
+const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as Record<string, unknown>;
+
+/** Every file of the build, relative to dist/. */
+const builtFiles = () => readdirSync(join(packageDir, 'dist'), { recursive: true, encoding: 'utf8' });
+
+/** Every module a built file names (`from '…'`, `require('…')`, `import('…')`). */
+function specifiersIn(text: string): string[] {
+  return [...text.matchAll(/(?:\bfrom\s+|\brequire\s*\(\s*|\bimport\s*\(\s*)['"]([^'"]+)['"]/g)].map((match) => match[1] as string);
+}
+
+/**
+ * The package as it is published: built by its own build script, then used
+ * from a project of its own, as a user would, by its name through the `exports`
+ * map: CommonJS and ES modules, JavaScript and TypeScript.
+ */
+describe('the published @floodgate/client', { timeout: 120_000 }, () => {
+  let consumer: string;
+  let api: ApiHarness;
+  beforeAll(async () => {
+    const bin = join(packageDir, 'node_modules', '.bin');
+    await run('sh', ['-c', String((manifest.scripts as Record<string, string>).build)], { cwd: packageDir, env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` } });
+    consumer = mkdtempSync(join(tmpdir(), 'floodgate-client-consumer-'));
+    mkdirSync(join(consumer, 'node_modules', '@floodgate'), { recursive: true });
+    symlinkSync(packageDir, join(consumer, 'node_modules', '@floodgate', 'client'), 'dir');
+    api = await startApi();
+  });
+  afterAll(async () => {
+    if (consumer) rmSync(consumer, { recursive: true, force: true });
+    await api?.stop();
+  });
+
+  it('is public, and depends on nothing at run time', () => {
+    expect(manifest).toMatchObject({ name: '@floodgate/client', version: '0.1.0', private: false, engines: { node: expect.stringMatching(/^>=20/) } });
+    for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies', 'bundleDependencies']) expect(manifest[field], field).toBeUndefined();
+    expect(manifest.files).toEqual(['dist', 'README.md']);
+  });
+
+  it('names no module but its own files in its build, types included: nothing of @floodgate, not even Node built-ins', () => {
+    const files = builtFiles().filter((file) => /\.(c|m)?js$|\.d\.ts$/.test(file));
+    expect(files).toContain(join('cjs', 'index.d.ts'));
+    expect(files).toContain(join('esm', 'index.js'));
+    const foreign = files.flatMap((file) => specifiersIn(readFileSync(join(packageDir, 'dist', file), 'utf8')).filter((name) => !name.startsWith('./')).map((name) => `${file}: ${name}`));
+    expect(foreign).toEqual([]);
+    // And nothing test-only ships.
+    expect(builtFiles().filter((file) => /\.test\.|test-support/.test(file))).toEqual([]);
+  });
+
+  it('works when required from CommonJS, and calls the API', async () => {
+    writeFileSync(
+      join(consumer, 'use.cjs'),
+      `const { FloodgateClient, FloodgateApiError } = require('@floodgate/client');
+       const client = new FloodgateClient({ baseUrl: process.argv[2], apiKey: process.argv[3] });
+       client.listJobTypes().then((types) => console.log(JSON.stringify({ format: typeof module, types: types.map((t) => t.type).sort(), error: typeof FloodgateApiError })));`,
+    );
+    const { stdout } = await run(process.execPath, ['use.cjs', api.url, api.apiKey], { cwd: consumer });
+    expect(JSON.parse(stdout)).toEqual({ format: 'object', types: ['compute', 'page-extract', 'sentiment'], error: 'function' });
+    expect(require.resolve('@floodgate/client', { paths: [consumer] })).toBe(join(packageDir, 'dist', 'cjs', 'index.js'));
+  });
+
+  it('works when imported as an ES module, and calls the API', async () => {
+    writeFileSync(
+      join(consumer, 'use.mjs'),
+      `import { FloodgateClient, isFloodgateApiError } from '@floodgate/client';
+       const client = new FloodgateClient({ baseUrl: process.argv[2], apiKey: process.argv[3] });
+       const types = await client.listJobTypes();
+       const missing = await client.get('sentiment', 'no-such-job').catch((err) => err);
+       console.log(JSON.stringify({ url: import.meta.resolve('@floodgate/client'), types: types.map((t) => t.type).sort(), notFound: isFloodgateApiError(missing, 'job_not_found') }));`,
+    );
+    const { stdout } = await run(process.execPath, ['use.mjs', api.url, api.apiKey], { cwd: consumer });
+    const answer = JSON.parse(stdout) as { url: string; types: string[]; notFound: boolean };
+    expect(answer.url).toMatch(/\/dist\/esm\/index\.js$/);
+    expect(answer).toMatchObject({ types: ['compute', 'page-extract', 'sentiment'], notFound: true });
+  });
+
+  it("types both ways in for TypeScript (NodeNext): the import condition's types and the require condition's", async () => {
+    const use = `import { FloodgateClient, type JobMapOf } from '@floodgate/client';
+      type Jobs = { sum: { payload: { numbers: number[] }; result: { sum: number } } };
+      const client = new FloodgateClient<Jobs>({ baseUrl: 'http://127.0.0.1:1' });
+      export const enqueued = client.enqueue('sum', { numbers: [1, 2] });
+      // @ts-expect-error the payload is typed by the map
+      export const wrong = client.enqueue('sum', { numbers: 'no' });
+      export type Derived = JobMapOf<{ a: { payload: { _input: 1; _output: 1 }; result: { _input: 2; _output: 2 } } }>;`;
+    writeFileSync(join(consumer, 'use-esm.mts'), use);
+    writeFileSync(join(consumer, 'use-cjs.cts'), use);
+    // A browser's lib and no @types/node: the client's types need neither Node's nor any package's.
+    writeFileSync(
+      join(consumer, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { noEmit: true, strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022', 'dom'], types: [], traceResolution: true },
+        files: ['use-esm.mts', 'use-cjs.cts'],
+      }),
+    );
+    const tsc = require.resolve('typescript/bin/tsc', { paths: [packageDir] });
+    const { stdout } = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: consumer }).catch((err: { stdout?: string }) => {
+      throw new Error(`tsc failed:\n${(err.stdout ?? '').split('\n').filter((line) => /error TS/.test(line)).join('\n')}`);
+    });
+    expect(stdout).toMatch(/'@floodgate\/client' was successfully resolved to '[^']*\/dist\/esm\/index\.d\.ts'/);
+    expect(stdout).toMatch(/'@floodgate\/client' was successfully resolved to '[^']*\/dist\/cjs\/index\.d\.ts'/);
+  });
+});
