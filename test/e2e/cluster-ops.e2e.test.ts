@@ -21,13 +21,12 @@ interface JobView {
 /** Server-Sent Events of one stream, read until the server ends it (bounded by the request's timeout). */
 async function readEvents(res: Response): Promise<Array<{ event: string; data: unknown }>> {
   const text = await res.text();
+  // Each event is a block of `field: value` lines (id, event, data, in any order); comments start with ':'.
   return text
     .split('\n\n')
-    .filter((block) => block.startsWith('event: '))
-    .map((block) => {
-      const [eventLine = '', dataLine = ''] = block.split('\n');
-      return { event: eventLine.slice('event: '.length), data: JSON.parse(dataLine.slice('data: '.length)) as unknown };
-    });
+    .map((block) => Object.fromEntries(block.split('\n').filter((line) => /^[a-z]+: /.test(line)).map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)])))
+    .filter((fields): fields is Record<string, string> => typeof fields.event === 'string')
+    .map((fields) => ({ event: fields.event!, data: JSON.parse(fields.data ?? 'null') as unknown }));
 }
 
 const queueSlot = (stack: Stack, type: JobType, partition = 0) => keySlot(`${stack.prefix}:${queueIdentity(type, stack.prefix, partition).name}:id`);

@@ -4,7 +4,6 @@ import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { generateApiKey } from '@floodgate/shared/api-keys';
 import { freePort, startRedis, waitFor, type PrivateRedis } from '@floodgate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from './stack-entries';
@@ -25,7 +24,8 @@ describe('an app of its own (examples/my-app), installed from the packed package
   let dir: string;
   let redis: PrivateRedis;
   let pm2: (...args: string[]) => Promise<string>;
-  const apiKey = generateApiKey('my-app', ['admin']);
+  /** Made by the package's own keys CLI (`npx floodgate-keys create`), as the example's README says. */
+  let apiKey: string;
   const dashboardPassword = `example-${Math.random().toString(36).slice(2)}`;
   let apiUrl: string;
   let dashboardUrl: string;
@@ -51,6 +51,15 @@ describe('an app of its own (examples/my-app), installed from the packed package
     await writeFile(join(app, 'package.json'), JSON.stringify(manifest, null, 2));
     await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: app, timeout: 240_000 });
 
+    // The key as a new user makes one: the bin @floodgate/api installs, writing the app's own key file.
+    const created = await run(join(app, 'node_modules/.bin/floodgate-keys'), ['create', '--scopes', 'admin', '--name', 'my-app'], {
+      cwd: app,
+      env: { PATH: process.env.PATH, API_KEYS_FILE: './api-keys.json' },
+    });
+    apiKey = created.stdout.split('\n')[0] ?? '';
+    expect(apiKey).toMatch(/^fg_/);
+    expect(created.stdout).toContain('./api-keys.json');
+
     redis = await startRedis();
     const [apiPort, dashboardPort] = [await freePort(), await freePort()];
     apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -64,7 +73,7 @@ describe('an app of its own (examples/my-app), installed from the packed package
       DASHBOARD_PORT: String(dashboardPort),
       API_METRICS_PORT: '0', API_HEALTH_PORT: '0',
       WORKER_METRICS_PORT: '0',
-      API_KEYS: JSON.stringify([apiKey.record]),
+      API_KEYS_FILE: './api-keys.json',
       DASHBOARD_PASSWORD: dashboardPassword,
       LOG_LEVEL: 'warn',
     };
@@ -84,7 +93,7 @@ describe('an app of its own (examples/my-app), installed from the packed package
   });
 
   it('runs its own job type end to end: validated by its schema, done by its handler', async () => {
-    const headers = { authorization: `Bearer ${apiKey.key}`, 'content-type': 'application/json' };
+    const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
     const posted = await fetch(`${apiUrl}/v1/jobs/sum`, { method: 'POST', headers, body: JSON.stringify({ payload: { numbers: [1, 2, 3, 4] } }) });
     expect(posted.status).toBe(202);
     const { id } = (await posted.json()) as { id: string };
@@ -102,6 +111,15 @@ describe('an app of its own (examples/my-app), installed from the packed package
     expect(builtIn.status).toBe(404);
     const types = (await (await fetch(`${apiUrl}/v1/job-types`, { headers })).json()) as { types: Array<{ type: string }> };
     expect(types.types.map((entry) => entry.type)).toEqual(['sum']);
+  });
+
+  it('enqueues and waits through the packaged client (enqueue.js), as CommonJS', async () => {
+    const { stdout } = await run('node', ['enqueue.js'], {
+      cwd: join(dir, 'my-app'),
+      env: { PATH: process.env.PATH, FLOODGATE_URL: apiUrl, FLOODGATE_API_KEY: apiKey },
+      timeout: 60_000,
+    });
+    expect(JSON.parse(stdout)).toMatchObject({ state: 'completed', result: { sum: 10, count: 4 } });
   });
 
   it('shows its queue in the dashboard', async () => {

@@ -10,11 +10,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { finished, privateRedisPerTest } from './private-redis-fixture';
 import { FAST_RECOVERY_ENV } from './stack-entries';
 
-/** A dead process's job is back in play within ~3 s; pages on 127.0.0.1 allowed; no fetch timeout in the way. */
+/** A dead process's job is back in play within ~3 s; pages on 127.0.0.1 allowed; no fetch timeout in the way; short drains allowed. */
 const WORKER_ENV = {
   ...FAST_RECOVERY_ENV,
   PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: 'true',
   PAGE_EXTRACT_FETCH_TIMEOUT_MS: '120000',
+  // Drain graces far below the catalog's timeouts: jobs cut at the drain are what these tests are about.
+  WORKER_ALLOW_JOBS_PAST_DRAIN: 'true',
 };
 
 /**

@@ -1,11 +1,12 @@
+#!/usr/bin/env node
 /**
- * `npm run keys:create -- --scopes jobs:write,jobs:read [--name ci] [--weight 2]`:
- * makes an API key, prints it once, and stores only its hash in API_KEYS_FILE.
- * `npm run keys -- list`, `npm run keys -- weight <id> <n>` and
- * `npm run keys -- revoke <id>` manage the file.
- * The API reads the file at start: restart it (`npm run pm2 -- reload api`)
- * for a change to take effect.
+ * API keys: `floodgate-keys create --scopes jobs:write,jobs:read [--name ci]
+ * [--weight 2]` (installed with @floodgate/api; in this repository `npm run
+ * keys:create -- …`) makes a key, prints it once, and stores only its hash in
+ * API_KEYS_FILE. `list`, `weight <id> <n>` and `revoke <id>` manage the file.
+ * The API reads the file at start: restart it for a change to take effect.
  */
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { appendApiKey, generateApiKey, loadApiKeys, removeApiKey, Scope, SCOPES, setApiKeyWeight } from '@floodgate/shared/api-keys';
 import { MAX_TENANT_WEIGHT, TenantWeight } from '@floodgate/shared/fairness';
@@ -15,11 +16,14 @@ import { StackEnv } from '@floodgate/shared/stack';
 // The same variable and default the API and `npm start` read, from the same places (the environment, then .env).
 loadDotEnvFile();
 const file = StackEnv.shape.API_KEYS_FILE.parse(process.env.API_KEYS_FILE);
-const usage = `usage:
-  npm run keys:create -- --scopes <scope,...> [--name <who it is for>] [--weight <1-${MAX_TENANT_WEIGHT}>]
-  npm run keys -- list
-  npm run keys -- weight <id> <1-${MAX_TENANT_WEIGHT}>
-  npm run keys -- revoke <id>
+// Named as it was run: the package's bin in an app of its own, npm run in this repository.
+const program = basename(process.argv[1] ?? '') === 'floodgate-keys' ? 'floodgate-keys' : 'npm run keys --';
+const restart = program === 'floodgate-keys' ? 'Restart the API' : 'Restart the API (npm run pm2 -- reload api)';
+const usage = `usage (keys are kept in ${file}, API_KEYS_FILE):
+  ${program} create --scopes <scope,...> [--name <who it is for>] [--weight <1-${MAX_TENANT_WEIGHT}>]
+  ${program} list
+  ${program} weight <id> <1-${MAX_TENANT_WEIGHT}>
+  ${program} revoke <id>
 scopes: ${SCOPES.join(', ')}
 weight: the key's share of each fair type against other keys with jobs waiting (default 1)`;
 
@@ -49,7 +53,7 @@ if (command === 'create') {
   process.stdout.write(
     `${key}\n\n` +
       `This is the only time the key is shown: floodgate keeps only its hash (id ${record.id}, scopes ${record.scopes.join(', ')}, weight ${record.weight ?? 1}) in ${file}.\n` +
-      'Send it as "Authorization: Bearer <key>". Restart the API (npm run pm2 -- reload api) if it is running.\n' +
+      `Send it as "Authorization: Bearer <key>". ${restart} if it is running.\n` +
       `To give it to the API through the environment instead: API_KEYS='${JSON.stringify([record])}'\n`,
   );
 } else if (command === 'list') {
@@ -60,11 +64,11 @@ if (command === 'create') {
   const [id, weight] = rest;
   if (id === undefined || weight === undefined) fail('Give the key id and its new weight.');
   if (!setApiKeyWeight(file, id, weightOf(weight))) fail(`No key with id ${id} in ${file}.`);
-  process.stdout.write(`Key ${id} now has weight ${weight}. Restart the API (npm run pm2 -- reload api) for it to take effect.\n`);
+  process.stdout.write(`Key ${id} now has weight ${weight}. ${restart} for it to take effect.\n`);
 } else if (command === 'revoke') {
-  const id = rest[0] ?? fail('Which key? Give its id (npm run keys -- list).');
+  const id = rest[0] ?? fail(`Which key? Give its id (${program} list).`);
   if (!removeApiKey(file, id)) fail(`No key with id ${id} in ${file}.`);
-  process.stdout.write(`Revoked ${id}. Restart the API (npm run pm2 -- reload api) for it to take effect.\n`);
+  process.stdout.write(`Revoked ${id}. ${restart} for it to take effect.\n`);
 } else {
   fail(command ? `Unknown command "${command}".` : 'Which command?');
 }

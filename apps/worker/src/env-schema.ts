@@ -1,4 +1,4 @@
-import { CommonEnv, enumEnv, intEnv, optionalStringEnv, refineRedisTopology } from '@floodgate/shared/env';
+import { boolEnv, CommonEnv, enumEnv, intEnv, optionalStringEnv, refineRedisTopology } from '@floodgate/shared/env';
 import { perTypeNumbersEnv } from '@floodgate/shared/jobs';
 import { StackEnv } from '@floodgate/shared/stack';
 import { TracingEnv } from '@floodgate/shared/tracing';
@@ -25,6 +25,10 @@ function statusListEnv(defaultValue: readonly number[]) {
  */
 export const WorkerEnv = CommonEnv.extend({
   WORKER_DRAIN_GRACE_MS: StackEnv.shape.WORKER_DRAIN_GRACE_MS,
+  /** For types whose jobs may be cut at a deploy and run again from the start (idempotent, and a fast deploy matters more). */
+  WORKER_ALLOW_JOBS_PAST_DRAIN: boolEnv(false).describe(
+    "Start even when a type's timeoutMs is longer than WORKER_DRAIN_GRACE_MS (a warning instead of a refusal): such jobs are cut at each deploy and run again.",
+  ),
   WORKER_METRICS_PORT: StackEnv.shape.WORKER_METRICS_PORT,
   METRICS_HOST: StackEnv.shape.METRICS_HOST,
   NODE_APP_INSTANCE: StackEnv.shape.NODE_APP_INSTANCE,

@@ -42,9 +42,14 @@ export interface WorkerProcessOptions {
  * SIGINT/SIGTERM it drains active jobs within WORKER_DRAIN_GRACE_MS.
  */
 export async function runWorkerProcess(options: WorkerProcessOptions = {}): Promise<void> {
-  // Before anything connects: a job that may outlive the drain would be cut at every deploy.
-  refuseTimeoutsPastTheDrain(env.WORKER_DRAIN_GRACE_MS);
   const logger = createLogger({ name: 'worker', level: env.LOG_LEVEL });
+  // Before anything connects: a job that may outlive the drain would be cut at every deploy.
+  try {
+    refuseTimeoutsPastTheDrain(env.WORKER_DRAIN_GRACE_MS);
+  } catch (err) {
+    if (!env.WORKER_ALLOW_JOBS_PAST_DRAIN) throw err;
+    logger.warn({ err }, 'starting anyway (WORKER_ALLOW_JOBS_PAST_DRAIN): these jobs are cut at each deploy and run again');
+  }
   logEnvNotes(logger, envNotes);
   const tracing = await startTracing(env, { defaultServiceName: 'floodgate-worker', logger });
   // Before Redis: a bad list stops the process at once. Its errors name the entry by
@@ -220,6 +225,7 @@ export function refuseTimeoutsPastTheDrain(drainGraceMs: number): void {
   const which = tooLong.map((type) => `${type} (timeoutMs ${catalog[type].timeoutMs})`).join(', ');
   throw new Error(
     `job types whose attempts may outlive WORKER_DRAIN_GRACE_MS (${drainGraceMs} ms): ${which}. ` +
-      'Raise WORKER_DRAIN_GRACE_MS above the longest timeoutMs (pm2 waits WORKER_DRAIN_GRACE_MS + 10 s before it kills a stopping worker), or lower the timeouts.',
+      'Raise WORKER_DRAIN_GRACE_MS above the longest timeoutMs (pm2 waits WORKER_DRAIN_GRACE_MS + 10 s before it kills a stopping worker), ' +
+      'lower the timeouts, or, when such jobs may be cut at a deploy and run again, set WORKER_ALLOW_JOBS_PAST_DRAIN=true.',
   );
 }

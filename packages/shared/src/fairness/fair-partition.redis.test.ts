@@ -157,10 +157,10 @@ describe('fair dispatch inside one partition', () => {
   });
 
   test('refuses a tenant past its backlog cap, and no one else', async ({ fair }) => {
-    expect(await fair.add(job('key:a', { backlogCap: 2 }))).toMatch(/^j/);
-    expect(await fair.add(job('key:a', { backlogCap: 2 }))).toMatch(/^j/);
-    expect(await fair.add(job('key:a', { backlogCap: 2 }))).toEqual({ refused: 'tenant_queue_full', backlog: 2 });
-    expect(await fair.add(job('key:b', { backlogCap: 2 }))).toMatch(/^j/);
+    expect(await fair.add(job('key:a', { backlogCap: 2 }))).toEqual({ outcome: 'added', id: expect.stringMatching(/^j/) });
+    expect(await fair.add(job('key:a', { backlogCap: 2 }))).toEqual({ outcome: 'added', id: expect.stringMatching(/^j/) });
+    expect(await fair.add(job('key:a', { backlogCap: 2 }))).toEqual({ outcome: 'tenant_queue_full', backlog: 2 });
+    expect(await fair.add(job('key:b', { backlogCap: 2 }))).toEqual({ outcome: 'added', id: expect.stringMatching(/^j/) });
   });
 
   test('adds a job id once, whatever is sent again', async ({ redis, queue, fair }) => {
