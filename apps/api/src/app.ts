@@ -20,7 +20,7 @@ import { traceRequests, type Tracing } from '@floodgate/shared/tracing';
 import type { AofAck } from './durability/aof-ack';
 import { createEnqueuePipeline, type EnqueuePipeline } from './enqueue/enqueue-pipeline';
 import { createRequestParser } from './enqueue/parse-request';
-import { createPayloadPolicy, type PayloadPolicy } from './enqueue/payload-policy';
+import { createPayloadPolicy } from './enqueue/payload-policy';
 import type { FetchTargetPolicy } from '@floodgate/shared/fetch-target';
 import type { TrustProxy } from '@floodgate/shared/env';
 import type { ProxyEndpoint } from '@floodgate/shared/proxies';
@@ -132,7 +132,7 @@ export function createApiListener(deps: AppDeps): { app: Express; listener: Requ
   });
   // One instance for both paths, so their answers carry the same security headers.
   const securityHeaders = helmet();
-  const app = createApp(deps, { pipeline, payloadPolicy, securityHeaders });
+  const app = createApp(deps, { pipeline, securityHeaders });
   const trust = trustProxyRuleOf(app);
   const listener = leanEnqueueListener({
     app,
@@ -158,7 +158,7 @@ function routeOf(req: IncomingMessage): string | undefined {
 /** Builds the express app without listening, so tests run it on any port. */
 export function createApp(
   deps: AppDeps,
-  shared: { pipeline: EnqueuePipeline; payloadPolicy: PayloadPolicy; securityHeaders: RequestHandler },
+  shared: { pipeline: EnqueuePipeline; securityHeaders: RequestHandler },
 ): Express {
   const bulkMaxJobs = deps.bulkMaxJobs ?? DEFAULT_BULK_MAX_JOBS;
   const app = express();
@@ -176,10 +176,13 @@ export function createApp(
   app.use(requireAuth(deps.auth));
   // Shedding before parsing: while the whole system is overloaded, a refusal
   // must cost next to nothing, or the refusals themselves become the overload.
-  app.use('/v1/jobs', (req, _res, next) => {
-    if (req.method === 'POST') deps.admission.shedIfOverloaded();
+  // A schedule's PUT comes in like a POST of its job (see routes/schedules.ts).
+  const shedBeforeParsing = (method: string): RequestHandler => (req, _res, next) => {
+    if (req.method === method) deps.admission.shedIfOverloaded();
     next();
-  });
+  };
+  app.use('/v1/jobs', shedBeforeParsing('POST'));
+  app.use('/v1/schedules', shedBeforeParsing('PUT'));
   app.use(
     express.json({
       limit: deps.bodyLimitBytes,

@@ -53,6 +53,14 @@ export interface EnqueuePipeline {
    * or the error it would have got alone.
    */
   bulk(type: JobType, body: unknown, caller: Caller): Promise<Array<{ envelope: JobEnvelope; outcome: EnqueueOutcome | Error }>>;
+  /**
+   * What stores jobs of `type` other than by adding one now (a schedule, `PUT
+   * /v1/schedules/:id`): the same parse, policy and admission as {@link one}
+   * (partition 0's primary, where `write` stores), answered with the same
+   * errors, then `write` in place of the add. It spends one rate token, and
+   * gets it back when `write` fails having stored nothing, like a failed add.
+   */
+  enter<T>(type: JobType, body: unknown, caller: Caller, write: (envelope: JobEnvelope) => Promise<T>): Promise<T>;
 }
 
 export interface EnqueuePipelineDeps {
@@ -80,17 +88,23 @@ export function createEnqueuePipeline(deps: EnqueuePipelineDeps): EnqueuePipelin
     ...(digest === undefined ? {} : { record: { digest, owner: caller.owner, ttlSeconds: deps.idempotencyTtlSeconds, nonce: randomBytes(9).toString('base64url') } }),
   });
 
-  /** A plain add's outcome: its job, or (the rate token given back) the error that says nothing was stored. */
-  const addPlain = async (type: JobType, envelope: JobEnvelope, id: string, caller: Caller): Promise<EnqueueOutcome> => {
+  /** An admitted write's result, or (its rate token given back) the error that says nothing was stored. */
+  const refundUnstored = async <T>(type: JobType, caller: Caller, write: () => Promise<T>): Promise<T> => {
     try {
-      const added = await deps.adder.add(type, itemOf(type, envelope, id, caller));
-      // A fresh random id is never asked for before; `exists` would be this very add, resent.
-      return { created: true, type, id, ...(added.kind === 'added' ? { job: added.job } : {}), state: initialState(envelope.options) };
+      return await write();
     } catch (err) {
       if (storedNothing(err)) deps.admission.refund(type, caller.client, 1);
       throw err;
     }
   };
+
+  /** A plain add's outcome: its job, or the error that says nothing was stored. */
+  const addPlain = (type: JobType, envelope: JobEnvelope, id: string, caller: Caller): Promise<EnqueueOutcome> =>
+    refundUnstored(type, caller, async () => {
+      const added = await deps.adder.add(type, itemOf(type, envelope, id, caller));
+      // A fresh random id is never asked for before; `exists` would be this very add, resent.
+      return { created: true, type, id, ...(added.kind === 'added' ? { job: added.job } : {}), state: initialState(envelope.options) };
+    });
 
   /** An idempotent request: the caller's own jobId, or an Idempotency-Key (whose id is its hash, in the partition it picks). */
   const addIdempotent = (type: JobType, envelope: JobEnvelope, caller: Caller, key: { jobId: string } | { idempotencyKey: string }, admitted = false) => {
@@ -142,6 +156,12 @@ export function createEnqueuePipeline(deps: EnqueuePipelineDeps): EnqueuePipelin
       const unstored = outcomes.filter((outcome) => (outcome instanceof Error ? storedNothing(outcome) : !outcome.created)).length;
       if (unstored > 0) deps.admission.refund(type, caller.client, unstored);
       return envelopes.map((envelope, index) => ({ envelope, outcome: outcomes[index] ?? new Error('no outcome for this job') }));
+    },
+
+    async enter(type, body, caller, write) {
+      const envelope = deps.parser.single(type, body);
+      await withRedis(deps.redis, () => deps.admission.admitOne(type, caller.client, 0));
+      return refundUnstored(type, caller, () => write(envelope));
     },
   };
 }

@@ -215,11 +215,12 @@ function sharedPaths(): Record<string, PathItem> {
     },
     '/v1/schedules/{id}': {
       put: operation('schedules', 'putSchedule', 'Create or replace a schedule (every N ms, or a cron pattern)', {
-        description: 'The payload is validated against the catalog like any job; each run is an ordinary job of its type.',
+        description:
+          'The payload passes the validation and admission of a POST of its type (the same 422, 429 and 503 answers; nothing is stored when refused; one rate token per PUT); each run is an ordinary job of its type.',
         parameters: [scheduleId],
         body: ref('ScheduleBody'),
         responses: { '200': json('The schedule as stored.', ref('Schedule')) },
-        errors: [400, 404, 415, 422, ...REDIS],
+        errors: [400, 404, 415, 422, 429, ...REDIS],
       }),
       get: operation('schedules', 'getSchedule', 'Read one schedule', {
         parameters: [scheduleId],

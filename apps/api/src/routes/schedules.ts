@@ -4,10 +4,10 @@ import { Router, type Request } from 'express';
 import type { RedisClient } from '@floodgate/shared/redis';
 import { z } from 'zod';
 import { HttpError, invalidPayload, isRedisOutOfMemory, redisMemoryHigh, unknownJobType } from '../errors';
-import type { PayloadPolicy } from '../enqueue/payload-policy';
+import type { EnqueuePipeline } from '../enqueue/enqueue-pipeline';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
-import { requireJson } from '../http/request-params';
+import { callerOfRequest, requireJson } from '../http/request-params';
 import { methodNotAllowed } from './method-not-allowed';
 
 const SCHEDULE_ID = /^[A-Za-z0-9_.-]{1,128}$/;
@@ -31,11 +31,12 @@ export const ScheduleBody = z
 
 /**
  * Schedules on BullMQ job schedulers: `PUT`, `GET` and `DELETE
- * /v1/schedules/:id`, and `GET /v1/schedules`. The payload is validated against
- * the catalog like any job; each run is an ordinary job of its type. An id names
- * one schedule across all types: putting it with another type moves it.
+ * /v1/schedules/:id`, and `GET /v1/schedules`. A PUT comes in the way a POST of
+ * its type does (the enqueue pipeline's validation and admission, with the same
+ * answers); each run is an ordinary job of its type. An id names one schedule
+ * across all types: putting it with another type moves it.
  */
-export function schedulesRouter(deps: { queues: JobQueues; redis: RedisClient; payloadPolicy: PayloadPolicy }): Router {
+export function schedulesRouter(deps: { queues: JobQueues; redis: RedisClient; pipeline: EnqueuePipeline }): Router {
   const find = async (id: string) => {
     for (const type of jobTypes) {
       const scheduler = await deps.queues[type].first.getJobScheduler(id);
@@ -63,23 +64,25 @@ export function schedulesRouter(deps: { queues: JobQueues; redis: RedisClient; p
       if (!body.success) throw invalidPayload(body.error.issues);
       const { type, payload, everyMs, cron, tz } = body.data;
       if (!isJobType(type)) throw unknownJobType(type);
-      const parsed = catalog[type].payload.safeParse(payload);
-      if (!parsed.success) throw invalidPayload(parsed.error.issues.map((issue) => ({ ...issue, path: ['payload', ...issue.path] })));
-      const refused = deps.payloadPolicy(type, parsed.data, ['payload']);
-      if (refused.length > 0) throw invalidPayload(refused);
       const repeat = everyMs === undefined ? { pattern: cron, ...(tz ? { tz } : {}) } : { every: everyMs };
       checkRepeat(repeat);
-      const scheduled = await withRedis(deps.redis, async () => {
-        try {
-          // The new one first, then the old ones: a failure in between leaves the schedule
-          // under two types until the PUT is repeated, never under none.
-          await deps.queues[type].first.upsertJobScheduler(id, repeat, { name: type, data: parsed.data, opts: jobOptionsFor(catalog[type]) });
-          for (const other of jobTypes) if (other !== type) await deps.queues[other].first.removeJobScheduler(id);
-          return await deps.queues[type].first.getJobScheduler(id);
-        } catch (err) {
-          throw scheduleNotSaved(err);
-        }
-      });
+      // The payload as a POST of the type carries it: the same checks, 422 issues and
+      // admission refusals. One PUT spends one rate token, like one POST, though the
+      // schedule will make many jobs: the rate limits requests, the backlog cap their jobs.
+      // The token comes back when the save fails having stored nothing (see `enter`).
+      const scheduled = await deps.pipeline.enter(type, { payload }, callerOfRequest(req), ({ payload: data }) =>
+        withRedis(deps.redis, async () => {
+          try {
+            // The new one first, then the old ones: a failure in between leaves the schedule
+            // under two types until the PUT is repeated, never under none.
+            await deps.queues[type].first.upsertJobScheduler(id, repeat, { name: type, data, opts: jobOptionsFor(catalog[type]) });
+            for (const other of jobTypes) if (other !== type) await deps.queues[other].first.removeJobScheduler(id);
+            return await deps.queues[type].first.getJobScheduler(id);
+          } catch (err) {
+            throw scheduleNotSaved(err);
+          }
+        }),
+      );
       res.json(scheduled ? view(type, scheduled) : { id, type });
     })
     .get(async (req, res) => {
