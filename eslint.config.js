@@ -1,8 +1,9 @@
 // @ts-check
 // Lint for the whole repo (`pnpm run lint`, run by `npm test`). Two jobs: the import
 // boundaries of DESIGN.md ("Conventions"), and a few uncontroversial correctness rules.
-// No type-aware rules: they would need a TypeScript program per package and turn
-// seconds into minutes; `pnpm run typecheck` already covers types.
+// Two type-aware rules (promises nobody awaits or that land where a void callback is
+// expected) for the TypeScript that has a tsconfig; `pnpm run typecheck` covers the rest
+// of types. process.env is read only in env modules.
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 const importPlugin = require('eslint-plugin-import');
@@ -138,6 +139,37 @@ module.exports = tseslint.config(
     // Scripts a page loads as files (the overview page): browser globals, and uPlot's, which its own file defines.
     files: ['apps/*/public/**/*.js'],
     languageOptions: { sourceType: 'script', globals: { ...globals.browser, uPlot: 'readonly' } },
+  },
+  {
+    // Type-aware: every file here belongs to a tsconfig (apps/*, packages/*, test/e2e, test/lint,
+    // and the promise fixtures' own), which the project service finds as the nearest tsconfig.json.
+    files: ['apps/*/src/**/*.ts', 'packages/*/src/**/*.ts', 'test/e2e/**/*.ts', 'test/lint/*.ts', 'test/lint/fixtures/promises/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: __dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
+    // Configuration is parsed once, in the env modules; everything else is handed what it needs.
+    files: ['apps/*/src/**', 'packages/*/src/**'],
+    ignores: [
+      ...TEST_FILES,
+      '**/env.ts',
+      '**/env-schema.ts',
+      'packages/shared/src/env/**',
+      '**/testing/**',
+      '**/test-support/**',
+      'packages/testkit/**',
+      // The bench harness starts and configures the processes it measures.
+      'packages/bench/**',
+    ],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read process.env only in an env module (env.ts, env-schema.ts, packages/shared/src/env/): pass configuration in.' },
+      ],
+    },
   },
   ...boundaries,
 );

@@ -11,7 +11,16 @@ const root = path.resolve(__dirname, '../..');
 let eslint: ESLint;
 
 beforeAll(() => {
-  eslint = new ESLint({ cwd: root });
+  // The sources below are linted as text at paths that do not exist, which the type-aware
+  // rules cannot see (no tsconfig holds them): those are shown on real files further down.
+  eslint = new ESLint({
+    cwd: root,
+    overrideConfig: {
+      files: ['**/*.ts'],
+      languageOptions: { parserOptions: { projectService: false } },
+      rules: { '@typescript-eslint/no-floating-promises': 'off', '@typescript-eslint/no-misused-promises': 'off' },
+    },
+  });
 });
 
 /** The rule ids ESLint reports for `code` placed at `file` (relative to the repo root). */
@@ -25,6 +34,7 @@ async function violations(file: string, code: string): Promise<string[]> {
 
 const RESTRICTED = '@typescript-eslint/no-restricted-imports';
 const RUNTIME_RESTRICTED = 'no-restricted-syntax';
+const ENV_RESTRICTED = 'no-restricted-properties';
 
 describe('import boundaries', () => {
   it('shared imports no app', async () => {
@@ -78,6 +88,29 @@ describe('import boundaries', () => {
       ['import/no-cycle'],
       ['import/no-cycle'],
       ['import/no-relative-packages'],
+    ]);
+  });
+});
+
+describe('configuration and promises', () => {
+  it('process.env is read only in env modules', async () => {
+    const read = 'export const level = process.env.LOG_LEVEL;\n';
+    expect(await violations('apps/api/src/probe.ts', read)).toEqual([ENV_RESTRICTED]);
+    expect(await violations('packages/shared/src/jobs/probe.ts', 'const { env } = process;\nexport const level = env.LOG_LEVEL;\n')).toEqual([ENV_RESTRICTED]);
+    expect(await violations('apps/api/src/env.ts', read)).toEqual([]);
+    expect(await violations('apps/worker/src/env-schema.ts', read)).toEqual([]);
+    expect(await violations('packages/shared/src/env/probe.ts', read)).toEqual([]);
+    expect(await violations('apps/api/src/probe.test.ts', read)).toEqual([]);
+  });
+
+  // Type-aware rules: real files in a tsconfig of their own (fixtures/promises/tsconfig.json).
+  it('no floating promise, no promise where a void callback is expected', async () => {
+    const strict = new ESLint({ cwd: root, ignore: false });
+    const fixtures = ['promises/floating.ts', 'promises/misused.ts'];
+    const results = await strict.lintFiles(fixtures.map((fixture) => `test/lint/fixtures/${fixture}`));
+    expect(results.map((result) => result.messages.map((message) => message.ruleId))).toEqual([
+      ['@typescript-eslint/no-floating-promises'],
+      ['@typescript-eslint/no-misused-promises'],
     ]);
   });
 });

@@ -1,4 +1,4 @@
-import { boolEnv, intEnv, numberEnv, REDIS_ENV_KEYS, refineRedisTopology } from '@floodgate/shared/env';
+import { boolEnv, intEnv, loadDotEnvFile, numberEnv, REDIS_ENV_KEYS, refineRedisTopology } from '@floodgate/shared/env';
 import { perTypeNumbersEnv } from '@floodgate/shared/jobs';
 import { StackEnv } from '@floodgate/shared/stack';
 import { TracingEnv } from '@floodgate/shared/tracing';
@@ -81,3 +81,13 @@ export const ApiEnv = StackEnv.pick({
   })
   .superRefine(refineRedisTopology);
 export type ApiEnv = typeof ApiEnv._output;
+
+/**
+ * The keys CLI's environment: API_KEYS_FILE, the same variable and default the API
+ * and `npm start` read, from the same places (the environment, then .env).
+ * Reads only when called, so this module stays side-effect free.
+ */
+export function keysCliEnv(): { API_KEYS_FILE: string } {
+  loadDotEnvFile();
+  return StackEnv.pick({ API_KEYS_FILE: true }).parse({ API_KEYS_FILE: process.env.API_KEYS_FILE });
+}

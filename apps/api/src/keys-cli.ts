@@ -10,12 +10,10 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { appendApiKey, generateApiKey, loadApiKeys, removeApiKey, Scope, SCOPES, setApiKeyWeight } from '@floodgate/shared/api-keys';
 import { MAX_TENANT_WEIGHT, TenantWeight } from '@floodgate/shared/fairness';
-import { loadDotEnvFile } from '@floodgate/shared/env';
-import { StackEnv } from '@floodgate/shared/stack';
+import { keysCliEnv } from './env-schema';
 
 // The same variable and default the API and `npm start` read, from the same places (the environment, then .env).
-loadDotEnvFile();
-const file = StackEnv.shape.API_KEYS_FILE.parse(process.env.API_KEYS_FILE);
+const file = keysCliEnv().API_KEYS_FILE;
 // Named as it was run: the package's bin in an app of its own, npm run in this repository.
 const program = basename(process.argv[1] ?? '') === 'floodgate-keys' ? 'floodgate-keys' : 'npm run keys --';
 const restart = program === 'floodgate-keys' ? 'Restart the API' : 'Restart the API (npm run pm2 -- reload api)';
