@@ -26,7 +26,7 @@ const apps = [
     script: path.join(root, 'apps/api/dist/index.js'),
     cwd: root,
     exec_mode: 'cluster',
-    // `auto`: one per two cores (one on a 2-core machine, where a second only adds contention; see README).
+    // `auto`: one per two cores (one on a 2-core machine, where a second only adds contention; see docs/benchmarks.md).
     instances: resolveApiInstances(env.API_INSTANCES, availableParallelism()),
     env: redisEnv,
     // No @pm2/io in the process: pm2 would otherwise wrap every HTTP request's `emit` (latency histogram) and

@@ -1,6 +1,6 @@
 // Runs the whole stack under pm2-runtime in the foreground and prints where it
 // serves. Called by `npm start` after bootstrap and build; Ctrl-C stops it all.
-// `--only api,worker` runs just those apps (one host of several: see README,
+// `--only api,worker` runs just those apps (one host of several: see docs/operations.md,
 // "Many hosts"); they then need a Redis given by env, shared by every host.
 const { execFile, spawn } = require('node:child_process');
 const { promisify } = require('node:util');

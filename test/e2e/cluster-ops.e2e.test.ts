@@ -226,7 +226,7 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster: cancel, SSE, ?wait
     const stack = await fixture.startStack({ REDIS_CLUSTER_NODES: cluster.seeds }, { worker: false, extra: { QUEUE_PARTITIONS: 'sentiment=6' } });
     const owners = await Promise.all([0, 1, 2, 3, 4, 5].map(async (p) => (await cluster.primaryForSlot(queueSlot(stack, 'sentiment', p))).port));
     // The victim holds sentiment partitions but not this client's rate bucket (one key, on one primary:
-    // while that primary is down, this client's jobs of the type are refused, as the README says).
+    // while that primary is down, this client's jobs of the type are refused, as docs/redis-topologies.md says).
     const bucketOwner = (await cluster.primaryForSlot(keySlot(`${stack.prefix}:rate:sentiment:key:${apiKey.record.id}`))).port;
     const victimPort = owners.find((port) => port !== bucketOwner)!;
     const topology = await cluster.topology();

@@ -64,7 +64,7 @@ export function requireSession(deps: SessionDeps): RequestHandler {
 /**
  * The second lock on read-only access, in front of both boards: a viewer's request
  * with any method but GET/HEAD is answered 403 before Bull Board sees it. Why a
- * second lock beside Bull Board's `readOnlyMode`: README, "Roles".
+ * second lock beside Bull Board's `readOnlyMode`: apps/dashboard/README.md, "Roles".
  */
 export function viewerIsReadOnly(): RequestHandler {
   return (req, res, next) => {

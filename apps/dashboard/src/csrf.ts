@@ -8,7 +8,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /**
  * CSRF protection for every unsafe request (the login and logout forms, Bull Board's
  * JSON API): 403 `csrf_rejected`, before authentication, unless {@link isSameOrigin}.
- * Why Origin/Referer, and the second lock (`SameSite=Strict`): README, "CSRF".
+ * Why Origin/Referer, and the second lock (`SameSite=Strict`): apps/dashboard/README.md, "CSRF".
  */
 export function sameOriginGuard(options: { logger?: Logger } = {}): RequestHandler {
   return (req, res, next) => {

@@ -19,7 +19,7 @@ export const STRICT_CSP: Directives = {
 /**
  * The policy of Bull Board's pages: scripts only from its own bundles, inline styles
  * allowed (its job-data editor writes `<style>` elements without a nonce), no
- * third-party fonts. Each directive's reason: README, "Security headers".
+ * third-party fonts. Each directive's reason: apps/dashboard/README.md, "Security headers".
  */
 export const BOARD_CSP: Directives = {
   'default-src': ["'self'"],
@@ -62,7 +62,7 @@ function withTransport(directives: Directives, secure: boolean): Directives {
 /**
  * helmet on every response, with {@link STRICT_CSP}. `Referrer-Policy: same-origin`
  * rather than helmet's `no-referrer`, which makes browsers send `Origin: null` and
- * fail the CSRF check; the other deviations: README, "Security headers".
+ * fail the CSRF check; the other deviations: apps/dashboard/README.md, "Security headers".
  */
 export function securityHeaders(options: SecurityHeadersOptions): RequestHandler {
   return helmet({

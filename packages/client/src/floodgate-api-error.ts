@@ -2,7 +2,7 @@ import type { OutcomeUnknownDetails } from './answers.js';
 
 /**
  * The API's error code: stable, one per cause (`queue_full`, `job_not_found`,
- * ...; the table is in the API's README and OpenAPI document). Kept a string:
+ * ...; the table is in docs/api.md and the OpenAPI document). Kept a string:
  * the client is not tied to one API version's list.
  */
 export type ApiErrorCode = string;

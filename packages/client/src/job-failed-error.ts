@@ -6,7 +6,7 @@ const FAILURE_CODE = /^([a-z][a-z0-9_]*):/;
 
 /**
  * The code at the start of a failed job's `error` (`job_timeout`, `cancelled`,
- * `invalid_payload`, ...; the worker README lists them and which are retried),
+ * `invalid_payload`, ...; apps/worker/README.md lists them and which are retried),
  * or null for a reason without one (an error a handler threw as is).
  */
 export function failureCodeOf(error: string | null): string | null {

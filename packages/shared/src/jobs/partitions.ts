@@ -85,7 +85,7 @@ export async function readPartitionHighWater(redis: RedisClient, prefix: string,
 
 /**
  * Where the mark lives. An operator who has drained the partitions above a
- * smaller count lowers it with `ZADD <key> <count> <type>` (see the README).
+ * smaller count lowers it with `ZADD <key> <count> <type>` (see docs/operations.md, "Shrinking a type's partitions").
  */
 export function highWaterKey(prefix: string): string {
   return floodgateKey(prefix, 'partitions', 'partitions:high-water');
