@@ -75,6 +75,23 @@ describe('API keys and scopes', () => {
     expect((await as(api.apiKey, 'DELETE', `/v1/jobs/sentiment/${id}`)).status).toBe(200);
   });
 
+  it('checks the scope of the route express serves, whatever the case of the path or a trailing slash', async () => {
+    const reader = api.createKey(['jobs:read']);
+    const before = await totalJobs(api.queues);
+    // express matches paths case-insensitively and with a trailing slash: the scope check must see the same route.
+    for (const [method, path, body] of [
+      ['POST', '/V1/JOBS/sentiment', sentiment],
+      ['POST', '/v1/jobs/sentiment/', sentiment],
+      ['POST', '/v1/Queues/sentiment/PAUSE', undefined],
+      ['PUT', '/v1/SCHEDULES/nightly', { type: 'compute', payload: { n: 1, m: 1 }, cron: '0 3 * * *' }],
+    ] as const) {
+      const res = await as(reader, method, path, body);
+      expect(res.status, `${method} ${path}`).toBe(403);
+    }
+    expect(await totalJobs(api.queues)).toBe(before);
+    expect(await api.queues.sentiment.isPaused()).toBe(false);
+  });
+
   it('counts rate limits per API key, not per address', async () => {
     const first = api.createKey(['jobs:write']);
     const second = api.createKey(['jobs:write']);
@@ -116,8 +133,12 @@ describe('requiredScope', () => {
     ['DELETE', '/v1/schedules/nightly', 'admin'],
     ['GET', '/v1/schedules', 'jobs:read'],
     ['GET', '/v1/proxies', 'admin'],
-    ['POST', '/v1/proxies/anything', 'admin'],
+    ['POST', '/v1/proxies/anything', 'jobs:read'],
     ['GET', '/anything-else', 'jobs:read'],
+    ['HEAD', '/healthz', 'open'],
+    ['POST', '/V1/Jobs/sentiment/', 'jobs:write:sentiment'],
+    ['DELETE', '/v1/JOBS/sentiment/42', 'admin'],
+    ['PATCH', '/v1/jobs/sentiment', 'jobs:read'],
   ])('%s %s needs %s', (method, path, scope) => {
     expect(requiredScope(method, path)).toBe(scope);
   });

@@ -25,21 +25,23 @@ import type { FetchTargetPolicy } from '@floodgate/shared/fetch-target';
 import type { TrustProxy } from '@floodgate/shared/env';
 import type { ProxyEndpoint } from '@floodgate/shared/proxies';
 import { leanEnqueueListener, leanRouteOf } from './fast-path/lean-enqueue';
-import { bulkJobsRouter } from './routes/bulk-jobs';
-import { docsRouter } from './routes/docs';
-import { healthRouter } from './routes/health';
-import { jobEventsRouter } from './routes/job-events';
-import { jobTypesRouter } from './routes/job-types';
+import { matchRoute } from '@floodgate/shared/wire';
+import { bulkJobsHandlers } from './routes/bulk-jobs';
+import { docsFilesRouter, docsHandlers } from './routes/docs';
+import { healthHandlers } from './routes/health';
+import { jobEventsHandlers } from './routes/job-events';
+import { jobTypesHandlers } from './routes/job-types';
 import { clientAddressOf, trustProxyRuleOf } from './http/client-address';
 import { JSON_MEDIA_TYPES } from './http/request-params';
-import { jobsRouter } from './routes/jobs';
-import { metricsRouter } from './routes/metrics';
-import { proxiesRouter } from './routes/proxies';
-import { queuesRouter } from './routes/queues';
-import { schedulesRouter } from './routes/schedules';
-import { tenantsRouter } from './routes/tenants';
-import { searchRouter } from './search/search-router';
-import { workersRouter } from './routes/workers';
+import { jobsHandlers } from './routes/jobs';
+import { metricsHandlers } from './routes/metrics';
+import { mountRoutes } from './routes/mount-routes';
+import { proxiesHandlers } from './routes/proxies';
+import { queuesHandlers } from './routes/queues';
+import type { RouteHandlers } from './routes/route-handlers';
+import { schedulesHandlers } from './routes/schedules';
+import { tenantsHandlers } from './routes/tenants';
+import { workersHandlers } from './routes/workers';
 
 /** Most jobs one bulk request may carry, unless API_BULK_MAX_JOBS says otherwise. */
 const DEFAULT_BULK_MAX_JOBS = 1_000;
@@ -169,20 +171,31 @@ export function createApp(
   app.use(shared.securityHeaders);
   app.use(requestLogger(deps.logger));
   app.use(measureRequests(deps.httpMetrics));
-  // Health and metrics first: no body parsing, nothing that could fail before them.
-  app.use(healthRouter(deps.redis));
-  app.use(metricsRouter(deps.registry));
-  app.use(docsRouter({ bulkMaxJobs }));
+  const handlers: RouteHandlers = {
+    ...healthHandlers(deps.redis),
+    ...metricsHandlers(deps.registry),
+    ...docsHandlers({ bulkMaxJobs }),
+    ...jobTypesHandlers(),
+    ...bulkJobsHandlers(shared),
+    ...jobEventsHandlers(deps),
+    ...jobsHandlers({ ...deps, ...shared }),
+    ...workersHandlers(deps.redis, deps.prefix),
+    ...proxiesHandlers(deps),
+    ...queuesHandlers(deps),
+    ...tenantsHandlers(deps),
+    ...schedulesHandlers({ ...deps, ...shared }),
+  };
+  // The open routes (health, metrics, docs) first: no body parsing, nothing that could fail before them.
+  app.use(mountRoutes(handlers, (route) => route.scope === 'open'));
+  app.use(docsFilesRouter());
   app.use(requireAuth(deps.auth));
   // Shedding before parsing: while the whole system is overloaded, a refusal
   // must cost next to nothing, or the refusals themselves become the overload.
   // A schedule's PUT comes in like a POST of its job (see routes/schedules.ts).
-  const shedBeforeParsing = (method: string): RequestHandler => (req, _res, next) => {
-    if (req.method === method) deps.admission.shedIfOverloaded();
+  app.use((req, _res, next) => {
+    if (matchRoute(req.method, req.path)?.route.admits) deps.admission.shedIfOverloaded();
     next();
-  };
-  app.use('/v1/jobs', shedBeforeParsing('POST'));
-  app.use('/v1/schedules', shedBeforeParsing('PUT'));
+  });
   app.use(
     express.json({
       limit: deps.bodyLimitBytes,
@@ -193,16 +206,7 @@ export function createApp(
       },
     }),
   );
-  app.use(jobTypesRouter());
-  app.use(bulkJobsRouter(shared));
-  app.use(jobEventsRouter(deps));
-  app.use(searchRouter(deps));
-  app.use(jobsRouter({ ...deps, ...shared }));
-  app.use(workersRouter(deps.redis, deps.prefix));
-  app.use(proxiesRouter(deps));
-  app.use(queuesRouter(deps));
-  app.use(tenantsRouter(deps));
-  app.use(schedulesRouter({ ...deps, ...shared }));
+  app.use(mountRoutes(handlers, (route) => route.scope !== 'open'));
   app.use(notFound);
   app.use(errorHandler(deps.logger, deps.httpMetrics));
   return app;

@@ -3,9 +3,6 @@ import type { Logger } from '@floodgate/shared/logger';
 import { withinDeadline, type RedisClient } from '@floodgate/shared/redis';
 import { QueueEvents } from 'bullmq';
 
-/** Longest a request may wait for a job to finish (`?wait=` seconds). */
-export const MAX_WAIT_SECONDS = 30;
-
 export interface JobWaiter {
   /**
    * Resolves once the job has completed or failed, or after `timeoutMs`, or

@@ -7,11 +7,7 @@ import type { EnqueueOutcome } from './enqueue-pipeline';
 import type { JobEnvelope } from './parse-request';
 
 /** An enqueue's HTTP answer, written alike by the lean listener and express. */
-export interface EnqueueAnswer {
-  status: 200 | 202;
-  body: Accepted | JobView;
-  location: string;
-}
+export type EnqueueAnswer = { status: 200; body: JobView; location: string } | { status: 202; body: Accepted; location: string };
 
 /**
  * The last stage: 202 with `Accepted` for a new job; 200 with the job's view

@@ -1,6 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { isJobType, type JobType } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
+import { matchRoute, routes } from '@floodgate/shared/wire';
 import { HttpError } from '../errors';
 import type { Admission } from '../admission/admission';
 import { enqueueAnswer } from '../enqueue/enqueue-answer';
@@ -13,9 +14,13 @@ import { callerOf } from '../http/request-params';
 import { jsonNestsDeeperThan, jsonTooDeep, MAX_JSON_DEPTH } from '../json-depth';
 import { requestIdOf } from '../request-logger';
 
-const PLAIN_ENQUEUE = /^\/v1\/jobs\/([a-z][a-z0-9-]{0,62})$/;
 const JSON_TYPE = /^application\/json\s*(;\s*charset=utf-8\s*)?$/i;
-const ROUTE = '/v1/jobs/:type';
+
+/** The enqueue route's type when a request is a plain `POST /v1/jobs/:type` (no query string), else undefined. */
+function enqueueTypeOf(req: IncomingMessage): string | undefined {
+  const match = matchRoute(req.method ?? '', req.url ?? '');
+  return match?.name === 'enqueueJob' ? match.params.type : undefined;
+}
 
 export interface LeanEnqueueDeps {
   /** Everything the lean path does not take (and, with a parsed body, what it hands back). */
@@ -56,7 +61,7 @@ export function leanEnqueueListener(deps: LeanEnqueueDeps): RequestListener {
     if (overloaded) {
       // Refused before the body is read, as express would, but without express's chain: an overloaded process
       // answers thousands of these a second, and each one it answers cheaply leaves more time for the rest.
-      settleError(overloaded, ROUTE, deps.logger, deps.httpMetrics);
+      settleError(overloaded, routes.enqueueJob.path, deps.logger, deps.httpMetrics);
       return respondError(deps, req, res, arrivedAt, overloaded);
     }
     const chunks: Buffer[] = [];
@@ -82,7 +87,7 @@ export function leanEnqueueListener(deps: LeanEnqueueDeps): RequestListener {
 
 /** `/v1/jobs/:type` for a POST the lean path may have answered; names its trace span. */
 export function leanRouteOf(req: IncomingMessage): string | undefined {
-  return req.method === 'POST' && PLAIN_ENQUEUE.test(req.url ?? '') ? ROUTE : undefined;
+  return enqueueTypeOf(req) === undefined ? undefined : routes.enqueueJob.path;
 }
 
 /**
@@ -91,9 +96,7 @@ export function leanRouteOf(req: IncomingMessage): string | undefined {
  * for its key (none, or a wrong scope) is left to express, which answers it.
  */
 function plainEnqueue(req: IncomingMessage, deps: LeanEnqueueDeps): { type: JobType; principal: Principal | undefined } | undefined {
-  if (req.method !== 'POST') return undefined;
-  const match = PLAIN_ENQUEUE.exec(req.url ?? '');
-  const type = match?.[1];
+  const type = enqueueTypeOf(req);
   if (type === undefined || !isJobType(type)) return undefined;
   const { headers } = req;
   if (!JSON_TYPE.test(headers['content-type'] ?? '')) return undefined;
@@ -139,7 +142,7 @@ async function enqueue(
     });
     res.end(json);
   } catch (err) {
-    const httpError = settleError(err, ROUTE, deps.logger, deps.httpMetrics);
+    const httpError = settleError(err, routes.enqueueJob.path, deps.logger, deps.httpMetrics);
     writeError(res, httpError);
   }
   finish();
@@ -168,7 +171,7 @@ function seriesFor(metrics: HttpMetrics, status: number) {
   if (!byStatus) boundSeries.set(metrics, (byStatus = new Map()));
   let series = byStatus.get(status);
   if (!series) {
-    const labels = { method: 'POST', route: ROUTE, status: String(status) };
+    const labels = { method: 'POST', route: routes.enqueueJob.path, status: String(status) };
     series = { duration: metrics.duration.labels(labels), requests: metrics.requests.labels(labels) };
     byStatus.set(status, series);
   }

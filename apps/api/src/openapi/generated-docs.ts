@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { API_ERROR_CODES, type ApiErrorCode } from '@floodgate/shared/errors';
-import { jobTypes } from '@floodgate/shared/jobs';
-import { requiredScope } from '../auth/required-scope';
+import { routes, type RouteSpec } from '@floodgate/shared/wire';
 import { ApiEnv } from '../env';
 import { buildOpenApiDocument } from './document';
 
@@ -44,41 +43,16 @@ export function errorTable(): string {
   ].join('\n');
 }
 
-type Operation = { summary?: string };
+const SCOPE_CELLS = { open: 'open', read: '`jobs:read`', write: '`jobs:write:<type>`', admin: '`admin`' } as const;
 
-/**
- * Every route of the OpenAPI document, the paths of each job type folded into
- * one `:type` row: method, path, the scope `requiredScope` asks of it, summary.
- */
-export function routeTable(document: Record<string, unknown> = openApiDocument()): string {
-  const rows = new Map<string, { method: string; path: string; scope: string; summary: string }>();
-  for (const [path, item] of Object.entries(document.paths as Record<string, Record<string, Operation>>)) {
-    const segments = path.split('/');
-    const type = jobTypes.find((candidate) => segments.includes(candidate));
-    const generic = segments.map((segment) => (segment === type ? ':type' : segment.replace(/^\{(\w+)\}$/, ':$1'))).join('/');
-    for (const [method, operation] of Object.entries(item)) {
-      const concrete = path.replace(/\{[^}]+\}/g, 'x');
-      const scope = requiredScope(method.toUpperCase(), concrete);
-      const summary = operation.summary ?? '';
-      const row = {
-        method: method.toUpperCase(),
-        path: generic,
-        scope: scope === 'open' ? 'open' : `\`${type ? scope.replace(new RegExp(`:${type}$`), ':<type>') : scope}\``,
-        summary: type ? summary.replace(new RegExp(`(?<![\\w-])${type}(?![\\w-])`, 'g'), '`:type`') : summary,
-      };
-      const key = `${row.method} ${row.path}`;
-      const seen = rows.get(key);
-      if (seen && (seen.summary !== row.summary || seen.scope !== row.scope)) {
-        throw new Error(`${key} differs between job types ("${seen.summary}" vs "${row.summary}"): the route table folds them into one row`);
-      }
-      rows.set(key, row);
-    }
-  }
+/** Every route of the route table: method, path, the scope it needs, summary. */
+export function routeTable(): string {
+  const table: RouteSpec[] = Object.values(routes);
   return [
-    '<!-- From the OpenAPI document (apps/api/src/openapi/document.ts) and auth/required-scope.ts: run npm run docs:generate after changing them. -->',
+    '<!-- From the route table (packages/shared/src/wire/routes.ts): run npm run docs:generate after changing it. -->',
     '| method | path | scope | what it does |',
     '|---|---|---|---|',
-    ...[...rows.values()].map(({ method, path, scope, summary }) => `| ${method} | \`${path}\` | ${scope} | ${cell(summary)} |`),
+    ...table.map(({ method, path, scope, summary }) => `| ${method} | \`${path}\` | ${SCOPE_CELLS[scope]} | ${cell(summary.replaceAll('{type}', '`:type`'))} |`),
   ].join('\n');
 }
 
@@ -119,7 +93,7 @@ export function generatedFiles(): GeneratedFile[] {
       path: 'docs/api.md',
       render: (current) => {
         if (current === undefined) throw new Error(`docs/api.md is missing: it holds the route and error tables ${REGENERATE} fills in`);
-        return withBlock(withBlock(current, 'docs/api.md', 'routes', routeTable(document)), 'docs/api.md', 'errors', errorTable());
+        return withBlock(withBlock(current, 'docs/api.md', 'routes', routeTable()), 'docs/api.md', 'errors', errorTable());
       },
     },
     {

@@ -1,8 +1,7 @@
-import { Router } from 'express';
 import { bulkAnswer } from '../enqueue/enqueue-answer';
 import type { EnqueuePipeline } from '../enqueue/enqueue-pipeline';
-import { callerOfRequest, jobTypeOf, requireJson } from '../http/request-params';
-import { methodNotAllowed } from './method-not-allowed';
+import { callerOfRequest, requireJson } from '../http/request-params';
+import type { HandlersOf } from './route-handlers';
 
 /**
  * `POST /v1/jobs/:type/bulk` with `{ "jobs": [{ "payload": ... }, ...] }`: an
@@ -11,16 +10,11 @@ import { methodNotAllowed } from './method-not-allowed';
  * Then each item has its own outcome: 202 when all are stored, 207 when some or
  * none are (each item says which, with its id or its error).
  */
-export function bulkJobsRouter(deps: { pipeline: EnqueuePipeline }): Router {
-  const router = Router();
-  router
-    .route('/v1/jobs/:type/bulk')
-    .post(async (req, res) => {
-      const type = jobTypeOf(req);
+export function bulkJobsHandlers(deps: { pipeline: EnqueuePipeline }): HandlersOf<'enqueueBulk'> {
+  return {
+    enqueueBulk: async ({ req, type }) => {
       requireJson(req);
-      const answer = bulkAnswer(type, await deps.pipeline.bulk(type, req.body, callerOfRequest(req)));
-      res.status(answer.status).json(answer.body);
-    })
-    .all(methodNotAllowed(['POST']));
-  return router;
+      return bulkAnswer(type, await deps.pipeline.bulk(type, req.body, callerOfRequest(req)));
+    },
+  };
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Router } from 'express';
 import { buildOpenApiDocument } from '../openapi/document';
-import { methodNotAllowed } from './method-not-allowed';
+import type { HandlersOf } from './route-handlers';
 
 /** The files of Swagger UI the page loads: served from the package, nothing from the internet. */
 const SWAGGER_UI_FILES = ['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png'];
@@ -27,19 +27,19 @@ const PAGE = `<!doctype html>
 
 const INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true });\n`;
 
-/** `GET /openapi.json` (OpenAPI 3.1, built once from the catalog) and `GET /docs` (Swagger UI on it). */
-export function docsRouter(options: { bulkMaxJobs: number }): Router {
+/** `GET /openapi.json` (OpenAPI 3.1, built once from the route table and the catalog) and `GET /docs` (Swagger UI on it). */
+export function docsHandlers(options: { bulkMaxJobs: number }): HandlersOf<'openapi' | 'docs'> {
   const version = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
   const document = JSON.stringify(buildOpenApiDocument({ version, bulkMaxJobs: options.bulkMaxJobs }));
+  return {
+    openapi: ({ res }) => void res.type('application/json').send(document),
+    docs: ({ res }) => void res.type('html').send(PAGE),
+  };
+}
+
+/** The docs page's own files (Swagger UI's, and the script that points it at /openapi.json): not API routes. */
+export function docsFilesRouter(): Router {
   const router = Router();
-  router
-    .route('/openapi.json')
-    .get((_req, res) => void res.type('application/json').send(document))
-    .all(methodNotAllowed(['GET']));
-  router
-    .route('/docs')
-    .get((_req, res) => void res.type('html').send(PAGE))
-    .all(methodNotAllowed(['GET']));
   router.get('/docs/init.js', (_req, res) => void res.type('text/javascript').send(INIT));
   router.get('/docs/assets/:file', (req, res, next) => {
     const file = String(req.params.file);

@@ -1,13 +1,12 @@
-import type { JobType } from '@floodgate/shared/jobs';
-import { Router, type Response } from 'express';
+import type { Response } from 'express';
 import type { RedisClient } from '@floodgate/shared/redis';
 import { jobNotFound } from '../errors';
 import type { JobEvent, JobWaiter } from '../job-waiter';
 import { readJob, toJobView } from '../http/job-view';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
-import { jobIdOf, jobTypeOf } from '../http/request-params';
-import { methodNotAllowed } from './method-not-allowed';
+import { jobIdOf } from '../http/request-params';
+import type { HandlersOf } from './route-handlers';
 
 /** A comment line this often keeps proxies from closing an idle stream. */
 const KEEPALIVE_MS = 15_000;
@@ -29,12 +28,9 @@ const EVENT_ID = /^\d{1,15}$/;
  * while the client was away gets its final event again. No state is kept per
  * stream on the server, so the reconnect may land on any API process.
  */
-export function jobEventsRouter(deps: { queues: JobQueues; redis: RedisClient; waiter: JobWaiter }): Router {
-  const router = Router();
-  router
-    .route('/v1/jobs/:type/:id/events')
-    .get(async (req, res) => {
-      const type: JobType = jobTypeOf(req);
+export function jobEventsHandlers(deps: { queues: JobQueues; redis: RedisClient; waiter: JobWaiter }): HandlersOf<'watchJob'> {
+  return {
+    watchJob: async ({ req, res, type }) => {
       const id = jobIdOf(req);
       const queue = deps.queues[type];
       const read = async () => {
@@ -76,9 +72,8 @@ export function jobEventsRouter(deps: { queues: JobQueues; redis: RedisClient; w
       if (view.state === 'completed') send('completed', { result: view.result });
       if (view.state === 'failed') send('failed', { error: view.error });
       if (view.state === 'completed' || view.state === 'failed') finish();
-    })
-    .all(methodNotAllowed(['GET']));
-  return router;
+    },
+  };
 }
 
 /**

@@ -1,9 +1,8 @@
 import { catalog, jobJsonSchemas, jobTypes } from '@floodgate/shared/jobs';
-import { Router } from 'express';
-import { methodNotAllowed } from './method-not-allowed';
+import type { HandlersOf } from './route-handlers';
 
 /** `GET /v1/job-types`: every catalog type with its options and JSON Schemas. */
-export function jobTypesRouter(): Router {
+export function jobTypesHandlers(): HandlersOf<'listJobTypes'> {
   // The catalog is fixed at build time: compute the answer once.
   const body = {
     types: jobTypes.map((type) => {
@@ -23,7 +22,5 @@ export function jobTypesRouter(): Router {
       };
     }),
   };
-  const router = Router();
-  router.route('/v1/job-types').get((_req, res) => void res.json(body)).all(methodNotAllowed(['GET']));
-  return router;
+  return { listJobTypes: () => ({ status: 200, body }) };
 }

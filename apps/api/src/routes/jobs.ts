@@ -1,35 +1,21 @@
 import { fairPartition, tenantOfJob } from '@floodgate/shared/fairness';
 import { cancelChannel, type JobType } from '@floodgate/shared/jobs';
-import { isFinalState, ListableJobState, type JobState, type JobView } from '@floodgate/shared/wire';
+import { isFinalState, ListQuery, type JobState, type JobView } from '@floodgate/shared/wire';
 import type { Job } from 'bullmq';
-import { Router, type Response } from 'express';
+import type { Response } from 'express';
 import { publishCounted, type RedisClient } from '@floodgate/shared/redis';
-import { z } from 'zod';
 import { HttpError, invalidQuery, jobNotFound } from '../errors';
 import { enqueueAnswer } from '../enqueue/enqueue-answer';
 import type { EnqueuePipeline } from '../enqueue/enqueue-pipeline';
 import { idempotencyKeyOf } from '../enqueue/idempotency-key';
-import { MAX_WAIT_SECONDS, type FinalEvent, type JobWaiter } from '../job-waiter';
+import type { FinalEvent, JobWaiter } from '../job-waiter';
 import { jobLink } from '../http/job-link';
 import { finishedView, readJob, toJobView } from '../http/job-view';
-import { callerOfRequest, jobIdOf, jobTypeOf, requireJson } from '../http/request-params';
+import { callerOfRequest, jobIdOf, requireJson } from '../http/request-params';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
-import { methodNotAllowed } from './method-not-allowed';
-
-/** `?wait=SECONDS`: how long to hold the answer for the job to finish. */
-export const WaitQuery = z.strictObject({ wait: z.coerce.number().int().min(0).max(MAX_WAIT_SECONDS).default(0) });
-
-/** `GET /v1/jobs/:type` query: which state, how many, from where. */
-export const ListQuery = z.strictObject({
-  state: ListableJobState.default('failed'),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z
-    .string()
-    .regex(/^\d{1,7}(\.\d{1,7}){0,63}$/, 'a cursor is the previous page\'s nextCursor: offsets separated by dots')
-    .default('0')
-    .describe("the previous page's nextCursor"),
-});
+import { createJobSearch, type SearchBounds } from '../search/search-router';
+import type { HandlersOf } from './route-handlers';
 
 export interface JobsRouterDeps {
   queues: JobQueues;
@@ -40,30 +26,27 @@ export interface JobsRouterDeps {
   prefix: string;
   /** The one way jobs are added. */
   pipeline: EnqueuePipeline;
+  searchBounds?: SearchBounds;
 }
 
-/** Enqueue (`POST /v1/jobs/:type`) and read (`GET /v1/jobs/:type/:id`) jobs. */
-export function jobsRouter(deps: JobsRouterDeps): Router {
-  const router = Router();
-
-  router
-    .route('/v1/jobs/:type')
-    .get(async (req, res) => {
-      const type = jobTypeOf(req);
+/** Enqueue, list (or search), read, cancel and retry jobs. */
+export function jobsHandlers(deps: JobsRouterDeps): HandlersOf<'enqueueJob' | 'listJobs' | 'getJob' | 'cancelJob' | 'retryJob'> {
+  const search = createJobSearch(deps);
+  return {
+    listJobs: async ({ req, res, type }) => {
+      if (req.query.q !== undefined) return search(req, res, type);
       const query = ListQuery.safeParse(req.query);
       if (!query.success) throw invalidQuery(query.error.issues);
       const { state, limit, cursor } = query.data;
       // Newest first; the cursor holds an offset into the state's list per partition.
       const page = await withRedis(deps.redis, () => deps.queues[type].listJobs([state], cursor, limit));
-      res.json({ jobs: page.jobs.map((job) => toJobView(type, job, state)), nextCursor: page.nextCursor });
-    })
-    .post(async (req, res) => {
-      const type = jobTypeOf(req);
+      return { status: 200, body: { jobs: page.jobs.map((job) => toJobView(type, job, state)), nextCursor: page.nextCursor } };
+    },
+    enqueueJob: async ({ req, res, type, query: { wait } }) => {
       requireJson(req);
-      const { wait } = parseWait(req.query);
       const outcome = await deps.pipeline.one(type, req.body, { caller: callerOfRequest(req), idempotencyKey: idempotencyKeyOf(req.headers['idempotency-key']) });
       const answer = enqueueAnswer(outcome);
-      if (wait === 0 || !outcome.job) return void res.status(answer.status).location(answer.location).json(answer.body);
+      if (wait === 0 || !outcome.job) return answer;
       // Enqueue and wait in one call (a repeated key waits for the job it found, like the first call did):
       // the job's view, 200 once it finished, 202 if it has not yet.
       let view: JobView;
@@ -74,14 +57,9 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
         // The answer is the job as the enqueue left it, 202, and the client reads it later by its id.
         view = toJobView(type, outcome.job, outcome.state);
       }
-      res.status(isFinalState(view.state) ? 200 : 202).location(answer.location).json(view);
-    })
-    .all(methodNotAllowed(['GET', 'POST']));
-
-  router
-    .route('/v1/jobs/:type/:id/retry')
-    .post(async (req, res) => {
-      const type = jobTypeOf(req);
+      return { status: isFinalState(view.state) ? 200 : 202, location: answer.location, body: view };
+    },
+    retryJob: async ({ req, type }) => {
       const id = jobIdOf(req);
       const queue = deps.queues[type];
       const state = await withRedis(deps.redis, async () => {
@@ -100,25 +78,18 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
           throw err;
         }
         // waiting, prioritized, or already active: whatever it is now.
-        return queue.getJobState(id);
+        return (await queue.getJobState(id)) as JobState;
       });
-      res.status(202).json({ id, type, state, links: { self: jobLink(type, id) } });
-    })
-    .all(methodNotAllowed(['POST']));
-
-  router
-    .route('/v1/jobs/:type/:id')
-    .get(async (req, res) => {
-      const type = jobTypeOf(req);
+      return { status: 202, body: { id, type, state, links: { self: jobLink(type, id) } } };
+    },
+    getJob: async ({ req, res, type, query: { wait } }) => {
       const id = jobIdOf(req);
-      const { wait } = parseWait(req.query);
       const queue = deps.queues[type];
       const found = await withRedis(deps.redis, () => readJob(queue, id));
       if (!found) throw jobNotFound(type, id);
-      res.json(await viewAfterWait(deps, res, type, found, wait));
-    })
-    .delete(async (req, res) => {
-      const type = jobTypeOf(req);
+      return { status: 200, body: await viewAfterWait(deps, res, type, found, wait) };
+    },
+    cancelJob: async ({ req, type }) => {
       const id = jobIdOf(req);
       const queue = deps.queues[type];
       const outcome = await withRedis(deps.redis, async () => {
@@ -151,18 +122,10 @@ export function jobsRouter(deps: JobsRouterDeps): Router {
         return receivers;
       });
       // Removed: gone. Cancelling: its worker aborts it, and it ends failed with `cancelled`.
-      if (outcome === 'removed') res.status(200).json({ id, type, state: outcome, links: { self: jobLink(type, id) } });
-      else res.status(202).json({ id, type, state: 'cancelling', receivers: outcome, links: { self: jobLink(type, id) } });
-    })
-    .all(methodNotAllowed(['GET', 'DELETE']));
-
-  return router;
-}
-
-function parseWait(query: unknown): { wait: number } {
-  const parsed = WaitQuery.safeParse(query);
-  if (!parsed.success) throw invalidQuery(parsed.error.issues);
-  return parsed.data;
+      if (outcome === 'removed') return { status: 200, body: { id, type, state: outcome, links: { self: jobLink(type, id) } } };
+      return { status: 202, body: { id, type, state: 'cancelling', receivers: outcome, links: { self: jobLink(type, id) } } };
+    },
+  };
 }
 
 /**

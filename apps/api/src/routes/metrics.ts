@@ -1,6 +1,5 @@
-import { Router } from 'express';
 import type { Registry } from 'prom-client';
-import { methodNotAllowed } from './method-not-allowed';
+import type { HandlersOf } from './route-handlers';
 
 /**
  * `GET /metrics` in the Prometheus text format. Under pm2 cluster mode the API
@@ -8,14 +7,11 @@ import { methodNotAllowed } from './method-not-allowed';
  * for exact per-process counters scrape each process's own metrics port
  * (API_METRICS_PORT + instance) instead.
  */
-export function metricsRouter(registry: Registry): Router {
-  const router = Router();
-  router
-    .route('/metrics')
-    .get(async (_req, res) => {
+export function metricsHandlers(registry: Registry): HandlersOf<'metrics'> {
+  return {
+    metrics: async ({ res }) => {
       const body = await registry.metrics();
       res.type(registry.contentType).send(body);
-    })
-    .all(methodNotAllowed(['GET']));
-  return router;
+    },
+  };
 }

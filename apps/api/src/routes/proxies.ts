@@ -1,8 +1,7 @@
 import { listProxyStatuses, type ProxyEndpoint } from '@floodgate/shared/proxies';
-import { Router } from 'express';
 import type { RedisClient } from '@floodgate/shared/redis';
 import { withRedis } from '../redis-deadline';
-import { methodNotAllowed } from './method-not-allowed';
+import type { HandlersOf } from './route-handlers';
 
 export interface ProxiesRouterDeps {
   redis: RedisClient;
@@ -18,14 +17,8 @@ export interface ProxiesRouterDeps {
  * and cool-down end, from the health the workers share in Redis. URLs are
  * shown with their credentials masked.
  */
-export function proxiesRouter(deps: ProxiesRouterDeps): Router {
-  const router = Router();
-  router
-    .route('/v1/proxies')
-    .get(async (_req, res) => {
-      const proxies = await withRedis(deps.redis, () => listProxyStatuses(deps.redis, deps.prefix, deps.proxies ?? []));
-      res.json({ proxies });
-    })
-    .all(methodNotAllowed(['GET']));
-  return router;
+export function proxiesHandlers(deps: ProxiesRouterDeps): HandlersOf<'listProxies'> {
+  return {
+    listProxies: async () => ({ status: 200, body: { proxies: await withRedis(deps.redis, () => listProxyStatuses(deps.redis, deps.prefix, deps.proxies ?? [])) } }),
+  };
 }

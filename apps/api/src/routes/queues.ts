@@ -1,13 +1,11 @@
 import { jobTypes, type JobType } from '@floodgate/shared/jobs';
 import { workerListOf } from '@floodgate/shared/workers';
 import { ListableJobState } from '@floodgate/shared/wire';
-import { Router } from 'express';
 import type { RedisClient } from '@floodgate/shared/redis';
 import type { JobQueues } from '../queues';
 import { redisTimeout } from '../errors';
 import { REDIS_DEADLINE_MS, withRedis } from '../redis-deadline';
-import { jobTypeOf } from '../http/request-params';
-import { methodNotAllowed } from './method-not-allowed';
+import type { HandlersOf } from './route-handlers';
 
 const STATES = ListableJobState.options;
 
@@ -17,13 +15,16 @@ const STATES = ListableJobState.options;
  * `/resume` stop and restart every worker's intake of that type (jobs already
  * running finish; new ones wait, and can still be enqueued).
  */
-export function queuesRouter(deps: { queues: JobQueues; redis: RedisClient; prefix: string }): Router {
-  const router = Router();
+export function queuesHandlers(deps: { queues: JobQueues; redis: RedisClient; prefix: string }): HandlersOf<'listQueues' | 'pauseQueue' | 'resumeQueue'> {
   // Shared with /v1/workers: one SCAN of every primary serves both for a second.
   const workers = workerListOf(deps.redis, deps.prefix);
-  router
-    .route('/v1/queues')
-    .get(async (_req, res) => {
+  const setPaused = async (type: JobType, paused: boolean) => {
+    const queue = deps.queues[type];
+    await withRedis(deps.redis, () => (paused ? queue.pause() : queue.resume()));
+    return { status: 200 as const, body: { type, paused } };
+  };
+  return {
+    listQueues: async () => {
       const body = await withRedis(deps.redis, async () => {
         const beats = await workers.list({ ms: REDIS_DEADLINE_MS, error: redisTimeout });
         const queues = await Promise.all(
@@ -36,20 +37,9 @@ export function queuesRouter(deps: { queues: JobQueues; redis: RedisClient; pref
         );
         return { queues };
       });
-      res.json(body);
-    })
-    .all(methodNotAllowed(['GET']));
-
-  for (const action of ['pause', 'resume'] as const) {
-    router
-      .route(`/v1/queues/:type/${action}`)
-      .post(async (req, res) => {
-        const type: JobType = jobTypeOf(req);
-        const queue = deps.queues[type];
-        await withRedis(deps.redis, () => (action === 'pause' ? queue.pause() : queue.resume()));
-        res.json({ type, paused: action === 'pause' });
-      })
-      .all(methodNotAllowed(['POST']));
-  }
-  return router;
+      return { status: 200, body };
+    },
+    pauseQueue: ({ type }) => setPaused(type, true),
+    resumeQueue: ({ type }) => setPaused(type, false),
+  };
 }

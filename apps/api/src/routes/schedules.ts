@@ -1,33 +1,16 @@
 import { catalog, isJobType, jobOptionsFor, jobTypes, type JobType } from '@floodgate/shared/jobs';
 import { defaultRepeatStrategy, type JobSchedulerJson, type RepeatOptions } from 'bullmq';
-import { Router, type Request } from 'express';
+import { ScheduleBody, type Schedule } from '@floodgate/shared/wire';
+import type { Request } from 'express';
 import type { RedisClient } from '@floodgate/shared/redis';
-import { z } from 'zod';
 import { HttpError, invalidPayload, isRedisOutOfMemory, redisMemoryHigh, unknownJobType } from '../errors';
 import type { EnqueuePipeline } from '../enqueue/enqueue-pipeline';
 import type { JobQueues } from '../queues';
 import { withRedis } from '../redis-deadline';
 import { callerOfRequest, requireJson } from '../http/request-params';
-import { methodNotAllowed } from './method-not-allowed';
+import type { HandlersOf } from './route-handlers';
 
 const SCHEDULE_ID = /^[A-Za-z0-9_.-]{1,128}$/;
-
-/** `PUT /v1/schedules/:id`: what to enqueue and when, every N ms or on a cron pattern. */
-export const ScheduleBody = z
-  .strictObject({
-    type: z.string(),
-    payload: z.unknown(),
-    /** Every this many milliseconds (at least one second). */
-    everyMs: z.number().int().min(1_000).max(366 * 24 * 3_600_000).optional(),
-    /** A cron pattern (`0 * * * *`), with seconds allowed as a sixth field. */
-    cron: z.string().min(1).max(120).optional(),
-    /** IANA time zone for `cron`. @defaultValue UTC */
-    tz: z.string().min(1).max(64).optional(),
-  })
-  .refine((body) => (body.everyMs === undefined) !== (body.cron === undefined), {
-    message: 'give exactly one of everyMs and cron',
-    path: ['everyMs'],
-  });
 
 /**
  * Schedules on BullMQ job schedulers: `PUT`, `GET` and `DELETE
@@ -36,7 +19,11 @@ export const ScheduleBody = z
  * answers); each run is an ordinary job of its type. An id names one schedule
  * across all types: putting it with another type moves it.
  */
-export function schedulesRouter(deps: { queues: JobQueues; redis: RedisClient; pipeline: EnqueuePipeline }): Router {
+export function schedulesHandlers(deps: {
+  queues: JobQueues;
+  redis: RedisClient;
+  pipeline: EnqueuePipeline;
+}): HandlersOf<'listSchedules' | 'putSchedule' | 'getSchedule' | 'deleteSchedule'> {
   const find = async (id: string) => {
     for (const type of jobTypes) {
       const scheduler = await deps.queues[type].first.getJobScheduler(id);
@@ -44,20 +31,14 @@ export function schedulesRouter(deps: { queues: JobQueues; redis: RedisClient; p
     }
     return undefined;
   };
-  const router = Router();
-  router
-    .route('/v1/schedules')
-    .get(async (_req, res) => {
+  return {
+    listSchedules: async () => {
       const schedules = await withRedis(deps.redis, async () =>
         (await Promise.all(jobTypes.map(async (type) => (await deps.queues[type].first.getJobSchedulers(0, -1)).map((s) => view(type, s))))).flat(),
       );
-      res.json({ schedules });
-    })
-    .all(methodNotAllowed(['GET']));
-
-  router
-    .route('/v1/schedules/:id')
-    .put(async (req, res) => {
+      return { status: 200, body: { schedules } };
+    },
+    putSchedule: async ({ req }) => {
       const id = scheduleIdOf(req);
       requireJson(req);
       const body = ScheduleBody.safeParse(req.body);
@@ -83,24 +64,24 @@ export function schedulesRouter(deps: { queues: JobQueues; redis: RedisClient; p
           }
         }),
       );
-      res.json(scheduled ? view(type, scheduled) : { id, type });
-    })
-    .get(async (req, res) => {
+      if (!scheduled) throw scheduleNotSaved(new Error(`schedule "${id}" was not found right after saving it`));
+      return { status: 200, body: view(type, scheduled) };
+    },
+    getSchedule: async ({ req }) => {
       const id = scheduleIdOf(req);
       const found = await withRedis(deps.redis, () => find(id));
       if (!found) throw scheduleNotFound(id);
-      res.json(view(found.type, found.scheduler));
-    })
-    .delete(async (req, res) => {
+      return { status: 200, body: view(found.type, found.scheduler) };
+    },
+    deleteSchedule: async ({ req }) => {
       const id = scheduleIdOf(req);
       const removed = await withRedis(deps.redis, async () =>
         (await Promise.all(jobTypes.map((type) => deps.queues[type].first.removeJobScheduler(id)))).some(Boolean),
       );
       if (!removed) throw scheduleNotFound(id);
-      res.json({ id, removed: true });
-    })
-    .all(methodNotAllowed(['GET', 'PUT', 'DELETE']));
-  return router;
+      return { status: 200, body: { id, removed: true } };
+    },
+  };
 }
 
 /**
@@ -127,7 +108,7 @@ function scheduleNotSaved(err: unknown): HttpError {
   });
 }
 
-function view(type: JobType, scheduler: JobSchedulerJson) {
+function view(type: JobType, scheduler: JobSchedulerJson): Schedule {
   return {
     id: scheduler.key,
     type,

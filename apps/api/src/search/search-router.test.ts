@@ -14,7 +14,8 @@ import { errorHandler } from '../error-handler';
 import { createHttpMetrics } from '../metrics/http-metrics';
 import { closeQueues, createQueues, type JobQueues } from '../queues';
 import { createCallerSlots, type CallerSlots } from './caller-slots';
-import { searchRouter } from './search-router';
+import { mountRoutes } from '../routes/mount-routes';
+import { createJobSearch } from './search-router';
 
 /** Jobs to search: 20 pages, so a scan that goes on is told from one that stopped by what Redis ran. */
 const HAYSTACK = 2_000;
@@ -63,7 +64,8 @@ describe('a search bounded in time, and stopped when its answer is gone', () => 
       next();
     });
     // A time budget far off: only the answer going away may stop these scans early.
-    app.use(searchRouter({ queues, redis: connection, searchBounds: { slots, deadlineMs: 300, timeBudgetMs: 600_000 } }));
+    const search = createJobSearch({ queues, redis: connection, searchBounds: { slots, deadlineMs: 300, timeBudgetMs: 600_000 } });
+    app.use(mountRoutes({ listJobs: ({ req, res, type }) => search(req, res, type) }));
     app.use(errorHandler(logger, createHttpMetrics(createMetricsRegistry('search-test'))));
     http = await new Promise((resolve) => {
       const listening = app.listen(0, '127.0.0.1', () => resolve(listening));

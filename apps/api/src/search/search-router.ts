@@ -1,14 +1,15 @@
 import type { JobType } from '@floodgate/shared/jobs';
-import { Router } from 'express';
+import { SearchQuery, type Routes } from '@floodgate/shared/wire';
+import type { Request, Response } from 'express';
 import type { RedisClient } from '@floodgate/shared/redis';
-import { z } from 'zod';
 import { invalidQuery } from '../errors';
 import type { JobQueues } from '../queues';
 import { REDIS_DEADLINE_MS, withRedis } from '../redis-deadline';
-import { callerOfRequest, jobTypeOf } from '../http/request-params';
-import { MAX_QUERY_CHARS, parseSearchQuery, SEARCH_CURSOR, SEARCH_MAX_BYTES, SEARCH_STATES, searchJobs, SearchQueryError, type SearchResult } from '@floodgate/shared/search';
+import { callerOfRequest } from '../http/request-params';
+import { parseSearchQuery, SEARCH_MAX_BYTES, searchJobs, SearchQueryError, type SearchResult } from '@floodgate/shared/search';
 import { HttpError } from '../errors/http-error';
 import { toJobView } from '../http/job-view';
+import type { Reply } from '../routes/route-handlers';
 import { createCallerSlots, type CallerSlots } from './caller-slots';
 import { tooManySearches } from './too-many-searches';
 
@@ -18,15 +19,6 @@ import { tooManySearches } from './too-many-searches';
  * so a slow Redis gives a partial answer rather than a 503. @defaultValue 2000
  */
 export const SEARCH_TIME_BUDGET_MS = 2_000;
-
-/** `GET /v1/jobs/:type?q=` query. */
-export const SearchQuery = z.strictObject({
-  q: z.string().max(MAX_QUERY_CHARS * 4).describe('field:value terms, all of which must match: id:<job id>, text:<contains>, url.host:<host>, n:<number>'),
-  state: z.enum(SEARCH_STATES).optional().describe('only this state; every state when absent'),
-  limit: z.coerce.number().int().min(1).max(100).default(20).describe('most matches returned'),
-  scan: z.coerce.number().int().min(1).max(5_000).default(1_000).describe('most jobs read by this call: the cost bound (the server also stops at 4 MiB of job data read, or after 2 s)'),
-  cursor: z.string().regex(SEARCH_CURSOR).optional().describe("the previous answer's nextCursor"),
-});
 
 /** The bounds of the server's side of a search; each has the default named beside it. */
 export interface SearchBounds {
@@ -42,15 +34,15 @@ export interface SearchBounds {
 
 /**
  * Job search on the list route: a `GET /v1/jobs/:type` with `q` is answered
- * here (a bounded scan, see searchJobs); without `q` it goes on to the plain
- * listing in routes/jobs.ts. Mounted before the jobs router.
+ * here (a bounded scan, see searchJobs); without `q` routes/jobs.ts lists.
  */
-export function searchRouter(deps: { queues: JobQueues; redis: RedisClient; searchBounds?: SearchBounds }): Router {
-  const router = Router();
+export function createJobSearch(deps: {
+  queues: JobQueues;
+  redis: RedisClient;
+  searchBounds?: SearchBounds | undefined;
+}): (req: Request, res: Response, type: JobType) => Promise<Reply<Routes['listJobs']>> {
   const slots = deps.searchBounds?.slots ?? createCallerSlots();
-  router.get('/v1/jobs/:type', async (req, res, next) => {
-    if (req.query.q === undefined) return next();
-    const type = jobTypeOf(req);
+  return async (req, res, type) => {
     const query = SearchQuery.safeParse(req.query);
     if (!query.success) throw invalidQuery(query.error.issues);
     const terms = parseTerms(type, query.data.q);
@@ -79,9 +71,10 @@ export function searchRouter(deps: { queues: JobQueues; redis: RedisClient; sear
           })),
         deps.searchBounds?.deadlineMs ?? REDIS_DEADLINE_MS,
       );
-      if (stop.signal.aborted) return; // the client is gone: nobody to answer
       const { matches, scanned, bytesRead, stoppedBy, nextCursor } = found;
-      res.json({ jobs: matches.map(({ job, state }) => toJobView(type, job, state)), scanned, bytesRead, stoppedBy, nextCursor });
+      // `aborted`: the client hung up, and this answer goes nowhere (the mount writes nothing to a closed response).
+      const reason = stoppedBy === 'aborted' ? 'time' : stoppedBy;
+      return { status: 200, body: { jobs: matches.map(({ job, state }) => toJobView(type, job, state)), scanned, bytesRead, stoppedBy: reason, nextCursor } };
     } finally {
       stop.abort();
       res.off('close', abandon);
@@ -90,8 +83,7 @@ export function searchRouter(deps: { queues: JobQueues; redis: RedisClient; sear
       if (scan) void scan.then(release, release);
       else release();
     }
-  });
-  return router;
+  };
 }
 
 function parseTerms(type: JobType, q: string) {

@@ -1,0 +1,29 @@
+import type { JobType } from '@floodgate/shared/jobs';
+import type { RouteName, Routes, RouteSpec } from '@floodgate/shared/wire';
+import type { Request, Response } from 'express';
+import type { z } from 'zod';
+
+/** The JSON a response schema (or a per-type schema's) describes. */
+type BodyOf<S> = S extends (...args: never[]) => infer Z ? (Z extends z.ZodType ? z.input<Z> : never) : S extends z.ZodType ? z.input<S> : never;
+
+/** A JSON route's answer: one of its declared statuses with that status's body, so a drifting field does not compile. */
+export type Reply<R extends RouteSpec> = {
+  [S in keyof R['responses'] & number]: { status: S; body: BodyOf<R['responses'][S]['body']>; location?: string };
+}[keyof R['responses'] & number];
+
+/** What a handler is given: the request, its checked `:type` (routes under one) and its parsed query. */
+export interface RouteContext<R extends RouteSpec> {
+  req: Request;
+  res: Response;
+  type: R['path'] extends `${string}:type${string}` ? JobType : undefined;
+  query: R extends { queryParsedBy: 'handler' } ? undefined : R['query'] extends z.ZodObject ? z.output<R['query']> : undefined;
+}
+
+/** A route's handler: a typed reply, or for `raw` routes nothing (it wrote its own answer). */
+export type RouteHandler<R extends RouteSpec> = (context: RouteContext<R>) => R extends { raw: true } ? void | Promise<void> : Reply<R> | Promise<Reply<R>>;
+
+/** One handler per route of the table: a route without one, or one without a route, does not compile. */
+export type RouteHandlers = { [N in RouteName]: RouteHandler<Routes[N]> };
+
+/** The handlers of some routes, as each router module provides them. */
+export type HandlersOf<N extends RouteName> = Pick<RouteHandlers, N>;
