@@ -172,6 +172,7 @@ async function trickleBeside(ctx: BenchContext, connection: Redis, mode: Mode, f
     if (flood > 0) await new Promise((resolve) => setTimeout(resolve, 2_000));
     const aloneTo = { at: performance.now(), done: await completed() };
     const trickled: string[] = [];
+    const starts = watchStarts(queue, trickled);
     const started = performance.now();
     const senders = keys.slice(1, 1 + TRICKLE_TENANTS).map(async (key) => {
       while (performance.now() - started < seconds * 1_000) {
@@ -183,7 +184,7 @@ async function trickleBeside(ctx: BenchContext, connection: Redis, mode: Mode, f
     });
     await Promise.all(senders);
     const windowEnd = { at: performance.now(), done: await completed() };
-    const waits = await waitsToStart(queue, trickled);
+    const waits = await starts.all();
     const inWindow = windowEnd.done - aloneTo.done;
     const floodInWindow = Math.max(0, inWindow - trickled.length);
     return {
@@ -198,15 +199,45 @@ async function trickleBeside(ctx: BenchContext, connection: Redis, mode: Mode, f
   }
 }
 
-/** Each trickled job's wait from added to started, once all have started. */
-async function waitsToStart(queue: Queue, ids: string[]): Promise<number[]> {
+/**
+ * Each of `ids`' wait from added to started, read while the run goes on: on
+ * a slow machine retention trims a trickled job (finished early, as it should
+ * be) once a thousand flood jobs finish after it, so waiting until the end to
+ * read them could find some gone. `all()` resolves once every id sent has started.
+ */
+function watchStarts(queue: Queue, ids: string[]): { all(): Promise<number[]> } {
+  const waits = new Map<string, number>();
   const deadline = Date.now() + 600_000;
-  for (;;) {
-    const jobs = await Promise.all(ids.map((id) => queue.getJob(id)));
-    if (jobs.every((job) => job?.processedOn !== undefined)) return jobs.map((job) => (job!.processedOn ?? 0) - job!.timestamp);
-    if (Date.now() > deadline) throw new Error('the trickled jobs did not all start within 10 minutes');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const readStarted = async () => {
+    const pending = ids.filter((id) => !waits.has(id));
+    const jobs = await Promise.all(pending.map((id) => queue.getJob(id)));
+    jobs.forEach((job, index) => {
+      if (job?.processedOn !== undefined) waits.set(pending[index]!, job.processedOn - job.timestamp);
+    });
+  };
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      // A failed read is retried here; all() reads too, and says so.
+      await readStarted().catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return {
+    async all() {
+      try {
+        while (!ids.every((id) => waits.has(id))) {
+          if (Date.now() > deadline) throw new Error(`${ids.length - waits.size} trickled jobs were not seen started within 10 minutes`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          await readStarted();
+        }
+        return ids.map((id) => waits.get(id)!);
+      } finally {
+        stopped = true;
+        await loop;
+      }
+    },
+  };
 }
 
 /** What `jobs` sentiment jobs from several keys cost end to end: bulk POSTs, two worker processes, until none is left. */

@@ -396,6 +396,12 @@ export const routes = {
 export type Routes = typeof routes;
 export type RouteName = keyof Routes;
 
+/** The JSON a wire schema (or a per-type schema's) describes, as a type. */
+export type WireBody<S> = S extends (...args: never[]) => infer Z ? (Z extends z.ZodType ? z.output<Z> : never) : S extends z.ZodType ? z.output<S> : never;
+
+/** What route `N` answers with `status`: for the API's typed handlers, and the client's check against the table. */
+export type AnswerOf<N extends RouteName, S extends keyof Routes[N]['responses']> = WireBody<Routes[N]['responses'][S] extends { body: infer B } ? B : never>;
+
 /** The 202 of an enqueue: the new job's id and link, or, with `?wait=`, the job as the wait left it. */
 export function enqueuedOrJobOf(type: JobType) {
   return Accepted.or(jobViewOf(type));
