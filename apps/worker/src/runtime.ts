@@ -2,7 +2,7 @@
  * The worker runtime as a library, for tools that run floodgate's job pipeline
  * outside the worker process (the benchmark, test fixture processes). `index.ts` is the process.
  */
-export { createJobWorker, startWorkers, type CreateJobWorkerOptions, type RunningWorkers } from './start-workers';
+export { createJobWorker, startWorkers, type CreateJobWorkerOptions, type RunningWorkers } from './workers/start-workers';
 export { createWorkerMetrics, type WorkerMetrics } from './metrics/worker-metrics';
 export {
   defineBatchHandler,
@@ -12,9 +12,9 @@ export {
   type BatchOutcome,
   type JobContext,
   type JobHandler,
-} from './define-handler';
+} from './running/define-handler';
 export { closeHandlers, createHandlers, type HandlerOptions, type Handlers } from './handlers';
 export { createCpuBoundHandlers } from './handlers/cpu-bound';
 export { createCpuPool, type CpuPool } from './cpu-pool/cpu-pool';
-export { DEFAULT_TUNING, type WorkerTuning } from './worker-tuning';
-export { listenForCancels } from './cancel-listener';
+export { DEFAULT_TUNING, type WorkerTuning } from './workers/worker-tuning';
+export { listenForCancels } from './running/cancel-listener';

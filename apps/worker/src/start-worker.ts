@@ -1,10 +1,10 @@
 import type { JobDefinition } from '@floodgate/shared/jobs';
 import type { z } from 'zod';
-import type { BatchContext, BatchItem, BatchOutcome, JobContext, JobHandler } from './define-handler';
+import type { BatchContext, BatchItem, BatchOutcome, JobContext, JobHandler } from './running/define-handler';
 import type { Handlers } from './handlers';
 import { applyEnv, type EnvInput } from '@floodgate/shared/env';
 
-export type { BatchContext, BatchItem, BatchOutcome, JobContext, JobHandler } from './define-handler';
+export type { BatchContext, BatchItem, BatchOutcome, JobContext, JobHandler } from './running/define-handler';
 
 export interface StartWorkerOptions {
   /** Your job types (`defineJob` from `@floodgate/core`): the same list your API is given. */

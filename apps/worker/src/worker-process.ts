@@ -11,16 +11,16 @@ import { startTracing } from '@floodgate/shared/tracing';
 import { createCpuPool, type CpuPool } from './cpu-pool/cpu-pool';
 import { env, envNotes } from './env';
 import { closeHandlers, createHandlers, type Handlers } from './handlers';
-import { listenForCancels } from './cancel-listener';
-import { applyGlobalConcurrency } from './global-concurrency';
-import { startHeartbeat } from './heartbeat';
+import { listenForCancels } from './running/cancel-listener';
+import { applyGlobalConcurrency } from './workers/global-concurrency';
+import { startHeartbeat } from './workers/heartbeat';
 import { createWorkerMetrics } from './metrics/worker-metrics';
 import { createProxyMetrics } from './proxy-pool/proxy-metrics';
 import { ProxyPool } from './proxy-pool/proxy-pool';
 import { closeRedis } from './shutdown/close-redis';
 import { settlesWithin } from './shutdown/settles-within';
-import { startWorkers } from './start-workers';
-import { createWorkerReadiness } from './worker-readiness';
+import { startWorkers } from './workers/start-workers';
+import { createWorkerReadiness } from './workers/worker-readiness';
 
 /** Time left for the steps besides the drain (heartbeat, handlers, pool, Redis). */
 const CLEANUP_AFTER_DRAIN_MS = 5_000;

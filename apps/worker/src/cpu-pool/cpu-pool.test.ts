@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCpuPool } from './cpu-pool';
-import { dictionaryChecksum } from '../handlers/compute';
-import { scoreSentiment } from '../handlers/sentiment';
+import { dictionaryChecksum } from '../job-functions/compute';
+import { scoreSentiment } from '../job-functions/sentiment';
 
 const pool = createCpuPool({ threads: 2 });
 afterAll(() => pool.close());

@@ -1,6 +1,6 @@
 import type { JobType, PayloadOf, ResultOf } from '@floodgate/shared/jobs';
-import { dictionaryChecksum } from '../handlers/compute';
-import { scoreSentiments } from '../handlers/sentiment';
+import { dictionaryChecksum } from '../job-functions/compute';
+import { scoreSentiments } from '../job-functions/sentiment';
 
 /**
  * The work of each CPU-bound job type (`cpuBound` in the catalog), one line each:

@@ -1,7 +1,7 @@
 import { catalog } from '@floodgate/shared/jobs';
 import type { CpuPool } from '../cpu-pool/cpu-pool';
 import { cpuTaskTypes, type CpuTaskData, type CpuTaskType } from '../cpu-pool/cpu-tasks';
-import { defineBatchHandler, defineHandler, type CatalogHandler } from '../define-handler';
+import { defineBatchHandler, defineHandler, type CatalogHandler } from '../running/define-handler';
 
 export type CpuBoundHandlers = { readonly [T in CpuTaskType]: CatalogHandler<T> };
 

@@ -1,5 +1,5 @@
 import type { JobType } from '@floodgate/shared/jobs';
-import type { CatalogHandler } from '../define-handler';
+import type { CatalogHandler } from '../running/define-handler';
 import type { CpuPool } from '../cpu-pool/cpu-pool';
 import { createCpuBoundHandlers } from './cpu-bound';
 import { createPageExtractHandler, type PageExtractOptions } from './page-extract';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureSite, type FixtureSite } from '../testing/fixture-site';
 import { startHarness, type WorkerHarness } from '../testing/worker-harness';
-import { startWorkers, type RunningWorkers } from '../start-workers';
+import { startWorkers, type RunningWorkers } from '../workers/start-workers';
 import { closeHandlers, createHandlers, type Handlers } from './index';
 
 const MAX_BYTES = 10_000;

@@ -1,8 +1,8 @@
 import type { PageExtractResult } from '@floodgate/shared/jobs';
 import type { ProxyEndpoint } from '@floodgate/shared/proxies';
 import { inSpan } from '@floodgate/shared/tracing';
-import { defineHandler, type JobContext } from '../define-handler';
-import { transientFailure } from '../job-errors';
+import { defineHandler, type JobContext } from '../running/define-handler';
+import { transientFailure } from '../running/job-errors';
 import type { ProxyPool } from '../proxy-pool/proxy-pool';
 import { exitFaultOf } from './page-extract/exit-fault';
 import { BlockedResponseError, failedBeforeSending, fetchPage, type FetchedPage, type FetchPageOptions } from './page-extract/fetch-page';

@@ -1,5 +1,5 @@
 import { Gauge, Histogram, type Registry } from 'prom-client';
-import type { JobProcessor } from '../run-job';
+import type { JobProcessor } from '../running/run-job';
 
 /** The series one worker process exports, besides Node's defaults. */
 export interface WorkerMetrics {

@@ -1,10 +1,10 @@
 import type { ComputePayload } from '@floodgate/shared/jobs';
 import { waitFor } from '@floodgate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineHandler } from '../define-handler';
-import { dictionaryChecksum } from '../handlers/compute';
+import { defineHandler } from '../running/define-handler';
+import { dictionaryChecksum } from '../job-functions/compute';
 import { closeHandlers, createHandlers, type Handlers } from '../handlers';
-import { startWorkers } from '../start-workers';
+import { startWorkers } from '../workers/start-workers';
 import { startHarness, type WorkerHarness } from '../testing/worker-harness';
 
 let harness: WorkerHarness;

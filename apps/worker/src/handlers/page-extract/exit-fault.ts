@@ -1,5 +1,5 @@
 import { redactUrlCredentials } from '@floodgate/shared/logger';
-import { transientFailure } from '../../job-errors';
+import { transientFailure } from '../../running/job-errors';
 import { isProxyConnectFailure } from '../../proxy-pool/exit-dispatcher';
 import type { ProxyOutcome } from '../../proxy-pool/proxy-metrics';
 

@@ -7,7 +7,7 @@ import type { Job, JobsOptions } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProxyMetrics } from '../../proxy-pool/proxy-metrics';
 import { ProxyPool } from '../../proxy-pool/proxy-pool';
-import { startWorkers, type RunningWorkers } from '../../start-workers';
+import { startWorkers, type RunningWorkers } from '../../workers/start-workers';
 import { startFixtureSite, type FixtureSite } from '../../testing/fixture-site';
 import { startHarness, type WorkerHarness } from '../../testing/worker-harness';
 import { closeHandlers, createHandlers, type Handlers } from '../index';

@@ -1,6 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import type { Dispatcher } from 'undici';
-import { permanentFailure, transientFailure } from '../../job-errors';
+import { permanentFailure, transientFailure } from '../../running/job-errors';
 import { checkFetchTarget, type FetchTargetPolicy } from '@floodgate/shared/fetch-target';
 import { redactUrlCredentials } from '@floodgate/shared/logger';
 import { findCause, judgeProxiedFailure, proxyFailure, rootMessage, withExitFault } from './exit-fault';

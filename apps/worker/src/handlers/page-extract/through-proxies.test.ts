@@ -11,7 +11,7 @@ import type { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProxyMetrics } from '../../proxy-pool/proxy-metrics';
 import { ProxyPool, type ProxyPoolOptions } from '../../proxy-pool/proxy-pool';
-import { startWorkers, type RunningWorkers } from '../../start-workers';
+import { startWorkers, type RunningWorkers } from '../../workers/start-workers';
 import { startFixtureSite, type FixtureSite } from '../../testing/fixture-site';
 import { startHarness, type WorkerHarness } from '../../testing/worker-harness';
 import { closeHandlers, createHandlers, type Handlers } from '../index';

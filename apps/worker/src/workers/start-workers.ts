@@ -5,16 +5,16 @@ import { MetricsTime, type Telemetry, type Worker } from 'bullmq';
 import type { RedisClient } from '@floodgate/shared/redis';
 import { hostname } from 'node:os';
 import type { TenantDispatch } from '@floodgate/shared/fairness';
-import { drainWorkers } from './shutdown/drain-workers';
-import { settlesWithin } from './shutdown/settles-within';
-import type { JobHandler } from './define-handler';
+import { drainWorkers } from '../shutdown/drain-workers';
+import { settlesWithin } from '../shutdown/settles-within';
+import type { JobHandler } from '../running/define-handler';
 import { joinFairDispatch } from './fair-dispatch';
-import type { Handlers } from './handlers';
-import { measuredProcessor, type WorkerMetrics } from './metrics/worker-metrics';
+import type { Handlers } from '../handlers';
+import { measuredProcessor, type WorkerMetrics } from '../metrics/worker-metrics';
 import { recordJobFigures } from './overview-figures';
-import { createProcessor, type JobProcessor } from './run-job';
-import { CancellableWorker, RunningAttempts } from './running-attempts';
-import { tracedProcessor } from './traced-processor';
+import { createProcessor, type JobProcessor } from '../running/run-job';
+import { CancellableWorker, RunningAttempts } from '../running/running-attempts';
+import { tracedProcessor } from '../running/traced-processor';
 import { DEFAULT_TUNING, type WorkerTuning } from './worker-tuning';
 
 export interface StartWorkersOptions {

@@ -2,7 +2,7 @@ import { partitionCounts, queueIdentity } from '@floodgate/shared/jobs';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyGlobalConcurrency } from './global-concurrency';
-import { startHarness, type WorkerHarness } from './testing/worker-harness';
+import { startHarness, type WorkerHarness } from '../testing/worker-harness';
 
 let harness: WorkerHarness;
 beforeAll(async () => {

@@ -7,7 +7,7 @@ import { createBatchCollector } from './batch-collector';
 import type { JobContext, JobHandler, StopNotifyingContext } from './define-handler';
 import { permanentFailure } from './job-errors';
 import type { RunningAttempts } from './running-attempts';
-import { handBack, HAND_BACK_REASON } from './shutdown/hand-back';
+import { handBack, HAND_BACK_REASON } from '../shutdown/hand-back';
 
 export interface CreateProcessorOptions<P extends z.ZodType, R extends z.ZodType> {
   /** The job type's catalog entry: schemas and `timeoutMs` (the cap of a job's own `timeoutMs`). */

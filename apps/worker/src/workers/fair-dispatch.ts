@@ -3,7 +3,7 @@ import type { Logger } from '@floodgate/shared/logger';
 import type { RedisClient } from '@floodgate/shared/redis';
 import { WaitingError, type Worker } from 'bullmq';
 import { hostname } from 'node:os';
-import type { JobProcessor } from './run-job';
+import type { JobProcessor } from '../running/run-job';
 
 export interface FairDispatchOptions {
   connection: RedisClient;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { JobHandler } from './define-handler';
 import { createProcessor } from './run-job';
-import { settled, startHarness, type WorkerHarness } from './testing/worker-harness';
+import { settled, startHarness, type WorkerHarness } from '../testing/worker-harness';
 
 const Payload = z.strictObject({ failFirst: z.boolean().optional() });
 const Result = z.object({ ok: z.literal(true), attempt: z.number(), jobId: z.string() });

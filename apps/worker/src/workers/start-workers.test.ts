@@ -1,9 +1,9 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dictionaryChecksum } from './handlers/compute';
-import { closeHandlers, createHandlers, type Handlers } from './handlers';
+import { dictionaryChecksum } from '../job-functions/compute';
+import { closeHandlers, createHandlers, type Handlers } from '../handlers';
 import { startWorkers, type RunningWorkers } from './start-workers';
-import { startHarness, type WorkerHarness } from './testing/worker-harness';
+import { startHarness, type WorkerHarness } from '../testing/worker-harness';
 import { metricValue } from '@floodgate/testkit';
 
 let harness: WorkerHarness;

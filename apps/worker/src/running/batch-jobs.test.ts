@@ -4,9 +4,9 @@ import { Queue, UnrecoverableError, type Job, type Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { BatchContext, BatchItem, BatchOutcome, JobHandler } from './define-handler';
-import { createJobWorker } from './start-workers';
-import { settled, startHarness, type WorkerHarness } from './testing/worker-harness';
-import { DEFAULT_TUNING, type WorkerTuning } from './worker-tuning';
+import { createJobWorker } from '../workers/start-workers';
+import { settled, startHarness, type WorkerHarness } from '../testing/worker-harness';
+import { DEFAULT_TUNING, type WorkerTuning } from '../workers/worker-tuning';
 
 const Payload = z.strictObject({ n: z.number().int() });
 const Result = z.object({ n: z.number(), attempt: z.number(), batchSize: z.number() });

@@ -4,9 +4,9 @@ import { metricValue, waitFor } from '@floodgate/testkit';
 import { Queue, type Job, type Worker } from 'bullmq';
 import { describe, expect, test as base } from 'vitest';
 import { z } from 'zod';
-import type { JobHandler } from './define-handler';
+import type { JobHandler } from '../running/define-handler';
 import { createJobWorker } from './start-workers';
-import { startHarness, type WorkerHarness } from './testing/worker-harness';
+import { startHarness, type WorkerHarness } from '../testing/worker-harness';
 import { DEFAULT_TUNING } from './worker-tuning';
 
 /**

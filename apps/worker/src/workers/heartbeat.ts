@@ -4,8 +4,8 @@ import type { Logger } from '@floodgate/shared/logger';
 import { heartbeatKey, writeHeartbeat, type WorkerHeartbeat } from '@floodgate/shared/workers';
 import type { Worker } from 'bullmq';
 import type { RedisClient } from '@floodgate/shared/redis';
-import type { WorkerMetrics } from './metrics/worker-metrics';
-import { settlesWithin } from './shutdown/settles-within';
+import type { WorkerMetrics } from '../metrics/worker-metrics';
+import { settlesWithin } from '../shutdown/settles-within';
 
 export interface HeartbeatOptions {
   redis: RedisClient;

@@ -1,9 +1,9 @@
 import { catalog, jobOptionsFor, partitionCounts, queueIdentity } from '@floodgate/shared/jobs';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeHandlers, createHandlers, type Handlers } from './handlers';
+import { closeHandlers, createHandlers, type Handlers } from '../handlers';
 import { startWorkers, type RunningWorkers } from './start-workers';
-import { settled, startHarness, type WorkerHarness } from './testing/worker-harness';
+import { settled, startHarness, type WorkerHarness } from '../testing/worker-harness';
 
 let harness: WorkerHarness;
 let handlers: Handlers;
