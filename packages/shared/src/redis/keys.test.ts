@@ -159,6 +159,17 @@ describe('every key and channel name', () => {
     expect([...new Set(taggedExamples().map((example) => example.builder))].sort()).toEqual(builders);
   });
 
+  it('documents each builder in keys.ts: what the key holds and its hash tag', () => {
+    const sf = ts.createSourceFile('keys.ts', readFileSync(join(__dirname, 'keys.ts'), 'utf8'), ts.ScriptTarget.Latest, true);
+    const documented = sf.statements.filter(ts.isFunctionDeclaration).filter((fn) => fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword));
+    expect(documented.map((fn) => fn.name!.text).sort()).toEqual(builders);
+    for (const fn of documented) {
+      const doc = ts.getJSDocCommentsAndTags(fn).map((node) => node.getText(sf)).join('\n');
+      expect(doc, fn.name!.text).toMatch(/Hash tag: /);
+      expect(doc, fn.name!.text).toMatch(/`[^`]*<prefix>[^`]*`/); // the key's shape
+    }
+  });
+
   it('keeps the names of prefixes with a stray brace (the overview and the shared keys test for a tag differently, as they always did)', () => {
     // `a{b` has a brace but no tag: the shared keys take a `{_group}` tag, the overview's take none.
     expect(keys.heartbeatKey('a{b', 'h:1')).toBe('a{b:{_workers}:workers:h:1');
