@@ -1,8 +1,7 @@
 import { generateApiKey, type ApiKeyRecord } from '@floodgate/shared/api-keys';
-import { fairKeys } from '@floodgate/shared/fairness';
 import { partitionOfJobId, queueIdentity } from '@floodgate/shared/jobs';
 import { createLogger } from '@floodgate/shared/logger';
-import { createRedis, parseHostPortList, type RedisClient } from '@floodgate/shared/redis';
+import { createRedis, fairKeys, parseHostPortList, type RedisClient } from '@floodgate/shared/redis';
 import { freePort, spawnNodeProcess, startRedisCluster, waitFor, type RunningProcess } from '@floodgate/testkit';
 import { Queue } from 'bullmq';
 import { describe, expect, it } from 'vitest';

@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cancelChannel, catalog, jobOptionsFor, queueIdentity } from '@floodgate/shared/jobs';
-import { waitForRedis } from '@floodgate/shared/redis';
+import { catalog, jobOptionsFor, queueIdentity } from '@floodgate/shared/jobs';
+import { cancelChannel, waitForRedis } from '@floodgate/shared/redis';
 import { listHeartbeats } from '@floodgate/shared/workers';
 import { waitFor, type RunningProcess } from '@floodgate/testkit';
 import { Queue, type Job } from 'bullmq';

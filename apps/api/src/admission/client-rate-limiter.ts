@@ -1,5 +1,5 @@
 import type { JobType } from '@floodgate/shared/jobs';
-import type { RedisClient } from '@floodgate/shared/redis';
+import { rateLimitKey, type RedisClient } from '@floodgate/shared/redis';
 import { createTickBatcher } from '../coalesce/tick-batcher';
 import { withRedis } from '../redis-deadline';
 import { tokenBucket } from './token-bucket';
@@ -31,7 +31,7 @@ export interface ClientRateLimiter {
  */
 export function createClientRateLimiter(redis: RedisClient, prefix: string, perSecond: Record<JobType, number>): ClientRateLimiter {
   const { take: takeTokens, give: giveTokens } = tokenBucket(redis);
-  const keyOf = (type: JobType, client: string) => `${prefix}:rate:${type}:${client}`;
+  const keyOf = (type: JobType, client: string) => rateLimitKey(prefix, type, client);
   const capacity = (type: JobType) => 2 * perSecond[type];
   const ones = createTickBatcher<{ type: JobType; client: string }, RateDecision>(async (key, items) => {
     const { type } = items[0] as { type: JobType };

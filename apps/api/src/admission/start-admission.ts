@@ -1,6 +1,6 @@
 import { catalog, jobTypes, queueIdentity, type JobType } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
-import { keySlot, type RedisClient } from '@floodgate/shared/redis';
+import { bullQueueKeys, keySlot, type RedisClient } from '@floodgate/shared/redis';
 import type { JobQueues } from '../queues';
 import { createAdmission, type Admission } from './admission';
 import { createBacklogGauge } from './backlog-gauge';
@@ -47,8 +47,9 @@ export function startAdmission(deps: { redis: RedisClient; queues: JobQueues; pr
       const key = `${type}/${partition}`;
       let slot = slots.get(key);
       if (slot === undefined) {
-        const { name, prefix } = queueIdentity(type, deps.prefix, partition);
-        slots.set(key, (slot = keySlot(`${prefix}:${name}:wait`)));
+        // BullMQ's own wait key: the open queue's, or BullMQ's name for a partition not open here.
+        const wait = deps.queues[type].partitions[partition]?.keys.wait ?? bullQueueKeys(queueIdentity(type, deps.prefix, partition)).wait!;
+        slots.set(key, (slot = keySlot(wait)));
       }
       return slot;
     },

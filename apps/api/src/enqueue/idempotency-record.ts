@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import type { RedisClient } from '@floodgate/shared/redis';
+import { idempotencyRecordKey, type RedisClient } from '@floodgate/shared/redis';
 
 /**
  * What an idempotent request (an `Idempotency-Key`, a caller's own `jobId`)
@@ -29,7 +29,7 @@ export function idempotentJobId(owner: string, key: string, partition: number): 
 
 /** The record of job `id` in `queue`, or undefined when there is none. */
 export async function readIdempotencyRecord(redis: RedisClient, queue: Queue, id: string): Promise<IdempotencyRecord | undefined> {
-  const [digest, owner] = await redis.hmget(`${queue.toKey('')}idem:${id}`, 'digest', 'owner');
+  const [digest, owner] = await redis.hmget(idempotencyRecordKey(queue, id), 'digest', 'owner');
   return digest === null || digest === undefined ? undefined : { digest, owner: owner ?? '' };
 }
 

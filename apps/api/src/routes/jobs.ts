@@ -1,9 +1,9 @@
 import { fairPartition, tenantOfJob } from '@floodgate/shared/fairness';
-import { cancelChannel, type JobType } from '@floodgate/shared/jobs';
+import type { JobType } from '@floodgate/shared/jobs';
 import { isFinalState, ListQuery, type JobState, type JobView } from '@floodgate/shared/wire';
 import type { Job } from 'bullmq';
 import type { Response } from 'express';
-import { publishCounted, type RedisClient } from '@floodgate/shared/redis';
+import { cancelChannel, publishCounted, type RedisClient } from '@floodgate/shared/redis';
 import { HttpError, invalidQuery, jobNotFound } from '../errors';
 import { enqueueAnswer } from '../enqueue/enqueue-answer';
 import type { EnqueuePipeline } from '../enqueue/enqueue-pipeline';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { fairPartition } from '@floodgate/shared/fairness';
 import { createLogger } from '@floodgate/shared/logger';
-import { createRedis, waitForRedis } from '@floodgate/shared/redis';
-import { heartbeatKey, writeHeartbeat, type WorkerHeartbeat } from '@floodgate/shared/workers';
+import { createRedis, heartbeatKey, waitForRedis } from '@floodgate/shared/redis';
+import { writeHeartbeat, type WorkerHeartbeat } from '@floodgate/shared/workers';
 import { startRedis, waitFor, type PrivateRedis } from '@floodgate/testkit';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';

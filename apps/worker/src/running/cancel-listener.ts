@@ -1,7 +1,7 @@
-import { cancelChannel, CANCELLED_BY_REQUEST } from '@floodgate/shared/jobs';
+import { CANCELLED_BY_REQUEST } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
 import type { Worker } from 'bullmq';
-import type { RedisClient } from '@floodgate/shared/redis';
+import { cancelChannel, type RedisClient } from '@floodgate/shared/redis';
 import { closeRedis } from '../shutdown/close-redis';
 
 /**

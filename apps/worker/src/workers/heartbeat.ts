@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Logger } from '@floodgate/shared/logger';
-import { heartbeatKey, writeHeartbeat, type WorkerHeartbeat } from '@floodgate/shared/workers';
+import { writeHeartbeat, type WorkerHeartbeat } from '@floodgate/shared/workers';
 import type { Worker } from 'bullmq';
-import type { RedisClient } from '@floodgate/shared/redis';
+import { heartbeatKey, type RedisClient } from '@floodgate/shared/redis';
 import type { WorkerMetrics } from '../metrics/worker-metrics';
 import { settlesWithin } from '../shutdown/settles-within';
 

@@ -4,7 +4,7 @@
 
   Keys, all under the queue's own key base `<prefix>:<name>:` (so its hash tag,
   so the same Redis Cluster slot as BullMQ's own keys). Job ids never hold ':',
-  so no `fair:*` key can be a job's key. Names are built in fair-keys.ts too.
+  so no `fair:*` key can be a job's key. Names are built in redis/keys.ts too.
     fair:meta             HASH  held, heldp (jobs in lanes), vt (virtual time), seq,
                                 target (jobs wanted in wait + active), cap (tenant concurrency), slots:<worker>,
                                 hungry (1: the last dispatch had room left that no lane could fill)

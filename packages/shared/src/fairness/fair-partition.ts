@@ -1,6 +1,6 @@
 import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from '../redis/create-redis';
-import { fairKeys, type FairKeys, type QueueKeysOf } from './fair-keys';
+import { fairKeys, type FairKeys, type QueueKeysOf } from '../redis/keys';
 import { runFairScript } from './fair-scripts';
 import type { Tenant } from './tenant';
 

@@ -1,5 +1,5 @@
 import type { RedisClient } from '../redis/create-redis';
-import { fairKeys, type QueueKeysOf } from './fair-keys';
+import { fairKeys, jobKey, type QueueKeysOf } from '../redis/keys';
 import type { HeldState } from './fair-partition';
 
 /**
@@ -14,7 +14,7 @@ import type { HeldState } from './fair-partition';
  * retry runs, prioritized with a priority, else waiting); `unknown` when there is no such job.
  */
 export async function heldJobState(redis: RedisClient, queue: QueueKeysOf, id: string): Promise<HeldState | 'unknown'> {
-  const [delay, priority] = await redis.hmget(`${fairKeys(queue).base}${id}`, 'delay', 'priority');
+  const [delay, priority] = await redis.hmget(jobKey(queue, id), 'delay', 'priority');
   if (delay === null && priority === null) return 'unknown';
   if (Number(delay) > 0) return 'delayed';
   return Number(priority) > 0 ? 'prioritized' : 'waiting';

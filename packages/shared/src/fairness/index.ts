@@ -1,5 +1,4 @@
 export * from './tenant';
-export * from './fair-keys';
 export * from './fair-scripts';
 export * from './fair-partition';
 export * from './fair-reads';

@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import type { Logger } from '../logger';
 import type { RedisClient } from '../redis/create-redis';
-import type { QueueKeysOf } from './fair-keys';
+import type { QueueKeysOf } from '../redis/keys';
 import { fairPartition, type SettleBatch } from './fair-partition';
 import { tenantOfJob, type Tenant } from './tenant';
 

@@ -1,5 +1,5 @@
 import type { RedisClient } from '../redis/create-redis';
-import { fairKeys, type QueueKeysOf } from './fair-keys';
+import { fairKeys, type QueueKeysOf } from '../redis/keys';
 
 /** One tenant of a fair type, over every partition: what operators look at. */
 export interface TenantReport {

@@ -9,7 +9,8 @@ import { createLogger } from '../logger';
 import { defineJob } from './define-job';
 import { newJobId } from './job-id';
 import { openQueues, closeQueues, type JobQueues } from './open-queues';
-import { highWaterKey, partitionCounts, partitionOfKey, partitionShare, raisePartitionHighWater, readPartitionHighWater, shareOf } from './partitions';
+import { highWaterKey } from '../redis/keys';
+import { partitionCounts, partitionOfKey, partitionShare, raisePartitionHighWater, readPartitionHighWater, shareOf } from './partitions';
 import { openPartitionedQueues } from './partitioned-queues';
 import { partitionsEnv } from './per-type-env';
 

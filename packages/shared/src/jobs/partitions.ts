@@ -1,7 +1,7 @@
 import type { RedisClient } from '../redis/create-redis';
 import { catalog, jobTypes, type JobType } from './catalog';
 import { MAX_PARTITIONS } from './define-job';
-import { floodgateKey } from './queue-identity';
+import { highWaterKey } from '../redis/keys';
 
 /** How many partitions each type has: the catalog's `partitions`, or QUEUE_PARTITIONS where it names the type. */
 export type PartitionCounts = Record<JobType, number>;
@@ -81,12 +81,4 @@ export async function readPartitionHighWater(redis: RedisClient, prefix: string,
   return Object.fromEntries(
     jobTypes.map((type) => [type, Math.min(MAX_PARTITIONS, Math.max(counts[type], stored.get(type) ?? 0))]),
   ) as PartitionCounts;
-}
-
-/**
- * Where the mark lives. An operator who has drained the partitions above a
- * smaller count lowers it with `ZADD <key> <count> <type>` (see docs/operations.md, "Shrinking a type's partitions").
- */
-export function highWaterKey(prefix: string): string {
-  return floodgateKey(prefix, 'partitions', 'partitions:high-water');
 }

@@ -22,7 +22,8 @@ export interface QueueIdentity {
  *   (`sentiment`), so data written by earlier versions is still found.
  *
  * Keys outside BullMQ that scripts or MGET read together carry a shared tag
- * of their own ({@link floodgateKey}): moving a queue's tag does not move them.
+ * of their own (`floodgateKey` in redis/keys.ts, with every other key name):
+ * moving a queue's tag does not move them.
  */
 export function queueIdentity(type: JobType | (string & {}), prefix: string, partition = 0): QueueIdentity {
   if (hashTagOf(prefix) !== undefined) return { name: partition === 0 ? type : `${type}.p${partition}`, prefix };
@@ -65,16 +66,4 @@ function vanDerCorput3(i: number): number {
     scale /= 3;
   }
   return result;
-}
-
-/**
- * A floodgate key outside BullMQ (heartbeats, proxy health). Keys read or
- * written together share `group` as a hash tag, so every multi-key script and
- * MGET touches one slot: `<prefix>:{_<group>}:<rest>`. The underscore keeps
- * these tags apart from queue tags (type names start with a letter). Under a
- * tagged prefix the prefix already pins every key to one slot:
- * `<prefix>:<rest>`, as before.
- */
-export function floodgateKey(prefix: string, group: string, rest: string): string {
-  return hashTagOf(prefix) !== undefined ? `${prefix}:${rest}` : `${prefix}:{_${group}}:${rest}`;
 }

@@ -25,30 +25,6 @@ export const WINDOWS = {
 } as const;
 export type WindowName = keyof typeof WINDOWS;
 
-/**
- * Every overview key starts with the queue prefix and carries its hash tag
- * (`{floodgate}`), or `{overview}` when the prefix has none: all of them sit
- * in one Redis Cluster slot, so one pipeline can read or write a whole window.
- */
-function base(prefix: string): string {
-  return prefix.includes('{') ? `${prefix}:overview` : `${prefix}:{overview}`;
-}
-
-/** The hash of one bucket: field → count or gauge value. */
-export function bucketKey(prefix: string, resolution: Resolution, bucketStartMs: number): string {
-  return `${base(prefix)}:${resolution.name}:${bucketStartMs}`;
-}
-
-/** Sorted set of the processes that wrote figures (member `role:host:pid`, score: last write, ms). */
-export function sourcesKey(prefix: string): string {
-  return `${base(prefix)}:sources`;
-}
-
-/** Hash of every worker beat the dashboard has seen (id → last beat JSON), so a silent worker shows as gone. */
-export function seenWorkersKey(prefix: string): string {
-  return `${base(prefix)}:workers-seen`;
-}
-
 /** The start of the bucket of `resolution` that holds `atMs`. */
 export function bucketStart(resolution: Resolution, atMs: number): number {
   return Math.floor(atMs / resolution.bucketMs) * resolution.bucketMs;

@@ -1,5 +1,6 @@
 import type { RedisClient } from '../redis/create-redis';
-import { bucketKey, bucketStart, seenWorkersKey, sourcesKey, WINDOWS, type WindowName } from './overview-keys';
+import { bucketKey, seenWorkersKey, sourcesKey } from '../redis/keys';
+import { bucketStart, WINDOWS, type WindowName } from './overview-keys';
 
 /** Every field of every bucket in a window, oldest first; a bucket nobody wrote is an empty record. */
 export interface WindowSeries {

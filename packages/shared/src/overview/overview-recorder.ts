@@ -1,7 +1,8 @@
 import type { RedisClient } from '../redis/create-redis';
 import type { Logger } from 'pino';
 import { fields, latencyBin, type Latency } from './overview-fields';
-import { bucketKey, bucketStart, RESOLUTIONS, sourcesKey } from './overview-keys';
+import { bucketKey, sourcesKey } from '../redis/keys';
+import { bucketStart, RESOLUTIONS } from './overview-keys';
 
 export interface OverviewRecorderOptions {
   redis: RedisClient;

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../logger';
 import { createRedis, waitForRedis } from '../redis';
 import { parseProxyList } from './proxy-list';
-import { listProxyStatuses, proxyStateKey, ProxyStateStore } from './proxy-state';
+import { proxyStateKey } from '../redis/keys';
+import { listProxyStatuses, ProxyStateStore } from './proxy-state';
 
 let redis: PrivateRedis;
 let connection: Redis;

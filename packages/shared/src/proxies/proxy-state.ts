@@ -1,6 +1,6 @@
 import type { RedisClient } from '../redis/create-redis';
 import { z } from 'zod';
-import { floodgateKey } from '../jobs/queue-identity';
+import { proxyCheckLockKey, proxyRegistryKey, proxyStateKey } from '../redis/keys';
 import { luaScript, readLuaFiles } from '../redis/lua-script';
 import type { ProxyEndpoint } from './proxy-list';
 
@@ -15,25 +15,12 @@ import type { ProxyEndpoint } from './proxy-list';
  *
  * Every write renews the hash's TTL (`ttlMs`, and at least until its cool-down
  * ends), so a proxy no process has used for that long is forgotten. Both keys
- * share one hash tag ({@link floodgateKey}), so the scripts touch one slot.
+ * share one hash tag (`floodgateKey` in redis/keys.ts), so the scripts touch one slot.
  */
 
 /** Read once per process; the store defines them once per connection (EVALSHA). The TTL helper is shared. */
 const RECORD_SUCCESS = readLuaFiles(__dirname, 'renew-proxy-entry.lua', 'record-success.lua');
 const RECORD_FAILURE = readLuaFiles(__dirname, 'renew-proxy-entry.lua', 'record-failure.lua');
-
-export function proxyStateKey(prefix: string, id: string): string {
-  return floodgateKey(prefix, 'proxies', `proxy:${id}`);
-}
-
-export function proxyRegistryKey(prefix: string): string {
-  return floodgateKey(prefix, 'proxies', 'proxies');
-}
-
-/** The health-check lock of one proxy: one probe per interval across all processes. */
-export function proxyCheckLockKey(prefix: string, id: string): string {
-  return floodgateKey(prefix, 'proxies', `proxy:${id}:check`);
-}
 
 /** What one process needs to pick exits: the cool-down, as the last write left it. */
 export interface ProxyHealth {

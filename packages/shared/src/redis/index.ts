@@ -13,3 +13,4 @@ export * from './check-persistence';
 export * from './check-aof-ack';
 export * from './within-deadline';
 export * from './publish-counted';
+export * from './keys';

@@ -2,12 +2,13 @@ import { redisCli, startRedis, startRedisCluster, startRedisSentinel, type Priva
 import { Cluster } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { floodgateKey, partitionTag, queueIdentity } from '../jobs/queue-identity';
+import { partitionTag, queueIdentity } from '../jobs/queue-identity';
 import { listHeartbeats, writeHeartbeat, type WorkerHeartbeat } from '../workers/heartbeat';
 import { parseHostPortList } from './redis-target';
 import { checkEvictionPolicy } from './check-eviction-policy';
 import { connectAtStartup } from './connect-at-startup';
 import { createRedis, type RedisClient } from './create-redis';
+import { floodgateKey } from './keys';
 import { keySlot } from './key-slot';
 import { primaryConnections } from './primaries';
 import { waitForRedis } from './wait-for-redis';

@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import { queueKeyBase } from '../redis/keys';
 import { luaScript, readLuaFiles } from '../redis/lua-script';
 import type { RedisClient } from '../redis/create-redis';
 
@@ -33,7 +34,7 @@ export async function readPayloads(queue: Queue, ids: readonly string[], budget:
   // The queue's own connection: the one its other reads use.
   const redis = (await queue.getBackend().client) as unknown as RedisClient; // bullmq types it as its own minimal client
   const read = luaScript<Array<number | string | null>>(redis, 'floodgateSearchPayloads', READ_PAYLOADS, 1);
-  const [visited = 0, bytes = 0, ...pairs] = await read(queue.toKey(''), Math.max(0, Math.floor(budget)), first ? '1' : '0', ...ids);
+  const [visited = 0, bytes = 0, ...pairs] = await read(queueKeyBase(queue), Math.max(0, Math.floor(budget)), first ? '1' : '0', ...ids);
   const jobs: PayloadOfJob[] = [];
   for (let i = 0; i < Number(visited); i++) {
     const raw = pairs[i * 2];

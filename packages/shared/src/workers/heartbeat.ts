@@ -1,5 +1,5 @@
-import { floodgateKey } from '../jobs/queue-identity';
 import type { RedisClient } from '../redis/create-redis';
+import { heartbeatKey } from '../redis/keys';
 import { scanEveryPrimary } from '../redis/primaries';
 import { z } from 'zod';
 
@@ -24,14 +24,9 @@ export const WorkerHeartbeat = z.object({
 export type WorkerHeartbeat = z.infer<typeof WorkerHeartbeat>;
 
 /**
- * The key of one process's heartbeat; it expires by itself when the process
- * stops beating. Every heartbeat shares one hash tag, so one MGET reads them all.
+ * Writes one beat that lives for `ttlMs` unless renewed, at `heartbeatKey`
+ * (redis/keys.ts): it expires by itself when the process stops beating.
  */
-export function heartbeatKey(prefix: string, id: string): string {
-  return floodgateKey(prefix, 'workers', `workers:${id}`);
-}
-
-/** Writes one beat that lives for `ttlMs` unless renewed. */
 export async function writeHeartbeat(redis: RedisClient, prefix: string, beat: WorkerHeartbeat, ttlMs: number): Promise<void> {
   await redis.set(heartbeatKey(prefix, beat.id), JSON.stringify(beat), 'PX', ttlMs);
 }

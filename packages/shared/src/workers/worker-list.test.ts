@@ -4,7 +4,8 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, type RedisClient } from '../redis/create-redis';
 import { waitForRedis } from '../redis/wait-for-redis';
-import { heartbeatKey, listHeartbeats, type WorkerHeartbeat } from './heartbeat';
+import { heartbeatKey } from '../redis/keys';
+import { listHeartbeats, type WorkerHeartbeat } from './heartbeat';
 import { createWorkerList, WorkerListTimeout } from './worker-list';
 
 const logger = pino({ level: 'silent' });
