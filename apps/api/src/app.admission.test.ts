@@ -95,6 +95,18 @@ describe('admission control', () => {
     // A repeat and a conflict are answered from the record, with no token left to spend.
     expect((await keyed('on the token given back')).status).toBe(200);
     expect((await keyed('another payload')).status).toBe(409);
+    // And the limit is in force (the 202 above was the given-back token's, not a pass): with the keyed job
+    // gone, new jobs are refused as rate_limited. A token that refilled meanwhile on a slow machine
+    // only passes one more job (removed in turn), so a few are tried.
+    let job = ((await (await keyed('on the token given back')).json()) as { id: string }).id;
+    let refused: string | undefined;
+    for (let i = 0; i < 5 && !refused; i++) {
+      expect((await api.request('DELETE', `/v1/jobs/sentiment/${job}`)).status).toBe(200);
+      const res = await post(api, 'sentiment', { text: `past the limit ${i}` });
+      if (res.status === 202) job = ((await res.json()) as { id: string }).id;
+      else refused = ((await res.json()) as ErrorBody).error.code;
+    }
+    expect(refused).toBe('rate_limited');
   });
 
   smallRedis('refuses new jobs while Redis is nearly full, and accepts them again once it is not', async ({ api }) => {
