@@ -1,7 +1,7 @@
 import { waitFor } from '@floodgate/testkit';
 import { Worker } from 'bullmq';
 import { describe, expect, test as base } from 'vitest';
-import { startApi, type ApiHarness } from './testing/api-harness';
+import { eventsSubscribed, startApi, type ApiHarness } from './testing/api-harness';
 import { apiTest as test } from './testing/api-test';
 
 interface View {
@@ -27,6 +27,7 @@ describe('waiting for a result (?wait=)', () => {
     const bad = await api.queues.compute.first.add('compute', { n: 13, m: 1 }, { attempts: 1 });
     const waitingOk = api.request('GET', `/v1/jobs/compute/${ok.id}?wait=20`);
     const waitingBad = api.request('GET', `/v1/jobs/compute/${bad.id}?wait=20`);
+    await eventsSubscribed(api);
     const worker = startWorker(api);
     try {
       const okView = (await (await waitingOk).json()) as View;
@@ -43,7 +44,7 @@ describe('waiting for a result (?wait=)', () => {
     const waiting = api.request('GET', `/v1/jobs/compute/${gone.id}?wait=20`);
     // The job runs only once the waiter is in place: the API read the job and its events subscriber is
     // blocked reading the stream (a job run and removed before would be a 404, or an event never read).
-    await waitFor(async () => /\bcmd=xread\b/.test(String(await api.connection.call('CLIENT', 'LIST'))), { description: 'the events subscriber' });
+    await eventsSubscribed(api);
     const worker = startWorker(api);
     try {
       const res = await waiting;
@@ -56,9 +57,11 @@ describe('waiting for a result (?wait=)', () => {
   });
 
   test('POST ?wait= enqueues and waits in one call: 200 with the result once done', async ({ api }) => {
+    const answer = api.request('POST', '/v1/jobs/compute?wait=20', { json: { payload: { n: 1, m: 2 } } });
+    await eventsSubscribed(api);
     const worker = startWorker(api);
     try {
-      const res = await api.request('POST', '/v1/jobs/compute?wait=20', { json: { payload: { n: 1, m: 2 } } });
+      const res = await answer;
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ state: 'completed', result: { checksum: 'feedbeef' } });
     } finally {
@@ -71,6 +74,7 @@ describe('waiting for a result (?wait=)', () => {
     const first = await api.request('POST', '/v1/jobs/compute', body);
     expect(first.status).toBe(202);
     const repeat = api.request('POST', '/v1/jobs/compute?wait=20', body);
+    await eventsSubscribed(api);
     const worker = startWorker(api);
     try {
       const res = await repeat;
@@ -92,8 +96,10 @@ describe('waiting for a result (?wait=)', () => {
   test('holds many waiters on a handful of Redis connections', async ({ api }) => {
     const clients = async () => String(await api.connection.call('CLIENT', 'LIST')).trim().split('\n').length;
     const jobs = await api.queues.sentiment.first.addBulk(Array.from({ length: 200 }, (_, i) => ({ name: 'sentiment', data: { text: `t${i}` } })));
-    const waits = jobs.map((job) => api.request('GET', `/v1/jobs/sentiment/${job.id}?wait=20`));
+    // Counted before any wait: the events subscriber the waits open counts against the bound below.
     const before = await clients();
+    const waits = jobs.map((job) => api.request('GET', `/v1/jobs/sentiment/${job.id}?wait=20`));
+    await eventsSubscribed(api);
     const worker = new Worker('sentiment', async () => ({ score: 0, comparative: 0, positive: [], negative: [], tokens: 1 }), {
       connection: api.connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }),
       prefix: api.prefix,
