@@ -1,19 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { requiredScope } from './auth/required-scope';
-import { startApi, totalJobs, type ApiHarness } from './testing/api-harness';
+import { totalJobs, type ApiHarness } from './testing/api-harness';
+import { apiTestWith } from './testing/api-test';
 
 type ErrorBody = { error: { code: string; details?: { required?: string } } };
 const code = async (res: Response) => ((await res.json()) as ErrorBody).error.code;
 
+const test = apiTestWith({ limits: { rateLimitPerSecond: { compute: 1 } } });
+
 describe('API keys and scopes', () => {
-  let api: ApiHarness;
-  beforeAll(async () => {
-    api = await startApi({ limits: { rateLimitPerSecond: { compute: 1 } } });
-  });
-  afterAll(async () => {
-    await api?.stop();
-  });
-  const as = (key: string | undefined, method: string, path: string, json?: unknown, header = 'authorization') =>
+  const as = (api: ApiHarness, key: string | undefined, method: string, path: string, json?: unknown, header = 'authorization') =>
     api.request(method, path, {
       auth: false,
       ...(json === undefined ? {} : { json }),
@@ -21,7 +17,7 @@ describe('API keys and scopes', () => {
     });
   const sentiment = { payload: { text: 'hello' } };
 
-  it('answers 401 without a key or with a bad one, on every /v1 route, enqueueing nothing', async () => {
+  test('answers 401 without a key or with a bad one, on every /v1 route, enqueueing nothing', async ({ api }) => {
     const before = await totalJobs(api.queues);
     const good = api.apiKey;
     const wrongSecret = `${good.slice(0, 16)}${good.slice(16).split('').reverse().join('')}`;
@@ -32,7 +28,7 @@ describe('API keys and scopes', () => {
         ['GET', '/v1/queues', undefined],
         ['GET', '/v1/no-such-route', undefined],
       ] as const) {
-        const res = await as(key, method, path, body);
+        const res = await as(api, key, method, path, body);
         expect(res.status, `${method} ${path} with ${key}`).toBe(401);
         expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
         expect(await code(res)).toBe('unauthorized');
@@ -41,27 +37,27 @@ describe('API keys and scopes', () => {
     expect(await totalJobs(api.queues)).toBe(before);
   });
 
-  it('leaves probes, metrics and the API description open', async () => {
-    for (const path of ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs']) expect((await as(undefined, 'GET', path)).status, path).toBe(200);
+  test('leaves probes, metrics and the API description open', async ({ api }) => {
+    for (const path of ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs']) expect((await as(api, undefined, 'GET', path)).status, path).toBe(200);
   });
 
-  it('answers 403 naming the scope a key lacks, and lets each scope do its part', async () => {
+  test('answers 403 naming the scope a key lacks, and lets each scope do its part', async ({ api }) => {
     const reader = api.createKey(['jobs:read']);
     const sentimentWriter = api.createKey(['jobs:write:sentiment']);
     const writer = api.createKey(['jobs:write']);
 
-    const denied = await as(reader, 'POST', '/v1/jobs/sentiment', sentiment);
+    const denied = await as(api, reader, 'POST', '/v1/jobs/sentiment', sentiment);
     expect(denied.status).toBe(403);
     expect(((await denied.json()) as ErrorBody).error).toMatchObject({ code: 'forbidden', details: { required: 'jobs:write:sentiment' } });
-    expect((await as(reader, 'GET', '/v1/queues')).status).toBe(200);
+    expect((await as(api, reader, 'GET', '/v1/queues')).status).toBe(200);
 
-    const accepted = await as(sentimentWriter, 'POST', '/v1/jobs/sentiment', sentiment);
+    const accepted = await as(api, sentimentWriter, 'POST', '/v1/jobs/sentiment', sentiment);
     expect(accepted.status).toBe(202);
     const { id } = (await accepted.json()) as { id: string };
-    expect((await as(sentimentWriter, 'POST', '/v1/jobs/sentiment/bulk', { jobs: [sentiment] })).status).toBe(202);
-    expect((await as(sentimentWriter, 'POST', '/v1/jobs/compute', { payload: { n: 1, m: 1 } })).status).toBe(403);
-    expect((await as(sentimentWriter, 'GET', `/v1/jobs/sentiment/${id}`)).status).toBe(403);
-    expect((await as(writer, 'POST', '/v1/jobs/compute', { payload: { n: 1, m: 1 } }, 'x-api-key')).status).toBe(202);
+    expect((await as(api, sentimentWriter, 'POST', '/v1/jobs/sentiment/bulk', { jobs: [sentiment] })).status).toBe(202);
+    expect((await as(api, sentimentWriter, 'POST', '/v1/jobs/compute', { payload: { n: 1, m: 1 } })).status).toBe(403);
+    expect((await as(api, sentimentWriter, 'GET', `/v1/jobs/sentiment/${id}`)).status).toBe(403);
+    expect((await as(api, writer, 'POST', '/v1/jobs/compute', { payload: { n: 1, m: 1 } }, 'x-api-key')).status).toBe(202);
 
     // Control is admin's: cancel, retry, pause, resume, schedules.
     for (const [method, path, body] of [
@@ -70,12 +66,12 @@ describe('API keys and scopes', () => {
       ['POST', '/v1/queues/sentiment/pause', undefined],
       ['PUT', '/v1/schedules/nightly', { type: 'compute', payload: { n: 1, m: 1 }, cron: '0 3 * * *' }],
     ] as const) {
-      expect((await as(writer, method, path, body)).status, `${method} ${path}`).toBe(403);
+      expect((await as(api, writer, method, path, body)).status, `${method} ${path}`).toBe(403);
     }
-    expect((await as(api.apiKey, 'DELETE', `/v1/jobs/sentiment/${id}`)).status).toBe(200);
+    expect((await as(api, api.apiKey, 'DELETE', `/v1/jobs/sentiment/${id}`)).status).toBe(200);
   });
 
-  it('checks the scope of the route express serves, whatever the case of the path or a trailing slash', async () => {
+  test('checks the scope of the route express serves, whatever the case of the path or a trailing slash', async ({ api }) => {
     const reader = api.createKey(['jobs:read']);
     const before = await totalJobs(api.queues);
     // express matches paths case-insensitively and with a trailing slash: the scope check must see the same route.
@@ -85,35 +81,32 @@ describe('API keys and scopes', () => {
       ['POST', '/v1/Queues/sentiment/PAUSE', undefined],
       ['PUT', '/v1/SCHEDULES/nightly', { type: 'compute', payload: { n: 1, m: 1 }, cron: '0 3 * * *' }],
     ] as const) {
-      const res = await as(reader, method, path, body);
+      const res = await as(api, reader, method, path, body);
       expect(res.status, `${method} ${path}`).toBe(403);
     }
     expect(await totalJobs(api.queues)).toBe(before);
     expect(await api.queues.sentiment.isPaused()).toBe(false);
   });
 
-  it('counts rate limits per API key, not per address', async () => {
+  test('counts rate limits per API key, not per address', async ({ api }) => {
     const first = api.createKey(['jobs:write']);
     const second = api.createKey(['jobs:write']);
     const statuses = [];
-    for (let i = 0; i < 6; i++) statuses.push((await as(first, 'POST', '/v1/jobs/compute', { payload: { n: 1, m: 1 } })).status);
+    for (let i = 0; i < 6; i++) statuses.push((await as(api, first, 'POST', '/v1/jobs/compute', { payload: { n: 1, m: 1 } })).status);
     // A bucket of 2 refilled at 1/s: the first two pass, and (unless the machine
     // takes seconds per request) the rest are refused.
     expect(statuses.slice(0, 2)).toEqual([202, 202]);
     expect(statuses).toContain(429);
-    expect((await as(second, 'POST', '/v1/jobs/compute', { payload: { n: 1, m: 1 } })).status).toBe(202);
+    expect((await as(api, second, 'POST', '/v1/jobs/compute', { payload: { n: 1, m: 1 } })).status).toBe(202);
   });
 });
 
+const authDisabled = apiTestWith({ authDisabled: true });
+
 describe('AUTH_DISABLED', () => {
-  it('lets every request through without a key', async () => {
-    const api = await startApi({ authDisabled: true });
-    try {
-      expect((await api.request('POST', '/v1/jobs/sentiment', { auth: false, json: { payload: { text: 'open' } } })).status).toBe(202);
-      expect((await api.request('POST', '/v1/queues/sentiment/pause', { auth: false })).status).toBe(200);
-    } finally {
-      await api.stop();
-    }
+  authDisabled('lets every request through without a key', async ({ api }) => {
+    expect((await api.request('POST', '/v1/jobs/sentiment', { auth: false, json: { payload: { text: 'open' } } })).status).toBe(202);
+    expect((await api.request('POST', '/v1/queues/sentiment/pause', { auth: false })).status).toBe(200);
   });
 });
 

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { waitFor } from '@floodgate/testkit';
-import { startApi, type ApiHarness } from './testing/api-harness';
+import { apiTestWith } from './testing/api-test';
 
 interface BulkBody {
   status: 'all' | 'some' | 'none';
@@ -8,17 +8,11 @@ interface BulkBody {
   jobs: Array<{ id?: string; created?: boolean; error?: { code: string; details?: { id?: string } } }>;
 }
 
+const test = apiTestWith({ faultProxy: true, limits: { maxEventLoopDelayMs: 60_000 } });
+
 /** A bulk request whose add pipeline loses its connection halfway, then sent again with the same items' ids. */
 describe('bulk enqueue when the connection drops during the add', () => {
-  let api: ApiHarness;
-  beforeAll(async () => {
-    api = await startApi({ faultProxy: true, limits: { maxEventLoopDelayMs: 60_000 } });
-  });
-  afterAll(async () => {
-    await api?.stop();
-  });
-
-  it('reports each item as may-exist with its id, and a resend stores every item exactly once', async () => {
+  test('reports each item as may-exist with its id, and a resend stores every item exactly once', async ({ api }) => {
     const jobs = Array.from({ length: 6 }, (_, i) => ({ jobId: `drop-bulk-${i}`, payload: { text: `item ${i}` } }));
     // The cut comes inside the add pipeline (only the add carries the payload), after the
     // per-item reads: the first items may be stored, the rest not.

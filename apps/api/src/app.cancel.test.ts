@@ -1,7 +1,8 @@
 import { Worker } from 'bullmq';
 import { waitFor } from '@floodgate/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type ApiHarness } from './testing/api-harness';
+import { describe, expect } from 'vitest';
+import type { ApiHarness } from './testing/api-harness';
+import { apiTest as test } from './testing/api-test';
 
 /** A bare BullMQ worker that takes compute job `id` and holds it active until released (it listens for no cancel). */
 async function holdActive(api: ApiHarness, id: string): Promise<{ release: () => void; worker: Worker }> {
@@ -20,15 +21,7 @@ async function holdActive(api: ApiHarness, id: string): Promise<{ release: () =>
 }
 
 describe('DELETE /v1/jobs/:type/:id', () => {
-  let api: ApiHarness;
-  beforeAll(async () => {
-    api = await startApi();
-  });
-  afterAll(async () => {
-    await api?.stop();
-  });
-
-  it('removes a waiting or delayed job', async () => {
+  test('removes a waiting or delayed job', async ({ api }) => {
     for (const opts of [{}, { delay: 60_000 }]) {
       const job = await api.queues.compute.first.add('compute', { n: 1, m: 1 }, opts);
       const res = await api.request('DELETE', `/v1/jobs/compute/${job.id}`);
@@ -38,7 +31,7 @@ describe('DELETE /v1/jobs/:type/:id', () => {
     }
   });
 
-  it('asks the workers to cancel an active job (the worker side is tested end to end)', async () => {
+  test('asks the workers to cancel an active job (the worker side is tested end to end)', async ({ api }) => {
     const job = await api.queues.compute.first.add('compute', { n: 1, m: 1 });
     const subscriber = api.connection.duplicate({ enableOfflineQueue: true });
     const heard: string[] = [];
@@ -58,7 +51,7 @@ describe('DELETE /v1/jobs/:type/:id', () => {
     }
   });
 
-  it('says 503 cancel_unheard, not 202, when no worker process received the cancel', async () => {
+  test('says 503 cancel_unheard, not 202, when no worker process received the cancel', async ({ api }) => {
     const job = await api.queues.compute.first.add('compute', { n: 1, m: 1 });
     // A worker that runs the job but does not listen for cancels (as a worker whose subscriber is down).
     const { release, worker } = await holdActive(api, String(job.id));
@@ -74,7 +67,7 @@ describe('DELETE /v1/jobs/:type/:id', () => {
     }
   });
 
-  it("says what happened when a waiting job cannot be removed: a schedule's next run is 409 job_scheduled, not cancelling", async () => {
+  test("says what happened when a waiting job cannot be removed: a schedule's next run is 409 job_scheduled, not cancelling", async ({ api }) => {
     const put = await api.request('PUT', '/v1/schedules/every-hour', { json: { type: 'compute', payload: { n: 1, m: 1 }, everyMs: 3_600_000 } });
     expect(put.status).toBe(200);
     const next = await waitFor(async () => (await api.queues.compute.first.getJobs(['delayed', 'waiting'], 0, -1)).find((job) => job.repeatJobKey === 'every-hour'));
@@ -85,7 +78,7 @@ describe('DELETE /v1/jobs/:type/:id', () => {
     await api.request('DELETE', '/v1/schedules/every-hour');
   });
 
-  it('refuses finished and unknown jobs', async () => {
+  test('refuses finished and unknown jobs', async ({ api }) => {
     const job = await api.queues.sentiment.first.add('sentiment', { text: 'done' });
     const worker = new Worker('sentiment', async () => ({ score: 0, comparative: 0, positive: [], negative: [], tokens: 1 }), {
       connection: api.connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }),

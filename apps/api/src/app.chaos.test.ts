@@ -1,6 +1,6 @@
 import { waitFor } from '@floodgate/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type ApiHarness } from './testing/api-harness';
+import { describe, expect } from 'vitest';
+import { apiTestWith } from './testing/api-test';
 
 /** How long the enqueues run while the connection keeps dropping; the 30 s version is in the bench's spirit, not here. */
 const RUN_MS = 10_000;
@@ -18,6 +18,11 @@ interface Tally {
   codes: Map<string, number>;
 }
 
+const test = apiTestWith({
+  faultProxy: true,
+  limits: { maxEventLoopDelayMs: 60_000, rateLimitPerSecond: { sentiment: 1_000_000 }, backlogCap: { sentiment: 10_000_000 } },
+});
+
 /**
  * Single and bulk enqueues while a fault proxy drops the API's Redis
  * connection every 1.5 s. Afterwards, every job in Redis is one the API
@@ -25,18 +30,7 @@ interface Tally {
  * exactly once. Nothing is answered with a 500.
  */
 describe('enqueueing while the Redis connection keeps dropping', () => {
-  let api: ApiHarness;
-  beforeAll(async () => {
-    api = await startApi({
-      faultProxy: true,
-      limits: { maxEventLoopDelayMs: 60_000, rateLimitPerSecond: { sentiment: 1_000_000 }, backlogCap: { sentiment: 10_000_000 } },
-    });
-  });
-  afterAll(async () => {
-    await api?.stop();
-  });
-
-  it('loses no acknowledged job, duplicates none, and leaves no job nobody was told about', { timeout: 60_000 }, async () => {
+  test('loses no acknowledged job, duplicates none, and leaves no job nobody was told about', { timeout: 60_000 }, async ({ api }) => {
     const tally: Tally = { acked: new Set(), maybe: new Set(), statuses: new Map(), codes: new Map() };
     const count = <K>(map: Map<K, number>, key: K) => map.set(key, (map.get(key) ?? 0) + 1);
     const until = Date.now() + RUN_MS;

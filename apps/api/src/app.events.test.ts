@@ -1,18 +1,10 @@
 import { waitFor } from '@floodgate/testkit';
 import { Worker } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type ApiHarness } from './testing/api-harness';
+import { describe, expect } from 'vitest';
+import { apiTest as test } from './testing/api-test';
 
 describe('GET /v1/jobs/:type/:id/events (Server-Sent Events)', () => {
-  let api: ApiHarness;
-  beforeAll(async () => {
-    api = await startApi();
-  });
-  afterAll(async () => {
-    await api?.stop();
-  });
-
-  it('streams the state, progress and the final event, then closes', async () => {
+  test('streams the state, progress and the final event, then closes', async ({ api }) => {
     const job = await api.queues.compute.first.add('compute', { n: 1, m: 1 });
     const res = await api.request('GET', `/v1/jobs/compute/${job.id}/events`);
     expect(res.status).toBe(200);
@@ -44,7 +36,7 @@ describe('GET /v1/jobs/:type/:id/events (Server-Sent Events)', () => {
     }
   });
 
-  it('closes at once for a job that already finished, and 404s an unknown one', async () => {
+  test('closes at once for a job that already finished, and 404s an unknown one', async ({ api }) => {
     const failed = await api.queues.sentiment.first.add('sentiment', { text: 'y' }, { attempts: 1 });
     const worker = new Worker(
       'sentiment',
@@ -65,7 +57,7 @@ describe('GET /v1/jobs/:type/:id/events (Server-Sent Events)', () => {
     expect(missing.status).toBe(404);
   });
 
-  it('goes on from Last-Event-ID on a reconnect: ids count on from it, the state now first, then live events', async () => {
+  test('goes on from Last-Event-ID on a reconnect: ids count on from it, the state now first, then live events', async ({ api }) => {
     const job = await api.queues.compute.first.add('compute', { n: 2, m: 2 });
     const res = await api.request('GET', `/v1/jobs/compute/${job.id}/events`, { headers: { 'last-event-id': '41' } });
     expect(res.status).toBe(200);

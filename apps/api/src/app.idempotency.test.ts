@@ -1,47 +1,40 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { samePayload } from './enqueue/idempotency-key';
-import { startApi, type ApiHarness } from './testing/api-harness';
+import type { ApiHarness } from './testing/api-harness';
+import { apiTest as test } from './testing/api-test';
+
+const post = (api: ApiHarness, key: string | undefined, payload: unknown) =>
+  api.request('POST', '/v1/jobs/compute', { json: { payload }, headers: key === undefined ? {} : { 'idempotency-key': key } });
 
 describe('Idempotency-Key', () => {
-  let api: ApiHarness;
-  beforeAll(async () => {
-    api = await startApi();
-  });
-  afterAll(async () => {
-    await api?.stop();
-  });
-
-  const post = (key: string | undefined, payload: unknown) =>
-    api.request('POST', '/v1/jobs/compute', { json: { payload }, headers: key === undefined ? {} : { 'idempotency-key': key } });
-
-  it('returns the same job for the same key and payload, 200 instead of 202', async () => {
-    const first = await post('order-42', { n: 2, m: 3 });
+  test('returns the same job for the same key and payload, 200 instead of 202', async ({ api }) => {
+    const first = await post(api, 'order-42', { n: 2, m: 3 });
     expect(first.status).toBe(202);
     const { id } = (await first.json()) as { id: string };
-    const again = await post('order-42', { m: 3, n: 2 });
+    const again = await post(api, 'order-42', { m: 3, n: 2 });
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ id, type: 'compute', state: 'waiting' });
     expect((await api.queues.compute.getJobCounts('waiting')).waiting).toBe(1);
     // Another key is another job.
-    expect((await post('order-43', { n: 2, m: 3 })).status).toBe(202);
+    expect((await post(api, 'order-43', { n: 2, m: 3 })).status).toBe(202);
   });
 
-  it('refuses the same key with a different payload, enqueueing nothing', async () => {
-    await post('order-77', { n: 1, m: 1 });
+  test('refuses the same key with a different payload, enqueueing nothing', async ({ api }) => {
+    await post(api, 'order-77', { n: 1, m: 1 });
     const before = (await api.queues.compute.getJobCounts('waiting')).waiting;
-    const conflict = await post('order-77', { n: 1, m: 2 });
+    const conflict = await post(api, 'order-77', { n: 1, m: 2 });
     expect(conflict.status).toBe(409);
     expect(((await conflict.json()) as { error: { code: string } }).error.code).toBe('idempotency_conflict');
     expect((await api.queues.compute.getJobCounts('waiting')).waiting).toBe(before);
   });
 
-  it('rejects a malformed key', async () => {
-    const res = await post('has spaces', { n: 1, m: 1 });
+  test('rejects a malformed key', async ({ api }) => {
+    const res = await post(api, 'has spaces', { n: 1, m: 1 });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_idempotency_key');
   });
 
-  it('takes a jobId in the body as the job\'s own id, with the same rules as a key', async () => {
+  test('takes a jobId in the body as the job\'s own id, with the same rules as a key', async ({ api }) => {
     const byId = (body: unknown, headers: Record<string, string> = {}) => api.request('POST', '/v1/jobs/compute', { json: body, headers });
     const first = await byId({ jobId: 'invoice-2026-11', payload: { n: 3, m: 3 } });
     expect(first.status).toBe(202);
@@ -59,10 +52,10 @@ describe('Idempotency-Key', () => {
     expect(await api.queues.compute.getJob('invoice-2026-12')).toBeUndefined();
   });
 
-  it('makes exactly one job of two concurrent requests with one key and different payloads; the other is a 409', async () => {
+  test('makes exactly one job of two concurrent requests with one key and different payloads; the other is a 409', async ({ api }) => {
     for (let round = 0; round < 5; round++) {
       const key = `race-${round}`;
-      const answers = await Promise.all([post(key, { n: 5, m: round + 1 }), post(key, { n: 6, m: round + 1 })]);
+      const answers = await Promise.all([post(api, key, { n: 5, m: round + 1 }), post(api, key, { n: 6, m: round + 1 })]);
       expect(answers.map((a) => a.status).sort()).toEqual([202, 409]);
       const winner = (await answers.find((a) => a.status === 202)?.json()) as { id: string };
       const loser = (await answers.find((a) => a.status === 409)?.json()) as { error: { code: string; details: { id: string } } };
@@ -73,9 +66,9 @@ describe('Idempotency-Key', () => {
     }
   });
 
-  it('gives each API key its own keys: one key string from two callers makes two jobs', async () => {
+  test('gives each API key its own keys: one key string from two callers makes two jobs', async ({ api }) => {
     const other = api.createKey(['jobs:write', 'jobs:read']);
-    const mine = await post('shared-key', { n: 7, m: 7 });
+    const mine = await post(api, 'shared-key', { n: 7, m: 7 });
     const theirs = await api.request('POST', '/v1/jobs/compute', {
       json: { payload: { n: 7, m: 7 } },
       headers: { 'idempotency-key': 'shared-key', authorization: `Bearer ${other}` },
@@ -84,11 +77,11 @@ describe('Idempotency-Key', () => {
     expect(((await mine.json()) as { id: string }).id).not.toBe(((await theirs.json()) as { id: string }).id);
   });
 
-  it('outlives the job: after retention removed it, a repeat answers 200 with its id and state expired, and adds nothing', async () => {
-    const first = await post('kept-longer', { n: 8, m: 8 });
+  test('outlives the job: after retention removed it, a repeat answers 200 with its id and state expired, and adds nothing', async ({ api }) => {
+    const first = await post(api, 'kept-longer', { n: 8, m: 8 });
     const { id } = (await first.json()) as { id: string };
     await (await api.queues.compute.getJob(id))?.remove();
-    const again = await post('kept-longer', { n: 8, m: 8 });
+    const again = await post(api, 'kept-longer', { n: 8, m: 8 });
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ id, type: 'compute', state: 'expired' });
     const lean = await api.request('POST', '/v1/jobs/compute?wait=0', { json: { payload: { n: 8, m: 8 } }, headers: { 'idempotency-key': 'kept-longer' } });
@@ -96,8 +89,8 @@ describe('Idempotency-Key', () => {
     expect(await api.queues.compute.getJob(id)).toBeUndefined();
   });
 
-  it('keeps one small record per (caller, key), beside its job, for IDEMPOTENCY_TTL', async () => {
-    const { id } = (await (await post('with-ttl', { n: 9, m: 9 })).json()) as { id: string };
+  test('keeps one small record per (caller, key), beside its job, for IDEMPOTENCY_TTL', async ({ api }) => {
+    const { id } = (await (await post(api, 'with-ttl', { n: 9, m: 9 })).json()) as { id: string };
     const record = `${api.queues.compute.forJob(id).toKey('')}idem:${id}`;
     // The nonce is the request's own: a resend of the same claim (ioredis after a reconnect) is told apart from a repeat.
     expect(await api.connection.hgetall(record)).toEqual({ digest: expect.any(String), owner: expect.any(String), nonce: expect.any(String) });
@@ -106,16 +99,16 @@ describe('Idempotency-Key', () => {
     expect(ttl).toBeLessThanOrEqual(86_400);
   });
 
-  it('names the same job for a key every time, from the key alone: a lost record makes no second job', async () => {
-    const first = (await (await post('lost-record', { n: 13, m: 1 })).json()) as { id: string };
+  test('names the same job for a key every time, from the key alone: a lost record makes no second job', async ({ api }) => {
+    const first = (await (await post(api, 'lost-record', { n: 13, m: 1 })).json()) as { id: string };
     // A failover that lost the record (and not the job) must not make a second job under another id.
     await api.connection.del(`${api.queues.compute.forJob(first.id).toKey('')}idem:${first.id}`);
-    const again = await post('lost-record', { n: 13, m: 1 });
+    const again = await post(api, 'lost-record', { n: 13, m: 1 });
     expect(again.status).toBe(200);
     expect(((await again.json()) as { id: string }).id).toBe(first.id);
   });
 
-  it('refuses the same key with other options (a delay, a priority, attempts): 409, nothing added', async () => {
+  test('refuses the same key with other options (a delay, a priority, attempts): 409, nothing added', async ({ api }) => {
     const ask = (options?: unknown) => api.request('POST', '/v1/jobs/compute', { json: { payload: { n: 14, m: 1 }, ...(options ? { options } : {}) }, headers: { 'idempotency-key': 'with-options' } });
     expect((await ask()).status).toBe(202);
     for (const options of [{ delayMs: 60_000 }, { priority: 3 }, { attempts: 5 }]) {
@@ -126,7 +119,7 @@ describe('Idempotency-Key', () => {
     expect((await ask()).status).toBe(200);
   });
 
-  it("answers another API key's jobId with 409 job_id_taken, never with that key's job", async () => {
+  test("answers another API key's jobId with 409 job_id_taken, never with that key's job", async ({ api }) => {
     const other = api.createKey(['jobs:write', 'jobs:read']);
     const body = { jobId: 'shared-invoice-1', payload: { n: 15, m: 1 } };
     expect((await api.request('POST', '/v1/jobs/compute', { json: body })).status).toBe(202);
@@ -135,11 +128,11 @@ describe('Idempotency-Key', () => {
     expect(await theirs.json()).toMatchObject({ error: { code: 'job_id_taken', details: { id: 'shared-invoice-1' } } });
   });
 
-  it.each([
+  test.for([
     ['a first request', 'parity-a', { n: 10, m: 1 }, { n: 10, m: 1 }],
     ['a repeat', 'parity-b', { n: 11, m: 1 }, { n: 11, m: 1 }],
     ['a conflict', 'parity-c', { n: 12, m: 1 }, { n: 12, m: 2 }],
-  ])('answers %s alike on the lean path and through express', async (_case, key, firstPayload, secondPayload) => {
+  ] as const)('answers %s alike on the lean path and through express', async ([_case, key, firstPayload, secondPayload], { api }) => {
     const shape = async (res: Response) => {
       const body = (await res.json()) as Record<string, unknown>;
       return { status: res.status, keys: Object.keys(body).sort(), state: body.state, code: (body.error as { code?: string } | undefined)?.code };

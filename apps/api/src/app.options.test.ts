@@ -1,46 +1,40 @@
 import { attemptTimeoutOf, catalog } from '@floodgate/shared/jobs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, totalJobs, type ApiHarness } from './testing/api-harness';
+import { describe, expect } from 'vitest';
+import { totalJobs, type ApiHarness } from './testing/api-harness';
+import { apiTestWith } from './testing/api-test';
+
+const test = apiTestWith({ dispatchSlots: false });
 
 describe('options on enqueue', () => {
-  let api: ApiHarness;
-  beforeAll(async () => {
-    // No worker fleet: jobs stay where they were added, in their tenant's lane, and report the state BullMQ would give them.
-    api = await startApi({ dispatchSlots: false });
-  });
-  afterAll(async () => {
-    await api?.stop();
-  });
+  const post = (api: ApiHarness, options: unknown) => api.request('POST', '/v1/jobs/compute', { json: { payload: { n: 1, m: 1 }, options } });
 
-  const post = (options: unknown) => api.request('POST', '/v1/jobs/compute', { json: { payload: { n: 1, m: 1 }, options } });
-
-  it('delays, prioritizes and sets attempts and back-off per job', async () => {
-    const delayed = (await (await post({ delayMs: 60_000 })).json()) as { id: string; state: string };
+  test('delays, prioritizes and sets attempts and back-off per job', async ({ api }) => {
+    const delayed = (await (await post(api, { delayMs: 60_000 })).json()) as { id: string; state: string };
     expect(delayed.state).toBe('delayed');
     expect(await api.queues.compute.getJobState(delayed.id)).toBe('delayed');
 
-    const urgent = (await (await post({ priority: 1 })).json()) as { id: string; state: string };
+    const urgent = (await (await post(api, { priority: 1 })).json()) as { id: string; state: string };
     expect(urgent.state).toBe('prioritized');
     expect(await api.queues.compute.getJobState(urgent.id)).toBe('prioritized');
 
-    const stubborn = (await (await post({ attempts: 7, backoff: { type: 'fixed', delayMs: 500 } })).json()) as { id: string };
+    const stubborn = (await (await post(api, { attempts: 7, backoff: { type: 'fixed', delayMs: 500 } })).json()) as { id: string };
     const job = await api.queues.compute.getJob(stubborn.id);
     expect(job?.opts).toMatchObject({ attempts: 7, backoff: { type: 'fixed', delay: 500 }, removeOnComplete: { count: 1_000 } });
   });
 
-  it("stores a job's own attempt time limit, up to its type's", async () => {
-    const quick = (await (await post({ timeoutMs: 2_500 })).json()) as { id: string };
+  test("stores a job's own attempt time limit, up to its type's", async ({ api }) => {
+    const quick = (await (await post(api, { timeoutMs: 2_500 })).json()) as { id: string };
     const job = await api.queues.compute.getJob(quick.id);
     expect(attemptTimeoutOf(catalog.compute, job?.opts)).toBe(2_500);
-    const plain = (await (await post(undefined)).json()) as { id: string };
+    const plain = (await (await post(api, undefined)).json()) as { id: string };
     expect(attemptTimeoutOf(catalog.compute, (await api.queues.compute.getJob(plain.id))?.opts)).toBe(catalog.compute.timeoutMs);
 
-    const tooLong = await post({ timeoutMs: catalog.compute.timeoutMs + 1 });
+    const tooLong = await post(api, { timeoutMs: catalog.compute.timeoutMs + 1 });
     expect(tooLong.status).toBe(422);
     expect(JSON.stringify(await tooLong.json())).toContain(`compute attempts may take at most ${catalog.compute.timeoutMs} ms`);
   });
 
-  it('applies options per item in a bulk request', async () => {
+  test('applies options per item in a bulk request', async ({ api }) => {
     const res = await api.request('POST', '/v1/jobs/compute/bulk', {
       json: { jobs: [{ payload: { n: 1, m: 1 } }, { payload: { n: 1, m: 2 }, options: { delayMs: 60_000 } }] },
     });
@@ -48,7 +42,7 @@ describe('options on enqueue', () => {
     expect(body.jobs.map((job) => job.state)).toEqual(['waiting', 'delayed']);
   });
 
-  it('refuses out-of-range options with a 422 naming each, enqueueing nothing', async () => {
+  test('refuses out-of-range options with a 422 naming each, enqueueing nothing', async ({ api }) => {
     const before = await totalJobs(api.queues);
     for (const [options, path] of [
       [{ delayMs: -1 }, 'options.delayMs'],
@@ -65,7 +59,7 @@ describe('options on enqueue', () => {
       [{ timeoutMs: 1e9 }, 'options.timeoutMs'],
       [{ timeoutMs: 500.5 }, 'options.timeoutMs'],
     ] as const) {
-      const res = await post(options);
+      const res = await post(api, options);
       expect(res.status, JSON.stringify(options)).toBe(422);
       const paths = ((await res.json()) as { error: { details: { issues: Array<{ path: string }> } } }).error.details.issues.map((i) => i.path);
       expect(paths, JSON.stringify(options)).toContain(path);

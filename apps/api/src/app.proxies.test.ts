@@ -1,27 +1,20 @@
 import { parseProxyList, ProxyStateStore } from '@floodgate/shared/proxies';
 import Ajv2020 from 'ajv/dist/2020';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type ApiHarness } from './testing/api-harness';
+import { describe, expect } from 'vitest';
+import { apiTest as test } from './testing/api-test';
 
 type Body = { proxies: Array<Record<string, unknown>> };
 
 describe('GET /v1/proxies', () => {
-  let api: ApiHarness;
   const [cooling, healthy] = parseProxyList('http://ops:pw-hidden-4242@10.2.0.1:3128,http://10.2.0.2:3128', 'test');
-  beforeAll(async () => {
-    api = await startApi();
-  });
-  afterAll(async () => {
-    await api?.stop();
-  });
 
-  it('is empty while no worker has used a proxy', async () => {
+  test('is empty while no worker has used a proxy', async ({ api }) => {
     const res = await api.request('GET', '/v1/proxies');
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ proxies: [] });
   });
 
-  it('lists each proxy the workers use, with its state, counts, last error and cool-down, credentials masked', async () => {
+  test('lists each proxy the workers use, with its state, counts, last error and cool-down, credentials masked', async ({ api }) => {
     // What worker processes write as they fetch (see the worker's proxy pool).
     const store = new ProxyStateStore(api.connection, api.prefix);
     await store.recordFailure(cooling!, { error: 'proxy answered 407', cool: true, cooldownBaseMs: 60_000, cooldownMaxMs: 60_000 });
@@ -53,7 +46,7 @@ describe('GET /v1/proxies', () => {
     expect(ajv.validate(schema ?? false, body), ajv.errorsText()).toBe(true);
   });
 
-  it('needs the admin scope', async () => {
+  test('needs the admin scope', async ({ api }) => {
     const reader = api.createKey(['jobs:read']);
     const res = await api.request('GET', '/v1/proxies', { headers: { authorization: `Bearer ${reader}` } });
     expect(res.status).toBe(403);

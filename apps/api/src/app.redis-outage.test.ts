@@ -1,17 +1,9 @@
 import { metricValue, waitFor } from '@floodgate/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type ApiHarness } from './testing/api-harness';
+import { describe, expect } from 'vitest';
+import { apiTest as test } from './testing/api-test';
 
 describe('the API while Redis is down', () => {
-  let api: ApiHarness;
-  beforeAll(async () => {
-    api = await startApi();
-  });
-  afterAll(async () => {
-    await api?.stop();
-  });
-
-  it('answers 503 at once (never hangs, never a false 202), stays healthy, and recovers by itself', async () => {
+  test('answers 503 at once (never hangs, never a false 202), stays healthy, and recovers by itself', async ({ api }) => {
     expect((await api.request('GET', '/readyz')).status).toBe(200);
     const accepted = (await (await api.request('POST', '/v1/jobs/sentiment', { json: { payload: { text: 'before' } } })).json()) as { id: string };
 

@@ -1,24 +1,30 @@
 import { attachReplica, startRedis, startTcpFaultProxy, type PrivateRedis, type TcpFaultProxy } from '@floodgate/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, test as base } from 'vitest';
 import { startApi, type ApiHarness } from './testing/api-harness';
 
 interface ErrorBody {
   error: { code: string; message: string; details: { id: string; type: string; replicas: number; wanted: number } };
 }
 
-describe('REDIS_ACK_REPLICAS: a 202 only once replicas hold the job', () => {
-  let api: ApiHarness;
-  let replica: PrivateRedis | undefined;
-  beforeAll(async () => {
+const test = base.extend<{ api: ApiHarness; replica: PrivateRedis }>({
+  // eslint-disable-next-line no-empty-pattern
+  api: async ({}, use) => {
     // A WAIT long enough for a replica on a loaded machine; with none attached it simply runs out.
-    api = await startApi({ replicationAck: { replicas: 1, timeoutMs: 2_000 } });
-  });
-  afterAll(async () => {
-    await api?.stop();
-    await replica?.stop();
-  });
+    const api = await startApi({ replicationAck: { replicas: 1, timeoutMs: 2_000 } });
+    await use(api);
+    await api.stop();
+  },
+  /** A Redis of its own, not yet a replica of anything. */
+  // eslint-disable-next-line no-empty-pattern
+  replica: async ({}, use) => {
+    const replica = await startRedis();
+    await use(replica);
+    await replica.stop();
+  },
+});
 
-  it('answers 503 replication_unconfirmed naming the job, which may exist, when no replica confirms in time', async () => {
+describe('REDIS_ACK_REPLICAS: a 202 only once replicas hold the job', () => {
+  test('answers 503 replication_unconfirmed naming the job, which may exist, when no replica confirms in time', async ({ api }) => {
     const res = await api.request('POST', '/v1/jobs/sentiment', { json: { payload: { text: 'no replica yet' } } });
     expect(res.status).toBe(503);
     const body = (await res.json()) as ErrorBody;
@@ -29,7 +35,7 @@ describe('REDIS_ACK_REPLICAS: a 202 only once replicas hold the job', () => {
     expect(view.status).toBe(200);
   });
 
-  it('keeps an Idempotency-Key bound to the job it may have made: a retry finds that job, never makes a second', async () => {
+  test('keeps an Idempotency-Key bound to the job it may have made: a retry finds that job, never makes a second', async ({ api }) => {
     const ask = () => api.request('POST', '/v1/jobs/sentiment', { json: { payload: { text: 'retried' } }, headers: { 'idempotency-key': 'unconfirmed-1' } });
     const first = await ask();
     expect(first.status).toBe(503);
@@ -41,8 +47,7 @@ describe('REDIS_ACK_REPLICAS: a 202 only once replicas hold the job', () => {
     expect(retried.map((job) => job.id)).toEqual([id]);
   });
 
-  it('answers 202 once a replica is attached and acknowledges, for single and bulk enqueues', async () => {
-    replica = await startRedis();
+  test('answers 202 once a replica is attached and acknowledges, for single and bulk enqueues', async ({ api, replica }) => {
     await attachReplica(replica.port, api.redis.port, 20_000);
     expect((await api.request('POST', '/v1/jobs/sentiment', { json: { payload: { text: 'replicated' } } })).status).toBe(202);
     const bulk = await api.request('POST', '/v1/jobs/sentiment/bulk', { json: { jobs: [{ payload: { text: 'a' } }, { payload: { text: 'b' } }] } });
@@ -50,33 +55,37 @@ describe('REDIS_ACK_REPLICAS: a 202 only once replicas hold the job', () => {
   }, 30_000);
 });
 
-describe('REDIS_ACK_REPLICAS on a bulk enqueue whose WAIT falls short', () => {
-  let api: ApiHarness;
-  let replica: PrivateRedis | undefined;
-  let link: TcpFaultProxy | undefined;
-  beforeAll(async () => {
+const linkedTest = base.extend<{ api: ApiHarness; link: TcpFaultProxy }>({
+  // eslint-disable-next-line no-empty-pattern
+  api: async ({}, use) => {
     // WAIT's own timeout: short, since the stalled replica will never acknowledge.
-    api = await startApi({ replicationAck: { replicas: 1, timeoutMs: 500 } });
-    // The replica reaches its primary through a fault proxy, so its acknowledgements can be held back
-    // while it stays attached (connected_slaves:1): the case where WAIT counts a live replica short.
-    link = await startTcpFaultProxy({ target: `127.0.0.1:${api.redis.port}` });
-    replica = await startRedis();
+    const api = await startApi({ replicationAck: { replicas: 1, timeoutMs: 500 } });
+    await use(api);
+    await api.stop();
+  },
+  /**
+   * The replica reaches its primary through a fault proxy, so its acknowledgements can be held back
+   * while it stays attached (connected_slaves:1): the case where WAIT counts a live replica short.
+   */
+  link: async ({ api }, use) => {
+    const link = await startTcpFaultProxy({ target: `127.0.0.1:${api.redis.port}` });
+    const replica = await startRedis();
     await attachReplica(replica.port, link.port, 20_000);
-  }, 30_000);
-  afterAll(async () => {
-    await api?.stop();
-    await link?.close();
-    await replica?.stop();
-  });
+    await use(link);
+    await link.close();
+    await replica.stop();
+  },
+});
 
-  it('names every unconfirmed item by its own id, and each of those jobs exists on the primary', async () => {
+describe('REDIS_ACK_REPLICAS on a bulk enqueue whose WAIT falls short', () => {
+  linkedTest('names every unconfirmed item by its own id, and each of those jobs exists on the primary', async ({ api, link }) => {
     const jobs = Array.from({ length: 5 }, (_, i) => ({ payload: { text: `bulk item ${i}` } }));
     const confirmed = await api.request('POST', '/v1/jobs/sentiment/bulk', { json: { jobs } });
     expect(confirmed.status).toBe(202);
 
-    link!.stall();
+    link.stall();
     const res = await api.request('POST', '/v1/jobs/sentiment/bulk', { json: { jobs } });
-    link!.resume();
+    link.resume();
     expect(res.status).toBe(207);
     const body = (await res.json()) as { status: string; count: number; jobs: Array<{ id?: string; error?: ErrorBody['error'] }> };
     expect(body).toMatchObject({ status: 'none', count: 0 });

@@ -1,6 +1,7 @@
 import { waitFor } from '@floodgate/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startApi, type ApiHarness } from './testing/api-harness';
+import { describe, expect } from 'vitest';
+import type { ApiHarness } from './testing/api-harness';
+import { apiTest, apiTestWith } from './testing/api-test';
 
 interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
@@ -11,18 +12,20 @@ async function refusal(res: Response) {
   return { status: res.status, retryAfter: res.headers.get('retry-after'), error: ((await res.json()) as ErrorBody).error };
 }
 
+/** Each test's API, with the limits it tests. */
+const backlogCapped = apiTestWith({ limits: { backlogCap: { compute: 0 }, backlogCacheMs: 0 } });
+const smallRedis = apiTestWith({ redis: { maxmemory: '8mb' }, limits: { redisMemoryHigh: 0.5, redisMemoryLow: 0.4 } });
+// A limit of 0 ms: the event-loop guard sheds from its first reading on, and never reopens.
+const overloaded = apiTestWith({ limits: { maxEventLoopDelayMs: 0 } });
+// A bucket of one token, refilled every 2 s.
+const oneComputeToken = apiTestWith({ limits: { rateLimitPerSecond: { compute: 0.5 } } });
+
 /**
  * A schedule comes in the way a POST of its type does: the same validation
  * (payload schema, urlFields policy) and the same admission, refused with the
  * same answer, and nothing stored when refused.
  */
 describe('schedules pass the validation and admission of a POST', () => {
-  let api: ApiHarness | undefined;
-  afterEach(async () => {
-    await api?.stop();
-    api = undefined;
-  });
-
   const put = (harness: ApiHarness, id: string, type: string, payload: unknown) =>
     harness.request('PUT', `/v1/schedules/${id}`, { json: { type, payload, everyMs: 60_000 } });
   const post = (harness: ApiHarness, type: string, payload: unknown) => harness.request('POST', `/v1/jobs/${type}`, { json: { payload } });
@@ -34,21 +37,18 @@ describe('schedules pass the validation and admission of a POST', () => {
     expect(await computeJobs(harness)).toEqual(before);
   };
 
-  it('a type at its backlog cap refuses a schedule with the queue_full a POST gets', async () => {
-    api = await startApi({ limits: { backlogCap: { compute: 0 }, backlogCacheMs: 0 } });
+  backlogCapped('a type at its backlog cap refuses a schedule with the queue_full a POST gets', async ({ api }) => {
     const byPost = await refusal(await post(api, 'compute', { n: 1, m: 1 }));
     expect(byPost).toMatchObject({ status: 429, retryAfter: '5', error: { code: 'queue_full', details: { backlog: 0, cap: 0 } } });
     expect(await refusal(await put(api, 'capped', 'compute', { n: 1, m: 1 }))).toEqual(byPost);
     await expectNothingStored(api, 'capped', { waiting: 0, delayed: 0 });
   });
 
-  it('a nearly full Redis refuses a schedule with the redis_memory_high a POST gets', async () => {
-    api = await startApi({ redis: { maxmemory: '8mb' }, limits: { redisMemoryHigh: 0.5, redisMemoryLow: 0.4 } });
+  smallRedis('a nearly full Redis refuses a schedule with the redis_memory_high a POST gets', async ({ api }) => {
     const ballast = 'x'.repeat(100_000);
     for (let i = 0; i < 45; i++) await api.connection.set(`ballast:${i}`, ballast);
-    const harness = api;
     const refused = await waitFor(async () => {
-      const res = await post(harness, 'compute', { n: 1, m: 1 });
+      const res = await post(api, 'compute', { n: 1, m: 1 });
       return res.status === 503 ? res : undefined;
     }, { description: 'the memory guard to shed' });
     const byPost = await refusal(refused);
@@ -62,12 +62,9 @@ describe('schedules pass the validation and admission of a POST', () => {
     await expectNothingStored(api, 'full', before);
   });
 
-  it('an overloaded API process refuses a schedule with the overloaded a POST gets', async () => {
-    // A limit of 0 ms: the event-loop guard sheds from its first reading on, and never reopens.
-    api = await startApi({ limits: { maxEventLoopDelayMs: 0 } });
-    const harness = api;
+  overloaded('an overloaded API process refuses a schedule with the overloaded a POST gets', async ({ api }) => {
     const refused = await waitFor(async () => {
-      const res = await post(harness, 'compute', { n: 1, m: 1 });
+      const res = await post(api, 'compute', { n: 1, m: 1 });
       return res.status === 503 ? res : undefined;
     }, { description: 'the event-loop guard to shed' });
     const byPost = await refusal(refused);
@@ -79,9 +76,7 @@ describe('schedules pass the validation and admission of a POST', () => {
     await expectNothingStored(api, 'overloaded', before);
   });
 
-  it('a PUT spends one of the caller\'s rate tokens for the type, and is rate limited like a POST', async () => {
-    // A bucket of one token, refilled every 2 s.
-    api = await startApi({ limits: { rateLimitPerSecond: { compute: 0.5 } } });
+  oneComputeToken('a PUT spends one of the caller\'s rate tokens for the type, and is rate limited like a POST', async ({ api }) => {
     expect((await put(api, 'first', 'compute', { n: 1, m: 1 })).status).toBe(200);
     const before = await computeJobs(api);
     const byPost = await refusal(await post(api, 'compute', { n: 1, m: 1 }));
@@ -95,8 +90,7 @@ describe('schedules pass the validation and admission of a POST', () => {
     await expectNothingStored(api, 'second', before);
   });
 
-  it('an invalid payload is refused with the 422 issues a POST gets', async () => {
-    api = await startApi();
+  apiTest('an invalid payload is refused with the 422 issues a POST gets', async ({ api }) => {
     const payloads: Array<[string, unknown]> = [
       ['sentiment', { text: '' }],
       ['sentiment', { text: 'fine', extra: true }],
@@ -112,8 +106,7 @@ describe('schedules pass the validation and admission of a POST', () => {
     expect((await api.request('GET', '/v1/schedules/invalid')).status).toBe(404);
   });
 
-  it('a payload naming a private URL, for a type with urlFields, is refused like a POST', async () => {
-    api = await startApi();
+  apiTest('a payload naming a private URL, for a type with urlFields, is refused like a POST', async ({ api }) => {
     for (const url of ['http://127.0.0.1:6379/', 'http://localhost/admin', 'http://10.1.2.3/', 'http://[::1]/', 'not a url']) {
       const byPost = await refusal(await post(api, 'page-extract', { url }));
       expect(byPost, url).toMatchObject({ status: 422, error: { code: 'invalid_payload' } });

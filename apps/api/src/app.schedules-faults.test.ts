@@ -1,10 +1,13 @@
 import { waitFor } from '@floodgate/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type ApiHarness } from './testing/api-harness';
+import { describe, expect } from 'vitest';
+import type { ApiHarness } from './testing/api-harness';
+import { apiTestWith } from './testing/api-test';
 
 interface ErrorBody {
   error: { code: string; message: string };
 }
+
+const test = apiTestWith({ faultProxy: true });
 
 /**
  * Schedules while the API's Redis connection breaks in the middle of the
@@ -12,47 +15,39 @@ interface ErrorBody {
  * retry, and a schedule being moved to another type is never lost.
  */
 describe('schedules under Redis faults', () => {
-  let api: ApiHarness;
-  beforeAll(async () => {
-    api = await startApi({ faultProxy: true });
-  });
-  afterAll(async () => {
-    await api?.stop();
-  });
-
-  const put = (id: string, body: unknown) => api.request('PUT', `/v1/schedules/${id}`, { json: body });
-  const proxy = () => {
+  const put = (api: ApiHarness, id: string, body: unknown) => api.request('PUT', `/v1/schedules/${id}`, { json: body });
+  const proxy = (api: ApiHarness) => {
     if (!api.proxy) throw new Error('the harness was started without a fault proxy');
     return api.proxy;
   };
   /** Cuts the connection halfway through the command that carries `marker`, and keeps Redis out of reach. */
-  const breakOn = async (marker: string) => {
-    await proxy().refuseNew();
+  const breakOn = async (api: ApiHarness, marker: string) => {
+    await proxy(api).refuseNew();
     // Wrapped: an async function returning the promise itself would wait for the drop.
-    return { dropped: proxy().dropAfterClientBytes(4, { after: marker }) };
+    return { dropped: proxy(api).dropAfterClientBytes(4, { after: marker }) };
   };
-  const heal = async () => {
-    await proxy().acceptNew();
+  const heal = async (api: ApiHarness) => {
+    await proxy(api).acceptNew();
     await waitFor(() => api.connection.status === 'ready', { description: 'the API to reconnect to Redis' });
   };
 
-  it('a Redis failure during the upsert is a 503, not invalid_schedule', async () => {
-    const { dropped } = await breakOn('marker-create');
-    const res = await put('fault-create', { type: 'sentiment', payload: { text: 'marker-create' }, everyMs: 60_000 });
+  test('a Redis failure during the upsert is a 503, not invalid_schedule', async ({ api }) => {
+    const { dropped } = await breakOn(api, 'marker-create');
+    const res = await put(api, 'fault-create', { type: 'sentiment', payload: { text: 'marker-create' }, everyMs: 60_000 });
     await dropped;
     const body = (await res.json()) as ErrorBody;
     expect(res.status, JSON.stringify(body)).toBe(503);
     expect(body.error.code).toBe('redis_unavailable');
     expect(res.headers.get('retry-after')).not.toBeNull();
-    await heal();
+    await heal(api);
     // PUT is an upsert: the retry the 503 asks for just works.
-    expect((await put('fault-create', { type: 'sentiment', payload: { text: 'marker-create' }, everyMs: 60_000 })).status).toBe(200);
+    expect((await put(api, 'fault-create', { type: 'sentiment', payload: { text: 'marker-create' }, everyMs: 60_000 })).status).toBe(200);
   });
 
-  it('Redis refusing the write (OOM at maxmemory) is a 503 redis_memory_high, not invalid_schedule', async () => {
+  test('Redis refusing the write (OOM at maxmemory) is a 503 redis_memory_high, not invalid_schedule', async ({ api }) => {
     await api.connection.config('SET', 'maxmemory', '1');
     try {
-      const res = await put('fault-oom', { type: 'sentiment', payload: { text: 'full' }, everyMs: 60_000 });
+      const res = await put(api, 'fault-oom', { type: 'sentiment', payload: { text: 'full' }, everyMs: 60_000 });
       const body = (await res.json()) as ErrorBody;
       expect(res.status, JSON.stringify(body)).toBe(503);
       expect(body.error.code).toBe('redis_memory_high');
@@ -62,13 +57,13 @@ describe('schedules under Redis faults', () => {
     expect((await api.request('GET', '/v1/schedules/fault-oom')).status).toBe(404);
   });
 
-  it('moving a schedule to another type loses nothing when the move fails', async () => {
-    expect((await put('fault-move', { type: 'compute', payload: { n: 1, m: 1 }, everyMs: 60_000 })).status).toBe(200);
-    const { dropped } = await breakOn('marker-move');
-    const res = await put('fault-move', { type: 'sentiment', payload: { text: 'marker-move' }, everyMs: 60_000 });
+  test('moving a schedule to another type loses nothing when the move fails', async ({ api }) => {
+    expect((await put(api, 'fault-move', { type: 'compute', payload: { n: 1, m: 1 }, everyMs: 60_000 })).status).toBe(200);
+    const { dropped } = await breakOn(api, 'marker-move');
+    const res = await put(api, 'fault-move', { type: 'sentiment', payload: { text: 'marker-move' }, everyMs: 60_000 });
     await dropped;
     expect(res.status).toBe(503);
-    await heal();
+    await heal(api);
     const read = await api.request('GET', '/v1/schedules/fault-move');
     expect(read.status).toBe(200);
     expect(await read.json()).toMatchObject({ id: 'fault-move', type: 'compute', payload: { n: 1, m: 1 } });

@@ -1,6 +1,7 @@
 import { waitFor } from '@floodgate/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type ApiHarness } from './testing/api-harness';
+import { describe, expect } from 'vitest';
+import type { ApiHarness } from './testing/api-harness';
+import { apiTest as test } from './testing/api-test';
 
 interface Schedule {
   id: string;
@@ -12,18 +13,10 @@ interface Schedule {
 }
 
 describe('schedules', () => {
-  let api: ApiHarness;
-  beforeAll(async () => {
-    api = await startApi();
-  });
-  afterAll(async () => {
-    await api?.stop();
-  });
+  const put = (api: ApiHarness, id: string, body: unknown) => api.request('PUT', `/v1/schedules/${id}`, { json: body });
 
-  const put = (id: string, body: unknown) => api.request('PUT', `/v1/schedules/${id}`, { json: body });
-
-  it('creates, reads, lists, moves and deletes a schedule, which enqueues ordinary jobs', async () => {
-    const created = await put('nightly-score', { type: 'sentiment', payload: { text: 'scheduled' }, everyMs: 60_000 });
+  test('creates, reads, lists, moves and deletes a schedule, which enqueues ordinary jobs', async ({ api }) => {
+    const created = await put(api, 'nightly-score', { type: 'sentiment', payload: { text: 'scheduled' }, everyMs: 60_000 });
     expect(created.status).toBe(200);
     expect(await created.json()).toMatchObject({ id: 'nightly-score', type: 'sentiment', everyMs: 60_000, payload: { text: 'scheduled' } });
     // The first run is queued at once, as an ordinary sentiment job.
@@ -34,13 +27,13 @@ describe('schedules', () => {
 
     const read = (await (await api.request('GET', '/v1/schedules/nightly-score')).json()) as Schedule;
     expect(read.next).not.toBeNull();
-    const cron = await put('hourly', { type: 'compute', payload: { n: 1, m: 1 }, cron: '0 * * * *', tz: 'Europe/Paris' });
+    const cron = await put(api, 'hourly', { type: 'compute', payload: { n: 1, m: 1 }, cron: '0 * * * *', tz: 'Europe/Paris' });
     expect(((await cron.json()) as Schedule).cron).toBe('0 * * * *');
     const list = (await (await api.request('GET', '/v1/schedules')).json()) as { schedules: Schedule[] };
     expect(list.schedules.map((s) => s.id).sort()).toEqual(['hourly', 'nightly-score']);
 
     // The same id with another type moves the schedule.
-    await put('nightly-score', { type: 'compute', payload: { n: 2, m: 2 }, everyMs: 60_000 });
+    await put(api, 'nightly-score', { type: 'compute', payload: { n: 2, m: 2 }, everyMs: 60_000 });
     expect(await api.queues.sentiment.first.getJobScheduler('nightly-score')).toBeUndefined();
     expect(((await (await api.request('GET', '/v1/schedules/nightly-score')).json()) as Schedule).type).toBe('compute');
 
@@ -49,7 +42,7 @@ describe('schedules', () => {
     expect((await api.request('DELETE', '/v1/schedules/nightly-score')).status).toBe(404);
   });
 
-  it('refuses bad schedules with a clear 4xx', async () => {
+  test('refuses bad schedules with a clear 4xx', async ({ api }) => {
     const cases: Array<[unknown, number, string]> = [
       [{ type: 'sentiment', payload: { text: '' }, everyMs: 60_000 }, 422, 'invalid_payload'],
       [{ type: 'nope', payload: {}, everyMs: 60_000 }, 404, 'unknown_job_type'],
@@ -60,7 +53,7 @@ describe('schedules', () => {
       [{ type: 'compute', payload: { n: 1, m: 1 }, cron: '0 * * * *', tz: 'Not/AZone' }, 422, 'invalid_schedule'],
     ];
     for (const [body, status, code] of cases) {
-      const res = await put('bad', body);
+      const res = await put(api, 'bad', body);
       expect(res.status, JSON.stringify(body)).toBe(status);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
     }

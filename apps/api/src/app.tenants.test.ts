@@ -2,6 +2,7 @@ import type { TenantPage } from '@floodgate/shared/wire';
 import { metricValue } from '@floodgate/testkit';
 import { describe, expect, test as base } from 'vitest';
 import { startApi, type ApiHarness } from './testing/api-harness';
+import { apiTestWith } from './testing/api-test';
 
 interface ErrorBody {
   error: { code: string; details?: Record<string, unknown> };
@@ -118,15 +119,12 @@ describe('tenants of a fair type', () => {
   });
 });
 
+const authDisabled = apiTestWith({ dispatchSlots: false, authDisabled: true });
+
 describe('tenants with auth disabled', () => {
-  test('makes each client address a tenant of its own', async () => {
-    const api = await startApi({ dispatchSlots: false, authDisabled: true });
-    try {
-      const res = await api.request('POST', '/v1/jobs/compute', { json: { payload: { n: 1, m: 1 } }, auth: false });
-      const { id } = (await res.json()) as { id: string };
-      expect((await api.queues.compute.getJob(id))?.opts).toMatchObject({ tenant: 'ip:127.0.0.1' });
-    } finally {
-      await api.stop();
-    }
+  authDisabled('makes each client address a tenant of its own', async ({ api }) => {
+    const res = await api.request('POST', '/v1/jobs/compute', { json: { payload: { n: 1, m: 1 } }, auth: false });
+    const { id } = (await res.json()) as { id: string };
+    expect((await api.queues.compute.getJob(id))?.opts).toMatchObject({ tenant: 'ip:127.0.0.1' });
   });
 });

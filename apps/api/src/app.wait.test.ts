@@ -1,7 +1,8 @@
 import { waitFor } from '@floodgate/testkit';
 import { Worker } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type ApiHarness } from './testing/api-harness';
+import { describe, expect, test as base } from 'vitest';
+import { eventsSubscribed, startApi, type ApiHarness } from './testing/api-harness';
+import { apiTest as test } from './testing/api-test';
 
 interface View {
   id: string;
@@ -11,15 +12,7 @@ interface View {
 }
 
 describe('waiting for a result (?wait=)', () => {
-  let api: ApiHarness;
-  beforeAll(async () => {
-    api = await startApi();
-  });
-  afterAll(async () => {
-    await api?.stop();
-  });
-
-  const startWorker = () =>
+  const startWorker = (api: ApiHarness) =>
     new Worker(
       'compute',
       async (job) => {
@@ -29,12 +22,13 @@ describe('waiting for a result (?wait=)', () => {
       { connection: api.connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }), prefix: api.prefix },
     );
 
-  it('GET ?wait= holds the answer until the job completes or fails', async () => {
+  test('GET ?wait= holds the answer until the job completes or fails', async ({ api }) => {
     const ok = await api.queues.compute.first.add('compute', { n: 1, m: 1 });
     const bad = await api.queues.compute.first.add('compute', { n: 13, m: 1 }, { attempts: 1 });
     const waitingOk = api.request('GET', `/v1/jobs/compute/${ok.id}?wait=20`);
     const waitingBad = api.request('GET', `/v1/jobs/compute/${bad.id}?wait=20`);
-    const worker = startWorker();
+    await eventsSubscribed(api);
+    const worker = startWorker(api);
     try {
       const okView = (await (await waitingOk).json()) as View;
       expect(okView).toMatchObject({ state: 'completed', result: { checksum: 'feedbeef' } });
@@ -45,10 +39,13 @@ describe('waiting for a result (?wait=)', () => {
     }
   });
 
-  it('tells how a job ended even when retention removed it before the waiter read it again', async () => {
+  test('tells how a job ended even when retention removed it before the waiter read it again', async ({ api }) => {
     const gone = await api.queues.compute.first.add('compute', { n: 1, m: 5 }, { removeOnComplete: true });
     const waiting = api.request('GET', `/v1/jobs/compute/${gone.id}?wait=20`);
-    const worker = startWorker();
+    // The job runs only once the waiter is in place: the API read the job and its events subscriber is
+    // blocked reading the stream (a job run and removed before would be a 404, or an event never read).
+    await eventsSubscribed(api);
+    const worker = startWorker(api);
     try {
       const res = await waiting;
       expect(res.status).toBe(200);
@@ -59,10 +56,12 @@ describe('waiting for a result (?wait=)', () => {
     }
   });
 
-  it('POST ?wait= enqueues and waits in one call: 200 with the result once done', async () => {
-    const worker = startWorker();
+  test('POST ?wait= enqueues and waits in one call: 200 with the result once done', async ({ api }) => {
+    const answer = api.request('POST', '/v1/jobs/compute?wait=20', { json: { payload: { n: 1, m: 2 } } });
+    await eventsSubscribed(api);
+    const worker = startWorker(api);
     try {
-      const res = await api.request('POST', '/v1/jobs/compute?wait=20', { json: { payload: { n: 1, m: 2 } } });
+      const res = await answer;
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ state: 'completed', result: { checksum: 'feedbeef' } });
     } finally {
@@ -70,12 +69,13 @@ describe('waiting for a result (?wait=)', () => {
     }
   });
 
-  it('a repeated POST ?wait= with the same key waits for the job like the first call', async () => {
+  test('a repeated POST ?wait= with the same key waits for the job like the first call', async ({ api }) => {
     const body = { json: { payload: { n: 1, m: 4 } }, headers: { 'idempotency-key': 'wait-twice' } };
     const first = await api.request('POST', '/v1/jobs/compute', body);
     expect(first.status).toBe(202);
     const repeat = api.request('POST', '/v1/jobs/compute?wait=20', body);
-    const worker = startWorker();
+    await eventsSubscribed(api);
+    const worker = startWorker(api);
     try {
       const res = await repeat;
       expect(res.status).toBe(200);
@@ -85,7 +85,7 @@ describe('waiting for a result (?wait=)', () => {
     }
   });
 
-  it('answers with the current state when the wait runs out, 202 for a POST', async () => {
+  test('answers with the current state when the wait runs out, 202 for a POST', async ({ api }) => {
     const res = await api.request('POST', '/v1/jobs/compute?wait=1', { json: { payload: { n: 1, m: 3 } } });
     expect(res.status).toBe(202);
     const view = (await res.json()) as View;
@@ -93,11 +93,13 @@ describe('waiting for a result (?wait=)', () => {
     expect(((await (await api.request('GET', `/v1/jobs/compute/${view.id}?wait=1`)).json()) as View).state).toBe('waiting');
   });
 
-  it('holds many waiters on a handful of Redis connections', async () => {
+  test('holds many waiters on a handful of Redis connections', async ({ api }) => {
     const clients = async () => String(await api.connection.call('CLIENT', 'LIST')).trim().split('\n').length;
     const jobs = await api.queues.sentiment.first.addBulk(Array.from({ length: 200 }, (_, i) => ({ name: 'sentiment', data: { text: `t${i}` } })));
-    const waits = jobs.map((job) => api.request('GET', `/v1/jobs/sentiment/${job.id}?wait=20`));
+    // Counted before any wait: the events subscriber the waits open counts against the bound below.
     const before = await clients();
+    const waits = jobs.map((job) => api.request('GET', `/v1/jobs/sentiment/${job.id}?wait=20`));
+    await eventsSubscribed(api);
     const worker = new Worker('sentiment', async () => ({ score: 0, comparative: 0, positive: [], negative: [], tokens: 1 }), {
       connection: api.connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }),
       prefix: api.prefix,
@@ -113,7 +115,7 @@ describe('waiting for a result (?wait=)', () => {
     }
   });
 
-  it('refuses a wait out of range', async () => {
+  test('refuses a wait out of range', async ({ api }) => {
     for (const wait of ['31', '-1', 'soon']) {
       const res = await api.request('GET', `/v1/jobs/compute/1?wait=${wait}`);
       expect(res.status, wait).toBe(400);
@@ -121,18 +123,19 @@ describe('waiting for a result (?wait=)', () => {
   });
 });
 
-describe('POST ?wait= when Redis fails after the job was added', () => {
-  let api: ApiHarness;
-  beforeAll(async () => {
+const faultyTest = base.extend<{ api: ApiHarness }>({
+  // eslint-disable-next-line no-empty-pattern
+  api: async ({}, use) => {
     // No worker: the job stays waiting; the API's Redis connection goes through a fault proxy.
-    api = await startApi({ faultProxy: true, dispatchSlots: false });
-  });
-  afterAll(async () => {
-    await api?.proxy?.acceptNew();
-    await api?.stop();
-  });
+    const api = await startApi({ faultProxy: true, dispatchSlots: false });
+    await use(api);
+    await api.proxy?.acceptNew();
+    await api.stop();
+  },
+});
 
-  it('answers 202 with the job (which exists), never a 503 saying nothing was enqueued', async () => {
+describe('POST ?wait= when Redis fails after the job was added', () => {
+  faultyTest('answers 202 with the job (which exists), never a 503 saying nothing was enqueued', async ({ api }) => {
     const answer = api.request('POST', '/v1/jobs/compute?wait=3', { json: { payload: { n: 1, m: 1 } } });
     // Once the add went through (the job is there), the API's connection goes and stays away.
     const id = await waitFor(async () => (await api.queues.compute.listJobs(['waiting'], '0', 10)).jobs[0]?.id);

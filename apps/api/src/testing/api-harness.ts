@@ -7,7 +7,7 @@ import type { TrustProxy } from '@floodgate/shared/env';
 import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry } from '@floodgate/shared/metrics';
 import { createRedis, waitForRedis } from '@floodgate/shared/redis';
-import { startRedis, startTcpFaultProxy, type PrivateRedis, type StartRedisOptions, type TcpFaultProxy } from '@floodgate/testkit';
+import { startRedis, startTcpFaultProxy, waitFor, type PrivateRedis, type StartRedisOptions, type TcpFaultProxy } from '@floodgate/testkit';
 import type { Express } from 'express';
 import type { Redis } from 'ioredis';
 import { generateApiKey, type ApiKeyRecord, type Scope } from '@floodgate/shared/api-keys';
@@ -185,4 +185,14 @@ export async function totalJobs(queues: JobQueues): Promise<number> {
     total += Object.values(counts).reduce((sum, n) => sum + n, 0);
   }
   return total;
+}
+
+/**
+ * Resolves once one of this API's job-events subscribers (each opened by the first wait or event
+ * stream on its queue) is blocked reading its stream, as CLIENT LIST shows. A request that waits
+ * on a fresh API can miss an event that comes before that (the subscriber is ready before it
+ * reads), so tests start the work a request waits for only after this.
+ */
+export async function eventsSubscribed(api: ApiHarness): Promise<void> {
+  await waitFor(async () => /\bcmd=xread\b/.test(String(await api.connection.call('CLIENT', 'LIST'))), { description: "the API's events subscriber" });
 }
