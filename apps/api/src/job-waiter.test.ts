@@ -35,6 +35,31 @@ describe('job waiter', () => {
     await redis?.stop();
   });
 
+  it('hears a job that finishes right after its waiter checked it, before the new subscriber first read the stream', { timeout: 30_000 }, async () => {
+    // A waiter of its own: its subscriber opens with this wait, as on an API's first ?wait=.
+    const logger = createLogger({ name: 'waiter-test', level: 'silent', pretty: false });
+    const fresh = createJobWaiter({ connection: eventsConnection!, queues: queues!, logger });
+    try {
+      const id = randomUUID();
+      const events = queue.keys.events ?? '';
+      // The job "finishes" the moment the waiter has checked it: the event lands before the
+      // subscriber's first XREAD, which from `$` would never see it.
+      const final = await fresh.wait(
+        'sentiment',
+        id,
+        10_000,
+        async () => {
+          await eventsConnection!.xadd(events, '*', 'event', 'completed', 'jobId', id, 'returnvalue', JSON.stringify({ score: 1 }), 'prev', 'active');
+          return false;
+        },
+        new AbortController().signal,
+      );
+      expect(final).toEqual({ event: 'completed', returnvalue: { score: 1 } });
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('a waiter settled twice (timer, then isFinished) leaves a newer waiter for the same job in place', { timeout: 30_000 }, async () => {
     const id = randomUUID();
     let finishFirst!: (finished: boolean) => void;

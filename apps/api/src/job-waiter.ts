@@ -1,6 +1,6 @@
 import type { JobQueues, JobType } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
-import { withinDeadline, type RedisClient } from '@floodgate/shared/redis';
+import { bullQueueKeys, withinDeadline, type RedisClient } from '@floodgate/shared/redis';
 import { QueueEvents } from 'bullmq';
 
 export interface JobWaiter {
@@ -68,7 +68,7 @@ export function createJobWaiter(options: {
   const tell = (type: JobType, jobId: string, event: JobEvent) => {
     for (const watcher of watchers.get(`${type}/${jobId}`) ?? []) watcher.onEvent(event);
   };
-  const subscribers = new Map<string, QueueEvents>();
+  const subscribers = new Map<string, Promise<QueueEvents>>();
   // Waiters are woken a slice per turn of the event loop: thousands of jobs finishing at once (a
   // batch type finishes 32 together) would otherwise wake thousands of requests in one turn, each
   // reading its job and answering, and hold the loop (health checks, new requests) for half a second.
@@ -88,22 +88,33 @@ export function createJobWaiter(options: {
   };
   const subscribe = async (type: JobType, id: string) => {
     const queue = await options.queues[type].locate(id);
-    let events = subscribers.get(queue.name);
-    if (!events) {
-      const { name, opts: { prefix } } = queue;
-      // QueueEvents blocks on XREAD, so BullMQ gives it a duplicate of the connection of its own.
-      events = new QueueEvents(name, { prefix, connection: options.connection });
-      events.on('error', (err) => options.logger.warn({ err, type }, 'queue events subscriber error'));
-      const ended = (jobId: string, final: FinalEvent) => {
-        tell(type, jobId, final);
-        wake(type, jobId, final);
-      };
-      events.on('completed', (event) => ended(event.jobId, { event: 'completed', returnvalue: event.returnvalue }));
-      events.on('failed', (event) => ended(event.jobId, { event: 'failed', failedReason: event.failedReason }));
-      events.on('progress', (event) => tell(type, event.jobId, { event: 'progress', data: event.data }));
-      subscribers.set(name, events);
+    let opened = subscribers.get(queue.name);
+    if (!opened) {
+      opened = openSubscriber(type, queue);
+      subscribers.set(queue.name, opened);
+      // A failed open is tried again by the next waiter.
+      opened.catch(() => subscribers.get(queue.name) === opened && subscribers.delete(queue.name));
     }
-    await events.waitUntilReady();
+    await (await opened).waitUntilReady();
+  };
+  const openSubscriber = async (type: JobType, queue: Awaited<ReturnType<JobQueues[JobType]['locate']>>) => {
+    const { name, opts: { prefix } } = queue;
+    // From the stream's last entry now, not from `$` when the subscriber's first XREAD runs (a
+    // round trip or two later): an event in between (a job finishing just after a waiter checked
+    // it) would be missed, and its waiter would wait out its whole `?wait=`.
+    const stream = bullQueueKeys({ name, prefix: prefix ?? 'bull' }).events ?? '';
+    const [last] = await options.connection.xrevrange(stream, '+', '-', 'COUNT', 1);
+    // QueueEvents blocks on XREAD, so BullMQ gives it a duplicate of the connection of its own.
+    const events = new QueueEvents(name, { prefix, connection: options.connection, lastEventId: last?.[0] ?? '0-0' });
+    events.on('error', (err) => options.logger.warn({ err, type }, 'queue events subscriber error'));
+    const ended = (jobId: string, final: FinalEvent) => {
+      tell(type, jobId, final);
+      wake(type, jobId, final);
+    };
+    events.on('completed', (event) => ended(event.jobId, { event: 'completed', returnvalue: event.returnvalue }));
+    events.on('failed', (event) => ended(event.jobId, { event: 'failed', failedReason: event.failedReason }));
+    events.on('progress', (event) => tell(type, event.jobId, { event: 'progress', data: event.data }));
+    return events;
   };
 
   /** Subscribes, waiting at most `ms`: past that the caller goes on (a late subscriber still catches later events). */
@@ -172,7 +183,7 @@ export function createJobWaiter(options: {
     release,
     async close() {
       release();
-      await Promise.allSettled([...subscribers.values()].map((events) => events.close()));
+      await Promise.allSettled([...subscribers.values()].map(async (events) => (await events).close()));
     },
   };
 }
