@@ -99,6 +99,26 @@ const boundaries = [
   { files: ['infra/**', 'ecosystem.config.js'], rules: forbid([bench, testkit]) },
   // The bench and the root tests may import anything but another package's insides.
   { files: ['packages/bench/**', 'test/**'], rules: forbid([]) },
+  // Layers inside an app: the API's HTTP adapters (routes, the lean path) and its OpenAPI
+  // document sit on top, and nothing under them imports them back.
+  {
+    files: ['apps/api/src/{admission,auth,coalesce,durability,enqueue,errors,http,metrics,overview,redis,search,waiting}/**'],
+    ignores: TEST_FILES,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/routes/*', '**/fast-path/*', '**/openapi/*'], message: 'A lower layer of the API imports no HTTP adapter or the OpenAPI document: pass what it needs down.' }] },
+      ],
+    },
+  },
+  // A CPU-bound type's work is a pure function the pool and the handlers import from below.
+  {
+    files: ['apps/worker/src/job-functions/**'],
+    ignores: TEST_FILES,
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../*'], message: "A job function imports packages only, never the worker's other rooms." }] }],
+    },
+  },
 ];
 
 module.exports = tseslint.config(

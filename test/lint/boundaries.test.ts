@@ -92,6 +92,22 @@ describe('import boundaries', () => {
   });
 });
 
+// Imports of modules that do not exist: the rules match on the specifier, and
+// import/no-cycle cannot follow a real file back to a probe that is not on disk.
+describe('layers inside an app', () => {
+  it("the API's lower layers import no route, lean path or OpenAPI module", async () => {
+    expect(await violations('apps/api/src/enqueue/probe.ts', "import { jobsHandlers } from '../routes/some-route';\nexport { jobsHandlers };\n")).toEqual(['no-restricted-imports']);
+    expect(await violations('apps/api/src/http/probe.ts', "import { buildOpenApiDocument } from '../openapi/some-document';\nexport { buildOpenApiDocument };\n")).toEqual(['no-restricted-imports']);
+    expect(await violations('apps/api/src/enqueue/probe.ts', "import { jobLink } from '../http/some-helper';\nexport { jobLink };\n")).toEqual([]);
+    expect(await violations('apps/api/src/routes/probe.ts', "import { jobLink } from '../http/some-helper';\nexport { jobLink };\n")).toEqual([]);
+  });
+
+  it("the worker's job functions import packages only", async () => {
+    expect(await violations('apps/worker/src/job-functions/probe.ts', "import { JobError } from '../running/some-runner';\nexport { JobError };\n")).toEqual(['no-restricted-imports']);
+    expect(await violations('apps/worker/src/job-functions/probe.ts', "import { z } from 'zod';\nexport { z };\n")).toEqual([]);
+  });
+});
+
 describe('configuration and promises', () => {
   it('process.env is read only in env modules', async () => {
     const read = 'export const level = process.env.LOG_LEVEL;\n';

@@ -15,11 +15,11 @@ import { createApiListener, fairnessOf } from './app';
 import { createAofAck } from './durability/aof-ack';
 import { createAuthenticator, keysById } from './auth/authenticator';
 import { env, envNotes } from './env';
-import { createJobWaiter } from './job-waiter';
+import { createJobWaiter } from './waiting/job-waiter';
 import { createHttpMetrics } from './metrics/http-metrics';
 import { registerQueueMetrics } from './metrics/queue-metrics';
 import { startOverviewSampler } from './overview/overview-sampler';
-import { closeQueues } from './queues';
+import { closeQueues } from './redis/queues';
 
 /**
  * A whole API process: Redis, the catalog's queues, admission, the waiter, the

@@ -1,6 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { errorBody } from './error-handler';
+import { errorBody } from './http/error-handler';
 import { HttpError } from './errors';
 
 /** How long a refused connection may go on sending before it is cut. @defaultValue 2000 */

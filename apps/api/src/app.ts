@@ -6,12 +6,12 @@ import helmet from 'helmet';
 import type { RedisClient } from '@floodgate/shared/redis';
 import type { Registry } from 'prom-client';
 import { measureRequests, type HttpMetrics } from './metrics/http-metrics';
-import { errorHandler, notFound } from './error-handler';
+import { errorHandler, notFound } from './http/error-handler';
 import type { Admission } from './admission/admission';
-import type { JobWaiter } from './job-waiter';
-import type { JobQueues } from './queues';
-import { jsonNestsDeeperThan, jsonTooDeep, MAX_JSON_DEPTH } from './json-depth';
-import { requestLogger } from './request-logger';
+import type { JobWaiter } from './waiting/job-waiter';
+import type { JobQueues } from './redis/queues';
+import { jsonNestsDeeperThan, jsonTooDeep, MAX_JSON_DEPTH } from './http/json-depth';
+import { requestLogger } from './http/request-logger';
 import type { Authenticator } from './auth/authenticator';
 import { requireAuth } from './auth/require-auth';
 import { createJobAdder, type ReplicationAck } from './coalesce/job-adder';
@@ -200,7 +200,7 @@ export function createApp(
     express.json({
       limit: deps.bodyLimitBytes,
       type: JSON_MEDIA_TYPES,
-      // Before parsing: see json-depth.ts.
+      // Before parsing: see http/json-depth.ts.
       verify: (_req, _res, buf) => {
         if (jsonNestsDeeperThan(buf, MAX_JSON_DEPTH)) throw jsonTooDeep();
       },

@@ -1,6 +1,6 @@
 import type { JobQueues, JobType } from '@floodgate/shared/jobs';
 import type { RedisClient } from '@floodgate/shared/redis';
-import { withRedis } from '../redis-deadline';
+import { withRedis } from '../redis/redis-deadline';
 
 /**
  * How many jobs of a type wait (waiting + delayed + prioritized, over every partition), read from

@@ -1,7 +1,7 @@
 import type { JobType } from '@floodgate/shared/jobs';
 import { rateLimitKey, type RedisClient } from '@floodgate/shared/redis';
 import { createTickBatcher } from '../coalesce/tick-batcher';
-import { withRedis } from '../redis-deadline';
+import { withRedis } from '../redis/redis-deadline';
 import { tokenBucket } from './token-bucket';
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number };

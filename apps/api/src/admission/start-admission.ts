@@ -1,7 +1,7 @@
 import { catalog, jobTypes, queueIdentity, type JobType } from '@floodgate/shared/jobs';
 import type { Logger } from '@floodgate/shared/logger';
 import { bullQueueKeys, keySlot, type RedisClient } from '@floodgate/shared/redis';
-import type { JobQueues } from '../queues';
+import type { JobQueues } from '../redis/queues';
 import { createAdmission, type Admission } from './admission';
 import { createBacklogGauge } from './backlog-gauge';
 import { createClientRateLimiter } from './client-rate-limiter';

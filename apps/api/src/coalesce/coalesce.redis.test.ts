@@ -6,7 +6,7 @@ import type { Job, JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClientRateLimiter } from '../admission/client-rate-limiter';
-import { closeQueues, createQueues, type JobQueues } from '../queues';
+import { closeQueues, createQueues, type JobQueues } from '../redis/queues';
 import { createJobAdder, type Added } from './job-adder';
 
 /** Job options with a fresh API-assigned id, as the pipeline gives every job. */

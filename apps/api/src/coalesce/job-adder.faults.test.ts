@@ -5,7 +5,7 @@ import { startRedis, startTcpFaultProxy, waitFor, type PrivateRedis, type TcpFau
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HttpError } from '../errors';
-import { closeQueues, createQueues, type JobQueues } from '../queues';
+import { closeQueues, createQueues, type JobQueues } from '../redis/queues';
 import { createJobAdder } from './job-adder';
 
 const PREFIX = '{adder-faults}';

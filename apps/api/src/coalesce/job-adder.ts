@@ -2,9 +2,9 @@ import { fairPartition } from '@floodgate/shared/fairness';
 import { shareOf, type JobType } from '@floodgate/shared/jobs';
 import type { RedisClient } from '@floodgate/shared/redis';
 import { enqueueOutcomeUnknown } from '../errors';
-import type { JobQueues } from '../queues';
+import type { JobQueues } from '../redis/queues';
 import type { AofAck } from '../durability/aof-ack';
-import { REDIS_DEADLINE_MS, withRedis } from '../redis-deadline';
+import { REDIS_DEADLINE_MS, withRedis } from '../redis/redis-deadline';
 import { addEach, type AddItem, type AddTarget, type Added, type ReplicationAck } from './add-each';
 import { createTickBatcher } from './tick-batcher';
 

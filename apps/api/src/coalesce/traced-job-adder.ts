@@ -1,7 +1,7 @@
 import type { JobType } from '@floodgate/shared/jobs';
 import { inProducerSpan, SpanAttributes } from '@floodgate/shared/tracing';
 import type { Telemetry } from 'bullmq';
-import type { JobQueues } from '../queues';
+import type { JobQueues } from '../redis/queues';
 import type { JobAdder } from './job-adder';
 
 /**

@@ -1,6 +1,6 @@
 import type { JobType } from '@floodgate/shared/jobs';
 import type { Accepted, BulkAccepted, JobView, NewJobState } from '@floodgate/shared/wire';
-import { toHttpError } from '../error-handler';
+import { toHttpError } from '../http/error-handler';
 import { jobLink } from '../http/job-link';
 import { toJobView } from '../http/job-view';
 import type { EnqueueOutcome } from './enqueue-pipeline';

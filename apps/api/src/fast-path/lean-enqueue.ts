@@ -7,12 +7,12 @@ import type { Admission } from '../admission/admission';
 import { enqueueAnswer } from '../enqueue/enqueue-answer';
 import type { EnqueuePipeline } from '../enqueue/enqueue-pipeline';
 import { idempotencyKeyOf } from '../enqueue/idempotency-key';
-import { errorBody, settleError } from '../error-handler';
+import { errorBody, settleError } from '../http/error-handler';
 import type { HttpMetrics } from '../metrics/http-metrics';
 import type { Authenticator, Principal } from '../auth/authenticator';
 import { callerOf } from '../http/request-params';
-import { jsonNestsDeeperThan, jsonTooDeep, MAX_JSON_DEPTH } from '../json-depth';
-import { requestIdOf } from '../request-logger';
+import { jsonNestsDeeperThan, jsonTooDeep, MAX_JSON_DEPTH } from '../http/json-depth';
+import { requestIdOf } from '../http/request-logger';
 
 const JSON_TYPE = /^application\/json\s*(;\s*charset=utf-8\s*)?$/i;
 

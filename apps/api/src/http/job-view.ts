@@ -1,7 +1,7 @@
 import type { JobType, TypeQueue } from '@floodgate/shared/jobs';
 import type { JobState, JobView } from '@floodgate/shared/wire';
 import type { Job } from 'bullmq';
-import type { FinalEvent } from '../job-waiter';
+import type { FinalEvent } from '../waiting/job-waiter';
 
 /** The answer of `GET /v1/jobs/:type/:id` (shape: `JobView` in `@floodgate/shared/wire`), whatever BullMQ stores. */
 export function toJobView(type: JobType, job: Job, state: JobState): JobView {

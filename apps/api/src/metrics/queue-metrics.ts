@@ -3,8 +3,8 @@ import { jobTypes } from '@floodgate/shared/jobs';
 import { ListableJobState } from '@floodgate/shared/wire';
 import { parseMemoryInfo, type RedisClient } from '@floodgate/shared/redis';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { JobQueues } from '../queues';
-import { withRedis } from '../redis-deadline';
+import type { JobQueues } from '../redis/queues';
+import { withRedis } from '../redis/redis-deadline';
 
 /** Longest a scrape waits on Redis; past it the Redis-backed series are left out and `floodgate_redis_up` is 0. */
 const SCRAPE_DEADLINE_MS = 1_000;

@@ -4,7 +4,7 @@ import type { Logger } from '@floodgate/shared/logger';
 import { DEPTH_STATES, depthCounts, fields, startOverviewRecorder, type OverviewRecorder } from '@floodgate/shared/overview';
 import { parseMemoryInfo, primaryConnections, type RedisClient } from '@floodgate/shared/redis';
 import type { HttpMetrics } from '../metrics/http-metrics';
-import type { JobQueues } from '../queues';
+import type { JobQueues } from '../redis/queues';
 
 export interface OverviewSamplerDeps {
   redis: RedisClient;

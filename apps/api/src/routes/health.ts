@@ -1,6 +1,6 @@
 import type { RedisClient } from '@floodgate/shared/redis';
 import { redisUnavailable } from '../errors';
-import { withRedis } from '../redis-deadline';
+import { withRedis } from '../redis/redis-deadline';
 import type { HandlersOf } from './route-handlers';
 
 /** Readiness fails when Redis takes longer than this to answer PING. */

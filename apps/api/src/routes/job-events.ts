@@ -1,10 +1,10 @@
 import type { Response } from 'express';
 import type { RedisClient } from '@floodgate/shared/redis';
 import { jobNotFound } from '../errors';
-import type { JobEvent, JobWaiter } from '../job-waiter';
+import type { JobEvent, JobWaiter } from '../waiting/job-waiter';
 import { readJob, toJobView } from '../http/job-view';
-import type { JobQueues } from '../queues';
-import { withRedis } from '../redis-deadline';
+import type { JobQueues } from '../redis/queues';
+import { withRedis } from '../redis/redis-deadline';
 import { jobIdOf } from '../http/request-params';
 import type { HandlersOf } from './route-handlers';
 

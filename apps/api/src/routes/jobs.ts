@@ -8,12 +8,12 @@ import { HttpError, invalidQuery, jobNotFound } from '../errors';
 import { enqueueAnswer } from '../enqueue/enqueue-answer';
 import type { EnqueuePipeline } from '../enqueue/enqueue-pipeline';
 import { idempotencyKeyOf } from '../enqueue/idempotency-key';
-import type { FinalEvent, JobWaiter } from '../job-waiter';
+import type { FinalEvent, JobWaiter } from '../waiting/job-waiter';
 import { jobLink } from '../http/job-link';
 import { finishedView, readJob, toJobView } from '../http/job-view';
 import { callerOfRequest, jobIdOf, requireJson } from '../http/request-params';
-import type { JobQueues } from '../queues';
-import { withRedis } from '../redis-deadline';
+import type { JobQueues } from '../redis/queues';
+import { withRedis } from '../redis/redis-deadline';
 import { createJobSearch, type SearchBounds } from '../search/search-router';
 import type { HandlersOf } from './route-handlers';
 

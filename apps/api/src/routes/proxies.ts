@@ -1,6 +1,6 @@
 import { listProxyStatuses, type ProxyEndpoint } from '@floodgate/shared/proxies';
 import type { RedisClient } from '@floodgate/shared/redis';
-import { withRedis } from '../redis-deadline';
+import { withRedis } from '../redis/redis-deadline';
 import type { HandlersOf } from './route-handlers';
 
 export interface ProxiesRouterDeps {

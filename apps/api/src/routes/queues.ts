@@ -2,9 +2,9 @@ import { jobTypes, type JobType } from '@floodgate/shared/jobs';
 import { workerListOf } from '@floodgate/shared/workers';
 import { ListableJobState } from '@floodgate/shared/wire';
 import type { RedisClient } from '@floodgate/shared/redis';
-import type { JobQueues } from '../queues';
+import type { JobQueues } from '../redis/queues';
 import { redisTimeout } from '../errors';
-import { REDIS_DEADLINE_MS, withRedis } from '../redis-deadline';
+import { REDIS_DEADLINE_MS, withRedis } from '../redis/redis-deadline';
 import type { HandlersOf } from './route-handlers';
 
 const STATES = ListableJobState.options;

@@ -5,8 +5,8 @@ import type { Request } from 'express';
 import type { RedisClient } from '@floodgate/shared/redis';
 import { HttpError, invalidPayload, isRedisOutOfMemory, redisMemoryHigh, unknownJobType } from '../errors';
 import type { EnqueuePipeline } from '../enqueue/enqueue-pipeline';
-import type { JobQueues } from '../queues';
-import { withRedis } from '../redis-deadline';
+import type { JobQueues } from '../redis/queues';
+import { withRedis } from '../redis/redis-deadline';
 import { callerOfRequest, requireJson } from '../http/request-params';
 import type { HandlersOf } from './route-handlers';
 

@@ -4,8 +4,8 @@ import type { RedisClient } from '@floodgate/shared/redis';
 import type { TenantPage, TenantPaused } from '@floodgate/shared/wire';
 import type { Request } from 'express';
 import { HttpError } from '../errors';
-import type { JobQueues } from '../queues';
-import { withRedis } from '../redis-deadline';
+import type { JobQueues } from '../redis/queues';
+import { withRedis } from '../redis/redis-deadline';
 import type { HandlersOf } from './route-handlers';
 
 /**

@@ -1,7 +1,7 @@
 import { workerListOf } from '@floodgate/shared/workers';
 import type { RedisClient } from '@floodgate/shared/redis';
 import { redisTimeout } from '../errors';
-import { REDIS_DEADLINE_MS, withRedis } from '../redis-deadline';
+import { REDIS_DEADLINE_MS, withRedis } from '../redis/redis-deadline';
 import type { HandlersOf } from './route-handlers';
 
 /**

@@ -1,15 +1,14 @@
 import type { JobType } from '@floodgate/shared/jobs';
-import { SearchQuery, type Routes } from '@floodgate/shared/wire';
+import { SearchQuery, type AnswerOf } from '@floodgate/shared/wire';
 import type { Request, Response } from 'express';
 import type { RedisClient } from '@floodgate/shared/redis';
 import { invalidQuery } from '../errors';
-import type { JobQueues } from '../queues';
-import { REDIS_DEADLINE_MS, withRedis } from '../redis-deadline';
+import type { JobQueues } from '../redis/queues';
+import { REDIS_DEADLINE_MS, withRedis } from '../redis/redis-deadline';
 import { callerOfRequest } from '../http/request-params';
 import { parseSearchQuery, SEARCH_MAX_BYTES, searchJobs, SearchQueryError, type SearchResult } from '@floodgate/shared/search';
 import { HttpError } from '../errors/http-error';
 import { toJobView } from '../http/job-view';
-import type { Reply } from '../routes/route-handlers';
 import { createCallerSlots, type CallerSlots } from './caller-slots';
 import { tooManySearches } from './too-many-searches';
 
@@ -40,7 +39,7 @@ export function createJobSearch(deps: {
   queues: JobQueues;
   redis: RedisClient;
   searchBounds?: SearchBounds | undefined;
-}): (req: Request, res: Response, type: JobType) => Promise<Reply<Routes['listJobs']>> {
+}): (req: Request, res: Response, type: JobType) => Promise<{ status: 200; body: AnswerOf<'listJobs', 200> }> {
   const slots = deps.searchBounds?.slots ?? createCallerSlots();
   return async (req, res, type) => {
     const query = SearchQuery.safeParse(req.query);

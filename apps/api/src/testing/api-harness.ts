@@ -16,10 +16,10 @@ import { startAdmission, type AdmissionLimits } from '../admission/start-admissi
 import { createApiServer } from '../api-server';
 import { createApiListener, fairnessOf } from '../app';
 import type { ReplicationAck } from '../coalesce/job-adder';
-import { createJobWaiter } from '../job-waiter';
+import { createJobWaiter } from '../waiting/job-waiter';
 import { createHttpMetrics } from '../metrics/http-metrics';
 import { registerQueueMetrics } from '../metrics/queue-metrics';
-import { closeQueues, createQueues, type JobQueues } from '../queues';
+import { closeQueues, createQueues, type JobQueues } from '../redis/queues';
 
 /** Test-only: the real API on a free port, over a private Redis, with a fresh prefix. */
 export interface ApiHarness {
