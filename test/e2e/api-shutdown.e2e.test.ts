@@ -1,4 +1,4 @@
-import { partitionOfJobId, queueIdentity } from '@floodgate/shared/jobs';
+import { partitionOfJobId, queueIdentity } from '@floodgate/shared/queues';
 import { freePort, spawnNodeProcess, waitFor } from '@floodgate/testkit';
 import { Queue } from 'bullmq';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,5 @@
-import { jobTypes, partitionOfJobId, partitionOfKey, queueIdentity, type JobType } from '@floodgate/shared/jobs';
+import { jobTypes, type JobType } from '@floodgate/shared/jobs';
+import { partitionOfJobId, partitionOfKey, queueIdentity } from '@floodgate/shared/queues';
 import { keySlot } from '@floodgate/shared/redis';
 import { redisCli, startRedisCluster, waitFor } from '@floodgate/testkit';
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 import { generateApiKey, type ApiKeyRecord } from '@floodgate/shared/api-keys';
-import { partitionOfJobId, queueIdentity } from '@floodgate/shared/jobs';
+import { partitionOfJobId, queueIdentity } from '@floodgate/shared/queues';
 import { createLogger } from '@floodgate/shared/logger';
 import { createRedis, fairKeys, parseHostPortList, type RedisClient } from '@floodgate/shared/redis';
 import { freePort, spawnNodeProcess, startRedisCluster, waitFor, type RunningProcess } from '@floodgate/testkit';

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { jobTypes, partitionOfJobId, queueIdentity } from '@floodgate/shared/jobs';
+import { jobTypes } from '@floodgate/shared/jobs';
+import { partitionOfJobId, queueIdentity } from '@floodgate/shared/queues';
 import { keySlot } from '@floodgate/shared/redis';
 import { redisCli, startRedisCluster, startRedisSentinel, waitFor } from '@floodgate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { queueIdentity } from '@floodgate/shared/jobs';
+import { queueIdentity } from '@floodgate/shared/queues';
 import { metricValue, waitFor } from '@floodgate/testkit';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';

@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { catalog, jobOptionsFor, queueIdentity } from '@floodgate/shared/jobs';
+import { catalog, jobOptionsFor } from '@floodgate/shared/jobs';
+import { queueIdentity } from '@floodgate/shared/queues';
 import { cancelChannel, waitForRedis } from '@floodgate/shared/redis';
 import { listHeartbeats } from '@floodgate/shared/workers';
 import { waitFor, type RunningProcess } from '@floodgate/testkit';

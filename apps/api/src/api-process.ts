@@ -5,7 +5,7 @@ import { logEnvNotes, resolveRedisTarget } from '@floodgate/shared/env';
 import { closeHttpServer, createShutdown, signalReady, startHealthThread, type HealthThread } from '@floodgate/shared/lifecycle';
 import { createLogger, type Logger } from '@floodgate/shared/logger';
 import { createMetricsRegistry, metricsPortFor, startMetricsServer } from '@floodgate/shared/metrics';
-import { openPartitionedQueues } from '@floodgate/shared/jobs';
+import { openPartitionedQueues } from '@floodgate/shared/queues';
 import { loadProxyList } from '@floodgate/shared/proxies';
 import { connectAtStartup, createRedis } from '@floodgate/shared/redis';
 import { startTracing } from '@floodgate/shared/tracing';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { partitionCounts } from '@floodgate/shared/jobs';
+import { partitionCounts } from '@floodgate/shared/queues';
 import { createLogger } from '@floodgate/shared/logger';
 import { createRedis, waitForRedis } from '@floodgate/shared/redis';
 import { startRedis, waitFor, type PrivateRedis } from '@floodgate/testkit';

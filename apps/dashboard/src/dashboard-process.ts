@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { isIP } from 'node:net';
 import { logEnvNotes, resolveRedisTarget } from '@floodgate/shared/env';
 import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
-import { openPartitionedQueues } from '@floodgate/shared/jobs';
+import { openPartitionedQueues } from '@floodgate/shared/queues';
 import { createLogger } from '@floodgate/shared/logger';
 import { connectAtStartup } from '@floodgate/shared/redis';
 import { BOARD_PATH, createApp, LOGIN_PATH, type DashboardApp } from './app';

@@ -1,7 +1,7 @@
 import type { RedisClient } from '@floodgate/shared/redis';
-import { openQueues, type JobQueues, type PartitionCounts } from '@floodgate/shared/jobs';
+import { openQueues, type JobQueues, type PartitionCounts } from '@floodgate/shared/queues';
 
-export { closeQueues } from '@floodgate/shared/jobs';
+export { closeQueues } from '@floodgate/shared/queues';
 
 /** The queues of each catalog job type (every partition of it). */
 export type DashboardQueues = JobQueues;

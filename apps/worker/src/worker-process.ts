@@ -1,6 +1,7 @@
 import { availableParallelism, hostname } from 'node:os';
 import { logEnvNotes, resolveRedisTarget } from '@floodgate/shared/env';
-import { catalog, fairTypes, followPartitionHighWater, jobTypes, partitionCounts, raisePartitionHighWater, type PartitionCounts } from '@floodgate/shared/jobs';
+import { catalog, fairTypes, jobTypes } from '@floodgate/shared/jobs';
+import { followPartitionHighWater, partitionCounts, raisePartitionHighWater, type PartitionCounts } from '@floodgate/shared/queues';
 import { closeHttpServer, createShutdown, signalReady } from '@floodgate/shared/lifecycle';
 import { createLogger, type Logger } from '@floodgate/shared/logger';
 import { createMetricsRegistry, metricsPortFor, startMetricsServer } from '@floodgate/shared/metrics';

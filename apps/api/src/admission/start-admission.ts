@@ -1,4 +1,5 @@
-import { catalog, jobTypes, queueIdentity, type JobType } from '@floodgate/shared/jobs';
+import { catalog, jobTypes, type JobType } from '@floodgate/shared/jobs';
+import { queueIdentity } from '@floodgate/shared/queues';
 import type { Logger } from '@floodgate/shared/logger';
 import { bullQueueKeys, keySlot, type RedisClient } from '@floodgate/shared/redis';
 import type { JobQueues } from '../redis/queues';

@@ -1,4 +1,4 @@
-import { newJobId } from '@floodgate/shared/jobs';
+import { newJobId } from '@floodgate/shared/queues';
 import { createLogger } from '@floodgate/shared/logger';
 import { createRedis, waitForRedis } from '@floodgate/shared/redis';
 import { startRedis, type PrivateRedis } from '@floodgate/testkit';

@@ -1,5 +1,6 @@
 import { fairPartition } from '@floodgate/shared/fairness';
-import { shareOf, type JobType } from '@floodgate/shared/jobs';
+import { type JobType } from '@floodgate/shared/jobs';
+import { shareOf } from '@floodgate/shared/queues';
 import type { RedisClient } from '@floodgate/shared/redis';
 import { enqueueOutcomeUnknown } from '../errors';
 import type { JobQueues } from '../redis/queues';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { tenantJobOptions } from '@floodgate/shared/fairness';
-import { catalog, jobOptionsFor, newJobId, type JobType } from '@floodgate/shared/jobs';
+import { catalog, jobOptionsFor, type JobType } from '@floodgate/shared/jobs';
+import { newJobId } from '@floodgate/shared/queues';
 import type { JobState } from '@floodgate/shared/wire';
 import type { Job } from 'bullmq';
 import type { RedisClient } from '@floodgate/shared/redis';

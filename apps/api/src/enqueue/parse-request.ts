@@ -1,4 +1,5 @@
-import { isApiJobId, jobTypes, type JobType } from '@floodgate/shared/jobs';
+import { jobTypes, type JobType } from '@floodgate/shared/jobs';
+import { isApiJobId } from '@floodgate/shared/queues';
 import { bulkBodyOf, singleJobEnvelopes } from '@floodgate/shared/wire';
 import type { z } from 'zod';
 import { HttpError, invalidPayload, unknownJobType } from '../errors';

@@ -1,4 +1,5 @@
-import type { JobType, TypeQueue } from '@floodgate/shared/jobs';
+import type { JobType } from '@floodgate/shared/jobs';
+import type { TypeQueue } from '@floodgate/shared/queues';
 import type { JobState, JobView } from '@floodgate/shared/wire';
 import type { Job } from 'bullmq';
 import type { FinalEvent } from '../waiting/job-waiter';

@@ -1,7 +1,7 @@
 import type { RedisClient } from '@floodgate/shared/redis';
-import { openQueues, type JobQueues, type OpenQueuesOptions } from '@floodgate/shared/jobs';
+import { openQueues, type JobQueues, type OpenQueuesOptions } from '@floodgate/shared/queues';
 
-export { closeQueues, type JobQueues } from '@floodgate/shared/jobs';
+export { closeQueues, type JobQueues } from '@floodgate/shared/queues';
 
 /**
  * The API's queues: every partition of every job type on the shared producer

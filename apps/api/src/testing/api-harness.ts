@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { partitionCounts, type JobType } from '@floodgate/shared/jobs';
+import { type JobType } from '@floodgate/shared/jobs';
+import { partitionCounts } from '@floodgate/shared/queues';
 import { startTenantDispatch } from '@floodgate/shared/fairness';
 import type { TrustProxy } from '@floodgate/shared/env';
 import { createLogger } from '@floodgate/shared/logger';

@@ -1,5 +1,5 @@
 import { parseApiKey } from '@floodgate/shared/api-keys';
-import { partitionOfJobId, partitionOfKey } from '@floodgate/shared/jobs';
+import { partitionOfJobId, partitionOfKey } from '@floodgate/shared/queues';
 import { waitFor } from '@floodgate/testkit';
 import { Worker, type Job } from 'bullmq';
 import { describe, expect, test as base } from 'vitest';

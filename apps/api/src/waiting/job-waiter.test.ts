@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { closeQueues, openQueues, queueIdentity, type JobQueues } from '@floodgate/shared/jobs';
+import { closeQueues, openQueues, queueIdentity, type JobQueues } from '@floodgate/shared/queues';
 import { createLogger } from '@floodgate/shared/logger';
 import { createRedis, redisOptionsFromUrl } from '@floodgate/shared/redis';
 import { startRedis, type PrivateRedis } from '@floodgate/testkit';

@@ -1,4 +1,5 @@
-import type { JobQueues, JobType } from '@floodgate/shared/jobs';
+import type { JobType } from '@floodgate/shared/jobs';
+import type { JobQueues } from '@floodgate/shared/queues';
 import type { Logger } from '@floodgate/shared/logger';
 import { bullQueueKeys, withinDeadline, type RedisClient } from '@floodgate/shared/redis';
 import { QueueEvents } from 'bullmq';

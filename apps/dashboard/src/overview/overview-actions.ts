@@ -1,4 +1,5 @@
-import type { JobType, TypeQueue } from '@floodgate/shared/jobs';
+import type { JobType } from '@floodgate/shared/jobs';
+import type { TypeQueue } from '@floodgate/shared/queues';
 
 /** Most failed jobs one "retry failed" click retries: a bounded write, however many have piled up. */
 export const RETRY_FAILED_MAX = 1_000;

@@ -1,4 +1,4 @@
-import { fnv1a32 } from '@floodgate/shared/jobs';
+import { fnv1a32 } from '@floodgate/shared/queues';
 import { isCooling, type Exit } from './exit';
 
 export type RotationPolicy = 'round-robin' | 'lru';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { catalog, jobOptionsFor, queueIdentity, type JobType, type PayloadOf } from '@floodgate/shared/jobs';
+import { catalog, jobOptionsFor, type JobType, type PayloadOf } from '@floodgate/shared/jobs';
+import { queueIdentity } from '@floodgate/shared/queues';
 import { createLogger, type Logger } from '@floodgate/shared/logger';
 import { createRedis } from '@floodgate/shared/redis';
 import { startRedis, waitFor, type PrivateRedis } from '@floodgate/testkit';

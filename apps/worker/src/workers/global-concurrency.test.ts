@@ -1,4 +1,4 @@
-import { partitionCounts, queueIdentity } from '@floodgate/shared/jobs';
+import { partitionCounts, queueIdentity } from '@floodgate/shared/queues';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyGlobalConcurrency } from './global-concurrency';

@@ -1,4 +1,5 @@
-import { catalog, closeQueues, jobTypes, openQueues, partitionShare, type PartitionCounts } from '@floodgate/shared/jobs';
+import { catalog, jobTypes } from '@floodgate/shared/jobs';
+import { closeQueues, openQueues, partitionShare, type PartitionCounts } from '@floodgate/shared/queues';
 import type { RedisClient } from '@floodgate/shared/redis';
 
 /**

@@ -1,4 +1,5 @@
-import { catalog, jobOptionsFor, partitionCounts, queueIdentity } from '@floodgate/shared/jobs';
+import { catalog, jobOptionsFor } from '@floodgate/shared/jobs';
+import { partitionCounts, queueIdentity } from '@floodgate/shared/queues';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeHandlers, createHandlers, type Handlers } from '../handlers';

@@ -1,4 +1,5 @@
-import { catalog, fairTypes, jobTypes, partitionCounts, partitionShare, queueIdentity, retentionOptions, type JobDefinition, type JobType, type PartitionCounts } from '@floodgate/shared/jobs';
+import { catalog, fairTypes, jobTypes, retentionOptions, type JobDefinition, type JobType } from '@floodgate/shared/jobs';
+import { partitionCounts, partitionShare, queueIdentity, type PartitionCounts } from '@floodgate/shared/queues';
 import type { Logger } from '@floodgate/shared/logger';
 import type { OverviewRecorder } from '@floodgate/shared/overview';
 import { MetricsTime, type Telemetry, type Worker } from 'bullmq';

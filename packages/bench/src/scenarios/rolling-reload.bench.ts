@@ -1,4 +1,5 @@
-import { jobTypes, openQueues, closeQueues, type JobQueues } from '@floodgate/shared/jobs';
+import { jobTypes } from '@floodgate/shared/jobs';
+import { openQueues, closeQueues, type JobQueues } from '@floodgate/shared/queues';
 import { createRedis } from '@floodgate/shared/redis';
 import type { BenchContext, ResultRow, Scenario } from '../scenario';
 import { postLoad } from '../support/load';

@@ -1,5 +1,5 @@
 import { hashTagOf, keySlot, SLOT_COUNT } from '../redis/key-slot';
-import type { JobType } from './catalog';
+import type { JobType } from '../jobs/catalog';
 
 /** Where one job type's BullMQ queue (or one partition of it) lives in Redis. */
 export interface QueueIdentity {

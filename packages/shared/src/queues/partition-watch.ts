@@ -1,6 +1,6 @@
 import type { Logger } from '../logger';
 import type { RedisClient } from '../redis/create-redis';
-import { jobTypes } from './catalog';
+import { jobTypes } from '../jobs/catalog';
 import { readPartitionHighWater, type PartitionCounts } from './partitions';
 
 /**

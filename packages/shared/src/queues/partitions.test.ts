@@ -6,13 +6,13 @@ import { parseEnv } from '../env/parse-env';
 import { createRedis, type RedisClient } from '../redis/create-redis';
 import { waitForRedis } from '../redis/wait-for-redis';
 import { createLogger } from '../logger';
-import { defineJob } from './define-job';
+import { defineJob } from '../jobs/define-job';
 import { newJobId } from './job-id';
 import { openQueues, closeQueues, type JobQueues } from './open-queues';
 import { highWaterKey } from '../redis/keys';
 import { partitionCounts, partitionOfKey, partitionShare, raisePartitionHighWater, readPartitionHighWater, shareOf } from './partitions';
 import { openPartitionedQueues } from './partitioned-queues';
-import { partitionsEnv } from './per-type-env';
+import { partitionsEnv } from '../jobs/per-type-env';
 
 describe('partition arithmetic', () => {
   it('splits a limit in shares that differ by at most one and add up to it, never below 1', () => {

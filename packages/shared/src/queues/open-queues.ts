@@ -1,6 +1,6 @@
 import { Queue, type Telemetry } from 'bullmq';
 import type { RedisClient } from '../redis/create-redis';
-import { jobTypes, type JobType } from './catalog';
+import { jobTypes, type JobType } from '../jobs/catalog';
 import { partitionCounts, type PartitionCounts } from './partitions';
 import { queueIdentity } from './queue-identity';
 import { createTypeQueue, type TypeQueue } from './type-queue';

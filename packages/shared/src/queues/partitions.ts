@@ -1,6 +1,6 @@
 import type { RedisClient } from '../redis/create-redis';
-import { catalog, jobTypes, type JobType } from './catalog';
-import { MAX_PARTITIONS } from './define-job';
+import { catalog, jobTypes, type JobType } from '../jobs/catalog';
+import { MAX_PARTITIONS } from '../jobs/define-job';
 import { highWaterKey } from '../redis/keys';
 
 /** How many partitions each type has: the catalog's `partitions`, or QUEUE_PARTITIONS where it names the type. */

@@ -1,7 +1,7 @@
 import { Job, type JobType as BullJobState, type Queue } from 'bullmq';
 import { fairPartition, heldJobCounts, heldJobState, heldStateOf, type HeldState } from '../fairness';
 import type { RedisClient } from '../redis/create-redis';
-import type { JobType } from './catalog';
+import type { JobType } from '../jobs/catalog';
 import { partitionOfJobId } from './job-id';
 import { partitionOfKey } from './partitions';
 
