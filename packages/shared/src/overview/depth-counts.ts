@@ -1,4 +1,4 @@
-import type { TypeQueue } from '../jobs/type-queue';
+import type { TypeQueue } from '../queues/type-queue';
 import type { DepthState } from './overview-fields';
 
 /**

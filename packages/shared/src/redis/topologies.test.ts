@@ -2,7 +2,7 @@ import { redisCli, startRedis, startRedisCluster, startRedisSentinel, type Priva
 import { Cluster } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { partitionTag, queueIdentity } from '../jobs/queue-identity';
+import { partitionTag, queueIdentity } from '../queues/queue-identity';
 import { listHeartbeats, writeHeartbeat, type WorkerHeartbeat } from '../workers/heartbeat';
 import { parseHostPortList } from './redis-target';
 import { checkEvictionPolicy } from './check-eviction-policy';
