@@ -1,24 +1,11 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startApi, type ApiHarness } from '@floodgate/api/testing';
-import type { catalog } from '@floodgate/shared/jobs';
 import { freePort, waitFor } from '@floodgate/testkit';
 import { defineHandler } from '@floodgate/worker/runtime';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  failureCodeOf,
-  FloodgateApiError,
-  FloodgateClient,
-  FloodgateNetworkError,
-  JobFailedError,
-  type JobMapOf,
-  type ValidationIssue,
-} from './index.js';
+import { describe, expect } from 'vitest';
+import { failureCodeOf, FloodgateApiError, FloodgateClient, FloodgateNetworkError, JobFailedError, type ValidationIssue } from './index.js';
+import { clientTestWith, workersRunning, type FloodgateJobs, type Workers } from './test-support/client-test.test.js';
 import { apiError, rejection } from './test-support/rejection.test.js';
-import { startWorkers } from './test-support/workers.test.js';
-
-/** Floodgate's own job types, as a user's would be: derived from the definitions' schemas. */
-type FloodgateJobs = JobMapOf<typeof catalog>;
 
 /** What the test's compute handler does, chosen by the payload's `n`. */
 const COMPUTE = {
@@ -45,34 +32,53 @@ const sentimentHandler = defineHandler('sentiment', async ({ text }) => {
   };
 });
 
-const failedOnce = new Set<string>();
-const computeHandler = defineHandler('compute', async ({ n, m }, ctx) => {
-  if (n === COMPUTE.failsFirstRun && !failedOnce.has(ctx.jobId)) {
-    failedOnce.add(ctx.jobId);
-    throw new Error('flaky_test: the first run of this job fails');
-  }
-  if (n === COMPUTE.runsUntilAborted) {
-    await new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true }));
-  }
-  return { checksum: 'feedbeef', operations: n * m, n, m };
+/** The compute handler, made for one test: the jobs that failed their first run are its own. */
+function computeHandler() {
+  const failedOnce = new Set<string>();
+  return defineHandler('compute', async ({ n, m }, ctx) => {
+    if (n === COMPUTE.failsFirstRun && !failedOnce.has(ctx.jobId)) {
+      failedOnce.add(ctx.jobId);
+      throw new Error('flaky_test: the first run of this job fails');
+    }
+    if (n === COMPUTE.runsUntilAborted) {
+      await new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true }));
+    }
+    return { checksum: 'feedbeef', operations: n * m, n, m };
+  });
+}
+
+/** Stands in for what may sit between a client and the API: a proxy's error page, or a peer that never answers. */
+interface StandIn {
+  url: string;
+  /** The headers of each request it received, in order. */
+  received: IncomingHttpHeaders[];
+}
+
+/**
+ * Each test's API (no page-extract job may wait: its enqueues show a 429 with
+ * Retry-After) and client; `workers` running the handlers above on it, for the
+ * tests whose jobs must run; `standIn`, a server of its own, for the tests of
+ * what is not floodgate.
+ */
+const test = clientTestWith({ limits: { backlogCap: { 'page-extract': 0 } } }).extend<{ workers: Workers; standIn: StandIn }>({
+  workers: workersRunning(() => ({ sentiment: sentimentHandler, compute: computeHandler() })),
+  // eslint-disable-next-line no-empty-pattern
+  standIn: async ({}, use) => {
+    const received: IncomingHttpHeaders[] = [];
+    const server = createServer((req, res) => {
+      received.push(req.headers);
+      if (req.url === '/v1/jobs/sentiment/never-answers') return;
+      res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await use({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received });
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  },
 });
 
 describe('FloodgateClient against the real API', { timeout: 10_000 }, () => {
-  let api: ApiHarness;
-  let workers: Awaited<ReturnType<typeof startWorkers>>;
-  let client: FloodgateClient<FloodgateJobs>;
-  beforeAll(async () => {
-    // No page-extract job may wait: its enqueues show a 429 with Retry-After.
-    api = await startApi({ limits: { backlogCap: { 'page-extract': 0 } } });
-    workers = await startWorkers(api, { sentiment: sentimentHandler, compute: computeHandler });
-    client = new FloodgateClient<FloodgateJobs>({ baseUrl: api.url, apiKey: api.apiKey });
-  });
-  afterAll(async () => {
-    await workers?.stop();
-    await api?.stop();
-  });
-
-  it('enqueues a job and reads it back with its typed result', async () => {
+  test('enqueues a job and reads it back with its typed result', async ({ client, workers: _workers }) => {
     const job = await client.enqueue('sentiment', { text: 'A great day' });
     expect(job).toEqual({ id: job.id, type: 'sentiment', state: 'waiting', links: { self: `/v1/jobs/sentiment/${job.id}` }, created: true });
     const done = await client.get('sentiment', job.id, { waitSeconds: 5 });
@@ -81,12 +87,12 @@ describe('FloodgateClient against the real API', { timeout: 10_000 }, () => {
     expect(done.finishedAt).toEqual(expect.any(String));
   });
 
-  it('says which state a new job starts in', async () => {
+  test('says which state a new job starts in', async ({ client }) => {
     expect((await client.enqueue('compute', { n: COMPUTE.quick, m: 2 }, { delayMs: 60_000 })).state).toBe('delayed');
     expect((await client.enqueue('compute', { n: COMPUTE.quick, m: 3 }, { priority: 5 })).state).toBe('prioritized');
   });
 
-  it('enqueues in bulk and returns the ids in the order given', async () => {
+  test('enqueues in bulk and returns the ids in the order given', async ({ client, workers: _workers }) => {
     const texts = ['great', 'awful', 'happy happy', 'nothing much'];
     const answer = await client.enqueueBulk(
       'sentiment',
@@ -101,19 +107,19 @@ describe('FloodgateClient against the real API', { timeout: 10_000 }, () => {
     expect((await client.enqueueBulk('sentiment', [])).jobs).toEqual([]);
   });
 
-  it('refuses a bulk request with one bad item, naming its index', async () => {
+  test('refuses a bulk request with one bad item, naming its index', async ({ client }) => {
     const err = await apiError(client.enqueueBulk('sentiment', [{ payload: { text: 'fine' } }, { payload: { text: '' } }]), 'invalid_payload');
     expect(err.status).toBe(422);
     expect((err.details as { issues: ValidationIssue[] }).issues.map((issue) => issue.path)).toEqual(['jobs.1.payload.text']);
   });
 
-  it('enqueues and waits: the finished job with its typed result', async () => {
+  test('enqueues and waits: the finished job with its typed result', async ({ client, workers: _workers }) => {
     const job = await client.enqueueAndWait('sentiment', { text: 'happy and great' }, { waitSeconds: 5 });
     expect(job.state).toBe('completed');
     expect(job.result).toEqual({ score: 6, comparative: 2, positive: ['happy', 'great'], negative: [], tokens: 3 });
   });
 
-  it('returns a job that failed as it is: state failed, with the reason and its code', async () => {
+  test('returns a job that failed as it is: state failed, with the reason and its code', async ({ client, workers: _workers }) => {
     const job = await client.enqueueAndWait('compute', { n: COMPUTE.runsUntilAborted, m: 1 }, { timeoutMs: 100, attempts: 1, waitSeconds: 5 });
     expect(job.state).toBe('failed');
     expect(job.result).toBeNull();
@@ -121,7 +127,7 @@ describe('FloodgateClient against the real API', { timeout: 10_000 }, () => {
     expect(failureCodeOf(job.error)).toBe('job_timeout');
   });
 
-  it('throws JobFailedError with throwOnFailure; retry runs the failed job again', async () => {
+  test('throws JobFailedError with throwOnFailure; retry runs the failed job again', async ({ client, workers: _workers }) => {
     const err = await rejection(client.enqueueAndWait('compute', { n: COMPUTE.failsFirstRun, m: 1 }, { attempts: 1, waitSeconds: 5, throwOnFailure: true }));
     expect(err).toBeInstanceOf(JobFailedError);
     const failed = (err as JobFailedError<FloodgateJobs, 'compute'>).job;
@@ -140,7 +146,7 @@ describe('FloodgateClient against the real API', { timeout: 10_000 }, () => {
     expect(again.result).toMatchObject({ n: COMPUTE.failsFirstRun, m: 1 });
   });
 
-  it('refuses to retry a job that did not fail: 409 job_not_failed', async () => {
+  test('refuses to retry a job that did not fail: 409 job_not_failed', async ({ client, workers: _workers }) => {
     const job = await client.enqueueAndWait('sentiment', { text: 'fine' }, { waitSeconds: 5 });
     expect(job.state).toBe('completed');
     const err = await apiError(client.retry('sentiment', job.id), 'job_not_failed');
@@ -148,7 +154,7 @@ describe('FloodgateClient against the real API', { timeout: 10_000 }, () => {
     expect(err.message).toContain('completed');
   });
 
-  it('gives the same job for a repeated idempotency key, and a 409 for another payload under it', async () => {
+  test('gives the same job for a repeated idempotency key, and a 409 for another payload under it', async ({ client }) => {
     const first = await client.enqueue('sentiment', { text: 'once only' }, { idempotencyKey: 'client-test-order-1' });
     expect(first.created).toBe(true);
     // The repeat is answered 200 with the job's whole view; the client returns the same shape as for a new job.
@@ -163,7 +169,7 @@ describe('FloodgateClient against the real API', { timeout: 10_000 }, () => {
     expect(err.retryAfterSeconds).toBeUndefined();
   });
 
-  it('takes a jobId of the caller as the job id, deduplicating like a key', async () => {
+  test('takes a jobId of the caller as the job id, deduplicating like a key', async ({ client }) => {
     const first = await client.enqueue('compute', { n: COMPUTE.quick, m: 4 }, { jobId: 'client-test-invoice-7', delayMs: 60_000 });
     expect(first).toMatchObject({ id: 'client-test-invoice-7', state: 'delayed', created: true });
     // The repeat must carry the same options: the dedup digest covers payload and options alike.
@@ -174,7 +180,7 @@ describe('FloodgateClient against the real API', { timeout: 10_000 }, () => {
     });
   });
 
-  it('waits for the job an idempotency key found, in the one call', async () => {
+  test('waits for the job an idempotency key found, in the one call', async ({ api, client }) => {
     const sent: string[] = [];
     const recording = new FloodgateClient<FloodgateJobs>({
       baseUrl: api.url,
@@ -191,7 +197,7 @@ describe('FloodgateClient against the real API', { timeout: 10_000 }, () => {
     expect(sent).toEqual([`POST ${api.url}/v1/jobs/compute?wait=1`]);
   });
 
-  it('reports a missing key as 401 unauthorized and a missing scope as 403 forbidden', async () => {
+  test('reports a missing key as 401 unauthorized and a missing scope as 403 forbidden', async ({ api }) => {
     const anonymous = new FloodgateClient<FloodgateJobs>({ baseUrl: api.url });
     expect((await apiError(anonymous.enqueue('sentiment', { text: 'hi' }), 'unauthorized')).status).toBe(401);
     const reader = new FloodgateClient<FloodgateJobs>({ baseUrl: api.url, apiKey: api.createKey(['jobs:read']) });
@@ -199,7 +205,7 @@ describe('FloodgateClient against the real API', { timeout: 10_000 }, () => {
     expect(denied.details).toMatchObject({ required: 'jobs:write:sentiment' });
   });
 
-  it('reports an invalid payload or option as 422 invalid_payload, with each issue', async () => {
+  test('reports an invalid payload or option as 422 invalid_payload, with each issue', async ({ client }) => {
     const payload = await apiError(client.enqueue('sentiment', { text: '' }), 'invalid_payload');
     expect(payload.status).toBe(422);
     expect((payload.details as { issues: ValidationIssue[] }).issues).toEqual([expect.objectContaining({ path: 'payload.text', code: 'too_small' })]);
@@ -207,7 +213,7 @@ describe('FloodgateClient against the real API', { timeout: 10_000 }, () => {
     expect((option.details as { issues: ValidationIssue[] }).issues.map((issue) => issue.path)).toEqual(['options.priority']);
   });
 
-  it('reports an unknown job id as 404 job_not_found, on every call that names one', async () => {
+  test('reports an unknown job id as 404 job_not_found, on every call that names one', async ({ client }) => {
     const calls = [() => client.get('sentiment', 'no-such-job'), () => client.cancel('sentiment', 'no-such-job'), () => client.retry('sentiment', 'no-such-job')];
     for (const call of calls) {
       const err = await apiError(call(), 'job_not_found');
@@ -216,13 +222,13 @@ describe('FloodgateClient against the real API', { timeout: 10_000 }, () => {
     }
   });
 
-  it('removes a delayed job when cancelled', async () => {
+  test('removes a delayed job when cancelled', async ({ client }) => {
     const job = await client.enqueue('compute', { n: COMPUTE.quick, m: 6 }, { delayMs: 60_000 });
     expect(await client.cancel('compute', job.id)).toEqual({ id: job.id, type: 'compute', state: 'removed', links: job.links });
     await apiError(client.get('compute', job.id), 'job_not_found');
   });
 
-  it('cancels an active job through its worker: cancelling, then failed with cancelled', async () => {
+  test('cancels an active job through its worker: cancelling, then failed with cancelled', async ({ client, workers: _workers }) => {
     const job = await client.enqueue('compute', { n: COMPUTE.runsUntilAborted, m: 2 });
     await waitFor(async () => (await client.get('compute', job.id)).state === 'active', { description: 'the long job to start' });
     expect(await client.cancel('compute', job.id)).toMatchObject({ id: job.id, state: 'cancelling' });
@@ -235,7 +241,7 @@ describe('FloodgateClient against the real API', { timeout: 10_000 }, () => {
     expect((await apiError(client.cancel('compute', job.id), 'job_finished')).status).toBe(409);
   });
 
-  it('carries Retry-After and details when admission refuses a job', async () => {
+  test('carries Retry-After and details when admission refuses a job', async ({ client }) => {
     // maxRetries 0: the client would otherwise wait out the Retry-After and try again.
     const err = await apiError(client.enqueue('page-extract', { url: 'https://example.com/' }, { maxRetries: 0 }), 'queue_full');
     expect(err.status).toBe(429);
@@ -243,7 +249,7 @@ describe('FloodgateClient against the real API', { timeout: 10_000 }, () => {
     expect(err.details).toEqual({ backlog: 0, cap: 0 });
   });
 
-  it("lists a type's tenants, and pauses and resumes one, with a job's group carried", async () => {
+  test("lists a type's tenants, and pauses and resumes one, with a job's group carried", async ({ api, client }) => {
     const job = await client.enqueue('sentiment', { text: 'for a customer' }, { group: 'customer-7', delayMs: 60_000 });
     expect((await api.queues.sentiment.getJob(job.id))?.opts).toMatchObject({ group: 'customer-7' });
     const page = await client.listTenants('sentiment', { limit: 5 });
@@ -255,7 +261,7 @@ describe('FloodgateClient against the real API', { timeout: 10_000 }, () => {
     await client.cancel('sentiment', job.id);
   });
 
-  it('refuses a wait out of range before sending anything', async () => {
+  test('refuses a wait out of range before sending anything', async ({ api }) => {
     const sent: string[] = [];
     const recording = new FloodgateClient<FloodgateJobs>({
       baseUrl: api.url,
@@ -273,25 +279,7 @@ describe('FloodgateClient against the real API', { timeout: 10_000 }, () => {
 });
 
 describe('FloodgateClient when floodgate is not what answers', () => {
-  /** Stands in for what may sit between a client and the API: a proxy's error page, or a peer that never answers. */
-  let standIn: Server;
-  let standInUrl: string;
-  const received: IncomingHttpHeaders[] = [];
-  beforeAll(async () => {
-    standIn = createServer((req, res) => {
-      received.push(req.headers);
-      if (req.url === '/v1/jobs/sentiment/never-answers') return;
-      res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body><h1>502 Bad Gateway</h1></body></html>');
-    });
-    await new Promise<void>((resolve) => standIn.listen(0, '127.0.0.1', resolve));
-    standInUrl = `http://127.0.0.1:${(standIn.address() as AddressInfo).port}`;
-  });
-  afterAll(async () => {
-    standIn?.closeAllConnections();
-    await new Promise((resolve) => standIn?.close(resolve));
-  });
-
-  it('throws FloodgateNetworkError with the cause when nothing listens (retries off)', async () => {
+  test('throws FloodgateNetworkError with the cause when nothing listens (retries off)', async () => {
     const client = new FloodgateClient({ baseUrl: `http://127.0.0.1:${await freePort()}`, maxRetries: 0 });
     const err = await rejection(client.enqueue('sentiment', { text: 'hello' }));
     expect(err).toBeInstanceOf(FloodgateNetworkError);
@@ -300,41 +288,38 @@ describe('FloodgateClient when floodgate is not what answers', () => {
     expect((err as Error).cause).toBeInstanceOf(Error);
   });
 
-  it('throws FloodgateNetworkError, not a JSON parse error, for an answer that is not floodgate JSON, once resends ran out', async () => {
-    const client = new FloodgateClient({ baseUrl: standInUrl, maxRetries: 1 });
-    const before = received.length;
+  test('throws FloodgateNetworkError, not a JSON parse error, for an answer that is not floodgate JSON, once resends ran out', async ({ standIn }) => {
+    const client = new FloodgateClient({ baseUrl: standIn.url, maxRetries: 1 });
     const err = await rejection(client.enqueue('sentiment', { text: 'hello' }));
     // A proxy's 502 may pass: the keyed enqueue was sent again, with the same key.
-    const keys = received.slice(before).map((headers) => headers['idempotency-key']);
+    const keys = standIn.received.map((headers) => headers['idempotency-key']);
     expect(keys).toEqual([expect.stringMatching(/^[0-9a-f-]{36}$/), keys[0]]);
     expect(err).toBeInstanceOf(FloodgateNetworkError);
     expect(err).toMatchObject({ status: 502, timedOut: false, body: expect.stringContaining('502 Bad Gateway') });
     expect((err as Error).message).toContain('text/html');
   });
 
-  it('throws FloodgateNetworkError when the request times out', async () => {
-    const client = new FloodgateClient({ baseUrl: standInUrl, requestTimeoutMs: 200, maxRetries: 0 });
+  test('throws FloodgateNetworkError when the request times out', async ({ standIn }) => {
+    const client = new FloodgateClient({ baseUrl: standIn.url, requestTimeoutMs: 200, maxRetries: 0 });
     const err = await rejection(client.get('sentiment', 'never-answers'));
     expect(err).toBeInstanceOf(FloodgateNetworkError);
-    expect(err).toMatchObject({ timedOut: true, method: 'GET', url: `${standInUrl}/v1/jobs/sentiment/never-answers` });
+    expect(err).toMatchObject({ timedOut: true, method: 'GET', url: `${standIn.url}/v1/jobs/sentiment/never-answers` });
   });
 
-  it("rejects with the caller's own abort reason when the caller's signal aborts", async () => {
-    const client = new FloodgateClient({ baseUrl: standInUrl });
+  test("rejects with the caller's own abort reason when the caller's signal aborts", async ({ standIn }) => {
+    const client = new FloodgateClient({ baseUrl: standIn.url });
     const controller = new AbortController();
-    const before = received.length;
     const call = client.get('sentiment', 'never-answers', { signal: controller.signal });
-    await waitFor(() => received.length > before, { description: 'the request to arrive' });
+    await waitFor(() => standIn.received.length > 0, { description: 'the request to arrive' });
     const reason = new Error('the caller gave up');
     controller.abort(reason);
     expect(await rejection(call)).toBe(reason);
   });
 
-  it('sends the API key as a bearer token, and the caller\'s headers, only when given', async () => {
-    const before = received.length;
-    await rejection(new FloodgateClient({ baseUrl: standInUrl, apiKey: 'k-123', headers: { 'user-agent': 'client-test' }, maxRetries: 0 }).get('sentiment', '1'));
-    await rejection(new FloodgateClient({ baseUrl: standInUrl, maxRetries: 0 }).get('sentiment', '1'));
-    const [withKey, without] = received.slice(before);
+  test('sends the API key as a bearer token, and the caller\'s headers, only when given', async ({ standIn }) => {
+    await rejection(new FloodgateClient({ baseUrl: standIn.url, apiKey: 'k-123', headers: { 'user-agent': 'client-test' }, maxRetries: 0 }).get('sentiment', '1'));
+    await rejection(new FloodgateClient({ baseUrl: standIn.url, maxRetries: 0 }).get('sentiment', '1'));
+    const [withKey, without] = standIn.received;
     expect(withKey).toMatchObject({ authorization: 'Bearer k-123', 'user-agent': 'client-test', accept: 'application/json' });
     expect(without?.authorization).toBeUndefined();
   });

@@ -1,14 +1,9 @@
-import { startApi, type ApiHarness } from '@floodgate/api/testing';
-import type { catalog } from '@floodgate/shared/jobs';
-import { startTcpFaultProxy, type TcpFaultProxy } from '@floodgate/testkit';
 import { defineHandler } from '@floodgate/worker/runtime';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FloodgateClient, type JobEvent, type JobMapOf } from './index.js';
-import { recordingFetch } from './test-support/recording-fetch.test.js';
+import { describe, expect } from 'vitest';
+import { FloodgateClient, type JobEvent } from './index.js';
+import { clientTestWith, type FloodgateJobs, type Workers } from './test-support/client-test.test.js';
 import { apiError, rejection } from './test-support/rejection.test.js';
 import { startWorkers } from './test-support/workers.test.js';
-
-type FloodgateJobs = JobMapOf<typeof catalog>;
 
 /** A gate a test opens. */
 function gate() {
@@ -17,40 +12,43 @@ function gate() {
   return { open, opened };
 }
 
-/** The gates of the next gated job (`n: 1`): it reports progress once `report` opens, and finishes once `finish` does. */
-let gates = { report: gate(), finish: gate() };
-const gatedCompute = defineHandler('compute', async ({ n, m }, ctx) => {
-  if (n === 1) {
-    await gates.report.opened;
-    await ctx.progress(50);
-    await gates.finish.opened;
-  }
-  if (n === 2) throw new Error('gated_failure: told to fail');
-  return { checksum: 'c0ffee00', operations: n * m, n, m };
+/** The gates of a test's gated jobs (`n: 1`): each reports progress once `report` opens, and finishes once `finish` does. */
+interface Gates {
+  report: ReturnType<typeof gate>;
+  finish: ReturnType<typeof gate>;
+}
+
+const gatedCompute = (gates: Gates) =>
+  defineHandler('compute', async ({ n, m }, ctx) => {
+    if (n === 1) {
+      await gates.report.opened;
+      await ctx.progress(50);
+      await gates.finish.opened;
+    }
+    if (n === 2) throw new Error('gated_failure: told to fail');
+    return { checksum: 'c0ffee00', operations: n * m, n, m };
+  });
+
+/** Each test's API and client; `gates` its own, and `workers` running the gated compute handler on them. */
+const test = clientTestWith().extend<{ gates: Gates; workers: Workers }>({
+  // eslint-disable-next-line no-empty-pattern
+  gates: async ({}, use) => {
+    await use({ report: gate(), finish: gate() });
+  },
+  workers: async ({ api, gates }, use) => {
+    const workers = await startWorkers(api, { compute: gatedCompute(gates) });
+    await use(workers);
+    // A test that failed half-way may leave a gated job waiting: let it go before the workers stop.
+    gates.report.open();
+    gates.finish.open();
+    await workers.stop();
+  },
 });
 
 /** A job's Server-Sent Events through the client, with the connection cut mid-stream by a fault proxy. */
 describe('FloodgateClient job events', { timeout: 20_000 }, () => {
-  let api: ApiHarness;
-  let workers: Awaited<ReturnType<typeof startWorkers>>;
-  let httpLink: TcpFaultProxy;
-  beforeAll(async () => {
-    api = await startApi();
-    workers = await startWorkers(api, { compute: gatedCompute });
-    httpLink = await startTcpFaultProxy({ target: api.url });
-  });
-  afterAll(async () => {
-    gates.report.open();
-    gates.finish.open();
-    await httpLink?.close();
-    await workers?.stop();
-    await api?.stop();
-  });
-
-  it('resumes a dropped stream with Last-Event-ID: the state now, then on to the result, ids counting on', async () => {
-    const recorded = recordingFetch();
+  test('resumes a dropped stream with Last-Event-ID: the state now, then on to the result, ids counting on', async ({ api, recorded, httpLink, gates, workers: _workers }) => {
     const client = new FloodgateClient<FloodgateJobs>({ baseUrl: httpLink.url, apiKey: api.apiKey, fetch: recorded.fetch });
-    gates = { report: gate(), finish: gate() };
     const job = await client.enqueue('compute', { n: 1, m: 3 });
 
     const seen: Array<JobEvent<FloodgateJobs, 'compute'>> = [];
@@ -75,23 +73,20 @@ describe('FloodgateClient job events', { timeout: 20_000 }, () => {
     expect(seen[3]).toEqual({ event: 'completed', id: '4', result: { checksum: 'c0ffee00', operations: 3, n: 1, m: 3 } });
   });
 
-  it("ends with a failed job's error, under the API's own field names", async () => {
-    const client = new FloodgateClient<FloodgateJobs>({ baseUrl: api.url, apiKey: api.apiKey });
+  test("ends with a failed job's error, under the API's own field names", async ({ client, workers: _workers }) => {
     const job = await client.enqueue('compute', { n: 2, m: 1 }, { attempts: 1 });
     const seen = [];
     for await (const event of client.events('compute', job.id)) seen.push(event);
     expect(seen.at(-1)).toMatchObject({ event: 'failed', error: 'gated_failure: told to fail' });
   });
 
-  it('starts from a Last-Event-ID of the caller, and stops when the caller aborts', async () => {
-    const client = new FloodgateClient<FloodgateJobs>({ baseUrl: api.url, apiKey: api.apiKey });
+  test('starts from a Last-Event-ID of the caller, and stops when the caller aborts', async ({ client, gates, workers: _workers }) => {
     const done = await client.enqueueAndWait('compute', { n: 3, m: 1 }, { waitSeconds: 10 });
     expect(done.state).toBe('completed');
     const seen = [];
     for await (const event of client.events('compute', done.id, { lastEventId: '9' })) seen.push(event);
     expect(seen.map((event) => `${event.id} ${event.event}`)).toEqual(['10 state', '11 completed']);
 
-    gates = { report: gate(), finish: gate() };
     const running = await client.enqueue('compute', { n: 1, m: 1 });
     const controller = new AbortController();
     const reason = new Error('the caller stopped following');
@@ -106,9 +101,7 @@ describe('FloodgateClient job events', { timeout: 20_000 }, () => {
     await client.get('compute', running.id, { waitSeconds: 10 });
   });
 
-  it('throws job_not_found for a job that does not exist, without reconnecting', async () => {
-    const recorded = recordingFetch();
-    const client = new FloodgateClient<FloodgateJobs>({ baseUrl: api.url, apiKey: api.apiKey, fetch: recorded.fetch });
+  test('throws job_not_found for a job that does not exist, without reconnecting', async ({ client, recorded }) => {
     const events = client.events('compute', 'no-such-job')[Symbol.asyncIterator]();
     expect((await apiError(events.next(), 'job_not_found')).status).toBe(404);
     expect(recorded.exchanges).toHaveLength(1);

@@ -1,24 +1,14 @@
-import { startApi, type ApiHarness } from '@floodgate/api/testing';
-import type { catalog } from '@floodgate/shared/jobs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FloodgateClient, type JobMapOf } from './index.js';
+import { describe, expect } from 'vitest';
+import { FloodgateClient } from './index.js';
+import { clientTestWith, type FloodgateJobs } from './test-support/client-test.test.js';
 import { apiError } from './test-support/rejection.test.js';
 
-type FloodgateJobs = JobMapOf<typeof catalog>;
+/** Each test's API (no worker: the queues and workers lists show none), and a client of it. */
+const test = clientTestWith();
 
 /** The operator's routes, each through the client against the real API. */
 describe('FloodgateClient operations', { timeout: 20_000 }, () => {
-  let api: ApiHarness;
-  let client: FloodgateClient<FloodgateJobs>;
-  beforeAll(async () => {
-    api = await startApi();
-    client = new FloodgateClient<FloodgateJobs>({ baseUrl: api.url, apiKey: api.apiKey });
-  });
-  afterAll(async () => {
-    await api?.stop();
-  });
-
-  it('puts, reads, lists and deletes a schedule', async () => {
+  test('puts, reads, lists and deletes a schedule', async ({ client }) => {
     const put = await client.putSchedule('nightly-score', { type: 'sentiment', payload: { text: 'every night' }, cron: '0 3 * * *', tz: 'Europe/Paris' });
     expect(put).toMatchObject({ id: 'nightly-score', type: 'sentiment', cron: '0 3 * * *', tz: 'Europe/Paris', everyMs: null, payload: { text: 'every night' } });
     expect(put.next).toEqual(expect.any(String));
@@ -30,7 +20,7 @@ describe('FloodgateClient operations', { timeout: 20_000 }, () => {
     expect((await apiError(client.putSchedule('bad', { type: 'sentiment', payload: { text: 'x' }, cron: 'not a cron' }), 'invalid_schedule')).status).toBe(422);
   });
 
-  it('lists queues, and pauses and resumes one', async () => {
+  test('lists queues, and pauses and resumes one', async ({ api, client }) => {
     const queues = await client.listQueues();
     expect(queues.map((queue) => queue.type).sort()).toEqual(['compute', 'page-extract', 'sentiment']);
     expect(queues.find((queue) => queue.type === 'compute')).toMatchObject({ paused: false, counts: expect.any(Object), workers: [] });
@@ -40,7 +30,7 @@ describe('FloodgateClient operations', { timeout: 20_000 }, () => {
     expect(await api.queues.compute.isPaused()).toBe(false);
   });
 
-  it('lists workers, proxies and job types', async () => {
+  test('lists workers, proxies and job types', async ({ client }) => {
     expect(await client.listWorkers()).toEqual([]);
     expect(await client.listProxies()).toEqual([]);
     const types = await client.listJobTypes();
@@ -48,7 +38,7 @@ describe('FloodgateClient operations', { timeout: 20_000 }, () => {
     expect(types.find((type) => type.type === 'sentiment')?.payloadSchema).toMatchObject({ type: 'object', properties: { text: expect.any(Object) } });
   });
 
-  it('pages through tenants with for await', async () => {
+  test('pages through tenants with for await', async ({ api, client }) => {
     // Backlogs of 1, 2 and 3 jobs: the API sorts tenants by backlog, so the pages do not shift between calls.
     for (let i = 1; i <= 3; i++) {
       const tenant = new FloodgateClient<FloodgateJobs>({ baseUrl: api.url, apiKey: api.createKey(['jobs:write']) });

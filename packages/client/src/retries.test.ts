@@ -1,16 +1,17 @@
-import { startApi, type ApiHarness } from '@floodgate/api/testing';
-import type { catalog } from '@floodgate/shared/jobs';
-import { freePort, startTcpFaultProxy, waitFor, type TcpFaultProxy } from '@floodgate/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FloodgateClient, FloodgateNetworkError, type JobMapOf } from './index.js';
+import type { ApiHarness } from '@floodgate/api/testing';
+import { freePort, waitFor } from '@floodgate/testkit';
+import { describe, expect } from 'vitest';
+import { FloodgateClient, FloodgateNetworkError } from './index.js';
+import { clientTestWith, type FloodgateJobs } from './test-support/client-test.test.js';
 import { recordingFetch } from './test-support/recording-fetch.test.js';
 import { rejection } from './test-support/rejection.test.js';
 import { storedJobIds } from './test-support/stored-jobs.test.js';
 
-type FloodgateJobs = JobMapOf<typeof catalog>;
-
 /** The sentiment jobs stored with this text. */
 const storedWithText = (api: ApiHarness, text: string) => storedJobIds(api, 'sentiment', (payload) => payload.text === text);
+
+/** Each test's API (an event-loop limit no busy machine reaches), its Redis connection through a fault proxy (`redisLink`); `httpLink` is another, between a client and the API. */
+const test = clientTestWith({ faultProxy: true, limits: { maxEventLoopDelayMs: 60_000 } });
 
 /**
  * Retries against the real API, with faults made on real sockets: the API's
@@ -18,25 +19,7 @@ const storedWithText = (api: ApiHarness, text: string) => storedJobIds(api, 'sen
  * command cut halfway), and so, for the client's own connection, can the HTTP.
  */
 describe('FloodgateClient retries', { timeout: 30_000 }, () => {
-  let api: ApiHarness;
-  /** Between the API and its Redis. */
-  let redisLink: TcpFaultProxy;
-  /** Between the client and the API. */
-  let httpLink: TcpFaultProxy;
-  beforeAll(async () => {
-    api = await startApi({ faultProxy: true, limits: { maxEventLoopDelayMs: 60_000 } });
-    redisLink = api.proxy as TcpFaultProxy;
-    httpLink = await startTcpFaultProxy({ target: api.url });
-  });
-  afterAll(async () => {
-    await httpLink?.close();
-    await api?.stop();
-  });
-
-  /** Waits until the API's Redis connection is back, so one test's outage is not the next one's. */
-  const redisBack = () => waitFor(() => api.connection.status === 'ready' || undefined, { description: "the API's Redis connection back" });
-
-  it('waits out Retry-After on a 503 while Redis is away, resends with the same key, and stores one job', async () => {
+  test('waits out Retry-After on a 503 while Redis is away, resends with the same key, and stores one job', async ({ api }) => {
     // Redis goes away (killed), and the API notices.
     await api.redis.kill();
     await waitFor(() => api.connection.status !== 'ready' || undefined, { description: "the API's Redis connection down" });
@@ -65,8 +48,7 @@ describe('FloodgateClient retries', { timeout: 30_000 }, () => {
     await restarted;
   });
 
-  it('resends an enqueue whose answer a connection reset lost, and returns the job it made (one job, created by this call)', async () => {
-    const recorded = recordingFetch();
+  test('resends an enqueue whose answer a connection reset lost, and returns the job it made (one job, created by this call)', async ({ api, recorded, httpLink }) => {
     const client = new FloodgateClient<FloodgateJobs>({ baseUrl: httpLink.url, apiKey: api.apiKey, fetch: recorded.fetch });
     // The request reaches the API in full; the connection is cut as the answer starts back.
     const cut = httpLink.loseReplyTo('answer lost on the way back');
@@ -84,8 +66,7 @@ describe('FloodgateClient retries', { timeout: 30_000 }, () => {
     expect(await storedWithText(api, 'answer lost on the way back')).toEqual([job.id]);
   });
 
-  it('settles a 503 enqueue_outcome_unknown by reading the job it names: it exists, so nothing is sent again', async () => {
-    const recorded = recordingFetch();
+  test('settles a 503 enqueue_outcome_unknown by reading the job it names: it exists, so nothing is sent again', async ({ api, recorded, redisLink }) => {
     const client = new FloodgateClient<FloodgateJobs>({ baseUrl: api.url, apiKey: api.apiKey, fetch: recorded.fetch, maxRetries: 4 });
     // The add reaches Redis and runs; its reply is lost with the API's connection.
     const cut = redisLink.loseReplyTo('stored, reply lost');
@@ -99,11 +80,9 @@ describe('FloodgateClient retries', { timeout: 30_000 }, () => {
     expect(recorded.exchanges).toHaveLength(2);
     expect(job).toEqual({ id: job.id, type: 'sentiment', state: expect.any(String), links: { self: `/v1/jobs/sentiment/${job.id}` }, created: true });
     expect(await storedWithText(api, 'stored, reply lost')).toEqual([job.id]);
-    await redisBack();
   });
 
-  it('settles a 503 enqueue_outcome_unknown whose add never ran: the lookup is a 404, and the enqueue is sent again', async () => {
-    const recorded = recordingFetch();
+  test('settles a 503 enqueue_outcome_unknown whose add never ran: the lookup is a 404, and the enqueue is sent again', async ({ api, recorded, redisLink }) => {
     const client = new FloodgateClient<FloodgateJobs>({ baseUrl: api.url, apiKey: api.apiKey, fetch: recorded.fetch, maxRetries: 4 });
     // The add is cut halfway: Redis never ran it, and the API cannot know.
     const cut = redisLink.dropAfterClientBytes(4, { after: 'cut before it ran' });
@@ -119,8 +98,7 @@ describe('FloodgateClient retries', { timeout: 30_000 }, () => {
     expect(await storedWithText(api, 'cut before it ran')).toEqual([job.id]);
   });
 
-  it('does not resend a bulk enqueue without jobIds whose answer was lost (it may have stored every item), and does with them', async () => {
-    const recorded = recordingFetch();
+  test('does not resend a bulk enqueue without jobIds whose answer was lost (it may have stored every item), and does with them', async ({ api, recorded, httpLink }) => {
     const client = new FloodgateClient<FloodgateJobs>({ baseUrl: httpLink.url, apiKey: api.apiKey, fetch: recorded.fetch });
     const items = (tag: string) => [1, 2, 3].map((i) => ({ payload: { text: `${tag} ${i}` } }));
 
@@ -142,16 +120,14 @@ describe('FloodgateClient retries', { timeout: 30_000 }, () => {
     expect(await storedJobIds(api, 'sentiment', (payload) => String(payload.text).startsWith('bulk with ids'))).toHaveLength(3);
   });
 
-  it('resends even a request that must not run twice when the connection was refused: it never left', async () => {
-    const recorded = recordingFetch();
+  test('resends even a request that must not run twice when the connection was refused: it never left', async ({ recorded }) => {
     const client = new FloodgateClient<FloodgateJobs>({ baseUrl: `http://127.0.0.1:${await freePort()}`, fetch: recorded.fetch, maxRetries: 2 });
     const err = await rejection(client.enqueueBulk('sentiment', [{ payload: { text: 'nowhere' } }]));
     expect(err).toMatchObject({ name: 'FloodgateNetworkError', code: 'ECONNREFUSED' });
     expect(recorded.exchanges).toHaveLength(3);
   });
 
-  it('makes one attempt with maxRetries 0', async () => {
-    const recorded = recordingFetch();
+  test('makes one attempt with maxRetries 0', async ({ recorded }) => {
     const client = new FloodgateClient<FloodgateJobs>({ baseUrl: `http://127.0.0.1:${await freePort()}`, fetch: recorded.fetch, maxRetries: 0 });
     expect(await rejection(client.get('sentiment', 'x'))).toBeInstanceOf(FloodgateNetworkError);
     expect(recorded.exchanges).toHaveLength(1);
