@@ -156,6 +156,48 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster', () => {
     // With a replica's acknowledgement before each 202, a failover loses no accepted job.
     if (assertNoLoss) expect(outcome.lost).toBe(0);
   }, 300_000);
+
+  it('keeps an Idempotency-Key bound to its job through the failover of the primary holding both: the retry names the same job, none is made twice', async () => {
+    const cluster = fixture.topology;
+    const stack = await fixture.startStack({ REDIS_CLUSTER_NODES: cluster.seeds }, { worker: false, extra: { REDIS_ACK_REPLICAS: '1', REDIS_ACK_TIMEOUT_MS: '1000' } });
+    const keyed = () =>
+      fetch(`${stack.api}/v1/jobs/sentiment`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': 'failover-order-1' },
+        body: JSON.stringify({ payload: { text: 'once, whatever fails' } }),
+        signal: AbortSignal.timeout(30_000),
+      });
+    // A fresh cluster's replicas may still be syncing: the keyed job waits until every primary's replica is online.
+    const primaries = (await cluster.topology()).filter((node) => node.role === 'primary' && !node.failed);
+    await waitFor(
+      async () => {
+        const links = await Promise.all(primaries.map((node) => redisCli(node.port, 'info', 'replication')));
+        return links.every((info) => /slave0:.*state=online/.test(info));
+      },
+      { timeoutMs: 30_000, description: 'every primary with an online replica' },
+    );
+    const first = await keyed();
+    const firstBody = (await first.json()) as { id: string };
+    expect(first.status, JSON.stringify(firstBody)).toBe(202);
+    const { id } = firstBody;
+    // The record lives beside the job, under the queue's hash tag: one primary holds both, and its replica acknowledged both.
+    const queueKey = `${stack.prefix}:${queueIdentity('sentiment', stack.prefix, partitionOfJobId(id) ?? 0).name}`;
+    const victim = await cluster.primaryForSlot(keySlot(`${queueKey}:id`));
+    await cluster.killPrimaryAndWaitForFailover(victim.port, 60_000);
+    // Until the API's cluster client has the new slot map a retry may be refused (503); once it answers, it names the first job.
+    const retried = await waitFor(
+      async () => {
+        const res = await keyed();
+        if (res.status === 503) return void (await res.body?.cancel());
+        return { status: res.status, body: (await res.json()) as { id: string } };
+      },
+      { timeoutMs: 60_000, description: 'a retry answered after the failover' },
+    );
+    expect(retried).toEqual({ status: 200, body: expect.objectContaining({ id }) });
+    const queues = (await (await request(stack, 'GET', '/v1/queues')).json()) as { queues: Array<{ type: string; counts: Record<string, number> }> };
+    const counts = queues.queues.find((queue) => queue.type === 'sentiment')!.counts;
+    expect(Object.values(counts).reduce((sum, n) => sum + n, 0)).toBe(1);
+  }, 180_000);
 });
 
 describe('floodgate behind Redis Sentinel (1 primary, 2 replicas, 3 sentinels)', () => {

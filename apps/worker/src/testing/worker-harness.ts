@@ -33,8 +33,9 @@ export interface WorkerHarness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(): Promise<WorkerHarness> {
-  const redis = await startRedis();
+/** `appendonly`: the append-only file on, so a test can restart its Redis and keep its jobs. */
+export async function startHarness(options: { appendonly?: boolean } = {}): Promise<WorkerHarness> {
+  const redis = await startRedis({ appendonly: options.appendonly ?? false });
   const logger = createLogger({ name: 'worker-test', level: 'silent', pretty: false });
   const connection = createRedis('worker', { url: redis.url, logger });
   const queues = new Map<string, Queue>();

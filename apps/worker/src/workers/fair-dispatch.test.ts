@@ -62,17 +62,23 @@ function sleepHandler(watch: Watch): JobHandler {
   };
 }
 
+/** A fresh queue of the sleep type, with its fairness operations and a way to start workers on it. */
+interface Lane {
+  redis: WorkerHarness['connection'];
+  queue: Queue;
+  fair: FairPartition;
+  watch: Watch;
+  add(tenant: string, jobs: number, options?: { ms?: number; weight?: number; delayMs?: number; failFirst?: boolean }): Promise<string[]>;
+  startWorker(options: { concurrency: number; tenantConcurrency?: number }): Worker;
+}
+
 interface Fixture {
   harness: WorkerHarness;
-  /** A fresh queue of the sleep type, with its fairness operations and a way to start workers on it. */
-  lane: {
-    redis: WorkerHarness['connection'];
-    queue: Queue;
-    fair: FairPartition;
-    watch: Watch;
-    add(tenant: string, jobs: number, options?: { ms?: number; weight?: number; delayMs?: number; failFirst?: boolean }): Promise<string[]>;
-    startWorker(options: { concurrency: number; tenantConcurrency?: number }): Worker;
-  };
+  lane: Lane;
+  /** A harness of this test's own, on a Redis with the append-only file on: the test may restart it. */
+  ownHarness: WorkerHarness;
+  /** A lane on {@link Fixture.ownHarness}. */
+  laneOnOwnRedis: Lane;
 }
 
 const test = base.extend<Fixture>({
@@ -85,61 +91,71 @@ const test = base.extend<Fixture>({
     },
     { scope: 'file' },
   ],
-  lane: async ({ harness }, use) => {
-    const prefix = harness.newPrefix();
-    const queue = new Queue('fair-sleep', { connection: harness.connection, prefix });
-    const fair = fairPartition(harness.connection, queue);
-    const watch: Watch = { running: new Map(), most: new Map(), done: new Map(), starts: [] };
-    const workers: Worker[] = [];
-    let n = 0;
-    const options = jobOptionsFor(sleepJob({ concurrency: 1 }));
-    await use({
-      redis: harness.connection,
-      queue,
-      fair,
-      watch,
-      async add(tenant, jobs, more = {}) {
-        const ids: string[] = [];
-        for (let i = 0; i < jobs; i++) {
-          const id = `j${++n}`;
-          const opts = { ...options, jobId: id, tenant, ...(more.delayMs ? { delay: more.delayMs } : {}) };
-          const reply = await fair.add({
-            id,
-            name: 'fair-sleep',
-            data: JSON.stringify({ tenant, ms: more.ms ?? 20, ...(more.failFirst ? { failFirst: true } : {}) }),
-            opts: JSON.stringify(opts),
-            timestamp: Date.now(),
-            delayMs: more.delayMs ?? 0,
-            priority: 0,
-            tenant: { id: tenant, group: '' },
-            weight: more.weight ?? 1,
-            backlogCap: 0,
-          });
-          if (reply.outcome !== 'added') throw new Error(`the add of ${id} was not stored: ${reply.outcome}`);
-          ids.push(reply.id);
-        }
-        return ids;
-      },
-      startWorker(workerOptions) {
-        const definition = sleepJob(workerOptions);
-        const worker = createJobWorker({
-          definition,
-          handler: sleepHandler(watch),
-          connection: harness.connection,
-          prefix,
-          logger: harness.logger,
-          metrics: harness.metrics,
-          tuning: DEFAULT_TUNING,
-        });
-        workers.push(worker);
-        return worker;
-      },
-    });
-    await Promise.all(workers.map((worker) => worker.close(true)));
-    await queue.obliterate({ force: true }).catch(() => undefined);
-    await queue.close();
+  lane: ({ harness }, use) => openLane(harness, use),
+  // eslint-disable-next-line no-empty-pattern
+  ownHarness: async ({}, use) => {
+    const harness = await startHarness({ appendonly: true });
+    await use(harness);
+    await harness.stop();
   },
+  laneOnOwnRedis: ({ ownHarness }, use) => openLane(ownHarness, use),
 });
+
+/** Opens a lane on `harness` for one test, and closes its workers and queue after it. */
+async function openLane(harness: WorkerHarness, use: (lane: Lane) => Promise<void>): Promise<void> {
+  const prefix = harness.newPrefix();
+  const queue = new Queue('fair-sleep', { connection: harness.connection, prefix });
+  const fair = fairPartition(harness.connection, queue);
+  const watch: Watch = { running: new Map(), most: new Map(), done: new Map(), starts: [] };
+  const workers: Worker[] = [];
+  let n = 0;
+  const options = jobOptionsFor(sleepJob({ concurrency: 1 }));
+  await use({
+    redis: harness.connection,
+    queue,
+    fair,
+    watch,
+    async add(tenant, jobs, more = {}) {
+      const ids: string[] = [];
+      for (let i = 0; i < jobs; i++) {
+        const id = `j${++n}`;
+        const opts = { ...options, jobId: id, tenant, ...(more.delayMs ? { delay: more.delayMs } : {}) };
+        const reply = await fair.add({
+          id,
+          name: 'fair-sleep',
+          data: JSON.stringify({ tenant, ms: more.ms ?? 20, ...(more.failFirst ? { failFirst: true } : {}) }),
+          opts: JSON.stringify(opts),
+          timestamp: Date.now(),
+          delayMs: more.delayMs ?? 0,
+          priority: 0,
+          tenant: { id: tenant, group: '' },
+          weight: more.weight ?? 1,
+          backlogCap: 0,
+        });
+        if (reply.outcome !== 'added') throw new Error(`the add of ${id} was not stored: ${reply.outcome}`);
+        ids.push(reply.id);
+      }
+      return ids;
+    },
+    startWorker(workerOptions) {
+      const definition = sleepJob(workerOptions);
+      const worker = createJobWorker({
+        definition,
+        handler: sleepHandler(watch),
+        connection: harness.connection,
+        prefix,
+        logger: harness.logger,
+        metrics: harness.metrics,
+        tuning: DEFAULT_TUNING,
+      });
+      workers.push(worker);
+      return worker;
+    },
+  });
+  await Promise.all(workers.map((worker) => worker.close(true)));
+  await queue.obliterate({ force: true }).catch(() => undefined);
+  await queue.close();
+}
 
 const startedAfter = (job: Job) => (job.processedOn ?? 0) - job.timestamp - (job.opts.delay ?? 0);
 
@@ -214,6 +230,28 @@ describe('fair dispatch with floodgate workers', () => {
     await waitFor(() => (['key:a', 'key:b', 'key:c'].every((t) => lane.watch.done.get(t) === 20) ? true : undefined), { description: 'all 60 jobs done' });
     expect(Math.max(...lane.watch.most.values())).toBe(2);
     await waitFor(async () => ((await lane.redis.scard(lane.fair.keys.running)) === 0 ? true : undefined), {
+      description: 'no tenant holds a running slot',
+    });
+  });
+
+  test('keeps every tenant served through a Redis restart: every job done, no cap exceeded, every slot back', { timeout: 120_000 }, async ({ ownHarness, laneOnOwnRedis: lane }) => {
+    const tenants = ['key:a', 'key:b', 'key:c'];
+    for (const tenant of tenants) await lane.add(tenant, 20, { ms: 100 });
+    lane.startWorker({ concurrency: 6, tenantConcurrency: 2 });
+    const done = () => [...lane.watch.done.values()].reduce((sum, n) => sum + n, 0);
+    await waitFor(() => (done() >= 10 ? true : undefined), { description: '10 jobs done before the restart' });
+    // Mid-run, with slots held and lanes full: Redis goes away and comes back from its append-only file.
+    expect(done()).toBeLessThan(40);
+    await ownHarness.redis.kill();
+    await ownHarness.redis.restart();
+    await waitFor(async () => ((await lane.queue.getJobCounts('completed')).completed === 60 ? true : undefined), {
+      timeoutMs: 90_000,
+      description: 'all 60 jobs completed after the restart',
+    });
+    expect(tenants.map((tenant) => (lane.watch.done.get(tenant) ?? 0) >= 20)).toEqual([true, true, true]);
+    expect(Math.max(...lane.watch.most.values())).toBeLessThanOrEqual(2);
+    await waitFor(async () => ((await lane.redis.scard(lane.fair.keys.running)) === 0 ? true : undefined), {
+      timeoutMs: 30_000,
       description: 'no tenant holds a running slot',
     });
   });
