@@ -49,7 +49,7 @@ export const WorkerEnv = CommonEnv.extend({
   WORKER_HEARTBEAT_MS: intEnv(5_000, { min: 100, max: 60_000 }).describe('How often a worker process publishes its heartbeat (GET /v1/workers), in ms; a beat expires after three.'),
   OVERVIEW_FLUSH_MS: StackEnv.shape.OVERVIEW_FLUSH_MS,
   /** Read no further: a larger page fails the job instead of filling the worker's memory. */
-  PAGE_EXTRACT_MAX_BYTES: intEnv(2 * 1024 * 1024, { min: 1 }).describe("Most bytes of a page's body page-extract reads; more fails the job (response_too_large)."),
+  PAGE_EXTRACT_MAX_BYTES: intEnv(2 * 1024 * 1024, { min: 1 }).describe("Most bytes of a page's body a page fetch reads (page-extract, every type with fetchesPages); more fails the job (response_too_large)."),
   PAGE_EXTRACT_FETCH_TIMEOUT_MS: intEnv(10_000, { min: 1 }).describe('Time one page fetch may take (ms), redirects and body included.'),
   PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: StackEnv.shape.PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS,
   FETCH_PROXIES: StackEnv.shape.FETCH_PROXIES,

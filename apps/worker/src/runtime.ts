@@ -12,9 +12,11 @@ export {
   type BatchOutcome,
   type JobContext,
   type JobHandler,
+  type WebPage,
 } from './running/define-handler';
 export { closeHandlers, createHandlers, type HandlerOptions, type Handlers } from './handlers';
 export { createCpuBoundHandlers } from './handlers/cpu-bound';
+export { createPageFetcher, type PageFetcher, type PageFetcherOptions } from './page-fetch/page-fetcher';
 export { createCpuPool, type CpuPool } from './cpu-pool/cpu-pool';
 export { DEFAULT_TUNING, type WorkerTuning } from './workers/worker-tuning';
 export { listenForCancels } from './running/cancel-listener';

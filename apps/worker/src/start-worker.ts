@@ -4,7 +4,7 @@ import type { BatchContext, BatchItem, BatchOutcome, JobContext, JobHandler } fr
 import type { Handlers } from './handlers';
 import { applyEnv, type EnvInput } from '@floodgate/shared/env';
 
-export type { BatchContext, BatchItem, BatchOutcome, JobContext, JobHandler } from './running/define-handler';
+export type { BatchContext, BatchItem, BatchOutcome, JobContext, JobHandler, WebPage } from './running/define-handler';
 
 export interface StartWorkerOptions {
   /** Your job types (`defineJob` from `@floodgate/core`): the same list your API is given. */

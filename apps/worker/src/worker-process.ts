@@ -12,6 +12,7 @@ import { startTracing } from '@floodgate/shared/tracing';
 import { createCpuPool, type CpuPool } from './cpu-pool/cpu-pool';
 import { env, envNotes } from './env';
 import { closeHandlers, createHandlers, type Handlers } from './handlers';
+import { createPageFetcher } from './page-fetch/page-fetcher';
 import { listenForCancels } from './running/cancel-listener';
 import { applyGlobalConcurrency } from './workers/global-concurrency';
 import { startHeartbeat } from './workers/heartbeat';
@@ -32,7 +33,7 @@ export interface WorkerProcessOptions {
   /**
    * The handler of each catalog type, when the catalog is an app's own
    * (`startWorker`); without it, this repository's built-in handlers, with
-   * their CPU pool and proxy pool.
+   * their CPU pool.
    */
   handlers?: Handlers;
 }
@@ -85,8 +86,11 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
   if (tracing) shutdown.add('tracing', () => tracing.shutdown());
   shutdown.add('redis', () => closeRedis(redis, REDIS_STEP_MS));
   const metrics = createWorkerMetrics(registry);
+  // One page fetcher (through the proxy pool, if any) serves every type with `fetchesPages`; with no such type, neither is built.
+  const fetchesPages = jobTypes.some((type) => catalog[type].fetchesPages);
+  if (!fetchesPages && proxies.length > 0) logger.warn({}, 'FETCH_PROXIES is set, but no job type fetches pages (fetchesPages): the proxies go unused');
   const proxyPool =
-    proxies.length === 0
+    proxies.length === 0 || !fetchesPages
       ? undefined
       : new ProxyPool({
           endpoints: proxies,
@@ -103,20 +107,21 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
             : {}),
           metrics: createProxyMetrics(registry),
         });
-  // Closed after the handlers (steps run in reverse), before Redis.
+  // Closed after the page fetcher (steps run in reverse), before Redis.
   if (proxyPool) shutdown.add('proxy pool', () => proxyPool.close());
+  const pageFetcher = fetchesPages
+    ? createPageFetcher({
+        policy: { allowPrivateNetworks: env.PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS },
+        maxBytes: env.PAGE_EXTRACT_MAX_BYTES,
+        fetchTimeoutMs: env.PAGE_EXTRACT_FETCH_TIMEOUT_MS,
+        proxyPool,
+      })
+    : undefined;
+  if (pageFetcher) shutdown.add('page fetcher', () => pageFetcher.close());
   // The pool runs the built-in CPU-bound types; an app's own handlers bring what they need.
   const cpuPool: CpuPool | undefined = options.handlers ? undefined : createCpuPool({ threads: env.WORKER_CPU_THREADS || availableParallelism() });
   if (cpuPool) shutdown.add('cpu pool', () => cpuPool.close());
-  const handlers = options.handlers ?? createHandlers({
-    pageExtract: {
-      maxBytes: env.PAGE_EXTRACT_MAX_BYTES,
-      fetchTimeoutMs: env.PAGE_EXTRACT_FETCH_TIMEOUT_MS,
-      allowPrivateNetworks: env.PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS,
-      proxyPool,
-    },
-    cpuPool: cpuPool as CpuPool,
-  });
+  const handlers = options.handlers ?? createHandlers({ cpuPool: cpuPool as CpuPool });
   shutdown.add('handlers', () => closeHandlers(handlers));
 
   const tuning = {
@@ -141,6 +146,7 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
     handlers,
     logger,
     metrics,
+    pageFetcher,
     tuning,
     overview,
     telemetry: tracing?.telemetry,

@@ -5,7 +5,7 @@ import { cpuTaskTypes } from '../cpu-pool/cpu-tasks';
 import { closeHandlers, createHandlers } from './index';
 
 const cpuPool = createCpuPool({ threads: 1 });
-const handlers = createHandlers({ pageExtract: { maxBytes: 1_000, fetchTimeoutMs: 1_000, allowPrivateNetworks: false }, cpuPool });
+const handlers = createHandlers({ cpuPool });
 afterAll(async () => {
   await closeHandlers(handlers);
   await cpuPool.close();

@@ -2,14 +2,13 @@ import type { JobType } from '@floodgate/shared/jobs';
 import type { CatalogHandler } from '../running/define-handler';
 import type { CpuPool } from '../cpu-pool/cpu-pool';
 import { createCpuBoundHandlers } from './cpu-bound';
-import { createPageExtractHandler, type PageExtractOptions } from './page-extract';
+import { pageExtractHandler } from './page-extract';
 
 /** The handler of every catalog job type: one each, no more (catalog-drift.test.ts checks). */
 export type Handlers = { readonly [T in JobType]: CatalogHandler<T> };
 
-/** Settings of the handlers that have any. */
+/** What the handlers need. (page-extract fetches through `ctx.fetchPage`: see createPageFetcher.) */
 export interface HandlerOptions {
-  pageExtract: PageExtractOptions;
   /** Where the CPU-bound types (`cpuBound` in the catalog) run. Owned by the caller, which closes it. */
   cpuPool: CpuPool;
 }
@@ -17,13 +16,12 @@ export interface HandlerOptions {
 /**
  * The handler registry, keyed by job type: one line per I/O-bound type; the
  * CPU-bound ones all come from `cpu-tasks.ts`. A factory rather than a constant
- * because some handlers hold resources built from settings (page-extract's
- * HTTP agent), which tests pass directly instead of through the environment.
+ * because the CPU-bound handlers run on a pool the caller owns (tests pass their own).
  */
 export function createHandlers(options: HandlerOptions): Handlers {
   return {
     ...createCpuBoundHandlers(options.cpuPool),
-    'page-extract': createPageExtractHandler(options.pageExtract),
+    'page-extract': pageExtractHandler,
   };
 }
 

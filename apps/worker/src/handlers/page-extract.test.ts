@@ -3,6 +3,7 @@ import { startFixtureSite, type FixtureSite } from '../testing/fixture-site';
 import { startHarness, type WorkerHarness } from '../testing/worker-harness';
 import { startWorkers, type RunningWorkers } from '../workers/start-workers';
 import { closeHandlers, createHandlers, type Handlers } from './index';
+import { createPageFetcher, type PageFetcher } from '../page-fetch/page-fetcher';
 
 const MAX_BYTES = 10_000;
 const FETCH_TIMEOUT_MS = 500;
@@ -11,14 +12,15 @@ const QUICK_RETRY = { backoff: { type: 'fixed' as const, delay: 10 } };
 
 let harness: WorkerHarness;
 let site: FixtureSite;
-const started: Array<{ running: RunningWorkers; handlers: Handlers }> = [];
+const started: Array<{ running: RunningWorkers; handlers: Handlers; pageFetcher: PageFetcher }> = [];
 
 /** Page-extract workers on their own prefix, with the given network policy. */
 function startPageExtract(allowPrivateNetworks: boolean): string {
   const prefix = harness.newPrefix();
-  const handlers = createHandlers({ pageExtract: { maxBytes: MAX_BYTES, fetchTimeoutMs: FETCH_TIMEOUT_MS, allowPrivateNetworks }, cpuPool: harness.cpuPool });
-  const running = startWorkers({ connection: harness.connection, prefix, handlers, logger: harness.logger, metrics: harness.metrics, types: ['page-extract'] });
-  started.push({ running, handlers });
+  const handlers = createHandlers({ cpuPool: harness.cpuPool });
+  const pageFetcher = createPageFetcher({ policy: { allowPrivateNetworks }, maxBytes: MAX_BYTES, fetchTimeoutMs: FETCH_TIMEOUT_MS });
+  const running = startWorkers({ connection: harness.connection, prefix, handlers, pageFetcher, logger: harness.logger, metrics: harness.metrics, types: ['page-extract'] });
+  started.push({ running, handlers, pageFetcher });
   return prefix;
 }
 
@@ -28,9 +30,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const { running, handlers } of started) {
+  for (const { running, handlers, pageFetcher } of started) {
     await running.close(5_000);
     await closeHandlers(handlers);
+    await pageFetcher.close();
   }
   await site?.close();
   await harness?.stop();

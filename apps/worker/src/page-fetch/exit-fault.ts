@@ -1,7 +1,7 @@
 import { redactUrlCredentials } from '@floodgate/shared/logger';
-import { transientFailure } from '../../running/job-errors';
-import { isProxyConnectFailure } from '../../proxy-pool/exit-dispatcher';
-import type { ProxyOutcome } from '../../proxy-pool/proxy-metrics';
+import { transientFailure } from '../running/job-errors';
+import { isProxyConnectFailure } from '../proxy-pool/exit-dispatcher';
+import type { ProxyOutcome } from '../proxy-pool/proxy-metrics';
 
 /** The outcome a failed fetch through a proxy is counted under (see proxy-metrics.ts). */
 export type ProxiedFailure = Exclude<ProxyOutcome, 'ok' | 'aborted'>;
@@ -41,16 +41,9 @@ export interface ProxiedRequest {
 }
 
 /**
- * Whose failure a fetch through a proxy is, up to the response headers. The
- * line is the hand-over: a tunnel to the site is open, or an absolute-form
- * request went out to the proxy. Before it only the proxy is talking: a
- * CONNECT it never answered, or answered with an error, is the exit's. After
- * it, in a tunnel, the bytes are the site's: a reset or a failed TLS handshake
- * (`target_error`) is the site's. Silence until the fetch timeout is the
- * site's in either form: a proxy waits quietly for a slow site (undici lets
- * the timeout in only once the request has a connection). But an absolute-form
- * request that the proxy drops without an answer is the proxy's: the proxy is
- * the other end, and it answers 502 when the site breaks off.
+ * Whose failure a fetch through a proxy is, up to the response headers: before the hand-over it is the exit's, after it
+ * (in a tunnel) the site's; silence until the timeout is the site's in either form (a proxy waits quietly). An
+ * absolute-form request the proxy drops unanswered is the proxy's, since it is the other end (it answers 502 otherwise).
  */
 export function judgeProxiedFailure(err: unknown, request: ProxiedRequest): Error {
   const { target, signal } = request;
@@ -68,12 +61,9 @@ export function judgeProxiedFailure(err: unknown, request: ProxiedRequest): Erro
 }
 
 /**
- * A failure of the proxy's own, judged: 407 (credentials refused) blocks the
- * exit; another answer to CONNECT means the proxy could not (or would not)
- * reach the site: most often the site is down, so it does not cool the exit;
- * anything else (refused, reset, closed) is the proxy's. The undici error is
- * not attached as the cause, and the message is scrubbed of any `user:pass@`:
- * nothing about the proxy's credentials can reach a log or a job.
+ * A failure of the proxy's own, judged: 407 blocks the exit; another CONNECT answer means it could not reach the site
+ * (most often down: no cool-down); anything else is the proxy's. The undici error is not attached as the cause and the
+ * message is scrubbed of `user:pass@`, so no proxy credentials reach a log or a job.
  */
 export function proxyFailure(err: unknown, message: string, target: URL): Error {
   const answered = proxyAnswerOf(err);

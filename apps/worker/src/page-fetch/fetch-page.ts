@@ -1,6 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import type { Dispatcher } from 'undici';
-import { permanentFailure, transientFailure } from '../../running/job-errors';
+import { permanentFailure, transientFailure } from '../running/job-errors';
 import { checkFetchTarget, type FetchTargetPolicy } from '@floodgate/shared/fetch-target';
 import { redactUrlCredentials } from '@floodgate/shared/logger';
 import { findCause, judgeProxiedFailure, proxyFailure, rootMessage, withExitFault } from './exit-fault';
@@ -85,9 +85,7 @@ const READABLE_TYPES: Record<string, 'html' | 'text'> = { 'text/html': 'html', '
  * time (at most `maxRedirects`), so every hop's URL passes the target policy.
  */
 export async function fetchPage(url: string, options: FetchPageOptions): Promise<FetchedPage> {
-  // One controller and one timer rather than AbortSignal.any + AbortSignal.timeout:
-  // in Node 20 those cost several times more memory per fetch, which adds up
-  // over thousands of concurrent jobs.
+  // One controller and one timer, not AbortSignal.any + timeout: those cost several times more memory per fetch in Node 20.
   const controller = new AbortController();
   const abort = () => controller.abort(options.signal.reason);
   const timer = setTimeout(() => controller.abort(new Error('fetch timeout')), options.timeoutMs);
@@ -112,9 +110,7 @@ async function followRedirects(url: string, options: FetchPageOptions, signal: A
     } catch (err) {
       throw redirects === 0 ? sentNothing(err) : err;
     }
-    // undici's request() rather than fetch(): no WHATWG Request/Response/stream objects,
-    // several times less memory and CPU per page, which is what lets one process
-    // hold thousands of pages in flight.
+    // undici's request() rather than fetch(): several times less memory and CPU per page, so one process holds thousands in flight.
     const response = await translateFetchErrors(options, signal, target, () =>
       options.dispatcher.request({
         origin: target.origin,

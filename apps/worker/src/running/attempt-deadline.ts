@@ -35,14 +35,9 @@ export interface AttemptSignal {
 }
 
 /**
- * Runs `work` with a signal that aborts on timeout or cancellation, and settles
- * as soon as either happens, whether or not `work` honours the signal: a
- * handler stuck on something that ignores the signal must not hold the job
- * (and its concurrency slot) forever.
- *
- * The AbortController is created lazily, on the first read of `signal`:
- * creating one costs more than a no-op job's whole run in Node 20, and most
- * fast handlers never look at it.
+ * Runs `work` with a signal that aborts on timeout or cancellation, and settles then whether or not `work` honours it, so
+ * a stuck handler cannot hold its slot forever. The AbortController is made on the first read of `signal`: it costs
+ * more than a no-op job's whole run, and most fast handlers never look.
  */
 export function runWithinDeadline<R>(options: AttemptDeadlineOptions, work: (attempt: AttemptSignal) => Promise<R>): Promise<R> {
   return new DeadlineAttempt<R>(options).run(work);

@@ -22,12 +22,9 @@ interface Pending<P, R> {
 }
 
 /**
- * Batches over an ordinary BullMQ Worker: every job is fetched, locked, renewed,
- * cancelled and finished by BullMQ exactly as a single job is; only the call to
- * the handler is shared. A batch goes when it is full or when its first job has
- * waited `maxWaitMs`, without the jobs whose attempt stopped while they waited
- * (cancelled, timed out, handed back at a shutdown). A job that stalled before
- * goes at once in a batch of its own (see `StopNotifyingContext.runsAlone`).
+ * Batches over an ordinary BullMQ Worker: BullMQ handles each job as a single one, only the handler call is shared. A
+ * batch goes when full or when its first job has waited `maxWaitMs`, minus jobs whose attempt stopped meanwhile; a job
+ * that stalled before goes alone (`StopNotifyingContext.runsAlone`).
  */
 export function createBatchCollector<P, R>(options: BatchCollectorOptions<P, R>): BatchCollector<P, R> {
   let filling: Array<Pending<P, R>> = [];
@@ -63,9 +60,7 @@ async function runOne<P, R>(batch: Array<Pending<P, R>>, options: BatchCollector
     );
   } catch (err) {
     if (batch.length === 1) return batch[0]!.reject(err);
-    // One job may be what made the whole call throw (a payload the handler chokes on, a thread it
-    // crashes): each job still waiting runs again alone, so that one fails and the others get their
-    // own outcome. A cause common to all (the model server is down) fails each, at one call per job.
+    // One job may have made the whole call throw: each job still waiting runs again alone, so only that one fails.
     await Promise.all(batch.map((pending) => (isStopped(pending.item.ctx) ? pending.reject(err) : runOne([pending], options))));
     return;
   }

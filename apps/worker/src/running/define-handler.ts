@@ -1,5 +1,6 @@
 import type { Logger } from '@floodgate/shared/logger';
 import type { JobType, PayloadOf, ResultOf } from '@floodgate/shared/jobs';
+import type { FetchedPage } from '../page-fetch/fetch-page';
 
 /** What a handler gets besides its payload. */
 export interface JobContext {
@@ -14,6 +15,20 @@ export interface JobContext {
   jobId: string;
   /** Child logger carrying `jobId`, `type` and `attempt`. */
   logger: Logger;
+  /**
+   * Fetches an http(s) page, for a type whose definition sets `fetchesPages` (rejects for any other): SSRF-guarded,
+   * size- and time-bounded (PAGE_EXTRACT_MAX_BYTES, PAGE_EXTRACT_FETCH_TIMEOUT_MS), redirects followed, through the
+   * worker's proxy pool when FETCH_PROXIES is set. Fails with page-extract's codes (`forbidden_address`,
+   * `fetch_timeout`, `response_too_large`, …). `sticky`: fetches with the same key leave through the same exit while it
+   * stays healthy.
+   */
+  fetchPage(url: string, options?: { sticky?: string | undefined }): Promise<WebPage>;
+}
+
+/** A page `ctx.fetchPage` fetched. A non-2xx answer (a 404) has `kind: null` and no body; a 2xx neither HTML nor text fails (`unsupported_content_type`). */
+export interface WebPage extends FetchedPage {
+  /** The proxy exit that served it (`host:port`, never credentials), or null when fetched directly. */
+  readonly proxy: string | null;
 }
 
 /**
@@ -66,12 +81,9 @@ export interface JobHandler<P = unknown, R = unknown, T extends string = string>
   readonly type: T;
   run(data: P, ctx: JobContext): Promise<R>;
   /**
-   * Runs several jobs in one call, for types with a catalog `batch` policy: one
-   * outcome per item, in the same order. A throw of the whole call is not taken
-   * as every job's failure: each job still waiting is run again alone (a batch
-   * of one), so only a job that makes the call throw fails. A handler must
-   * therefore bear being called again for the jobs of a call that threw, as it
-   * must for any retry.
+   * Runs several jobs in one call (types with a catalog `batch`): one outcome per item, in order. If the whole call throws,
+   * each job still waiting is run again alone, so only the job that makes it throw fails: bear being called again, as for
+   * any retry.
    */
   runBatch?(items: ReadonlyArray<BatchItem<P>>, batch: BatchContext): Promise<ReadonlyArray<BatchOutcome<R>>>;
   /** Releases what the handler holds (sockets, pools); called once at shutdown. */

@@ -4,10 +4,11 @@ import type { Job } from 'bullmq';
 import type { z } from 'zod';
 import { cancelReasonOf, runWithinDeadline, type AttemptSignal } from './attempt-deadline';
 import { createBatchCollector } from './batch-collector';
-import type { JobContext, JobHandler, StopNotifyingContext } from './define-handler';
+import type { JobContext, JobHandler, StopNotifyingContext, WebPage } from './define-handler';
 import { permanentFailure } from './job-errors';
 import type { RunningAttempts } from './running-attempts';
 import { handBack, HAND_BACK_REASON } from '../shutdown/hand-back';
+import type { PageFetcher } from '../page-fetch/page-fetcher';
 
 export interface CreateProcessorOptions<P extends z.ZodType, R extends z.ZodType> {
   /** The job type's catalog entry: schemas and `timeoutMs` (the cap of a job's own `timeoutMs`). */
@@ -27,6 +28,8 @@ export interface CreateProcessorOptions<P extends z.ZodType, R extends z.ZodType
    * @defaultValue none: attempts stop only on their timeout
    */
   attempts?: RunningAttempts;
+  /** What `ctx.fetchPage` goes through, for a type with `fetchesPages`. @defaultValue none: `ctx.fetchPage` rejects */
+  pageFetcher?: PageFetcher | undefined;
 }
 
 /**
@@ -47,6 +50,7 @@ export function createProcessor<P extends z.ZodType, R extends z.ZodType>(
 ): JobProcessor<z.output<R>> {
   const { definition } = options;
   const run = handlerCall(options);
+  const fetchPage = pageFetchOf(definition, options.pageFetcher);
   return async (job, token) => {
     const startedAt = Date.now();
     let ctx: AttemptContext | undefined;
@@ -54,7 +58,7 @@ export function createProcessor<P extends z.ZodType, R extends z.ZodType>(
       const payload = definition.payload.safeParse(job.data);
       if (!payload.success) throw permanentFailure('invalid_payload', describeIssues(payload.error.issues));
       const output = await runWithinDeadline({ timeoutMs: attemptTimeoutOf(definition, job.opts), cancels: options.attempts, jobId: job.id }, (deadline) => {
-        ctx = new AttemptContext(job, deadline, options.logger, definition.type);
+        ctx = new AttemptContext(job, deadline, options.logger, definition.type, fetchPage);
         // Debug, not info: under a flood, a line per job multiplies the log volume for
         // little news; metrics count every job. Failures are logged at warn.
         if (options.logger.isLevelEnabled('debug')) ctx.logger.debug('job started');
@@ -73,7 +77,7 @@ export function createProcessor<P extends z.ZodType, R extends z.ZodType>(
     } catch (err) {
       // A shutdown past its grace: not this attempt's failure, the job goes back to wait.
       if (cancelReasonOf(err) === HAND_BACK_REASON) throw await handBack(job, token, options.logger);
-      (ctx ?? new AttemptContext(job, undefined, options.logger, definition.type)).logger.warn(
+      (ctx ?? new AttemptContext(job, undefined, options.logger, definition.type, fetchPage)).logger.warn(
         { err, durationMs: Date.now() - startedAt },
         'job attempt failed',
       );
@@ -102,11 +106,24 @@ function handlerCall<P extends z.ZodType, R extends z.ZodType>(
   return (data, ctx) => collector.submit(data, ctx);
 }
 
+type PageFetch = (url: string, options: { sticky?: string | undefined }, ctx: JobContext) => Promise<WebPage>;
+
+/** `ctx.fetchPage` of a type's jobs: through the worker's page fetcher when the definition sets `fetchesPages`. */
+function pageFetchOf(definition: JobDefinition, fetcher: PageFetcher | undefined): PageFetch {
+  const refuse = (why: string) => () => Promise.reject(new Error(`ctx.fetchPage: job type "${definition.type}" ${why}`));
+  if (!definition.fetchesPages) return refuse('does not fetch pages: set fetchesPages: true in its job definition (defineJob)');
+  if (!fetcher) return refuse('sets fetchesPages, but this worker was given no pageFetcher');
+  return async (url, { sticky }, ctx) => {
+    const { page, exit } = await fetcher.fetch(url, { sticky, ctx });
+    return { ...page, proxy: exit };
+  };
+}
+
 /**
  * The `ctx` a handler gets. A class rather than an object literal with getters:
  * it is built for every job, and V8 makes class instances much faster than
- * literals with accessors. The signal, the child logger, `progress` and `log`
- * are made lazily, on first use: most fast handlers never touch them.
+ * literals with accessors. The signal, the child logger, `progress`, `log` and
+ * `fetchPage` are made lazily, on first use: most fast handlers never touch them.
  */
 class AttemptContext implements StopNotifyingContext {
   readonly attempt: number;
@@ -114,12 +131,14 @@ class AttemptContext implements StopNotifyingContext {
   private childLogger: Logger | undefined;
   private progressFn: ((value: number | object) => Promise<void>) | undefined;
   private logFn: ((line: string) => Promise<void>) | undefined;
+  private fetchPageFn: JobContext['fetchPage'] | undefined;
 
   constructor(
     private readonly job: Job,
     private readonly deadline: AttemptSignal | undefined,
     private readonly parentLogger: Logger,
     private readonly type: string,
+    private readonly pageFetch: PageFetch,
   ) {
     this.attempt = job.attemptsMade + 1;
     this.jobId = job.id ?? 'unknown';
@@ -159,6 +178,11 @@ class AttemptContext implements StopNotifyingContext {
       await this.job.log(line);
     };
     return this.logFn;
+  }
+
+  get fetchPage(): JobContext['fetchPage'] {
+    this.fetchPageFn ??= (url, options = {}) => this.pageFetch(url, options, this);
+    return this.fetchPageFn;
   }
 }
 

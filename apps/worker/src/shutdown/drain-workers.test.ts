@@ -12,7 +12,7 @@ let base: Handlers;
 
 beforeAll(async () => {
   harness = await startHarness();
-  base = createHandlers({ pageExtract: { maxBytes: 1_000, fetchTimeoutMs: 500, allowPrivateNetworks: false }, cpuPool: harness.cpuPool });
+  base = createHandlers({ cpuPool: harness.cpuPool });
 });
 
 afterAll(async () => {

@@ -7,14 +7,9 @@ import { settlesWithin } from './settles-within';
 const AFTER_GRACE_MS = 1_000;
 
 /**
- * Stops `workers` gracefully: no new jobs are taken at once, active ones get up
- * to `graceMs` to finish. Past that, their signals abort and each job is handed
- * back to its queue's wait list without spending an attempt (see hand-back.ts);
- * what Redis cannot take then is recovered as stalled. Never waits on Redis
- * past `graceMs` + 2 s: a stop must end while Redis is unreachable too.
- *
- * `pause()` first, not `close()`: BullMQ memoizes `close()`, so a
- * `close()` still waiting for jobs could not be turned into `close(true)` later.
+ * Stops `workers` gracefully: no new jobs, active ones get `graceMs`; then their signals abort and each job is handed
+ * back to its wait list without spending an attempt (hand-back.ts). Never waits on Redis past `graceMs` + 2 s. Uses
+ * `pause()` first, since BullMQ memoizes `close()` and a waiting one could not become `close(true)`.
  */
 export async function drainWorkers(workers: readonly Worker[], graceMs: number, logger: Logger): Promise<void> {
   // pause(false) resolves once every attempt has ended and BullMQ recorded its outcome.

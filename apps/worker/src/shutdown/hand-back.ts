@@ -8,12 +8,9 @@ import { WaitingError, type Job } from 'bullmq';
 export const HAND_BACK_REASON = 'worker shutting down: job handed back';
 
 /**
- * Moves an active job back to the front of its wait list without spending an
- * attempt (BullMQ counts `attemptsMade` only when a job completes or fails), and
- * returns the error that tells BullMQ the job has left `active`. A deploy thus
- * costs no attempt, even a job's last one. Should Redis not take the move (it
- * is away, or the lock was lost), the lock expires and the stalled check hands
- * the job to another worker, which counts against `maxStalledCount`, not attempts.
+ * Moves an active job back to the front of its wait list without spending an attempt (so a deploy costs none), and returns
+ * the error telling BullMQ it left `active`. If Redis will not take the move, the lock expires and the stalled check hands
+ * the job on, counting against `maxStalledCount`, not attempts.
  */
 export async function handBack(job: Job, token: string | undefined, logger: Logger): Promise<WaitingError> {
   try {

@@ -15,12 +15,9 @@ export interface FairDispatchOptions {
 }
 
 /**
- * Joins one BullMQ Worker to its partition's fair dispatch. Every partition
- * gets its slots registered and a settle call per tick, fair or not, so jobs
- * left in lanes (the type was fair before, or another process thinks it is)
- * still drain. For a fair type, each job's start, end and retry is reported,
- * and a schedule's run, which BullMQ adds straight to wait, goes back to its
- * tenant's turn before it runs (`adopting`).
+ * Joins one BullMQ Worker to its partition's fair dispatch. Every partition, fair or not, registers slots and settles each
+ * tick, so jobs left in lanes still drain. For a fair type each job's start, end and retry is reported, and a schedule's
+ * run (added straight to wait by BullMQ) goes back to its tenant's turn first (`adopting`).
  */
 export function joinFairDispatch(worker: Worker, options: FairDispatchOptions): { dispatch: TenantDispatch; adopting<R>(processor: JobProcessor<R>): JobProcessor<R> } {
   const dispatch = startTenantDispatch({

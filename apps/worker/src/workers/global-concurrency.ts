@@ -3,15 +3,9 @@ import { closeQueues, openQueues, partitionShare, type PartitionCounts } from '@
 import type { RedisClient } from '@floodgate/shared/redis';
 
 /**
- * Applies each type's `globalConcurrency` from the catalog to its queues (a
- * limit across every worker process, kept by BullMQ in Redis per queue), and
- * removes a limit the catalog no longer sets. A partitioned type's limit is
- * split over the partitions taking new jobs in shares that add up to it (a
- * partition left draining above them gets 1 of it: see `partitionShare`), so
- * the type as a whole never runs more. Every worker process does it at start:
- * the last writer wins, and all of them write the same values when they are
- * given the same QUEUE_PARTITIONS.
- *
+ * Applies each type's catalog `globalConcurrency` to its queues (removing one the catalog no longer sets), split over a
+ * partitioned type's partitions in shares that add up to it (see `partitionShare`). Every worker does it at start; the
+ * last writer wins, and all write the same values given the same QUEUE_PARTITIONS.
  * @param partitions partition queues per type (the high-water mark: draining partitions count too)
  * @param taking partitions per type that take new jobs (this process's QUEUE_PARTITIONS)
  */

@@ -13,7 +13,7 @@ const opened: Queue[] = [];
 
 beforeAll(async () => {
   harness = await startHarness();
-  handlers = createHandlers({ pageExtract: { maxBytes: 10_000, fetchTimeoutMs: 500, allowPrivateNetworks: false }, cpuPool: harness.cpuPool });
+  handlers = createHandlers({ cpuPool: harness.cpuPool });
 });
 afterAll(async () => {
   await running?.close(5_000);

@@ -14,7 +14,7 @@ let prefix: string;
 beforeAll(async () => {
   harness = await startHarness();
   prefix = harness.newPrefix();
-  handlers = createHandlers({ pageExtract: { maxBytes: 10_000, fetchTimeoutMs: 500, allowPrivateNetworks: false }, cpuPool: harness.cpuPool });
+  handlers = createHandlers({ cpuPool: harness.cpuPool });
   running = startWorkers({ connection: harness.connection, prefix, handlers, logger: harness.logger, metrics: harness.metrics });
   await Promise.all(running.workers.map((worker) => worker.waitUntilReady()));
 });

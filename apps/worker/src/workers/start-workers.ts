@@ -9,6 +9,7 @@ import type { TenantDispatch } from '@floodgate/shared/fairness';
 import { drainWorkers } from '../shutdown/drain-workers';
 import { settlesWithin } from '../shutdown/settles-within';
 import type { JobHandler } from '../running/define-handler';
+import type { PageFetcher } from '../page-fetch/page-fetcher';
 import { joinFairDispatch } from './fair-dispatch';
 import type { Handlers } from '../handlers';
 import { measuredProcessor, type WorkerMetrics } from '../metrics/worker-metrics';
@@ -31,6 +32,11 @@ export interface StartWorkersOptions {
   logger: Logger;
   /** Where job durations and active counts go. */
   metrics: WorkerMetrics;
+  /**
+   * What `ctx.fetchPage` goes through for the types with `fetchesPages` (createPageFetcher). Owned by the caller, which
+   * closes it after the workers. @defaultValue none: their `ctx.fetchPage` rejects
+   */
+  pageFetcher?: PageFetcher | undefined;
   /** Locks, stalled checks, concurrency overrides. @defaultValue {@link DEFAULT_TUNING} */
   tuning?: WorkerTuning;
   /** Where finished jobs and their timings go for the dashboard's overview. @defaultValue not recorded */
@@ -154,7 +160,8 @@ function sharesOf(
   };
 }
 
-export interface CreateJobWorkerOptions extends Pick<StartWorkersOptions, 'connection' | 'prefix' | 'logger' | 'metrics' | 'tuning' | 'telemetry' | 'overview'> {
+export interface CreateJobWorkerOptions
+  extends Pick<StartWorkersOptions, 'connection' | 'prefix' | 'logger' | 'metrics' | 'tuning' | 'telemetry' | 'overview' | 'pageFetcher'> {
   definition: JobDefinition;
   handler: JobHandler;
   /** The partition queue to consume. @defaultValue 0 (the type's own queue) */
@@ -198,7 +205,7 @@ function openJobWorker(options: CreateJobWorkerOptions): JobWorker {
   const measured = measuredProcessor(
     type,
     // A batch fills from the jobs this worker holds at once: never larger than its concurrency (now, see consume()).
-    createProcessor({ definition, handler, logger: options.logger, batchSize: (): number => worker.concurrency, attempts }),
+    createProcessor({ definition, handler, logger: options.logger, batchSize: (): number => worker.concurrency, attempts, pageFetcher: options.pageFetcher }),
     options.metrics,
   );
   const processor = options.telemetry ? tracedProcessor(type, measured) : measured;

@@ -1,14 +1,7 @@
 /**
- * How a worker process trades recovery speed for Redis traffic and safety.
- *
- * A job's lock lasts `lockDurationMs` and is renewed every half of it; the
- * stalled-job check runs every `stalledIntervalMs` and hands jobs whose lock
- * expired to another worker. So a job of a process that died (SIGKILL, OOM,
- * power) runs again after at most lockDuration + stalledInterval: 15 s with the
- * defaults, against BullMQ's 60 s. The price: one renewal per active job every
- * 5 s, a stalled check every 5 s, and a process whose event loop blocks for
- * more than 10 s loses its jobs to another process and they run twice. CPU-bound
- * work runs on worker threads precisely so the loop never blocks that long.
+ * How a worker process trades recovery speed for Redis traffic: a dead process's jobs run again after at most
+ * lockDuration + stalledInterval (15 s by default, BullMQ's is 60 s), but a loop blocked over 10 s loses its jobs to
+ * another process, so they run twice (hence CPU-bound work on worker threads). See docs/operations.md, "Crashes".
  */
 export interface WorkerTuning {
   /** @defaultValue 10000 */

@@ -68,11 +68,8 @@ export interface JobDefinitionInput<P extends z.ZodType, R extends z.ZodType> {
    */
   backlogCap?: number;
   /**
-   * Fair shares between tenants (each API key, and each group a key names):
-   * workers take the next job of the tenant whose turn it is, in proportion
-   * to the keys' weights, instead of the oldest job, so one tenant's flood
-   * never makes the others wait behind it. A tenant alone gets every worker.
-   * Env override: QUEUE_FAIRNESS.
+   * Fair shares between tenants (each API key, and each group a key names): workers take the next job of the tenant whose
+   * turn it is, by the keys' weights, so one tenant's flood never makes the others wait. Env override: QUEUE_FAIRNESS.
    * @defaultValue true
    */
   fair?: boolean;
@@ -84,11 +81,8 @@ export interface JobDefinitionInput<P extends z.ZodType, R extends z.ZodType> {
    */
   tenantConcurrency?: number;
   /**
-   * Admission: one tenant's jobs waiting for their turn (delayed ones
-   * included) above which its new ones are refused with 429
-   * `tenant_queue_full`, while other tenants are still taken; with partitions,
-   * each holds a share. `backlogCap` stays the bound of the whole type.
-   * Env override: API_TENANT_BACKLOG_CAP.
+   * Admission: one tenant's jobs waiting for their turn (delayed included) above which its new ones get 429
+   * `tenant_queue_full` while others are still taken; split over partitions. Env override: API_TENANT_BACKLOG_CAP.
    * @defaultValue a quarter of the type's backlog cap (`backlogCap`, or API_BACKLOG_CAP where it names the type)
    */
   tenantBacklogCap?: number;
@@ -111,32 +105,31 @@ export interface JobDefinitionInput<P extends z.ZodType, R extends z.ZodType> {
    */
   maxResultBytes?: number;
   /**
-   * Hands the handler several jobs at once: up to `size` jobs, or fewer once the
-   * first has waited `maxWaitMs`. Each job still completes, fails and retries on its
-   * own. Worth it when a fixed cost per call (a thread hop, a model call, a bulk
-   * request) dwarfs the work per job. `size` must not exceed `concurrency`, which is
-   * how many jobs a process holds at once (so `concurrency / size` batches run together).
+   * Hands the handler up to `size` jobs at once, or fewer once the first has waited `maxWaitMs`; each still completes,
+   * fails and retries on its own. Worth it when a fixed cost per call dwarfs the work per job. `size` must not exceed
+   * `concurrency` (so `concurrency / size` batches run together).
    * @defaultValue no batching: one job per call
    */
   batch?: BatchPolicy;
   /**
-   * Queues this type's jobs are spread over. One BullMQ queue lives on one Redis
-   * primary (its keys share a hash tag), so one queue is bounded by one Redis
-   * CPU; a hot type split into N partitions spreads over a cluster's primaries.
-   * The API spreads new jobs over them, each job's id names its partition, and
-   * workers consume every partition. Env override: QUEUE_PARTITIONS.
+   * Queues this type's jobs are spread over: one queue lives on one Redis primary, so a hot type split into N spreads over
+   * a cluster's primaries (docs/job-types.md, "Partitions of a hot type"). Env override: QUEUE_PARTITIONS.
    * @defaultValue 1
    */
   partitions?: number;
   /**
-   * Payload fields (top-level, strings) holding URLs the handler will fetch.
-   * The API refuses a job whose URL names a private, loopback or link-local
-   * target (SSRF protection; PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS lifts it for
-   * every type), as a 422 naming the field, before it is enqueued. The handler
-   * must still check every address it connects to (`checkFetchTarget`).
+   * Top-level string payload fields holding URLs the handler will fetch: the API refuses (422) a private, loopback or
+   * link-local target unless PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS is set. The handler must still check every address it
+   * connects to (`checkFetchTarget`).
    * @defaultValue none: no field is a URL to fetch
    */
   urlFields?: readonly string[];
+  /**
+   * Its handler gets `ctx.fetchPage`: SSRF-guarded, size- and time-bounded, through the worker's proxy pool when
+   * FETCH_PROXIES is set (docs/job-types.md, "Fetching pages"). Without it, `ctx.fetchPage` rejects.
+   * @defaultValue false
+   */
+  fetchesPages?: boolean;
 }
 
 /** How a batch type groups its jobs. */
@@ -171,6 +164,7 @@ export interface JobDefinition<P extends z.ZodType = z.ZodType, R extends z.ZodT
   /** Undefined: a quarter of the type's backlog cap as the API applies it (see {@link tenantBacklogCapOf}). */
   readonly tenantBacklogCap: number | undefined;
   readonly urlFields: readonly string[];
+  readonly fetchesPages: boolean;
 }
 
 /** The tenant backlog cap of a type whose whole backlog cap is `backlogCap` (the catalog's, or API_BACKLOG_CAP). */
@@ -210,6 +204,7 @@ export function defineJob<P extends z.ZodType, R extends z.ZodType>(input: JobDe
     tenantConcurrency: input.tenantConcurrency,
     tenantBacklogCap: input.tenantBacklogCap,
     urlFields: Object.freeze([...(input.urlFields ?? [])]),
+    fetchesPages: input.fetchesPages ?? false,
   };
   if (!(definition.backoff.jitter >= 0 && definition.backoff.jitter <= 1)) {
     throw new Error(`Job type "${input.type}": backoff.jitter must be between 0 and 1`);

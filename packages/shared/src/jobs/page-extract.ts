@@ -46,4 +46,5 @@ export const pageExtractJob = defineJob({
   attempts: 3,
   backoff: { type: 'exponential', delayMs: 2_000 },
   urlFields: ['url'],
+  fetchesPages: true,
 });

@@ -44,13 +44,8 @@ export const StackEnv = CommonEnv.extend({
     "Time active jobs get to finish at shutdown (ms), above the longest job timeout; pm2's kill_timeout is this + 10 s.",
   ),
   /**
-   * Why a limit at all: without one V8 sizes the heap against the machine's
-   * memory and lets it grow through bursts of finishing jobs (5,000 I/O jobs
-   * completing at once took RSS from 390 to 460 MB while the live heap stayed
-   * near 140 MB); with one it collects sooner, and the density bench peaked at
-   * about 310 MB at the same jobs/s. A process whose live data outgrows it dies
-   * (out of memory) and pm2 restarts it, its jobs running again as stalled:
-   * raise it with the concurrency of big-payload types.
+   * Without a limit V8 sizes the heap to the machine and lets RSS grow through bursts of finishing jobs (docs/benchmarks.md,
+   * density). A process outgrowing it dies and pm2 restarts it (its jobs rerun as stalled): raise it for big-payload types.
    */
   WORKER_MAX_OLD_SPACE_MB: intEnv(DEFAULT_WORKER_MAX_OLD_SPACE_MB, { min: 64, max: 65_536 }).describe(
     "Each worker process's V8 old-space limit in MB (--max-old-space-size): bounds memory through bursts of finishing jobs.",
@@ -70,13 +65,13 @@ export const StackEnv = CommonEnv.extend({
    * or read cloud metadata: the API refuses such URLs at enqueue (422) and the
    * worker checks every address it connects to.
    */
-  PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: boolEnv(false).describe('Let page-extract reach loopback, private and link-local addresses (local development only).'),
+  PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: boolEnv(false).describe('Let page fetches (page-extract, every type with fetchesPages) and urlFields reach loopback, private and link-local addresses (local development only).'),
   /**
    * Parsed by `loadProxyList` in `@floodgate/shared/proxies`, whose errors never
    * quote credentials. The worker rotates over them; the API lists them at `GET /v1/proxies`.
    */
   FETCH_PROXIES: optionalStringEnv().describe(
-    "page-extract's forward proxies, comma-separated http://user:pass@host:port; unset (and no file): pages are fetched directly.",
+    'Forward proxies of page fetches (page-extract, every type with fetchesPages), comma-separated http://user:pass@host:port; unset (and no file): pages are fetched directly.',
   ),
   FETCH_PROXIES_FILE: optionalStringEnv().describe('A file of proxy URLs, one per line (# comments allowed), with or instead of FETCH_PROXIES.'),
   API_KEYS: optionalStringEnv().describe('API key records as a JSON array [{id, name, scopes, hash}], for containers and CI; never keys themselves.'),

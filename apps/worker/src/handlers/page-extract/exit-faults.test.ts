@@ -11,6 +11,7 @@ import { startWorkers, type RunningWorkers } from '../../workers/start-workers';
 import { startFixtureSite, type FixtureSite } from '../../testing/fixture-site';
 import { startHarness, type WorkerHarness } from '../../testing/worker-harness';
 import { closeHandlers, createHandlers, type Handlers } from '../index';
+import { createPageFetcher, type PageFetcher } from '../../page-fetch/page-fetcher';
 
 // Whose failure is it when a fetch through a proxy fails? Only the exit's own may
 // cool it: a site that is silent, drops the connection or answers 5xx must not
@@ -25,7 +26,7 @@ let proxy: ForwardProxy;
 /** Accepts, then drops each connection as soon as bytes arrive: a site resetting after the tunnel is up, or, as a proxy, one closing every request unanswered. */
 let dropping: Server;
 let droppingPort: number;
-const started: Array<{ running: RunningWorkers; handlers: Handlers; pool: ProxyPool }> = [];
+const started: Array<{ running: RunningWorkers; handlers: Handlers; pageFetcher: PageFetcher; pool: ProxyPool }> = [];
 
 beforeAll(async () => {
   harness = await startHarness();
@@ -40,9 +41,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const { running, handlers, pool } of started) {
+  for (const { running, handlers, pageFetcher, pool } of started) {
     await running.close(5_000);
     await closeHandlers(handlers);
+    await pageFetcher.close();
     await pool.close();
   }
   await proxy?.close();
@@ -65,12 +67,10 @@ function startPageExtract(proxyUrls: string[], tunnelHttp: boolean) {
     tunnelHttp,
     metrics: createProxyMetrics(registry),
   });
-  const handlers = createHandlers({
-    pageExtract: { maxBytes: 100_000, fetchTimeoutMs: FETCH_TIMEOUT_MS, allowPrivateNetworks: true, proxyPool: pool },
-    cpuPool: harness.cpuPool,
-  });
-  const running = startWorkers({ connection: harness.connection, prefix, handlers, logger: harness.logger, metrics: harness.metrics, types: ['page-extract'] });
-  started.push({ running, handlers, pool });
+  const handlers = createHandlers({ cpuPool: harness.cpuPool });
+  const pageFetcher = createPageFetcher({ policy: { allowPrivateNetworks: true }, maxBytes: 100_000, fetchTimeoutMs: FETCH_TIMEOUT_MS, proxyPool: pool });
+  const running = startWorkers({ connection: harness.connection, prefix, handlers, pageFetcher, logger: harness.logger, metrics: harness.metrics, types: ['page-extract'] });
+  started.push({ running, handlers, pageFetcher, pool });
   return {
     extract: async (url: string, opts: JobsOptions = {}): Promise<Job> => harness.settled(await harness.add(prefix, 'page-extract', { url }, { attempts: 1, ...opts })),
     requests: async (hostPort: string, outcome: string) => metricValue(await registry.metrics(), 'floodgate_proxy_requests_total', { proxy: hostPort, outcome }) ?? 0,

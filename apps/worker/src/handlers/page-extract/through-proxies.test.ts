@@ -15,7 +15,8 @@ import { startWorkers, type RunningWorkers } from '../../workers/start-workers';
 import { startFixtureSite, type FixtureSite } from '../../testing/fixture-site';
 import { startHarness, type WorkerHarness } from '../../testing/worker-harness';
 import { closeHandlers, createHandlers, type Handlers } from '../index';
-import type { TargetLookup } from './target-guard';
+import { createPageFetcher, type PageFetcher } from '../../page-fetch/page-fetcher';
+import type { TargetLookup } from '../../page-fetch/target-guard';
 
 /** Every proxy here wants these; none of it may ever show up in a log, a job or Redis. */
 const USER = 'fg-proxy-user';
@@ -36,7 +37,7 @@ let proxies: ForwardProxy[];
 const logLines: string[] = [];
 const logger = capturingLogger(logLines);
 const settledJobs: Job[] = [];
-const started: Array<{ running: RunningWorkers; handlers: Handlers; pool: ProxyPool }> = [];
+const started: Array<{ running: RunningWorkers; handlers: Handlers; pageFetcher: PageFetcher; pool: ProxyPool }> = [];
 
 beforeAll(async () => {
   harness = await startHarness();
@@ -57,9 +58,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const { running, handlers, pool } of started) {
+  for (const { running, handlers, pageFetcher, pool } of started) {
     await running.close(5_000);
     await closeHandlers(handlers);
+    await pageFetcher.close();
     await pool.close();
   }
   await Promise.all((proxies ?? []).map((proxy) => proxy.close()));
@@ -98,20 +100,19 @@ function startPageExtract(
     metrics: createProxyMetrics(registry),
     ...options.pool,
   });
-  const handlers = createHandlers({
-    pageExtract: {
-      maxBytes: 100_000,
-      fetchTimeoutMs: 2_000,
-      allowPrivateNetworks: options.allowPrivateNetworks ?? true,
-      proxyPool: pool,
-      ...(options.lookup ? { lookup: options.lookup } : {}),
-    },
-    cpuPool: harness.cpuPool,
+  const handlers = createHandlers({ cpuPool: harness.cpuPool });
+  const pageFetcher = createPageFetcher({
+    policy: { allowPrivateNetworks: options.allowPrivateNetworks ?? true },
+    maxBytes: 100_000,
+    fetchTimeoutMs: 2_000,
+    proxyPool: pool,
+    lookup: options.lookup,
   });
   const running = startWorkers({
     connection: harness.connection,
     prefix,
     handlers,
+    pageFetcher,
     logger,
     metrics: harness.metrics,
     types: ['page-extract'],
@@ -119,7 +120,7 @@ function startPageExtract(
       ? { tuning: { lockDurationMs: 10_000, stalledIntervalMs: 5_000, maxStalledCount: 1, concurrency: { 'page-extract': options.concurrency } } }
       : {}),
   });
-  started.push({ running, handlers, pool });
+  started.push({ running, handlers, pageFetcher, pool });
   return {
     prefix,
     pool,
