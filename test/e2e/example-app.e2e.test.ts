@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -90,6 +91,20 @@ describe('an app of its own (examples/my-app), installed from the packed package
   it('publishes every package an app installs, and what they depend on', async () => {
     const published = await Promise.all(packer.publicPackages().map(async (dir) => (JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { name: string }).name));
     expect(published.sort()).toEqual(['@floodgate/api', '@floodgate/client', '@floodgate/core', '@floodgate/dashboard', '@floodgate/shared', '@floodgate/worker']);
+  });
+
+  it('ships every file its packages\' exports name, and a README each', async () => {
+    const installed = join(dir, 'my-app/node_modules/@floodgate');
+    const targets = (entry: unknown): string[] =>
+      typeof entry === 'string' ? [entry] : entry && typeof entry === 'object' ? Object.values(entry).flatMap(targets) : [];
+    const missing: string[] = [];
+    for (const name of await readdir(installed)) {
+      const manifest = JSON.parse(await readFile(join(installed, name, 'package.json'), 'utf8')) as { exports?: unknown };
+      for (const target of [...targets(manifest.exports), 'README.md']) {
+        if (!existsSync(join(installed, name, target))) missing.push(`@floodgate/${name}: ${target}`);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 
   it('runs its own job type end to end: validated by its schema, done by its handler', async () => {
