@@ -189,8 +189,7 @@ export function createApp(
   app.use(mountRoutes(handlers, (route) => route.scope === 'open'));
   app.use(docsFilesRouter());
   app.use(requireAuth(deps.auth));
-  // Shedding before parsing: while the whole system is overloaded, a refusal
-  // must cost next to nothing, or the refusals themselves become the overload.
+  // Shed before parsing: under overload a refusal must cost next to nothing, or refusals become the overload.
   // A schedule's PUT comes in like a POST of its job (see routes/schedules.ts).
   app.use((req, _res, next) => {
     if (matchRoute(req.method, req.path)?.route.admits) deps.admission.shedIfOverloaded();

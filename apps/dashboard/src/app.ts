@@ -50,20 +50,16 @@ export interface DashboardDeps {
   logger: Logger;
 }
 
-/**
- * Builds the dashboard without listening, so tests run it on any port.
- *
- * In order: security headers on everything; `/healthz`, open; the CSRF check
- * on every unsafe method; the login and logout routes; then the session check
- * in front of everything else, and under the board, the viewer's read-only
- * guard and the board of the session's role.
- */
 /** The dashboard's express app, and a way to show partitions opened after it started. */
 export type DashboardApp = Express & {
   /** Shows every partition `deps.queues` holds now on both boards (after `growQueues`). */
   refreshBoards(): void;
 };
 
+/**
+ * Builds the dashboard without listening (tests run it on any port): security headers, open `/healthz`, CSRF check, login
+ * and logout, then the session check before the board of the session's role (the viewer's behind a read-only guard).
+ */
 export function createApp(deps: DashboardDeps): DashboardApp {
   const secure = deps.secureCookies ?? false;
   const accounts: Account[] = [
@@ -83,9 +79,8 @@ export function createApp(deps: DashboardDeps): DashboardApp {
   app.use(sameOriginGuard({ logger: deps.logger }));
   app.use(loginRoutes({ ...sessions, throttle: new LoginThrottle(deps.loginThrottle), logger: deps.logger }));
 
-  // Everything after this line needs a session: Bull Board's pages, its static
-  // files and its JSON API (which can delete jobs), and the 404s, which would
-  // otherwise tell a stranger which paths exist.
+  // Everything after this needs a session: Bull Board's pages, files and JSON API (which can delete jobs), and the 404s,
+  // which would otherwise tell a stranger which paths exist.
   app.use(requireSession(sessions));
   app.get('/', (_req, res) => res.redirect(BOARD_PATH));
   app.use(OVERVIEW_PATH, overviewContentSecurityPolicy({ secure }));

@@ -124,13 +124,9 @@ export interface CredentialProblem {
 }
 
 /**
- * Everything wrong with the dashboard's credentials, as one entry per variable
- * (empty when they are fine). In every environment the two users must differ.
- * With NODE_ENV=production the dashboard refuses weak ones: a generated
- * password or secret would change at every restart and be known only to a log
- * file, and a short, default or guessable one is the first thing a scanner tries.
- *
- * A pure function, so the rules are tested without starting anything.
+ * Everything wrong with the dashboard's credentials, one entry per variable (empty when fine): the two users must differ,
+ * and with NODE_ENV=production a missing, short, default or reused password or secret is refused (a generated one would
+ * change at every restart and be known only to a log).
  */
 export function credentialProblems(settings: CredentialSettings): CredentialProblem[] {
   const problems: CredentialProblem[] = [];

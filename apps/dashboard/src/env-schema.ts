@@ -3,15 +3,9 @@ import { StackEnv } from '@floodgate/shared/stack';
 import { credentialProblems } from './credentials';
 
 /**
- * The dashboard's environment: the variables every process reads, plus its own.
- * The DASHBOARD_* entries the launcher also reads are taken from the stack's
- * schema, so a default is written once for this app, ecosystem.config.js and
- * the `npm start` launcher; the ones only the dashboard reads live here.
- * Side-effect free, unlike env.ts: the env reference (`npm run env:example`) reads it.
- *
- * Credentials are judged as a whole ({@link credentialProblems}): with
- * NODE_ENV=production a missing, short, default or reused password or session
- * secret stops the dashboard at start, with the variable named.
+ * The dashboard's environment: the common variables, the DASHBOARD_* ones the launcher also reads (from the stack's
+ * schema, so each default is written once), and its own. Side-effect free: `npm run env:example` reads it. With
+ * NODE_ENV=production a weak or reused password or session secret stops it at start ({@link credentialProblems}).
  */
 export const DashboardEnv = CommonEnv.extend({
   NODE_ENV: StackEnv.shape.NODE_ENV,

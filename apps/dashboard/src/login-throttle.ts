@@ -18,13 +18,9 @@ interface Entry {
 }
 
 /**
- * Exponential back-off on failed logins, per client address, in memory (the
- * dashboard is one process). After `freeAttempts` failures an address waits
- * 1 s, then 2 s, 4 s, … up to 15 min before its next attempt is even checked,
- * which turns password guessing from thousands of tries a second into a few
- * dozen a day. A successful login does not clear the count: otherwise someone
- * holding the viewer password could reset their budget between guesses at the
- * admin's. Failures are forgotten `forgetAfterMs` after the last one.
+ * Exponential back-off on failed logins per client address, in memory (one dashboard process): after `freeAttempts`,
+ * 1 s, 2 s, 4 s … up to 15 min. A success does not clear the count, or the viewer could reset their budget between guesses
+ * at the admin's password. Failures are forgotten `forgetAfterMs` after the last one.
  */
 export class LoginThrottle {
   readonly #entries = new Map<string, Entry>();

@@ -14,17 +14,9 @@ export interface LoginDeps extends SessionDeps {
 }
 
 /**
- * The login form and the logout, all outside the session check:
- *
- * - `GET /login`: the form (no script; its stylesheet is `/login.css`).
- * - `POST /login` (urlencoded `user`, `password`, `next`): 303 to `next` (a
- *   board path) with the session cookie, or the form again with 401; 429 with
- *   `Retry-After` while the address is throttled after failed logins.
- * - `GET /logout`: a page with a logout button (Bull Board's header links
- *   here; a GET must not change anything, so it only asks).
- * - `POST /logout`: revokes the session, clears the cookie, 303 to the form.
- *
- * Both POSTs pass the CSRF check first (see csrf.ts).
+ * The login form and the logout, outside the session check: `GET`/`POST /login` (303 to `next` with the cookie, 401, or
+ * 429 while the address is throttled) and `GET`/`POST /logout` (the GET only asks: Bull Board's header links to it).
+ * Both POSTs pass the CSRF check first (csrf.ts).
  */
 export function loginRoutes(deps: LoginDeps): Router {
   const router = express.Router();

@@ -21,12 +21,9 @@ export interface SessionCodecOptions {
 }
 
 /**
- * Signs and checks session tokens: `v1.<payload>.<mac>`, where payload is the
- * base64url JSON of `{u: user, r: role, e: expiry (ms), i: id}` and mac is
- * base64url HMAC-SHA256 over `v1.<payload>` with the session secret. Nothing
- * is stored on the server: the signature is the proof. What it cannot do alone
- * is forget a cookie before its expiry, so logouts are remembered here until
- * the cookie would have expired anyway (in memory: one dashboard process).
+ * Signs and checks session tokens `v1.<payload>.<mac>` (base64url JSON `{u, r, e, i}`, HMAC-SHA256 with the session
+ * secret); nothing is stored server-side. Logouts are remembered in memory (one dashboard process) until the cookie
+ * would have expired anyway.
  */
 export class SessionCodec {
   readonly lifetimeMs: number;
@@ -59,9 +56,7 @@ export class SessionCodec {
   verify(token: string | undefined, now = Date.now()): Session | undefined {
     const match = /^v1\.([A-Za-z0-9_-]{1,2048})\.([A-Za-z0-9_-]{43})$/.exec(token ?? '');
     if (!match?.[1] || !match[2]) return undefined;
-    // The MAC's text is compared, not its decoded bytes: 43 base64url characters carry 2 spare
-    // bits, so decoding would accept four spellings of one MAC. Constant time: the comparison
-    // does not stop at the first wrong byte.
+    // Compare the MAC's text, not its decoded bytes (2 spare bits would accept four spellings), in constant time.
     const given = Buffer.from(match[2], 'latin1');
     const expected = Buffer.from(this.#mac(`v1.${match[1]}`).toString('base64url'), 'latin1');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;

@@ -17,12 +17,8 @@ export interface ValidationIssue {
 }
 
 /**
- * The `details` some codes always carry, typed:
- * - `enqueue_outcome_unknown` (503): the add reached Redis but its answer was
- *   lost, so the job may exist: `{id, type, links}`. The client reads it before
- *   any resend (see the README), so you see this code only once retries ran out.
- * - `invalid_payload` (422): `{issues}`.
- * - `queue_full` (429): `{backlog, cap}`.
+ * The `details` some codes always carry, typed. `enqueue_outcome_unknown` (503: the job may exist) carries `{id, type,
+ * links}`; the client reads that job before any resend, so you see this code only once retries ran out.
  */
 export interface ApiErrorDetails {
   enqueue_outcome_unknown: OutcomeUnknownDetails;

@@ -43,14 +43,9 @@ export interface EnqueueAndWaitOptions extends EnqueueOptions, FailureOptions {
 }
 
 /**
- * A typed client for the floodgate HTTP API. `Jobs` is your job map
- * (`{ [type]: { payload; result } }`, or {@link JobMapOf} your definitions): then
- * `enqueue('sum', payload)` only compiles with a sum payload, and a sum job's
- * `result` is a sum result. Without it, any type name and unknown payloads.
- *
- * Every call throws a FloodgateApiError when the API answers with an error,
- * and a FloodgateNetworkError when no readable answer comes back, once its
- * retries (`maxRetries`, where resending is safe) ran out.
+ * A typed client for the floodgate HTTP API. `Jobs` is your job map (or {@link JobMapOf} your definitions), so
+ * `enqueue('sum', payload)` only compiles with a sum payload; without it, any type and unknown payloads. Calls throw a
+ * FloodgateApiError on an error answer, and a FloodgateNetworkError when no readable answer came once retries ran out.
  */
 export class FloodgateClient<Jobs extends JobMap<Jobs> = AnyJobs> {
   readonly #transport: TransportSettings;
@@ -93,12 +88,9 @@ export class FloodgateClient<Jobs extends JobMap<Jobs> = AnyJobs> {
   }
 
   /**
-   * `POST /v1/jobs/:type/bulk`: enqueues many jobs of one type in one request.
-   * Validation is all or nothing: one invalid item is a 422 naming its index,
-   * and none is enqueued. Then each item has its own outcome, in the order
-   * given, and `status` says whether `all`, `some` or `none` are stored (a
-   * partial answer is not thrown: check `status`). Give every item a `jobId`
-   * to let the client resend after a lost answer. An empty list sends nothing.
+   * `POST /v1/jobs/:type/bulk`: many jobs of one type in one request. Validation is all or nothing (a 422 names the bad
+   * index); then each item has its own outcome, in order, and `status` says `all`, `some` or `none` were stored (a partial
+   * answer is not thrown). Give every item a `jobId` so a lost answer can be resent. An empty list sends nothing.
    */
   async enqueueBulk<T extends TypeOf<Jobs>>(type: T, jobs: ReadonlyArray<BulkJob<Jobs, T>>, options: CallOptions = {}): Promise<BulkEnqueued<T>> {
     if (jobs.length === 0) return { type, status: 'all', count: 0, jobs: [] };

@@ -17,12 +17,9 @@ export interface TransportSettings {
 }
 
 /**
- * What sending a request again could do twice, and so when the client may resend it:
- * - `safe`: nothing (a read, a PUT, a DELETE, an enqueue under an idempotency key
- *   or jobId, a pause): resent after any failure another try may cure.
- * - `refused`: something (a bulk enqueue without jobIds, a job retry): resent only
- *   when the API surely did nothing: the connection was refused, or the API
- *   answered with one of `refusals`, codes that say nothing was done.
+ * When the client may resend a request. `safe` (a read, a PUT, a DELETE, a keyed enqueue, a pause): after any failure
+ * another try may cure. `{refusals}` (a bulk without jobIds, a job retry): only when the API surely did nothing, the
+ * connection refused or the answer one of `refusals`.
  */
 export type Resend = 'safe' | { refusals: ReadonlySet<string> };
 

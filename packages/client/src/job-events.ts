@@ -33,14 +33,9 @@ export interface JobEventsOptions extends CallSettings {
 }
 
 /**
- * `GET /v1/jobs/:type/:id/events`, followed to the job's end: yields each event
- * and ends after `completed` or `failed`. When the connection drops or the
- * server lets go (a shutdown) before that, it reconnects with `Last-Event-ID`,
- * and the API answers with the job's `state` now, then live events: progress
- * reports made while away are not replayed one by one (the state holds the
- * latest), and a job that finished meanwhile gets its final event. Reconnects
- * wait as resends do and count against `maxRetries`, consecutively: any event
- * received starts the count again, so a stream may run for hours.
+ * `GET /v1/jobs/:type/:id/events`, followed to the job's end (`completed` or `failed`). A dropped stream reconnects with
+ * `Last-Event-ID` and gets the job's `state` now, then live events (missed progress is not replayed). Reconnects wait as
+ * resends do and count against `maxRetries` in a row: any event received resets the count.
  */
 export async function* followJobEvents<Jobs extends JobMap<Jobs>, T extends TypeOf<Jobs>>(
   settings: TransportSettings,

@@ -36,16 +36,9 @@ export type SchemaOutput<S> = S extends { _output: infer O } ? O : S extends { _
 export type SchemaInput<S> = S extends { _input: infer I } ? I : S extends { _zod: { input: infer I } } ? I : unknown;
 
 /**
- * A job map derived from job definitions with zod `payload` and `result`
- * schemas, keyed by type name, such as floodgate's own catalog or yours:
- *
- * ```ts
- * import type { catalog } from './jobs'; // { sum: defineJob({ type: 'sum', payload, result, ... }), ... }
- * const floodgate = new FloodgateClient<JobMapOf<typeof catalog>>({ baseUrl, apiKey });
- * ```
- *
- * A payload is typed as its schema's input (defaults may be left out, as the
- * API fills them in) and a result as its schema's output.
+ * A job map derived from job definitions with zod `payload` and `result` schemas, keyed by type name (floodgate's catalog
+ * or yours): a payload is typed as its schema's input (the API fills in defaults), a result as its schema's output.
+ * @example const floodgate = new FloodgateClient<JobMapOf<typeof catalog>>({ baseUrl, apiKey });
  */
 export type JobMapOf<Definitions> = {
   [K in keyof Definitions]: Definitions[K] extends { payload: infer P; result: infer R } ? { payload: SchemaInput<P>; result: SchemaOutput<R> } : never;

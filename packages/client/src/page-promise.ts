@@ -4,17 +4,9 @@ export interface CursorPage {
 }
 
 /**
- * A listing call: await it for its first page, or `for await` over it for
- * every item of every page, each page fetched when the one before is used up:
- *
- * ```ts
- * const page = await floodgate.listJobs('sentiment', { state: 'failed' });
- * for await (const job of floodgate.listJobs('sentiment', { state: 'failed' })) { ... }
- * ```
- *
- * Nothing is sent until it is awaited or iterated. Break out of the loop to stop
- * fetching. `pages()` goes page by page instead (a search's `scanned` and
- * `stoppedBy` are per page).
+ * A listing call: await it for the first page, or `for await` over it for every item of every page (each fetched when the
+ * one before is used up; break to stop). Nothing is sent until awaited or iterated; `pages()` goes page by page.
+ * @example for await (const job of floodgate.listJobs('sentiment', { state: 'failed' })) { ... }
  */
 export class PagePromise<Page extends CursorPage, Item> implements PromiseLike<Page>, AsyncIterable<Item> {
   readonly #fetchPage: (cursor: string | undefined) => Promise<Page>;

@@ -23,12 +23,9 @@ const RETRIED_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /**
- * Whether `err`, the failure of one attempt, is worth another: a failure that
- * may pass (see {@link RETRIED_STATUSES}, a failed connection, a timeout) and,
- * for a request that must not run twice, only when the API surely did nothing.
- * A 4xx other than 408 and 429 says what is wrong with the request itself, so
- * it is never resent; that includes every floodgate 409 (conflicts that a resend
- * cannot change: job_not_failed, job_finished, idempotency_conflict, ...).
+ * Whether `err`, one attempt's failure, is worth another: one that may pass ({@link RETRIED_STATUSES}, a failed
+ * connection, a timeout) and, for a request that must not run twice, only when the API surely did nothing. Other 4xx
+ * (every 409 included) say what is wrong with the request itself, so are never resent.
  */
 export function isWorthRetrying(err: unknown, resend: Resend): boolean {
   if (err instanceof FloodgateApiError) {

@@ -13,17 +13,10 @@ export interface Sent {
 }
 
 /**
- * Sends `request`, and again after a failure another try may cure (see
- * isWorthRetrying), up to the call's `maxRetries` resends, waiting between them
- * (retryDelayMs, which honours `Retry-After`). Each attempt has its own timeout;
- * the caller's signal stops the attempts and the waits alike.
- *
- * With `lookUp` (enqueues), a 503 `enqueue_outcome_unknown` is settled before
- * anything is sent again: the next attempt GETs the job the answer named. It
- * exists: that is the answer. 404: the add never happened, and the request
- * is sent again at once. Anything else (a key that may write but not read, Redis
- * still away): the request is sent again after the usual wait, which its
- * idempotency key makes safe either way. A lookup counts as an attempt.
+ * Sends `request`, and again (up to `maxRetries` resends, waiting retryDelayMs) after a failure isWorthRetrying says another
+ * try may cure; each attempt has its own timeout, and the caller's signal stops attempts and waits alike. With `lookUp`
+ * (enqueues), a 503 `enqueue_outcome_unknown` is settled first by GETting the named job (an attempt): found is the answer,
+ * 404 resends at once, anything else resends after the usual wait (the idempotency key makes that safe).
  */
 export async function sendWithRetries(
   settings: TransportSettings,

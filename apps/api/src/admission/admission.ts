@@ -47,19 +47,8 @@ export interface Admission {
 }
 
 /**
- * Admission control: the checks run cheapest first, and the first that says no
- * throws an HttpError with its own code and a `Retry-After`. While this
- * process is overloaded (1) a request is refused before its body is read; the
- * other checks run once the request is known to be valid, so bad input still
- * gets its 4xx while Redis is nearly full.
- * 1. this process's event loop lags → 503 `overloaded`;
- * 2. the Redis primary holding the job's partition queue is nearly full → 503 `redis_memory_high`, naming it
- *    (a plain job of a partitioned type is placed on a partition whose primary is not, when there is one);
- * 3. the type's backlog is at its cap → 429 `queue_full`;
- * 4. the client spent its rate for this type → 429 `rate_limited`.
- * The rate check comes last because it is the only one that spends something
- * (tokens): a request refused for any other reason costs the client nothing.
- * Health, readiness and metrics routes never pass through here.
+ * Admission control, cheapest check first; the first that says no throws an HttpError with its code and a `Retry-After`
+ * (table in docs/operations.md, "Overload protection"). The rate check runs last, as the only one that spends tokens.
  */
 export function createAdmission(deps: AdmissionDeps): Admission {
   const shedIfOverloaded = () => {

@@ -9,7 +9,7 @@ export interface RedisMemoryGuardOptions {
   high: number;
   /** …and below which it resumes. @defaultValue 0.75 */
   low: number;
-  /** Sampling period. One timer per process, never a Redis call per request. @defaultValue 500 */
+  /** Sampling period. One timer per process, never a Redis call per request. @defaultValue 100 */
   intervalMs: number;
   /**
    * Longest one `INFO` may take. Past it the sample is given up (the reading

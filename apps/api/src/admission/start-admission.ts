@@ -33,9 +33,8 @@ export function startAdmission(deps: { redis: RedisClient; queues: JobQueues; pr
     redis: deps.redis,
     high: deps.limits.redisMemoryHigh,
     low: deps.limits.redisMemoryLow,
-    // Often: a coalesced API process adds over a thousand jobs in 100 ms, and the
-    // guard must see Redis fill before the headroom above the high mark is gone.
-    // One INFO per process per 100 ms costs Redis next to nothing.
+    // Often: a coalesced API process adds over a thousand jobs in 100 ms, and the guard must see Redis fill before the
+    // headroom above the high mark is gone. One INFO per 100 ms costs Redis next to nothing.
     intervalMs: 100,
     logger: deps.logger,
   });

@@ -2,11 +2,8 @@ import { luaScript, readLuaFiles } from '@floodgate/shared/redis';
 import type { RedisClient } from '@floodgate/shared/redis';
 
 /**
- * A token bucket in one Redis hash, refilled by Redis's own clock (`TIME`), so
- * every API process shares it and no process's clock skew matters. It grants
- * up to what was asked (`partial`), or all or nothing. One call per batch of
- * requests: coalesced single enqueues take many tokens in one round trip.
- * The script is take-tokens.lua, read once per process.
+ * A token bucket in one Redis hash refilled by Redis's own clock (`TIME`), so API processes share it regardless of
+ * clock skew; one call takes a coalesced batch's tokens, partially or all or nothing. Scripts read once per process.
  */
 const TAKE_TOKENS = readLuaFiles(__dirname, 'take-tokens.lua');
 const GIVE_TOKENS = readLuaFiles(__dirname, 'give-tokens.lua');

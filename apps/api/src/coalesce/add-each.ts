@@ -50,14 +50,9 @@ export interface AddTarget {
 }
 
 /**
- * Like `Queue.addBulk` (one script per job, in one pipeline), but with an
- * outcome per job. `addBulk` throws when any job of the batch fails, after
- * the others were added: when Redis reaches `maxmemory` part-way through a
- * batch, requests whose jobs exist would be told they failed, and retried into
- * duplicates. Here each request learns its own job's fate, and a batch whose
- * answer never comes (a dropped connection, the deadline) says so per job.
- * A plain job of a type that is not fair is BullMQ's own add; every other
- * (fair, or idempotent) is floodgate's (fair-add.lua).
+ * Like `Queue.addBulk` (one script per job, one pipeline), but with an outcome per job: `addBulk` throws when any job
+ * fails after the others were added (say at `maxmemory`), and retries would then duplicate them. A plain job of a type
+ * that is not fair is BullMQ's own add; the rest (fair, or idempotent) are fair-add.lua.
  */
 export async function addEach(redis: RedisClient, target: AddTarget, items: AddItem[], deadlineMs: number, replication: ReplicationAck): Promise<Array<Added | Error>> {
   const { type, queue, fair } = target;

@@ -104,10 +104,8 @@ export function createJobAdder(queues: JobQueues, redis: RedisClient, options: J
   return {
     add: (type, item) => batcher.submit(keyOf(type, item.opts.jobId), item),
     addAll: async (type, items) => {
-      // Grouped by partition queue, then in slices sent one after another without waiting for the
-      // replies, with a turn of the event loop between them: building a thousand adds at once held
-      // the loop for tens of milliseconds on a busy machine, long enough for the event-loop guard
-      // to shed the next requests.
+      // Per partition queue, in slices sent without waiting for replies, a loop turn between them: a thousand adds built at once
+      // held the loop long enough for the event-loop guard to shed the next requests.
       const groups = new Map<string, number[]>();
       items.forEach((item, index) => {
         const key = keyOf(type, item.opts.jobId);

@@ -12,14 +12,9 @@ export const AOF_ACK_TIMEOUT_MS = 2_000;
 export type AofAck = () => Promise<void>;
 
 /**
- * REDIS_ACK_FSYNC=true: `WAITAOF 1 0` after the writes on `redis`, the
- * connection the queues write on (WAITAOF covers only its own connection's
- * writes). Callers in one turn share one WAITAOF: each called after its own
- * write had its reply, so that write went out before the WAITAOF does.
- * WAITAOF blocks the connection until the fsync (up to a second with
- * `appendfsync everysec`), so everything on it waits that long too: the cost
- * of the promise. Needs Redis 7.2 or later (checked at start). Not with a
- * cluster (refused by the env): there `call` may reach another node than the writes.
+ * REDIS_ACK_FSYNC=true: `WAITAOF 1 0` on `redis`, the queues' write connection (WAITAOF covers only its own connection);
+ * callers in one turn share one. It blocks the connection until the fsync (up to 1 s with `everysec`), the price of the
+ * promise. Needs Redis 7.2+; not on a cluster (refused by the env), where `call` may reach another node.
  */
 export function createAofAck(redis: RedisClient, timeoutMs = AOF_ACK_TIMEOUT_MS): AofAck {
   let next: Promise<void> | undefined;

@@ -3,12 +3,8 @@ import type { Queue } from 'bullmq';
 import { idempotencyRecordKey, type RedisClient } from '@floodgate/shared/redis';
 
 /**
- * What an idempotent request (an `Idempotency-Key`, a caller's own `jobId`)
- * asked for the first time. The record lives beside its job (`<queue>:idem:<id>`,
- * the queue's hash tag, so the same primary, replicated and failed over with
- * the job), is written in the same step as the job's add (fair-add.lua), and
- * outlives the job for IDEMPOTENCY_TTL: a repeat never adds again, however
- * long ago the job ran, and a record is never there without its add.
+ * What an idempotent request (an `Idempotency-Key`, a caller's `jobId`) first asked for. It lives beside its job (same
+ * hash tag), is written in the same step as the add (fair-add.lua), and outlives the job for IDEMPOTENCY_TTL.
  */
 export interface IdempotencyRecord {
   /** Digest of the first request's type, payload and options. */

@@ -40,13 +40,9 @@ export interface IdempotentRequest {
 }
 
 /**
- * An idempotent add: a repeat answers what the first request made (its job,
- * or `expired` once retention removed it) for IDEMPOTENCY_TTL, never a second
- * job, whatever happened in between (a lost answer, a crash, a failover: the
- * record is written with the job, beside it). A repeat with another payload
- * or options is 409 `idempotency_conflict`; a caller's jobId that another API
- * key used is 409 `job_id_taken`. A repeat is answered before admission: it
- * adds nothing, so it spends no rate token and is never refused as full.
+ * An idempotent add: for IDEMPOTENCY_TTL a repeat answers what the first request made (its job, or `expired`), never a
+ * second job, whatever happened between (the record is written with the job). Another payload is 409
+ * `idempotency_conflict`, another key's jobId 409 `job_id_taken`. Repeats skip admission: they add nothing.
  */
 export function createIdempotentAdd(deps: IdempotentAddDeps): (request: IdempotentRequest) => Promise<EnqueueOutcome> {
   /** The job an id names now, or `expired` when retention removed it. */

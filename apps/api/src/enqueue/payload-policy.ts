@@ -3,15 +3,9 @@ import { catalog, type JobType } from '@floodgate/shared/jobs';
 import type { z } from 'zod';
 
 /**
- * Rules a payload must meet in this deployment, beyond its catalog schema:
- * today, that no URL in a field the type's definition names (`urlFields`)
- * names an internal target while SSRF protection is on (an IP literal in a
- * private range, or a localhost name). The
- * worker checks again on every address it connects to; refusing here turns an
- * obviously bad job into a 422 instead of a failed job.
- *
- * Returns the problems as zod-style issues under `at` (the payload's path in
- * the request body), or an empty list.
+ * Rules a payload must meet here beyond its catalog schema: today, no URL in the type's `urlFields` naming an internal
+ * target while SSRF protection is on (the worker checks every address again; this makes a bad job a 422, not a failed
+ * job). Returns zod-style issues under `at` (the payload's path in the body), or an empty list.
  */
 export type PayloadPolicy = (type: JobType, payload: unknown, at: PropertyKey[]) => z.core.$ZodIssue[];
 

@@ -33,10 +33,8 @@ export function isRedisConnectionError(err: unknown): boolean {
     err.name === 'AbortError' ||
     err.name === 'ClusterAllFailedError' ||
     /Stream isn't writeable|Connection is closed|enableOfflineQueue|Reached the max retries/i.test(err.message) ||
-    // A failover in progress: no primary for the slot yet (cluster), a node that no
-    // longer serves the slot (MOVED/ASK left over in a pipeline's replies), a demoted
-    // primary (READONLY), a replica still loading. The command did not run; a retry
-    // finds the new primary.
+    // A failover in progress (no primary for the slot yet, MOVED/ASK leftovers, a demoted primary, a replica loading):
+    // the command did not run, and a retry finds the new primary.
     /^(CLUSTERDOWN|TRYAGAIN|READONLY|MASTERDOWN|LOADING|MOVED|ASK)\b|Too many Cluster redirections|Failed to refresh slots cache|None of startup nodes is available/.test(err.message)
   );
 }
@@ -68,15 +66,9 @@ export function enqueueOutcomeUnknown(type: JobType, id: string, cause?: unknown
 }
 
 /**
- * Whether ioredis refused a command before writing it (no connection, no
- * offline queue): then nothing reached Redis. Any other failure of a command
- * already written (a reset, `AbortError`, the flush on close) leaves its outcome unknown.
- *
- * Never on a Cluster client: ioredis Cluster resends a command whose connection
- * closed or that a failing-over node bounced (MOVED, TRYAGAIN, CLUSTERDOWN), and
- * the error that finally comes back ("Cluster isn't ready", "Stream isn't
- * writeable") is that of the last try, which says nothing of the first. There,
- * every failure of an add is "may exist" (503 `enqueue_outcome_unknown`, with the id).
+ * Whether ioredis refused a command before writing it (no connection, no offline queue), so nothing reached Redis; any
+ * other failure leaves the outcome unknown. Never on a Cluster client: it resends on MOVED, TRYAGAIN or a closed
+ * connection, and the last try's error says nothing of the first, so every failed add there "may exist".
  */
 export function wasNeverSent(err: unknown, client?: { readonly isCluster?: boolean }): boolean {
   if (client?.isCluster === true) return false;

@@ -39,16 +39,9 @@ export interface LeanEnqueueDeps {
 }
 
 /**
- * The HTTP listener of the API: a lean path for the one request that arrives
- * by the thousand (`POST /v1/jobs/:type`, a JSON body with a length, no
- * query), and express for everything else. Express's
- * routing, middleware chain and body parser cost more CPU than validating and
- * enqueueing the job itself; under a flood that is the difference between
- * keeping up and shedding.
- *
- * It answers exactly as the express route would (the same enqueue pipeline,
- * errors, headers, log line and metrics), and hands anything unusual over to
- * express before reading the body, judged on the headers alone.
+ * The API's HTTP listener: a lean path for plain `POST /v1/jobs/:type` (JSON with a length, no query), since express's
+ * routing and body parser cost more CPU than the enqueue itself under a flood; express for everything else. It answers
+ * exactly as the express route would, and hands anything unusual to express, judged on the headers before the body.
  */
 export function leanEnqueueListener(deps: LeanEnqueueDeps): RequestListener {
   return (req, res) => {

@@ -4,12 +4,8 @@ import { HttpError } from '../errors';
 export const MAX_JSON_DEPTH = 32;
 
 /**
- * Whether a JSON body nests objects and arrays deeper than `max`, found in one
- * pass over its bytes before it is parsed (brackets inside strings do not
- * count). Parsing a body of 100,000 `[` first, only to walk it afterwards,
- * would do the damage the limit is there to prevent. Bytes, not text: every
- * character that matters is ASCII (UTF-8 never uses those bytes inside a
- * multi-byte character), and the body is then decoded once, by the parser.
+ * Whether a JSON body nests deeper than `max`, found in one pass over its bytes before parsing (parsing 100,000 `[` first
+ * would do the damage the limit prevents). Bytes suffice: every character that matters is ASCII, never inside UTF-8.
  */
 export function jsonNestsDeeperThan(body: Uint8Array, max: number): boolean {
   let depth = 0;

@@ -15,18 +15,9 @@ const KEEPALIVE_MS = 15_000;
 const EVENT_ID = /^\d{1,15}$/;
 
 /**
- * `GET /v1/jobs/:type/:id/events`: Server-Sent Events for one job. First a
- * `state` event with the job's view, then `progress` events, and a final
- * `completed` (`{result}`) or `failed` (`{error}`) event, after which the
- * stream closes (at once if the job had already finished). The field names are
- * the job view's, not BullMQ's (`returnvalue`, `failedReason`).
- *
- * Every event has an `id:`, counting up by one. A client that lost the stream
- * reconnects with `Last-Event-ID: <the last id it saw>`: its ids go on from there,
- * and it gets the job's `state` now, then live events. Nothing missed is replayed
- * one by one: the `state` event holds the latest progress, and a job that finished
- * while the client was away gets its final event again. No state is kept per
- * stream on the server, so the reconnect may land on any API process.
+ * `GET /v1/jobs/:type/:id/events`: Server-Sent Events for one job (`state`, `progress`, then `completed` or `failed`, and
+ * the stream closes; see docs/api.md). A reconnect with `Last-Event-ID` gets ids going on from it, the current `state`
+ * and live events; no state is kept per stream, so it may land on any API process.
  */
 export function jobEventsHandlers(deps: { queues: JobQueues; redis: RedisClient; waiter: JobWaiter }): HandlersOf<'watchJob'> {
   return {

@@ -47,10 +47,8 @@ export function schedulesHandlers(deps: {
       if (!isJobType(type)) throw unknownJobType(type);
       const repeat = everyMs === undefined ? { pattern: cron, ...(tz ? { tz } : {}) } : { every: everyMs };
       checkRepeat(repeat);
-      // The payload as a POST of the type carries it: the same checks, 422 issues and
-      // admission refusals. One PUT spends one rate token, like one POST, though the
-      // schedule will make many jobs: the rate limits requests, the backlog cap their jobs.
-      // The token comes back when the save fails having stored nothing (see `enter`).
+      // Checked and admitted as a POST of the type; one PUT spends one rate token (the backlog cap bounds its jobs),
+      // given back when the save stores nothing (see `enter`).
       const scheduled = await deps.pipeline.enter(type, { payload }, callerOfRequest(req), ({ payload: data }) =>
         withRedis(deps.redis, async () => {
           try {

@@ -70,9 +70,7 @@ export function createJobWaiter(options: {
     for (const watcher of watchers.get(`${type}/${jobId}`) ?? []) watcher.onEvent(event);
   };
   const subscribers = new Map<string, Promise<QueueEvents>>();
-  // Waiters are woken a slice per turn of the event loop: thousands of jobs finishing at once (a
-  // batch type finishes 32 together) would otherwise wake thousands of requests in one turn, each
-  // reading its job and answering, and hold the loop (health checks, new requests) for half a second.
+  // Woken a slice per event-loop turn: thousands finishing at once would otherwise hold the loop for half a second.
   const woken: Array<() => void> = [];
   let waking = false;
   const wakeSlice = () => {
@@ -100,9 +98,7 @@ export function createJobWaiter(options: {
   };
   const openSubscriber = async (type: JobType, queue: Awaited<ReturnType<JobQueues[JobType]['locate']>>) => {
     const { name, opts: { prefix } } = queue;
-    // From the stream's last entry now, not from `$` when the subscriber's first XREAD runs (a
-    // round trip or two later): an event in between (a job finishing just after a waiter checked
-    // it) would be missed, and its waiter would wait out its whole `?wait=`.
+    // From the stream's last entry now, not `$` at the first XREAD a round trip later: an event in between would be missed.
     const stream = bullQueueKeys({ name, prefix: prefix ?? 'bull' }).events ?? '';
     const [last] = await options.connection.xrevrange(stream, '+', '-', 'COUNT', 1);
     // QueueEvents blocks on XREAD, so BullMQ gives it a duplicate of the connection of its own.

@@ -37,12 +37,8 @@ const SEARCH_LIMIT = 50;
 const SEARCH_SCAN = 2_000;
 
 /**
- * The overview page (behind the session check, like the board): the page and
- * its assets, its JSON (`api/data`, `api/search`) for everyone signed in, and
- * the admin's actions (`POST api/queues/:type/pause|resume|retry-failed`, and
- * `POST api/queues/:type/tenants/:tenant/pause|resume` for one tenant),
- * which a viewer gets 403 for. The CSRF check in front of the whole app
- * covers the POSTs.
+ * The overview page behind the session check: the page, its assets and JSON (`api/data`, `api/search`) for everyone, and
+ * the admin's pause, resume and retry-failed POSTs per queue and per tenant (403 for a viewer; CSRF-checked app-wide).
  */
 export function overviewRouter(deps: OverviewDeps): Router {
   const router = Router();

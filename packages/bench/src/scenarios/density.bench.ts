@@ -46,9 +46,7 @@ export const density: Scenario = {
     let peakRssMb = 0;
     // RSS while the process holds its full concurrency of waiting jobs: the figure the budget is for.
     let holdingRssMb = 0;
-    // Read from outside the worker, not by scraping its /metrics: at 10 scrapes a second,
-    // prom-client's default process metrics (open fds, active handles: 10,000 sockets
-    // here) took about a fifth of the worker's CPU, a cost the measurement added.
+    // Read from outside the worker: scraping its /metrics 10 times a second took about a fifth of its CPU.
     const rss = processMemoryReader(worker.pid);
     const sample = async () => {
       const active = await queue.getActiveCount();

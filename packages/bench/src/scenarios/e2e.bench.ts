@@ -27,12 +27,9 @@ interface Side {
 }
 
 /**
- * The whole path at once: sentiment jobs enqueued over HTTP (bulk, then 64
- * connections of single POSTs) into the API and worker processes exactly as
- * `npm start` runs them under pm2, against raw `Queue.addBulk` into raw BullMQ
- * Worker processes (same count, same job options), on the same Redis in the
- * same run. Reports jobs/s from the first enqueue to the last completion, and
- * what each job cost Redis's one CPU (`INFO cpu` deltas over the run).
+ * The whole path: sentiment jobs over HTTP (bulk, then 64 connections of single POSTs) into the API and workers as
+ * `npm start` runs them, vs raw `Queue.addBulk` into raw BullMQ Workers (same count and job options, same Redis, same
+ * run). Reports jobs/s from first enqueue to last completion, and Redis CPU per job (`INFO cpu` deltas).
  */
 export const e2e: Scenario = {
   name: 'e2e',

@@ -44,12 +44,9 @@ interface Tally {
 }
 
 /**
- * Single-job POSTs at 64 connections: floodgate's API process (validation,
- * error handling, metrics; logging at warn) against a plain express handler
- * that calls `queue.add` per request, both one process on the same Redis;
- * the same API as `npm start` runs it (pm2 cluster mode, one and two
- * processes); and bulk POSTs against raw `Queue.addBulk`. Every side runs in
- * alternating rounds, so a busy minute on the machine hits all of them alike.
+ * Single-job POSTs at 64 connections: floodgate's API vs a plain express handler calling `queue.add`, one process each on
+ * the same Redis; the API under pm2 with one and two processes; and bulk POSTs vs raw `Queue.addBulk`. Sides alternate
+ * rounds, so a busy minute hits all of them alike.
  */
 export const enqueue: Scenario = {
   name: 'enqueue',

@@ -26,13 +26,9 @@ const keys = Array.from({ length: TRICKLE_TENANTS + COST_TENANTS + 1 }, (_, i) =
 type Mode = 'idle' | 'fair' | 'unfair';
 
 /**
- * The incident one level down: one API key floods compute with thousands of
- * jobs, five others each send one job every 500 ms. Their wait to start with
- * fair shares, against the same trickle on an idle system and against the
- * same load with fairness off (QUEUE_FAIRNESS); how many jobs a second run
- * while the trickle runs against the flood alone (work-conserving). Then what
- * fairness costs: sentiment jobs from four keys in bulk through the API and
- * two worker processes, fair against unfair, jobs/s and Redis CPU per job.
+ * One API key floods compute while five others each send a job every 500 ms: their wait to start with fair shares vs an
+ * idle system and vs fairness off, and jobs/s with the trickle vs the flood alone (work-conserving). Then the cost:
+ * sentiment in bulk from four keys, fair vs unfair, jobs/s and Redis CPU per job.
  */
 export const fairness: Scenario = {
   name: 'fairness',

@@ -14,13 +14,9 @@ const API_PROCESSES = 2;
 const HEALTH_BUDGET_MS = 100;
 
 /**
- * A flood far above what the workers drain, against a Redis with a small
- * `maxmemory`: the API must shed (429/503) rather than let Redis fill, lose no
- * job it accepted, and keep its liveness probe fast. The baselines are the
- * limits themselves (0 lost jobs, Redis's maxmemory) and, for the probe, a
- * quiet API process's probe at the same moments. The
- * API and a worker run as `npm start` runs them (pm2 cluster mode), with two
- * API processes sharing the flood.
+ * A flood far above what the workers drain, against a small-`maxmemory` Redis, two API processes and a worker under pm2:
+ * the API must shed (429/503), lose no accepted job and keep its liveness probe fast. Baselines: the limits themselves
+ * (0 lost, maxmemory) and a quiet API process's probe at the same moments.
  */
 export const flood: Scenario = {
   name: 'flood',

@@ -14,12 +14,8 @@ const COMPUTE_RATE = 2;
 const FINISH_WITHIN_MS = 120_000;
 
 /**
- * `pm2 reload worker` (a deploy: each worker process in turn drains, stops and
- * is replaced) while single POSTs of sentiment jobs and a few compute jobs
- * arrive at a steady rate. Every acknowledged job must finish, and soon: it
- * reports how long after the reload's end (every new process ready) the last
- * one finished, against how long the jobs take to finish after the same load
- * with no reload.
+ * `pm2 reload worker` (a deploy) under a steady load of single POSTs: every acknowledged job must finish, and soon after
+ * the reload ends, measured against how long the same load takes to finish with no reload.
  */
 export const rollingReload: Scenario = {
   name: 'rolling-reload',

@@ -25,14 +25,9 @@ interface Side {
 }
 
 /**
- * Does a second and third primary raise the ceiling? The same workload as
- * `e2e` (sentiment jobs in bulk POSTs over HTTP into the API process, run by
- * worker processes) on one primary and on a 3-primary Redis Cluster, in the
- * same run; both sides AOF on and one replica per primary. On a 2-core machine
- * the jobs/s cannot triple (the apps and Redis share the cores), so what shows
- * the ceiling is Redis CPU per job **on each primary** (`INFO cpu` deltas): a
- * primary saturates at 1e6 µs of CPU a second, so the busiest primary's µs per
- * job bounds the jobs/s the whole topology can take.
+ * Does a second and third primary raise the ceiling? The `e2e` workload on one primary and on a 3-primary cluster (AOF on,
+ * one replica each). On 2 cores jobs/s cannot triple, so the ceiling is read from Redis CPU µs per job on the busiest
+ * primary (`INFO cpu` deltas): a primary saturates at 1e6 µs a second.
  */
 export const scaleOut: Scenario = {
   name: 'scale-out',

@@ -20,16 +20,9 @@ const CONNECTION_TARGET = 10;
 const TEXT = 'The parcel came a day late, but the support team was kind and quick to help.';
 
 /**
- * Long-polls parked on one API process: N sentiment jobs are enqueued to a
- * paused queue with a worker process already running, N concurrent
- * `GET /v1/jobs/sentiment/:id?wait=30` requests (one TCP connection each) are
- * parked on the API, then the queue is resumed. Measured: Redis connections
- * and API RSS added while parked, every answer (200 and `completed` with a
- * valid result), the time from job finished to waiter answered, and the time
- * to release all N. The baseline is the same harness against a plain express
- * handler that waits with `job.waitUntilFinished(new QueueEvents(...))`, the
- * way BullMQ documents it, at a smaller N: it costs one Redis connection per
- * waiter, so 10,000 of them would hit Redis's `maxclients`.
+ * N `GET /v1/jobs/sentiment/:id?wait=30` parked on one API process over a paused queue, then the queue resumed: Redis
+ * connections and RSS added, every answer, finish-to-answer time and release time. Baseline: a plain express handler
+ * with `job.waitUntilFinished(new QueueEvents(...))` as BullMQ documents it, at a smaller N (one connection per waiter).
  */
 export const waiters: Scenario = {
   name: 'waiters',

@@ -10,12 +10,9 @@ export interface InterleaveOptions {
 }
 
 /**
- * Measures several sides in alternating rounds (A B C, A B C, …; or A B, B A,
- * … with `alternateFirst`) after one warm-up round that is thrown away (unless
- * `warmUp: false`), and collects each side's rounds in order. On a
- * shared machine the load moves by the minute: measured one after the other,
- * the side that ran during a quiet minute wins; interleaved, every side sees
- * the same mix of quiet and busy moments, so their ratio holds.
+ * Measures several sides in alternating rounds (A B C, A B C …; or A B, B A … with `alternateFirst`) after one discarded
+ * warm-up round (unless `warmUp: false`): on a shared machine the load moves by the minute, and interleaving gives every
+ * side the same mix of quiet and busy moments, so their ratio holds.
  */
 export async function interleave<S, R>(
   sides: readonly S[],

@@ -30,13 +30,9 @@ export interface ParkedWaiters {
 }
 
 /**
- * Opens one GET per path to 127.0.0.1:`port`, each on its own TCP connection
- * (no keep-alive, no socket limit), `batch` connections at a time. A client
- * sees its connection open as soon as the kernel has queued it, before the
- * server accepts it, so between batches this waits for the server's accept
- * queue to drain: overflowing it (511 by default in Node) drops handshakes,
- * which cost the client a SYN retransmit of 1 s or more. Resolves once every
- * request is sent; the answers come later, through `all`.
+ * Opens one GET per path to 127.0.0.1:`port`, each on its own connection, `batch` at a time, waiting between batches for
+ * the server's accept queue to drain (overflowing it drops handshakes, costing a 1 s SYN retransmit). Resolves once every
+ * request is sent; the answers come through `all`.
  */
 export async function parkWaiters(
   port: number,

@@ -24,10 +24,8 @@ export async function startSlowSite(delayMs: number): Promise<SlowSite> {
     }, delayMs);
   });
   server.keepAliveTimeout = 60_000;
-  // A deep accept queue: thousands of connections open at once (the density scenario),
-  // and Node's default backlog (511) drops the rest's SYNs, which the client only
-  // retries a second later: a delay of the site's making, not the worker's. The
-  // kernel caps it at net.core.somaxconn.
+  // A deep accept queue: with thousands of connections at once, Node's default backlog (511) drops SYNs that the client
+  // retries only a second later, a delay of the site's making (the kernel caps it at net.core.somaxconn).
   await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: 65_535 }, resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,

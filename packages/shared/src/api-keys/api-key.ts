@@ -4,11 +4,8 @@ import { TenantWeight } from '../fairness/tenant';
 import { Scope } from './scopes';
 
 /**
- * An API key is `fg_<id>_<secret>`: a public 12-hex-digit id, used to find the
- * key's record, and 32 random bytes (base64url) of secret. Only the SHA-256 of
- * the secret is stored. A slow password hash buys nothing here: the secret is
- * 256 random bits, not something a person chose, so it cannot be guessed from
- * its hash, and the check stays cheap on every request.
+ * An API key is `fg_<id>_<secret>` (docs/security.md). Only the secret's SHA-256 is stored: a slow hash buys nothing for
+ * 256 random bits, and the check stays cheap on every request.
  */
 const KEY = /^fg_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
 

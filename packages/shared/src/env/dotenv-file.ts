@@ -9,21 +9,9 @@ export const DOTENV_FILE = '.env';
 const applied = new Set<string>();
 
 /**
- * Puts the variables of `.env` into `target` (process.env), before the env
- * schema parses it. A variable the environment already has wins, even when
- * blank: what an operator sets on the command line, in pm2 or in a container
- * overrides the file, as with Node's own `--env-file`. A missing file is fine
- * (nothing to read); an unreadable one is an error.
- *
- * Node's parser (`util.parseEnv`, the one behind `--env-file`) rather than a
- * library: the format is the same, and the precedence is written here instead
- * of depending on how a Node version's `process.loadEnvFile` treats it.
- *
- * Under vitest (VITEST is set for the run and inherited by every process it
- * spawns) the file is left alone: tests start their own Redis and configure
- * each process themselves, and a developer's `.env` (say REDIS_URL of their own
- * Redis) must not reach the processes a test starts.
- *
+ * Puts the variables of `.env` into `target` (process.env) before the env schema parses it. A variable already set wins,
+ * even blank (as with `--env-file`); a missing file is fine, an unreadable one throws. Skipped under vitest, so a
+ * developer's `.env` never reaches the processes a test starts.
  * @returns the names taken from the file (never values: they may be secrets), or undefined when no file was read
  */
 export function loadDotEnvFile(

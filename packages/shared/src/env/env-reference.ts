@@ -1,11 +1,8 @@
 import type { z } from 'zod';
 
 /**
- * The reference of every variable, built from the env schemas themselves:
- * `.env.example`, the table in docs/configuration.md and known-variables.ts
- * are rendered from it by `npm run env:example` (infra/scripts/env-reference.js),
- * and a test fails when a committed one differs. So the description of a
- * variable lives once, in the `.describe()` beside its declaration.
+ * The reference of every variable, from the env schemas' `.describe()`s: `npm run env:example` renders `.env.example`,
+ * docs/configuration.md's table and known-variables.ts from it (a test fails when one is stale).
  */
 
 /** One env schema and who reads it: an app (`api`, `worker`, `dashboard`) or `npm start` (the launcher and ecosystem.config.js). */

@@ -17,13 +17,9 @@ export type FetchTargetVerdict =
   | { allowed: false; code: 'unsupported_protocol' | 'credentials_in_url' | 'forbidden_port' | 'forbidden_address'; reason: string };
 
 /**
- * Whether a URL (the job's, or a redirect's) may be fetched, judged from the URL
- * alone: scheme, credentials, port, and the host when it is an IP literal or a
- * `localhost` name. Other host names are judged later, by the worker's DNS
- * lookup, on the addresses they actually resolve to (see the worker's
- * guarded-agent.ts). The API applies this at enqueue, so an obviously internal
- * target is a 422, not a job that fails; the worker applies it again on every
- * URL it fetches, redirects included.
+ * Whether a URL (the job's, or a redirect's) may be fetched, judged from the URL alone: scheme, credentials, port, and an
+ * IP-literal or `localhost` host (other names are judged on their resolved addresses, in the worker's guarded-agent.ts).
+ * The API applies it at enqueue (a 422, not a failed job), the worker again on every URL it fetches.
  */
 export function checkFetchTarget(url: URL, policy: FetchTargetPolicy): FetchTargetVerdict {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {

@@ -12,12 +12,8 @@ const builtInJobs = {
 } as const;
 
 /**
- * Every job type this process knows: the single contract between the API
- * (which validates and enqueues) and the workers (which must have one handler
- * each). This repository's apps run the built-in types; an app of your own
- * calls {@link useJobs} with its definitions before anything else reads it
- * (`startWorker`, `startApi` and `startDashboard` do). The types below name
- * the built-in ones; at run time the keys are whatever `useJobs` was given.
+ * Every job type this process knows: the contract between the API (validates, enqueues) and the workers (one handler
+ * each). The built-in types unless {@link useJobs} was called; the types below name the built-in ones.
  */
 export const catalog: Catalog = { ...builtInJobs };
 
@@ -30,12 +26,9 @@ export type ResultOf<T extends JobType> = z.infer<Catalog[T]['result']>;
 export const jobTypes = Object.keys(catalog) as JobType[];
 
 /**
- * Makes `definitions` the catalog of this process, in place of the built-in
- * types. Call it once, first: modules that derive from the catalog when they
- * load (the wire schemas, scopes, env parsing) must load after it, which is why
- * `startWorker`/`startApi`/`startDashboard` import the rest of floodgate only
- * once they have called it. Every process of a deployment must be given the
- * same definitions: they are the contract between them.
+ * Makes `definitions` this process's catalog, in place of the built-in types. Call it once, first: modules that derive
+ * from the catalog load after it (as `startWorker`/`startApi`/`startDashboard` ensure). Every process of a deployment
+ * must be given the same definitions.
  */
 export function useJobs(definitions: readonly JobDefinition[]): void {
   if (definitions.length === 0) throw new Error('useJobs needs at least one job definition');

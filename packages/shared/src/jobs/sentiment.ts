@@ -25,9 +25,8 @@ export const sentimentJob = defineJob({
   description: 'Scores a text with the AFINN-165 word list: overall and per-token score, positive and negative words.',
   payload: SentimentPayload,
   result: SentimentResult,
-  // Scoring one short text costs less than the hop to a pool thread and back, so jobs
-  // go in batches: one hop scores up to 32 texts. 64 held at once keeps a batch on
-  // each of two threads while the next one fills.
+  // One short text costs less than the hop to a pool thread, so jobs go in batches of up to 32;
+  // 64 held at once keeps a batch on each of two threads while the next fills.
   concurrency: 64,
   batch: { size: 32, maxWaitMs: 5 },
   cpuBound: true,

@@ -18,15 +18,9 @@ export interface HealthThread {
 const BEAT_MS = 100;
 
 /**
- * A liveness probe that does not queue behind the traffic it watches: `GET
- * /healthz` on its own port, answered by a thread of its own, from the main
- * thread's heartbeat (a timestamp in shared memory, written every 100 ms by a
- * timer of the main event loop). A process shedding a flood keeps its loop
- * busy with thousands of requests a second, and on a busy machine the kernel
- * schedules it behind the processes that slept; a probe answered by that loop
- * waits its turn (hundreds of ms), while this thread, idle between probes, is
- * woken at once. It still tells the truth: 200 while the loop turns (its lag
- * in the body), 503 `event_loop_stalled` once it has not beaten for `staleMs`.
+ * A liveness probe that does not queue behind the traffic it watches: `GET /healthz` on its own port, answered by a
+ * thread of its own from the main loop's heartbeat (shared memory, every 100 ms), since a loop shedding a flood answers
+ * probes hundreds of ms late. 200 while the loop turns (its lag in the body), 503 `event_loop_stalled` past `staleMs`.
  */
 export async function startHealthThread(options: HealthThreadOptions): Promise<HealthThread> {
   const beat = new Float64Array(new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT));

@@ -5,17 +5,8 @@ import { luaScript, readLuaFiles } from '../redis/lua-script';
 import type { ProxyEndpoint } from './proxy-list';
 
 /**
- * The health of each proxy, shared by every worker process through Redis, and
- * read by the API (`GET /v1/proxies`). One small hash per proxy:
- *
- *   <prefix>:{_proxies}:proxy:<id>  proxy, url (masked), successes, failures, revivals,
- *                         strikes, coolUntil, cooledAt, lastError, lastErrorAt,
- *                         lastSuccessAt, updatedAt (times in ms since the epoch)
- *   <prefix>:{_proxies}:proxies     sorted set of ids, scored by when their hash expires
- *
- * Every write renews the hash's TTL (`ttlMs`, and at least until its cool-down
- * ends), so a proxy no process has used for that long is forgotten. Both keys
- * share one hash tag (`floodgateKey` in redis/keys.ts), so the scripts touch one slot.
+ * Each proxy's health, shared by every worker process through Redis and read by `GET /v1/proxies` (keys: redis/keys.ts).
+ * Every write renews the hash's TTL (at least to its cool-down's end), so a proxy unused for that long is forgotten.
  */
 
 /** Read once per process; the store defines them once per connection (EVALSHA). The TTL helper is shared. */

@@ -4,14 +4,9 @@ import { jobTypes } from '../jobs/catalog';
 import { readPartitionHighWater, type PartitionCounts } from './partitions';
 
 /**
- * Reads the partitions' high-water mark every `everyMs` and calls `onRaise`
- * when it is above what this process has open: an API given a larger
- * QUEUE_PARTITIONS puts jobs in partitions that processes started before it
- * do not know of; workers would not consume them and other APIs would not
- * count or pause them until a restart. Only once `onRaise` succeeds is the new
- * mark taken as open, so a failed one is tried again next time; a failed read
- * is logged and tried again too. Returns a stop function.
- *
+ * Reads the partitions' high-water mark every `everyMs` and calls `onRaise` when it is above what this process has open
+ * (an API with a larger QUEUE_PARTITIONS feeds partitions others would otherwise ignore until a restart). The new mark
+ * counts as open only once `onRaise` succeeds; failures are retried next time. Returns a stop function.
  * @param open the mark this process opened at start
  */
 export function followPartitionHighWater(options: {

@@ -21,16 +21,10 @@ export function shareOf(total: number, index: number, count: number): number {
 }
 
 /**
- * Partition `index`'s share of a per-type limit (concurrency, global
- * concurrency, a rate limit) when `taking` partitions take new jobs and `open`
- * are consumed (the high-water mark: partitions above `taking` were left by a
- * larger QUEUE_PARTITIONS or are fed by a process that was given one). The
- * shares follow the partitions in use: each partition above `taking` drains
- * with 1, taken out of the total first, and the rest is split over the
- * `taking` ones, so the shares still add up to `total` (a shrink from 8 to 2
- * runs the 2 at nearly full capacity, not at a quarter). Only a total below
- * `open` (every partition needs at least 1) adds up to more: the catalog
- * refuses that for the global limits below `taking`.
+ * Partition `index`'s share of a per-type limit when `taking` partitions take new jobs and `open` (the high-water mark)
+ * are consumed: each partition above `taking` drains with 1, taken from the total first, and the rest is split over the
+ * `taking` ones, so shares still add up to `total` (a shrink from 8 to 2 runs the 2 near full capacity). Only a total
+ * below `open` adds up to more, since every partition needs at least 1.
  */
 export function partitionShare(total: number, index: number, taking: number, open = taking): number {
   if (index >= taking) return 1;
@@ -59,11 +53,8 @@ export function fnv1a32(text: string): number {
 }
 
 /**
- * The most partitions each type has ever had, kept in Redis (one sorted set,
- * raised with `ZADD GT`, never lowered by floodgate). Partitions a smaller
- * QUEUE_PARTITIONS no longer fills may still hold jobs: every process opens
- * and workers consume partitions up to this mark, so shrinking N drains the
- * partitions left over instead of stranding their jobs.
+ * Raises the most partitions each type has ever had, kept in Redis (`ZADD GT`, never lowered), and returns it: every
+ * process opens and consumes up to this mark, so shrinking N drains the leftover partitions instead of stranding their jobs.
  */
 export async function raisePartitionHighWater(redis: RedisClient, prefix: string, counts: PartitionCounts): Promise<PartitionCounts> {
   const key = highWaterKey(prefix);

@@ -10,20 +10,9 @@ export interface QueueIdentity {
 }
 
 /**
- * The one place that names queues. Every BullMQ key of a queue is
- * `<prefix>:<name>:<suffix>`, and BullMQ's scripts touch several of them at
- * once, so all of one queue's keys must hash to one Redis Cluster slot:
- *
- * - With a plain prefix (the default, `floodgate`), each queue's name is its
- *   own hash tag (`{sentiment}`, `{sentiment.p1.4821}` for a partition), so
- *   queues land on different slots and spread over a cluster's masters.
- * - With a hash tag in the prefix (`{floodgate}`, the layout before queues
- *   spread), every key shares the prefix's slot and names stay bare
- *   (`sentiment`), so data written by earlier versions is still found.
- *
- * Keys outside BullMQ that scripts or MGET read together carry a shared tag
- * of their own (`floodgateKey` in redis/keys.ts, with every other key name):
- * moving a queue's tag does not move them.
+ * The one place that names queues. BullMQ's scripts touch several keys of a queue at once, so all must share a slot: under
+ * a plain prefix the name is its own hash tag (`{sentiment}`), spreading queues over a cluster; under a tagged prefix
+ * (`{floodgate}`, the old layout) names stay bare (`sentiment`) so earlier data is still found.
  */
 export function queueIdentity(type: JobType | (string & {}), prefix: string, partition = 0): QueueIdentity {
   if (hashTagOf(prefix) !== undefined) return { name: partition === 0 ? type : `${type}.p${partition}`, prefix };
@@ -31,14 +20,9 @@ export function queueIdentity(type: JobType | (string & {}), prefix: string, par
 }
 
 /**
- * The hash tag of partition `partition` of `type`. Partition 0 is the type's
- * own name, so a type that grows from one partition to several keeps its
- * existing queue. Partition i > 0 is `<type>.p<i>.<k>`, with the smallest k
- * that puts it on a chosen slot: partition 0's slot shifted by the base-3
- * van der Corput fraction of i (1/3, 2/3, 1/9, 4/9, 7/9, ...). The shifts fill
- * the slot space evenly whatever the count, so on the usual 3-master cluster
- * (slots split in thirds) 3n partitions put n on each master. Depends on
- * (type, i) only: changing the partition count never renames a partition.
+ * The hash tag of partition `partition` of `type`: partition 0 is the type's name (a type that grows keeps its queue),
+ * i > 0 is `<type>.p<i>.<k>` with the smallest k landing on partition 0's slot shifted by the base-3 van der Corput
+ * fraction of i, so partitions spread evenly over the slots. Depends on (type, i) only, so changing N renames nothing.
  */
 export function partitionTag(type: string, partition: number): string {
   if (partition === 0) return type;

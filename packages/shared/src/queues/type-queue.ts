@@ -6,12 +6,9 @@ import { partitionOfJobId } from './job-id';
 import { partitionOfKey } from './partitions';
 
 /**
- * One job type's queues, used as one: partition 0 (the type's own queue) and,
- * for a partitioned type, partitions 1..N-1, each a BullMQ queue with a hash
- * tag of its own. Reads by id go to the partition the id names; counts add
- * up over every partition; pause and resume reach all of them. Jobs of a fair
- * type that wait for their tenant's turn (in fairness lanes, where BullMQ does
- * not look) are read, counted and listed in the state BullMQ would give them.
+ * One job type's queues used as one: partition 0 (the type's own) and, when partitioned, 1..N-1. Reads by id go to the
+ * partition the id names, counts add up, pause and resume reach all; a fair type's jobs waiting in fairness lanes (where
+ * BullMQ does not look) are read, counted and listed in the state BullMQ would give them.
  */
 export interface TypeQueue {
   readonly type: JobType;
@@ -40,12 +37,9 @@ export interface TypeQueue {
   /** The queue a new job with this id is added to. */
   forJob(id: string): Queue;
   /**
-   * The queue holding job `id`. An API id names it. Any other id (a caller's
-   * own, a schedule's `repeat:…`, BullMQ's numbers) is looked for where it
-   * hashes, then in every other partition, partition 0 (schedules' and raw
-   * adds' home) first: a caller's id hashed under an earlier partition count
-   * is found too. One read when the job is where its id says; a miss costs one
-   * read per partition. Where it would be added when it is nowhere.
+   * The queue holding job `id`: the one an API id names; any other id is looked for where it hashes, then in every other
+   * partition, 0 first (so ids hashed under an earlier count are found). One read on a hit, one per partition on a miss;
+   * where it would be added when it is nowhere.
    */
   locate(id: string): Promise<Queue>;
   getJob(id: string): Promise<Job | undefined>;

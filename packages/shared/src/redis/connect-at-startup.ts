@@ -15,12 +15,9 @@ export interface StartupChecks {
 }
 
 /**
- * What every process does first: open its Redis connection, wait until Redis
- * answers (under pm2 the embedded Redis starts alongside), check it is the
- * topology the environment names, refuse to run on a Redis that evicts keys
- * (or lacks what REDIS_ACK_FSYNC needs) on any primary, and warn when one
- * persists nothing. Returns undefined after logging why and setting exit code
- * 1 when Redis is unusable; the caller just returns.
+ * Every process's first step: connect, wait for Redis to answer, check the topology the environment names, refuse a Redis
+ * that evicts keys (or lacks what REDIS_ACK_FSYNC needs) on any primary, and warn when one persists nothing. Returns
+ * undefined, after logging why and setting exit code 1, when Redis is unusable.
  */
 export async function connectAtStartup(
   role: RedisRole,

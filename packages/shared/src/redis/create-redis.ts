@@ -4,14 +4,9 @@ import { redisOptionsFromUrl } from './redis-url';
 import { describeRedisTarget, type RedisTarget } from './redis-target';
 
 /**
- * Who holds the connection decides how it behaves while Redis is away:
- * - `producer` (API, dashboard) fails fast: no offline queue, so an outage
- *   becomes a 503 instead of a request that hangs; and it never resends a
- *   command after a reconnect (a resent add could make a second job the
- *   client never hears of): what was in flight when the connection dropped is
- *   rejected at once, and the caller says the outcome is unknown.
- * - `worker` waits for Redis forever (`maxRetriesPerRequest: null`), as BullMQ
- *   Workers require; they resume by themselves when Redis is back.
+ * How a connection behaves while Redis is away. `producer` (API, dashboard) fails fast, with no offline queue and no
+ * resend after a reconnect (a resent add could make a second job), so in-flight commands reject and the caller reports
+ * an unknown outcome. `worker` waits forever (`maxRetriesPerRequest: null`), as BullMQ Workers require.
  */
 export type RedisRole = 'producer' | 'worker';
 
@@ -64,10 +59,8 @@ function open(role: RedisRole, target: RedisTarget, connectionName: string | und
     connectionName,
     // Reconnect with a capped back-off: fast first retries, never more than 2 s apart.
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
-    // After a failover the old primary may come back as a replica and answer
-    // writes with READONLY: reconnect, which finds the new primary. A worker
-    // resends the command (BullMQ's scripts are safe to repeat); a producer
-    // never resends blindly, its caller gets the error and answers 503.
+    // After a failover the old primary may answer writes with READONLY: reconnect to find the new one. A worker resends
+    // (BullMQ's scripts are safe to repeat); a producer never resends blindly, its caller answers 503.
     reconnectOnError: (err) => (/^READONLY/.test(err.message) ? (role === 'worker' ? 2 : true) : false),
   };
   switch (target.topology) {

@@ -2,26 +2,8 @@ import { QueueKeys, type Queue } from 'bullmq';
 import { hashTagOf } from './key-slot';
 
 /**
- * Every Redis key and channel name floodgate builds, in one place (as
- * BullMQ's queue-keys.ts holds BullMQ's). Code elsewhere asks these
- * functions for a name and never writes one itself (keys.test.ts checks it);
- * the Lua scripts get their keys as KEYS[] (or, for the many keys of one
- * queue, its key base) from the callers of these functions.
- *
- * Three families, by where their hash tag (the part inside `{}`, which picks
- * the Redis Cluster slot) comes from:
- *
- * - A queue's own keys: BullMQ's (`<prefix>:<name>:wait`, ...), taken from
- *   BullMQ ({@link bullQueueKeys}, a Queue's `keys`), and floodgate's beside
- *   them under the queue's key base `<prefix>:<name>:` (fairness, idempotency
- *   records): the queue name's tag (`{sentiment}`), or the prefix's when it
- *   has one.
- * - Shared keys outside any queue ({@link floodgateKey}): `{_<group>}` per
- *   group (heartbeats, proxies, partitions), or the prefix's tag.
- * - The overview's history: `{overview}`, or the prefix's tag.
- *
- * Every string here is byte-for-byte what earlier versions wrote: existing
- * data and the Lua scripts depend on it.
+ * Every Redis key and channel name floodgate builds; no other file writes one, and every string is
+ * byte-for-byte what earlier versions wrote (keys.test.ts pins both). Hash tags: docs/redis-topologies.md.
  */
 
 /** What key names need of a BullMQ queue or worker (both name the same keys): its name, its key base and BullMQ's own keys. */
@@ -174,12 +156,7 @@ export function cancelChannel(prefix: string): string {
 // ---------------------------------------------------------------------------
 // The overview's history.
 
-/**
- * Every overview key starts with the queue prefix and carries its hash tag
- * (`{floodgate}`), or `{overview}` when the prefix has none: all of them sit
- * in one Redis Cluster slot, so one pipeline can read or write a whole window.
- * (Any `{` in the prefix counts here, as it always has.)
- */
+/** Every overview key's base: the prefix's hash tag, or `{overview}` (any `{` counts), so one slot holds a whole window. */
 function overviewBase(prefix: string): string {
   return prefix.includes('{') ? `${prefix}:overview` : `${prefix}:{overview}`;
 }

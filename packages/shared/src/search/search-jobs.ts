@@ -1,5 +1,5 @@
 import type { Job, Queue } from 'bullmq';
-import type { TypeQueue } from '../jobs/type-queue';
+import type { TypeQueue } from '../queues/type-queue';
 import type { ListableJobState } from '../wire/job-states';
 import { readPayloads } from './read-payloads';
 import { matchesTerms, type SearchTerm } from './search-query';
@@ -81,15 +81,9 @@ interface Progress {
 }
 
 /**
- * A bounded scan: reads the type's jobs state by state, newest first, in pages
- * of 100 (one range read plus one read of the page's payloads, and nothing else
- * of the jobs), until `limit` matches, `scan` jobs read, `maxBytes` of job data
- * read or `timeBudgetMs` spent, whichever comes first; only matches are read in
- * full. The signal stops it before its next round trip. Cost per call: at most
- * `scan` jobs and about `maxBytes`, whatever the queue holds; a search over more
- * jobs goes on with the cursor. An `id:` term reads that one job instead. Jobs
- * that change state between calls can be seen twice or missed: offsets move as
- * the lists do.
+ * A bounded scan of the type's jobs, state by state, newest first, in pages of 100, until `limit` matches, `scan` jobs,
+ * `maxBytes` read or `timeBudgetMs` spent (the signal stops it before its next round trip); the cursor goes on from there.
+ * An `id:` term reads that one job. Jobs changing state between calls may be seen twice or missed.
  */
 export async function searchJobs(queues: TypeQueue, request: SearchRequest): Promise<SearchResult> {
   const idTerm = request.terms.find((term) => term.kind === 'id');

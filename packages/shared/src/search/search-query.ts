@@ -21,13 +21,10 @@ const PATTERN_SYNTAX = /[()[\]{}*+\\|^$]/;
 const TERM = /^([A-Za-z][A-Za-z0-9_]{0,63})(\.host)?:(?:"([^"]*)"|(\S+))$/;
 
 /**
- * Parses `q`: up to {@link MAX_TERMS} space-separated `field:value` terms, all
- * of which must match. `id:<job id>`; `<payload field>:<text>` (a string field
- * contains it, case-insensitive; a number field equals it); `<field>.host:<host>`
- * (a URL field's host, subdomains included). Quote a value with spaces:
- * `text:"so good"`. Nothing here ever becomes a regular expression; a `q`
- * that is too long, names a field the type's payload lacks, or carries
- * pattern syntax throws a {@link SearchQueryError}.
+ * Parses `q`: up to {@link MAX_TERMS} space-separated `field:value` terms, all of which must match: `id:<job id>`,
+ * `<payload field>:<text>` (string contains, case-insensitive; number equals), `<field>.host:<host>` (subdomains too);
+ * quote values with spaces. Nothing becomes a regular expression: pattern syntax, an unknown field or a too-long `q`
+ * throws a {@link SearchQueryError}.
  */
 export function parseSearchQuery(type: JobType, q: string): SearchTerm[] {
   if (q.length > MAX_QUERY_CHARS) throw invalidSearch(`q is ${q.length} characters; at most ${MAX_QUERY_CHARS} are read.`);

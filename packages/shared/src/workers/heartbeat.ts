@@ -32,12 +32,9 @@ export async function writeHeartbeat(redis: RedisClient, prefix: string, beat: W
 }
 
 /**
- * Every live worker process, from the heartbeats that have not expired.
- * SCAN rather than KEYS, so a long list never blocks Redis, on every primary
- * (a cluster's SCAN sees one node); the shared tag keeps the MGET on one slot.
- * Each call walks every primary's whole keyspace: callers that poll go through
- * a worker list (worker-list.ts), which shares one listing between them for a moment.
- * `signal` stops the walk between two commands.
+ * Every live worker process, from unexpired heartbeats: SCAN on every primary (never KEYS), then one MGET on the shared
+ * tag's slot. Each call walks every primary's keyspace, so pollers share listings through worker-list.ts. `signal` stops
+ * the walk between two commands.
  */
 export async function listHeartbeats(redis: RedisClient, prefix: string, signal?: AbortSignal): Promise<WorkerHeartbeat[]> {
   const keys = await scanEveryPrimary(redis, heartbeatKey(prefix, '*').replace(/[[\]?]/g, '\\$&'), undefined, signal);
