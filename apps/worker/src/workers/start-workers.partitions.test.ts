@@ -30,20 +30,26 @@ function partitionQueue(prefix: string, partition: number): Queue {
   return queue;
 }
 
+/** compute's workers on `prefix`: `partitions` consumed, `taking` of them new jobs, `concurrency` for the process. */
+function computeWorkers(prefix: string, options: { partitions: number; taking?: number; concurrency: number }) {
+  return startWorkers({
+    connection: harness.connection,
+    prefix,
+    handlers,
+    logger: harness.logger,
+    metrics: harness.metrics,
+    types: ['compute'],
+    partitions: { ...partitionCounts(), compute: options.partitions },
+    ...(options.taking === undefined ? {} : { taking: { ...partitionCounts(), compute: options.taking } }),
+    tuning: { lockDurationMs: 10_000, stalledIntervalMs: 5_000, maxStalledCount: 1, concurrency: { compute: options.concurrency } },
+  });
+}
+
 describe('startWorkers with partitions', () => {
   it('consumes every partition up to the mark it is given, spreads the concurrency over them; consume() adds more', async () => {
     const prefix = harness.newPrefix();
     // 6 per process over 4 partitions: 2, 2, 1, 1 (shares that add up to the total).
-    running = startWorkers({
-      connection: harness.connection,
-      prefix,
-      handlers,
-      logger: harness.logger,
-      metrics: harness.metrics,
-      types: ['compute'],
-      partitions: { ...partitionCounts(), compute: 4 },
-      tuning: { lockDurationMs: 10_000, stalledIntervalMs: 5_000, maxStalledCount: 1, concurrency: { compute: 6 } },
-    });
+    running = computeWorkers(prefix, { partitions: 4, concurrency: 6 });
     await Promise.all(running.workers.map((worker) => worker.waitUntilReady()));
     expect(running.byType.map(({ partition, worker }) => [partition, worker.concurrency])).toEqual([
       [0, 2],
@@ -74,17 +80,7 @@ describe('startWorkers with partitions', () => {
   it('after a shrink, the partitions taking jobs share the concurrency and each one left draining runs one job', async () => {
     const prefix = harness.newPrefix();
     // QUEUE_PARTITIONS lowered from 8 to 2: the mark still opens 8, but only 2 get new jobs.
-    const shrunk = startWorkers({
-      connection: harness.connection,
-      prefix,
-      handlers,
-      logger: harness.logger,
-      metrics: harness.metrics,
-      types: ['compute'],
-      partitions: { ...partitionCounts(), compute: 8 },
-      taking: { ...partitionCounts(), compute: 2 },
-      tuning: { lockDurationMs: 10_000, stalledIntervalMs: 5_000, maxStalledCount: 1, concurrency: { compute: 16 } },
-    });
+    const shrunk = computeWorkers(prefix, { partitions: 8, taking: 2, concurrency: 16 });
     try {
       expect(shrunk.byType.map(({ worker }) => worker.concurrency)).toEqual([5, 5, 1, 1, 1, 1, 1, 1]);
       // A leftover partition's job is still drained.

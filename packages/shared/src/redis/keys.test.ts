@@ -13,7 +13,8 @@ import { rememberWorkers } from '../overview/overview-reader';
 import { startOverviewRecorder } from '../overview/overview-recorder';
 import { parseProxyList } from '../proxies/proxy-list';
 import { ProxyStateStore } from '../proxies/proxy-state';
-import { writeHeartbeat, type WorkerHeartbeat } from '../workers/heartbeat';
+import { writeHeartbeat } from '../workers/heartbeat';
+import { sampleHeartbeat } from '../test-support/heartbeats.test';
 import { createRedis, type RedisClient } from './create-redis';
 import { hashTagOf, keySlot } from './key-slot';
 import * as keys from './keys';
@@ -268,18 +269,7 @@ describe('what the scripts and writers store', () => {
     };
   }
 
-  const beat = (id: string): WorkerHeartbeat => ({
-    id,
-    host: 'h',
-    pid: 1,
-    queues: [],
-    cpuThreads: 1,
-    eventLoopDelayP99Ms: 1,
-    rssBytes: 1,
-    uptimeSeconds: 1,
-    startedAt: new Date().toISOString(),
-    beatAt: new Date().toISOString(),
-  });
+  const beat = (id: string) => sampleHeartbeat(id, new Date());
 
   for (const prefix of ['census', '{census}']) {
     it(`are only keys keys.ts names (prefix ${prefix})`, async () => {

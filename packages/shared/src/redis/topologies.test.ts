@@ -3,7 +3,8 @@ import { Cluster } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partitionTag, queueIdentity } from '../queues/queue-identity';
-import { listHeartbeats, writeHeartbeat, type WorkerHeartbeat } from '../workers/heartbeat';
+import { listHeartbeats, writeHeartbeat } from '../workers/heartbeat';
+import { sampleHeartbeat } from '../test-support/heartbeats.test';
 import { parseHostPortList } from './redis-target';
 import { checkEvictionPolicy } from './check-eviction-policy';
 import { connectAtStartup } from './connect-at-startup';
@@ -15,18 +16,7 @@ import { waitForRedis } from './wait-for-redis';
 
 const logger = pino({ level: 'silent' });
 
-const beat = (id: string): WorkerHeartbeat => ({
-  id,
-  host: 'h',
-  pid: 1,
-  queues: [],
-  cpuThreads: 1,
-  eventLoopDelayP99Ms: 1,
-  rssBytes: 1,
-  uptimeSeconds: 1,
-  startedAt: new Date(0).toISOString(),
-  beatAt: new Date(0).toISOString(),
-});
+const beat = (id: string) => sampleHeartbeat(id);
 
 describe('a 3-primary + 3-replica Redis Cluster', () => {
   let cluster: PrivateRedisCluster;

@@ -5,23 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, type RedisClient } from '../redis/create-redis';
 import { waitForRedis } from '../redis/wait-for-redis';
 import { heartbeatKey } from '../redis/keys';
-import { listHeartbeats, type WorkerHeartbeat } from './heartbeat';
+import { listHeartbeats } from './heartbeat';
+import { sampleHeartbeat } from '../test-support/heartbeats.test';
 import { createWorkerList, WorkerListTimeout } from './worker-list';
 
 const logger = pino({ level: 'silent' });
 
-const beat = (id: string): WorkerHeartbeat => ({
-  id,
-  host: 'h',
-  pid: 1,
-  queues: [],
-  cpuThreads: 1,
-  eventLoopDelayP99Ms: 1,
-  rssBytes: 1,
-  uptimeSeconds: 1,
-  startedAt: new Date(0).toISOString(),
-  beatAt: new Date(0).toISOString(),
-});
+const beat = (id: string) => sampleHeartbeat(id);
 
 /** How many times Redis ran `command` so far (INFO commandstats). */
 async function calls(redis: RedisClient, command: string): Promise<number> {

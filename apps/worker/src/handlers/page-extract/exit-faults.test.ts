@@ -7,11 +7,12 @@ import type { Job, JobsOptions } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProxyMetrics } from '../../proxy-pool/proxy-metrics';
 import { ProxyPool } from '../../proxy-pool/proxy-pool';
-import { startWorkers, type RunningWorkers } from '../../workers/start-workers';
+import { startWorkers } from '../../workers/start-workers';
 import { startFixtureSite, type FixtureSite } from '../../testing/fixture-site';
+import { closeProxiedWorkers, type ProxiedWorkers } from '../../testing/proxied-workers';
 import { startHarness, type WorkerHarness } from '../../testing/worker-harness';
-import { closeHandlers, createHandlers, type Handlers } from '../index';
-import { createPageFetcher, type PageFetcher } from '../../page-fetch/page-fetcher';
+import { createHandlers } from '../index';
+import { createPageFetcher } from '../../page-fetch/page-fetcher';
 
 // Whose failure is it when a fetch through a proxy fails? Only the exit's own may
 // cool it: a site that is silent, drops the connection or answers 5xx must not
@@ -26,7 +27,7 @@ let proxy: ForwardProxy;
 /** Accepts, then drops each connection as soon as bytes arrive: a site resetting after the tunnel is up, or, as a proxy, one closing every request unanswered. */
 let dropping: Server;
 let droppingPort: number;
-const started: Array<{ running: RunningWorkers; handlers: Handlers; pageFetcher: PageFetcher; pool: ProxyPool }> = [];
+const started: ProxiedWorkers[] = [];
 
 beforeAll(async () => {
   harness = await startHarness();
@@ -41,12 +42,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const { running, handlers, pageFetcher, pool } of started) {
-    await running.close(5_000);
-    await closeHandlers(handlers);
-    await pageFetcher.close();
-    await pool.close();
-  }
+  await closeProxiedWorkers(started);
   await proxy?.close();
   await new Promise((resolve) => dropping?.close(resolve));
   await site?.close();

@@ -11,11 +11,12 @@ import type { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProxyMetrics } from '../../proxy-pool/proxy-metrics';
 import { ProxyPool, type ProxyPoolOptions } from '../../proxy-pool/proxy-pool';
-import { startWorkers, type RunningWorkers } from '../../workers/start-workers';
+import { startWorkers } from '../../workers/start-workers';
 import { startFixtureSite, type FixtureSite } from '../../testing/fixture-site';
+import { closeProxiedWorkers, type ProxiedWorkers } from '../../testing/proxied-workers';
 import { startHarness, type WorkerHarness } from '../../testing/worker-harness';
-import { closeHandlers, createHandlers, type Handlers } from '../index';
-import { createPageFetcher, type PageFetcher } from '../../page-fetch/page-fetcher';
+import { createHandlers } from '../index';
+import { createPageFetcher } from '../../page-fetch/page-fetcher';
 import type { TargetLookup } from '../../page-fetch/target-guard';
 
 /** Every proxy here wants these; none of it may ever show up in a log, a job or Redis. */
@@ -37,7 +38,7 @@ let proxies: ForwardProxy[];
 const logLines: string[] = [];
 const logger = capturingLogger(logLines);
 const settledJobs: Job[] = [];
-const started: Array<{ running: RunningWorkers; handlers: Handlers; pageFetcher: PageFetcher; pool: ProxyPool }> = [];
+const started: ProxiedWorkers[] = [];
 
 beforeAll(async () => {
   harness = await startHarness();
@@ -58,12 +59,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const { running, handlers, pageFetcher, pool } of started) {
-    await running.close(5_000);
-    await closeHandlers(handlers);
-    await pageFetcher.close();
-    await pool.close();
-  }
+  await closeProxiedWorkers(started);
   await Promise.all((proxies ?? []).map((proxy) => proxy.close()));
   blockingSite?.closeAllConnections();
   await new Promise((resolve) => blockingSite?.close(resolve));
