@@ -77,6 +77,15 @@ async function enqueueThrough(stack: Stack, fault: () => Promise<void>) {
   return { statuses: Object.fromEntries(statuses), accepted: accepted.length, acceptedAfter, lost, duplicates };
 }
 
+/** A sentiment job sent with an Idempotency-Key. */
+const postKeyed = (stack: Stack, key: string, text: string) =>
+  fetch(`${stack.api}/v1/jobs/sentiment`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': key },
+    body: JSON.stringify({ payload: { text } }),
+    signal: AbortSignal.timeout(30_000),
+  });
+
 let page: Server;
 let pageUrl: string;
 beforeAll(async () => {
@@ -113,14 +122,7 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster', () => {
     }
     expect(owners.size).toBe(3);
     // An idempotent repeat finds its job in the partition its key hashes to.
-    const keyed = async () => {
-      const res = await fetch(`${stack.api}/v1/jobs/sentiment`, {
-        method: 'POST',
-        headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': 'cluster-order-1' },
-        body: JSON.stringify({ payload: { text: 'once' } }),
-      });
-      return ((await res.json()) as { id: string }).id;
-    };
+    const keyed = async () => ((await (await postKeyed(stack, 'cluster-order-1', 'once')).json()) as { id: string }).id;
     const first = await keyed();
     expect(await keyed()).toBe(first);
     const workers = (await (await request(stack, 'GET', '/v1/workers')).json()) as { workers: Array<{ pid: number }> };
@@ -160,13 +162,7 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster', () => {
   it('keeps an Idempotency-Key bound to its job through the failover of the primary holding both: the retry names the same job, none is made twice', async () => {
     const cluster = fixture.topology;
     const stack = await fixture.startStack({ REDIS_CLUSTER_NODES: cluster.seeds }, { worker: false, extra: { REDIS_ACK_REPLICAS: '1', REDIS_ACK_TIMEOUT_MS: '1000' } });
-    const keyed = () =>
-      fetch(`${stack.api}/v1/jobs/sentiment`, {
-        method: 'POST',
-        headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': 'failover-order-1' },
-        body: JSON.stringify({ payload: { text: 'once, whatever fails' } }),
-        signal: AbortSignal.timeout(30_000),
-      });
+    const keyed = () => postKeyed(stack, 'failover-order-1', 'once, whatever fails');
     // A fresh cluster's replicas may still be syncing: the keyed job waits until every primary's replica is online.
     const primaries = (await cluster.topology()).filter((node) => node.role === 'primary' && !node.failed);
     await waitFor(

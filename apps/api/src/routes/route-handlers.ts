@@ -1,12 +1,8 @@
 import type { JobType } from '@floodgate/shared/jobs';
-import type { RouteName, Routes, RouteSpec, WireBody } from '@floodgate/shared/wire';
+import type { Reply, RouteName, Routes, RouteSpec } from '@floodgate/shared/wire';
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 
-/** A JSON route's answer: one of its declared statuses with that status's body, so a drifting field does not compile. */
-export type Reply<R extends RouteSpec> = {
-  [S in keyof R['responses'] & number]: { status: S; body: WireBody<R['responses'][S]['body']>; location?: string };
-}[keyof R['responses'] & number];
 
 /** What a handler is given: the request, its checked `:type` (routes under one) and its parsed query. */
 export interface RouteContext<R extends RouteSpec> {

@@ -1,5 +1,5 @@
 import type { JobType } from '@floodgate/shared/jobs';
-import { SearchQuery, type AnswerOf } from '@floodgate/shared/wire';
+import { SearchQuery, type Reply, type Routes } from '@floodgate/shared/wire';
 import type { Request, Response } from 'express';
 import type { RedisClient } from '@floodgate/shared/redis';
 import { invalidQuery } from '../errors';
@@ -39,7 +39,7 @@ export function createJobSearch(deps: {
   queues: JobQueues;
   redis: RedisClient;
   searchBounds?: SearchBounds | undefined;
-}): (req: Request, res: Response, type: JobType) => Promise<{ status: 200; body: AnswerOf<'listJobs', 200> }> {
+}): (req: Request, res: Response, type: JobType) => Promise<Reply<Routes['listJobs']>> {
   const slots = deps.searchBounds?.slots ?? createCallerSlots();
   return async (req, res, type) => {
     const query = SearchQuery.safeParse(req.query);

@@ -1,11 +1,11 @@
 import type { FetchTargetPolicy } from '@floodgate/shared/fetch-target';
 import type { ProxyEndpoint } from '@floodgate/shared/proxies';
 import { inSpan } from '@floodgate/shared/tracing';
-import type { JobContext } from '../running/define-handler';
+import type { JobContext, WebPage } from '../running/define-handler';
 import { transientFailure } from '../running/job-errors';
 import type { ProxyPool } from '../proxy-pool/proxy-pool';
 import { exitFaultOf } from './exit-fault';
-import { BlockedResponseError, failedBeforeSending, fetchPage, type FetchedPage, type FetchPageOptions } from './fetch-page';
+import { BlockedResponseError, failedBeforeSending, fetchPage, type FetchPageOptions } from './fetch-page';
 import { createGuardedAgent } from './guarded-agent';
 import { createTargetGuard, systemLookup, type TargetLookup } from './target-guard';
 
@@ -36,8 +36,8 @@ export interface PageFetcherOptions {
 
 /** What `ctx.fetchPage` goes through: one per worker process, shared by every type with `fetchesPages`. */
 export interface PageFetcher {
-  /** The page, and the exit that served it (`host:port`, never credentials), or null when fetched directly. */
-  fetch(url: string, options: { sticky?: string | undefined; ctx: JobContext }): Promise<{ page: FetchedPage; exit: string | null }>;
+  /** The page, with the exit that served it (`proxy`: `host:port`, never credentials; null when fetched directly). */
+  fetch(url: string, options: { sticky?: string | undefined; ctx: JobContext }): Promise<WebPage>;
   /** Releases the direct path's connections; call once the workers have stopped. */
   close(): Promise<void>;
 }
@@ -52,7 +52,7 @@ export function createPageFetcher(options: PageFetcherOptions): PageFetcher {
   return {
     async fetch(url, { sticky, ctx }) {
       const base = { policy, maxBytes: options.maxBytes, timeoutMs: options.fetchTimeoutMs, signal: ctx.signal };
-      if (!pool) return { page: await inSpan('fetch', () => fetchAttributes(url), () => fetchPage(url, { ...base, dispatcher: agent })), exit: null };
+      if (!pool) return { ...(await inSpan('fetch', () => fetchAttributes(url), () => fetchPage(url, { ...base, dispatcher: agent }))), proxy: null };
       return fetchThroughPool(pool, url, sticky, { ...base, guardTarget }, ctx);
     },
     close: () => agent.close(),
@@ -77,7 +77,7 @@ async function fetchThroughPool(
   sticky: string | undefined,
   options: PoolFetchOptions,
   ctx: JobContext,
-): Promise<{ page: FetchedPage; exit: string }> {
+): Promise<WebPage> {
   const { guardTarget, ...base } = options;
   const proxy = { guardTarget, blockStatuses: pool.blockStatuses, tunnelHttp: pool.tunnelHttp };
   const tried: Array<{ endpoint: ProxyEndpoint; error: unknown }> = [];
@@ -92,7 +92,7 @@ async function fetchThroughPool(
         fetchPage(url, { ...base, dispatcher: lease.dispatcher, proxy }),
       );
       await lease.release('ok');
-      return { page, exit: lease.endpoint.hostPort };
+      return { ...page, proxy: lease.endpoint.hostPort };
     } catch (err) {
       const fault = exitFaultOf(err);
       await lease.release(fault?.outcome ?? (failedBeforeSending(err) ? 'unused' : ctx.signal.aborted ? 'aborted' : 'ok'), fault?.detail);
@@ -106,7 +106,7 @@ async function fetchThroughPool(
   const last = tried[tried.length - 1];
   if (last?.error instanceof BlockedResponseError) {
     const { fallback } = last.error;
-    if ('page' in fallback) return { page: fallback.page, exit: last.endpoint.hostPort };
+    if ('page' in fallback) return { ...fallback.page, proxy: last.endpoint.hostPort };
     throw fallback.error;
   }
   throw last?.error;

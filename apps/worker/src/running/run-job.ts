@@ -113,10 +113,7 @@ function pageFetchOf(definition: JobDefinition, fetcher: PageFetcher | undefined
   const refuse = (why: string) => () => Promise.reject(new Error(`ctx.fetchPage: job type "${definition.type}" ${why}`));
   if (!definition.fetchesPages) return refuse('does not fetch pages: set fetchesPages: true in its job definition (defineJob)');
   if (!fetcher) return refuse('sets fetchesPages, but this worker was given no pageFetcher');
-  return async (url, { sticky }, ctx) => {
-    const { page, exit } = await fetcher.fetch(url, { sticky, ctx });
-    return { ...page, proxy: exit };
-  };
+  return (url, { sticky }, ctx) => fetcher.fetch(url, { sticky, ctx });
 }
 
 /**

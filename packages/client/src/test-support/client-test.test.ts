@@ -1,16 +1,12 @@
-import { startApi, type ApiHarness } from '@floodgate/api/testing';
+import { apiTestWith, type ApiHarness, type StartApiOptions } from '@floodgate/api/testing';
 import type { catalog } from '@floodgate/shared/jobs';
 import { startTcpFaultProxy, type TcpFaultProxy } from '@floodgate/testkit';
-import { test } from 'vitest';
 import { FloodgateClient, type JobMapOf } from '../index.js';
 import { recordingFetch } from './recording-fetch.test.js';
 import { startWorkers } from './workers.test.js';
 
 /** Floodgate's own job types, as a user's would be: derived from the definitions' schemas. */
 export type FloodgateJobs = JobMapOf<typeof catalog>;
-
-/** What {@link startApi} takes. */
-export type StartApiOptions = NonNullable<Parameters<typeof startApi>[0]>;
 
 /** The handlers {@link startWorkers} runs. */
 export type Handlers = Parameters<typeof startWorkers>[1];
@@ -33,22 +29,14 @@ export interface ClientFixtures {
 }
 
 /**
- * A vitest `test` whose fixtures (see {@link ClientFixtures}) drive an API
- * started with these options: each test that asks gets an API of its own, and
- * what it asked for stops when it ends, so tests share no state and run alone
- * (`vitest -t`) or in any order (the API's own apiTestWith, which
- * `@floodgate/api/testing` does not export, plus a client's fixtures). A file
- * whose tests need a worker extends it with a `workers` fixture
+ * The API's own {@link apiTestWith} (an API per test that asks) plus a
+ * client's fixtures (see {@link ClientFixtures}): what a test asked for stops
+ * when it ends, so tests share no state and run alone (`vitest -t`) or in any
+ * order. A file whose tests need a worker extends it with a `workers` fixture
  * ({@link workersRunning}).
  */
 export function clientTestWith(options: StartApiOptions = {}) {
-  return test.extend<ClientFixtures>({
-    // eslint-disable-next-line no-empty-pattern
-    api: async ({}, use) => {
-      const harness = await startApi(options);
-      await use(harness);
-      await harness.stop();
-    },
+  return apiTestWith(options).extend<Omit<ClientFixtures, 'api'>>({
     // eslint-disable-next-line no-empty-pattern
     recorded: async ({}, use) => {
       await use(recordingFetch());

@@ -16,8 +16,6 @@ import { waitForRedis } from './wait-for-redis';
 
 const logger = pino({ level: 'silent' });
 
-const beat = (id: string) => sampleHeartbeat(id);
-
 describe('a 3-primary + 3-replica Redis Cluster', () => {
   let cluster: PrivateRedisCluster;
   let client: RedisClient;
@@ -63,8 +61,8 @@ describe('a 3-primary + 3-replica Redis Cluster', () => {
   });
 
   it('lists heartbeats held under one tag with a SCAN on every primary', async () => {
-    await writeHeartbeat(client, 'fgtest', beat('a:1'), 60_000);
-    await writeHeartbeat(client, 'fgtest', beat('b:2'), 60_000);
+    await writeHeartbeat(client, 'fgtest', sampleHeartbeat('a:1'), 60_000);
+    await writeHeartbeat(client, 'fgtest', sampleHeartbeat('b:2'), 60_000);
     expect(floodgateKey('fgtest', 'workers', 'workers:a:1')).toBe('fgtest:{_workers}:workers:a:1');
     expect((await listHeartbeats(client, 'fgtest')).map((b) => b.id)).toEqual(['a:1', 'b:2']);
   });

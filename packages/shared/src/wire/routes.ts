@@ -399,6 +399,11 @@ export type RouteName = keyof Routes;
 /** The JSON a wire schema (or a per-type schema's) describes, as a type. */
 export type WireBody<S> = S extends (...args: never[]) => infer Z ? (Z extends z.ZodType ? z.output<Z> : never) : S extends z.ZodType ? z.output<S> : never;
 
+/** A JSON route's answer: one of its declared statuses with that status's body, so a drifting field does not compile. */
+export type Reply<R extends RouteSpec> = {
+  [S in keyof R['responses'] & number]: { status: S; body: WireBody<R['responses'][S]['body']>; location?: string };
+}[keyof R['responses'] & number];
+
 /** What route `N` answers with `status`: for the API's typed handlers, and the client's check against the table. */
 export type AnswerOf<N extends RouteName, S extends keyof Routes[N]['responses']> = WireBody<Routes[N]['responses'][S] extends { body: infer B } ? B : never>;
 

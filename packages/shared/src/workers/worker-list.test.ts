@@ -11,8 +11,6 @@ import { createWorkerList, WorkerListTimeout } from './worker-list';
 
 const logger = pino({ level: 'silent' });
 
-const beat = (id: string) => sampleHeartbeat(id);
-
 /** How many times Redis ran `command` so far (INFO commandstats). */
 async function calls(redis: RedisClient, command: string): Promise<number> {
   const stats = await redis.info('commandstats');
@@ -47,7 +45,7 @@ describe('the shared worker list', () => {
     prefix = `{fg-list-${randomUUID()}}`;
     // Enough keys that one listing takes several SCANs, so a walk that goes on can be told from one that stopped.
     const pipeline = direct.pipeline();
-    for (let i = 0; i < WORKERS; i++) pipeline.set(heartbeatKey(prefix, `w:${i}`), JSON.stringify(beat(`w:${i}`)), 'PX', 600_000);
+    for (let i = 0; i < WORKERS; i++) pipeline.set(heartbeatKey(prefix, `w:${i}`), JSON.stringify(sampleHeartbeat(`w:${i}`)), 'PX', 600_000);
     await pipeline.exec();
     const once = await counted(direct, () => listHeartbeats(direct, prefix));
     scansPerListing = once.scans;
