@@ -22,21 +22,28 @@ describe('waiting for a result (?wait=)', () => {
       { connection: api.connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }), prefix: api.prefix },
     );
 
+  /** Runs `check` while a compute worker runs, started once the API's events subscriber reads. */
+  const whileWorkerRuns = async (api: ApiHarness, check: () => Promise<void>) => {
+    await eventsSubscribed(api);
+    const worker = startWorker(api);
+    try {
+      await check();
+    } finally {
+      await worker.close();
+    }
+  };
+
   test('GET ?wait= holds the answer until the job completes or fails', async ({ api }) => {
     const ok = await api.queues.compute.first.add('compute', { n: 1, m: 1 });
     const bad = await api.queues.compute.first.add('compute', { n: 13, m: 1 }, { attempts: 1 });
     const waitingOk = api.request('GET', `/v1/jobs/compute/${ok.id}?wait=20`);
     const waitingBad = api.request('GET', `/v1/jobs/compute/${bad.id}?wait=20`);
-    await eventsSubscribed(api);
-    const worker = startWorker(api);
-    try {
+    await whileWorkerRuns(api, async () => {
       const okView = (await (await waitingOk).json()) as View;
       expect(okView).toMatchObject({ state: 'completed', result: { checksum: 'feedbeef' } });
       const badView = (await (await waitingBad).json()) as View;
       expect(badView).toMatchObject({ state: 'failed', error: 'unlucky' });
-    } finally {
-      await worker.close();
-    }
+    });
   });
 
   test('tells how a job ended even when retention removed it before the waiter read it again', async ({ api }) => {
@@ -44,29 +51,21 @@ describe('waiting for a result (?wait=)', () => {
     const waiting = api.request('GET', `/v1/jobs/compute/${gone.id}?wait=20`);
     // The job runs only once the waiter is in place: the API read the job and its events subscriber is
     // blocked reading the stream (a job run and removed before would be a 404, or an event never read).
-    await eventsSubscribed(api);
-    const worker = startWorker(api);
-    try {
+    await whileWorkerRuns(api, async () => {
       const res = await waiting;
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ id: gone.id, state: 'completed', result: { checksum: 'feedbeef' } });
       expect(await api.queues.compute.getJob(String(gone.id))).toBeUndefined();
-    } finally {
-      await worker.close();
-    }
+    });
   });
 
   test('POST ?wait= enqueues and waits in one call: 200 with the result once done', async ({ api }) => {
     const answer = api.request('POST', '/v1/jobs/compute?wait=20', { json: { payload: { n: 1, m: 2 } } });
-    await eventsSubscribed(api);
-    const worker = startWorker(api);
-    try {
+    await whileWorkerRuns(api, async () => {
       const res = await answer;
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ state: 'completed', result: { checksum: 'feedbeef' } });
-    } finally {
-      await worker.close();
-    }
+    });
   });
 
   test('a repeated POST ?wait= with the same key waits for the job like the first call', async ({ api }) => {
@@ -74,15 +73,11 @@ describe('waiting for a result (?wait=)', () => {
     const first = await api.request('POST', '/v1/jobs/compute', body);
     expect(first.status).toBe(202);
     const repeat = api.request('POST', '/v1/jobs/compute?wait=20', body);
-    await eventsSubscribed(api);
-    const worker = startWorker(api);
-    try {
+    await whileWorkerRuns(api, async () => {
       const res = await repeat;
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ state: 'completed', result: { checksum: 'feedbeef' } });
-    } finally {
-      await worker.close();
-    }
+    });
   });
 
   test('answers with the current state when the wait runs out, 202 for a POST', async ({ api }) => {
