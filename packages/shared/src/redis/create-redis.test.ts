@@ -1,23 +1,17 @@
-import { startRedis, waitFor, type PrivateRedis } from '@floodgate/testkit';
+import { startRedis, waitFor } from '@floodgate/testkit';
+import { redisTestWith } from '@floodgate/testkit/fixtures';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkEvictionPolicy } from './check-eviction-policy';
 import { connectAtStartup } from './connect-at-startup';
 import { createRedis } from './create-redis';
 import { waitForRedis } from './wait-for-redis';
 
 const logger = pino({ level: 'silent' });
+const passwordTest = redisTestWith({ password: 'p@ss word' });
 
 describe('createRedis against a real, password-protected Redis', () => {
-  let redis: PrivateRedis;
-  beforeAll(async () => {
-    redis = await startRedis({ password: 'p@ss word' });
-  });
-  afterAll(async () => {
-    await redis.stop();
-  });
-
-  it('connects with the password from the URL in both roles', async () => {
+  passwordTest('connects with the password from the URL in both roles', async ({ redis }) => {
     for (const role of ['producer', 'worker'] as const) {
       const client = createRedis(role, { url: redis.url, logger });
       await waitForRedis(client, 5_000);
@@ -26,7 +20,7 @@ describe('createRedis against a real, password-protected Redis', () => {
     }
   });
 
-  it('gives up on a wrong password instead of hanging', async () => {
+  passwordTest('gives up on a wrong password instead of hanging', async ({ redis }) => {
     const client = createRedis('producer', { url: `redis://:wrong@127.0.0.1:${redis.port}`, logger });
     await expect(waitForRedis(client, 500)).rejects.toThrow(/did not answer/);
     client.disconnect();
