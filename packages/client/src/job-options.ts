@@ -1,32 +1,16 @@
 import type { AnyJobs, JobMap, PayloadOf, TypeOf } from './job-map.js';
+import type * as Wire from './wire.generated.js';
+import type { OfType } from './wire-shapes.js';
 
 /** How long to wait before each retry of a job that failed. */
-export interface Backoff {
-  /** `fixed`: `delayMs` every time; `exponential`: `delayMs * 2^(retry - 1)`. */
-  type: 'fixed' | 'exponential';
-  /** Up to 1 hour. */
-  delayMs: number;
-  /** Share (0..1) of each delay taken off at random, so jobs that failed together do not retry together. */
-  jitter?: number;
-}
+export type Backoff = Wire.Backoff;
 
 /**
  * What one job may ask for on top of its type's defaults. The API checks every
  * bound (an out-of-range value is a 422 `invalid_payload`), so the client does not repeat them.
+ * (`timeoutMs` is an attempt's limit, not the HTTP request's: that is `requestTimeoutMs`.)
  */
-export interface JobOptions {
-  /** The group within your key's share of a fair type (the customer you enqueue for): 1-64 of letters, digits and `_ . : @ -`. */
-  group?: string;
-  /** Run no earlier than this many milliseconds from now (up to 30 days). */
-  delayMs?: number;
-  /** 1 is the highest; jobs without a priority go before all prioritized ones. */
-  priority?: number;
-  /** Attempts in total, the first included (1..25). */
-  attempts?: number;
-  backoff?: Backoff;
-  /** Time one attempt may take: 100 ms up to the type's own limit. (Not the HTTP request's: that is `requestTimeoutMs`.) */
-  timeoutMs?: number;
-}
+export type JobOptions = Wire.EnqueueOptions;
 
 /** Options every call takes. */
 export interface CallOptions {
@@ -55,13 +39,8 @@ export interface EnqueueOptions extends JobOptions, CallOptions {
   jobId?: string;
 }
 
-/** One job of a bulk enqueue. */
-export type BulkJob<Jobs extends JobMap<Jobs> = AnyJobs, T extends TypeOf<Jobs> = TypeOf<Jobs>> = {
-  payload: PayloadOf<Jobs, T>;
-  options?: JobOptions;
-  /** Your own id for this job. With one on every item, the client may resend the request after a lost answer. */
-  jobId?: string;
-};
+/** One job of a bulk enqueue; with your own `jobId` on every item, the client may resend the request after a lost answer. */
+export type BulkJob<Jobs extends JobMap<Jobs> = AnyJobs, T extends TypeOf<Jobs> = TypeOf<Jobs>> = OfType<Wire.SingleJobEnvelope, T, { payload: PayloadOf<Jobs, T> }>;
 
 /**
  * The `options` object of a request body, or undefined when nothing is set.

@@ -1,42 +1,22 @@
 import type { AnyJobs, JobMap, TypeOf } from './job-map.js';
 import type { Job, ListableJobState } from './job.js';
+import type * as Wire from './wire.generated.js';
 
 /** A page of `listJobs`: newest first; `nextCursor` goes on, null at the end. */
-export interface JobPage<Jobs extends JobMap<Jobs> = AnyJobs, T extends TypeOf<Jobs> = TypeOf<Jobs>> {
+export interface JobPage<Jobs extends JobMap<Jobs> = AnyJobs, T extends TypeOf<Jobs> = TypeOf<Jobs>> extends Pick<Wire.JobPage, 'nextCursor'> {
   jobs: Array<Job<Jobs, T>>;
-  nextCursor: string | null;
 }
 
 /** Why one search call stopped: `end` (all read), your `limit` or `scan`, or the server's `bytes` (4 MiB) or `time` (2 s). */
-export type SearchStop = 'end' | 'limit' | 'scan' | 'bytes' | 'time';
+export type SearchStop = NonNullable<Wire.JobPage['stoppedBy']>;
 
-/** A page of `searchJobs`: its matches, what it cost, and why it stopped. */
-export interface SearchPage<Jobs extends JobMap<Jobs> = AnyJobs, T extends TypeOf<Jobs> = TypeOf<Jobs>> extends JobPage<Jobs, T> {
-  /** Jobs read by this call. */
-  scanned: number;
-  /** Bytes of job data read (payloads scanned, matches in full). */
-  bytesRead: number;
-  stoppedBy: SearchStop;
-}
+/** A page of `searchJobs`: its matches, what it cost (jobs `scanned`, `bytesRead`), and why it stopped. */
+export interface SearchPage<Jobs extends JobMap<Jobs> = AnyJobs, T extends TypeOf<Jobs> = TypeOf<Jobs>>
+  extends JobPage<Jobs, T>,
+    Required<Pick<Wire.JobPage, 'scanned' | 'bytesRead' | 'stoppedBy'>> {}
 
-/** `listJobs`: which state, how many per page, from where. */
-export interface ListJobsQuery {
-  /** @defaultValue `failed` (the dead-letter set) */
-  state?: ListableJobState;
-  /** Jobs per page, 1..100. @defaultValue 20 */
-  limit?: number;
-  /** A page's `nextCursor`, to start there. */
-  cursor?: string;
-}
+/** `listJobs`: which state (`failed`, the dead-letter set, by default), how many per page (1..100, 20 by default), from where. */
+export type ListJobsQuery = Pick<Wire.Queries['listJobs'], 'state' | 'limit' | 'cursor'>;
 
-/** `searchJobs`: the bounds of each call (one page). */
-export interface SearchJobsQuery {
-  /** Only this state; every state when absent. */
-  state?: ListableJobState;
-  /** Most matches per page, 1..100. @defaultValue 20 */
-  limit?: number;
-  /** Most jobs one call reads, 1..5000: the cost bound. @defaultValue 1000 */
-  scan?: number;
-  /** A page's `nextCursor`, to start there. */
-  cursor?: string;
-}
+/** `searchJobs`: the bounds of each call (one page): only this `state` (every state when absent), most matches (`limit`), most jobs read (`scan`). */
+export type SearchJobsQuery = Pick<Wire.Queries['listJobs'], 'limit' | 'scan' | 'cursor'> & { state?: ListableJobState };

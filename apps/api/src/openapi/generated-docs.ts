@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { API_ERROR_CODES, type ApiErrorCode } from '@floodgate/shared/errors';
 import { routes, type RouteSpec } from '@floodgate/shared/wire';
 import { ApiEnv } from '../env';
+import { CLIENT_WIRE_PATH, clientWireTypes } from './client-types';
 import { buildOpenApiDocument } from './document';
 
 /**
@@ -89,6 +90,7 @@ export function generatedFiles(): GeneratedFile[] {
   const document = openApiDocument();
   return [
     { path: 'openapi.json', render: () => `${JSON.stringify(document, null, 2)}\n` },
+    { path: CLIENT_WIRE_PATH, render: clientWireTypes },
     {
       path: 'docs/api.md',
       render: (current) => {

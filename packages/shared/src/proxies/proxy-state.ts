@@ -25,26 +25,19 @@ export interface ProxyHealth {
 
 /** `GET /v1/proxies`: one proxy as the API shows it. Never credentials. */
 export const ProxyStatus = z.object({
-  /** Redis-safe id (`127.0.0.1_8080`). */
-  id: z.string(),
-  /** `host:port`, as results and metrics name it. */
-  proxy: z.string(),
-  /** The URL with credentials masked (`http://***:***@host:port`). */
-  url: z.string(),
+  id: z.string().describe('Redis-safe id (`127.0.0.1_8080`).'),
+  proxy: z.string().describe('`host:port`, as results and metrics name it.'),
+  url: z.string().describe('The URL with credentials masked (`http://***:***@host:port`).'),
   state: z.enum(['healthy', 'cooling']),
-  /** Whether this process's configuration lists it (workers may run with another list). */
-  configured: z.boolean(),
+  configured: z.boolean().describe("Whether this process's configuration lists it (workers may run with another list)."),
   successes: z.number().int(),
   failures: z.number().int(),
-  /** Cool-downs ended by the background health check. */
-  revivals: z.number().int(),
-  /** Consecutive cool-downs: the next one lasts base × 2^strikes, up to the maximum. */
-  strikes: z.number().int(),
+  revivals: z.number().int().describe('Cool-downs ended by the background health check.'),
+  strikes: z.number().int().describe('Consecutive cool-downs: the next one lasts base × 2^strikes, up to the maximum.'),
   lastError: z.string().nullable(),
   lastErrorAt: z.string().nullable(),
   lastSuccessAt: z.string().nullable(),
-  /** When the current cool-down ends (ISO time), or null when healthy. */
-  coolingUntil: z.string().nullable(),
+  coolingUntil: z.string().nullable().describe('When the current cool-down ends (ISO time), or null when healthy.'),
 });
 export type ProxyStatus = z.infer<typeof ProxyStatus>;
 

@@ -34,8 +34,7 @@ export const BulkItemFailed = z.strictObject({ id: z.string().optional(), error:
 export const BulkAccepted = z.strictObject({
   type: JobTypeName,
   status: z.enum(['all', 'some', 'none']),
-  /** Items Redis holds. */
-  count: z.number().int().min(0),
+  count: z.number().int().min(0).describe('Items Redis holds.'),
   jobs: z.array(z.union([BulkItemStored, BulkItemFailed])),
 });
 export type BulkAccepted = z.output<typeof BulkAccepted>;

@@ -15,37 +15,27 @@ export const LOWEST_PRIORITY = 2_097_152;
 
 /** How long to wait before each retry. */
 export const Backoff = z.strictObject({
-  /** `fixed`: `delayMs` every time; `exponential`: `delayMs * 2^(retry - 1)`. */
-  type: z.enum(['fixed', 'exponential']),
-  /** Up to 1 hour. */
-  delayMs: z.number().int().min(0).max(MAX_BACKOFF_DELAY_MS),
-  /** Share (0..1) of each delay taken off at random, so jobs that failed together do not retry together. */
-  jitter: z.number().min(0).max(1).optional(),
+  type: z.enum(['fixed', 'exponential']).describe('`fixed`: `delayMs` every time; `exponential`: `delayMs * 2^(retry - 1)`.'),
+  delayMs: z.number().int().min(0).max(MAX_BACKOFF_DELAY_MS).describe('Up to 1 hour.'),
+  jitter: z.number().min(0).max(1).optional().describe('Share (0..1) of each delay taken off at random, so jobs that failed together do not retry together.'),
 });
 export type Backoff = z.output<typeof Backoff>;
 
 /** The options every job type takes. */
 const commonOptions = {
-  /** Run no earlier than this many milliseconds from now (up to 30 days). */
-  delayMs: z.number().int().min(0).max(MAX_DELAY_MS).optional(),
-  /** 1 is the highest; jobs without a priority go before all prioritized ones (BullMQ's rule). */
-  priority: z.number().int().min(1).max(LOWEST_PRIORITY).optional(),
-  /** Attempts in total, the first included (1..25). */
-  attempts: z.number().int().min(1).max(MAX_ATTEMPTS).optional(),
+  delayMs: z.number().int().min(0).max(MAX_DELAY_MS).optional().describe('Run no earlier than this many milliseconds from now (up to 30 days).'),
+  priority: z.number().int().min(1).max(LOWEST_PRIORITY).optional().describe("1 is the highest; jobs without a priority go before all prioritized ones (BullMQ's rule)."),
+  attempts: z.number().int().min(1).max(MAX_ATTEMPTS).optional().describe('Attempts in total, the first included (1..25).'),
   backoff: Backoff.optional(),
-  /**
-   * The group within the caller's share of a fair type (the customer it
-   * enqueues for): the key's groups take turns inside the key's own share.
-   * 1-64 of letters, digits and `_ . : @ -`. @defaultValue the key's default group
-   */
-  group: GroupName.optional(),
+  group: GroupName.optional().describe(
+    "The group within the caller's share of a fair type (the customer it enqueues for): the key's groups take turns inside the key's own share. 1-64 of letters, digits and `_ . : @ -`; the key's default group when absent.",
+  ),
 };
 
 /** Any type's enqueue options, with the longest attempt limit any type allows (the client's view). */
 export const EnqueueOptions = z.strictObject({
   ...commonOptions,
-  /** Time one attempt may take: 100 ms up to the type's own limit. */
-  timeoutMs: z.number().int().min(MIN_TIMEOUT_MS).optional(),
+  timeoutMs: z.number().int().min(MIN_TIMEOUT_MS).optional().describe("Time one attempt may take: 100 ms up to the type's own limit."),
 });
 export type EnqueueOptions = z.output<typeof EnqueueOptions>;
 

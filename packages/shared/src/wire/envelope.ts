@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { catalog, jobTypes, type JobType } from '../jobs/catalog';
-import { enqueueOptionsFor } from './enqueue-options';
+import { EnqueueOptions, enqueueOptionsFor } from './enqueue-options';
+import { perType } from './per-type';
 
 /** Longest job id, the caller's or the API's. */
 export const MAX_JOB_ID_LENGTH = 128;
@@ -21,18 +22,20 @@ export function envelopeOf(type: JobType) {
   return z.strictObject({ payload: catalog[type].payload as z.ZodType, options: enqueueOptionsFor(catalog[type]).optional() });
 }
 
+/** Any type's envelope with its `jobId`: the payload unknown, the options any type's. */
+const AnySingleJobEnvelope = z.strictObject({ payload: z.unknown(), options: EnqueueOptions.optional(), jobId: CallerJobId.optional() });
+
 /** One job as `POST /v1/jobs/:type` takes it: the envelope, plus an optional `jobId` of the caller's. */
-export function singleJobEnvelopeOf(type: JobType) {
-  return envelopeOf(type).extend({ jobId: CallerJobId.optional() });
-}
+export const singleJobEnvelopeOf = perType((type: JobType) => envelopeOf(type).extend({ jobId: CallerJobId.optional() }), AnySingleJobEnvelope);
 
 /**
  * The body of `POST /v1/jobs/:type/bulk`: at least one envelope, at most
  * `maxJobs`, each with an optional `jobId` of the caller's (which makes a resent batch safe).
  */
-export function bulkBodyOf(type: JobType, maxJobs: number) {
-  return z.strictObject({ jobs: z.array(singleJobEnvelopeOf(type)).min(1).max(maxJobs) });
-}
+export const bulkBodyOf = perType(
+  (type: JobType, maxJobs: number) => z.strictObject({ jobs: z.array(singleJobEnvelopeOf(type)).min(1).max(maxJobs) }),
+  z.strictObject({ jobs: z.array(AnySingleJobEnvelope).min(1) }),
+);
 
 /** Every type's single-job envelope, built once (they are fixed by the catalog). */
 export const singleJobEnvelopes: ReadonlyMap<JobType, ReturnType<typeof singleJobEnvelopeOf>> = new Map(

@@ -6,8 +6,7 @@ export const ErrorBody = z.strictObject({
   error: z.strictObject({
     code: z.enum(Object.keys(API_ERROR_CODES) as [ApiErrorCode, ...ApiErrorCode[]]),
     message: z.string(),
-    /** Code-specific: `issues` for validation errors, `backlog` and `cap` for queue_full, ... */
-    details: z.unknown().optional(),
+    details: z.unknown().optional().describe('Code-specific: `issues` for validation errors, `backlog` and `cap` for queue_full, ...'),
   }),
 });
 export type ErrorBody = z.output<typeof ErrorBody>;

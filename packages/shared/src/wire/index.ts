@@ -11,6 +11,7 @@ export * from './job-states';
 export * from './job-type-name';
 export * from './job-view';
 export * from './operations';
+export * from './per-type';
 export * from './lists';
 export * from './queries';
 export * from './route-match';

@@ -2,13 +2,16 @@ import { z } from 'zod';
 import type { JobType } from '../jobs/catalog';
 import { ProxyStatus } from '../proxies/proxy-state';
 import { WorkerHeartbeat } from '../workers/heartbeat';
-import { jobViewOf } from './job-view';
+import { JobView, jobViewOf } from './job-view';
+import { perType } from './per-type';
 import { JobTypeInfo, QueueStatus, Schedule } from './operations';
 
 /** `GET /v1/jobs/:type`: a page of one type's jobs, listed or searched. */
-export function jobPageOf(type: JobType) {
+export const jobPageOf = perType((type: JobType) => jobPageWith(jobViewOf(type)), jobPageWith(JobView));
+
+function jobPageWith<V extends z.ZodType>(view: V) {
   return z.strictObject({
-    jobs: z.array(jobViewOf(type)),
+    jobs: z.array(view),
     nextCursor: z.string().nullable(),
     scanned: z.number().int().min(0).optional(),
     bytesRead: z.number().int().min(0).optional().describe('Search only: bytes of job data read (payloads scanned, matches in full).'),

@@ -8,8 +8,7 @@ export const QueueStatus = z.strictObject({
   type: JobTypeName,
   paused: z.boolean(),
   counts: z.partialRecord(ListableJobState, z.number().int().min(0)),
-  /** Ids (`host:pid`) of the live worker processes running this type. */
-  workers: z.array(z.string()),
+  workers: z.array(z.string()).describe('Ids (`host:pid`) of the live worker processes running this type.'),
 });
 export type QueueStatus = z.output<typeof QueueStatus>;
 
@@ -19,18 +18,12 @@ export type QueuePaused = z.output<typeof QueuePaused>;
 
 /** One tenant of a fair type in `GET /v1/queues/:type/tenants`. */
 export const TenantStatus = z.strictObject({
-  /** `key:<id>` (an API key), `ip:<address>` (auth disabled) or `anonymous`. */
-  tenant: z.string(),
-  /** Its jobs waiting for their turn, delayed ones included. */
-  backlog: z.number().int().min(0),
-  /** Its jobs dispatched and not finished: running, or next in line. */
-  running: z.number().int().min(0),
-  /** Paused by an operator: its jobs wait, the type's other tenants run. */
-  paused: z.boolean(),
-  /** Its share against other tenants with jobs waiting (its key's weight). */
-  weight: z.number().int().min(1),
-  /** From added (or due) to started, over its recent jobs; null before any. */
-  waitToStart: z.strictObject({ p50Ms: z.number().min(0), p95Ms: z.number().min(0), samples: z.number().int().min(1) }).nullable(),
+  tenant: z.string().describe('`key:<id>` (an API key), `ip:<address>` (auth disabled) or `anonymous`.'),
+  backlog: z.number().int().min(0).describe('Its jobs waiting for their turn, delayed ones included.'),
+  running: z.number().int().min(0).describe('Its jobs dispatched and not finished: running, or next in line.'),
+  paused: z.boolean().describe("Paused by an operator: its jobs wait, the type's other tenants run."),
+  weight: z.number().int().min(1).describe("Its share against other tenants with jobs waiting (its key's weight)."),
+  waitToStart: z.strictObject({ p50Ms: z.number().min(0), p95Ms: z.number().min(0), samples: z.number().int().min(1) }).nullable().describe('From added (or due) to started, over its recent jobs; null before any.'),
 });
 export type TenantStatus = z.output<typeof TenantStatus>;
 

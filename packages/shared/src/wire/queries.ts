@@ -44,12 +44,9 @@ export const ScheduleBody = z
   .strictObject({
     type: z.string(),
     payload: z.unknown(),
-    /** Every this many milliseconds (at least one second). */
-    everyMs: z.number().int().min(1_000).max(366 * 24 * 3_600_000).optional(),
-    /** A cron pattern (`0 * * * *`), with seconds allowed as a sixth field. */
-    cron: z.string().min(1).max(120).optional(),
-    /** IANA time zone for `cron`. @defaultValue UTC */
-    tz: z.string().min(1).max(64).optional(),
+    everyMs: z.number().int().min(1_000).max(366 * 24 * 3_600_000).optional().describe('Every this many milliseconds (at least one second).'),
+    cron: z.string().min(1).max(120).optional().describe('A cron pattern (`0 * * * *`), with seconds allowed as a sixth field.'),
+    tz: z.string().min(1).max(64).optional().describe('IANA time zone for `cron`; UTC when absent.'),
   })
   .refine((body) => (body.everyMs === undefined) !== (body.cron === undefined), {
     message: 'give exactly one of everyMs and cron',

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { JobType } from '../jobs/catalog';
-import { Accepted, BulkAccepted, Cancelled, Retried } from './answers';
+import { BulkAccepted, Cancelled, Retried } from './answers';
 import { bulkBodyOf, singleJobEnvelopeOf } from './envelope';
-import { jobViewOf } from './job-view';
+import { enqueuedOrJobOf, jobViewOf } from './job-view';
 import { Health, JobTypeList, jobPageOf, ProxyList, QueueList, Ready, ScheduleList, ScheduleRemoved, WorkerList } from './lists';
+import type { PerTypeSchema } from './per-type';
 import { QueuePaused, Schedule, TenantPage, TenantPaused } from './operations';
 import { ListOrSearchQuery, ScheduleBody, TenantQuery, WaitQuery } from './queries';
 
@@ -15,8 +15,8 @@ export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
  */
 export type RouteScope = 'open' | 'read' | 'write' | 'admin';
 
-/** A wire schema, or a function of the job type for the routes under `/:type`. */
-export type WireSchema = z.ZodType | ((type: JobType, ...limits: number[]) => z.ZodType);
+/** A wire schema, or a function of the job type (with its any-type form) for the routes under `/:type`. */
+export type WireSchema = z.ZodType | PerTypeSchema;
 
 export interface RouteResponse {
   description: string;
@@ -406,8 +406,3 @@ export type Reply<R extends RouteSpec> = {
 
 /** What route `N` answers with `status`: for the API's typed handlers, and the client's check against the table. */
 export type AnswerOf<N extends RouteName, S extends keyof Routes[N]['responses']> = WireBody<Routes[N]['responses'][S] extends { body: infer B } ? B : never>;
-
-/** The 202 of an enqueue: the new job's id and link, or, with `?wait=`, the job as the wait left it. */
-export function enqueuedOrJobOf(type: JobType) {
-  return Accepted.or(jobViewOf(type));
-}

@@ -5,21 +5,16 @@ import { z } from 'zod';
 
 /** What a worker process says about itself, every few seconds, in Redis. */
 export const WorkerHeartbeat = z.object({
-  /** `host:pid`, the same as a job's `processedBy`. */
-  id: z.string(),
+  id: z.string().describe("`host:pid`, the same as a job's `processedBy`."),
   host: z.string(),
   pid: z.number().int(),
-  /** Job types it runs, with their concurrency and the attempts active now. */
-  queues: z.array(z.object({ type: z.string(), concurrency: z.number().int(), active: z.number().int() })),
-  /** Threads of its CPU pool. */
-  cpuThreads: z.number().int(),
-  /** Event-loop delay p99 over the last beat, in milliseconds. */
-  eventLoopDelayP99Ms: z.number(),
+  queues: z.array(z.object({ type: z.string(), concurrency: z.number().int(), active: z.number().int() })).describe('Job types it runs, with their concurrency and the attempts active now.'),
+  cpuThreads: z.number().int().describe('Threads of its CPU pool.'),
+  eventLoopDelayP99Ms: z.number().describe('Event-loop delay p99 over the last beat, in milliseconds.'),
   rssBytes: z.number(),
   uptimeSeconds: z.number(),
   startedAt: z.string(),
-  /** When this beat was written. */
-  beatAt: z.string(),
+  beatAt: z.string().describe('When this beat was written.'),
 });
 export type WorkerHeartbeat = z.infer<typeof WorkerHeartbeat>;
 
