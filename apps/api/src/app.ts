@@ -31,7 +31,7 @@ import { docsFilesRouter, docsHandlers } from './routes/docs';
 import { healthHandlers } from './routes/health';
 import { jobEventsHandlers } from './routes/job-events';
 import { jobTypesHandlers } from './routes/job-types';
-import { clientAddressOf, trustProxyRuleOf } from './http/client-address';
+import { clientAddressReader, trustProxyRuleOf } from './http/client-address';
 import { JSON_MEDIA_TYPES } from './http/request-params';
 import { jobsHandlers } from './routes/jobs';
 import { metricsHandlers } from './routes/metrics';
@@ -138,7 +138,7 @@ export function createApiListener(deps: AppDeps): { app: Express; listener: Requ
   const trust = trustProxyRuleOf(app);
   const listener = leanEnqueueListener({
     app,
-    clientAddress: (req) => clientAddressOf(req, trust),
+    clientAddress: clientAddressReader(trust),
     securityHeaders,
     pipeline,
     auth: deps.auth,

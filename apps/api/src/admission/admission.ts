@@ -6,7 +6,7 @@ import type { EventLoopGuard } from './event-loop-guard';
 import type { RedisMemoryGuard } from './redis-memory-guard';
 
 export interface AdmissionDeps {
-  eventLoop: Pick<EventLoopGuard, 'shedding' | 'delayMs'>;
+  eventLoop: Pick<EventLoopGuard, 'shedIfOverloaded'>;
   redisMemory: Pick<RedisMemoryGuard, 'fullPrimaryFor' | 'silentPrimaryFor'>;
   /** The Redis Cluster slot of a type's partition queue, so only the master holding it sheds its jobs. @defaultValue none: any full primary sheds every type */
   queueSlot?: (type: JobType, partition: number) => number | undefined;
@@ -19,8 +19,10 @@ export interface AdmissionDeps {
 /** Decides, before anything is enqueued, whether the system can take more jobs. */
 export interface Admission {
   /**
-   * This process's own overload (its event loop lags): checked before the body
-   * is even parsed, since parsing and validating would only deepen the lag.
+   * This process's own overload (its event loop lags): checked by every
+   * admitting route before its body is read, since parsing and validating
+   * would only deepen the lag; the event-loop guard's own check, so the other
+   * checks below do not repeat it.
    */
   shedIfOverloaded(): void;
   /**
@@ -51,13 +53,6 @@ export interface Admission {
  * (table in docs/operations.md, "Overload protection"). The rate check runs last, as the only one that spends tokens.
  */
 export function createAdmission(deps: AdmissionDeps): Admission {
-  const shedIfOverloaded = () => {
-    if (deps.eventLoop.shedding) {
-      throw new HttpError('overloaded', `This API process is overloaded (event-loop delay ${Math.round(deps.eventLoop.delayMs)} ms); retry shortly.`, {
-        headers: { 'Retry-After': '1' },
-      });
-    }
-  };
   const fullPrimaryFor = (type: JobType, partition: number) => deps.redisMemory.fullPrimaryFor(deps.queueSlot?.(type, partition));
   const refuseWhenRedisFull = (type: JobType, partition: number) => {
     const full = fullPrimaryFor(type, partition);
@@ -82,7 +77,6 @@ export function createAdmission(deps: AdmissionDeps): Admission {
     }
   };
   const admit = async (type: JobType, client: string, count = 1, partition = 0) => {
-    shedIfOverloaded();
     refuseWhenRedisFull(type, partition);
     const capacity = deps.rateLimiter.capacity(type);
     if (count > capacity) {
@@ -95,7 +89,6 @@ export function createAdmission(deps: AdmissionDeps): Admission {
     refuseWhenLimited(type, await deps.rateLimiter.take(type, client, count));
   };
   const admitOne = async (type: JobType, client: string, partition = 0) => {
-    shedIfOverloaded();
     refuseWhenRedisFull(type, partition);
     await refuseWhenFull(type, 1);
     refuseWhenLimited(type, await deps.rateLimiter.takeOne(type, client));
@@ -105,5 +98,5 @@ export function createAdmission(deps: AdmissionDeps): Admission {
     return deps.redisMemory.fullPrimaryFor(slot) !== undefined || (slot !== undefined && deps.redisMemory.silentPrimaryFor(slot));
   };
   const refund = (type: JobType, client: string, count: number) => deps.rateLimiter.refund(type, client, count);
-  return { shedIfOverloaded, admit, admitOne, avoidPartition, refuseWhenRedisFull, refund };
+  return { shedIfOverloaded: deps.eventLoop.shedIfOverloaded, admit, admitOne, avoidPartition, refuseWhenRedisFull, refund };
 }

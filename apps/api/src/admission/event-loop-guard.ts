@@ -1,4 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { HttpError } from '../errors';
 import { createHysteresisGate } from './hysteresis-gate';
 
 export interface EventLoopGuardOptions {
@@ -17,6 +18,8 @@ export interface EventLoopGuard {
   readonly shedding: boolean;
   /** p99 of the last interval, in milliseconds. */
   readonly delayMs: number;
+  /** 503 `overloaded` while shedding: what an admitting route checks before it reads its body. */
+  shedIfOverloaded(): void;
   stop(): void;
 }
 
@@ -49,6 +52,13 @@ export function startEventLoopGuard(options: EventLoopGuardOptions): EventLoopGu
     },
     get delayMs() {
       return delayMs;
+    },
+    shedIfOverloaded() {
+      if (gate.shedding) {
+        throw new HttpError('overloaded', `This API process is overloaded (event-loop delay ${Math.round(delayMs)} ms); retry shortly.`, {
+          headers: { 'Retry-After': '1' },
+        });
+      }
     },
     stop() {
       clearInterval(timer);

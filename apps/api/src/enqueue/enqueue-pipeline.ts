@@ -12,7 +12,7 @@ import type { JobQueues } from '../redis/queues';
 import { withRedis } from '../redis/redis-deadline';
 import { bullOptions, initialState } from './bull-options';
 import { createIdempotentAdd } from './idempotent-add';
-import { refuseKeyWithJobId } from './idempotency-key';
+import { idempotencyKeyOf, refuseKeyWithJobId } from './idempotency-key';
 import { idempotentJobId, requestDigest } from './idempotency-record';
 import type { JobEnvelope, RequestParser } from './parse-request';
 
@@ -46,8 +46,8 @@ export interface EnqueueOutcome {
  * lean listener, the express routes) turn into answers. Nothing else adds jobs.
  */
 export interface EnqueuePipeline {
-  /** One job (`POST /v1/jobs/:type`), with the request's `Idempotency-Key` header if any. */
-  one(type: JobType, body: unknown, context: { caller: Caller; idempotencyKey?: string | undefined }): Promise<EnqueueOutcome>;
+  /** One job (`POST /v1/jobs/:type`), with the request's `Idempotency-Key` header as sent, if any (checked here: 400 when malformed). */
+  one(type: JobType, body: unknown, context: { caller: Caller; idempotencyHeader?: string | string[] | undefined }): Promise<EnqueueOutcome>;
   /**
    * Many jobs of one type (`POST /v1/jobs/:type/bulk`): every item valid or
    * none added, then admitted together, then each item's own outcome: the job,
@@ -118,7 +118,8 @@ export function createEnqueuePipeline(deps: EnqueuePipelineDeps): EnqueuePipelin
   const place = (type: JobType) => deps.queues[type].nextPartition((partition) => deps.admission.avoidPartition(type, partition));
 
   return {
-    async one(type, body, { caller, idempotencyKey }) {
+    async one(type, body, { caller, idempotencyHeader }) {
+      const idempotencyKey = idempotencyKeyOf(idempotencyHeader);
       const envelope = deps.parser.single(type, body);
       refuseKeyWithJobId(idempotencyKey, envelope.jobId);
       if (idempotencyKey !== undefined) return addIdempotent(type, envelope, caller, { idempotencyKey });

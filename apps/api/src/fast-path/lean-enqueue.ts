@@ -6,7 +6,6 @@ import { HttpError } from '../errors';
 import type { Admission } from '../admission/admission';
 import { enqueueAnswer } from '../enqueue/enqueue-answer';
 import type { EnqueuePipeline } from '../enqueue/enqueue-pipeline';
-import { idempotencyKeyOf } from '../enqueue/idempotency-key';
 import { errorBody, settleError } from '../http/error-handler';
 import type { HttpMetrics } from '../metrics/http-metrics';
 import type { Authenticator, Principal } from '../auth/authenticator';
@@ -125,7 +124,7 @@ async function enqueue(
   const finish = observe(deps, req, res, arrivedAt);
   try {
     const caller = callerOf(principal, deps.clientAddress(req));
-    const outcome = await deps.pipeline.one(type, body, { caller, idempotencyKey: idempotencyKeyOf(req.headers['idempotency-key']) });
+    const outcome = await deps.pipeline.one(type, body, { caller, idempotencyHeader: req.headers['idempotency-key'] });
     const answer = enqueueAnswer(outcome);
     const json = JSON.stringify(answer.body);
     res.writeHead(answer.status, {

@@ -16,6 +16,11 @@ export function trustProxyRuleOf(app: Express): TrustProxyRule {
   return rule as TrustProxyRule;
 }
 
+/** {@link clientAddressOf} under one rule: what the lean path is given. */
+export function clientAddressReader(trust: TrustProxyRule): (req: IncomingMessage) => string | undefined {
+  return (req) => clientAddressOf(req, trust);
+}
+
 /**
  * The client's address under `trust`, as express's `req.ip` reads it: start
  * at the peer, and while the hop at hand is trusted, step to the address it

@@ -7,7 +7,6 @@ import { cancelChannel, publishCounted, type RedisClient } from '@floodgate/shar
 import { HttpError, invalidQuery, jobNotFound } from '../errors';
 import { enqueueAnswer } from '../enqueue/enqueue-answer';
 import type { EnqueuePipeline } from '../enqueue/enqueue-pipeline';
-import { idempotencyKeyOf } from '../enqueue/idempotency-key';
 import type { FinalEvent, JobWaiter } from '../waiting/job-waiter';
 import { jobLink } from '../http/job-link';
 import { finishedView, readJob, toJobView } from '../http/job-view';
@@ -44,7 +43,7 @@ export function jobsHandlers(deps: JobsRouterDeps): HandlersOf<'enqueueJob' | 'l
     },
     enqueueJob: async ({ req, res, type, query: { wait } }) => {
       requireJson(req);
-      const outcome = await deps.pipeline.one(type, req.body, { caller: callerOfRequest(req), idempotencyKey: idempotencyKeyOf(req.headers['idempotency-key']) });
+      const outcome = await deps.pipeline.one(type, req.body, { caller: callerOfRequest(req), idempotencyHeader: req.headers['idempotency-key'] });
       const answer = enqueueAnswer(outcome);
       if (wait === 0 || !outcome.job) return answer;
       // Enqueue and wait in one call (a repeated key waits for the job it found, like the first call did):
