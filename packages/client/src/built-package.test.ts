@@ -4,14 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startApi, type ApiHarness } from '@floodgate/api/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { oncePerFile } from '@floodgate/testkit/fixtures';
+import { describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const packageDir = join(__dirname, '..');
 const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as Record<string, unknown>;
 
-/** Every file of the build, relative to dist/. */
-const builtFiles = () => readdirSync(join(packageDir, 'dist'), { recursive: true, encoding: 'utf8' });
+/** Every file of the build of the package in `dir`, relative to its dist/. */
+const builtFiles = (dir: string) => readdirSync(join(dir, 'dist'), { recursive: true, encoding: 'utf8' });
 
 /** Every module a built file names (`from '…'`, `require('…')`, `import('…')`). */
 function specifiersIn(text: string): string[] {
@@ -19,43 +20,59 @@ function specifiersIn(text: string): string[] {
 }
 
 /**
+ * `built`: this package's directory, once built by its own build script (once for the
+ * file, by the first test that asks); `consumer`: each test's own project that uses it,
+ * as a user would, by its name; `api`: one real API for the file to call.
+ */
+const test = it.extend<{ built: string; consumer: string; api: ApiHarness }>({
+  built: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const bin = join(packageDir, 'node_modules', '.bin');
+      await run('sh', ['-c', String((manifest.scripts as Record<string, string>).build)], { cwd: packageDir, env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` } });
+      await use(packageDir);
+    },
+    { scope: 'file' },
+  ],
+  consumer: async ({ built }, use) => {
+    const consumer = mkdtempSync(join(tmpdir(), 'floodgate-client-consumer-'));
+    mkdirSync(join(consumer, 'node_modules', '@floodgate'), { recursive: true });
+    symlinkSync(built, join(consumer, 'node_modules', '@floodgate', 'client'), 'dir');
+    await use(consumer);
+    rmSync(consumer, { recursive: true, force: true });
+  },
+  api: oncePerFile(() => startApi()),
+});
+
+/**
+ * The build, the API, tsc: seconds each, many on a busy machine. Given to each test: one
+ * made by `it.extend` does not take its describe's timeout (vitest 3.2).
+ */
+const slow = { timeout: 120_000 };
+
+/**
  * The package as it is published: built by its own build script, then used
  * from a project of its own, as a user would, by its name through the `exports`
  * map: CommonJS and ES modules, JavaScript and TypeScript.
  */
 describe('the published @floodgate/client', { timeout: 120_000 }, () => {
-  let consumer: string;
-  let api: ApiHarness;
-  beforeAll(async () => {
-    const bin = join(packageDir, 'node_modules', '.bin');
-    await run('sh', ['-c', String((manifest.scripts as Record<string, string>).build)], { cwd: packageDir, env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` } });
-    consumer = mkdtempSync(join(tmpdir(), 'floodgate-client-consumer-'));
-    mkdirSync(join(consumer, 'node_modules', '@floodgate'), { recursive: true });
-    symlinkSync(packageDir, join(consumer, 'node_modules', '@floodgate', 'client'), 'dir');
-    api = await startApi();
-  });
-  afterAll(async () => {
-    if (consumer) rmSync(consumer, { recursive: true, force: true });
-    await api?.stop();
-  });
-
   it('is public, and depends on nothing at run time', () => {
     expect(manifest).toMatchObject({ name: '@floodgate/client', version: '0.1.0', private: false, engines: { node: expect.stringMatching(/^>=20/) } });
     for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies', 'bundleDependencies']) expect(manifest[field], field).toBeUndefined();
     expect(manifest.files).toEqual(['dist', 'README.md']);
   });
 
-  it('names no module but its own files in its build, types included: nothing of @floodgate, not even Node built-ins', () => {
-    const files = builtFiles().filter((file) => /\.(c|m)?js$|\.d\.ts$/.test(file));
+  test('names no module but its own files in its build, types included: nothing of @floodgate, not even Node built-ins', slow, ({ built }) => {
+    const files = builtFiles(built).filter((file) => /\.(c|m)?js$|\.d\.ts$/.test(file));
     expect(files).toContain(join('cjs', 'index.d.ts'));
     expect(files).toContain(join('esm', 'index.js'));
-    const foreign = files.flatMap((file) => specifiersIn(readFileSync(join(packageDir, 'dist', file), 'utf8')).filter((name) => !name.startsWith('./')).map((name) => `${file}: ${name}`));
+    const foreign = files.flatMap((file) => specifiersIn(readFileSync(join(built, 'dist', file), 'utf8')).filter((name) => !name.startsWith('./')).map((name) => `${file}: ${name}`));
     expect(foreign).toEqual([]);
     // And nothing test-only ships.
-    expect(builtFiles().filter((file) => /\.test\.|test-support/.test(file))).toEqual([]);
+    expect(builtFiles(built).filter((file) => /\.test\.|test-support/.test(file))).toEqual([]);
   });
 
-  it('works when required from CommonJS, and calls the API', async () => {
+  test('works when required from CommonJS, and calls the API', slow, async ({ consumer, api }) => {
     writeFileSync(
       join(consumer, 'use.cjs'),
       `const { FloodgateClient, FloodgateApiError } = require('@floodgate/client');
@@ -67,7 +84,7 @@ describe('the published @floodgate/client', { timeout: 120_000 }, () => {
     expect(require.resolve('@floodgate/client', { paths: [consumer] })).toBe(join(packageDir, 'dist', 'cjs', 'index.js'));
   });
 
-  it('works when imported as an ES module, and calls the API', async () => {
+  test('works when imported as an ES module, and calls the API', slow, async ({ consumer, api }) => {
     writeFileSync(
       join(consumer, 'use.mjs'),
       `import { FloodgateClient, isFloodgateApiError } from '@floodgate/client';
@@ -82,7 +99,7 @@ describe('the published @floodgate/client', { timeout: 120_000 }, () => {
     expect(answer).toMatchObject({ types: ['compute', 'page-extract', 'sentiment'], notFound: true });
   });
 
-  it("types both ways in for TypeScript (NodeNext): the import condition's types and the require condition's", async () => {
+  test("types both ways in for TypeScript (NodeNext): the import condition's types and the require condition's", slow, async ({ consumer }) => {
     const use = `import { FloodgateClient, type JobMapOf } from '@floodgate/client';
       type Jobs = { sum: { payload: { numbers: number[] }; result: { sum: number } } };
       const client = new FloodgateClient<Jobs>({ baseUrl: 'http://127.0.0.1:1' });

@@ -1,21 +1,19 @@
 import { once } from 'node:events';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, request } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startForwardProxy } from './forward-proxy';
 
-let site: Server;
-let sitePort: number;
-
-beforeAll(async () => {
-  site = createServer((req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end(`hello ${req.url}`)).listen(0, '127.0.0.1');
-  await once(site, 'listening');
-  sitePort = (site.address() as AddressInfo).port;
-});
-
-afterAll(async () => {
-  site?.closeAllConnections();
-  await new Promise((resolve) => site?.close(resolve));
+/** Each test's own site behind the proxies: an HTTP server on loopback that says hello to every path; its port. */
+const test = it.extend<{ sitePort: number }>({
+  // eslint-disable-next-line no-empty-pattern
+  sitePort: async ({}, use) => {
+    const site = createServer((req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end(`hello ${req.url}`)).listen(0, '127.0.0.1');
+    await once(site, 'listening');
+    await use((site.address() as AddressInfo).port);
+    site.closeAllConnections();
+    await new Promise((resolve) => site.close(resolve));
+  },
 });
 
 /** A raw CONNECT, then a GET through the tunnel; resolves with everything the proxy sent back. */
@@ -51,7 +49,7 @@ function absoluteGet(proxyPort: number, url: string, auth?: string): Promise<{ s
 }
 
 describe('startForwardProxy', () => {
-  it('tunnels CONNECT and forwards absolute-form GETs', async () => {
+  test('tunnels CONNECT and forwards absolute-form GETs', async ({ sitePort }) => {
     const proxy = await startForwardProxy();
     try {
       expect(await tunnelGet(proxy.port, `127.0.0.1:${sitePort}`)).toMatch(/^HTTP\/1\.1 200 Connection Established[\s\S]*hello \/tunnelled/);
@@ -63,7 +61,7 @@ describe('startForwardProxy', () => {
     }
   });
 
-  it('answers 407 without the right credentials, and routes made-up hosts to loopback only', async () => {
+  test('answers 407 without the right credentials, and routes made-up hosts to loopback only', async ({ sitePort }) => {
     const proxy = await startForwardProxy({ auth: { username: 'u', password: 'p w' }, route: (authority) => authority.replace('site.test', '127.0.0.1') });
     try {
       expect(proxy.url).toBe(`http://u:p%20w@127.0.0.1:${proxy.port}`);
@@ -79,7 +77,7 @@ describe('startForwardProxy', () => {
     }
   });
 
-  it('stops like a killed process (open tunnels cut) and starts again on the same port', async () => {
+  test('stops like a killed process (open tunnels cut) and starts again on the same port', async ({ sitePort }) => {
     const proxy = await startForwardProxy();
     const socket = connect(proxy.port, '127.0.0.1');
     await once(socket, 'connect');

@@ -1,6 +1,6 @@
 import { createConnection, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type PrivateRedis } from './start-redis';
+import { describe, expect, it } from 'vitest';
+import { eachTestOnRedis, redisTest } from './fixtures';
 import { startTcpFaultProxy, type TcpFaultProxy } from './tcp-fault-proxy';
 import { waitFor } from './wait-for';
 
@@ -76,29 +76,23 @@ function connectError(port: number): Promise<string | undefined> {
   });
 }
 
+/**
+ * One private redis-server for the file; each test its own proxy in front of it (one it
+ * stalls, resets or refuses with) and its own direct connection.
+ */
+const test = redisTest.extend<{ direct: RawClient; proxy: TcpFaultProxy }>({
+  direct: eachTestOnRedis((redis) => rawClient(redis.port), (direct) => direct.socket.destroy()),
+  proxy: eachTestOnRedis((redis) => startTcpFaultProxy({ target: redis.url }), (proxy) => proxy.close()),
+});
+
+/** Redis has closed every proxied connection (and earlier tests' direct ones), so it has run whatever reached it. */
+const onlyDirectClientLeft = (direct: RawClient) =>
+  waitFor(async () => (await direct.call('INFO', 'clients')).includes('connected_clients:1\r\n'), {
+    description: 'Redis to see the proxied connections close',
+  });
+
 describe('startTcpFaultProxy (against a private redis-server)', () => {
-  let redis: PrivateRedis;
-  let direct: RawClient;
-  let proxy: TcpFaultProxy;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    direct = await rawClient(redis.port);
-    proxy = await startTcpFaultProxy({ target: redis.url });
-  });
-  /** Redis has closed every proxied connection, so it has run whatever reached it. */
-  const onlyDirectClientLeft = () =>
-    waitFor(async () => (await direct.call('INFO', 'clients')).includes('connected_clients:1\r\n'), {
-      description: 'Redis to see the proxied connections close',
-    });
-
-  afterAll(async () => {
-    await proxy?.close();
-    direct?.socket.destroy();
-    await redis?.stop();
-  });
-
-  it('forwards both ways, names the proxied URL, and counts', async () => {
+  test('forwards both ways, names the proxied URL, and counts', async ({ redis, direct, proxy }) => {
     expect(proxy.url).toBe(`redis://127.0.0.1:${proxy.port}`);
     expect(proxy.port).not.toBe(redis.port);
     const before = proxy.counters;
@@ -119,7 +113,7 @@ describe('startTcpFaultProxy (against a private redis-server)', () => {
     await waitFor(() => proxy.counters.open === before.open, { description: 'the link to close' });
   });
 
-  it('reset cuts every open connection with ECONNRESET and keeps accepting new ones', async () => {
+  test('reset cuts every open connection with ECONNRESET and keeps accepting new ones', async ({ proxy }) => {
     const first = await rawClient(proxy.port);
     const second = await rawClient(proxy.port);
     expect(await first.call('PING')).toBe('+PONG');
@@ -134,7 +128,7 @@ describe('startTcpFaultProxy (against a private redis-server)', () => {
     third.socket.destroy();
   });
 
-  it('stall holds commands and replies with the socket open; resume delivers them', async () => {
+  test('stall holds commands and replies with the socket open; resume delivers them', async ({ direct, proxy }) => {
     await direct.call('DEL', 'stalled');
     const client = await rawClient(proxy.port);
     proxy.stall();
@@ -154,7 +148,7 @@ describe('startTcpFaultProxy (against a private redis-server)', () => {
     late.socket.destroy();
   });
 
-  it('refuseNew makes new connections fail with ECONNREFUSED while open ones go on; acceptNew listens again', async () => {
+  test('refuseNew makes new connections fail with ECONNREFUSED while open ones go on; acceptNew listens again', async ({ proxy }) => {
     const open = await rawClient(proxy.port);
     await proxy.refuseNew();
     expect(proxy.refusing).toBe(true);
@@ -167,7 +161,7 @@ describe('startTcpFaultProxy (against a private redis-server)', () => {
     again.socket.destroy();
   });
 
-  it('dropAfterClientBytes cuts a command halfway: the client gets a reset, Redis never runs it', async () => {
+  test('dropAfterClientBytes cuts a command halfway: the client gets a reset, Redis never runs it', async ({ direct, proxy }) => {
     const client = await rawClient(proxy.port);
     expect(await client.call('PING')).toBe('+PONG');
     const command = resp('SET', 'half-sent', 'value');
@@ -179,11 +173,11 @@ describe('startTcpFaultProxy (against a private redis-server)', () => {
     // Everything up to the key's start, then 10 bytes of it: a command Redis cannot run.
     const keyStart = command.indexOf('half-sent');
     expect(proxy.counters.bytesFromClient - bytesBefore).toBe(keyStart + 10);
-    await onlyDirectClientLeft();
+    await onlyDirectClientLeft(direct);
     expect(await direct.call('EXISTS', 'half-sent')).toBe(':0');
   });
 
-  it('dropAfterClientBytes finds its start sequence across two writes, and counts from the next byte without one', async () => {
+  test('dropAfterClientBytes finds its start sequence across two writes, and counts from the next byte without one', async ({ direct, proxy }) => {
     const client = await rawClient(proxy.port);
     const dropped = proxy.dropAfterClientBytes(3, { after: 'split-key' });
     const sent = proxy.counters.bytesFromClient;
@@ -196,7 +190,7 @@ describe('startTcpFaultProxy (against a private redis-server)', () => {
     expect(await client.ended).toBe('ECONNRESET');
     // 4 bytes of the key went with the first write: the drop had already passed its 3.
     expect(proxy.counters.bytesFromClient - sent).toBe(splitAt);
-    await onlyDirectClientLeft();
+    await onlyDirectClientLeft(direct);
     expect(await direct.call('EXISTS', 'split-key')).toBe(':0');
 
     const next = await rawClient(proxy.port);
@@ -204,11 +198,11 @@ describe('startTcpFaultProxy (against a private redis-server)', () => {
     next.socket.write(resp('SET', 'never-sent', 'v'));
     await nextDropped;
     expect(await next.ended).toBe('ECONNRESET');
-    await onlyDirectClientLeft();
+    await onlyDirectClientLeft(direct);
     expect(await direct.call('EXISTS', 'never-sent')).toBe(':0');
   });
 
-  it('loseReplyTo lets the command run and cuts the connection before its reply', async () => {
+  test('loseReplyTo lets the command run and cuts the connection before its reply', async ({ direct, proxy }) => {
     await direct.call('DEL', 'ran-unseen');
     const client = await rawClient(proxy.port);
     const bystander = await rawClient(proxy.port);

@@ -1,20 +1,27 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { createCpuPool } from './cpu-pool';
+import { describe, expect, test } from 'vitest';
+import { createCpuPool, type CpuPool } from './cpu-pool';
 import { dictionaryChecksum } from '../job-functions/compute';
 import { scoreSentiment } from '../job-functions/sentiment';
 
-const pool = createCpuPool({ threads: 2 });
-afterAll(() => pool.close());
+/** A pool of two threads of the test's own (tests abort its work and warm its threads), closed after it. */
+const it = test.extend<{ pool: CpuPool }>({
+  // eslint-disable-next-line no-empty-pattern
+  pool: async ({}, use) => {
+    const pool = createCpuPool({ threads: 2 });
+    await use(pool);
+    await pool.close();
+  },
+});
 
 describe('the CPU pool', () => {
-  it('runs compute and sentiment on threads, with the same results as in-process', async () => {
+  it('runs compute and sentiment on threads, with the same results as in-process', async ({ pool }) => {
     const payload = { n: 5, m: 1_000 };
     await expect(pool.run('compute', payload, new AbortController().signal)).resolves.toEqual(dictionaryChecksum(payload));
     const texts = [{ text: 'Brilliant support, terrible coffee.' }, { text: 'fine' }];
     await expect(pool.run('sentiment', texts, new AbortController().signal)).resolves.toEqual(texts.map(scoreSentiment));
   });
 
-  it('stops the work when the signal aborts', async () => {
+  it('stops the work when the signal aborts', async ({ pool }) => {
     const controller = new AbortController();
     // Far more work than a test would wait for: only the abort can end it.
     const run = pool.run('compute', { n: 10_000, m: 2_000 }, controller.signal);
@@ -24,7 +31,7 @@ describe('the CPU pool', () => {
     await expect(pool.run('compute', { n: 1, m: 1 }, new AbortController().signal)).resolves.toMatchObject({ checksum: '6c1151a5' });
   });
 
-  it('leaves the main event loop free while every thread computes', async () => {
+  it('leaves the main event loop free while every thread computes', async ({ pool }) => {
     // Threads start on demand: warm both, so the runs below go straight to a thread.
     await Promise.all([1, 2].map(() => pool.run('compute', { n: 1, m: 1 }, new AbortController().signal)));
     const controllers = [1, 2].map(() => new AbortController());

@@ -1,53 +1,39 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Job, JobsOptions } from 'bullmq';
+import { describe, expect } from 'vitest';
 import { startFixtureSite, type FixtureSite } from '../testing/fixture-site';
-import { startHarness, type WorkerHarness } from '../testing/worker-harness';
-import { startWorkers, type RunningWorkers } from '../workers/start-workers';
-import { closeHandlers, createHandlers, type Handlers } from './index';
-import { createPageFetcher, type PageFetcher } from '../page-fetch/page-fetcher';
+import { harnessTest, perFile } from '../testing/harness-test';
+import { createPageFetcher } from '../page-fetch/page-fetcher';
 
 const MAX_BYTES = 10_000;
 const FETCH_TIMEOUT_MS = 500;
 /** Retries in these tests need not wait the catalog's seconds-long backoff. */
 const QUICK_RETRY = { backoff: { type: 'fixed' as const, delay: 10 } };
 
-let harness: WorkerHarness;
-let site: FixtureSite;
-const started: Array<{ running: RunningWorkers; handlers: Handlers; pageFetcher: PageFetcher }> = [];
-
-/** Page-extract workers on their own prefix, with the given network policy. */
-function startPageExtract(allowPrivateNetworks: boolean): string {
-  const prefix = harness.newPrefix();
-  const handlers = createHandlers({ cpuPool: harness.cpuPool });
-  const pageFetcher = createPageFetcher({ policy: { allowPrivateNetworks }, maxBytes: MAX_BYTES, fetchTimeoutMs: FETCH_TIMEOUT_MS });
-  const running = startWorkers({ connection: harness.connection, prefix, handlers, pageFetcher, logger: harness.logger, metrics: harness.metrics, types: ['page-extract'] });
-  started.push({ running, handlers, pageFetcher });
-  return prefix;
+interface Fixtures {
+  site: FixtureSite;
+  /** Page-extract workers on the test's prefix, with the given network policy; closed after the test. Returns the prefix. */
+  startPageExtract(allowPrivateNetworks: boolean): string;
+  /** Runs `path` of the site through page-extract workers that allow private networks, started for this test. */
+  extract(path: string, overrides?: JobsOptions): Promise<Job>;
 }
 
-beforeAll(async () => {
-  harness = await startHarness();
-  site = await startFixtureSite({ bigBytes: MAX_BYTES * 2 });
-});
-
-afterAll(async () => {
-  for (const { running, handlers, pageFetcher } of started) {
-    await running.close(5_000);
-    await closeHandlers(handlers);
-    await pageFetcher.close();
-  }
-  await site?.close();
-  await harness?.stop();
+const it = harnessTest.extend<Fixtures>({
+  site: perFile(() => startFixtureSite({ bigBytes: MAX_BYTES * 2 }), (site) => site.close()),
+  startPageExtract: ({ prefix, workers, defer }, use) =>
+    use((allowPrivateNetworks) => {
+      const pageFetcher = createPageFetcher({ policy: { allowPrivateNetworks }, maxBytes: MAX_BYTES, fetchTimeoutMs: FETCH_TIMEOUT_MS });
+      defer(() => pageFetcher.close());
+      workers({ pageFetcher, types: ['page-extract'] });
+      return prefix;
+    }),
+  extract: async ({ harness, site, startPageExtract }, use) => {
+    const prefix = startPageExtract(true);
+    await use(async (path, overrides = {}) => harness.settled(await harness.add(prefix, 'page-extract', { url: `${site.origin}${path}` }, overrides)));
+  },
 });
 
 describe('page-extract with private networks allowed (fixture site on loopback)', () => {
-  let prefix: string;
-  beforeAll(() => {
-    prefix = startPageExtract(true);
-  });
-  const extract = async (path: string, overrides = {}) =>
-    harness.settled(await harness.add(prefix, 'page-extract', { url: `${site.origin}${path}` }, overrides));
-
-  it('extracts title, description, excerpt and resolved, de-duplicated links', async () => {
+  it('extracts title, description, excerpt and resolved, de-duplicated links', async ({ site, extract }) => {
     const job = await extract('/article');
     expect(job.failedReason).toBeUndefined();
     expect(job.returnvalue).toEqual({
@@ -61,34 +47,34 @@ describe('page-extract with private networks allowed (fixture site on loopback)'
     });
   });
 
-  it('follows a redirect and reports the final URL', async () => {
+  it('follows a redirect and reports the final URL', async ({ site, extract }) => {
     const job = await extract('/redirect');
     expect(job.returnvalue).toMatchObject({ finalUrl: `${site.origin}/article`, status: 200, title: 'Flood Gates' });
   });
 
-  it('reports a 404 as a result with that status', async () => {
+  it('reports a 404 as a result with that status', async ({ extract }) => {
     const job = await extract('/missing');
     expect(job.returnvalue).toMatchObject({ status: 404, title: null, links: [] });
   });
 
-  it('gives up after 5 redirects, without retrying', async () => {
+  it('gives up after 5 redirects, without retrying', async ({ extract }) => {
     const job = await extract('/loop');
     expect(job.failedReason).toMatch(/^too_many_redirects:/);
     expect(job.attemptsMade).toBe(1);
   });
 
-  it('fails a page slower than the fetch timeout', async () => {
+  it('fails a page slower than the fetch timeout', async ({ extract }) => {
     const job = await extract('/slow', { attempts: 1 });
     expect(job.failedReason).toMatch(/^fetch_timeout: no complete response within 500 ms/);
   });
 
-  it('fails an oversized page with response_too_large, not retried', async () => {
+  it('fails an oversized page with response_too_large, not retried', async ({ extract }) => {
     const job = await extract('/big');
     expect(job.failedReason).toMatch(/^response_too_large:/);
     expect(job.attemptsMade).toBe(1);
   });
 
-  it('retries a 503 until its attempts are used up', async () => {
+  it('retries a 503 until its attempts are used up', async ({ site, extract }) => {
     const job = await extract('/unavailable', QUICK_RETRY);
     expect(job.failedReason).toMatch(/^upstream_status: .* answered 503/);
     expect(job.attemptsMade).toBe(job.opts.attempts);
@@ -96,7 +82,7 @@ describe('page-extract with private networks allowed (fixture site on loopback)'
     expect(site.hits.get('/unavailable')).toBe(3);
   });
 
-  it('refuses content that is neither HTML nor text, not retried', async () => {
+  it('refuses content that is neither HTML nor text, not retried', async ({ extract }) => {
     const job = await extract('/json');
     expect(job.failedReason).toMatch(/^unsupported_content_type: application\/json/);
     expect(job.attemptsMade).toBe(1);
@@ -104,7 +90,7 @@ describe('page-extract with private networks allowed (fixture site on loopback)'
 });
 
 describe('page-extract with private networks refused (the default)', () => {
-  it('refuses the loopback fixture with forbidden_address, before connecting', async () => {
+  it('refuses the loopback fixture with forbidden_address, before connecting', async ({ harness, site, startPageExtract }) => {
     const prefix = startPageExtract(false);
     const before = site.hits.get('/article') ?? 0;
     const job = await harness.settled(await harness.add(prefix, 'page-extract', { url: `${site.origin}/article` }));

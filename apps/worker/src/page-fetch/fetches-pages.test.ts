@@ -2,13 +2,14 @@ import { defineJob, jobOptionsFor, type JobDefinition } from '@floodgate/shared/
 import { parseProxyList } from '@floodgate/shared/proxies';
 import { startForwardProxy, type ForwardProxy } from '@floodgate/testkit';
 import { Queue, type Job, type Worker } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { z } from 'zod';
 import { ProxyPool } from '../proxy-pool/proxy-pool';
 import type { JobContext, JobHandler } from '../running/define-handler';
 import { handle } from '../start-worker';
 import { startFixtureSite, type FixtureSite } from '../testing/fixture-site';
-import { settled, startHarness, type WorkerHarness } from '../testing/worker-harness';
+import { harnessTest, perFile } from '../testing/harness-test';
+import { settled } from '../testing/worker-harness';
 import { createJobWorker } from '../workers/start-workers';
 import { createPageFetcher, type PageFetcher } from './page-fetcher';
 
@@ -27,41 +28,38 @@ const fetchTitle = async ({ url }: z.output<typeof Payload>, ctx: JobContext) =>
 const fetching = defineJob({ type: 'title-check', description: 'test only', payload: Payload, result: Result, attempts: 1, urlFields: ['url'], fetchesPages: true });
 const notFetching = defineJob({ type: 'no-fetch', description: 'test only', payload: Payload, result: Result, attempts: 1 });
 
-let harness: WorkerHarness;
-let site: FixtureSite;
-let proxy: ForwardProxy;
-let pool: ProxyPool;
-let pageFetcher: PageFetcher;
-const closers: Array<() => Promise<void>> = [];
-
-beforeAll(async () => {
-  harness = await startHarness();
-  site = await startFixtureSite({ bigBytes: 10_000 });
-  proxy = await startForwardProxy();
-  pool = new ProxyPool({ endpoints: parseProxyList(proxy.url, 'test'), redis: harness.connection, prefix: harness.newPrefix(), logger: harness.logger });
-  pageFetcher = createPageFetcher({ policy: { allowPrivateNetworks: true }, maxBytes: 100_000, fetchTimeoutMs: 2_000, proxyPool: pool });
-});
-
-afterAll(async () => {
-  for (const close of closers.reverse()) await close();
-  await pageFetcher?.close();
-  await pool?.close();
-  await proxy?.close();
-  await site?.close();
-  await harness?.stop();
-});
-
-/** Runs one job of `definition` through a worker of its own (with the page fetcher), and returns it settled. */
-async function runOne(definition: JobDefinition, handler: JobHandler, url: string): Promise<Job> {
-  const prefix = harness.newPrefix();
-  const queue = new Queue(definition.type, { connection: harness.connection, prefix });
-  const worker: Worker = createJobWorker({ definition, handler, pageFetcher, connection: harness.connection, prefix, logger: harness.logger, metrics: harness.metrics });
-  closers.push(() => worker.close(true), () => queue.close());
-  return settled(await queue.add(definition.type, { url }, jobOptionsFor(definition)), queue);
+interface Fixtures {
+  site: FixtureSite;
+  proxy: ForwardProxy;
+  /** This test's page fetcher, through a proxy pool of the file's one proxy; both closed after the test. */
+  pageFetcher: PageFetcher;
+  /** Runs one job of `definition` through a worker of its own (with the page fetcher), and returns it settled. */
+  runOne(definition: JobDefinition, handler: JobHandler, url: string): Promise<Job>;
 }
 
+const it = harnessTest.extend<Fixtures>({
+  site: perFile(() => startFixtureSite({ bigBytes: 10_000 }), (site) => site.close()),
+  proxy: perFile(() => startForwardProxy(), (proxy) => proxy.close()),
+  pageFetcher: async ({ harness, proxy, defer }, use) => {
+    const pool = new ProxyPool({ endpoints: parseProxyList(proxy.url, 'test'), redis: harness.connection, prefix: harness.newPrefix(), logger: harness.logger });
+    defer(() => pool.close());
+    const pageFetcher = createPageFetcher({ policy: { allowPrivateNetworks: true }, maxBytes: 100_000, fetchTimeoutMs: 2_000, proxyPool: pool });
+    defer(() => pageFetcher.close());
+    await use(pageFetcher);
+  },
+  runOne: ({ harness, pageFetcher, defer }, use) =>
+    use(async (definition, handler, url) => {
+      const prefix = harness.newPrefix();
+      const queue = new Queue(definition.type, { connection: harness.connection, prefix });
+      defer(() => queue.close());
+      const worker: Worker = createJobWorker({ definition, handler, pageFetcher, connection: harness.connection, prefix, logger: harness.logger, metrics: harness.metrics });
+      defer(() => worker.close(true));
+      return settled(await queue.add(definition.type, { url }, jobOptionsFor(definition)), queue);
+    }),
+});
+
 describe('ctx.fetchPage follows the definition option fetchesPages', () => {
-  it("gives a type of the app's own the page, fetched through the worker's proxy pool", async () => {
+  it("gives a type of the app's own the page, fetched through the worker's proxy pool", async ({ site, proxy, runOne }) => {
     const before = { forwarded: proxy.forwarded, hits: site.hits.get('/article') ?? 0 };
     const job = await runOne(fetching as JobDefinition, handle(fetching, fetchTitle) as JobHandler, `${site.origin}/article`);
     expect(job.failedReason).toBeUndefined();
@@ -70,7 +68,7 @@ describe('ctx.fetchPage follows the definition option fetchesPages', () => {
     expect(site.hits.get('/article')).toBe(before.hits + 1);
   });
 
-  it('refuses a type without it, naming the type and the option, and fetches nothing', async () => {
+  it('refuses a type without it, naming the type and the option, and fetches nothing', async ({ site, proxy, runOne }) => {
     const before = { forwarded: proxy.forwarded, tunnels: proxy.tunnels, hits: site.hits.get('/article') ?? 0 };
     const job = await runOne(notFetching as JobDefinition, handle(notFetching, fetchTitle) as JobHandler, `${site.origin}/article`);
     expect(job.failedReason).toBe('ctx.fetchPage: job type "no-fetch" does not fetch pages: set fetchesPages: true in its job definition (defineJob)');

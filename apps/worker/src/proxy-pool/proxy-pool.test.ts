@@ -5,10 +5,11 @@ import { createLogger } from '@floodgate/shared/logger';
 import { createMetricsRegistry } from '@floodgate/shared/metrics';
 import { parseProxyList, ProxyStateStore, type ProxyEndpoint } from '@floodgate/shared/proxies';
 import { createRedis } from '@floodgate/shared/redis';
-import { metricValue, startForwardProxy, startRedis, waitFor, type PrivateRedis } from '@floodgate/testkit';
+import { metricValue, startForwardProxy, waitFor } from '@floodgate/testkit';
+import { redisTest } from '@floodgate/testkit/fixtures';
 import type { Redis } from 'ioredis';
 import type { Dispatcher } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { createProxyMetrics } from './proxy-metrics';
 import { ProxyPool, type ProxyLease, type ProxyPoolOptions } from './proxy-pool';
 
@@ -19,27 +20,32 @@ const [A, B, C] = endpoints.map((endpoint) => endpoint.hostPort);
 const noDispatcher = () => ({ close: async () => undefined, destroy: async () => undefined }) as unknown as Dispatcher;
 const signal = new AbortController().signal;
 
-let redis: PrivateRedis;
-let connection: Redis;
-const pools: ProxyPool[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-  connection = createRedis('worker', { url: redis.url, logger });
-});
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((pool) => pool.close()));
-});
-afterAll(async () => {
-  connection?.disconnect();
-  await redis?.stop();
-});
-
-function newPool(options: Partial<ProxyPoolOptions> = {}): ProxyPool {
-  const pool = new ProxyPool({ endpoints, redis: connection, prefix: `{fg-test-${randomUUID()}}`, logger, createDispatcher: noDispatcher, ...options });
-  pools.push(pool);
-  return pool;
+interface Fixtures {
+  /** A worker-role connection to the file's Redis, closed after the file. */
+  connection: Redis;
+  /** A pool of the three endpoints above on a fresh prefix, sending nothing, unless `options` say otherwise; closed after the test. */
+  newPool(options?: Partial<ProxyPoolOptions>): ProxyPool;
 }
+
+const it = redisTest.extend<Fixtures>({
+  connection: [
+    async ({ redis }, use) => {
+      const connection = createRedis('worker', { url: redis.url, logger });
+      await use(connection);
+      connection.disconnect();
+    },
+    { scope: 'file' },
+  ],
+  newPool: async ({ connection }, use) => {
+    const pools: ProxyPool[] = [];
+    await use((options = {}) => {
+      const pool = new ProxyPool({ endpoints, redis: connection, prefix: `{fg-test-${randomUUID()}}`, logger, createDispatcher: noDispatcher, ...options });
+      pools.push(pool);
+      return pool;
+    });
+    await Promise.all(pools.map((pool) => pool.close()));
+  },
+});
 
 /** Acquires, notes which exit, releases as `ok`. */
 async function use(pool: ProxyPool, sticky?: string): Promise<string> {
@@ -56,14 +62,14 @@ async function fail(pool: ProxyPool, hostPort: string): Promise<void> {
 }
 
 describe('ProxyPool rotation', () => {
-  it('round-robin takes each exit in turn', async () => {
+  it('round-robin takes each exit in turn', async ({ newPool }) => {
     const pool = newPool();
     const order: string[] = [];
     for (let i = 0; i < 6; i++) order.push(await use(pool));
     expect(order).toEqual([A, B, C, A, B, C]);
   });
 
-  it('lru takes the exit this process used least recently', async () => {
+  it('lru takes the exit this process used least recently', async ({ newPool }) => {
     const pool = newPool({ rotation: 'lru' });
     expect([await use(pool), await use(pool), await use(pool)]).toEqual([A, B, C]);
     // A sticky request uses one exit out of turn; lru goes to the oldest of the others.
@@ -72,7 +78,7 @@ describe('ProxyPool rotation', () => {
     expect(await use(pool)).toBe(others[0]);
   });
 
-  it('keeps a sticky key on one exit while it is healthy, moves it while it cools, and back after', async () => {
+  it('keeps a sticky key on one exit while it is healthy, moves it while it cools, and back after', async ({ newPool }) => {
     const pool = newPool({ cooldownBaseMs: 150 });
     const own = await use(pool, 'shop.example');
     for (let i = 0; i < 10; i++) expect(await use(pool, 'shop.example')).toBe(own);
@@ -89,7 +95,7 @@ describe('ProxyPool rotation', () => {
 });
 
 describe('ProxyPool concurrency cap', () => {
-  it('gives another exit when one is full, and waits for a slot when all are', async () => {
+  it('gives another exit when one is full, and waits for a slot when all are', async ({ newPool }) => {
     const pool = newPool({ maxConcurrency: 1 });
     const held = [await pool.acquire({ signal }), await pool.acquire({ signal }), await pool.acquire({ signal })] as ProxyLease[];
     expect(held.map((lease) => lease.endpoint.hostPort)).toEqual([A, B, C]);
@@ -105,7 +111,7 @@ describe('ProxyPool concurrency cap', () => {
     expect(pool.view().map((exit) => exit.active)).toEqual([1, 1, 1]);
   });
 
-  it('lets one request at a time through an exit just out of its cool-down, until one succeeds', async () => {
+  it('lets one request at a time through an exit just out of its cool-down, until one succeeds', async ({ newPool }) => {
     const pool = newPool({ cooldownBaseMs: 50, maxConcurrency: 4 });
     await fail(pool, A!);
     await waitFor(() => pool.view()[0]!.health.coolUntil <= Date.now(), { timeoutMs: 1_000 });
@@ -120,7 +126,7 @@ describe('ProxyPool concurrency cap', () => {
 });
 
 describe('ProxyPool health', () => {
-  it('skips a cooling exit, and has none to give when every exit cools', async () => {
+  it('skips a cooling exit, and has none to give when every exit cools', async ({ newPool }) => {
     const registry = createMetricsRegistry('proxy-pool-test');
     const pool = newPool({ metrics: createProxyMetrics(registry) });
     await fail(pool, B!);
@@ -135,7 +141,7 @@ describe('ProxyPool health', () => {
     expect(text).not.toContain('secret');
   });
 
-  it('shares health between processes: two pools on separate Redis connections', async () => {
+  it('shares health between processes: two pools on separate Redis connections', async ({ redis, connection, newPool }) => {
     const second = createRedis('worker', { url: redis.url, logger });
     try {
       const prefix = `{fg-test-${randomUUID()}}`;
@@ -159,21 +165,19 @@ describe('ProxyPool health', () => {
     }
   });
 
-  it('revives a cooling exit when its health check answers', async () => {
+  it('revives a cooling exit when its health check answers', async ({ newPool }) => {
     const site: Server = createServer((_req, res) => res.writeHead(204).end());
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
     const proxy = await startForwardProxy({ auth: { username: 'u', password: 'pw' } });
     try {
       const [endpoint] = parseProxyList(proxy.url, 'test') as [ProxyEndpoint];
-      const pool = new ProxyPool({
+      const pool = newPool({
         endpoints: [endpoint],
-        redis: connection,
-        prefix: `{fg-test-${randomUUID()}}`,
-        logger,
+        // Real dispatchers: the health check goes through the proxy.
+        createDispatcher: undefined,
         cooldownBaseMs: 60_000,
         healthcheck: { url: `http://127.0.0.1:${(site.address() as AddressInfo).port}/health`, intervalMs: 100 },
       });
-      pools.push(pool);
       const lease = await pool.acquire({ signal });
       await lease?.release('proxy_error', 'connect ECONNRESET');
       expect(await pool.acquire({ signal })).toBeUndefined();

@@ -1,11 +1,12 @@
 import { CANCELLED_BY_REQUEST, defineJob, jobOptionsFor, type BatchPolicy, type JobDefinition } from '@floodgate/shared/jobs';
 import { waitFor } from '@floodgate/testkit';
 import { Queue, UnrecoverableError, type Job, type Worker } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { z } from 'zod';
 import type { BatchContext, BatchItem, BatchOutcome, JobHandler } from './define-handler';
 import { createJobWorker } from '../workers/start-workers';
-import { settled, startHarness, type WorkerHarness } from '../testing/worker-harness';
+import { harnessTest } from '../testing/harness-test';
+import { settled } from '../testing/worker-harness';
 import { DEFAULT_TUNING, type WorkerTuning } from '../workers/worker-tuning';
 
 const Payload = z.strictObject({ n: z.number().int() });
@@ -14,64 +15,69 @@ type Payload = z.infer<typeof Payload>;
 type Result = z.infer<typeof Result>;
 type RunBatch = (items: ReadonlyArray<BatchItem<Payload>>, batch: BatchContext) => Promise<ReadonlyArray<BatchOutcome<Result>>>;
 
-let harness: WorkerHarness;
-const closers: Array<() => Promise<void>> = [];
-
-beforeAll(async () => {
-  harness = await startHarness();
-});
-
-afterAll(async () => {
-  for (const close of closers.reverse()) await close();
-  await harness?.stop();
-});
-
 function batchJob(batch: BatchPolicy, attempts = 3): JobDefinition<typeof Payload, typeof Result> {
   return defineJob({ type: 'batch-test', description: 'test only', payload: Payload, result: Result, concurrency: batch.size, attempts, batch });
 }
 
-/**
- * Adds `count` jobs first, then starts a worker running `runBatch`: the jobs wait
- * together, so the first batch is full whatever the machine's speed.
- */
-async function runBatchType(options: {
-  batch: BatchPolicy;
-  count: number;
-  attempts?: number;
-  tuning?: Partial<WorkerTuning>;
-  runBatch: RunBatch;
-  /** Runs once the jobs are added, before the worker starts. */
-  beforeStart?: (jobs: Job[], prefix: string) => Promise<void>;
-}) {
-  const definition = batchJob(options.batch, options.attempts);
-  const prefix = harness.newPrefix();
-  const queue = new Queue(definition.type, { connection: harness.connection, prefix });
-  const jobs = await queue.addBulk(
-    Array.from({ length: options.count }, (_, n) => ({
-      name: definition.type,
-      data: { n },
-      opts: { ...jobOptionsFor(definition), backoff: { type: 'fixed', delay: 10 } },
-    })),
-  );
-  await options.beforeStart?.(jobs, prefix);
-  const handler: JobHandler<Payload, Result> = {
-    type: definition.type,
-    run: () => Promise.reject(new Error('a batch type must not be run one job at a time')),
-    runBatch: options.runBatch,
-  };
-  const worker = createJobWorker({
-    definition: definition as JobDefinition,
-    handler: handler as JobHandler,
-    connection: harness.connection,
-    prefix,
-    logger: harness.logger,
-    metrics: harness.metrics,
-    tuning: { ...DEFAULT_TUNING, ...options.tuning },
-  });
-  closers.push(() => worker.close(true), () => queue.close());
-  const finished = () => Promise.all(jobs.map((job) => settled(job, queue, 20_000)));
-  return { worker, queue, jobs, finished };
+interface BatchRun {
+  worker: Worker;
+  queue: Queue;
+  jobs: Job[];
+  /** The jobs, once each has completed or failed for good. */
+  finished(): Promise<Job[]>;
 }
+
+interface Fixtures {
+  /**
+   * Adds `count` jobs first, then starts a worker running `runBatch`: the jobs wait
+   * together, so the first batch is full whatever the machine's speed. Its worker
+   * and queue are closed after the test.
+   */
+  runBatchType(options: {
+    batch: BatchPolicy;
+    count: number;
+    attempts?: number;
+    tuning?: Partial<WorkerTuning>;
+    runBatch: RunBatch;
+    /** Runs once the jobs are added, before the worker starts. */
+    beforeStart?: (jobs: Job[], prefix: string) => Promise<void>;
+  }): Promise<BatchRun>;
+}
+
+const it = harnessTest.extend<Fixtures>({
+  runBatchType: ({ harness, defer }, use) =>
+    use(async (options) => {
+      const definition = batchJob(options.batch, options.attempts);
+      const prefix = harness.newPrefix();
+      const queue = new Queue(definition.type, { connection: harness.connection, prefix });
+      defer(() => queue.close());
+      const jobs = await queue.addBulk(
+        Array.from({ length: options.count }, (_, n) => ({
+          name: definition.type,
+          data: { n },
+          opts: { ...jobOptionsFor(definition), backoff: { type: 'fixed', delay: 10 } },
+        })),
+      );
+      await options.beforeStart?.(jobs, prefix);
+      const handler: JobHandler<Payload, Result> = {
+        type: definition.type,
+        run: () => Promise.reject(new Error('a batch type must not be run one job at a time')),
+        runBatch: options.runBatch,
+      };
+      const worker = createJobWorker({
+        definition: definition as JobDefinition,
+        handler: handler as JobHandler,
+        connection: harness.connection,
+        prefix,
+        logger: harness.logger,
+        metrics: harness.metrics,
+        tuning: { ...DEFAULT_TUNING, ...options.tuning },
+      });
+      defer(() => worker.close(true));
+      const finished = () => Promise.all(jobs.map((job) => settled(job, queue, 20_000)));
+      return { worker, queue, jobs, finished };
+    }),
+});
 
 const ok = (item: BatchItem<Payload>, batchSize: number): BatchOutcome<Result> => ({
   ok: true,
@@ -79,7 +85,7 @@ const ok = (item: BatchItem<Payload>, batchSize: number): BatchOutcome<Result> =
 });
 
 describe('batch job types', () => {
-  it('hands the handler a full batch and settles each job with its own outcome, retries included', { timeout: 20_000 }, async () => {
+  it('hands the handler a full batch and settles each job with its own outcome, retries included', { timeout: 20_000 }, async ({ runBatchType }) => {
     const sizes: number[] = [];
     const { finished } = await runBatchType({
       // Long enough for six waiting jobs to be fetched on a slow machine; the two retries wait it out.
@@ -110,7 +116,7 @@ describe('batch job types', () => {
     }
   });
 
-  it('sends a smaller batch once its first job has waited maxWaitMs', async () => {
+  it('sends a smaller batch once its first job has waited maxWaitMs', async ({ runBatchType }) => {
     const sizes: number[] = [];
     const { finished } = await runBatchType({
       // Three jobs never fill a batch of 8, so only maxWaitMs sends them; it is long enough for
@@ -128,7 +134,7 @@ describe('batch job types', () => {
     for (const job of jobs) expect(job.returnvalue).toEqual({ n: (job.data as Payload).n, attempt: 1, batchSize: 3 });
   });
 
-  it('runs the jobs of a call that threw again one at a time: only the job that makes it throw fails', async () => {
+  it('runs the jobs of a call that threw again one at a time: only the job that makes it throw fails', async ({ runBatchType }) => {
     const sizes: number[] = [];
     const { finished } = await runBatchType({
       batch: { size: 4, maxWaitMs: 10_000 },
@@ -150,7 +156,7 @@ describe('batch job types', () => {
     }
   });
 
-  it('leaves out of a batch the jobs cancelled while it filled, and runs a job that stalled before alone', async () => {
+  it('leaves out of a batch the jobs cancelled while it filled, and runs a job that stalled before alone', async ({ harness, runBatchType }) => {
     const batches: number[][] = [];
     let stalledId = '';
     const { worker, jobs, finished, queue } = await runBatchType({
@@ -179,7 +185,7 @@ describe('batch job types', () => {
     expect(done[2]!.returnvalue).toEqual({ n: 2, attempt: 1, batchSize: 1 });
   });
 
-  it('fails each job of the attempt when the handler throws for all of them, and each retries on its own', async () => {
+  it('fails each job of the attempt when the handler throws for all of them, and each retries on its own', async ({ runBatchType }) => {
     let calls = 0;
     const { finished } = await runBatchType({
       batch: { size: 4, maxWaitMs: 10_000 },
@@ -208,7 +214,7 @@ describe('batch job types', () => {
     for (const job of await once.finished()) expect(job.failedReason).toBe('model server down');
   });
 
-  it('cancels one job of a running batch without touching the others', async () => {
+  it('cancels one job of a running batch without touching the others', async ({ runBatchType }) => {
     let release: () => void = () => undefined;
     const released = new Promise<void>((resolve) => (release = resolve));
     let started: ReadonlyArray<BatchItem<Payload>> = [];
@@ -239,7 +245,7 @@ describe('batch job types', () => {
     }
   });
 
-  it("aborts the batch's signal only once every job of it has stopped waiting", async () => {
+  it("aborts the batch's signal only once every job of it has stopped waiting", async ({ runBatchType }) => {
     let batchSignal: AbortSignal | undefined;
     let started: ReadonlyArray<BatchItem<Payload>> = [];
     const { worker, finished, jobs } = await runBatchType({
@@ -262,7 +268,7 @@ describe('batch job types', () => {
     for (const job of await finished()) expect(job.failedReason).toBe('cancelled: the job was cancelled by a request');
   });
 
-  it('renews the lock of every job of a batch that outlives the lock duration', { timeout: 20_000 }, async () => {
+  it('renews the lock of every job of a batch that outlives the lock duration', { timeout: 20_000 }, async ({ runBatchType }) => {
     const lockDurationMs = 1_000;
     const renewals = new Map<string, number>();
     const stalled: string[] = [];

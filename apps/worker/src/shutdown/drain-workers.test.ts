@@ -1,24 +1,9 @@
 import type { ComputePayload } from '@floodgate/shared/jobs';
 import { waitFor } from '@floodgate/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { defineHandler } from '../running/define-handler';
 import { dictionaryChecksum } from '../job-functions/compute';
-import { closeHandlers, createHandlers, type Handlers } from '../handlers';
-import { startWorkers } from '../workers/start-workers';
-import { startHarness, type WorkerHarness } from '../testing/worker-harness';
-
-let harness: WorkerHarness;
-let base: Handlers;
-
-beforeAll(async () => {
-  harness = await startHarness();
-  base = createHandlers({ cpuPool: harness.cpuPool });
-});
-
-afterAll(async () => {
-  if (base) await closeHandlers(base);
-  await harness?.stop();
-});
+import { harnessTest as it } from '../testing/harness-test';
 
 /** A promise plus the function that resolves it. */
 function latch<T = void>() {
@@ -28,7 +13,7 @@ function latch<T = void>() {
 }
 
 describe('close(graceMs)', () => {
-  it('stops taking jobs, lets the active one complete, then resolves', async () => {
+  it('stops taking jobs, lets the active one complete, then resolves', async ({ harness, prefix, handlers, workers }) => {
     const started = latch();
     const release = latch();
     const gatedCompute = defineHandler('compute', async (payload: ComputePayload) => {
@@ -36,8 +21,7 @@ describe('close(graceMs)', () => {
       await release.opened;
       return dictionaryChecksum(payload);
     });
-    const prefix = harness.newPrefix();
-    const running = startWorkers({ ...harnessOptions(prefix), handlers: { ...base, compute: gatedCompute }, types: ['compute'] });
+    const running = workers({ handlers: { ...handlers, compute: gatedCompute }, types: ['compute'] });
     const [worker] = running.workers;
     const active = await harness.add(prefix, 'compute', { n: 2, m: 10 });
     await started.opened;
@@ -60,7 +44,7 @@ describe('close(graceMs)', () => {
     expect(await late.getState()).toBe('waiting');
   });
 
-  it('past the grace period, aborts the active job and hands it back without spending an attempt, even its last', async () => {
+  it('past the grace period, aborts the active job and hands it back without spending an attempt, even its last', async ({ harness, prefix, handlers, workers }) => {
     const started = latch();
     const aborted = latch<unknown>();
     const stuckCompute = defineHandler('compute', async (_payload, ctx) => {
@@ -68,8 +52,7 @@ describe('close(graceMs)', () => {
       started.open();
       return new Promise<never>(() => undefined);
     });
-    const prefix = harness.newPrefix();
-    const running = startWorkers({ ...harnessOptions(prefix), handlers: { ...base, compute: stuckCompute }, types: ['compute'] });
+    const running = workers({ handlers: { ...handlers, compute: stuckCompute }, types: ['compute'] });
     const job = await harness.add(prefix, 'compute', { n: 2, m: 10 }, { attempts: 1 });
     await started.opened;
 
@@ -81,7 +64,7 @@ describe('close(graceMs)', () => {
     expect(await harness.connection.hget(`${job.queueQualifiedName}:${job.id}`, 'atm')).toBeNull();
 
     // The next worker (the new process of a deploy) runs it to completion on that same, only attempt.
-    const next = startWorkers({ ...harnessOptions(prefix), handlers: base, types: ['compute'] });
+    const next = workers({ types: ['compute'] });
     try {
       const finished = await harness.settled(job);
       expect(await finished.getState()).toBe('completed');
@@ -92,7 +75,3 @@ describe('close(graceMs)', () => {
     }
   });
 });
-
-function harnessOptions(prefix: string) {
-  return { connection: harness.connection, prefix, logger: harness.logger, metrics: harness.metrics };
-}

@@ -2,10 +2,11 @@ import { fairPartition, type FairPartition } from '@floodgate/shared/fairness';
 import { defineJob, jobOptionsFor, type JobDefinition } from '@floodgate/shared/jobs';
 import { metricValue, waitFor } from '@floodgate/testkit';
 import { Queue, type Job, type Worker } from 'bullmq';
-import { describe, expect, test as base } from 'vitest';
+import { describe, expect } from 'vitest';
 import { z } from 'zod';
 import type { JobHandler } from '../running/define-handler';
 import { createJobWorker } from './start-workers';
+import { harnessTest } from '../testing/harness-test';
 import { startHarness, type WorkerHarness } from '../testing/worker-harness';
 import { DEFAULT_TUNING } from './worker-tuning';
 
@@ -73,7 +74,6 @@ interface Lane {
 }
 
 interface Fixture {
-  harness: WorkerHarness;
   lane: Lane;
   /** A harness of this test's own, on a Redis with the append-only file on: the test may restart it. */
   ownHarness: WorkerHarness;
@@ -81,16 +81,7 @@ interface Fixture {
   laneOnOwnRedis: Lane;
 }
 
-const test = base.extend<Fixture>({
-  harness: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const harness = await startHarness();
-      await use(harness);
-      await harness.stop();
-    },
-    { scope: 'file' },
-  ],
+const test = harnessTest.extend<Fixture>({
   lane: ({ harness }, use) => openLane(harness, use),
   // eslint-disable-next-line no-empty-pattern
   ownHarness: async ({}, use) => {

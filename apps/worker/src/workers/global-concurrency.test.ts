@@ -1,20 +1,11 @@
 import { partitionCounts, queueIdentity } from '@floodgate/shared/queues';
 import { Queue } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { applyGlobalConcurrency } from './global-concurrency';
-import { startHarness, type WorkerHarness } from '../testing/worker-harness';
-
-let harness: WorkerHarness;
-beforeAll(async () => {
-  harness = await startHarness();
-});
-afterAll(async () => {
-  await harness?.stop();
-});
+import { harnessTest as it } from '../testing/harness-test';
 
 describe('applyGlobalConcurrency', () => {
-  it('clears a limit the catalog does not set, and leaves the API\'s queue settings alone', async () => {
-    const prefix = harness.newPrefix();
+  it('clears a limit the catalog does not set, and leaves the API\'s queue settings alone', async ({ harness, prefix }) => {
     // The API opens its queues with a bounded events stream, and someone once set a global limit.
     const apiQueue = new Queue('compute', { connection: harness.connection, prefix, streams: { events: { maxLen: 500 } } });
     await apiQueue.setGlobalConcurrency(3);
@@ -24,8 +15,7 @@ describe('applyGlobalConcurrency', () => {
     await apiQueue.close();
   });
 
-  it('reaches every partition of a partitioned type, those past the current count included', async () => {
-    const prefix = harness.newPrefix();
+  it('reaches every partition of a partitioned type, those past the current count included', async ({ harness, prefix }) => {
     // Partition 2 of compute exists from an earlier, larger QUEUE_PARTITIONS, with a stale limit.
     const { name } = queueIdentity('compute', prefix, 2);
     const leftOver = new Queue(name, { connection: harness.connection, prefix });

@@ -1,7 +1,7 @@
-import { startRedis, type PrivateRedis } from '@floodgate/testkit';
+import { eachTestConnection, redisTest } from '@floodgate/testkit/fixtures';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fields, latencyBin, LATENCY_BINS_MS, quantileOfBins } from './overview-fields';
 import { bucketKey } from '../redis/keys';
 import { bucketStart, RESOLUTIONS } from './overview-keys';
@@ -12,19 +12,14 @@ import { primaryConnections } from '../redis/primaries';
 
 const logger = pino({ level: 'silent' });
 
-describe('the overview history in a real Redis', () => {
-  let server: PrivateRedis;
-  let redis: Redis;
-  beforeAll(async () => {
-    server = await startRedis();
-    redis = new Redis(server.url);
-  });
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.stop();
-  });
+/** The file's private Redis, and each test's own connection to it. */
+const test = redisTest.extend<{ client: Redis }>({
+  client: eachTestConnection((url) => new Redis(url)),
+});
 
-  it('sums the counters of two processes, keeps the last gauge, and lists both writers', async () => {
+describe('the overview history in a real Redis', () => {
+
+  test('sums the counters of two processes, keeps the last gauge, and lists both writers', async ({ client: redis }) => {
     const prefix = '{fg-history-sum}';
     const a = startOverviewRecorder({ redis, prefix, source: 'api:host-a:1', flushEveryMs: 60_000, logger });
     const b = startOverviewRecorder({ redis, prefix, source: 'api:host-b:2', flushEveryMs: 60_000, logger });
@@ -47,7 +42,7 @@ describe('the overview history in a real Redis', () => {
     }
   });
 
-  it('gives every bucket a deadline no later than its resolution keeps it', async () => {
+  test('gives every bucket a deadline no later than its resolution keeps it', async ({ client: redis }) => {
     const prefix = '{fg-history-ttl}';
     const recorder = startOverviewRecorder({ redis, prefix, source: 'worker:h:3', flushEveryMs: 60_000, logger });
     recorder.count(fields.finished('compute', 'completed'));
@@ -63,7 +58,7 @@ describe('the overview history in a real Redis', () => {
     }
   });
 
-  it('remembers a worker that stopped beating, and forgets one whose last beat is over an hour old', async () => {
+  test('remembers a worker that stopped beating, and forgets one whose last beat is over an hour old', async ({ client: redis }) => {
     const prefix = '{fg-history-seen}';
     const now = Date.now();
     await rememberWorkers(redis, prefix, [{ id: 'h:1', beatAt: new Date(now).toISOString() }], now);
@@ -83,7 +78,7 @@ describe('the overview history in a real Redis', () => {
     expect(quantileOfBins(counts, 0.95)).toBe(300_000);
   });
 
-  it('names each primary and reads its memory, as the overview sampler charts them', async () => {
+  test('names each primary and reads its memory, as the overview sampler charts them', async ({ redis: server, client: redis }) => {
     const [primary, ...others] = primaryConnections(redis);
     expect(others).toEqual([]);
     expect(primary?.name).toBe(`127.0.0.1:${server.port}`);

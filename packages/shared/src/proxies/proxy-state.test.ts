@@ -1,33 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { startRedis, type PrivateRedis } from '@floodgate/testkit';
+import { eachTestConnection, redisTest } from '@floodgate/testkit/fixtures';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { createLogger } from '../logger';
-import { createRedis, waitForRedis } from '../redis';
+import { createRedis } from '../redis';
 import { parseProxyList } from './proxy-list';
 import { proxyStateKey } from '../redis/keys';
 import { listProxyStatuses, ProxyStateStore } from './proxy-state';
 
-let redis: PrivateRedis;
-let connection: Redis;
 const [exit, other] = parseProxyList('http://user:hunter2@10.1.1.1:3128,http://10.1.1.2:3128', 'test');
 const cooling = { cool: true, cooldownBaseMs: 1_000, cooldownMaxMs: 5_000 };
+const logger = createLogger({ name: 'test', level: 'silent', pretty: false });
 
-beforeAll(async () => {
-  redis = await startRedis();
-  connection = createRedis('worker', { url: redis.url, logger: createLogger({ name: 'test', level: 'silent', pretty: false }) });
-  await waitForRedis(connection);
-});
-
-afterAll(async () => {
-  connection?.disconnect();
-  await redis?.stop();
+/** The file's private Redis, and each test's own worker connection to it. */
+const test = redisTest.extend<{ connection: Redis }>({
+  connection: eachTestConnection((url) => createRedis('worker', { url, logger })),
 });
 
 const newPrefix = () => `{fg-test-${randomUUID()}}`;
 
 describe('ProxyStateStore', () => {
-  it('cools a failing proxy with exponential backoff, capped, and a success restores it', async () => {
+  test('cools a failing proxy with exponential backoff, capped, and a success restores it', async ({ connection }) => {
     const store = new ProxyStateStore(connection, newPrefix());
     const t = 1_000_000;
     const first = await store.recordFailure(exit!, { ...cooling, error: 'connect ECONNREFUSED' }, t);
@@ -46,14 +39,14 @@ describe('ProxyStateStore', () => {
     expect((await store.recordFailure(exit!, { ...cooling, error: 'x' }, t + 30_000)).coolUntil).toBe(t + 31_000);
   });
 
-  it('counts a failure that is not the proxy’s without cooling it', async () => {
+  test('counts a failure that is not the proxy’s without cooling it', async ({ connection }) => {
     const prefix = newPrefix();
     const store = new ProxyStateStore(connection, prefix);
     expect(await store.recordFailure(exit!, { ...cooling, cool: false, error: 'CONNECT answered 502' })).toMatchObject({ coolUntil: 0, newlyCooled: false });
     expect(await connection.hmget(proxyStateKey(prefix, exit!.id), 'failures', 'lastError')).toEqual(['1', 'CONNECT answered 502']);
   });
 
-  it('expires the hash after its TTL, and never before the cool-down ends', async () => {
+  test('expires the hash after its TTL, and never before the cool-down ends', async ({ connection }) => {
     const prefix = newPrefix();
     const store = new ProxyStateStore(connection, prefix, 60_000);
     await store.recordSuccess(exit!, Date.now());
@@ -62,9 +55,9 @@ describe('ProxyStateStore', () => {
     expect(await connection.pttl(proxyStateKey(prefix, exit!.id))).toBeGreaterThan(600_000);
   });
 
-  it('lets two stores on separate connections see the same health', async () => {
+  test('lets two stores on separate connections see the same health', async ({ redis, connection }) => {
     const prefix = newPrefix();
-    const second = createRedis('worker', { url: redis.url, logger: createLogger({ name: 'test', level: 'silent', pretty: false }) });
+    const second = createRedis('worker', { url: redis.url, logger });
     try {
       const a = new ProxyStateStore(connection, prefix);
       const b = new ProxyStateStore(second, prefix);
@@ -82,7 +75,7 @@ describe('ProxyStateStore', () => {
 });
 
 describe('listProxyStatuses', () => {
-  it('lists configured and recently used proxies with masked URLs and their state', async () => {
+  test('lists configured and recently used proxies with masked URLs and their state', async ({ connection }) => {
     const prefix = newPrefix();
     const store = new ProxyStateStore(connection, prefix);
     await store.recordFailure(exit!, { ...cooling, cooldownBaseMs: 60_000, cooldownMaxMs: 60_000, error: 'proxy answered 407' });

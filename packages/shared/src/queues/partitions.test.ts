@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { startRedis, type PrivateRedis } from '@floodgate/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eachTestConnection, redisTest } from '@floodgate/testkit/fixtures';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { parseEnv } from '../env/parse-env';
 import { createRedis, type RedisClient } from '../redis/create-redis';
-import { waitForRedis } from '../redis/wait-for-redis';
 import { createLogger } from '../logger';
 import { defineJob } from '../jobs/define-job';
 import { newJobId } from './job-id';
@@ -63,26 +62,25 @@ describe('partition arithmetic', () => {
   });
 });
 
+const logger = createLogger({ name: 'partitions-test', level: 'silent', pretty: false });
+
+/**
+ * The file's private Redis; each test's own producer connection to it, and its own
+ * queues under a prefix of their own: 3 partitions of sentiment take new jobs, and
+ * partition 3 is left from an earlier count of 4.
+ */
+const test = redisTest.extend<{ connection: RedisClient; queues: JobQueues }>({
+  connection: eachTestConnection((url) => createRedis('producer', { url, logger })),
+  queues: async ({ connection }, use) => {
+    const prefix = `{fg-partitions-${randomUUID()}}`;
+    const queues = openQueues(connection, prefix, { partitions: { ...partitionCounts(), sentiment: 3 }, open: { ...partitionCounts(), sentiment: 4 } });
+    await use(queues);
+    await closeQueues(queues);
+  },
+});
+
 describe('partition queues on a real Redis', () => {
-  let redis: PrivateRedis;
-  let connection: RedisClient;
-  let queues: JobQueues;
-  const prefix = `{fg-partitions-${randomUUID()}}`;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    connection = createRedis('producer', { url: redis.url, logger: createLogger({ name: 'partitions-test', level: 'silent', pretty: false }) });
-    await waitForRedis(connection);
-    // 3 partitions take new jobs; partition 3 is left from an earlier count of 4.
-    queues = openQueues(connection, prefix, { partitions: { ...partitionCounts(), sentiment: 3 }, open: { ...partitionCounts(), sentiment: 4 } });
-  });
-  afterAll(async () => {
-    if (queues) await closeQueues(queues);
-    connection?.disconnect();
-    await redis?.stop();
-  });
-
-  it('keeps the high-water mark at the largest count any process was given', async () => {
+  test('keeps the high-water mark at the largest count any process was given', async ({ connection }) => {
     const other = `{fg-hw-${randomUUID()}}`;
     expect(await raisePartitionHighWater(connection, other, { ...partitionCounts(), sentiment: 6 })).toMatchObject({ sentiment: 6, compute: 1 });
     // A process given fewer later does not lower it: partitions 3..5 are still read and drained.
@@ -93,7 +91,7 @@ describe('partition queues on a real Redis', () => {
     expect(await readPartitionHighWater(connection, other, partitionCounts())).toMatchObject({ sentiment: 3 });
   });
 
-  it('routes by id, spreads round-robin, skips partitions to avoid, and adds up counts over every open partition', async () => {
+  test('routes by id, spreads round-robin, skips partitions to avoid, and adds up counts over every open partition', async ({ queues }) => {
     const sentiment = queues.sentiment;
     expect(sentiment.count).toBe(3);
     expect(sentiment.partitions).toHaveLength(4);
@@ -149,7 +147,7 @@ describe('partition queues on a real Redis', () => {
     expect(await sentiment.isPaused()).toBe(false);
   });
 
-  it('grows to a raised mark, and a paused type stays paused in its new partitions', async () => {
+  test('grows to a raised mark, and a paused type stays paused in its new partitions', async ({ queues }) => {
     const compute = queues.compute;
     await compute.pause();
     await compute.grow(3);
@@ -160,9 +158,8 @@ describe('partition queues on a real Redis', () => {
     await compute.resume();
   });
 
-  it('finds a job in a partition another process opened since, at once, not after the next check of the mark', async () => {
+  test('finds a job in a partition another process opened since, at once, not after the next check of the mark', async ({ connection }) => {
     const other = `{fg-reach-${randomUUID()}}`;
-    const logger = createLogger({ name: 'partitions-test', level: 'silent', pretty: false });
     const env = (partitions: number) => ({ QUEUE_PREFIX: other, QUEUE_PARTITIONS: { compute: partitions }, QUEUE_PARTITIONS_CHECK_MS: 600_000 });
     const older = await openPartitionedQueues({ redis: connection, env: env(2), logger, raiseMark: true });
     const newer = await openPartitionedQueues({ redis: connection, env: env(4), logger, raiseMark: true });
@@ -184,9 +181,8 @@ describe('partition queues on a real Redis', () => {
     }
   });
 
-  it('a producer started with a larger count pauses the partitions it adds to a paused type; one left running is not "paused"', async () => {
+  test('a producer started with a larger count pauses the partitions it adds to a paused type; one left running is not "paused"', async ({ connection }) => {
     const other = `{fg-paused-${randomUUID()}}`;
-    const logger = createLogger({ name: 'partitions-test', level: 'silent', pretty: false });
     const env = (partitions: number) => ({ QUEUE_PREFIX: other, QUEUE_PARTITIONS: { compute: partitions }, QUEUE_PARTITIONS_CHECK_MS: 60_000 });
     const before = await openPartitionedQueues({ redis: connection, env: env(2), logger, raiseMark: true });
     await before.queues.compute.pause();

@@ -1,6 +1,7 @@
 import { startRedis, type PrivateRedis } from '@floodgate/testkit';
+import { oncePerFile, redisTest } from '@floodgate/testkit/fixtures';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { checkAofAck } from './check-aof-ack';
 import { readPersistence } from './check-persistence';
 import { connectAtStartup } from './connect-at-startup';
@@ -14,22 +15,24 @@ function capturingLogger() {
   return { logger, lines, warnings: () => lines.filter((line) => line.level === 40).map((line) => line.msg) };
 }
 
-describe('Redis persistence at start', () => {
-  let bare: PrivateRedis;
-  let aof: PrivateRedis;
-  const opened: Array<{ quit(): Promise<unknown> }> = [];
-  beforeAll(async () => {
-    // The testkit's default: no AOF and no RDB saves, a Redis that keeps nothing across a restart.
-    [bare, aof] = await Promise.all([startRedis(), startRedis({ appendonly: true })]);
-  });
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((client) => client.quit()));
-  });
-  afterAll(async () => {
-    await Promise.all([bare?.stop(), aof?.stop()]);
-  });
+/**
+ * Two private servers for the file, each started by the first test that asks for it:
+ * `redis` has the testkit's default, no AOF and no RDB saves (a Redis that keeps nothing
+ * across a restart), `aof` an append-only file. `opened`: the connections a test opens,
+ * quit after it.
+ */
+const test = redisTest.extend<{ aof: PrivateRedis; opened: Array<{ quit(): Promise<unknown> }> }>({
+  aof: oncePerFile(() => startRedis({ appendonly: true })),
+  // eslint-disable-next-line no-empty-pattern
+  opened: async ({}, use) => {
+    const opened: Array<{ quit(): Promise<unknown> }> = [];
+    await use(opened);
+    await Promise.all(opened.map((client) => client.quit()));
+  },
+});
 
-  it('reads the AOF and the RDB save rules', async () => {
+describe('Redis persistence at start', () => {
+  test('reads the AOF and the RDB save rules', async ({ redis: bare, aof, opened }) => {
     const { logger } = capturingLogger();
     const client = createRedis('producer', { url: bare.url, logger });
     opened.push(client);
@@ -47,7 +50,7 @@ describe('Redis persistence at start', () => {
     expect((await readPersistence(withAof)).aof).toBe(true);
   });
 
-  it('warns, and still starts, on a Redis that persists nothing; says nothing with an AOF', async () => {
+  test('warns, and still starts, on a Redis that persists nothing; says nothing with an AOF', async ({ redis: bare, aof, opened }) => {
     const withNone = capturingLogger();
     const started = await connectAtStartup('producer', { url: bare.url, logger: withNone.logger });
     expect(started?.status).toBe('ready');
@@ -60,7 +63,7 @@ describe('Redis persistence at start', () => {
     expect(withAof.warnings()).toEqual([]);
   });
 
-  it('refuses REDIS_ACK_FSYNC on a Redis without WAITAOF (Debian 12 has 7.0), naming the version it needs', async () => {
+  test('refuses REDIS_ACK_FSYNC on a Redis without WAITAOF (Debian 12 has 7.0), naming the version it needs', async ({ redis: bare, aof, opened }) => {
     const { logger, lines } = capturingLogger();
     const client = createRedis('producer', { url: aof.url, logger });
     opened.push(client);

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { startRedis, type PrivateRedis } from '@floodgate/testkit';
+import { eachTestConnection, redisTest } from '@floodgate/testkit/fixtures';
 import { Queue } from 'bullmq';
 import * as ts from 'typescript';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fairPartition, type FairJob } from '../fairness/fair-partition';
 import { partitionCounts, raisePartitionHighWater } from '../queues/partitions';
 import { queueIdentity } from '../queues/queue-identity';
@@ -18,7 +18,6 @@ import { sampleHeartbeat } from '../test-support/heartbeats.test';
 import { createRedis, type RedisClient } from './create-redis';
 import { hashTagOf, keySlot } from './key-slot';
 import * as keys from './keys';
-import { waitForRedis } from './wait-for-redis';
 
 /**
  * keys.ts names every Redis key and channel floodgate builds. These tests pin
@@ -30,29 +29,26 @@ import { waitForRedis } from './wait-for-redis';
 
 const logger = createLogger({ name: 'test', level: 'silent', pretty: false });
 
-let server: PrivateRedis;
-let redis: RedisClient;
-const opened: Queue[] = [];
+/** Opens a real BullMQ queue of `type`'s partition `partition` under `prefix`, as floodgate opens it. */
+type OpenQueue = (type: string, prefix: string, partition?: number) => Queue;
 
-beforeAll(async () => {
-  server = await startRedis();
-  redis = createRedis('worker', { url: server.url, logger });
-  await waitForRedis(redis);
+/**
+ * The file's private Redis; each test's own worker connection to it, and its own
+ * `openQueue`, whose queues are closed after the test.
+ */
+const test = redisTest.extend<{ connection: RedisClient; openQueue: OpenQueue }>({
+  connection: eachTestConnection((url) => createRedis('worker', { url, logger })),
+  openQueue: async ({ connection }, use) => {
+    const opened: Queue[] = [];
+    await use((type, prefix, partition = 0) => {
+      const { name, prefix: keyPrefix } = queueIdentity(type, prefix, partition);
+      const queue = new Queue(name, { connection, prefix: keyPrefix });
+      opened.push(queue);
+      return queue;
+    });
+    await Promise.all(opened.map((queue) => queue.close()));
+  },
 });
-
-afterAll(async () => {
-  await Promise.all(opened.map((queue) => queue.close()));
-  redis.disconnect();
-  await server.stop();
-});
-
-/** A real BullMQ queue of `type`'s partition `partition` under `prefix`, as floodgate opens it. */
-function openQueue(type: string, prefix: string, partition = 0): Queue {
-  const { name, prefix: keyPrefix } = queueIdentity(type, prefix, partition);
-  const queue = new Queue(name, { connection: redis, prefix: keyPrefix });
-  opened.push(queue);
-  return queue;
-}
 
 /** One key builder's example: the export that built it, the key, the key as earlier versions wrote it, and its hash tag. */
 interface Example {
@@ -65,7 +61,7 @@ interface Example {
 const at = 1_700_000_000_000;
 
 /** Every builder of keys.ts, with a prefix without a hash tag (the default `floodgate`): keys spread over tags. */
-function plainExamples(): Example[] {
+function plainExamples(openQueue: OpenQueue): Example[] {
   const p = 'floodgate';
   const sentiment = openQueue('sentiment', p);
   const fair = keys.fairKeys(sentiment);
@@ -105,7 +101,7 @@ function plainExamples(): Example[] {
 }
 
 /** The same with a tagged prefix (`{floodgate}`, the layout before queues spread): every key on the prefix's tag. */
-function taggedExamples(): Example[] {
+function taggedExamples(openQueue: OpenQueue): Example[] {
   const p = '{floodgate}';
   const sentiment = openQueue('sentiment', p);
   const fair = keys.fairKeys(sentiment);
@@ -141,23 +137,23 @@ const builders = Object.entries(keys)
   .sort();
 
 describe('every key and channel name', () => {
-  it('is what earlier versions wrote, with its hash tag, under a plain prefix', () => {
-    for (const example of plainExamples()) {
+  test('is what earlier versions wrote, with its hash tag, under a plain prefix', ({ openQueue }) => {
+    for (const example of plainExamples(openQueue)) {
       expect(example.key, example.builder).toBe(example.expected);
       expect(hashTagOf(example.key), example.key).toBe(example.tag);
     }
   });
 
-  it('is what earlier versions wrote under a tagged prefix, all on the prefix tag', () => {
-    for (const example of taggedExamples()) {
+  test('is what earlier versions wrote under a tagged prefix, all on the prefix tag', ({ openQueue }) => {
+    for (const example of taggedExamples(openQueue)) {
       expect(example.key, example.builder).toBe(example.expected);
       expect(hashTagOf(example.key), example.key).toBe(example.tag);
     }
   });
 
-  it('has an example for each builder keys.ts exports, under both prefixes', () => {
-    expect([...new Set(plainExamples().map((example) => example.builder))].sort()).toEqual(builders);
-    expect([...new Set(taggedExamples().map((example) => example.builder))].sort()).toEqual(builders);
+  test('has an example for each builder keys.ts exports, under both prefixes', ({ openQueue }) => {
+    expect([...new Set(plainExamples(openQueue).map((example) => example.builder))].sort()).toEqual(builders);
+    expect([...new Set(taggedExamples(openQueue).map((example) => example.builder))].sort()).toEqual(builders);
   });
 
   it('documents each builder in keys.ts: what the key holds and its hash tag', () => {
@@ -211,7 +207,7 @@ describe('keys used together', () => {
   const oneTag = (list: string[]) => [...new Set(list.map((key) => hashTagOf(key)))];
   const oneSlot = (list: string[]) => [...new Set(list.map(keySlot))];
 
-  it("share a queue's hash tag: BullMQ's keys, its jobs, idempotency records and fairness keys, for every partition", () => {
+  test("share a queue's hash tag: BullMQ's keys, its jobs, idempotency records and fairness keys, for every partition", ({ openQueue }) => {
     for (const prefix of ['floodgate', '{floodgate}']) {
       for (const partition of [0, 1, 2]) {
         const queue = openQueue('compute', prefix, partition);
@@ -224,14 +220,14 @@ describe('keys used together', () => {
     }
   });
 
-  it('spread partitions over tags under a plain prefix, and keep them on the prefix tag under a tagged one', () => {
+  test('spread partitions over tags under a plain prefix, and keep them on the prefix tag under a tagged one', ({ openQueue }) => {
     const plain = [0, 1, 2].map((partition) => hashTagOf(openQueue('compute', 'floodgate', partition).keys.wait!));
     expect(new Set(plain).size).toBe(3);
     const tagged = [0, 1, 2].map((partition) => hashTagOf(openQueue('compute', '{floodgate}', partition).keys.wait!));
     expect(tagged).toEqual(['floodgate', 'floodgate', 'floodgate']);
   });
 
-  it('share one tag per group outside the queues: heartbeats, proxies, overview', () => {
+  test('share one tag per group outside the queues: heartbeats, proxies, overview', ({ openQueue }) => {
     for (const prefix of ['floodgate', '{floodgate}']) {
       const heartbeats = ['a:1', 'b:2', 'host.example.com:99999'].map((id) => keys.heartbeatKey(prefix, id));
       const proxies = ['1.2.3.4_80', '[::1]_3128'].flatMap((id) => [keys.proxyStateKey(prefix, id), keys.proxyCheckLockKey(prefix, id)]).concat(keys.proxyRegistryKey(prefix));
@@ -272,7 +268,7 @@ describe('what the scripts and writers store', () => {
   const beat = (id: string) => sampleHeartbeat(id, new Date());
 
   for (const prefix of ['census', '{census}']) {
-    it(`are only keys keys.ts names (prefix ${prefix})`, async () => {
+    test(`are only keys keys.ts names (prefix ${prefix})`, async ({ connection: redis, openQueue }) => {
       await redis.flushall();
       const queue = openQueue('census', prefix);
       const fair = fairPartition(redis, queue);
@@ -342,7 +338,7 @@ describe('what the scripts and writers store', () => {
     });
   }
 
-  it('hears a cancel on the channel keys.ts names', async () => {
+  test('hears a cancel on the channel keys.ts names', async ({ connection: redis }) => {
     const subscriber = redis.duplicate();
     const heard = new Promise<string>((resolve) => subscriber.on('message', (channel: string) => resolve(channel)));
     await subscriber.subscribe(keys.cancelChannel('floodgate'));

@@ -1,7 +1,8 @@
-import { redisCli, startRedis, startRedisCluster, startRedisSentinel, type PrivateRedisCluster, type PrivateRedisSentinel } from '@floodgate/testkit';
+import { redisCli, startRedis } from '@floodgate/testkit';
+import { eachTestClusterConnection, redisClusterTest, redisSentinelTest } from '@floodgate/testkit/fixtures';
 import { Cluster } from 'ioredis';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { partitionTag, queueIdentity } from '../queues/queue-identity';
 import { listHeartbeats, writeHeartbeat } from '../workers/heartbeat';
 import { sampleHeartbeat } from '../test-support/heartbeats.test';
@@ -16,20 +17,19 @@ import { waitForRedis } from './wait-for-redis';
 
 const logger = pino({ level: 'silent' });
 
-describe('a 3-primary + 3-replica Redis Cluster', () => {
-  let cluster: PrivateRedisCluster;
-  let client: RedisClient;
-  beforeAll(async () => {
-    cluster = await startRedisCluster();
-    client = createRedis('worker', { target: { topology: 'cluster', nodes: parseHostPortList(cluster.seeds) }, logger });
-    await waitForRedis(client, 20_000);
-  }, 60_000);
-  afterAll(async () => {
-    client?.disconnect();
-    await cluster?.stop();
-  });
+/** The file's Redis Cluster (3 primaries, 3 replicas), and each test's own worker connection to it through the one factory. */
+const clusterTest = redisClusterTest.extend<{ client: RedisClient }>({
+  client: eachTestClusterConnection((seeds) => createRedis('worker', { target: { topology: 'cluster', nodes: parseHostPortList(seeds) }, logger })),
+});
 
-  it('is reached through the one factory, and every primary is checked for noeviction', async () => {
+/**
+ * The first test that asks for the cluster forms it: seconds, many on a busy machine.
+ * Given to each test: one made by `test.extend` does not take its describe's timeout (vitest 3.2).
+ */
+const formsCluster = { timeout: 60_000 };
+
+describe('a 3-primary + 3-replica Redis Cluster', () => {
+  clusterTest('is reached through the one factory, and every primary is checked for noeviction', formsCluster, async ({ cluster, client }) => {
     expect(client).toBeInstanceOf(Cluster);
     expect(primaryConnections(client)).toHaveLength(3);
     await expect(checkEvictionPolicy(client)).resolves.toBeUndefined();
@@ -43,13 +43,13 @@ describe('a 3-primary + 3-replica Redis Cluster', () => {
     }
   });
 
-  it('computes the same slot as CLUSTER KEYSLOT', async () => {
+  clusterTest('computes the same slot as CLUSTER KEYSLOT', formsCluster, async ({ cluster }) => {
     for (const key of ['floodgate:{sentiment}:wait', '{a}b', 'plain-key', '{}x', 'x{y}z{w}', 'page-extract.p4.99']) {
       expect(keySlot(key)).toBe(Number(await redisCli(cluster.nodes[0]!.port, 'cluster', 'keyslot', key)));
     }
   });
 
-  it('gives every type and partition a slot of its own, and 6 partitions reach all three primaries', async () => {
+  clusterTest('gives every type and partition a slot of its own, and 6 partitions reach all three primaries', formsCluster, async ({ cluster }) => {
     const names = ['sentiment', 'page-extract', 'compute'].flatMap((type) => [0, 1, 2, 3, 4, 5].map((p) => queueIdentity(type, 'floodgate', p).name));
     expect(new Set(names.map((name) => keySlot(name))).size).toBe(names.length);
     const owners = new Set<number>();
@@ -60,14 +60,14 @@ describe('a 3-primary + 3-replica Redis Cluster', () => {
     expect(queueIdentity('sentiment', '{legacy}')).toEqual({ name: 'sentiment', prefix: '{legacy}' });
   });
 
-  it('lists heartbeats held under one tag with a SCAN on every primary', async () => {
+  clusterTest('lists heartbeats held under one tag with a SCAN on every primary', formsCluster, async ({ client }) => {
     await writeHeartbeat(client, 'fgtest', sampleHeartbeat('a:1'), 60_000);
     await writeHeartbeat(client, 'fgtest', sampleHeartbeat('b:2'), 60_000);
     expect(floodgateKey('fgtest', 'workers', 'workers:a:1')).toBe('fgtest:{_workers}:workers:a:1');
     expect((await listHeartbeats(client, 'fgtest')).map((b) => b.id)).toEqual(['a:1', 'b:2']);
   });
 
-  it('refuses a cluster node given as a single Redis, with the variable to use instead', async () => {
+  clusterTest('refuses a cluster node given as a single Redis, with the variable to use instead', formsCluster, async ({ cluster }) => {
     const previous = process.exitCode;
     const lines: string[] = [];
     const capture = pino({ level: 'fatal' }, { write: (line: string) => lines.push(line) });
@@ -111,15 +111,8 @@ describe('bad cluster settings fail at start with the reason', () => {
 });
 
 describe('a primary, two replicas and three sentinels', () => {
-  let sentinel: PrivateRedisSentinel;
-  beforeAll(async () => {
-    sentinel = await startRedisSentinel();
-  }, 60_000);
-  afterAll(async () => {
-    await sentinel?.stop();
-  });
 
-  it('connects through the sentinels and follows a failover', async () => {
+  redisSentinelTest('connects through the sentinels and follows a failover', async ({ sentinel }) => {
     const target = { topology: 'sentinel' as const, sentinels: parseHostPortList(sentinel.sentinels), masterName: sentinel.masterName };
     const worker = await connectAtStartup('worker', { target, logger });
     expect(worker).toBeDefined();

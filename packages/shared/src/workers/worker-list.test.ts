@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { startRedis, startTcpFaultProxy, type PrivateRedis, type TcpFaultProxy } from '@floodgate/testkit';
+import { startTcpFaultProxy, type TcpFaultProxy } from '@floodgate/testkit';
+import { eachTestConnection, eachTestOnRedis, redisTest } from '@floodgate/testkit/fixtures';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { createRedis, type RedisClient } from '../redis/create-redis';
 import { waitForRedis } from '../redis/wait-for-redis';
 import { heartbeatKey } from '../redis/keys';
@@ -24,41 +25,58 @@ async function counted(redis: RedisClient, run: () => Promise<unknown>): Promise
   return { scans: (await calls(redis, 'scan')) - scans, mgets: (await calls(redis, 'mget')) - mgets };
 }
 
-describe('the shared worker list', () => {
-  let server: PrivateRedis;
-  let proxy: TcpFaultProxy;
-  /** Straight to Redis: writes, counts. */
-  let direct: RedisClient;
-  /** Through the fault proxy, which can stall it. */
-  let proxied: RedisClient;
-  let prefix: string;
+const WORKERS = 1_000;
+
+/** The heartbeats the tests list, written once for the file and only read: their prefix, and what one listing costs. */
+interface Listed {
+  prefix: string;
   /** SCANs one full listing costs: a walk of the whole keyspace, COUNT 200 at a time. */
-  let scansPerListing: number;
-  const WORKERS = 1_000;
+  scansPerListing: number;
+}
 
-  beforeAll(async () => {
-    server = await startRedis();
-    proxy = await startTcpFaultProxy({ target: server.url });
-    direct = createRedis('producer', { url: server.url, logger });
-    proxied = createRedis('producer', { url: proxy.url, logger });
-    await Promise.all([waitForRedis(direct), waitForRedis(proxied)]);
-    prefix = `{fg-list-${randomUUID()}}`;
-    // Enough keys that one listing takes several SCANs, so a walk that goes on can be told from one that stopped.
-    const pipeline = direct.pipeline();
-    for (let i = 0; i < WORKERS; i++) pipeline.set(heartbeatKey(prefix, `w:${i}`), JSON.stringify(sampleHeartbeat(`w:${i}`)), 'PX', 600_000);
-    await pipeline.exec();
-    const once = await counted(direct, () => listHeartbeats(direct, prefix));
-    scansPerListing = once.scans;
-    expect(scansPerListing).toBeGreaterThanOrEqual(5);
-  }, 30_000);
-  afterAll(async () => {
-    direct?.disconnect();
-    proxied?.disconnect();
-    await proxy?.close();
-    await server?.stop();
-  });
+const test = redisTest.extend<{
+  listed: Listed;
+  /** Straight to Redis: writes, counts. */
+  direct: RedisClient;
+  /** Each test's own fault proxy in front of the file's Redis, which it may stall. */
+  proxy: TcpFaultProxy;
+  /** Through the fault proxy, which can stall it. */
+  proxied: RedisClient;
+}>({
+  listed: [
+    async ({ redis }, use) => {
+      const writer = createRedis('producer', { url: redis.url, logger });
+      await waitForRedis(writer);
+      const prefix = `{fg-list-${randomUUID()}}`;
+      // Enough keys that one listing takes several SCANs, so a walk that goes on can be told from one that stopped.
+      const pipeline = writer.pipeline();
+      for (let i = 0; i < WORKERS; i++) pipeline.set(heartbeatKey(prefix, `w:${i}`), JSON.stringify(sampleHeartbeat(`w:${i}`)), 'PX', 600_000);
+      await pipeline.exec();
+      const once = await counted(writer, () => listHeartbeats(writer, prefix));
+      writer.disconnect();
+      expect(once.scans).toBeGreaterThanOrEqual(5);
+      await use({ prefix, scansPerListing: once.scans });
+    },
+    { scope: 'file' },
+  ],
+  direct: eachTestConnection((url) => createRedis('producer', { url, logger })),
+  proxy: eachTestOnRedis((redis) => startTcpFaultProxy({ target: redis.url }), (proxy) => proxy.close()),
+  proxied: async ({ proxy }, use) => {
+    const proxied = createRedis('producer', { url: proxy.url, logger });
+    await waitForRedis(proxied);
+    await use(proxied);
+    proxied.disconnect();
+  },
+});
 
-  it('answers concurrent callers with one listing, and later ones from it until it is maxAgeMs old', async () => {
+/**
+ * The first test that asks for the heartbeats writes them: seconds on a busy machine.
+ * Given to each test: one made by `test.extend` does not take its describe's timeout (vitest 3.2).
+ */
+const writesHeartbeats = { timeout: 30_000 };
+
+describe('the shared worker list', () => {
+  test('answers concurrent callers with one listing, and later ones from it until it is maxAgeMs old', writesHeartbeats, async ({ direct, listed: { prefix, scansPerListing } }) => {
     const list = createWorkerList(direct, prefix, { maxAgeMs: 600_000 });
     const cost = await counted(direct, async () => {
       const answers = await Promise.all(Array.from({ length: 20 }, () => list.list()));
@@ -78,7 +96,7 @@ describe('the shared worker list', () => {
     expect(again).toEqual({ scans: 3 * scansPerListing, mgets: 3 });
   });
 
-  it('stops walking once every caller has given up, and the next caller lists afresh', async () => {
+  test('stops walking once every caller has given up, and the next caller lists afresh', writesHeartbeats, async ({ direct, proxy, proxied, listed: { prefix } }) => {
     const list = createWorkerList(proxied, prefix, { maxAgeMs: 0 });
     const cost = await counted(direct, async () => {
       proxy.stall();
@@ -95,7 +113,7 @@ describe('the shared worker list', () => {
     expect(await list.list()).toHaveLength(WORKERS);
   });
 
-  it('goes on for the callers still waiting when one gives up', async () => {
+  test('goes on for the callers still waiting when one gives up', writesHeartbeats, async ({ direct, proxy, proxied, listed: { prefix, scansPerListing } }) => {
     const list = createWorkerList(proxied, prefix, { maxAgeMs: 0 });
     const cost = await counted(direct, async () => {
       proxy.stall();
@@ -110,7 +128,7 @@ describe('the shared worker list', () => {
     expect(cost).toEqual({ scans: scansPerListing, mgets: 1 });
   });
 
-  it("answers with the caller's own error when its deadline passes", async () => {
+  test("answers with the caller's own error when its deadline passes", writesHeartbeats, async ({ proxy, proxied, listed: { prefix } }) => {
     const list = createWorkerList(proxied, prefix);
     proxy.stall();
     try {

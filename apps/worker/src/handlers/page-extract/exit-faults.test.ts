@@ -1,16 +1,16 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { withAttemptTimeout, type PageExtractResult } from '@floodgate/shared/jobs';
 import { createMetricsRegistry } from '@floodgate/shared/metrics';
 import { listProxyStatuses, parseProxyList } from '@floodgate/shared/proxies';
 import { metricValue, startForwardProxy, type ForwardProxy } from '@floodgate/testkit';
 import type { Job, JobsOptions } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { createProxyMetrics } from '../../proxy-pool/proxy-metrics';
 import { ProxyPool } from '../../proxy-pool/proxy-pool';
 import { startWorkers } from '../../workers/start-workers';
 import { startFixtureSite, type FixtureSite } from '../../testing/fixture-site';
-import { closeProxiedWorkers, type ProxiedWorkers } from '../../testing/proxied-workers';
-import { startHarness, type WorkerHarness } from '../../testing/worker-harness';
+import { closeProxiedWorkers } from '../../testing/proxied-workers';
+import { harnessTest, perFile } from '../../testing/harness-test';
 import { createHandlers } from '../index';
 import { createPageFetcher } from '../../page-fetch/page-fetcher';
 
@@ -20,72 +20,77 @@ import { createPageFetcher } from '../../page-fetch/page-fetcher';
 
 const FETCH_TIMEOUT_MS = 1_000;
 
-let harness: WorkerHarness;
-/** `/slow` accepts and never answers; `/unavailable` answers 503; `/article` is a page. */
-let site: FixtureSite;
-let proxy: ForwardProxy;
-/** Accepts, then drops each connection as soon as bytes arrive: a site resetting after the tunnel is up, or, as a proxy, one closing every request unanswered. */
-let dropping: Server;
-let droppingPort: number;
-const started: ProxiedWorkers[] = [];
-
-beforeAll(async () => {
-  harness = await startHarness();
-  site = await startFixtureSite({ bigBytes: 10_000 });
-  proxy = await startForwardProxy();
-  dropping = createServer((socket: Socket) => {
-    socket.on('error', () => undefined);
-    socket.once('data', () => socket.destroy());
-  });
-  await new Promise<void>((resolve) => dropping.listen(0, '127.0.0.1', resolve));
-  droppingPort = (dropping.address() as { port: number }).port;
-});
-
-afterAll(async () => {
-  await closeProxiedWorkers(started);
-  await proxy?.close();
-  await new Promise((resolve) => dropping?.close(resolve));
-  await site?.close();
-  await harness?.stop();
-});
-
-/** page-extract workers on a fresh prefix, through `proxyUrls` in this order; a cooled exit stays cooled for the whole test. */
-function startPageExtract(proxyUrls: string[], tunnelHttp: boolean) {
-  const prefix = harness.newPrefix();
-  const registry = createMetricsRegistry('exit-faults-test');
-  const pool = new ProxyPool({
-    endpoints: parseProxyList(proxyUrls.join(','), 'test'),
-    redis: harness.connection,
-    prefix,
-    logger: harness.logger,
-    cooldownBaseMs: 60_000,
-    cooldownMaxMs: 60_000,
-    tunnelHttp,
-    metrics: createProxyMetrics(registry),
-  });
-  const handlers = createHandlers({ cpuPool: harness.cpuPool });
-  const pageFetcher = createPageFetcher({ policy: { allowPrivateNetworks: true }, maxBytes: 100_000, fetchTimeoutMs: FETCH_TIMEOUT_MS, proxyPool: pool });
-  const running = startWorkers({ connection: harness.connection, prefix, handlers, pageFetcher, logger: harness.logger, metrics: harness.metrics, types: ['page-extract'] });
-  started.push({ running, handlers, pageFetcher, pool });
-  return {
-    extract: async (url: string, opts: JobsOptions = {}): Promise<Job> => harness.settled(await harness.add(prefix, 'page-extract', { url }, { attempts: 1, ...opts })),
-    requests: async (hostPort: string, outcome: string) => metricValue(await registry.metrics(), 'floodgate_proxy_requests_total', { proxy: hostPort, outcome }) ?? 0,
-    /** How this process and the shared health in Redis see one exit. */
-    health: async (hostPort: string) => {
-      const status = (await listProxyStatuses(harness.connection, prefix)).find((s) => s.proxy === hostPort);
-      const strikes = pool.view().find((exit) => exit.hostPort === hostPort)?.health.strikes;
-      return { strikes, state: status?.state ?? 'healthy', failures: status?.failures ?? 0, lastError: status?.lastError };
-    },
-  };
+interface Fixtures {
+  /** `/slow` accepts and never answers; `/unavailable` answers 503; `/article` is a page. */
+  site: FixtureSite;
+  proxy: ForwardProxy;
+  /** The port of a server that accepts, then drops each connection as soon as bytes arrive: a site resetting after the tunnel is up, or, as a proxy, one closing every request unanswered. */
+  droppingPort: number;
+  /** page-extract workers on a fresh prefix, through `proxyUrls` in this order; a cooled exit stays cooled for the whole test. Closed after it. */
+  startPageExtract(proxyUrls: string[], tunnelHttp: boolean): PageExtract;
 }
+
+/** What {@link Fixtures.startPageExtract} gives a test. */
+interface PageExtract {
+  extract(url: string, opts?: JobsOptions): Promise<Job>;
+  requests(hostPort: string, outcome: string): Promise<number>;
+  /** How this process and the shared health in Redis see one exit. */
+  health(hostPort: string): Promise<{ strikes: number | undefined; state: string; failures: number; lastError: string | null | undefined }>;
+}
+
+const it = harnessTest.extend<Fixtures>({
+  site: perFile(() => startFixtureSite({ bigBytes: 10_000 }), (site) => site.close()),
+  proxy: perFile(() => startForwardProxy(), (proxy) => proxy.close()),
+  droppingPort: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const dropping = createServer((socket: Socket) => {
+        socket.on('error', () => undefined);
+        socket.once('data', () => socket.destroy());
+      });
+      await new Promise<void>((resolve) => dropping.listen(0, '127.0.0.1', resolve));
+      await use((dropping.address() as AddressInfo).port);
+      await new Promise((resolve) => dropping.close(resolve));
+    },
+    { scope: 'file' },
+  ],
+  startPageExtract: ({ harness, defer }, use) =>
+    use((proxyUrls, tunnelHttp) => {
+      const prefix = harness.newPrefix();
+      const registry = createMetricsRegistry('exit-faults-test');
+      const pool = new ProxyPool({
+        endpoints: parseProxyList(proxyUrls.join(','), 'test'),
+        redis: harness.connection,
+        prefix,
+        logger: harness.logger,
+        cooldownBaseMs: 60_000,
+        cooldownMaxMs: 60_000,
+        tunnelHttp,
+        metrics: createProxyMetrics(registry),
+      });
+      const handlers = createHandlers({ cpuPool: harness.cpuPool });
+      const pageFetcher = createPageFetcher({ policy: { allowPrivateNetworks: true }, maxBytes: 100_000, fetchTimeoutMs: FETCH_TIMEOUT_MS, proxyPool: pool });
+      const running = startWorkers({ connection: harness.connection, prefix, handlers, pageFetcher, logger: harness.logger, metrics: harness.metrics, types: ['page-extract'] });
+      defer(() => closeProxiedWorkers([{ running, handlers, pageFetcher, pool }]));
+      return {
+        extract: async (url, opts = {}) => harness.settled(await harness.add(prefix, 'page-extract', { url }, { attempts: 1, ...opts })),
+        requests: async (hostPort, outcome) => metricValue(await registry.metrics(), 'floodgate_proxy_requests_total', { proxy: hostPort, outcome }) ?? 0,
+        health: async (hostPort) => {
+          const status = (await listProxyStatuses(harness.connection, prefix)).find((s) => s.proxy === hostPort);
+          const strikes = pool.view().find((exit) => exit.hostPort === hostPort)?.health.strikes;
+          return { strikes, state: status?.state ?? 'healthy', failures: status?.failures ?? 0, lastError: status?.lastError };
+        },
+      };
+    }),
+});
 
 const proxyOf = (job: Job) => (job.returnvalue as PageExtractResult | undefined)?.proxy;
 
 describe("a site's failure through a proxy cools no exit", () => {
-  it.each([
+  it.for<[string, boolean]>([
     ['absolute-form requests', false],
     ['CONNECT tunnels', true],
-  ])('a page that never sends its headers fails its attempt, and the exit serves the next page: %s', async (_mode, tunnelHttp) => {
+  ])('a page that never sends its headers fails its attempt, and the exit serves the next page: %s', async ([_mode, tunnelHttp], { site, proxy, startPageExtract }) => {
     const { extract, requests, health } = startPageExtract([proxy.url], tunnelHttp);
     const silent = await Promise.all([extract(`${site.origin}/slow`), extract(`${site.origin}/slow`)]);
     expect(await health(proxy.hostPort)).toMatchObject({ strikes: 0, state: 'healthy', failures: 0 });
@@ -95,7 +100,7 @@ describe("a site's failure through a proxy cools no exit", () => {
     for (const job of silent) expect(job.failedReason).toBe(`fetch_timeout: no complete response within ${FETCH_TIMEOUT_MS} ms (no response headers from ${site.origin}/slow)`);
   });
 
-  it('a site that drops the connection once the tunnel is up (over http, and in its TLS handshake over https), or answers 503, cools no exit', async () => {
+  it('a site that drops the connection once the tunnel is up (over http, and in its TLS handshake over https), or answers 503, cools no exit', async ({ site, proxy, droppingPort, startPageExtract }) => {
     const { extract, requests, health } = startPageExtract([proxy.url], true);
     const [http, https, unavailable] = await Promise.all([
       extract(`http://127.0.0.1:${droppingPort}/`),
@@ -110,7 +115,7 @@ describe("a site's failure through a proxy cools no exit", () => {
     expect(unavailable?.failedReason).toBe(`upstream_status: ${site.origin}/unavailable answered 503`);
   });
 
-  it("the job's own timeout, while the page is silent, cools no exit either", async () => {
+  it("the job's own timeout, while the page is silent, cools no exit either", async ({ site, proxy, startPageExtract }) => {
     const { extract, health } = startPageExtract([proxy.url], true);
     const job = await extract(`${site.origin}/slow`, withAttemptTimeout({}, FETCH_TIMEOUT_MS / 4));
     expect(job.failedReason).toBe(`job_timeout: attempt exceeded ${FETCH_TIMEOUT_MS / 4} ms`);
@@ -120,7 +125,7 @@ describe("a site's failure through a proxy cools no exit", () => {
 });
 
 describe("the exit's own failures still cool it", () => {
-  it('a proxy that refuses connections cools, and the page is served through the next exit', async () => {
+  it('a proxy that refuses connections cools, and the page is served through the next exit', async ({ site, proxy, startPageExtract }) => {
     const dead = await startForwardProxy();
     await dead.stop();
     try {
@@ -133,7 +138,7 @@ describe("the exit's own failures still cool it", () => {
     }
   });
 
-  it('a proxy that closes every CONNECT unanswered cools at once, and the page is served through the next exit', async () => {
+  it('a proxy that closes every CONNECT unanswered cools at once, and the page is served through the next exit', async ({ site, proxy, droppingPort, startPageExtract }) => {
     const closing = `http://127.0.0.1:${droppingPort}`;
     const { extract, requests, health } = startPageExtract([closing, proxy.url], true);
     expect(proxyOf(await extract(`${site.origin}/article`))).toBe(proxy.hostPort);

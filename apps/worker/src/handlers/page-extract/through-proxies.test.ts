@@ -8,13 +8,13 @@ import { listProxyStatuses, parseProxyList, type ProxyEndpoint } from '@floodgat
 import { metricValue, startForwardProxy, waitFor, type ForwardProxy } from '@floodgate/testkit';
 import type { Job, JobsOptions } from 'bullmq';
 import type { Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { createProxyMetrics } from '../../proxy-pool/proxy-metrics';
 import { ProxyPool, type ProxyPoolOptions } from '../../proxy-pool/proxy-pool';
 import { startWorkers } from '../../workers/start-workers';
 import { startFixtureSite, type FixtureSite } from '../../testing/fixture-site';
-import { closeProxiedWorkers, type ProxiedWorkers } from '../../testing/proxied-workers';
-import { startHarness, type WorkerHarness } from '../../testing/worker-harness';
+import { harnessTest, perFile } from '../../testing/harness-test';
+import { closeProxiedWorkers } from '../../testing/proxied-workers';
 import { createHandlers } from '../index';
 import { createPageFetcher } from '../../page-fetch/page-fetcher';
 import type { TargetLookup } from '../../page-fetch/target-guard';
@@ -26,49 +26,12 @@ const WRONG_PASSWORD = 'pw-WRONG-5519';
 const SECRETS = [PASSWORD, WRONG_PASSWORD, Buffer.from(`${USER}:${PASSWORD}`).toString('base64'), Buffer.from(`${USER}:${WRONG_PASSWORD}`).toString('base64')];
 const QUICK_RETRY: JobsOptions = { backoff: { type: 'fixed', delay: 10 } };
 
-let harness: WorkerHarness;
-let site: FixtureSite;
-/** Answers every request 429: what one proxy's traffic is routed to, to play a site that blocks that exit. */
-let blockingSite: Server;
-/** A tarpit: sends its headers at once, then a byte of body now and then, never the end. */
-let tarpitSite: Server;
-const tarpitTimers = new Set<NodeJS.Timeout>();
-let proxies: ForwardProxy[];
-/** Every log line of every worker and pool in this file, formatted with util.inspect (errors, causes and all). */
-const logLines: string[] = [];
-const logger = capturingLogger(logLines);
-const settledJobs: Job[] = [];
-const started: ProxiedWorkers[] = [];
-
-beforeAll(async () => {
-  harness = await startHarness();
-  site = await startFixtureSite({ bigBytes: 10_000 });
-  blockingSite = createServer((_req, res) => res.writeHead(429, { 'content-type': 'text/html' }).end('slow down'));
-  await new Promise<void>((resolve) => blockingSite.listen(0, '127.0.0.1', resolve));
-  tarpitSite = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html' }).write('<p>');
-    const drip = setInterval(() => res.write('.'), 100);
-    tarpitTimers.add(drip);
-    res.once('close', () => {
-      clearInterval(drip);
-      tarpitTimers.delete(drip);
-    });
-  });
-  await new Promise<void>((resolve) => tarpitSite.listen(0, '127.0.0.1', resolve));
-  proxies = await Promise.all([0, 1, 2].map(() => startForwardProxy({ auth: { username: USER, password: PASSWORD } })));
-});
-
-afterAll(async () => {
-  await closeProxiedWorkers(started);
-  await Promise.all((proxies ?? []).map((proxy) => proxy.close()));
-  blockingSite?.closeAllConnections();
-  await new Promise((resolve) => blockingSite?.close(resolve));
-  for (const drip of tarpitTimers) clearInterval(drip);
-  tarpitSite?.closeAllConnections();
-  await new Promise((resolve) => tarpitSite?.close(resolve));
-  await site?.close();
-  await harness?.stop();
-});
+/** Every log line of every worker and pool in this file, formatted with util.inspect (errors, causes and all), and every job it settled. */
+interface Journal {
+  lines: string[];
+  jobs: Job[];
+  logger: Logger;
+}
 
 interface Setup {
   prefix: string;
@@ -79,67 +42,100 @@ interface Setup {
   requests(hostPort: string, outcome: string): Promise<number>;
 }
 
-/** page-extract workers on a fresh prefix, fetching through `endpoints`. */
-function startPageExtract(
-  endpoints: ProxyEndpoint[],
-  options: { pool?: Partial<ProxyPoolOptions>; concurrency?: number; allowPrivateNetworks?: boolean; lookup?: TargetLookup } = {},
-): Setup {
-  const prefix = harness.newPrefix();
-  const registry = createMetricsRegistry('proxy-test');
-  const pool = new ProxyPool({
-    endpoints,
-    redis: harness.connection,
-    prefix,
-    logger,
-    cooldownBaseMs: 300,
-    cooldownMaxMs: 1_000,
-    metrics: createProxyMetrics(registry),
-    ...options.pool,
-  });
-  const handlers = createHandlers({ cpuPool: harness.cpuPool });
-  const pageFetcher = createPageFetcher({
-    policy: { allowPrivateNetworks: options.allowPrivateNetworks ?? true },
-    maxBytes: 100_000,
-    fetchTimeoutMs: 2_000,
-    proxyPool: pool,
-    lookup: options.lookup,
-  });
-  const running = startWorkers({
-    connection: harness.connection,
-    prefix,
-    handlers,
-    pageFetcher,
-    logger,
-    metrics: harness.metrics,
-    types: ['page-extract'],
-    ...(options.concurrency
-      ? { tuning: { lockDurationMs: 10_000, stalledIntervalMs: 5_000, maxStalledCount: 1, concurrency: { 'page-extract': options.concurrency } } }
-      : {}),
-  });
-  started.push({ running, handlers, pageFetcher, pool });
-  return {
-    prefix,
-    pool,
-    registry,
-    extract: async (path, extra = {}) => {
-      const payload = { url: extra.url ?? `${site.origin}${path}`, ...(extra.sticky ? { sticky: extra.sticky } : {}) };
-      const job = await harness.settled(await harness.add(prefix, 'page-extract', payload, { ...QUICK_RETRY, ...extra.opts }));
-      settledJobs.push(job);
-      return job;
-    },
-    requests: async (hostPort, outcome) => metricValue(await registry.metrics(), 'floodgate_proxy_requests_total', { proxy: hostPort, outcome }) ?? 0,
-  };
+interface Fixtures {
+  site: FixtureSite;
+  /** Answers every request 429: what one proxy's traffic is routed to, to play a site that blocks that exit. */
+  blockingSite: Server;
+  /** A tarpit: sends its headers at once, then a byte of body now and then, never the end. */
+  tarpitSite: Server;
+  /** Three proxies of this test's own (tests stop and restart them), all wanting the credentials. */
+  proxies: ForwardProxy[];
+  /** What this file logged and settled, whichever tests ran: the credentials test searches it all. */
+  journal: Journal;
+  /** page-extract workers on a fresh prefix, fetching through `endpoints`; closed after the test. */
+  startPageExtract(
+    endpoints: ProxyEndpoint[],
+    options?: { pool?: Partial<ProxyPoolOptions>; concurrency?: number; allowPrivateNetworks?: boolean; lookup?: TargetLookup },
+  ): Setup;
 }
+
+const it = harnessTest.extend<Fixtures>({
+  site: perFile(() => startFixtureSite({ bigBytes: 10_000 }), (site) => site.close()),
+  blockingSite: perFile(() => listen(createServer((_req, res) => res.writeHead(429, { 'content-type': 'text/html' }).end('slow down'))), closeServer),
+  tarpitSite: perFile(startTarpit, closeServer),
+  proxies: async ({ defer }, use) => {
+    const proxies = await Promise.all([0, 1, 2].map(() => startForwardProxy({ auth: { username: USER, password: PASSWORD } })));
+    // Deferred before the test runs, so they close after the workers that use them.
+    defer(() => Promise.all(proxies.map((proxy) => proxy.close())));
+    await use(proxies);
+  },
+  journal: perFile(
+    async () => {
+      const lines: string[] = [];
+      return { lines, jobs: [], logger: capturingLogger(lines) };
+    },
+    () => undefined,
+  ),
+  startPageExtract: ({ harness, site, journal, defer }, use) =>
+    use((endpoints, options = {}) => {
+      const prefix = harness.newPrefix();
+      const { logger } = journal;
+      const registry = createMetricsRegistry('proxy-test');
+      const pool = new ProxyPool({
+        endpoints,
+        redis: harness.connection,
+        prefix,
+        logger,
+        cooldownBaseMs: 300,
+        cooldownMaxMs: 1_000,
+        metrics: createProxyMetrics(registry),
+        ...options.pool,
+      });
+      const handlers = createHandlers({ cpuPool: harness.cpuPool });
+      const pageFetcher = createPageFetcher({
+        policy: { allowPrivateNetworks: options.allowPrivateNetworks ?? true },
+        maxBytes: 100_000,
+        fetchTimeoutMs: 2_000,
+        proxyPool: pool,
+        lookup: options.lookup,
+      });
+      const running = startWorkers({
+        connection: harness.connection,
+        prefix,
+        handlers,
+        pageFetcher,
+        logger,
+        metrics: harness.metrics,
+        types: ['page-extract'],
+        ...(options.concurrency
+          ? { tuning: { lockDurationMs: 10_000, stalledIntervalMs: 5_000, maxStalledCount: 1, concurrency: { 'page-extract': options.concurrency } } }
+          : {}),
+      });
+      defer(() => closeProxiedWorkers([{ running, handlers, pageFetcher, pool }]));
+      return {
+        prefix,
+        pool,
+        registry,
+        extract: async (path, extra = {}) => {
+          const payload = { url: extra.url ?? `${site.origin}${path}`, ...(extra.sticky ? { sticky: extra.sticky } : {}) };
+          const job = await harness.settled(await harness.add(prefix, 'page-extract', payload, { ...QUICK_RETRY, ...extra.opts }));
+          journal.jobs.push(job);
+          return job;
+        },
+        requests: async (hostPort, outcome) => metricValue(await registry.metrics(), 'floodgate_proxy_requests_total', { proxy: hostPort, outcome }) ?? 0,
+      };
+    }),
+});
 
 const endpointsOf = (list: ForwardProxy[]) => parseProxyList(list.map((proxy) => proxy.url).join(','), 'test');
 const exitOf = (job: Job) => (job.returnvalue as PageExtractResult | undefined)?.proxy;
 const countExits = (jobs: Job[]) => jobs.reduce((counts, job) => counts.set(exitOf(job) ?? 'none', (counts.get(exitOf(job) ?? 'none') ?? 0) + 1), new Map<string, number>());
 
 describe('page-extract through a proxy pool', () => {
-  it.each([
+  it.for<[string, boolean]>([
     ['absolute-form requests (http:// pages, the default)', false],
     ['CONNECT tunnels', true],
-  ])('spreads requests across all three exits under round-robin, and says which exit served each page: %s', async (_mode, tunnelHttp) => {
+  ])('spreads requests across all three exits under round-robin, and says which exit served each page: %s', async ([_mode, tunnelHttp], { site, proxies, startPageExtract }) => {
     const before = proxies.map((proxy) => [proxy.forwarded, proxy.tunnels]);
     const { extract } = startPageExtract(endpointsOf(proxies), { pool: { tunnelHttp } });
     const jobs = await Promise.all(Array.from({ length: 30 }, () => extract('/article')));
@@ -155,7 +151,7 @@ describe('page-extract through a proxy pool', () => {
     for (const count of counts.values()) expect(count).toBeGreaterThanOrEqual(8);
   });
 
-  it('keeps a sticky key on one exit', async () => {
+  it('keeps a sticky key on one exit', async ({ proxies, startPageExtract }) => {
     const { extract } = startPageExtract(endpointsOf(proxies));
     const stuck = await Promise.all(Array.from({ length: 12 }, () => extract('/article', { sticky: 'shop.example' })));
     expect(countExits(stuck).size).toBe(1);
@@ -163,7 +159,7 @@ describe('page-extract through a proxy pool', () => {
     expect(countExits(spread).size).toBeGreaterThan(1);
   });
 
-  it('cools a killed exit within a few requests, serves its jobs through the others, and uses it again once it is back', async () => {
+  it('cools a killed exit within a few requests, serves its jobs through the others, and uses it again once it is back', async ({ proxies, startPageExtract }) => {
     const concurrency = 4;
     // Tunnels: long-lived sockets through the proxy, all cut when it dies.
     const { extract, requests, pool } = startPageExtract(endpointsOf(proxies), { concurrency, pool: { tunnelHttp: true } });
@@ -189,7 +185,7 @@ describe('page-extract through a proxy pool', () => {
     expect(await requests(victim.hostPort, 'ok')).toBeGreaterThan(countExits(before).get(victim.hostPort) ?? 0);
   });
 
-  it('rests an exit that answers 407, and says so in the shared health', async () => {
+  it('rests an exit that answers 407, and says so in the shared health', async ({ harness, proxies, startPageExtract }) => {
     const [good] = endpointsOf([proxies[0]!]);
     const [refusing] = parseProxyList(proxies[2]!.url.replace(encodeURIComponent(PASSWORD), WRONG_PASSWORD), 'test');
     const { extract, requests, prefix } = startPageExtract([refusing!, good!], { concurrency: 2, pool: { cooldownBaseMs: 60_000, cooldownMaxMs: 60_000 } });
@@ -200,7 +196,7 @@ describe('page-extract through a proxy pool', () => {
     expect(status).toMatchObject({ state: 'cooling', lastError: 'proxy answered 407', url: `http://***:***@${refusing!.hostPort}` });
   });
 
-  it('rests an exit whose target answers 429, and tries the page through another exit', async () => {
+  it('rests an exit whose target answers 429, and tries the page through another exit', async ({ harness, blockingSite, proxies, startPageExtract }) => {
     const blockedPort = (blockingSite.address() as AddressInfo).port;
     const blocked = await startForwardProxy({ route: () => `127.0.0.1:${blockedPort}` });
     try {
@@ -217,7 +213,7 @@ describe('page-extract through a proxy pool', () => {
     }
   });
 
-  it('fails the attempts of a page that drips its body past the timeout, and cools none of the three exits that delivered it', async () => {
+  it('fails the attempts of a page that drips its body past the timeout, and cools none of the three exits that delivered it', async ({ harness, tarpitSite, proxies, startPageExtract }) => {
     const { extract, requests, prefix, pool } = startPageExtract(endpointsOf(proxies), { pool: { cooldownBaseMs: 60_000, cooldownMaxMs: 60_000 } });
     const url = `http://127.0.0.1:${(tarpitSite.address() as AddressInfo).port}/tarpit`;
     const jobs = await Promise.all(Array.from({ length: 6 }, () => extract('', { url, opts: { attempts: 1 } })));
@@ -235,7 +231,7 @@ describe('page-extract through a proxy pool', () => {
     ]);
   });
 
-  it('with every exit down, fails attempts with no_healthy_proxy, and completes once they return, without a tight loop', async () => {
+  it('with every exit down, fails attempts with no_healthy_proxy, and completes once they return, without a tight loop', async ({ harness, proxies, startPageExtract }) => {
     const backoffMs = 100;
     const { extract, prefix } = startPageExtract(endpointsOf(proxies), { concurrency: 4, pool: { cooldownBaseMs: 800, cooldownMaxMs: 800 } });
     await Promise.all(proxies.map((proxy) => proxy.stop()));
@@ -262,7 +258,7 @@ describe('page-extract through a proxy pool', () => {
     }
   });
 
-  it('applies SSRF rules to the target through a proxy, never to the proxy itself', async () => {
+  it('applies SSRF rules to the target through a proxy, never to the proxy itself', async ({ site, startPageExtract }) => {
     const sitePort = new URL(site.origin).port;
     const named = await startForwardProxy({ route: (authority) => authority.replace(/^[a-z.]+\.test:/, '127.0.0.1:') });
     try {
@@ -286,7 +282,7 @@ describe('page-extract through a proxy pool', () => {
 
   // Makes its own 407s, cool-downs and dead-exit errors, then searches everything this
   // file logged, finished and stored: it holds whichever tests ran before it, in any order.
-  it('never lets proxy credentials reach a log line, a job, or Redis', async () => {
+  it('never lets proxy credentials reach a log line, a job, or Redis', async ({ harness, proxies, journal, startPageExtract }) => {
     const dead = await startForwardProxy({ auth: { username: USER, password: PASSWORD } });
     await dead.stop();
     const [refusing] = parseProxyList(proxies[2]!.url.replace(encodeURIComponent(PASSWORD), WRONG_PASSWORD), 'test');
@@ -298,8 +294,8 @@ describe('page-extract through a proxy pool', () => {
     } finally {
       await dead.close();
     }
-    expect(logLines.some((line) => line.includes('proxy cooling down'))).toBe(true);
-    const everything = [...logLines, ...settledJobs.map((job) => inspect(job.toJSON(), { depth: 10 }))];
+    expect(journal.lines.some((line) => line.includes('proxy cooling down'))).toBe(true);
+    const everything = [...journal.lines, ...journal.jobs.map((job) => inspect(job.toJSON(), { depth: 10 }))];
     const redis = harness.connection;
     for (const key of await redis.keys('*')) {
       const type = await redis.type(key);
@@ -314,6 +310,32 @@ describe('page-extract through a proxy pool', () => {
     for (const secret of SECRETS) expect(text).not.toContain(secret);
   });
 });
+
+async function listen<S extends Server>(server: S): Promise<S> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+async function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+}
+
+/** Sends its headers at once, then a byte of body every 100 ms, never the end. */
+function startTarpit(): Promise<Server> {
+  const drips = new Set<NodeJS.Timeout>();
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' }).write('<p>');
+    const drip = setInterval(() => res.write('.'), 100);
+    drips.add(drip);
+    res.once('close', () => {
+      clearInterval(drip);
+      drips.delete(drip);
+    });
+  });
+  server.once('close', () => drips.forEach((drip) => clearInterval(drip)));
+  return listen(server);
+}
 
 /** A pino-shaped logger that keeps every line, formatted in full (errors with their causes). */
 function capturingLogger(lines: string[]): Logger {
