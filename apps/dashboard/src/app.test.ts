@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { partitionCounts } from '@floodgate/shared/queues';
-import { createLogger } from '@floodgate/shared/logger';
-import { createRedis, waitForRedis } from '@floodgate/shared/redis';
-import { startRedis, waitFor, type PrivateRedis } from '@floodgate/testkit';
-import { Worker, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import express from 'express';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { BOARD_PATH, createApp, createBoard, type DashboardDeps } from './app';
-import { closeQueues, createQueues, type DashboardQueues } from './queues';
+import { closeQueues, createQueues } from './queues';
 import { SessionCodec } from './session';
+import { dashboardTest, failComputeJobs, type DashboardStore } from './testing/dashboard-test';
 import { postLogin, recordingLogger, serve, sessionCookieOf, signIn, type LoggedLine, type Served } from './testing/serve';
 
 const admin = { user: 'admin', password: 'correct horse battery staple' };
@@ -28,57 +25,44 @@ interface BoardQueue {
   jobs: Array<{ id: string; name: string; data: unknown }>;
 }
 
-describe('the dashboard', () => {
-  const silent = createLogger({ name: 'dashboard-test', level: 'silent', pretty: false });
-  let redis: PrivateRedis;
-  let connection: Redis;
-  let queues: DashboardQueues;
-  let served: Served;
-  let lines: LoggedLine[];
+/** The dashboard for one test, served over its own store, where four compute jobs failed. */
+interface Dashboard extends DashboardStore {
+  served: Served;
+  /** What the app logged. */
+  lines: LoggedLine[];
   /** Failed compute jobs, made by a real worker whose handler throws. */
-  let failed: Job[];
-  let deps: DashboardDeps;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    connection = createRedis('producer', { url: redis.url, logger: silent });
-    await waitForRedis(connection);
-    const prefix = `{fg-test-${randomUUID()}}`;
-    queues = createQueues(connection, prefix);
-
-    const workerConnection = createRedis('worker', { url: redis.url, logger: silent });
-    const worker = new Worker('compute', () => Promise.reject(new Error('boom')), { connection: workerConnection, prefix });
-    try {
-      failed = await Promise.all([1, 2, 3, 4].map((n) => queues.compute.first.add('compute', { n, m: 1 }, { attempts: 1 })));
-      await waitFor(async () => (await queues.compute.first.getFailedCount()) === failed.length, { description: 'four failed compute jobs' });
-    } finally {
-      // Closed, so a retried job stays waiting and the test sees exactly what the dashboard did.
-      await worker.close();
-      workerConnection.disconnect();
-    }
-
-    const recording = recordingLogger();
-    lines = recording.lines;
-    // A generous throttle: these tests fail logins on purpose; the throttle has its own app below.
-    deps = { queues, redis: connection, prefix, admin, viewer, sessionSecret, logger: recording.logger, loginThrottle: { freeAttempts: 1_000 } };
-    served = await serve(createApp(deps));
-  });
-  afterAll(async () => {
-    await served?.close();
-    if (queues) await closeQueues(queues);
-    connection?.disconnect();
-    await redis?.stop();
-  });
-
-  const get = (path: string, cookie?: string) =>
-    fetch(`${served.url}${path}`, { headers: cookie === undefined ? {} : { cookie }, redirect: 'manual' });
+  failed: Job[];
+  /** What the app was made with, for a test that makes another. */
+  deps: DashboardDeps;
+  get(path: string, cookie?: string): Promise<Response>;
   /** An unsafe request as the dashboard's own page sends it: with its Origin. */
-  const put = (path: string, cookie?: string, headers: Record<string, string> = { origin: served.url }) =>
-    fetch(`${served.url}${path}`, { method: 'PUT', headers: { ...headers, ...(cookie ? { cookie } : {}) }, redirect: 'manual' });
-  const state = async (job: Job) => (await queues.compute.getJob(job.id ?? ''))?.getState() ?? 'removed';
+  put(path: string, cookie?: string, headers?: Record<string, string>): Promise<Response>;
+  /** A compute job's state now, `removed` once it is gone. */
+  state(job: Job): Promise<string>;
+}
 
+const test = dashboardTest.extend<{ dashboard: Dashboard }>({
+  dashboard: async ({ redis, store }, use) => {
+    // The worker is closed by then, so a retried job stays waiting and the test sees exactly what the dashboard did.
+    const failed = await failComputeJobs(redis, store, 4);
+    const { queues, connection, prefix } = store;
+    const recording = recordingLogger();
+    // A generous throttle: these tests fail logins on purpose; the throttle has its own app below.
+    const deps = { queues, redis: connection, prefix, admin, viewer, sessionSecret, logger: recording.logger, loginThrottle: { freeAttempts: 1_000 } };
+    const served = await serve(createApp(deps));
+    const get = (path: string, cookie?: string) =>
+      fetch(`${served.url}${path}`, { headers: cookie === undefined ? {} : { cookie }, redirect: 'manual' });
+    const put = (path: string, cookie?: string, headers: Record<string, string> = { origin: served.url }) =>
+      fetch(`${served.url}${path}`, { method: 'PUT', headers: { ...headers, ...(cookie ? { cookie } : {}) }, redirect: 'manual' });
+    const state = async (job: Job) => (await queues.compute.getJob(job.id ?? ''))?.getState() ?? 'removed';
+    await use({ ...store, served, lines: recording.lines, failed, deps, get, put, state });
+    await served.close();
+  },
+});
+
+describe('the dashboard', () => {
   describe('signed out', () => {
-    it('redirects pages to the login form, which brings the person back', async () => {
+    test('redirects pages to the login form, which brings the person back', async ({ dashboard: { get } }) => {
       for (const path of [`${BOARD_PATH}/queue/compute?status=failed`, STATIC_ASSET]) {
         const res = await get(path);
         expect(res.status, path).toBe(302);
@@ -92,7 +76,7 @@ describe('the dashboard', () => {
       }
     });
 
-    it('answers the JSON API, and every unsafe method, with 401 JSON', async () => {
+    test('answers the JSON API, and every unsafe method, with 401 JSON', async ({ dashboard: { get, put, queues } }) => {
       for (const res of [await get(`${API}/queues`), await put(`${API}/queues/compute/empty`), await put('/nope')]) {
         expect(res.status).toBe(401);
         expect(await res.json()).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
@@ -101,13 +85,13 @@ describe('the dashboard', () => {
       expect(await queues.compute.first.getFailedCount()).toBeGreaterThan(0);
     });
 
-    it('answers /healthz', async () => {
+    test('answers /healthz', async ({ dashboard: { get } }) => {
       const res = await get('/healthz');
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ status: 'ok' });
     });
 
-    it('serves a login form without any script, under a strict CSP', async () => {
+    test('serves a login form without any script, under a strict CSP', async ({ dashboard: { get } }) => {
       const res = await get('/login?next=%2Fadmin%2Fqueues%2Fqueue%2Fcompute');
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^text\/html/);
@@ -126,7 +110,7 @@ describe('the dashboard', () => {
   });
 
   describe('login', () => {
-    it('signs the admin in with a session cookie: HttpOnly, SameSite=Strict, Path=/, 8 hours', async () => {
+    test('signs the admin in with a session cookie: HttpOnly, SameSite=Strict, Path=/, 8 hours', async ({ dashboard: { served, lines, get } }) => {
       const res = await postLogin(served.url, { ...admin, next: `${BOARD_PATH}/queue/compute?status=failed` });
       expect(res.status).toBe(303);
       expect(res.headers.get('location')).toBe(`${BOARD_PATH}/queue/compute?status=failed`);
@@ -148,7 +132,7 @@ describe('the dashboard', () => {
       expect((await get('/login', cookie)).headers.get('location')).toBe(BOARD_PATH);
     });
 
-    it('never redirects off the board after a login', async () => {
+    test('never redirects off the board after a login', async ({ dashboard: { served } }) => {
       for (const next of ['//evil.example/', '/\\evil.example', 'https://evil.example/', '/admin/queues/../../x', '/admin/queues/%2e%2e/x', '/login', '/admin/queuesX']) {
         const res = await postLogin(served.url, { ...admin, next });
         expect(res.status, next).toBe(303);
@@ -156,7 +140,7 @@ describe('the dashboard', () => {
       }
     });
 
-    it('refuses a wrong user or password with 401, no cookie, and a log line without the password', async () => {
+    test('refuses a wrong user or password with 401, no cookie, and a log line without the password', async ({ dashboard: { served, lines } }) => {
       const attempts = [
         { user: admin.user, password: 'wrong' },
         { user: admin.user, password: `${admin.password} ` },
@@ -179,7 +163,7 @@ describe('the dashboard', () => {
       expect(empty.status).toBe(400);
     });
 
-    it('refuses tampered, foreign, expired and unknown-user session cookies', async () => {
+    test('refuses tampered, foreign, expired and unknown-user session cookies', async ({ dashboard: { served, get } }) => {
       const cookie = await signIn(served.url, viewer.user, viewer.password);
       const [name, token = ''] = cookie.split('=') as [string, string];
       const [version, payload = '', mac = ''] = token.split('.');
@@ -208,7 +192,7 @@ describe('the dashboard', () => {
       expect((await get(`${API}/queues`, `${name}=${real.issue('viewer', 'viewer').token}`)).status).toBe(200);
     });
 
-    it('logs out: the cookie is cleared, and refused even if replayed', async () => {
+    test('logs out: the cookie is cleared, and refused even if replayed', async ({ dashboard: { served, get } }) => {
       const cookie = await signIn(served.url, admin.user, admin.password);
       expect((await get(`${API}/queues`, cookie)).status).toBe(200);
       const page = await get('/logout', cookie);
@@ -225,7 +209,7 @@ describe('the dashboard', () => {
   });
 
   describe('roles', () => {
-    it('gives the viewer a read-only board and the admin a full one', async () => {
+    test('gives the viewer a read-only board and the admin a full one', async ({ dashboard: { served, get } }) => {
       const queuesAs = async (cookie: string) => {
         const res = await get(`${API}/queues?activeQueue=compute&status=failed&page=1`, cookie);
         expect(res.status).toBe(200);
@@ -246,7 +230,7 @@ describe('the dashboard', () => {
       expect(page).toContain('read-only');
     });
 
-    it('refuses every write of a viewer with 403 before Bull Board, while the admin retries and cleans', async () => {
+    test('refuses every write of a viewer with 403 before Bull Board, while the admin retries and cleans', async ({ dashboard: { served, failed, put, state, queues } }) => {
       const [toRetry, toClean] = failed as [Job, Job];
       const viewerCookie = await signIn(served.url, viewer.user, viewer.password);
       const writes = [
@@ -278,7 +262,7 @@ describe('the dashboard', () => {
       expect(await state(toClean)).toBe('removed');
     });
 
-    it('keeps Bull Board itself read-only for viewers, even without our guard in front', async () => {
+    test('keeps Bull Board itself read-only for viewers, even without our guard in front', async ({ dashboard: { queues, failed, state } }) => {
       // The viewer's board alone, as if viewerIsReadOnly were missing: Bull Board's readOnlyMode refuses on its own.
       const bare = express();
       bare.use(BOARD_PATH, createBoard(queues, 'viewer'));
@@ -300,7 +284,7 @@ describe('the dashboard', () => {
   });
 
   describe('partitions', () => {
-    it('lists each partition of a partitioned type as a queue of its own, with its jobs', async () => {
+    test('lists each partition of a partitioned type as a queue of its own, with its jobs', async ({ store: { connection } }) => {
       const partitioned = createQueues(connection, `{fg-test-${randomUUID()}}`, {
         partitions: { ...partitionCounts(), sentiment: 3 },
         open: { ...partitionCounts(), sentiment: 3 },
@@ -328,7 +312,7 @@ describe('the dashboard', () => {
   });
 
   describe('CSRF', () => {
-    it("refuses an unsafe request whose Origin (or Referer) is not this dashboard's host, signed in or not", async () => {
+    test("refuses an unsafe request whose Origin (or Referer) is not this dashboard's host, signed in or not", async ({ dashboard: { served, failed, get, put, state } }) => {
       const job = failed[3] as Job;
       const cookie = await signIn(served.url, admin.user, admin.password);
       const retry = `${API}/queues/compute/${job.id}/retry`;
@@ -364,7 +348,7 @@ describe('the dashboard', () => {
   });
 
   describe('security headers', () => {
-    it('sends helmet headers everywhere, and the board its own CSP', async () => {
+    test('sends helmet headers everywhere, and the board its own CSP', async ({ dashboard: { served, get } }) => {
       const cookie = await signIn(served.url, admin.user, admin.password);
       for (const res of [await get('/login'), await get(BOARD_PATH, cookie), await get(`${API}/queues`, cookie), await get(STATIC_ASSET, cookie)]) {
         expect(res.headers.get('x-content-type-options')).toBe('nosniff');
@@ -384,7 +368,7 @@ describe('the dashboard', () => {
       );
     });
 
-    it('with secure cookies: Secure, __Host- prefix, HSTS and upgrade-insecure-requests', async () => {
+    test('with secure cookies: Secure, __Host- prefix, HSTS and upgrade-insecure-requests', async ({ dashboard: { deps } }) => {
       const secure = await serve(createApp({ ...deps, secureCookies: true }));
       try {
         const res = await postLogin(secure.url, admin);
@@ -403,7 +387,7 @@ describe('the dashboard', () => {
   });
 
   describe('login throttle', () => {
-    it('makes an address wait after failed logins, answering 429 without checking the password', async () => {
+    test('makes an address wait after failed logins, answering 429 without checking the password', async ({ dashboard: { deps } }) => {
       const recording = recordingLogger();
       const throttled = await serve(createApp({ ...deps, logger: recording.logger, loginThrottle: { freeAttempts: 2, baseDelayMs: 60_000 } }));
       try {
@@ -425,7 +409,7 @@ describe('the dashboard', () => {
     });
   });
 
-  it('answers unknown routes with a JSON 404 once signed in', async () => {
+  test('answers unknown routes with a JSON 404 once signed in', async ({ dashboard: { served, get } }) => {
     const res = await get('/nope', await signIn(served.url, viewer.user, viewer.password));
     expect(res.status).toBe(404);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('route_not_found');

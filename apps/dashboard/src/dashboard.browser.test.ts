@@ -2,14 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createLogger } from '@floodgate/shared/logger';
-import { createRedis, waitForRedis } from '@floodgate/shared/redis';
-import { startRedis, waitFor, type PrivateRedis } from '@floodgate/testkit';
-import { Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@floodgate/testkit';
+import type { Job } from 'bullmq';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { describe, expect } from 'vitest';
 import { BOARD_PATH, createApp } from './app';
-import { closeQueues, createQueues, type DashboardQueues } from './queues';
+import type { DashboardQueues } from './queues';
+import { dashboardTest, startComputeWorker } from './testing/dashboard-test';
 import { serve, type Served } from './testing/serve';
 
 /**
@@ -28,53 +27,64 @@ const FAILURE = 'compute is failing on purpose';
 /** Every wait in a page is bounded by this. */
 const STEP_MS = 15_000;
 
-describe('the dashboard in a browser', () => {
-  const silent = createLogger({ name: 'dashboard-browser-test', level: 'silent', pretty: false });
-  let redis: PrivateRedis;
-  let connection: Redis;
-  let workerConnection: Redis;
-  let queues: DashboardQueues;
-  let worker: Worker;
-  let served: Served;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  let job: Job;
-  /** While true the compute worker fails every job. */
-  let failing = true;
+const silent = createLogger({ name: 'dashboard-browser-test', level: 'silent', pretty: false });
+
+/** The dashboard over one failed compute job, and the worker that failed it, for one test. */
+interface Board {
+  served: Served;
+  queues: DashboardQueues;
+  job: Job;
+  /** While `failing` is true the compute worker fails every job. */
+  compute: { failing: boolean };
+}
+
+/** A page of a browser context of the test's own, that reaches nothing but the test's dashboard. */
+interface Browsing {
+  page: Page;
   /** Content-Security-Policy violations the pages reported. */
-  const violations: string[] = [];
+  violations: string[];
   /** Requests the browser tried to send anywhere but the dashboard. */
-  const offsite: string[] = [];
+  offsite: string[];
+  /** Collects the CSP violations of the current page before it is left. */
+  collectViolations(): Promise<void>;
+  signInThroughTheForm(user: string, password: string, target: string): Promise<void>;
+}
 
-  beforeAll(async () => {
-    mkdirSync(outputDir, { recursive: true });
-    redis = await startRedis();
-    connection = createRedis('producer', { url: redis.url, logger: silent });
-    await waitForRedis(connection);
-    // The queues exactly as the dashboard opens them, under a prefix of this test's own.
-    const prefix = `{fg-browser-${randomUUID()}}`;
-    queues = createQueues(connection, prefix);
-    workerConnection = createRedis('worker', { url: redis.url, logger: silent });
-    worker = new Worker(
-      'compute',
-      async (current) => {
-        if (failing) throw new Error(FAILURE);
-        return { operations: (current.data as { n: number; m: number }).n, checksum: '00000000' };
-      },
-      { connection: workerConnection, prefix },
-    );
-    await worker.waitUntilReady();
+/** One chromium for the file (the expensive part); a dashboard, a worker and a browser context for each test. */
+const test = dashboardTest.extend<{ browser: Browser; board: Board; browsing: Browsing }>({
+  browser: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      mkdirSync(outputDir, { recursive: true });
+      const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-background-networking'], timeout: STEP_MS });
+      await use(browser);
+      await browser.close().catch(() => undefined);
+    },
+    { scope: 'file' },
+  ],
+  board: async ({ redis, store }, use) => {
+    const { queues, connection, prefix } = store;
+    const compute = { failing: true };
+    const computer = startComputeWorker(redis, store, async (current) => {
+      if (compute.failing) throw new Error(FAILURE);
+      return { operations: (current.data as { n: number; m: number }).n, checksum: '00000000' };
+    });
+    await computer.worker.waitUntilReady();
 
-    job = await queues.compute.first.add('compute', { n: 3, m: 5 }, { attempts: 1 });
+    const job = await queues.compute.first.add('compute', { n: 3, m: 5 }, { attempts: 1 });
     await waitFor(async () => (await job.getState()) === 'failed', { timeoutMs: STEP_MS, description: 'the compute job to fail' });
 
-    served = await serve(
+    const served = await serve(
       createApp({ queues, redis: connection, prefix, admin, viewer, sessionSecret: `browser-test-${randomUUID()}`, logger: silent, loginThrottle: { freeAttempts: 100 } }),
     );
-
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-background-networking'], timeout: STEP_MS });
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await use({ served, queues, job, compute });
+    await served.close();
+    await computer.close();
+  },
+  browsing: async ({ browser, board: { served } }, use) => {
+    const violations: string[] = [];
+    const offsite: string[] = [];
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     context.setDefaultTimeout(STEP_MS);
     context.setDefaultNavigationTimeout(STEP_MS);
     // Nothing leaves the machine: anything not for the dashboard is aborted (and noted).
@@ -94,36 +104,41 @@ describe('the dashboard in a browser', () => {
       scope.__violations = [];
       scope.document.addEventListener('securitypolicyviolation', (event) => scope.__violations.push(`${event.effectiveDirective} ${event.blockedURI}`));
     });
-    page = await context.newPage();
-  }, 60_000);
+    const page = await context.newPage();
+    await use({
+      page,
+      violations,
+      offsite,
+      async collectViolations() {
+        violations.push(...(await page.evaluate(() => (globalThis as unknown as { __violations?: string[] }).__violations ?? [])));
+      },
+      async signInThroughTheForm(user, password, target) {
+        await page.goto(`${served.url}${target}`);
+        // Signed out: the board sends the browser to the form, which will bring it back.
+        expect(new URL(page.url()).pathname).toBe('/login');
+        await page.locator('#user').fill(user);
+        await page.locator('#password').fill(password);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.waitForURL((url) => `${url.pathname}${url.search}` === target);
+      },
+    });
+    await context.close().catch(() => undefined);
+  },
+});
 
-  afterAll(async () => {
-    await context?.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await served?.close();
-    await worker?.close();
-    workerConnection?.disconnect();
-    if (queues) await closeQueues(queues);
-    connection?.disconnect();
-    await redis?.stop();
-  }, 30_000);
+/**
+ * Bull Board ran under the board's CSP: the only thing refused was the
+ * third-party font stylesheet its page links (refused on purpose), and the
+ * browser sent nothing off the machine.
+ */
+function expectOnlyTheFontRefused(violations: string[], offsite: string[]): void {
+  expect(violations.length).toBeGreaterThan(0);
+  for (const violation of violations) expect(violation).toMatch(/^style-src-elem https:\/\/fonts\.googleapis\.com\//);
+  expect(offsite).toEqual([]);
+}
 
-  /** Collects the CSP violations of the current page before it is left. */
-  async function collectViolations(): Promise<void> {
-    violations.push(...(await page.evaluate(() => (globalThis as unknown as { __violations?: string[] }).__violations ?? [])));
-  }
-
-  async function signInThroughTheForm(user: string, password: string, target: string): Promise<void> {
-    await page.goto(`${served.url}${target}`);
-    // Signed out: the board sends the browser to the form, which will bring it back.
-    expect(new URL(page.url()).pathname).toBe('/login');
-    await page.locator('#user').fill(user);
-    await page.locator('#password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((url) => `${url.pathname}${url.search}` === target);
-  }
-
-  it('shows a viewer the failed job, without a retry button, and the server refuses its retry', async () => {
+describe('the dashboard in a browser', () => {
+  test('shows a viewer the failed job, without a retry button, and the server refuses its retry', async ({ board: { served, job }, browsing: { page, violations, offsite, collectViolations, signInThroughTheForm } }) => {
     const jobPage = `${BOARD_PATH}/queue/compute/${job.id}`;
     await signInThroughTheForm(viewer.user, viewer.password, jobPage);
     await page.getByText(FAILURE).first().waitFor();
@@ -154,16 +169,20 @@ describe('the dashboard in a browser', () => {
     await page.getByText('You are signed out.').waitFor();
     // The cookie is gone: the API turns the browser away. (Not a fetch from the login page: its CSP allows none.)
     expect((await page.goto(`${served.url}${BOARD_PATH}/api/queues`))?.status()).toBe(401);
+
+    // The viewer's pages ran under the board's CSP as well.
+    expectOnlyTheFontRefused(violations, offsite);
   }, 60_000);
 
-  it("lets an admin retry the failed job with Bull Board's Retry button, and the worker completes it", async () => {
+  test("lets an admin retry the failed job with Bull Board's Retry button, and the worker completes it", async ({
+    board: { served, queues, job, compute },
+    browsing: { page, violations, offsite, collectViolations, signInThroughTheForm },
+  }) => {
     const failedView = `${BOARD_PATH}/queue/compute?status=failed`;
-    // The viewer signed out above (and that was checked); start clean even if that test failed half-way.
-    await context.clearCookies();
     await signInThroughTheForm(admin.user, admin.password, failedView);
     await page.getByText(FAILURE).first().waitFor();
 
-    failing = false;
+    compute.failing = false;
     // The job card's retry icon (the page's other one is "Retry all"); its tooltip says so.
     const retry = page.locator('button:has(svg.lucide-refresh-cw)').filter({ hasNotText: 'Retry all' });
     expect(await retry.count()).toBe(1);
@@ -186,10 +205,6 @@ describe('the dashboard in a browser', () => {
     await page.screenshot({ path: join(outputDir, 'dashboard-admin.png'), fullPage: true });
     await collectViolations();
 
-    // Bull Board ran under the board's CSP: the only thing refused was the
-    // third-party font stylesheet its page links (refused on purpose).
-    expect(violations.length).toBeGreaterThan(0);
-    for (const violation of violations) expect(violation).toMatch(/^style-src-elem https:\/\/fonts\.googleapis\.com\//);
-    expect(offsite).toEqual([]);
+    expectOnlyTheFontRefused(violations, offsite);
   }, 60_000);
 });

@@ -1,45 +1,39 @@
-import { createLogger, type Logger } from '@floodgate/shared/logger';
-import { createRedis, waitForRedis } from '@floodgate/shared/redis';
-import { startRedis, startTcpFaultProxy, waitFor, type PrivateRedis, type TcpFaultProxy } from '@floodgate/testkit';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedisMemoryGuard, type RedisMemoryGuard } from './redis-memory-guard';
+import type { Logger } from '@floodgate/shared/logger';
+import { waitFor } from '@floodgate/testkit';
+import { describe, expect } from 'vitest';
+import { redisConnectionsTestWith } from '../testing/redis-connections-test';
+import { startRedisMemoryGuard, type RedisMemoryGuard, type RedisMemoryGuardOptions } from './redis-memory-guard';
+
+/** The guard's warnings (warn is all it logs), kept for one test. */
+interface GuardLog {
+  logger: Logger;
+  readingsGivenUp(): string[];
+}
+
+/** An 8 MB Redis for the file; for each test, connections (the guard's through a fault proxy) and the guard it starts. */
+const test = redisConnectionsTestWith({ maxmemory: '8mb' }).extend<{ guardLog: GuardLog; startGuard: (options: Omit<RedisMemoryGuardOptions, 'redis' | 'logger'>) => RedisMemoryGuard }>({
+  // eslint-disable-next-line no-empty-pattern
+  guardLog: async ({}, use) => {
+    // On one node a reading given up shows nowhere but here, since the decision stays the last one.
+    // pino would write them to fd 1, out of the test's reach.
+    const warnings: string[] = [];
+    const logger = { warn: (_fields: unknown, msg: string) => void warnings.push(msg) } as unknown as Logger;
+    await use({ logger, readingsGivenUp: () => warnings.filter((msg) => msg === 'redis memory reading failed: keeping the last one') });
+  },
+  startGuard: async ({ proxied, guardLog }, use) => {
+    let guard: RedisMemoryGuard | undefined;
+    await use((options) => (guard = startRedisMemoryGuard({ ...options, redis: proxied, logger: guardLog.logger })));
+    guard?.stop();
+  },
+});
 
 describe('redis memory guard', () => {
-  let redis: PrivateRedis;
-  let proxy: TcpFaultProxy;
-  let connection: Redis;
-  let direct: Redis;
-  let guard: RedisMemoryGuard | undefined;
-  // The guard's warnings (warn is all it logs), kept: on one node a reading given up shows nowhere but
-  // here, since the decision stays the last one. pino would write them to fd 1, out of the test's reach.
-  const warnings: string[] = [];
-  const guardLogger = { warn: (_fields: unknown, msg: string) => void warnings.push(msg) } as unknown as Logger;
-  const logger = createLogger({ name: 'memory-guard-test', level: 'silent', pretty: false });
-  const readingsGivenUp = () => warnings.filter((msg) => msg === 'redis memory reading failed: keeping the last one');
-
-  beforeAll(async () => {
-    redis = await startRedis({ maxmemory: '8mb' });
-    proxy = await startTcpFaultProxy({ target: redis.url });
-    connection = createRedis('producer', { url: proxy.url, logger });
-    direct = createRedis('producer', { url: redis.url, logger });
-    await Promise.all([waitForRedis(connection), waitForRedis(direct)]);
-  });
-  afterAll(async () => {
-    guard?.stop();
-    proxy?.resume();
-    connection?.disconnect();
-    direct?.disconnect();
-    await proxy?.close();
-    await redis?.stop();
-  });
-
-  it('gives up an INFO that gets no answer (keeping the last decision), and samples again once Redis answers', async () => {
+  test('gives up an INFO that gets no answer (keeping the last decision), and samples again once Redis answers', async ({ direct, proxy, startGuard, guardLog: { readingsGivenUp } }) => {
     // Fill Redis past the high mark first: a decision to shed is what shows the guard has a reading.
     const ballast = 'x'.repeat(100_000);
     for (let i = 0; i < 45; i++) await direct.set(`ballast:${i}`, ballast);
-    guard = startRedisMemoryGuard({ redis: connection, high: 0.5, low: 0.4, intervalMs: 50, deadlineMs: 300, logger: guardLogger });
-    await waitFor(() => guard?.fullPrimaryFor(undefined) !== undefined, { description: 'the guard to see Redis full' });
+    const guard = startGuard({ high: 0.5, low: 0.4, intervalMs: 50, deadlineMs: 300 });
+    await waitFor(() => guard.fullPrimaryFor(undefined) !== undefined, { description: 'the guard to see Redis full' });
     const full = guard.fullPrimaryFor(undefined)!;
     expect(full.maxBytes).toBe(8 * 1024 * 1024);
     expect(full.usedBytes / full.maxBytes).toBeGreaterThanOrEqual(0.5);
@@ -53,6 +47,6 @@ describe('redis memory guard', () => {
     // Empty Redis below the low mark while the guard's connection is stalled; then let it through.
     for (let i = 0; i < 45; i++) await direct.del(`ballast:${i}`);
     proxy.resume();
-    await waitFor(() => guard?.fullPrimaryFor(undefined) === undefined, { description: 'the guard to see Redis emptied' });
+    await waitFor(() => guard.fullPrimaryFor(undefined) === undefined, { description: 'the guard to see Redis emptied' });
   });
 });

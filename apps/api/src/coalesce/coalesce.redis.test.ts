@@ -1,12 +1,10 @@
 import { newJobId } from '@floodgate/shared/queues';
-import { createLogger } from '@floodgate/shared/logger';
-import { createRedis, waitForRedis } from '@floodgate/shared/redis';
-import { startRedis, type PrivateRedis } from '@floodgate/testkit';
 import type { Job, JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { createClientRateLimiter } from '../admission/client-rate-limiter';
-import { closeQueues, createQueues, type JobQueues } from '../redis/queues';
+import type { JobQueues } from '../redis/queues';
+import { queuesOn, redisConnectionsTest } from '../testing/redis-connections-test';
 import { createJobAdder, type Added } from './job-adder';
 
 /** Job options with a fresh API-assigned id, as the pipeline gives every job. */
@@ -24,24 +22,16 @@ async function calls(redis: Redis, command: string): Promise<number> {
   return Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
 }
 
-describe('coalescing against Redis', () => {
-  let server: PrivateRedis;
-  let redis: Redis;
-  let queues: JobQueues;
-  beforeAll(async () => {
-    server = await startRedis();
-    redis = createRedis('producer', { url: server.url, logger: createLogger({ name: 'test', level: 'silent', pretty: false }) });
-    await waitForRedis(redis);
-    queues = createQueues(redis, '{coalesce-test}');
-    await queues.sentiment.waitUntilReady();
-  });
-  afterAll(async () => {
-    await closeQueues(queues);
-    redis.disconnect();
-    await server?.stop();
-  });
+/**
+ * The file's server, and for each test a connection of its own (some patch its
+ * `pipeline` to count round trips) with the queues under a prefix of its own.
+ */
+const test = redisConnectionsTest.extend<{ queues: JobQueues }>({
+  queues: ({ direct, prefix }, use) => queuesOn(direct, prefix, use),
+});
 
-  it('tells an idempotent add resent by ioredis (the same call, its answer lost) that it added the job; another request that it was asked before', async () => {
+describe('coalescing against Redis', () => {
+  test('tells an idempotent add resent by ioredis (the same call, its answer lost) that it added the job; another request that it was asked before', async ({ direct: redis, queues }) => {
     const adder = createJobAdder(queues, redis);
     const record = { digest: 'd1', owner: 'caller-a', ttlSeconds: 60, nonce: 'request-1' };
     const item = { data: { text: 'once' }, opts: withId(), record };
@@ -53,7 +43,7 @@ describe('coalescing against Redis', () => {
     expect(await queues.sentiment.getJobCounts('waiting')).toMatchObject({ waiting: 1 });
   });
 
-  it('adds the jobs of one turn in one pipeline (one round trip), each with its own id, data and options', async () => {
+  test('adds the jobs of one turn in one pipeline (one round trip), each with its own id, data and options', async ({ direct: redis, queues }) => {
     // The real connection, with its pipelines counted.
     let pipelines = 0;
     const pipeline = redis.pipeline.bind(redis);
@@ -75,7 +65,7 @@ describe('coalescing against Redis', () => {
     }
   });
 
-  it("gives each job of a batch its own outcome: one bad job fails alone", async () => {
+  test("gives each job of a batch its own outcome: one bad job fails alone", async ({ direct: redis, queues }) => {
     const adder = createJobAdder(queues, redis);
     const outcomes = await Promise.allSettled([
       adder.add('sentiment', { data: { text: 'first' }, opts: withId() }),
@@ -88,7 +78,7 @@ describe('coalescing against Redis', () => {
     expect((await queues.sentiment.getJob(String(third.id)))?.data).toEqual({ text: 'third' });
   });
 
-  it('adds a bulk of jobs in slices of one pipeline each, every job in order with its own outcome', async () => {
+  test('adds a bulk of jobs in slices of one pipeline each, every job in order with its own outcome', async ({ direct: redis, queues }) => {
     let pipelines = 0;
     const pipeline = redis.pipeline.bind(redis);
     redis.pipeline = ((...args: Parameters<typeof pipeline>) => (pipelines++, pipeline(...args))) as typeof redis.pipeline;
@@ -111,7 +101,7 @@ describe('coalescing against Redis', () => {
     }
   });
 
-  it('makes one job of an add sent twice under one id (a resend is a no-op)', async () => {
+  test('makes one job of an add sent twice under one id (a resend is a no-op)', async ({ direct: redis, queues }) => {
     const adder = createJobAdder(queues, redis);
     const opts = withId();
     const [first, second] = await Promise.all([adder.add('sentiment', { data: { text: 'once' }, opts }), adder.add('sentiment', { data: { text: 'twice?' }, opts })]);
@@ -123,8 +113,8 @@ describe('coalescing against Redis', () => {
     expect(ids.filter((id) => id === opts.jobId)).toHaveLength(1);
   });
 
-  it('takes one rate-limit round trip for a turn of single jobs, letting the first ones through', async () => {
-    const limiter = createClientRateLimiter(redis, '{coalesce-test}', { sentiment: 3, compute: 3, 'page-extract': 3 });
+  test('takes one rate-limit round trip for a turn of single jobs, letting the first ones through', async ({ direct: redis, prefix }) => {
+    const limiter = createClientRateLimiter(redis, prefix, { sentiment: 3, compute: 3, 'page-extract': 3 });
     const before = await calls(redis, 'evalsha') + (await calls(redis, 'eval'));
     const decisions = await Promise.all(Array.from({ length: 10 }, () => limiter.takeOne('sentiment', '10.0.0.1')));
     expect((await calls(redis, 'evalsha')) + (await calls(redis, 'eval')) - before).toBe(1);

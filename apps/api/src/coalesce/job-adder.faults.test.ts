@@ -1,48 +1,23 @@
 import { newJobId } from '@floodgate/shared/queues';
-import { createLogger } from '@floodgate/shared/logger';
-import { createRedis, waitForRedis } from '@floodgate/shared/redis';
-import { startRedis, startTcpFaultProxy, waitFor, type PrivateRedis, type TcpFaultProxy } from '@floodgate/testkit';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '@floodgate/testkit';
+import { describe, expect } from 'vitest';
 import type { HttpError } from '../errors';
-import { closeQueues, createQueues, type JobQueues } from '../redis/queues';
+import type { JobQueues } from '../redis/queues';
+import { queuesOn, redisConnectionsTest } from '../testing/redis-connections-test';
 import { createJobAdder } from './job-adder';
-
-const PREFIX = '{adder-faults}';
-const logger = createLogger({ name: 'test', level: 'silent', pretty: false });
 
 /**
  * The producer connection goes through a loopback fault proxy; Redis is
  * checked on a direct connection. Each fault: what the adder answers, and
- * what Redis holds afterwards.
+ * what Redis holds afterwards. Each test has a proxy, connections and queues
+ * of its own (on the file's server), so the fault it makes ends with it.
  */
-describe('adding jobs while the connection fails', () => {
-  let server: PrivateRedis;
-  let proxy: TcpFaultProxy;
-  let redis: Redis;
-  let direct: Redis;
-  let queues: JobQueues;
-  beforeAll(async () => {
-    server = await startRedis();
-    proxy = await startTcpFaultProxy({ target: server.url });
-    redis = createRedis('producer', { url: proxy.url, logger });
-    direct = createRedis('producer', { url: server.url, logger });
-    await Promise.all([waitForRedis(redis), waitForRedis(direct)]);
-    queues = createQueues(redis, PREFIX);
-    await queues.compute.waitUntilReady();
-  });
-  afterAll(async () => {
-    await closeQueues(queues);
-    redis.disconnect();
-    direct.disconnect();
-    await proxy?.close();
-    await server?.stop();
-  });
-  beforeEach(async () => {
-    proxy.resume();
-    await waitFor(() => redis.status === 'ready' || undefined, { description: 'the producer connection back' });
-  });
+const test = redisConnectionsTest.extend<{ queues: JobQueues; storedCopies: (id: string) => Promise<number> }>({
+  queues: ({ proxied, prefix }, use) => queuesOn(proxied, prefix, use),
+  storedCopies: ({ direct, prefix }, use) => use(async (id) => (await direct.keys(`${prefix}:compute:${id}`)).length),
+});
 
+describe('adding jobs while the connection fails', () => {
   const rejection = async (promise: Promise<unknown>) => {
     const outcome = await promise.then(
       () => undefined,
@@ -51,9 +26,8 @@ describe('adding jobs while the connection fails', () => {
     expect(outcome, 'the add was expected to fail').toBeDefined();
     return outcome as HttpError;
   };
-  const storedCopies = async (id: string) => (await direct.keys(`${PREFIX}:compute:${id}`)).length;
 
-  it('a lost reply: enqueue_outcome_unknown naming the job, which Redis holds once (the add is not resent)', async () => {
+  test('a lost reply: enqueue_outcome_unknown naming the job, which Redis holds once (the add is not resent)', async ({ queues, proxied: redis, proxy, direct, storedCopies, prefix }) => {
     const adder = createJobAdder(queues, redis);
     const id = newJobId();
     const cut = proxy.loseReplyTo(id);
@@ -64,11 +38,11 @@ describe('adding jobs while the connection fails', () => {
     expect(err.details).toMatchObject({ id, type: 'compute' });
     await waitFor(() => redis.status === 'ready' || undefined);
     expect(await storedCopies(id)).toBe(1);
-    expect(await direct.lrange(`${PREFIX}:compute:wait`, 0, -1)).toEqual(expect.arrayContaining([id]));
-    expect((await direct.lrange(`${PREFIX}:compute:wait`, 0, -1)).filter((x) => x === id)).toHaveLength(1);
+    expect(await direct.lrange(`${prefix}:compute:wait`, 0, -1)).toEqual(expect.arrayContaining([id]));
+    expect((await direct.lrange(`${prefix}:compute:wait`, 0, -1)).filter((x) => x === id)).toHaveLength(1);
   });
 
-  it('a batch cut halfway: every job of it is enqueue_outcome_unknown with its own id', async () => {
+  test('a batch cut halfway: every job of it is enqueue_outcome_unknown with its own id', async ({ queues, proxied: redis, proxy }) => {
     const adder = createJobAdder(queues, redis);
     const ids = [newJobId(), newJobId(), newJobId()];
     const cut = proxy.dropAfterClientBytes(5, { after: ids[1] });
@@ -78,7 +52,7 @@ describe('adding jobs while the connection fails', () => {
     expect(errors.map((e) => (e.details as { id: string }).id)).toEqual(ids);
   });
 
-  it('a connection that goes silent past the deadline: enqueue_outcome_unknown, never a hang', async () => {
+  test('a connection that goes silent past the deadline: enqueue_outcome_unknown, never a hang', async ({ queues, proxied: redis, proxy }) => {
     const adder = createJobAdder(queues, redis, { deadlineMs: 300 });
     const id = newJobId();
     proxy.stall();
@@ -87,7 +61,7 @@ describe('adding jobs while the connection fails', () => {
     expect(err.details).toMatchObject({ id });
   });
 
-  it('no connection at all: redis_unavailable, and nothing is stored', async () => {
+  test('no connection at all: redis_unavailable, and nothing is stored', async ({ queues, proxied: redis, proxy, storedCopies }) => {
     const adder = createJobAdder(queues, redis);
     await proxy.refuseNew();
     proxy.reset();

@@ -1,25 +1,20 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { freePort, startRedis, type PrivateRedis } from '@floodgate/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '@floodgate/testkit';
+import { redisTestWith } from '@floodgate/testkit/fixtures';
+import { describe, expect } from 'vitest';
 
 /** The built API (`pnpm run build` first, as `npm test` does), started as pm2 would. */
 const API_ENTRY = join(__dirname, '..', '..', 'dist', 'index.js');
+/** A Redis with the append-only file on (REDIS_ACK_FSYNC asks for it). */
+const test = redisTestWith({ appendonly: true });
 
 describe('REDIS_ACK_FSYNC at start', () => {
-  let redis: PrivateRedis;
-  beforeAll(async () => {
-    redis = await startRedis({ appendonly: true });
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
-
-  it('the API refuses to start, with a message naming WAITAOF and Redis 7.2, on a Redis without WAITAOF', { timeout: 60_000 }, async (ctx) => {
+  test('the API refuses to start, with a message naming WAITAOF and Redis 7.2, on a Redis without WAITAOF', { timeout: 60_000 }, async ({ redis, skip }) => {
     const [major, minor] = await redisServerVersion();
     // A redis-server 7.2+ has WAITAOF and would start: this test does not apply there (Debian 12 ships 7.0), and says so.
-    if (major > 7 || (major === 7 && minor >= 2)) ctx.skip();
+    if (major > 7 || (major === 7 && minor >= 2)) skip();
     const child = spawn(process.execPath, [API_ENTRY], {
       env: {
         ...process.env,

@@ -1,61 +1,44 @@
-import { randomUUID } from 'node:crypto';
 import { fairPartition } from '@floodgate/shared/fairness';
 import { createLogger } from '@floodgate/shared/logger';
-import { createRedis, heartbeatKey, waitForRedis } from '@floodgate/shared/redis';
+import { heartbeatKey } from '@floodgate/shared/redis';
 import { writeHeartbeat, type WorkerHeartbeat } from '@floodgate/shared/workers';
-import { startRedis, waitFor, type PrivateRedis } from '@floodgate/testkit';
-import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@floodgate/testkit';
+import { describe, expect } from 'vitest';
 import { createApp, OVERVIEW_PATH } from '../app';
-import { closeQueues, createQueues, type DashboardQueues } from '../queues';
+import { dashboardTest, failComputeJobs, type DashboardStore } from '../testing/dashboard-test';
 import { serve, signIn, type Served } from '../testing/serve';
 
 const admin = { user: 'admin', password: 'correct horse battery staple' };
 const viewer = { user: 'viewer', password: 'just looking, thank you' };
 const API = `${OVERVIEW_PATH}/api`;
+const silent = createLogger({ name: 'overview-test', level: 'silent', pretty: false });
+
+/** A dashboard over three failed compute jobs, for one test, with the admin and the viewer signed in. */
+interface Overview extends DashboardStore {
+  served: Served;
+  adminCookie: string;
+  viewerCookie: string;
+  get(path: string, cookie?: string): Promise<Response>;
+  post(path: string, cookie: string, headers?: Record<string, string>): Promise<Response>;
+}
+
+const test = dashboardTest.extend<{ overview: Overview }>({
+  overview: async ({ redis, store }, use) => {
+    await failComputeJobs(redis, store, 3);
+    const { queues, connection, prefix } = store;
+    const served = await serve(createApp({ queues, redis: connection, prefix, admin, viewer, sessionSecret: 'a session secret of well over thirty-two characters', logger: silent }));
+    const adminCookie = await signIn(served.url, admin.user, admin.password);
+    const viewerCookie = await signIn(served.url, viewer.user, viewer.password);
+    const get = (path: string, cookie?: string) => fetch(`${served.url}${path}`, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
+    const post = (path: string, cookie: string, headers: Record<string, string> = { origin: served.url }) =>
+      fetch(`${served.url}${path}`, { method: 'POST', headers: { ...headers, cookie }, redirect: 'manual' });
+    await use({ ...store, served, adminCookie, viewerCookie, get, post });
+    await served.close();
+  },
+});
 
 describe('the overview routes', () => {
-  const silent = createLogger({ name: 'overview-test', level: 'silent', pretty: false });
-  let redis: PrivateRedis;
-  let connection: Redis;
-  let queues: DashboardQueues;
-  let served: Served;
-  let prefix: string;
-  let adminCookie: string;
-  let viewerCookie: string;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    connection = createRedis('producer', { url: redis.url, logger: silent });
-    await waitForRedis(connection);
-    prefix = `{fg-overview-${randomUUID()}}`;
-    queues = createQueues(connection, prefix);
-    const workerConnection = createRedis('worker', { url: redis.url, logger: silent });
-    const worker = new Worker('compute', () => Promise.reject(new Error('boom')), { connection: workerConnection, prefix });
-    try {
-      await Promise.all([1, 2, 3].map((n) => queues.compute.first.add('compute', { n, m: 1 }, { attempts: 1 })));
-      await waitFor(async () => (await queues.compute.first.getFailedCount()) === 3, { description: 'three failed compute jobs' });
-    } finally {
-      await worker.close();
-      workerConnection.disconnect();
-    }
-    served = await serve(createApp({ queues, redis: connection, prefix, admin, viewer, sessionSecret: 'a session secret of well over thirty-two characters', logger: silent }));
-    adminCookie = await signIn(served.url, admin.user, admin.password);
-    viewerCookie = await signIn(served.url, viewer.user, viewer.password);
-  });
-  afterAll(async () => {
-    await served?.close();
-    if (queues) await closeQueues(queues);
-    connection?.disconnect();
-    await redis?.stop();
-  });
-
-  const get = (path: string, cookie?: string) => fetch(`${served.url}${path}`, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
-  const post = (path: string, cookie: string, headers: Record<string, string> = { origin: served.url }) =>
-    fetch(`${served.url}${path}`, { method: 'POST', headers: { ...headers, cookie }, redirect: 'manual' });
-
-  it('sends a signed-out page to the login form (and back), and answers its API 401', async () => {
+  test('sends a signed-out page to the login form (and back), and answers its API 401', async ({ overview: { get } }) => {
     const page = await get(OVERVIEW_PATH);
     expect(page.status).toBe(302);
     expect(page.headers.get('location')).toBe(`/login?next=${encodeURIComponent(OVERVIEW_PATH)}`);
@@ -64,7 +47,7 @@ describe('the overview routes', () => {
     expect(((await data.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
   });
 
-  it('serves the page under a strict CSP, uPlot from its package, and nothing else of the package', async () => {
+  test('serves the page under a strict CSP, uPlot from its package, and nothing else of the package', async ({ overview: { get, viewerCookie } }) => {
     const page = await get(OVERVIEW_PATH, viewerCookie);
     expect(page.status).toBe(200);
     const csp = page.headers.get('content-security-policy') ?? '';
@@ -81,7 +64,7 @@ describe('the overview routes', () => {
     expect((await get(`${OVERVIEW_PATH}/assets/uplot/uPlot.iife.min.js`)).status).toBe(302);
   });
 
-  it('gives the data of a window, and refuses an unknown window', async () => {
+  test('gives the data of a window, and refuses an unknown window', async ({ overview: { get, viewerCookie } }) => {
     const res = await get(`${API}/data?window=1h`, viewerCookie);
     const body = (await res.json()) as { role: string; times: number[]; types: Array<{ type: string; counts: { failed: number } }> };
     expect(body.role).toBe('viewer');
@@ -90,7 +73,7 @@ describe('the overview routes', () => {
     expect((await get(`${API}/data?window=7d`, viewerCookie)).status).toBe(400);
   });
 
-  it('lists a worker that stops beating as gone, not dropped', async () => {
+  test('lists a worker that stops beating as gone, not dropped', async ({ overview: { get, viewerCookie, connection, prefix } }) => {
     const beat: WorkerHeartbeat = {
       id: 'test-host:4242',
       host: 'test-host',
@@ -114,7 +97,7 @@ describe('the overview routes', () => {
     expect(await workers()).toEqual([expect.objectContaining({ id: beat.id, alive: false, pid: 4242 })]);
   });
 
-  it('answers many polls from one listing of the workers', async () => {
+  test('answers many polls from one listing of the workers', async ({ overview: { get, viewerCookie, connection } }) => {
     const scans = async () => Number(/cmdstat_scan:calls=(\d+)/.exec(await connection.info('commandstats'))?.[1] ?? 0);
     const before = await scans();
     const polls = await Promise.all(Array.from({ length: 10 }, () => get(`${API}/data`, viewerCookie)));
@@ -123,7 +106,7 @@ describe('the overview routes', () => {
     expect((await scans()) - before).toBeLessThanOrEqual(2);
   });
 
-  it('refuses every action to the viewer (403) and to a cross-site request (CSRF), changing nothing', async () => {
+  test('refuses every action to the viewer (403) and to a cross-site request (CSRF), changing nothing', async ({ overview: { post, adminCookie, viewerCookie, queues } }) => {
     for (const action of ['pause', 'resume', 'retry-failed']) {
       const res = await post(`${API}/queues/compute/${action}`, viewerCookie);
       expect(res.status, action).toBe(403);
@@ -136,7 +119,7 @@ describe('the overview routes', () => {
     expect(await queues.compute.first.getFailedCount()).toBe(3);
   });
 
-  it("lets the admin retry a type's failed jobs, bounded, and says how many", async () => {
+  test("lets the admin retry a type's failed jobs, bounded, and says how many", async ({ overview: { post, adminCookie, queues } }) => {
     const res = await post(`${API}/queues/compute/retry-failed`, adminCookie);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ type: 'compute', retried: 3, stillFailed: 0 });
@@ -145,7 +128,7 @@ describe('the overview routes', () => {
     expect((await post(`${API}/queues/compute/obliterate`, adminCookie)).status).toBe(404);
   });
 
-  it("shows the busiest tenants of each type and lets the admin (only) pause and resume one", async () => {
+  test("shows the busiest tenants of each type and lets the admin (only) pause and resume one", async ({ overview: { get, post, adminCookie, viewerCookie, connection, queues } }) => {
     const fair = fairPartition(connection, queues.sentiment.first);
     for (let n = 0; n < 3; n++) {
       await fair.add({
@@ -175,7 +158,7 @@ describe('the overview routes', () => {
     expect((await post(`${API}/queues/sentiment/tenants/nobody/pause`, adminCookie)).status).toBe(400);
   });
 
-  it('searches with the API rules: finds by payload, refuses a hostile q', async () => {
+  test('searches with the API rules: finds by payload, refuses a hostile q', async ({ overview: { get, viewerCookie } }) => {
     const found = await get(`${API}/search?type=compute&q=n:2`, viewerCookie);
     expect(((await found.json()) as { jobs: Array<{ data: unknown }> }).jobs.map((job) => job.data)).toEqual([{ n: 2, m: 1 }]);
     const bomb = await get(`${API}/search?type=compute&q=${encodeURIComponent('n:(1+)+$')}`, viewerCookie);
