@@ -1,10 +1,10 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { queueIdentity } from '@floodgate/shared/queues';
+import { oncePerFile } from '@floodgate/testkit/fixtures';
 import { metricValue, waitFor } from '@floodgate/testkit';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { serveFixturePage } from './fixture-page';
 import { startPm2Stack, type Pm2Stack } from './pm2-stack';
 
 interface JobView {
@@ -16,90 +16,106 @@ interface JobView {
   processedBy?: string | null;
 }
 
+/** Starting the stack under pm2 takes a while; the test that starts it waits for it. */
+const STARTS_STACK_MS = 180_000;
+const TYPES = ['sentiment', 'page-extract', 'compute'] as const;
+
+/**
+ * One stack for the file, started by the first test that asks (tests change the
+ * worker count, so each scales to what it needs first), and a loopback page for
+ * page-extract, which SSRF protection would refuse without the stack's opt-in.
+ */
+const test = it.extend<{ stack: Pm2Stack; pageUrl: string }>({
+  stack: oncePerFile(() => startPm2Stack({ API_INSTANCES: '2', WORKER_INSTANCES: '1', PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: 'true' })),
+  pageUrl: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const page = await serveFixturePage(
+        '<html><head><title>Fixture</title><meta name="description" content="A local page"></head><body><p>Hello from the fixture.</p><a href="/next">next</a></body></html>',
+      );
+      await use(`${page.origin}/page`);
+      await page.stop();
+    },
+    { scope: 'file' },
+  ],
+});
+
+const enqueue = async (stack: Pm2Stack, type: string, payload: unknown): Promise<string> => {
+  const res = await fetch(`${stack.apiUrl}/v1/jobs/${type}`, {
+    method: 'POST',
+    headers: { ...stack.apiHeaders, 'content-type': 'application/json' },
+    body: JSON.stringify({ payload }),
+  });
+  expect(res.status).toBe(202);
+  return ((await res.json()) as { id: string }).id;
+};
+
+const finished = (stack: Pm2Stack, type: string, id: string) =>
+  waitFor(
+    async () => {
+      const view = (await (await fetch(`${stack.apiUrl}/v1/jobs/${type}/${id}`, { headers: stack.apiHeaders })).json()) as JobView;
+      return view.state === 'completed' || view.state === 'failed' ? view : undefined;
+    },
+    { timeoutMs: 30_000, description: `${type} job ${id} to finish` },
+  );
+
+const onlineWorkerPids = async (stack: Pm2Stack) => (await stack.processes()).filter((p) => p.name === 'worker' && p.status === 'online').map((p) => p.pid);
+
+/** Scales the workers to `count` with the pm2 CLI (pm2 refuses a scale to the count it has) and waits for them online. */
+async function scaleWorkers(stack: Pm2Stack, count: number): Promise<void> {
+  if ((await stack.processes()).filter((p) => p.name === 'worker').length !== count) await stack.pm2('scale', 'worker', String(count));
+  await waitFor(async () => (await onlineWorkerPids(stack)).length === count, { timeoutMs: 60_000, description: `${count} workers online` });
+}
+
+/** The metrics of every worker process that serves them (a scaled app's process N listens on base + N, up to 4). */
+const workerMetrics = async (stack: Pm2Stack): Promise<string[]> =>
+  (await Promise.all([0, 1, 2, 3].map(async (n) => (await fetch(stack.workerMetricsUrl(n)).catch(() => undefined))?.text()))).filter((text) => text !== undefined);
+
+/** Jobs of `type` completed, summed over every worker process's metrics. */
+const completedByWorkers = async (stack: Pm2Stack, type: string) =>
+  (await workerMetrics(stack)).reduce((sum, text) => sum + (metricValue(text, 'floodgate_job_duration_seconds_count', { app: 'worker', type, status: 'completed' }) ?? 0), 0);
+
 describe('the whole stack under pm2', () => {
-  let stack: Pm2Stack;
-  let fixture: Server;
-  let fixtureUrl: string;
-
-  beforeAll(async () => {
-    fixture = createServer((_req, res) => {
-      res.setHeader('content-type', 'text/html; charset=utf-8');
-      res.end('<html><head><title>Fixture</title><meta name="description" content="A local page"></head>' +
-        '<body><p>Hello from the fixture.</p><a href="/next">next</a></body></html>');
-    });
-    await new Promise<void>((resolve) => fixture.listen(0, '127.0.0.1', resolve));
-    fixtureUrl = `http://127.0.0.1:${(fixture.address() as AddressInfo).port}/page`;
-    // The fixture lives on loopback, which SSRF protection refuses by default.
-    stack = await startPm2Stack({
-      API_INSTANCES: '2',
-      WORKER_INSTANCES: '1',
-      PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: 'true',
-    });
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-    await new Promise((resolve) => fixture?.close(resolve));
-  });
-
-  const enqueue = async (type: string, payload: unknown): Promise<string> => {
-    const res = await fetch(`${stack.apiUrl}/v1/jobs/${type}`, {
-      method: 'POST',
-      headers: { ...stack.apiHeaders, 'content-type': 'application/json' },
-      body: JSON.stringify({ payload }),
-    });
-    expect(res.status).toBe(202);
-    return ((await res.json()) as { id: string }).id;
-  };
-
-  const finished = (type: string, id: string) =>
-    waitFor(
-      async () => {
-        const view = (await (await fetch(`${stack.apiUrl}/v1/jobs/${type}/${id}`, { headers: stack.apiHeaders })).json()) as JobView;
-        return view.state === 'completed' || view.state === 'failed' ? view : undefined;
-      },
-      { timeoutMs: 30_000, description: `${type} job ${id} to finish` },
-    );
-
-  it('runs every job type end to end over HTTP', async () => {
+  test('runs every job type end to end over HTTP', async ({ stack, pageUrl }) => {
     const ids = {
-      sentiment: await enqueue('sentiment', { text: 'What a wonderful, happy day' }),
-      'page-extract': await enqueue('page-extract', { url: fixtureUrl }),
-      compute: await enqueue('compute', { n: 5, m: 1_000 }),
+      sentiment: await enqueue(stack, 'sentiment', { text: 'What a wonderful, happy day' }),
+      'page-extract': await enqueue(stack, 'page-extract', { url: pageUrl }),
+      compute: await enqueue(stack, 'compute', { n: 5, m: 1_000 }),
     };
-    const sentiment = await finished('sentiment', ids.sentiment);
+    const sentiment = await finished(stack, 'sentiment', ids.sentiment);
     expect(sentiment).toMatchObject({ state: 'completed', result: { positive: expect.arrayContaining(['wonderful', 'happy']) } });
     expect((sentiment.result as { score: number }).score).toBeGreaterThan(0);
-    const page = await finished('page-extract', ids['page-extract']);
+    const page = await finished(stack, 'page-extract', ids['page-extract']);
     expect(page).toMatchObject({
       state: 'completed',
-      result: { status: 200, title: 'Fixture', description: 'A local page', links: [fixtureUrl.replace('/page', '/next')] },
+      result: { status: 200, title: 'Fixture', description: 'A local page', links: [pageUrl.replace('/page', '/next')] },
     });
-    const compute = await finished('compute', ids.compute);
+    const compute = await finished(stack, 'compute', ids.compute);
     expect(compute).toMatchObject({ state: 'completed', result: { operations: 5_000, checksum: expect.stringMatching(/^[0-9a-f]{8}$/) } });
-  });
+  }, STARTS_STACK_MS);
 
-  it('serves Prometheus metrics from each API and worker process', async () => {
+  test('serves Prometheus metrics from each API and worker process', async ({ stack, pageUrl }) => {
+    const before = Object.fromEntries(await Promise.all(TYPES.map(async (type) => [type, await completedByWorkers(stack, type)] as const)));
+    const payloads = { sentiment: { text: 'a fine day' }, 'page-extract': { url: pageUrl }, compute: { n: 1, m: 10 } };
+    for (const type of TYPES) await finished(stack, type, await enqueue(stack, type, payloads[type]));
     const api = await (await fetch(stack.apiMetricsUrl(0))).text();
     expect(metricValue(api, 'floodgate_redis_up', { app: 'api' })).toBe(1);
     expect(metricValue(api, 'floodgate_redis_maxmemory_bytes')).toBeGreaterThan(0);
     expect(metricValue(api, 'floodgate_queue_finished_jobs_total', { type: 'sentiment', status: 'completed' })).toBeGreaterThanOrEqual(1);
-    // The one worker process ran every job of the first test.
-    const worker = await (await fetch(stack.workerMetricsUrl(0))).text();
-    for (const type of ['sentiment', 'page-extract', 'compute']) {
-      expect(metricValue(worker, 'floodgate_job_duration_seconds_count', { app: 'worker', type, status: 'completed' })).toBeGreaterThanOrEqual(1);
+    for (const type of TYPES) expect(await completedByWorkers(stack, type), type).toBe((before[type] ?? 0) + 1);
+    for (const text of await workerMetrics(stack)) {
+      expect(metricValue(text, 'floodgate_jobs_active', { type: 'compute' })).toBe(0);
+      expect(metricValue(text, 'nodejs_eventloop_lag_p99_seconds')).toBeGreaterThanOrEqual(0);
     }
-    expect(metricValue(worker, 'floodgate_jobs_active', { type: 'compute' })).toBe(0);
-    expect(metricValue(worker, 'nodejs_eventloop_lag_p99_seconds')).toBeGreaterThanOrEqual(0);
-  });
+  }, STARTS_STACK_MS);
 
-  it("answers each API process's liveness probe from its own port", async () => {
+  test("answers each API process's liveness probe from its own port", async ({ stack }) => {
     const answer = await fetch(stack.apiHealthUrl(0));
     expect(answer.status).toBe(200);
     expect(await answer.json()).toEqual({ status: 'ok', lagMs: expect.any(Number) });
-  });
+  }, STARTS_STACK_MS);
 
-  it('keeps the dashboard behind its login and shows the queues', async () => {
+  test('keeps the dashboard behind its login and shows the queues', async ({ stack }) => {
     const board = `${stack.dashboardUrl}/admin/queues`;
     // Signed out: pages go to the login form, the JSON API answers 401.
     const signedOut = await fetch(board, { redirect: 'manual' });
@@ -125,20 +141,18 @@ describe('the whole stack under pm2', () => {
     expect(api.status).toBe(200);
     const body = JSON.stringify(await api.json());
     for (const name of ['sentiment', 'page-extract', 'compute']) expect(body).toContain(`"${name}"`);
-  });
+  }, STARTS_STACK_MS);
 
-  it('scales workers from 1 to 2 with the pm2 CLI, and both take jobs', async () => {
-    const workers = async () => (await stack.processes()).filter((p) => p.name === 'worker' && p.status === 'online');
-    expect(await workers()).toHaveLength(1);
-    await stack.pm2('scale', 'worker', '2');
-    await waitFor(async () => (await workers()).length === 2, { timeoutMs: 60_000, description: 'two workers online' });
+  test('scales workers from 1 to 2 with the pm2 CLI, and both take jobs', async ({ stack }) => {
+    await scaleWorkers(stack, 1);
+    await scaleWorkers(stack, 2);
 
     // Keep feeding small batches until jobs have been taken by two different processes.
     const seen = new Set<string>();
     await waitFor(
       async () => {
-        const ids = await Promise.all(Array.from({ length: 8 }, () => enqueue('compute', { n: 20, m: 20_000 })));
-        for (const view of await Promise.all(ids.map((id) => finished('compute', id)))) {
+        const ids = await Promise.all(Array.from({ length: 8 }, () => enqueue(stack, 'compute', { n: 20, m: 20_000 })));
+        for (const view of await Promise.all(ids.map((id) => finished(stack, 'compute', id)))) {
           expect(view.state).toBe('completed');
           if (view.processedBy) seen.add(view.processedBy);
         }
@@ -148,13 +162,10 @@ describe('the whole stack under pm2', () => {
     );
     expect(seen.size).toBe(2);
     // The new process has a metrics port of its own (it may take jobs a moment before that port listens).
-    await waitFor(async () => (await fetch(stack.workerMetricsUrl(1)).catch(() => undefined))?.status === 200, {
-      timeoutMs: 30_000,
-      description: "the second worker's metrics port",
-    });
-  });
+    await waitFor(async () => (await workerMetrics(stack)).length === 2, { timeoutMs: 30_000, description: "the second worker's metrics port" });
+  }, STARTS_STACK_MS);
 
-  it('finishes every job acknowledged while the workers reload, none recovered as stalled', async () => {
+  test('finishes every job acknowledged while the workers reload, none recovered as stalled', async ({ stack }) => {
     const connection = new Redis(stack.redisUrl, { maxRetriesPerRequest: null });
     const queues = Object.fromEntries(
       ['sentiment', 'compute'].map((type) => {
@@ -219,31 +230,31 @@ describe('the whole stack under pm2', () => {
       await Promise.all(Object.values(queues).map((queue) => queue.close()));
       connection.disconnect();
     }
-  });
+  }, STARTS_STACK_MS);
 
-  it('lists every live worker process at GET /v1/workers, from their heartbeats', async () => {
-    const pids = (await stack.processes()).filter((p) => p.name === 'worker' && p.status === 'online').map((p) => p.pid);
+  test('lists every live worker process at GET /v1/workers, from their heartbeats', async ({ stack }) => {
+    const pids = (await onlineWorkerPids(stack)).sort();
     const listed = await waitFor(async () => {
       const body = (await (await fetch(`${stack.apiUrl}/v1/workers`, { headers: stack.apiHeaders })).json()) as { workers: Array<{ pid: number; queues: Array<{ type: string }> }> };
-      return body.workers.length === pids.length ? body.workers : undefined;
-    });
-    expect(listed.map((w) => w.pid).sort()).toEqual([...pids].sort());
+      return body.workers.map((w) => w.pid).sort().join() === pids.join() ? body.workers : undefined;
+    }, { description: `the workers listed to be pm2's ${pids.join(', ')}` });
     expect(listed[0]?.queues.map((q) => q.type)).toEqual(['sentiment', 'page-extract', 'compute']);
-  });
+  }, STARTS_STACK_MS);
 
-  it('loses nothing and stalls nothing while workers scale down, reload and scale up under load', async () => {
+  test('loses nothing and stalls nothing while workers scale down, reload and scale up under load', async ({ stack }) => {
     const connection = new Redis(stack.redisUrl, { maxRetriesPerRequest: null });
     // The stack runs with the default QUEUE_PREFIX; queueIdentity says where the compute queue lives.
     const { name, prefix } = queueIdentity('compute', 'floodgate');
     const queue = new Queue(name, { connection, prefix });
     try {
+      await scaleWorkers(stack, 2);
       // About half a second of CPU each: in flight during every pm2 operation below.
-      const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => enqueue('compute', { n: 1_500 + i, m: 2_000 })));
+      const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => enqueue(stack, 'compute', { n: 1_500 + i, m: 2_000 })));
       await stack.pm2('scale', 'worker', '1');
       await stack.pm2('reload', 'worker');
       await stack.pm2('scale', 'worker', '2');
       for (const id of ids) {
-        const view = await finished('compute', id);
+        const view = await finished(stack, 'compute', id);
         expect(view.state, `job ${id}`).toBe('completed');
         const job = await queue.getJob(id);
         // Finished by the process that started it: drained, never recovered as stalled.
@@ -254,5 +265,5 @@ describe('the whole stack under pm2', () => {
       await queue.close();
       connection.disconnect();
     }
-  });
+  }, STARTS_STACK_MS);
 });
