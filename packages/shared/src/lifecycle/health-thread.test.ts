@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 /** The built module: the probe's thread runs compiled JavaScript. */
 const LIFECYCLE = join(__dirname, '../../dist/lifecycle/index.js');
@@ -26,20 +26,22 @@ startHealthThread({ port: 0, host: '127.0.0.1', staleMs: 300 }).then((probe) => 
 });
 `;
 
-let child: ReturnType<typeof spawn> | undefined;
-afterEach(async () => {
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const exited = once(child, 'exit');
-    child.kill('SIGKILL');
-    await exited;
-  }
-  child = undefined;
+/** `probeProcess`: a process running {@link SCRIPT}, SIGKILLed after the test if it still runs. */
+const test = it.extend<{ probeProcess: ChildProcess }>({
+  // eslint-disable-next-line no-empty-pattern
+  probeProcess: async ({}, use) => {
+    const child = spawn(process.execPath, ['-e', SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'] });
+    await use(child);
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    }
+  },
 });
 
 describe('the health probe thread', () => {
-  it('answers while the main loop is blocked, and says it is stalled; 200 again once it turns', { timeout: 20_000 }, async () => {
-    const proc = spawn(process.execPath, ['-e', SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'] });
-    child = proc;
+  test('answers while the main loop is blocked, and says it is stalled; 200 again once it turns', { timeout: 20_000 }, async ({ probeProcess: proc }) => {
     const lines = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
     const next = async () => String((await lines.next()).value);
     const port = Number((await next()).split(' ')[1]);
