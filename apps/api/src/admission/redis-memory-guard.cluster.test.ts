@@ -1,7 +1,8 @@
 import { createLogger } from '@floodgate/shared/logger';
 import { createRedis, parseHostPortList, waitForRedis, type RedisClient } from '@floodgate/shared/redis';
-import { startRedisCluster, waitFor, type PrivateRedisCluster } from '@floodgate/testkit';
-import { describe, expect, test as base } from 'vitest';
+import { waitFor } from '@floodgate/testkit';
+import { redisClusterTestWith } from '@floodgate/testkit/fixtures';
+import { describe, expect } from 'vitest';
 import { startRedisMemoryGuard, type RedisMemoryGuard, type RedisMemoryGuardOptions } from './redis-memory-guard';
 
 const logger = createLogger({ name: 'memory-guard-cluster-test', level: 'silent', pretty: false });
@@ -11,16 +12,7 @@ const logger = createLogger({ name: 'memory-guard-cluster-test', level: 'silent'
  * first test that asks): a stopped primary stays down, its slots unserved.
  * Each test gets a client of its own, and the guard it starts is stopped after it.
  */
-const test = base.extend<{ cluster: PrivateRedisCluster; client: RedisClient; startGuard: (options: Omit<RedisMemoryGuardOptions, 'redis' | 'logger'>) => RedisMemoryGuard }>({
-  cluster: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const cluster = await startRedisCluster({ replicasPerPrimary: 0 });
-      await use(cluster);
-      await cluster.stop();
-    },
-    { scope: 'file' },
-  ],
+const test = redisClusterTestWith({ replicasPerPrimary: 0 }).extend<{ client: RedisClient; startGuard: (options: Omit<RedisMemoryGuardOptions, 'redis' | 'logger'>) => RedisMemoryGuard }>({
   client: async ({ cluster }, use) => {
     const client = createRedis('producer', { target: { topology: 'cluster', nodes: parseHostPortList(cluster.seeds) }, logger });
     await waitForRedis(client, 20_000);
