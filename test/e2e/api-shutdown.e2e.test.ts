@@ -1,25 +1,23 @@
 import { partitionOfJobId, queueIdentity } from '@floodgate/shared/queues';
 import { freePort, spawnNodeProcess, waitFor } from '@floodgate/testkit';
 import { Queue } from 'bullmq';
-import { describe, expect, it } from 'vitest';
-import { privateRedisPerTest } from './private-redis-fixture';
-import { API_ENTRY, apiKey, auth, FAST_RECOVERY_ENV } from './stack-entries';
-
-const fixture = privateRedisPerTest(FAST_RECOVERY_ENV);
+import { describe, expect } from 'vitest';
+import { privateRedisTest as it } from './private-redis-fixture';
+import { API_ENTRY, apiKey, auth } from './stack-entries';
 
 describe('an API process shutting down', () => {
-  it('answers a waiting `?wait=` request 202 with its job, and ends an events stream, before it closes', { timeout: 60_000 }, async () => {
+  it('answers a waiting `?wait=` request 202 with its job, and ends an events stream, before it closes', { timeout: 60_000 }, async ({ redis, connection, prefix, processes }) => {
     const apiPort = await freePort();
     // No worker: the job stays waiting, so only the shutdown can end the request.
     const api = await spawnNodeProcess(API_ENTRY, {
-      REDIS_URL: fixture.redis.url,
-      QUEUE_PREFIX: fixture.prefix,
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: prefix,
       API_PORT: String(apiPort),
       API_METRICS_PORT: '0', API_HEALTH_PORT: '0',
       API_SHUTDOWN_GRACE_MS: '20000',
       API_KEYS: JSON.stringify([apiKey.record]),
     });
-    fixture.processes.push(api);
+    processes.push(api);
     const base = `http://127.0.0.1:${apiPort}`;
     const waiting = fetch(`${base}/v1/jobs/sentiment?wait=30`, {
       method: 'POST',
@@ -55,8 +53,8 @@ describe('an API process shutting down', () => {
     await stopped;
     expect(api.child.exitCode).toBe(0);
 
-    const { name, prefix } = queueIdentity('sentiment', fixture.prefix, partitionOfJobId(String(id)) ?? 0);
-    const queue = new Queue(name, { connection: fixture.connection, prefix });
+    const { name, prefix: keyPrefix } = queueIdentity('sentiment', prefix, partitionOfJobId(String(id)) ?? 0);
+    const queue = new Queue(name, { connection, prefix: keyPrefix });
     expect(await queue.getJob(String(id))).toBeDefined();
     await queue.close();
   });

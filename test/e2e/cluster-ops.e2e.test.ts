@@ -1,9 +1,9 @@
 import { jobTypes, type JobType } from '@floodgate/shared/jobs';
 import { partitionOfJobId, partitionOfKey, queueIdentity } from '@floodgate/shared/queues';
 import { keySlot } from '@floodgate/shared/redis';
-import { redisCli, startRedisCluster, waitFor } from '@floodgate/testkit';
-import { describe, expect, it } from 'vitest';
-import { dashboardAdmin, request, topologyPerBlock, type Stack } from './redis-stack';
+import { redisCli, waitFor } from '@floodgate/testkit';
+import { describe, expect } from 'vitest';
+import { clusterHealed, clusterStackTest as it, dashboardAdmin, request, type Stack } from './redis-stack';
 import { apiKey } from './stack-entries';
 
 /**
@@ -50,11 +50,8 @@ async function expectAllStored(stack: Stack, accepted: string[]): Promise<void> 
 }
 
 describe('floodgate on a 3-primary + 3-replica Redis Cluster: cancel, SSE, ?wait=, overview, memory', () => {
-  const fixture = topologyPerBlock(startRedisCluster);
-
-  it('cancels an active job, streams a job\'s events to the end, answers ?wait=, and the overview reads counts and history from the cluster', async () => {
-    const cluster = fixture.topology;
-    const stack = await fixture.startStack(
+  it('cancels an active job, streams a job\'s events to the end, answers ?wait=, and the overview reads counts and history from the cluster', async ({ cluster, startStack }) => {
+    const stack = await startStack(
       { REDIS_CLUSTER_NODES: cluster.seeds },
       // Partitioned, so cancel, SSE and ?wait= find jobs by the partition their id names, on whichever primary holds it.
       { dashboard: true, extra: { OVERVIEW_FLUSH_MS: '500', WORKER_CPU_THREADS: '2', QUEUE_PARTITIONS: 'sentiment=6,compute=3' } },
@@ -122,14 +119,13 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster: cancel, SSE, ?wait
     expect(byType.compute).toMatchObject({ waiting: 0, active: 0, failed: 1 });
     expect(overview.memory.map((m) => m.node).sort()).toEqual(expect.arrayContaining(primaries.sort()));
     expect(overview.workers.filter((w) => w.alive)).toHaveLength(1);
-  });
+  }, 180_000);
 
-  it('sheds a flooded type with 503 redis_memory_high naming its primary, keeps accepting a type on another primary, and loses nothing it accepted', async () => {
+  it('sheds a flooded type with 503 redis_memory_high naming its primary, keeps accepting a type on another primary, and loses nothing it accepted', async ({ cluster, startStack }) => {
     // No worker: what was accepted stays in the queue to be counted.
     // Shedding at half the limit leaves the other half as room for what arrives between two samples on a
     // loaded machine, so Redis itself never answers OOM (whose 503 could not name the primary).
-    const cluster = fixture.topology;
-    const stack = await fixture.startStack(
+    const stack = await startStack(
       { REDIS_CLUSTER_NODES: cluster.seeds },
       { worker: false, extra: { API_RATE_LIMIT: 'sentiment=100000', API_REDIS_MEMORY_HIGH: '0.5', API_REDIS_MEMORY_LOW: '0.4' } },
     );
@@ -172,11 +168,10 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster: cancel, SSE, ?wait
     } finally {
       await redisCli(flooded.port, 'config', 'set', 'maxmemory', '0');
     }
-  });
+  }, 180_000);
 
-  it('with sentiment in 6 partitions, stops placing jobs on a nearly full primary and keeps answering 202 from the others; a keyed job bound to it gets 503 naming it', async () => {
-    const cluster = fixture.topology;
-    const stack = await fixture.startStack(
+  it('with sentiment in 6 partitions, stops placing jobs on a nearly full primary and keeps answering 202 from the others; a keyed job bound to it gets 503 naming it', async ({ cluster, startStack }) => {
+    const stack = await startStack(
       { REDIS_CLUSTER_NODES: cluster.seeds },
       { worker: false, extra: { API_RATE_LIMIT: 'sentiment=100000', API_REDIS_MEMORY_HIGH: '0.5', API_REDIS_MEMORY_LOW: '0.4', QUEUE_PARTITIONS: 'sentiment=6' } },
     );
@@ -220,11 +215,10 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster: cancel, SSE, ?wait
     } finally {
       await redisCli(flooded, 'config', 'set', 'maxmemory', '0');
     }
-  });
+  }, 180_000);
 
-  it('with sentiment in 6 partitions, keeps answering 202 for plain jobs while one primary and its replica are down', { timeout: 180_000 }, async () => {
-    const cluster = fixture.topology;
-    const stack = await fixture.startStack({ REDIS_CLUSTER_NODES: cluster.seeds }, { worker: false, extra: { QUEUE_PARTITIONS: 'sentiment=6' } });
+  it('with sentiment in 6 partitions, keeps answering 202 for plain jobs while one primary and its replica are down', { timeout: 240_000 }, async ({ cluster, startStack }) => {
+    const stack = await startStack({ REDIS_CLUSTER_NODES: cluster.seeds }, { worker: false, extra: { QUEUE_PARTITIONS: 'sentiment=6' } });
     const owners = await Promise.all([0, 1, 2, 3, 4, 5].map(async (p) => (await cluster.primaryForSlot(queueSlot(stack, 'sentiment', p))).port));
     // The victim holds sentiment partitions but not this client's rate bucket (one key, on one primary:
     // while that primary is down, this client's jobs of the type are refused, as docs/redis-topologies.md says).
@@ -261,6 +255,8 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster: cancel, SSE, ?wait
     } finally {
       await nodeAt(victimPort).restart();
       await nodeAt(replica.port).restart();
+      // Both back, serving their slots: the next test finds the whole cluster.
+      await clusterHealed(cluster);
     }
   });
 });

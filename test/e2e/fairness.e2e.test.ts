@@ -2,11 +2,11 @@ import { generateApiKey, type ApiKeyRecord } from '@floodgate/shared/api-keys';
 import { partitionOfJobId, queueIdentity } from '@floodgate/shared/queues';
 import { createLogger } from '@floodgate/shared/logger';
 import { createRedis, fairKeys, parseHostPortList, type RedisClient } from '@floodgate/shared/redis';
-import { freePort, spawnNodeProcess, startRedisCluster, waitFor, type RunningProcess } from '@floodgate/testkit';
+import { freePort, spawnNodeProcess, waitFor, type RunningProcess } from '@floodgate/testkit';
 import { Queue } from 'bullmq';
-import { describe, expect, it } from 'vitest';
-import { privateRedisPerTest } from './private-redis-fixture';
-import { topologyPerBlock } from './redis-stack';
+import { describe, expect } from 'vitest';
+import { privateRedisTest } from './private-redis-fixture';
+import { clusterStackTest } from './redis-stack';
 import { API_ENTRY, apiKey, FAST_RECOVERY_ENV, WORKER_ENTRY } from './stack-entries';
 
 /**
@@ -97,50 +97,47 @@ async function expectSlotsBack(redis: RedisClient, prefix: string, partitions: n
   }
 }
 
-const fixture = privateRedisPerTest(FAST_RECOVERY_ENV);
-
 describe('fair shares with worker processes', () => {
-  it('survives a SIGKILLed worker with tenants at their caps: every job done, no cap exceeded, every slot back', { timeout: 180_000 }, async () => {
+  privateRedisTest('survives a SIGKILLed worker with tenants at their caps: every job done, no cap exceeded, every slot back', { timeout: 180_000 }, async ({ redis, connection, prefix, processes, startWorker }) => {
     const tenants = tenantKeys();
     const env = { WORKER_TENANT_CONCURRENCY: 'compute=1', WORKER_CONCURRENCY: 'compute=2' };
-    const workers = [await fixture.startWorker(env), await fixture.startWorker(env)];
+    const workers = [await startWorker(env), await startWorker(env)];
     const port = await freePort();
     const api = await spawnNodeProcess(API_ENTRY, {
-      REDIS_URL: fixture.redis.url,
-      QUEUE_PREFIX: fixture.prefix,
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: prefix,
       API_PORT: String(port),
       API_METRICS_PORT: '0', API_HEALTH_PORT: '0',
       API_KEYS: JSON.stringify(tenants.map((t) => t.record)),
     });
-    fixture.processes.push(api);
+    processes.push(api);
     const url = `http://127.0.0.1:${port}`;
     const ids = new Map<string, string>();
     for (let round = 0; round < 4; round++) for (const { key, tenant } of tenants) ids.set(await enqueue(url, key, COMPUTE), tenant);
 
     // Kill the process running a job, mid-job; the other one and a new one carry on.
-    const queue = new Queue('compute', { connection: fixture.connection, prefix: fixture.prefix });
+    const queue = new Queue('compute', { connection, prefix });
     const running = await waitFor(async () => (await queue.getActive()).find((job) => job.processedBy), { description: 'a job running' });
     const victim = workers.find((worker) => running.processedBy?.endsWith(`:${worker.pid}`));
     expect(victim).toBeDefined();
     await victim!.kill();
-    await fixture.startWorker(env);
+    await startWorker(env);
 
     const finished = await allFinished(url, tenants[0]!.key, ids);
     for (const { tenant } of tenants) expect(mostAtOnce(finished, tenant), tenant).toBe(1);
-    await expectSlotsBack(fixture.connection, fixture.prefix, 1);
+    await expectSlotsBack(connection, prefix, 1);
     await queue.close();
   });
 });
 
 describe('fair shares on a 3-primary + 3-replica Redis Cluster, with a partitioned type', () => {
-  const cluster = topologyPerBlock(startRedisCluster);
-
-  it('serves every tenant on every partition, keeps the caps through a SIGKILLed worker, and gives every slot back', { timeout: 240_000 }, async () => {
+  // Its timeout covers forming the cluster too.
+  clusterStackTest('serves every tenant on every partition, keeps the caps through a SIGKILLed worker, and gives every slot back', { timeout: 300_000 }, async ({ cluster, startStack }) => {
     const tenants = tenantKeys();
     const env = { QUEUE_PARTITIONS: 'compute=3', WORKER_TENANT_CONCURRENCY: 'compute=3', WORKER_CONCURRENCY: 'compute=3' };
-    const stack = await cluster.startStack({ REDIS_CLUSTER_NODES: cluster.topology.seeds }, { extra: env, apiKeys: tenants.map((t) => t.record) });
+    const stack = await startStack({ REDIS_CLUSTER_NODES: cluster.seeds }, { extra: env, apiKeys: tenants.map((t) => t.record) });
     const second: RunningProcess = await spawnNodeProcess(WORKER_ENTRY, {
-      REDIS_CLUSTER_NODES: cluster.topology.seeds,
+      REDIS_CLUSTER_NODES: cluster.seeds,
       QUEUE_PREFIX: stack.prefix,
       ...env,
       ...FAST_RECOVERY_ENV,
@@ -156,7 +153,7 @@ describe('fair shares on a 3-primary + 3-replica Redis Cluster, with a partition
     for (const { key, tenant } of tenants) for (let n = 0; n < 6; n++) ids.set(await enqueue(stack.api, key, COMPUTE), tenant);
 
     // The worker process that runs the first job to start dies under it.
-    const redis = createRedis('worker', { target: { topology: 'cluster', nodes: parseHostPortList(cluster.topology.seeds) }, logger: createLogger({ name: 'e2e', level: 'silent', pretty: false }) });
+    const redis = createRedis('worker', { target: { topology: 'cluster', nodes: parseHostPortList(cluster.seeds) }, logger: createLogger({ name: 'e2e', level: 'silent', pretty: false }) });
     try {
       const firstRunning = await waitFor(
         async () => {
@@ -172,7 +169,7 @@ describe('fair shares on a 3-primary + 3-replica Redis Cluster, with a partition
       const victim = stack.processes.find((p) => firstRunning.endsWith(`:${p.pid}`));
       expect(victim).toBeDefined();
       await victim!.kill();
-      if (victim !== second) stack.processes.push(await spawnNodeProcess(WORKER_ENTRY, { REDIS_CLUSTER_NODES: cluster.topology.seeds, QUEUE_PREFIX: stack.prefix, ...env, ...FAST_RECOVERY_ENV }));
+      if (victim !== second) stack.processes.push(await spawnNodeProcess(WORKER_ENTRY, { REDIS_CLUSTER_NODES: cluster.seeds, QUEUE_PREFIX: stack.prefix, ...env, ...FAST_RECOVERY_ENV }));
 
       const finished = await allFinished(stack.api, tenants[0]!.key, ids);
       // A cap of 3 split over 3 partitions: at most 3 of a tenant's jobs at once over the type.

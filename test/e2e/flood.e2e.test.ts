@@ -1,54 +1,52 @@
-import { join, resolve } from 'node:path';
 import { createLogger } from '@floodgate/shared/logger';
-import { createRedis, waitForRedis } from '@floodgate/shared/redis';
-import { freePort, spawnNodeProcess, startRedis, waitFor, type PrivateRedis, type RunningProcess } from '@floodgate/testkit';
+import { createRedis } from '@floodgate/shared/redis';
+import { freePort, spawnNodeProcess, waitFor, type RunningProcess } from '@floodgate/testkit';
+import { eachTestConnection, redisTestWith } from '@floodgate/testkit/fixtures';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiKey, auth } from './stack-entries';
+import { describe, expect } from 'vitest';
+import { API_ENTRY, apiKey, auth, WORKER_ENTRY } from './stack-entries';
 
-
-const root = resolve(__dirname, '../..');
 const FLOOD_CONNECTIONS = 48;
 /** Jobs of another type that must complete one after another while the full backlog is being flooded. */
 const OTHER_JOBS = 5;
 /** Most tries at enqueueing them (an answer of 429 or 503 is a try): the flood cannot run unbounded. */
 const OTHER_TRIES = 200;
 
-describe('a flood at the front door', () => {
-  let redis: PrivateRedis;
-  let connection: Redis;
-  const processes: RunningProcess[] = [];
-  let api: string;
-  const prefix = `{flood-${Math.random().toString(36).slice(2)}}`;
-
-  beforeAll(async () => {
-    redis = await startRedis({ maxmemory: '32mb' });
-    connection = createRedis('worker', { url: redis.url, logger: createLogger({ name: 'e2e', level: 'silent', pretty: false }) });
-    await waitForRedis(connection);
+/**
+ * A Redis of 32 MB for the file, a connection to it per test, and `api`: an API (its compute
+ * backlog capped far below the flood) and a worker on it, under a prefix of the test's own,
+ * stopped after the test.
+ */
+const it = redisTestWith({ maxmemory: '32mb' }).extend<{ connection: Redis; prefix: string; api: string }>({
+  connection: eachTestConnection((url) => createRedis('worker', { url, logger: createLogger({ name: 'e2e', level: 'silent', pretty: false }) })),
+  // eslint-disable-next-line no-empty-pattern
+  prefix: async ({}, use) => use(`{flood-${Math.random().toString(36).slice(2)}}`),
+  api: async ({ redis, prefix }, use) => {
     const apiPort = await freePort();
     const env = { REDIS_URL: redis.url, QUEUE_PREFIX: prefix };
-    processes.push(
-      await spawnNodeProcess(join(root, 'apps/api/dist/index.js'), {
-        ...env,
-        API_PORT: String(apiPort),
-        API_METRICS_PORT: '0', API_HEALTH_PORT: '0',
-        API_KEYS: JSON.stringify([apiKey.record]),
-        // Far less than the flood offers: most requests must be turned away.
-        API_BACKLOG_CAP: 'compute=300',
-      }),
-      await spawnNodeProcess(join(root, 'apps/worker/dist/index.js'), { ...env, WORKER_METRICS_PORT: '0', WORKER_CPU_THREADS: '1' }),
-    );
-    api = `http://127.0.0.1:${apiPort}`;
-  });
+    const processes: RunningProcess[] = [];
+    try {
+      processes.push(
+        await spawnNodeProcess(API_ENTRY, {
+          ...env,
+          API_PORT: String(apiPort),
+          API_METRICS_PORT: '0', API_HEALTH_PORT: '0',
+          API_KEYS: JSON.stringify([apiKey.record]),
+          // Far less than the flood offers: most requests must be turned away.
+          API_BACKLOG_CAP: 'compute=300',
+        }),
+      );
+      processes.push(await spawnNodeProcess(WORKER_ENTRY, { ...env, WORKER_METRICS_PORT: '0', WORKER_CPU_THREADS: '1' }));
+      await use(`http://127.0.0.1:${apiPort}`);
+    } finally {
+      await Promise.all(processes.map((p) => p.stop()));
+    }
+  },
+});
 
-  afterAll(async () => {
-    await Promise.all(processes.map((p) => p.stop()));
-    connection?.disconnect();
-    await redis?.stop();
-  });
-
-  it('answers every request with 202, 429 or 503, loses no accepted job, and keeps everything else running', async () => {
+describe('a flood at the front door', () => {
+  it('answers every request with 202, 429 or 503, loses no accepted job, and keeps everything else running', async ({ connection, prefix, api }) => {
     const post = (type: string, payload: unknown) =>
       fetch(`${api}/v1/jobs/${type}`, {
         method: 'POST',

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { ApiKeyRecord } from '@floodgate/shared/api-keys';
-import { freePort, spawnNodeProcess, type RunningProcess } from '@floodgate/testkit';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { freePort, redisCli, spawnNodeProcess, waitFor, type PrivateRedisCluster, type PrivateRedisSentinel, type RunningProcess } from '@floodgate/testkit';
+import { redisClusterTest, redisSentinelTest, type Use } from '@floodgate/testkit/fixtures';
+import type { TestAPI } from 'vitest';
 import { API_ENTRY, apiKey, auth, FAST_RECOVERY_ENV, ROOT, WORKER_ENTRY } from './stack-entries';
 
 /** The dashboard's admin, for stacks started with one. */
@@ -78,36 +79,47 @@ export const request = (stack: Pick<Stack, 'api'>, method: string, path: string,
     signal: AbortSignal.timeout(30_000),
   });
 
-/**
- * For one describe block (call it at the block's top level: it registers the
- * hooks): a Redis topology started once before the block's tests and stopped
- * after them, and `startStack` on it, each stack stopped after the test that
- * started it, a failed test's included.
- */
-export function topologyPerBlock<T extends { stop(): Promise<void> }>(startTopology: () => Promise<T>): {
-  readonly topology: T;
-  startStack(redisEnv: Record<string, string>, options?: StackOptions): Promise<Stack>;
-} {
-  let topology: T | undefined;
-  let stack: Stack | undefined;
-  beforeAll(async () => {
-    topology = await startTopology();
-  });
-  afterEach(async () => {
-    await stack?.stop();
-    stack = undefined;
-  });
-  afterAll(async () => {
-    await topology?.stop();
-  });
-  return {
-    get topology(): T {
-      if (!topology) throw new Error('the topology exists only inside a test (it is started in beforeAll)');
-      return topology;
-    },
-    async startStack(redisEnv, options) {
-      stack = await startStack(redisEnv, options);
+/** Starts the real processes on a Redis topology, as {@link startStack}: what the `startStack` fixture gives a test. */
+export type StartStack = (redisEnv: Record<string, string>, options?: StackOptions) => Promise<Stack>;
+
+const stacks = {
+  /** Every stack a test starts is stopped after it, a failed test's included. */
+  // eslint-disable-next-line no-empty-pattern
+  startStack: async ({}, use: Use<StartStack>) => {
+    const started: Stack[] = [];
+    await use(async (redisEnv, options) => {
+      const stack = await startStack(redisEnv, options);
+      started.push(stack);
       return stack;
+    });
+    await Promise.all(started.map((stack) => stack.stop()));
+  },
+};
+
+/**
+ * A vitest `test` with the file's Redis Cluster (`cluster`: 3 primaries, each with a replica,
+ * formed by the first test that asks, stopped after the file) and `startStack`, each stack
+ * stopped after its test. Give each test a timeout that covers forming the cluster.
+ */
+export const clusterStackTest: TestAPI<{ cluster: PrivateRedisCluster; startStack: StartStack }> = redisClusterTest.extend<{ startStack: StartStack }>(stacks);
+
+/** {@link clusterStackTest} on the file's Redis Sentinel set (`sentinel`: a primary, two replicas, three sentinels). */
+export const sentinelStackTest: TestAPI<{ sentinel: PrivateRedisSentinel; startStack: StartStack }> = redisSentinelTest.extend<{ startStack: StartStack }>(stacks);
+
+/**
+ * Waits until every node of `cluster` still running says `cluster_state:ok`, live primaries serve every
+ * slot, and each has an online replica: a test that killed or stopped nodes leaves the cluster so for the next.
+ */
+export async function clusterHealed(cluster: PrivateRedisCluster, timeoutMs = 60_000): Promise<void> {
+  await waitFor(
+    async () => {
+      const states = await Promise.all(cluster.nodes.filter((node) => node.running).map((node) => redisCli(node.port, 'cluster', 'info')));
+      if (!states.every((state) => state.includes('cluster_state:ok'))) return false;
+      const primaries = (await cluster.topology()).filter((node) => node.role === 'primary' && !node.failed && node.slots.length > 0);
+      if (primaries.flatMap((node) => node.slots).reduce((sum, [first, last]) => sum + last - first + 1, 0) !== 16_384) return false;
+      const links = await Promise.all(primaries.map((node) => redisCli(node.port, 'info', 'replication')));
+      return links.every((info) => /slave0:.*state=online/.test(info));
     },
-  };
+    { timeoutMs, description: 'every cluster node ok and every primary with an online replica' },
+  );
 }

@@ -3,9 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { jobTypes } from '@floodgate/shared/jobs';
 import { partitionOfJobId, queueIdentity } from '@floodgate/shared/queues';
 import { keySlot } from '@floodgate/shared/redis';
-import { redisCli, startRedisCluster, startRedisSentinel, waitFor } from '@floodgate/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request, topologyPerBlock, type Stack } from './redis-stack';
+import { redisCli, waitFor, type PrivateRedisCluster } from '@floodgate/testkit';
+import { oncePerFile } from '@floodgate/testkit/fixtures';
+import { describe, expect } from 'vitest';
+import { clusterHealed, clusterStackTest, request, sentinelStackTest, type Stack } from './redis-stack';
 import { auth } from './stack-entries';
 
 const payloads: Record<string, (pageUrl: string) => unknown> = {
@@ -86,27 +87,31 @@ const postKeyed = (stack: Stack, key: string, text: string) =>
     signal: AbortSignal.timeout(30_000),
   });
 
-let page: Server;
-let pageUrl: string;
-beforeAll(async () => {
-  page = createServer((_, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><head><title>floodgate e2e</title></head><body>hello</body></html>'));
+/** A page for page-extract jobs to fetch, served for the whole file. */
+async function startPage(): Promise<{ url: string; stop(): Promise<void> }> {
+  const page: Server = createServer((_, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><head><title>floodgate e2e</title></head><body>hello</body></html>'));
   await new Promise<void>((done) => page.listen(0, '127.0.0.1', done));
-  pageUrl = `http://127.0.0.1:${(page.address() as AddressInfo).port}/`;
-});
-afterAll(async () => {
-  await new Promise((done) => page.close(done));
-});
+  return { url: `http://127.0.0.1:${(page.address() as AddressInfo).port}/`, stop: () => new Promise((done) => page.close(() => done())) };
+}
+
+/**
+ * Restarts the node on `port`, killed in a failover, as an operator would: it comes back as its heir's
+ * replica. Until then the promoted replica has no replica of its own to acknowledge writes.
+ */
+async function rejoin(cluster: PrivateRedisCluster, port: number): Promise<void> {
+  await cluster.nodes.find((n) => n.port === port)!.restart();
+  await clusterHealed(cluster);
+}
+
+const it = clusterStackTest.extend<{ page: { url: string; stop(): Promise<void> } }>({ page: oncePerFile(startPage) });
 
 describe('floodgate on a 3-primary + 3-replica Redis Cluster', () => {
-  const fixture = topologyPerBlock(startRedisCluster);
-
-  it('runs every job type end to end and spreads 6 sentiment partitions over all three primaries', async () => {
-    const cluster = fixture.topology;
-    const stack = await fixture.startStack({ REDIS_CLUSTER_NODES: cluster.seeds }, { extra: { QUEUE_PARTITIONS: 'sentiment=6' } });
+  it('runs every job type end to end and spreads 6 sentiment partitions over all three primaries', async ({ cluster, startStack, page }) => {
+    const stack = await startStack({ REDIS_CLUSTER_NODES: cluster.seeds }, { extra: { QUEUE_PARTITIONS: 'sentiment=6' } });
     const queueName = (type: (typeof jobTypes)[number], partition = 0) => `${stack.prefix}:${queueIdentity(type, stack.prefix, partition).name}`;
     // That each queue and partition has a slot of its own is checked without a stack, in shared's topologies.test.ts.
     for (const type of jobTypes) {
-      const res = await request(stack, 'POST', `/v1/jobs/${type}?wait=20`, { payload: payloads[type]!(pageUrl) });
+      const res = await request(stack, 'POST', `/v1/jobs/${type}?wait=20`, { payload: payloads[type]!(page.url) });
       const view = (await res.json()) as { id: string; state: string; error: unknown };
       expect(view, JSON.stringify(view)).toMatchObject({ state: 'completed' });
     }
@@ -127,14 +132,15 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster', () => {
     expect(await keyed()).toBe(first);
     const workers = (await (await request(stack, 'GET', '/v1/workers')).json()) as { workers: Array<{ pid: number }> };
     expect(workers.workers.map((w) => w.pid)).toEqual([stack.processes[1]!.pid]);
-  });
+  }, 180_000);
 
-  it.each([
+  it.for([
     { ack: '1', assertNoLoss: true },
     { ack: '0', assertNoLoss: false },
-  ])('rides out the failover of the primary holding the most sentiment partitions with REDIS_ACK_REPLICAS=$ack: only 202/429/503 meanwhile, workers resume', async ({ ack, assertNoLoss }) => {
-    const cluster = fixture.topology;
-    const stack = await fixture.startStack({ REDIS_CLUSTER_NODES: cluster.seeds }, { extra: { REDIS_ACK_REPLICAS: ack, REDIS_ACK_TIMEOUT_MS: '1000', QUEUE_PARTITIONS: 'sentiment=6' } });
+  ])('rides out the failover of the primary holding the most sentiment partitions with REDIS_ACK_REPLICAS=$ack: only 202/429/503 meanwhile, workers resume', { timeout: 300_000 }, async ({ ack, assertNoLoss }, { cluster, startStack }) => {
+    // A victim with an online replica to take over, whatever ran before.
+    await clusterHealed(cluster);
+    const stack = await startStack({ REDIS_CLUSTER_NODES: cluster.seeds }, { extra: { REDIS_ACK_REPLICAS: ack, REDIS_ACK_TIMEOUT_MS: '1000', QUEUE_PARTITIONS: 'sentiment=6' } });
     // The victim: the primary holding the most sentiment partitions.
     const holders = new Map<number, { port: number; partitions: number }>();
     for (let partition = 0; partition < 6; partition++) {
@@ -143,35 +149,21 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster', () => {
     }
     const victim = [...holders.values()].sort((a, b) => b.partitions - a.partitions)[0]!;
     const outcome = await enqueueThrough(stack, async () => {
-      const heir = await cluster.killPrimaryAndWaitForFailover(victim.port, 60_000);
-      // The dead primary comes back as the new primary's replica, as an operator would restart it:
-      // until then the promoted replica has no replica of its own to acknowledge writes.
-      await cluster.nodes.find((n) => n.port === victim.port)!.restart();
-      await waitFor(async () => /connected_slaves:1/.test(await redisCli(heir.port, 'info', 'replication')), {
-        timeoutMs: 60_000,
-        description: 'the old primary to rejoin as a replica',
-      });
+      await cluster.killPrimaryAndWaitForFailover(victim.port, 60_000);
+      await rejoin(cluster, victim.port);
     });
     console.info(`cluster failover (REDIS_ACK_REPLICAS=${ack}):`, JSON.stringify(outcome));
     expect(Object.keys(outcome.statuses).map(Number).every((s) => [202, 429, 503].includes(s)), JSON.stringify(outcome)).toBe(true);
     expect(outcome.acceptedAfter).toBeGreaterThanOrEqual(20);
     // With a replica's acknowledgement before each 202, a failover loses no accepted job.
     if (assertNoLoss) expect(outcome.lost).toBe(0);
-  }, 300_000);
+  });
 
-  it('keeps an Idempotency-Key bound to its job through the failover of the primary holding both: the retry names the same job, none is made twice', async () => {
-    const cluster = fixture.topology;
-    const stack = await fixture.startStack({ REDIS_CLUSTER_NODES: cluster.seeds }, { worker: false, extra: { REDIS_ACK_REPLICAS: '1', REDIS_ACK_TIMEOUT_MS: '1000' } });
+  it('keeps an Idempotency-Key bound to its job through the failover of the primary holding both: the retry names the same job, none is made twice', async ({ cluster, startStack }) => {
+    const stack = await startStack({ REDIS_CLUSTER_NODES: cluster.seeds }, { worker: false, extra: { REDIS_ACK_REPLICAS: '1', REDIS_ACK_TIMEOUT_MS: '1000' } });
     const keyed = () => postKeyed(stack, 'failover-order-1', 'once, whatever fails');
     // A fresh cluster's replicas may still be syncing: the keyed job waits until every primary's replica is online.
-    const primaries = (await cluster.topology()).filter((node) => node.role === 'primary' && !node.failed);
-    await waitFor(
-      async () => {
-        const links = await Promise.all(primaries.map((node) => redisCli(node.port, 'info', 'replication')));
-        return links.every((info) => /slave0:.*state=online/.test(info));
-      },
-      { timeoutMs: 30_000, description: 'every primary with an online replica' },
-    );
+    await clusterHealed(cluster);
     const first = await keyed();
     const firstBody = (await first.json()) as { id: string };
     expect(first.status, JSON.stringify(firstBody)).toBe(202);
@@ -180,28 +172,30 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster', () => {
     const queueKey = `${stack.prefix}:${queueIdentity('sentiment', stack.prefix, partitionOfJobId(id) ?? 0).name}`;
     const victim = await cluster.primaryForSlot(keySlot(`${queueKey}:id`));
     await cluster.killPrimaryAndWaitForFailover(victim.port, 60_000);
-    // Until the API's cluster client has the new slot map a retry may be refused (503); once it answers, it names the first job.
-    const retried = await waitFor(
-      async () => {
-        const res = await keyed();
-        if (res.status === 503) return void (await res.body?.cancel());
-        return { status: res.status, body: (await res.json()) as { id: string } };
-      },
-      { timeoutMs: 60_000, description: 'a retry answered after the failover' },
-    );
-    expect(retried).toEqual({ status: 200, body: expect.objectContaining({ id }) });
-    const queues = (await (await request(stack, 'GET', '/v1/queues')).json()) as { queues: Array<{ type: string; counts: Record<string, number> }> };
-    const counts = queues.queues.find((queue) => queue.type === 'sentiment')!.counts;
-    expect(Object.values(counts).reduce((sum, n) => sum + n, 0)).toBe(1);
-  }, 180_000);
+    try {
+      // Until the API's cluster client has the new slot map a retry may be refused (503); once it answers, it names the first job.
+      const retried = await waitFor(
+        async () => {
+          const res = await keyed();
+          if (res.status === 503) return void (await res.body?.cancel());
+          return { status: res.status, body: (await res.json()) as { id: string } };
+        },
+        { timeoutMs: 60_000, description: 'a retry answered after the failover' },
+      );
+      expect(retried).toEqual({ status: 200, body: expect.objectContaining({ id }) });
+      const queues = (await (await request(stack, 'GET', '/v1/queues')).json()) as { queues: Array<{ type: string; counts: Record<string, number> }> };
+      const counts = queues.queues.find((queue) => queue.type === 'sentiment')!.counts;
+      expect(Object.values(counts).reduce((sum, n) => sum + n, 0)).toBe(1);
+    } finally {
+      // The dead primary back as a replica: the next test finds every primary replicated.
+      await rejoin(cluster, victim.port);
+    }
+  }, 240_000);
 });
 
 describe('floodgate behind Redis Sentinel (1 primary, 2 replicas, 3 sentinels)', () => {
-  const fixture = topologyPerBlock(startRedisSentinel);
-
-  it('runs jobs end to end and rides out a failover with REDIS_ACK_REPLICAS=1: only 202/429/503 meanwhile, workers resume, nothing accepted is lost', async () => {
-    const sentinel = fixture.topology;
-    const stack = await fixture.startStack({ REDIS_SENTINELS: sentinel.sentinels, REDIS_SENTINEL_MASTER: sentinel.masterName }, { extra: { REDIS_ACK_REPLICAS: '1' } });
+  sentinelStackTest('runs jobs end to end and rides out a failover with REDIS_ACK_REPLICAS=1: only 202/429/503 meanwhile, workers resume, nothing accepted is lost', async ({ sentinel, startStack }) => {
+    const stack = await startStack({ REDIS_SENTINELS: sentinel.sentinels, REDIS_SENTINEL_MASTER: sentinel.masterName }, { extra: { REDIS_ACK_REPLICAS: '1' } });
     const res = await request(stack, 'POST', '/v1/jobs/sentiment?wait=20', { payload: { text: 'fine' } });
     expect(await res.json()).toMatchObject({ state: 'completed' });
     const outcome = await enqueueThrough(stack, async () => {

@@ -1,7 +1,7 @@
-import { join, resolve } from 'node:path';
-import { freePort, spawnNodeProcess, startOtlpReceiver, startRedis, waitFor, type OtlpReceiver, type PrivateRedis, type ReceivedSpan, type RunningProcess } from '@floodgate/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiKey, auth as e2eAuth } from './stack-entries';
+import { freePort, spawnNodeProcess, startOtlpReceiver, waitFor, type OtlpReceiver, type ReceivedSpan, type RunningProcess } from '@floodgate/testkit';
+import { redisTest } from '@floodgate/testkit/fixtures';
+import { describe, expect } from 'vitest';
+import { API_ENTRY, apiKey, auth as e2eAuth, WORKER_ENTRY } from './stack-entries';
 
 /**
  * One trace from the HTTP request to the handler's own spans, across two real
@@ -10,40 +10,45 @@ import { apiKey, auth as e2eAuth } from './stack-entries';
  */
 
 const auth = { ...e2eAuth, 'content-type': 'application/json' };
-const root = resolve(__dirname, '../..');
 
 const SERVER = 2;
 const PRODUCER = 4;
 const CONSUMER = 5;
 
-let redis: PrivateRedis;
-let receiver: OtlpReceiver;
-let api: string;
-const processes: RunningProcess[] = [];
+/** The file's traced stack: the receiver, and the URL of the API exporting to it (a worker exports there too). */
+interface Traced {
+  api: string;
+  receiver: OtlpReceiver;
+}
 
-beforeAll(async () => {
-  redis = await startRedis();
-  receiver = await startOtlpReceiver();
-  const prefix = `{trace-${Math.random().toString(36).slice(2)}}`;
-  // Short export delay: the test waits for spans, and would wait 5 s per batch otherwise.
-  const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '100' };
-  const common = { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, ...otel };
-  processes.push(await spawnNodeProcess(join(root, 'apps/worker/dist/index.js'), { ...common, WORKER_METRICS_PORT: '0', WORKER_CPU_THREADS: '1' }));
-  const port = await freePort();
-  processes.push(
-    await spawnNodeProcess(join(root, 'apps/api/dist/index.js'), { ...common, API_PORT: String(port), API_METRICS_PORT: '0', API_HEALTH_PORT: '0', API_KEYS: JSON.stringify([apiKey.record]) }),
-  );
-  api = `http://127.0.0.1:${port}`;
-});
-
-afterAll(async () => {
-  await Promise.all(processes.splice(0).map((p) => p.stop()));
-  await receiver?.close();
-  await redis?.stop();
+/** The file's Redis, and on it `traced`: started by the first test that asks, stopped after the file (each test's jobs are its own). */
+const it = redisTest.extend<{ traced: Traced }>({
+  traced: [
+    async ({ redis }, use) => {
+      const receiver = await startOtlpReceiver();
+      const processes: RunningProcess[] = [];
+      try {
+        const prefix = `{trace-${Math.random().toString(36).slice(2)}}`;
+        // Short export delay: the test waits for spans, and would wait 5 s per batch otherwise.
+        const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '100' };
+        const common = { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, ...otel };
+        processes.push(await spawnNodeProcess(WORKER_ENTRY, { ...common, WORKER_METRICS_PORT: '0', WORKER_CPU_THREADS: '1' }));
+        const port = await freePort();
+        processes.push(
+          await spawnNodeProcess(API_ENTRY, { ...common, API_PORT: String(port), API_METRICS_PORT: '0', API_HEALTH_PORT: '0', API_KEYS: JSON.stringify([apiKey.record]) }),
+        );
+        await use({ api: `http://127.0.0.1:${port}`, receiver });
+      } finally {
+        await Promise.all(processes.map((p) => p.stop()));
+        await receiver.close();
+      }
+    },
+    { scope: 'file' },
+  ],
 });
 
 /** Enqueues, waits for the job to finish, and returns its id. */
-async function enqueueAndFinish(path: string, body: object, headers: Record<string, string> = {}, expected = 'completed'): Promise<string> {
+async function enqueueAndFinish({ api }: Traced, path: string, body: object, headers: Record<string, string> = {}, expected = 'completed'): Promise<string> {
   const posted = await fetch(`${api}${path}`, { method: 'POST', headers: { ...auth, ...headers }, body: JSON.stringify(body) });
   expect(posted.status).toBeLessThan(300);
   const { id, type } = (await posted.json()) as { id: string; type: string };
@@ -65,7 +70,7 @@ const isAttemptOf = (span: ReceivedSpan, type: string, id: string) =>
  * and (when named) the attempt's handler span arrived. A batch type's handler serves several
  * jobs in one call, so its span hangs under one of their attempts: pass no handler span for it.
  */
-function traceOfJob(type: string, id: string, handlerSpan?: string): Promise<{ attempt: ReceivedSpan; spans: ReceivedSpan[] }> {
+function traceOfJob({ receiver }: Traced, type: string, id: string, handlerSpan?: string): Promise<{ attempt: ReceivedSpan; spans: ReceivedSpan[] }> {
   return waitFor(
     () => {
       const attempt = receiver.spans.find((s) => isAttemptOf(s, type, id));
@@ -82,9 +87,9 @@ function traceOfJob(type: string, id: string, handlerSpan?: string): Promise<{ a
 const byId = (spans: ReceivedSpan[], spanId: string) => spans.find((s) => s.spanId === spanId);
 
 describe('tracing (OTLP from the API and a worker process)', () => {
-  it('links a lean-path enqueue to the worker attempt and its CPU task in one trace', async () => {
-    const id = await enqueueAndFinish('/v1/jobs/sentiment', { payload: { text: 'What a wonderful, happy day' } });
-    const { attempt, spans } = await traceOfJob('sentiment', id, 'cpu task');
+  it('links a lean-path enqueue to the worker attempt and its CPU task in one trace', async ({ traced }) => {
+    const id = await enqueueAndFinish(traced, '/v1/jobs/sentiment', { payload: { text: 'What a wonderful, happy day' } });
+    const { attempt, spans } = await traceOfJob(traced, 'sentiment', id, 'cpu task');
 
     // The worker's attempt: a child of the API's add span, with the job's attributes.
     expect(attempt.service).toBe('floodgate-worker');
@@ -111,15 +116,16 @@ describe('tracing (OTLP from the API and a worker process)', () => {
     expect(roots.map((s) => s.spanId)).toEqual([request!.spanId]);
   });
 
-  it('continues a caller\'s trace through express (an idempotent enqueue)', async () => {
+  it('continues a caller\'s trace through express (an idempotent enqueue)', async ({ traced }) => {
     const traceId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
     const callerSpan = '0102030405060708';
     const id = await enqueueAndFinish(
+      traced,
       '/v1/jobs/compute',
       { payload: { n: 2, m: 10 } },
       { 'idempotency-key': `trace-${Math.random().toString(36).slice(2)}`, traceparent: `00-${traceId}-${callerSpan}-01` },
     );
-    const { attempt, spans } = await traceOfJob('compute', id, 'cpu task');
+    const { attempt, spans } = await traceOfJob(traced, 'compute', id, 'cpu task');
     expect(attempt.traceId).toBe(traceId);
     expect(attempt.attributes).toMatchObject({ 'floodgate.job.type': 'compute', 'floodgate.job.outcome': 'completed' });
     const add = byId(spans, attempt.parentSpanId);
@@ -128,10 +134,11 @@ describe('tracing (OTLP from the API and a worker process)', () => {
     expect(request).toMatchObject({ kind: SERVER, name: 'POST /v1/jobs/:type', parentSpanId: callerSpan });
   });
 
-  it('gives each attempt its own span, with the outcome and the error code', async () => {
+  it('gives each attempt its own span, with the outcome and the error code', async ({ traced }) => {
+    const { receiver } = traced;
     // Far more CPU than 100 ms: each attempt times out; the second is the last.
     const options = { attempts: 2, timeoutMs: 100, backoff: { type: 'fixed', delayMs: 10 } };
-    const id = await enqueueAndFinish('/v1/jobs/compute', { payload: { n: 2_000, m: 10_000 }, options }, {}, 'failed');
+    const id = await enqueueAndFinish(traced, '/v1/jobs/compute', { payload: { n: 2_000, m: 10_000 }, options }, {}, 'failed');
     const attempts = await waitFor(
       () => {
         const found = receiver.spans.filter((s) => isAttemptOf(s, 'compute', id));
@@ -149,7 +156,8 @@ describe('tracing (OTLP from the API and a worker process)', () => {
     expect(byId([...receiver.spans], first!.parentSpanId)).toMatchObject({ service: 'floodgate-api', kind: PRODUCER });
   });
 
-  it('puts every job of a bulk request in the request\'s trace, each with its own add span', async () => {
+  it('puts every job of a bulk request in the request\'s trace, each with its own add span', async ({ traced }) => {
+    const { api, receiver } = traced;
     const posted = await fetch(`${api}/v1/jobs/sentiment/bulk`, {
       method: 'POST',
       headers: auth,
@@ -158,7 +166,7 @@ describe('tracing (OTLP from the API and a worker process)', () => {
     expect(posted.status).toBe(202);
     const { jobs } = (await posted.json()) as { jobs: Array<{ id: string }> };
     // sentiment is a batch type: both jobs may share one CPU task, under one of their attempts.
-    const attempts = await Promise.all(jobs.map(({ id }) => traceOfJob('sentiment', id)));
+    const attempts = await Promise.all(jobs.map(({ id }) => traceOfJob(traced, 'sentiment', id)));
     await waitFor(() => receiver.spans.some((s) => s.name === 'cpu task' && attempts.some(({ attempt }) => s.parentSpanId === attempt.spanId)), {
       timeoutMs: 30_000,
       description: "the batch's CPU task span under one of its jobs' attempts",

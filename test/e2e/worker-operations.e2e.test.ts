@@ -9,8 +9,8 @@ import { catalog, jobOptionsFor } from '@floodgate/shared/jobs';
 import { queueIdentity } from '@floodgate/shared/queues';
 import { freePort, waitFor, type RunningProcess } from '@floodgate/testkit';
 import { Queue } from 'bullmq';
-import { afterEach, describe, expect, it } from 'vitest';
-import { privateRedisPerTest } from './private-redis-fixture';
+import { describe, expect } from 'vitest';
+import { privateRedisTest } from './private-redis-fixture';
 import { FAST_RECOVERY_ENV, WORKER_ENTRY } from './stack-entries';
 
 /**
@@ -19,8 +19,6 @@ import { FAST_RECOVERY_ENV, WORKER_ENTRY } from './stack-entries';
  * (the built entry pm2 runs) on a private Redis; their logs are read from stdout.
  */
 
-const fixture = privateRedisPerTest({ ...FAST_RECOVERY_ENV, PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: 'true', PAGE_EXTRACT_FETCH_TIMEOUT_MS: '120000' });
-
 interface LoggingWorker extends RunningProcess {
   /** Every JSON log line so far. */
   lines: Array<Record<string, unknown>>;
@@ -28,10 +26,11 @@ interface LoggingWorker extends RunningProcess {
 
 /**
  * Starts the worker entry with exactly `env` (plus PATH), in `cwd`, and waits
- * for its `ready`. VITEST is left out on purpose: under it a process does not
- * read `.env`, and here that reading is what is tested.
+ * for its `ready`; it joins `processes`, to be killed after the test. VITEST is
+ * left out on purpose: under it a process does not read `.env`, and here that
+ * reading is what is tested.
  */
-async function startLoggingWorker(env: Record<string, string>, cwd = process.cwd()): Promise<LoggingWorker> {
+async function startLoggingWorker(processes: RunningProcess[], env: Record<string, string>, cwd = process.cwd()): Promise<LoggingWorker> {
   const child: ChildProcess = fork(WORKER_ENTRY, [], { cwd, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   const lines: Array<Record<string, unknown>> = [];
   let partial = '';
@@ -48,7 +47,7 @@ async function startLoggingWorker(env: Record<string, string>, cwd = process.cwd
     }
   };
   const worker: LoggingWorker = { pid: child.pid ?? -1, child, lines, stop: () => exited('SIGINT'), kill: () => exited('SIGKILL') };
-  fixture.processes.push(worker);
+  processes.push(worker);
   await new Promise<void>((resolve, reject) => {
     child.on('message', (message) => message === 'ready' && resolve());
     child.once('exit', (code) => reject(new Error(`the worker exited with code ${code} before it was ready`)));
@@ -89,39 +88,42 @@ async function startHeldPage(): Promise<{ url: string; requests: () => number; r
   };
 }
 
-let page: Awaited<ReturnType<typeof startHeldPage>> | undefined;
-afterEach(async () => {
-  await fixture.killProcesses();
-  await page?.close();
-  page = undefined;
+/** A private Redis per test, and a held `page` for the test that asks. */
+const it = privateRedisTest.extend<{ page: Awaited<ReturnType<typeof startHeldPage>> }>({
+  page: async ({ killProcesses }, use) => {
+    const page = await startHeldPage();
+    await use(page);
+    // The worker goes first: the page must not close under a handler still fetching it.
+    await killProcesses();
+    await page.close();
+  },
 });
 
 describe('a worker process, as operators see it', () => {
-  it('is healthy all along and ready only while Redis answers and its workers run, through an outage and its drain', async () => {
+  it('is healthy all along and ready only while Redis answers and its workers run, through an outage and its drain', async ({ redis, connection, prefix, processes, page }) => {
     const port = await freePort();
-    const worker = await startLoggingWorker({ ...FAST_RECOVERY_ENV, REDIS_URL: fixture.redis.url, QUEUE_PREFIX: fixture.prefix, WORKER_METRICS_PORT: String(port), WORKER_DRAIN_GRACE_MS: '120000', PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: 'true', PAGE_EXTRACT_FETCH_TIMEOUT_MS: '120000' });
+    const worker = await startLoggingWorker(processes, { ...FAST_RECOVERY_ENV, REDIS_URL: redis.url, QUEUE_PREFIX: prefix, WORKER_METRICS_PORT: String(port), WORKER_DRAIN_GRACE_MS: '120000', PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: 'true', PAGE_EXTRACT_FETCH_TIMEOUT_MS: '120000' });
     expect(await probe(port, '/healthz')).toEqual({ status: 200, body: { status: 'ok' } });
     const ready = await probe(port, '/readyz');
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({ status: 'ready', checks: { redis: { ok: true }, workers: { ok: true } } });
 
     // Redis goes away: not ready (so an orchestrator stops counting on it), yet alive (so nothing restarts it).
-    await fixture.redis.kill();
+    await redis.kill();
     const down = await waitFor(async () => {
       const answer = await probe(port, '/readyz');
       return answer.status === 503 ? answer : undefined;
     }, { description: '/readyz to say Redis is gone' });
     expect(down.body).toMatchObject({ error: { code: 'not_ready', details: { redis: { ok: false } } } });
     expect((await probe(port, '/healthz')).status).toBe(200);
-    await fixture.redis.restart();
+    await redis.restart();
     await waitFor(async () => (await probe(port, '/readyz')).status === 200, { description: '/readyz to recover with Redis' });
 
     // A job held active keeps the drain going: meanwhile the process is alive, and not ready.
-    page = await startHeldPage();
-    const { name, prefix } = queueIdentity('page-extract', fixture.prefix);
-    const queue = new Queue(name, { connection: fixture.connection, prefix });
+    const { name, prefix: keyPrefix } = queueIdentity('page-extract', prefix);
+    const queue = new Queue(name, { connection, prefix: keyPrefix });
     await queue.add('page-extract', { url: page.url }, jobOptionsFor(catalog['page-extract']));
-    await waitFor(() => page!.requests() === 1, { description: 'the handler to be fetching the held page' });
+    await waitFor(() => page.requests() === 1, { description: 'the handler to be fetching the held page' });
     worker.child.kill('SIGINT');
     const draining = await waitFor(async () => {
       const answer = await probe(port, '/readyz');
@@ -135,16 +137,16 @@ describe('a worker process, as operators see it', () => {
     await queue.close();
   });
 
-  it('reads .env from its working directory under the real environment, and names a variable nothing reads', async () => {
+  it('reads .env from its working directory under the real environment, and names a variable nothing reads', async ({ redis, prefix, processes }) => {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'fg-dotenv-worker-'));
     // The port comes from the file alone; the prefix is in both, and the environment's must win.
     writeFileSync(join(dir, '.env'), `# a worker's settings\nWORKER_METRICS_PORT=${port}\nQUEUE_PREFIX={not-this-one}\n`);
     const { WORKER_METRICS_PORT: _fromFileOnly, ...recovery } = FAST_RECOVERY_ENV;
-    const worker = await startLoggingWorker({ ...recovery, REDIS_URL: fixture.redis.url, QUEUE_PREFIX: fixture.prefix, WORKER_CONCURENCY: 'compute=1' }, dir);
+    const worker = await startLoggingWorker(processes, { ...recovery, REDIS_URL: redis.url, QUEUE_PREFIX: prefix, WORKER_CONCURENCY: 'compute=1' }, dir);
     expect((await probe(port, '/healthz')).status).toBe(200);
     const ready = worker.lines.find((line) => line.msg === 'worker ready');
-    expect(ready?.prefix).toBe(fixture.prefix);
+    expect(ready?.prefix).toBe(prefix);
 
     const read = worker.lines.find((line) => String(line.msg).startsWith('environment file read'));
     expect(read).toMatchObject({ file: '.env', variables: ['WORKER_METRICS_PORT'] });

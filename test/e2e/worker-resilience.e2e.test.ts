@@ -8,16 +8,14 @@ import { catalog, jobOptionsFor } from '@floodgate/shared/jobs';
 import { listHeartbeats } from '@floodgate/shared/workers';
 import { freePort, spawnNodeProcess, waitFor } from '@floodgate/testkit';
 import { Queue } from 'bullmq';
-import { describe, expect, it } from 'vitest';
-import { finished, privateRedisPerTest } from './private-redis-fixture';
+import { describe, expect } from 'vitest';
+import { finished, privateRedisTest as it } from './private-redis-fixture';
 import { API_ENTRY, apiKey, auth, FAST_RECOVERY_ENV, ROOT } from './stack-entries';
 
-const fixture = privateRedisPerTest(FAST_RECOVERY_ENV);
-
 describe('worker crash recovery', () => {
-  it('hands the job of a SIGKILLed worker process to another process, which completes it', async () => {
-    const [first, second] = [await fixture.startWorker(), await fixture.startWorker()];
-    const queue = new Queue('compute', { connection: fixture.connection, prefix: fixture.prefix });
+  it('hands the job of a SIGKILLed worker process to another process, which completes it', async ({ connection, prefix, startWorker }) => {
+    const [first, second] = [await startWorker(), await startWorker()];
+    const queue = new Queue('compute', { connection, prefix });
     // A few seconds of CPU on a pool thread: long enough to be killed mid-way.
     const job = await queue.add('compute', { n: 6_000, m: 2_000 }, jobOptionsFor(catalog.compute));
     const active = await waitFor(async () => {
@@ -35,7 +33,7 @@ describe('worker crash recovery', () => {
     expect(done.returnvalue).toMatchObject({ operations: 12_000_000 });
     // The dead process drops off the live list once its last heartbeat expires.
     await waitFor(async () => {
-      const ids = (await listHeartbeats(fixture.connection, fixture.prefix)).map((beat) => beat.pid);
+      const ids = (await listHeartbeats(connection, prefix)).map((beat) => beat.pid);
       return ids.length === 1 && ids[0] === survivor?.pid;
     });
     await queue.close();
@@ -43,16 +41,16 @@ describe('worker crash recovery', () => {
 });
 
 describe('a poison job', () => {
-  it('fails after maxStalledCount with a clear reason while other jobs flow, and pm2 restarts the process it killed', async () => {
+  it('fails after maxStalledCount with a clear reason while other jobs flow, and pm2 restarts the process it killed', async ({ redis, connection, prefix }) => {
     const pm2Home = await mkdtemp(join(tmpdir(), 'floodgate-pm2-poison-'));
-    const env = { ...process.env, PM2_HOME: pm2Home, REDIS_URL: fixture.redis.url, QUEUE_PREFIX: fixture.prefix, LOG_LEVEL: 'warn', ...FAST_RECOVERY_ENV };
+    const env = { ...process.env, PM2_HOME: pm2Home, REDIS_URL: redis.url, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', ...FAST_RECOVERY_ENV };
     const pm2 = async (...args: string[]) =>
       (await promisify(execFile)(join(ROOT, 'node_modules/.bin/pm2'), args, { cwd: ROOT, env, timeout: 60_000 })).stdout;
     try {
       // Flags as in ecosystem.config.js: cluster mode, wait_ready, exponential restart back-off.
       await pm2('start', 'test/e2e/fixtures/poisoned-worker.js', '--name', 'poisoned', '-i', '2', '--wait-ready', '--exp-backoff-restart-delay', '200');
-      const compute = new Queue('compute', { connection: fixture.connection, prefix: fixture.prefix });
-      const sentiment = new Queue('sentiment', { connection: fixture.connection, prefix: fixture.prefix });
+      const compute = new Queue('compute', { connection, prefix });
+      const sentiment = new Queue('sentiment', { connection, prefix });
       const poison = await compute.add('compute', { n: 13, m: 10 }, jobOptionsFor(catalog.compute));
 
       // Meanwhile, ordinary jobs keep flowing: one every 100 ms until the poison job is gone.
@@ -93,11 +91,11 @@ describe('a poison job', () => {
 });
 
 describe('cancelling a running job', () => {
-  it('fires the handler\'s signal through DELETE, and the job fails with "cancelled", not retried', async () => {
+  it('fires the handler\'s signal through DELETE, and the job fails with "cancelled", not retried', async ({ redis, connection, prefix, processes, startWorker }) => {
     const apiPort = await freePort();
-    await fixture.startWorker();
-    fixture.processes.push(
-      await spawnNodeProcess(API_ENTRY, { REDIS_URL: fixture.redis.url, QUEUE_PREFIX: fixture.prefix, API_PORT: String(apiPort), API_METRICS_PORT: '0', API_HEALTH_PORT: '0', API_KEYS: JSON.stringify([apiKey.record]) }),
+    await startWorker();
+    processes.push(
+      await spawnNodeProcess(API_ENTRY, { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, API_PORT: String(apiPort), API_METRICS_PORT: '0', API_HEALTH_PORT: '0', API_KEYS: JSON.stringify([apiKey.record]) }),
     );
     const api = `http://127.0.0.1:${apiPort}`;
     const posted = await fetch(`${api}/v1/jobs/compute`, {
@@ -107,7 +105,7 @@ describe('cancelling a running job', () => {
       body: JSON.stringify({ payload: { n: 8_000, m: 2_000 } }),
     });
     const { id } = (await posted.json()) as { id: string };
-    const queue = new Queue('compute', { connection: fixture.connection, prefix: fixture.prefix });
+    const queue = new Queue('compute', { connection, prefix });
     await waitFor(async () => (await queue.getJobState(id)) === 'active');
     const cancel = await fetch(`${api}/v1/jobs/compute/${id}`, { method: 'DELETE', headers: auth });
     expect(cancel.status).toBe(202);
@@ -120,11 +118,11 @@ describe('cancelling a running job', () => {
 });
 
 describe('a Redis outage', () => {
-  it('answers 503 while Redis is down, reconnects by itself, and completes every acknowledged job', async () => {
+  it('answers 503 while Redis is down, reconnects by itself, and completes every acknowledged job', async ({ redis, connection, prefix, processes, startWorker }) => {
     const apiPort = await freePort();
-    await fixture.startWorker({ WORKER_CPU_THREADS: '2' });
-    fixture.processes.push(
-      await spawnNodeProcess(API_ENTRY, { REDIS_URL: fixture.redis.url, QUEUE_PREFIX: fixture.prefix, API_PORT: String(apiPort), API_METRICS_PORT: '0', API_HEALTH_PORT: '0', API_KEYS: JSON.stringify([apiKey.record]) }),
+    await startWorker({ WORKER_CPU_THREADS: '2' });
+    processes.push(
+      await spawnNodeProcess(API_ENTRY, { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, API_PORT: String(apiPort), API_METRICS_PORT: '0', API_HEALTH_PORT: '0', API_KEYS: JSON.stringify([apiKey.record]) }),
     );
     const api = `http://127.0.0.1:${apiPort}`;
     const post = (n: number) =>
@@ -143,15 +141,15 @@ describe('a Redis outage', () => {
 
     // Enough work that some of it is still waiting when Redis goes away.
     for (let i = 1; i <= 12; i++) expect(await enqueue(20 + i)).toBe(202);
-    await fixture.redis.kill();
+    await redis.kill();
     for (let i = 0; i < 3; i++) expect(await enqueue(100 + i)).toBe(503);
     expect((await fetch(`${api}/healthz`)).status).toBe(200);
 
-    await fixture.redis.restart();
+    await redis.restart();
     await waitFor(async () => (await enqueue(200)) === 202, { timeoutMs: 20_000, description: 'the API to accept jobs again' });
     for (let i = 1; i <= 3; i++) expect(await enqueue(300 + i)).toBe(202);
 
-    const queue = new Queue('compute', { connection: fixture.connection, prefix: fixture.prefix });
+    const queue = new Queue('compute', { connection, prefix });
     for (const id of acknowledged) expect((await finished(queue, id)).state, `job ${id}`).toBe('completed');
     expect(acknowledged).toHaveLength(16);
     await queue.close();

@@ -7,8 +7,9 @@ import { cancelChannel, waitForRedis } from '@floodgate/shared/redis';
 import { listHeartbeats } from '@floodgate/shared/workers';
 import { waitFor, type RunningProcess } from '@floodgate/testkit';
 import { Queue, type Job } from 'bullmq';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { finished, privateRedisPerTest } from './private-redis-fixture';
+import type { Redis } from 'ioredis';
+import { describe, expect } from 'vitest';
+import { finished, privateRedisTestWith } from './private-redis-fixture';
 import { FAST_RECOVERY_ENV } from './stack-entries';
 
 /** A dead process's job is back in play within ~3 s; pages on 127.0.0.1 allowed; no fetch timeout in the way; short drains allowed. */
@@ -66,49 +67,52 @@ async function startHeldPage(): Promise<HeldPage> {
   return page;
 }
 
-const fixture = privateRedisPerTest(WORKER_ENV);
-let queue: Queue;
-let page: HeldPage;
-
-beforeEach(async () => {
-  const { name, prefix: keyPrefix } = queueIdentity('page-extract', fixture.prefix);
-  queue = new Queue(name, { connection: fixture.connection, prefix: keyPrefix });
-  // One test stops Redis on purpose: the refused reconnects are expected, not news.
-  queue.on('error', () => undefined);
-  page = await startHeldPage();
+/**
+ * A private Redis per test (workers with {@link WORKER_ENV}), and on it the test's page-extract
+ * `queue`, its held `page`, and `addLastAttemptJob`: a page-extract job of the held page, with one
+ * attempt only (a spent attempt fails it).
+ */
+const it = privateRedisTestWith(WORKER_ENV).extend<{ queue: Queue; page: HeldPage; addLastAttemptJob: () => Promise<Job> }>({
+  // Torn down before the connection the queue uses.
+  queue: async ({ connection, prefix, killProcesses }, use) => {
+    const { name, prefix: keyPrefix } = queueIdentity('page-extract', prefix);
+    const queue = new Queue(name, { connection, prefix: keyPrefix });
+    // One test stops Redis on purpose: the refused reconnects are expected, not news.
+    queue.on('error', () => undefined);
+    await use(queue);
+    await killProcesses();
+    await queue.close();
+  },
+  page: async ({ killProcesses }, use) => {
+    const page = await startHeldPage();
+    await use(page);
+    // The workers go first: the page must not close under a handler still fetching it.
+    await killProcesses();
+    await page.close();
+  },
+  addLastAttemptJob: async ({ queue, page }, use) => use(() => queue.add('page-extract', { url: page.url }, { ...jobOptionsFor(catalog['page-extract']), attempts: 1 })),
 });
-
-// Runs before the fixture's teardown (after-hooks unwind in reverse), which closes the connection the queue uses.
-afterEach(async () => {
-  // The workers go first: the page must not close under a handler still fetching it.
-  await fixture.killProcesses();
-  await queue?.close();
-  await page?.close();
-});
-
-/** A page-extract job of the held page, with one attempt only: a spent attempt fails it. */
-const addLastAttemptJob = () => queue.add('page-extract', { url: page.url }, { ...jobOptionsFor(catalog['page-extract']), attempts: 1 });
 
 const whenExited = async (worker: RunningProcess) => {
   if (worker.child.exitCode === null && worker.child.signalCode === null) await once(worker.child, 'exit');
   return worker.child.exitCode;
 };
 
-const attemptsMadeOf = async (job: Job) => Number((await fixture.connection.hget(`${queue.qualifiedName}:${job.id}`, 'atm')) ?? 0);
+const attemptsMadeOf = async (connection: Redis, queue: Queue, job: Job) => Number((await connection.hget(`${queue.qualifiedName}:${job.id}`, 'atm')) ?? 0);
 
 describe('stopping a worker (a deploy: pm2 reload sends SIGINT)', () => {
-  it('hands a job still running past the drain grace back to the queue without spending its last attempt; the next worker completes it', async () => {
-    const first = await fixture.startWorker({ WORKER_DRAIN_GRACE_MS: '300' });
+  it('hands a job still running past the drain grace back to the queue without spending its last attempt; the next worker completes it', async ({ connection, queue, page, startWorker, addLastAttemptJob }) => {
+    const first = await startWorker({ WORKER_DRAIN_GRACE_MS: '300' });
     const job = await addLastAttemptJob();
     await waitFor(() => page.requests === 1, { description: 'the handler to be fetching the page' });
 
     await first.stop();
     expect(first.child.exitCode).toBe(0);
     expect(await queue.getJobState(String(job.id))).toBe('waiting');
-    expect(await attemptsMadeOf(job)).toBe(0);
+    expect(await attemptsMadeOf(connection, queue, job)).toBe(0);
 
     page.release();
-    const second = await fixture.startWorker({});
+    const second = await startWorker({});
     const { job: done, state } = await finished(queue, String(job.id));
     expect(state).toBe('completed');
     expect(done.attemptsMade).toBe(1);
@@ -116,17 +120,17 @@ describe('stopping a worker (a deploy: pm2 reload sends SIGINT)', () => {
     expect(done.returnvalue).toMatchObject({ title: 'held', status: 200 });
   });
 
-  it('keeps hearing cancels until the drain ends', async () => {
-    const worker = await fixture.startWorker({ WORKER_DRAIN_GRACE_MS: '120000' });
+  it('keeps hearing cancels until the drain ends', async ({ connection, prefix, queue, page, startWorker, addLastAttemptJob }) => {
+    const worker = await startWorker({ WORKER_DRAIN_GRACE_MS: '120000' });
     const job = await addLastAttemptJob();
     await waitFor(() => page.requests === 1, { description: 'the handler to be fetching the page' });
-    const beating = async () => (await listHeartbeats(fixture.connection, fixture.prefix)).some((beat) => beat.pid === worker.pid);
+    const beating = async () => (await listHeartbeats(connection, prefix)).some((beat) => beat.pid === worker.pid);
     await waitFor(beating, { description: 'the worker\'s heartbeat' });
 
     worker.child.kill('SIGINT');
     // The heartbeat is the first step to go: once it has, the process is draining (the page is held, so it cannot end).
     await waitFor(async () => !(await beating()), { description: 'the worker to start its shutdown' });
-    const listeners = await fixture.connection.publish(cancelChannel(fixture.prefix), JSON.stringify({ type: 'page-extract', id: job.id }));
+    const listeners = await connection.publish(cancelChannel(prefix), JSON.stringify({ type: 'page-extract', id: job.id }));
     expect(listeners).toBe(1);
 
     const { job: cancelled, state } = await finished(queue, String(job.id));
@@ -135,12 +139,12 @@ describe('stopping a worker (a deploy: pm2 reload sends SIGINT)', () => {
     expect(await whenExited(worker)).toBe(0);
   });
 
-  it('drains and exits while Redis is unreachable; the job whose outcome could not be recorded is recovered afterwards', async () => {
-    const worker = await fixture.startWorker({ WORKER_DRAIN_GRACE_MS: '4000' });
+  it('drains and exits while Redis is unreachable; the job whose outcome could not be recorded is recovered afterwards', async ({ redis, connection, queue, page, startWorker, addLastAttemptJob }) => {
+    const worker = await startWorker({ WORKER_DRAIN_GRACE_MS: '4000' });
     const job = await addLastAttemptJob();
     await waitFor(() => page.requests === 1, { description: 'the handler to be fetching the page' });
 
-    await fixture.redis.kill();
+    await redis.kill();
     worker.child.kill('SIGINT');
     // The active job runs to its end during the drain: its page is sent in full.
     page.release();
@@ -148,28 +152,28 @@ describe('stopping a worker (a deploy: pm2 reload sends SIGINT)', () => {
     // A clean exit (0), not the shutdown timer's (1): no step waited on Redis without a bound.
     expect(await whenExited(worker)).toBe(0);
 
-    await fixture.redis.restart();
-    await waitForRedis(fixture.connection);
-    await fixture.startWorker({});
+    await redis.restart();
+    await waitForRedis(connection);
+    await startWorker({});
     const { job: done, state } = await finished(queue, String(job.id));
     expect(state).toBe('completed');
     expect(done.attemptsMade).toBe(1);
   });
 
-  it('leaves a job it cannot hand back (Redis down past the grace) to stalled recovery, still without spending its last attempt', async () => {
-    const worker = await fixture.startWorker({ WORKER_DRAIN_GRACE_MS: '1000' });
+  it('leaves a job it cannot hand back (Redis down past the grace) to stalled recovery, still without spending its last attempt', async ({ redis, connection, queue, page, startWorker, addLastAttemptJob }) => {
+    const worker = await startWorker({ WORKER_DRAIN_GRACE_MS: '1000' });
     const job = await addLastAttemptJob();
     await waitFor(() => page.requests === 1, { description: 'the handler to be fetching the page' });
 
-    await fixture.redis.kill();
+    await redis.kill();
     // The page stays held: the grace runs out with the job active and no Redis to take it back.
     expect(await new Promise((done) => worker.child.once('exit', done).kill('SIGINT'))).toBe(0);
 
-    await fixture.redis.restart();
-    await waitForRedis(fixture.connection);
-    expect(await attemptsMadeOf(job)).toBe(0);
+    await redis.restart();
+    await waitForRedis(connection);
+    expect(await attemptsMadeOf(connection, queue, job)).toBe(0);
     page.release();
-    await fixture.startWorker({});
+    await startWorker({});
     const { job: done, state } = await finished(queue, String(job.id));
     expect(state).toBe('completed');
     expect(done.attemptsMade).toBe(1);
