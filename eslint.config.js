@@ -191,5 +191,15 @@ module.exports = tseslint.config(
       ],
     },
   },
+  {
+    // Tests set up with fixtures (vitest's test.extend), so each runs alone and in any order.
+    files: ['**/*.test.ts', 'test/**', '**/testing/**', '**/test-support/**', 'packages/testkit/src/fixtures/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'vitest', importNames: ['beforeAll', 'afterAll', 'beforeEach', 'afterEach'], message: 'Set up with a fixture (test.extend), not a hook: a test then runs alone and in any order.' }] },
+      ],
+    },
+  },
   ...boundaries,
 );

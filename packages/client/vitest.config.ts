@@ -6,5 +6,7 @@ export default defineConfig({
     // import boundaries treat them as test code (they drive a real API and worker), but they hold
     // no tests of their own.
     exclude: [...configDefaults.exclude, 'src/test-support/**'],
+    // Most tests drive a real API and worker, whose start (a fixture, timed with the test) takes seconds on a busy machine.
+    testTimeout: 30_000,
   },
 });

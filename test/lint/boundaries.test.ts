@@ -115,6 +115,16 @@ describe('layers inside an app', () => {
   });
 });
 
+describe('tests', () => {
+  test('set up with fixtures, not hooks', async ({ violations }) => {
+    for (const hook of ['beforeAll', 'afterAll', 'beforeEach', 'afterEach']) {
+      expect(await violations('apps/api/src/tests/probe.test.ts', `import { ${hook}, it } from 'vitest';\n${hook}(() => undefined);\nit('runs', () => undefined);\n`)).toEqual(['no-restricted-imports']);
+    }
+    expect(await violations('test/e2e/probe.ts', "import { afterEach } from 'vitest';\nexport { afterEach };\n")).toEqual(['no-restricted-imports']);
+    expect(await violations('apps/api/src/tests/probe.test.ts', "import { it } from 'vitest';\nit('runs', () => undefined);\n")).toEqual([]);
+  });
+});
+
 describe('configuration and promises', () => {
   test('process.env is read only in env modules', async ({ violations }) => {
     const read = 'export const level = process.env.LOG_LEVEL;\n';

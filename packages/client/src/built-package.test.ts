@@ -55,7 +55,7 @@ const slow = { timeout: 120_000 };
  * from a project of its own, as a user would, by its name through the `exports`
  * map: CommonJS and ES modules, JavaScript and TypeScript.
  */
-describe('the published @floodgate/client', { timeout: 120_000 }, () => {
+describe('the published @floodgate/client', () => {
   it('is public, and depends on nothing at run time', () => {
     expect(manifest).toMatchObject({ name: '@floodgate/client', version: '0.1.0', private: false, engines: { node: expect.stringMatching(/^>=20/) } });
     for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies', 'bundleDependencies']) expect(manifest[field], field).toBeUndefined();

@@ -77,7 +77,7 @@ const test = clientTestWith({ limits: { backlogCap: { 'page-extract': 0 } } }).e
   },
 });
 
-describe('FloodgateClient against the real API', { timeout: 10_000 }, () => {
+describe('FloodgateClient against the real API', () => {
   test('enqueues a job and reads it back with its typed result', async ({ client, workers: _workers }) => {
     const job = await client.enqueue('sentiment', { text: 'A great day' });
     expect(job).toEqual({ id: job.id, type: 'sentiment', state: 'waiting', links: { self: `/v1/jobs/sentiment/${job.id}` }, created: true });

@@ -46,7 +46,7 @@ const test = clientTestWith().extend<{ gates: Gates; workers: Workers }>({
 });
 
 /** A job's Server-Sent Events through the client, with the connection cut mid-stream by a fault proxy. */
-describe('FloodgateClient job events', { timeout: 20_000 }, () => {
+describe('FloodgateClient job events', () => {
   test('resumes a dropped stream with Last-Event-ID: the state now, then on to the result, ids counting on', async ({ api, recorded, httpLink, gates, workers: _workers }) => {
     const client = new FloodgateClient<FloodgateJobs>({ baseUrl: httpLink.url, apiKey: api.apiKey, fetch: recorded.fetch });
     const job = await client.enqueue('compute', { n: 1, m: 3 });

@@ -7,7 +7,7 @@ import { apiError } from './test-support/rejection.test.js';
 const test = clientTestWith();
 
 /** The operator's routes, each through the client against the real API. */
-describe('FloodgateClient operations', { timeout: 20_000 }, () => {
+describe('FloodgateClient operations', () => {
   test('puts, reads, lists and deletes a schedule', async ({ client }) => {
     const put = await client.putSchedule('nightly-score', { type: 'sentiment', payload: { text: 'every night' }, cron: '0 3 * * *', tz: 'Europe/Paris' });
     expect(put).toMatchObject({ id: 'nightly-score', type: 'sentiment', cron: '0 3 * * *', tz: 'Europe/Paris', everyMs: null, payload: { text: 'every night' } });

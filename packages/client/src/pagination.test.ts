@@ -26,7 +26,7 @@ const test = clientTestWith().extend<{ delayed: string[]; haystack: string[] }>(
 const pagesAsked = (recorded: ClientFixtures['recorded'], from: number) => recorded.exchanges.slice(from).map((exchange) => new URL(exchange.url).search);
 
 /** Listing and search, page after page with `for await`, against the real API (no worker: jobs stay where they are put). */
-describe('FloodgateClient pagination', { timeout: 20_000 }, () => {
+describe('FloodgateClient pagination', () => {
   test('awaits one page, with the cursor of the next', async ({ client, delayed }) => {
     const page = await client.listJobs('compute', { state: 'delayed', limit: 3 });
     expect(page.jobs).toHaveLength(3);

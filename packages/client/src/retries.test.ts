@@ -18,7 +18,7 @@ const test = clientTestWith({ faultProxy: true, limits: { maxEventLoopDelayMs: 6
  * Redis connection goes through a fault proxy (an outage, a lost reply, a
  * command cut halfway), and so, for the client's own connection, can the HTTP.
  */
-describe('FloodgateClient retries', { timeout: 30_000 }, () => {
+describe('FloodgateClient retries', () => {
   test('waits out Retry-After on a 503 while Redis is away, resends with the same key, and stores one job', async ({ api }) => {
     // Redis goes away (killed), and the API notices.
     await api.redis.kill();

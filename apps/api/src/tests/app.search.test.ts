@@ -38,7 +38,7 @@ const test = base.extend<{ api: ApiHarness; haystack: { api: ApiHarness; needleI
   },
 });
 
-describe('job search (GET /v1/jobs/:type?q=)', { timeout: 60_000 }, () => {
+describe('job search (GET /v1/jobs/:type?q=)', () => {
   const search = async (api: ApiHarness, type: string, query: Record<string, string>) => {
     const res = await api.request('GET', `/v1/jobs/${type}?${new URLSearchParams(query).toString()}`);
     return { status: res.status, body: (await res.json()) as SearchBody & { error?: { code: string } } };
@@ -146,7 +146,7 @@ const boundedTest = base.extend<{ api: ApiHarness }>({
   },
 });
 
-describe('job search: bounded by bytes, and per caller', { timeout: 60_000 }, () => {
+describe('job search: bounded by bytes, and per caller', () => {
   const search = async (api: ApiHarness, type: string, query: Record<string, string>, key = api.apiKey) => {
     const res = await api.request('GET', `/v1/jobs/${type}?${new URLSearchParams(query).toString()}`, { headers: { authorization: `Bearer ${key}` } });
     return { status: res.status, headers: res.headers, body: (await res.json()) as SearchBody & { error?: { code: string; details?: unknown } } };
