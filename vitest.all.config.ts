@@ -2,13 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Every test in one run (`npm test`; named so that `vitest` inside one package
- * still runs just that package): each package's colocated tests, then the
- * end-to-end tests of the stack under pm2. Files run one at a time: the suite
- * starts real redis-servers and processes, and CI machines have two cores.
+ * still runs just that package): each package's colocated tests and the
+ * end-to-end tests of the stack under pm2, two files at a time (CI machines have
+ * two cores; each file starts its own redis-server and processes on free ports).
  */
 export default defineConfig({
   test: {
-    fileParallelism: false,
+    maxWorkers: 2,
     projects: [
       'packages/*',
       'apps/*',

@@ -61,6 +61,8 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
     return { host, port: Number(match[2]), authority: routed };
   };
   const track = (socket: Socket) => {
+    // A kept-alive upstream socket serves many requests: listen to it once.
+    if (sockets.has(socket)) return;
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
