@@ -23,7 +23,7 @@ if [ "$status" = 0 ]; then
   stage "benchmark smoke run (npm run bench -- --quick)"
   node packages/bench/dist/cli.js --quick || status=$?
 fi
+say "npm test took ${SECONDS} s"
 # The closing line CI reads: "tests: N passed, N failed".
 node infra/scripts/summarize-tests.js test-output/vitest.json || true
-say "npm test took ${SECONDS} s"
 exit "$status"
