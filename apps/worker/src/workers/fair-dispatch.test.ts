@@ -201,6 +201,19 @@ describe('fair dispatch with floodgate workers', () => {
     expect(metricValue(metrics, 'floodgate_job_wait_to_start_seconds_count', { type: 'fair-sleep' })).toBeGreaterThanOrEqual(jobs.length);
   });
 
+  test('keeps a worker fed when its jobs end faster than settle calls come: the target grows past twice its slots', { timeout: 30_000 }, async ({ lane }) => {
+    await lane.add('key:short', 500, { ms: 0 });
+    lane.startWorker({ concurrency: 1 });
+    // With a target of twice the one slot, two jobs run per settle call, at least 20 ms apart. The worker reports
+    // more ends per call than that target holds, and its share follows them.
+    let most = 0;
+    await waitFor(async () => {
+      most = Math.max(most, Number(await lane.redis.hget(lane.fair.keys.meta, 'target')));
+      return lane.watch.done.get('key:short') === 500 ? true : undefined;
+    }, { description: 'all 500 jobs done', intervalMs: 10 });
+    expect(most, 'the most jobs the partition kept in wait + active').toBeGreaterThan(2);
+  });
+
   test('gives tenants shares in proportion to their weights, within 10%', { timeout: 30_000 }, async ({ lane }) => {
     await lane.add('key:heavy', 400, { ms: 10, weight: 3 });
     await lane.add('key:light', 400, { ms: 10, weight: 1 });

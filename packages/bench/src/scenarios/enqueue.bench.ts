@@ -52,14 +52,14 @@ export const enqueue: Scenario = {
   name: 'enqueue',
   title: 'Enqueue over HTTP: floodgate API vs plain express + queue.add',
   async run(ctx: BenchContext): Promise<ResultRow[]> {
-    const rounds = ctx.size(4, 2);
+    const rounds = ctx.size(4, 1);
     const roundSeconds = ctx.size(3, 1);
     const singles = await measureSingles(ctx, rounds, roundSeconds);
     const rate = (side: SingleSide) => accepted(singles.get(side));
     const floodgate = singles.get('floodgate');
     const baseline = singles.get('baseline');
     const viaExpress = singles.get('express-path');
-    const bulkRounds = ctx.size(4, 2);
+    const bulkRounds = ctx.size(4, 1);
     const bulkRoundSeconds = ctx.size(4, 1);
     const bulk = await measureBulk(ctx, bulkRounds, bulkRoundSeconds);
     const shape = `${CONNECTIONS} connections, ${rounds} rounds of ${roundSeconds} s`;

@@ -35,7 +35,7 @@ export const fairness: Scenario = {
   title: 'Fair shares: a trickle beside a flood (waits to start, flood throughput) and the cost per job, fairness on vs off',
   async run(ctx: BenchContext): Promise<ResultRow[]> {
     const flood = ctx.size(3_000, 300);
-    const seconds = ctx.size(15, 3);
+    const seconds = ctx.size(15, 2);
     const connection = createRedis('worker', { url: ctx.redisUrl, logger: ctx.logger });
     try {
       const idle = await trickleBeside(ctx, connection, 'idle', 0, seconds);

@@ -19,6 +19,7 @@ export const replicationAck: Scenario = {
   title: 'REDIS_ACK_REPLICAS=1 vs 0 on single-job POSTs (one replica on loopback)',
   async run(ctx: BenchContext): Promise<ResultRow[]> {
     const seconds = ctx.size(10, 2);
+    const runsEach = ctx.size(2, 1);
     const primary = await startRedis();
     const replica = await startRedis();
     try {
@@ -38,12 +39,12 @@ export const replicationAck: Scenario = {
         }
       };
       // Alternated (0 1 0 1, no warm-up round) and best of two each: the first run of a fresh process
-      // warms up, and a shared machine's noise should not land on one side only.
-      const runs = await interleave([0, 1] as const, 2, (ack) => measure(ack), { warmUp: false });
+      // warms up, and a shared machine's noise should not land on one side only. The smoke run does one each.
+      const runs = await interleave([0, 1] as const, runsEach, (ack) => measure(ack), { warmUp: false });
       const best = (ack: 0 | 1) => [...(runs.get(ack) ?? [])].sort((a, b) => b.acceptedPerSecond - a.acceptedPerSecond)[0]!;
       const without = best(0);
       const withAck = best(1);
-      const note = `${CONNECTIONS} connections, ${seconds} s per run, best of 2 alternating runs; non-202 answers: ${without.unexpected} without, ${withAck.unexpected} with`;
+      const note = `${CONNECTIONS} connections, ${seconds} s per run, best of ${runsEach} alternating runs; non-202 answers: ${without.unexpected} without, ${withAck.unexpected} with`;
       return [
         { scenario: 'replication-ack', metric: 'jobs/s accepted (202), ack=1 vs ack=0', floodgate: round(withAck.acceptedPerSecond), baseline: round(without.acceptedPerSecond), better: 'higher', target: null, note },
         { scenario: 'replication-ack', metric: 'p99 ms, ack=1 vs ack=0', floodgate: round(withAck.p99Ms), baseline: round(without.p99Ms), better: 'lower', target: null, note },

@@ -1,10 +1,10 @@
 --[[
-  A worker process says it consumes this partition with `slots` jobs at once
-  (or, with slots 0, that it stops). The target of jobs in wait + active is
-  twice every live process's slots: a worker that finishes a job finds the
-  next one waiting however its settle calls fall (they come at most every
-  20 ms), and a tenant that arrives waits behind one slot's worth of
-  dispatched jobs, no more. Entries expire unless renewed.
+  A worker process says it takes `slots` jobs of this partition between two
+  settle calls: its concurrency, or more when its jobs end faster (with 0, it
+  stops). The target of jobs in wait + active is twice every live process's
+  slots, so a worker finds its next job waiting however its settle calls fall,
+  and a tenant that arrives waits behind tens of ms of dispatched work, no more.
+  Entries expire unless renewed.
 
   KEYS[1] fair:meta
   ARGV[1] key base  ARGV[2] worker id  ARGV[3] slots (0: unregister)  ARGV[4] expires at (ms)
