@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,17 +20,27 @@ function specifiersIn(text: string): string[] {
 }
 
 /**
- * `built`: this package's directory, once built by its own build script (once for the
- * file, by the first test that asks); `consumer`: each test's own project that uses it,
- * as a user would, by its name; `api`: one real API for the file to call.
+ * `built`: a copy of this package, built by its own build script (once for the file, by
+ * the first test that asks). A copy, so the package's own dist/, which other tests pack
+ * and import meanwhile, is never half-built. `consumer`: each test's own project that
+ * uses it, as a user would, by its name; `api`: one real API for the file to call.
  */
 const test = it.extend<{ built: string; consumer: string; api: ApiHarness }>({
   built: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
+      // The copy keeps the package's depth, so its tsconfig's `extends ../../tsconfig.base.json` still resolves.
+      const root = mkdtempSync(join(tmpdir(), 'floodgate-client-build-'));
+      const copy = join(root, 'packages', 'client');
+      for (const entry of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.esm.json', 'mark-module-formats.mjs', 'README.md', 'src']) {
+        cpSync(join(packageDir, entry), join(copy, entry), { recursive: true });
+      }
+      cpSync(join(packageDir, '..', '..', 'tsconfig.base.json'), join(root, 'tsconfig.base.json'));
+      symlinkSync(join(packageDir, 'node_modules'), join(copy, 'node_modules'), 'dir');
       const bin = join(packageDir, 'node_modules', '.bin');
-      await run('sh', ['-c', String((manifest.scripts as Record<string, string>).build)], { cwd: packageDir, env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` } });
-      await use(packageDir);
+      await run('sh', ['-c', String((manifest.scripts as Record<string, string>).build)], { cwd: copy, env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` } });
+      await use(copy);
+      rmSync(root, { recursive: true, force: true });
     },
     { scope: 'file' },
   ],
@@ -72,16 +82,18 @@ describe('the published @floodgate/client', () => {
     expect(builtFiles(built).filter((file) => /\.test\.|test-support/.test(file))).toEqual([]);
   });
 
-  test('works when required from CommonJS, and calls the API', slow, async ({ consumer, api }) => {
+  test('works when required from CommonJS, and calls the API', slow, async ({ built, consumer, api }) => {
     writeFileSync(
       join(consumer, 'use.cjs'),
       `const { FloodgateClient, FloodgateApiError } = require('@floodgate/client');
        const client = new FloodgateClient({ baseUrl: process.argv[2], apiKey: process.argv[3] });
-       client.listJobTypes().then((types) => console.log(JSON.stringify({ format: typeof module, types: types.map((t) => t.type).sort(), error: typeof FloodgateApiError })));`,
+       client.listJobTypes().then((types) => console.log(JSON.stringify({ resolved: require.resolve('@floodgate/client'), format: typeof module, types: types.map((t) => t.type).sort(), error: typeof FloodgateApiError })));`,
     );
     const { stdout } = await run(process.execPath, ['use.cjs', api.url, api.apiKey], { cwd: consumer });
-    expect(JSON.parse(stdout)).toEqual({ format: 'object', types: ['compute', 'page-extract', 'sentiment'], error: 'function' });
-    expect(require.resolve('@floodgate/client', { paths: [consumer] })).toBe(join(packageDir, 'dist', 'cjs', 'index.js'));
+    const { resolved, ...answer } = JSON.parse(stdout) as { resolved: string };
+    expect(answer).toEqual({ format: 'object', types: ['compute', 'page-extract', 'sentiment'], error: 'function' });
+    // Resolved by the consumer itself: this file, inside the package, would resolve the name to its own directory.
+    expect(resolved).toBe(join(built, 'dist', 'cjs', 'index.js'));
   });
 
   test('works when imported as an ES module, and calls the API', slow, async ({ consumer, api }) => {
