@@ -157,7 +157,8 @@ function p95(values: number[]): number {
 
 describe('fair dispatch with floodgate workers', () => {
   test("starts a trickling tenant's jobs after a handful of the flood's, while the flood has thousands waiting, and gives the flood what nobody else uses", { timeout: 60_000 }, async ({ lane, harness }) => {
-    await lane.add('key:flood', 2_000, { ms: 20 });
+    // 30 ms jobs: slower than settle calls come, so the share stays the 4 slots even on a slow machine.
+    await lane.add('key:flood', 2_000, { ms: 30 });
     const worker = lane.startWorker({ concurrency: 4 });
     const trickled: Array<{ id: string; floodStartsBefore: number }> = [];
     const floodStarts = () => lane.watch.starts.filter((tenant) => tenant === 'key:flood').length;
@@ -165,7 +166,7 @@ describe('fair dispatch with floodgate workers', () => {
     for (let round = 0; round < 15; round++) {
       for (const tenant of ['key:t1', 'key:t2', 'key:t3', 'key:t4']) {
         const before = floodStarts();
-        const [id] = await lane.add(tenant, 1, { ms: 20 });
+        const [id] = await lane.add(tenant, 1, { ms: 30 });
         trickled.push({ id: id!, floodStartsBefore: before });
       }
       await new Promise((resolve) => setTimeout(resolve, 200));

@@ -66,8 +66,8 @@ export interface FairPartition {
   queueAdd(job: FairJob, pipeline: ChainableCommander): void;
   addReply(raw: unknown): FairAddReply;
   settle(batch: SettleBatch): Promise<{ moved: number; nextDueAt: number | undefined }>;
-  /** A worker's slots here (0: it leaves); `cap` is the tenant concurrency here (0: none). Returns the new target. */
-  register(workerId: string, slots: number, ttlMs: number, cap: number): Promise<number>;
+  /** A worker's share here: its slots, or more for short jobs (0: it leaves); `cap` is the tenant concurrency here (0: none). Returns the new target. */
+  register(workerId: string, share: number, ttlMs: number, cap: number): Promise<number>;
   /** Moves a job that started without its tenant's turn back into its lane. */
   adopt(id: string, token: string, tenant: Tenant): Promise<number>;
   /** Clears a removed job from its tenant's lane, due set and slots. */
@@ -138,9 +138,9 @@ function createFairPartition(redis: RedisClient, queue: QueueKeysOf): FairPartit
       const [moved, nextDue] = (await runFairScript(redis, 'settle', [keys.meta, q.wait!, q.active!, q.marker!, q.meta!, q.delayed!, ...args])) as [number, number];
       return { moved, nextDueAt: nextDue < 0 ? undefined : nextDue };
     },
-    async register(workerId, slots, ttlMs, cap) {
+    async register(workerId, share, ttlMs, cap) {
       const now = Date.now();
-      return Number(await runFairScript(redis, 'register', [keys.meta, keys.base, workerId, slots, now + ttlMs, now, cap]));
+      return Number(await runFairScript(redis, 'register', [keys.meta, keys.base, workerId, share, now + ttlMs, now, cap]));
     },
     async adopt(id, token, tenant) {
       return Number(await runFairScript(redis, 'adopt', [keys.meta, q.active!, q.stalled!, q.wait!, q.marker!, q.meta!, keys.base, id, token, tenant.id, tenant.group]));

@@ -21,11 +21,11 @@ export interface TenantDispatchOptions {
   tickMs?: number;
   /**
    * Least time between two settle calls with news: the ends of a busy moment
-   * go in one call rather than one each (the target's slack of half the slots
-   * keeps workers fed meanwhile). @defaultValue 20
+   * go in one call rather than one each (the target, twice every process's
+   * share, keeps workers fed meanwhile). @defaultValue 20
    */
   minGapMs?: number;
-  /** How often this process renews its slots in the registry; an entry lives three times this. @defaultValue 5000 */
+  /** How often this process renews its share in the registry (sooner when it grows); an entry lives three times this. @defaultValue 5000 */
   renewEveryMs?: number;
   /** How often the running slots are checked against the jobs' real states. @defaultValue 10000 */
   reconcileEveryMs?: number;
@@ -73,12 +73,13 @@ export function startTenantDispatch(options: TenantDispatchOptions): TenantDispa
   let tick: NodeJS.Timeout | undefined;
 
   // Jobs shorter than the gap between settle calls end faster than twice the slots are refilled: the share then follows
-  // the jobs one settle call reports ended (since the last renewal, on average), so the target holds two calls' worth.
+  // the jobs a settle call reports ended (on average since the last renewal), so the target, twice the share, holds a
+  // call and a half's worth. A worker that used up its whole target in one call asks for half as much again.
   let ended = 0;
   let callsWithEnds = 0;
   let registered = 0;
-  /** The share this process registers: its slots, or the jobs it ends between two settle calls when that is more. */
-  const share = () => Math.max(1, options.slots(), Math.ceil(ended / Math.max(1, callsWithEnds)));
+  /** The share this process registers: its slots, or three quarters of the jobs a settle call reports ended when that is more. */
+  const share = () => Math.max(1, options.slots(), Math.ceil((0.75 * ended) / Math.max(1, callsWithEnds)));
 
   let lastSettleAt = 0;
   let soon: NodeJS.Timeout | undefined;
@@ -123,24 +124,35 @@ export function startTenantDispatch(options: TenantDispatchOptions): TenantDispa
       }
       idleIn(nextIn);
       // Jobs ending faster than the share assumed: renew now rather than at the next renewal.
-      if (callsWithEnds >= 5 && share() >= 1.25 * registered) void renew();
+      if (!stopped && callsWithEnds >= 5 && share() >= 1.25 * registered) void renew();
       if (hasNews(batch)) schedule();
     })();
     return settling;
   };
 
-  const renew = async () => {
-    const next = share();
-    ended = 0;
-    callsWithEnds = 0;
-    try {
-      await fair.register(options.workerId, next, renewEveryMs * 3, options.cap);
-      registered = next;
-      schedule();
-    } catch (err) {
-      logger.warn({ err, queue: options.queue.name }, 'fair dispatch: could not renew this worker\'s slots; trying again');
-    }
-  };
+  let renewing: Promise<void> | undefined;
+  let renewTimer: NodeJS.Timeout | undefined;
+  /** Registers the share now, one call at a time; the next renewal comes `renewEveryMs` after this one, not on a fixed beat. */
+  const renew = (): Promise<void> =>
+    (renewing ??= (async () => {
+      clearTimeout(renewTimer);
+      const next = share();
+      ended = 0;
+      callsWithEnds = 0;
+      try {
+        await fair.register(options.workerId, next, renewEveryMs * 3, options.cap);
+        registered = next;
+        schedule();
+      } catch (err) {
+        logger.warn({ err, queue: options.queue.name }, 'fair dispatch: could not renew this worker\'s slots; trying again');
+      } finally {
+        renewing = undefined;
+        if (!stopped) {
+          renewTimer = setTimeout(() => void renew(), renewEveryMs);
+          renewTimer.unref();
+        }
+      }
+    })());
   const reconcile = async () => {
     try {
       const { freed } = await fair.reconcile(200);
@@ -151,14 +163,12 @@ export function startTenantDispatch(options: TenantDispatchOptions): TenantDispa
   };
 
   void renew();
-  const renewTimer = setInterval(() => void renew(), renewEveryMs);
-  renewTimer.unref();
   const reconcileTimer = setInterval(() => void reconcile(), options.reconcileEveryMs ?? 10_000);
   reconcileTimer.unref();
 
   const halt = () => {
     stopped = true;
-    clearInterval(renewTimer);
+    clearTimeout(renewTimer);
     clearInterval(reconcileTimer);
     clearTimeout(tick);
     clearTimeout(soon);
@@ -192,7 +202,7 @@ export function startTenantDispatch(options: TenantDispatchOptions): TenantDispa
     halt,
     async stop() {
       halt();
-      await settling;
+      await Promise.all([settling, renewing]);
       // What finished last is settled now, and this process's slots leave the target.
       const last = batch;
       batch = emptyBatch();
