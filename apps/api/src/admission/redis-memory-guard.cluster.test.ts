@@ -1,9 +1,9 @@
 import { createLogger } from '@floodgate/shared/logger';
-import { createRedis, parseHostPortList, waitForRedis, type RedisClient } from '@floodgate/shared/redis';
+import { createRedis, parseHostPortList, type RedisClient } from '@floodgate/shared/redis';
 import { waitFor } from '@floodgate/testkit';
-import { redisClusterTestWith } from '@floodgate/testkit/fixtures';
+import { eachTestClusterConnection, redisClusterTestWith } from '@floodgate/testkit/fixtures';
 import { describe, expect } from 'vitest';
-import { startRedisMemoryGuard, type RedisMemoryGuard, type RedisMemoryGuardOptions } from './redis-memory-guard';
+import { guardsOn, type StartGuard } from '../testing/memory-guards';
 
 const logger = createLogger({ name: 'memory-guard-cluster-test', level: 'silent', pretty: false });
 
@@ -12,18 +12,9 @@ const logger = createLogger({ name: 'memory-guard-cluster-test', level: 'silent'
  * first test that asks): a stopped primary stays down, its slots unserved.
  * Each test gets a client of its own, and the guard it starts is stopped after it.
  */
-const test = redisClusterTestWith({ replicasPerPrimary: 0 }).extend<{ client: RedisClient; startGuard: (options: Omit<RedisMemoryGuardOptions, 'redis' | 'logger'>) => RedisMemoryGuard }>({
-  client: async ({ cluster }, use) => {
-    const client = createRedis('producer', { target: { topology: 'cluster', nodes: parseHostPortList(cluster.seeds) }, logger });
-    await waitForRedis(client, 20_000);
-    await use(client);
-    client.disconnect();
-  },
-  startGuard: async ({ client }, use) => {
-    let guard: RedisMemoryGuard | undefined;
-    await use((options) => (guard = startRedisMemoryGuard({ ...options, redis: client, logger })));
-    guard?.stop();
-  },
+const test = redisClusterTestWith({ replicasPerPrimary: 0 }).extend<{ client: RedisClient; startGuard: StartGuard }>({
+  client: eachTestClusterConnection((seeds) => createRedis('producer', { target: { topology: 'cluster', nodes: parseHostPortList(seeds) }, logger })),
+  startGuard: ({ client }, use) => guardsOn(client, logger, use),
 });
 
 describe('redis memory guard on a cluster', () => {

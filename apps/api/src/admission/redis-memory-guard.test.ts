@@ -1,8 +1,8 @@
 import type { Logger } from '@floodgate/shared/logger';
 import { waitFor } from '@floodgate/testkit';
 import { describe, expect } from 'vitest';
+import { guardsOn, type StartGuard } from '../testing/memory-guards';
 import { redisConnectionsTestWith } from '../testing/redis-connections-test';
-import { startRedisMemoryGuard, type RedisMemoryGuard, type RedisMemoryGuardOptions } from './redis-memory-guard';
 
 /** The guard's warnings (warn is all it logs), kept for one test. */
 interface GuardLog {
@@ -11,7 +11,7 @@ interface GuardLog {
 }
 
 /** An 8 MB Redis for the file; for each test, connections (the guard's through a fault proxy) and the guard it starts. */
-const test = redisConnectionsTestWith({ maxmemory: '8mb' }).extend<{ guardLog: GuardLog; startGuard: (options: Omit<RedisMemoryGuardOptions, 'redis' | 'logger'>) => RedisMemoryGuard }>({
+const test = redisConnectionsTestWith({ maxmemory: '8mb' }).extend<{ guardLog: GuardLog; startGuard: StartGuard }>({
   // eslint-disable-next-line no-empty-pattern
   guardLog: async ({}, use) => {
     // On one node a reading given up shows nowhere but here, since the decision stays the last one.
@@ -20,11 +20,7 @@ const test = redisConnectionsTestWith({ maxmemory: '8mb' }).extend<{ guardLog: G
     const logger = { warn: (_fields: unknown, msg: string) => void warnings.push(msg) } as unknown as Logger;
     await use({ logger, readingsGivenUp: () => warnings.filter((msg) => msg === 'redis memory reading failed: keeping the last one') });
   },
-  startGuard: async ({ proxied, guardLog }, use) => {
-    let guard: RedisMemoryGuard | undefined;
-    await use((options) => (guard = startRedisMemoryGuard({ ...options, redis: proxied, logger: guardLog.logger })));
-    guard?.stop();
-  },
+  startGuard: ({ proxied, guardLog }, use) => guardsOn(proxied, guardLog.logger, use),
 });
 
 describe('redis memory guard', () => {

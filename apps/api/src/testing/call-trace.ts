@@ -71,6 +71,23 @@ parentPort.on('message', async (message) => {
 });
 `;
 
+/** V8's precise coverage (call counts per function) of what `run` runs. */
+async function preciseCoverage(run: () => Promise<void>) {
+  const profiler = new Session();
+  profiler.connect();
+  try {
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.startPreciseCoverage', { callCount: true, detailed: false });
+    await run();
+    const { result } = await profiler.post('Profiler.takePreciseCoverage');
+    await profiler.post('Profiler.stopPreciseCoverage');
+    return result;
+  } finally {
+    // Also when `run` throws: a session left connected would keep precise coverage on, counting every call from then on.
+    profiler.disconnect();
+  }
+}
+
 /**
  * Every call between the files matching `files` that `run` makes, in order:
  * what a request's path looks like, file by file, as it runs. `run` is called
@@ -79,15 +96,7 @@ parentPort.on('message', async (message) => {
  * are kept, so the timers of the rest of the process do not count.
  */
 export async function traceFileEntries(options: { files: RegExp; within: RegExp; run: () => Promise<void> }): Promise<FileEntry[]> {
-  const profiler = new Session();
-  profiler.connect();
-  await profiler.post('Profiler.enable');
-  await profiler.post('Profiler.startPreciseCoverage', { callCount: true, detailed: false });
-  await options.run();
-  const { result } = await profiler.post('Profiler.takePreciseCoverage');
-  await profiler.post('Profiler.stopPreciseCoverage');
-  profiler.disconnect();
-  const functions = result
+  const functions = (await preciseCoverage(options.run))
     .filter((script) => options.files.test(script.url))
     .flatMap((script) =>
       script.functions
@@ -95,13 +104,18 @@ export async function traceFileEntries(options: { files: RegExp; within: RegExp;
         .map((fn) => ({ scriptId: script.scriptId, url: script.url, name: fn.functionName || '(anonymous)', start: fn.ranges[0]!.startOffset, end: fn.ranges[0]!.endOffset })),
     );
   const worker = new Worker(DEBUGGER, { eval: true });
-  const ask = (message: object) =>
-    new Promise<{ entries?: Array<{ to: string; fn: string; from: string }> }>((resolve, reject) => {
+  // A worker that dies answers nothing: the question asked then, or the next one, fails at once instead of waiting out the test.
+  const died = new Promise<never>((_resolve, reject) => worker.once('error', reject));
+  died.catch(() => {}); // seen by the questions it fails
+  const ask = (message: object) => {
+    const answer = new Promise<{ entries?: Array<{ to: string; fn: string; from: string }> }>((resolve, reject) => {
       worker.once('message', (reply: { ok: boolean; error?: string; entries?: Array<{ to: string; fn: string; from: string }> }) =>
         reply.ok ? resolve(reply) : reject(new Error(reply.error)),
       );
       worker.postMessage(message);
     });
+    return Promise.race([answer, died]);
+  };
   try {
     await ask({ op: 'arm', functions, within: options.within.source });
     await ask({ op: 'record' });

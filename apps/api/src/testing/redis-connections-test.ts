@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createLogger } from '@floodgate/shared/logger';
 import { createRedis, waitForRedis } from '@floodgate/shared/redis';
 import { startTcpFaultProxy, type PrivateRedis, type StartRedisOptions, type TcpFaultProxy } from '@floodgate/testkit';
-import { redisTestWith } from '@floodgate/testkit/fixtures';
+import { eachTestConnection, eachTestOnRedis, redisTestWith } from '@floodgate/testkit/fixtures';
 import type { Redis } from 'ioredis';
 import type { TestAPI } from 'vitest';
 import { closeQueues, createQueues, type JobQueues } from '../redis/queues';
@@ -42,12 +42,8 @@ export function redisConnectionsTestWith(options: StartRedisOptions): RedisConne
   return redisTestWith(options).extend<RedisConnectionsFixtures>({
     // eslint-disable-next-line no-empty-pattern
     prefix: async ({}, use) => use(`{fg-test-${randomUUID()}}`),
-    direct: ({ redis }, use) => connectionFor(redis.url, use),
-    proxy: async ({ redis }, use) => {
-      const proxy = await startTcpFaultProxy({ target: redis.url });
-      await use(proxy);
-      await proxy.close();
-    },
+    direct: eachTestConnection((url) => createRedis('producer', { url, logger })),
+    proxy: eachTestOnRedis((redis) => startTcpFaultProxy({ target: redis.url }), (proxy) => proxy.close()),
     proxied: ({ proxy }, use) => connectionFor(proxy.url, use),
   });
 }
