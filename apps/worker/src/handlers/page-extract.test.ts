@@ -1,7 +1,8 @@
+import { oncePerFile } from '@floodgate/testkit/fixtures';
 import type { Job, JobsOptions } from 'bullmq';
 import { describe, expect } from 'vitest';
 import { startFixtureSite, type FixtureSite } from '../testing/fixture-site';
-import { harnessTest, perFile } from '../testing/harness-test';
+import { harnessTest } from '../testing/harness-test';
 import { createPageFetcher } from '../page-fetch/page-fetcher';
 
 const MAX_BYTES = 10_000;
@@ -18,7 +19,7 @@ interface Fixtures {
 }
 
 const it = harnessTest.extend<Fixtures>({
-  site: perFile(() => startFixtureSite({ bigBytes: MAX_BYTES * 2 }), (site) => site.close()),
+  site: oncePerFile(() => startFixtureSite({ bigBytes: MAX_BYTES * 2 }), (site) => site.close()),
   startPageExtract: ({ prefix, workers, defer }, use) =>
     use((allowPrivateNetworks) => {
       const pageFetcher = createPageFetcher({ policy: { allowPrivateNetworks }, maxBytes: MAX_BYTES, fetchTimeoutMs: FETCH_TIMEOUT_MS });

@@ -1,6 +1,7 @@
 import { defineJob, jobOptionsFor, type JobDefinition } from '@floodgate/shared/jobs';
 import { parseProxyList } from '@floodgate/shared/proxies';
 import { startForwardProxy, type ForwardProxy } from '@floodgate/testkit';
+import { oncePerFile } from '@floodgate/testkit/fixtures';
 import { Queue, type Job, type Worker } from 'bullmq';
 import { describe, expect } from 'vitest';
 import { z } from 'zod';
@@ -8,7 +9,7 @@ import { ProxyPool } from '../proxy-pool/proxy-pool';
 import type { JobContext, JobHandler } from '../running/define-handler';
 import { handle } from '../start-worker';
 import { startFixtureSite, type FixtureSite } from '../testing/fixture-site';
-import { harnessTest, perFile } from '../testing/harness-test';
+import { harnessTest } from '../testing/harness-test';
 import { settled } from '../testing/worker-harness';
 import { createJobWorker } from '../workers/start-workers';
 import { createPageFetcher, type PageFetcher } from './page-fetcher';
@@ -38,8 +39,8 @@ interface Fixtures {
 }
 
 const it = harnessTest.extend<Fixtures>({
-  site: perFile(() => startFixtureSite({ bigBytes: 10_000 }), (site) => site.close()),
-  proxy: perFile(() => startForwardProxy(), (proxy) => proxy.close()),
+  site: oncePerFile(() => startFixtureSite({ bigBytes: 10_000 }), (site) => site.close()),
+  proxy: oncePerFile(() => startForwardProxy(), (proxy) => proxy.close()),
   pageFetcher: async ({ harness, proxy, defer }, use) => {
     const pool = new ProxyPool({ endpoints: parseProxyList(proxy.url, 'test'), redis: harness.connection, prefix: harness.newPrefix(), logger: harness.logger });
     defer(() => pool.close());

@@ -1,3 +1,4 @@
+import { oncePerFile } from '@floodgate/testkit/fixtures';
 import { test } from 'vitest';
 import { closeHandlers, createHandlers, type Handlers } from '../handlers';
 import { startWorkers, type RunningWorkers, type StartWorkersOptions } from '../workers/start-workers';
@@ -23,7 +24,7 @@ export interface HarnessFixtures {
  * share no state and run alone (`vitest -t`) or in any order.
  */
 export const harnessTest = test.extend<HarnessFixtures>({
-  harness: perFile(() => startHarness(), (harness) => harness.stop()),
+  harness: oncePerFile(startHarness),
   prefix: ({ harness }, use) => use(harness.newPrefix()),
   // eslint-disable-next-line no-empty-pattern
   defer: async ({}, use) => {
@@ -46,23 +47,3 @@ export const harnessTest = test.extend<HarnessFixtures>({
       return running;
     }),
 });
-
-/**
- * A file-scoped fixture: `start` runs when the first test of the file that asks
- * for it does (a test run alone still gets one, a test that needs none starts
- * none), and `stop` after the file's last test.
- */
-export function perFile<T>(
-  start: () => Promise<T>,
-  stop: (value: T) => unknown,
-): [(context: object, use: (value: T) => Promise<void>) => Promise<void>, { scope: 'file' }] {
-  return [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const value = await start();
-      await use(value);
-      await stop(value);
-    },
-    { scope: 'file' },
-  ];
-}

@@ -3,15 +3,14 @@ import { withAttemptTimeout, type PageExtractResult } from '@floodgate/shared/jo
 import { createMetricsRegistry } from '@floodgate/shared/metrics';
 import { listProxyStatuses, parseProxyList } from '@floodgate/shared/proxies';
 import { metricValue, startForwardProxy, type ForwardProxy } from '@floodgate/testkit';
+import { oncePerFile } from '@floodgate/testkit/fixtures';
 import type { Job, JobsOptions } from 'bullmq';
 import { describe, expect } from 'vitest';
 import { createProxyMetrics } from '../../proxy-pool/proxy-metrics';
 import { ProxyPool } from '../../proxy-pool/proxy-pool';
-import { startWorkers } from '../../workers/start-workers';
 import { startFixtureSite, type FixtureSite } from '../../testing/fixture-site';
-import { closeProxiedWorkers } from '../../testing/proxied-workers';
-import { harnessTest, perFile } from '../../testing/harness-test';
-import { createHandlers } from '../index';
+import { harnessTest } from '../../testing/harness-test';
+import { closeServer, listen } from '../../testing/servers';
 import { createPageFetcher } from '../../page-fetch/page-fetcher';
 
 // Whose failure is it when a fetch through a proxy fails? Only the exit's own may
@@ -39,22 +38,23 @@ interface PageExtract {
 }
 
 const it = harnessTest.extend<Fixtures>({
-  site: perFile(() => startFixtureSite({ bigBytes: 10_000 }), (site) => site.close()),
-  proxy: perFile(() => startForwardProxy(), (proxy) => proxy.close()),
+  site: oncePerFile(() => startFixtureSite({ bigBytes: 10_000 }), (site) => site.close()),
+  proxy: oncePerFile(() => startForwardProxy(), (proxy) => proxy.close()),
   droppingPort: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
-      const dropping = createServer((socket: Socket) => {
-        socket.on('error', () => undefined);
-        socket.once('data', () => socket.destroy());
-      });
-      await new Promise<void>((resolve) => dropping.listen(0, '127.0.0.1', resolve));
+      const dropping = await listen(
+        createServer((socket: Socket) => {
+          socket.on('error', () => undefined);
+          socket.once('data', () => socket.destroy());
+        }),
+      );
       await use((dropping.address() as AddressInfo).port);
-      await new Promise((resolve) => dropping.close(resolve));
+      await closeServer(dropping);
     },
     { scope: 'file' },
   ],
-  startPageExtract: ({ harness, defer }, use) =>
+  startPageExtract: ({ harness, workers, defer }, use) =>
     use((proxyUrls, tunnelHttp) => {
       const prefix = harness.newPrefix();
       const registry = createMetricsRegistry('exit-faults-test');
@@ -68,10 +68,11 @@ const it = harnessTest.extend<Fixtures>({
         tunnelHttp,
         metrics: createProxyMetrics(registry),
       });
-      const handlers = createHandlers({ cpuPool: harness.cpuPool });
+      // Closed in the process's own order, the last deferred first: workers, the page fetcher, then its pool.
+      defer(() => pool.close());
       const pageFetcher = createPageFetcher({ policy: { allowPrivateNetworks: true }, maxBytes: 100_000, fetchTimeoutMs: FETCH_TIMEOUT_MS, proxyPool: pool });
-      const running = startWorkers({ connection: harness.connection, prefix, handlers, pageFetcher, logger: harness.logger, metrics: harness.metrics, types: ['page-extract'] });
-      defer(() => closeProxiedWorkers([{ running, handlers, pageFetcher, pool }]));
+      defer(() => pageFetcher.close());
+      workers({ prefix, pageFetcher, types: ['page-extract'] });
       return {
         extract: async (url, opts = {}) => harness.settled(await harness.add(prefix, 'page-extract', { url }, { attempts: 1, ...opts })),
         requests: async (hostPort, outcome) => metricValue(await registry.metrics(), 'floodgate_proxy_requests_total', { proxy: hostPort, outcome }) ?? 0,

@@ -6,16 +6,15 @@ import type { Logger } from '@floodgate/shared/logger';
 import { createMetricsRegistry } from '@floodgate/shared/metrics';
 import { listProxyStatuses, parseProxyList, type ProxyEndpoint } from '@floodgate/shared/proxies';
 import { metricValue, startForwardProxy, waitFor, type ForwardProxy } from '@floodgate/testkit';
+import { oncePerFile } from '@floodgate/testkit/fixtures';
 import type { Job, JobsOptions } from 'bullmq';
 import type { Registry } from 'prom-client';
 import { describe, expect } from 'vitest';
 import { createProxyMetrics } from '../../proxy-pool/proxy-metrics';
 import { ProxyPool, type ProxyPoolOptions } from '../../proxy-pool/proxy-pool';
-import { startWorkers } from '../../workers/start-workers';
 import { startFixtureSite, type FixtureSite } from '../../testing/fixture-site';
-import { harnessTest, perFile } from '../../testing/harness-test';
-import { closeProxiedWorkers } from '../../testing/proxied-workers';
-import { createHandlers } from '../index';
+import { harnessTest } from '../../testing/harness-test';
+import { closeServer, listen } from '../../testing/servers';
 import { createPageFetcher } from '../../page-fetch/page-fetcher';
 import type { TargetLookup } from '../../page-fetch/target-guard';
 
@@ -60,23 +59,23 @@ interface Fixtures {
 }
 
 const it = harnessTest.extend<Fixtures>({
-  site: perFile(() => startFixtureSite({ bigBytes: 10_000 }), (site) => site.close()),
-  blockingSite: perFile(() => listen(createServer((_req, res) => res.writeHead(429, { 'content-type': 'text/html' }).end('slow down'))), closeServer),
-  tarpitSite: perFile(startTarpit, closeServer),
+  site: oncePerFile(() => startFixtureSite({ bigBytes: 10_000 }), (site) => site.close()),
+  blockingSite: oncePerFile(() => listen(createServer((_req, res) => res.writeHead(429, { 'content-type': 'text/html' }).end('slow down'))), closeServer),
+  tarpitSite: oncePerFile(startTarpit, closeServer),
   proxies: async ({ defer }, use) => {
     const proxies = await Promise.all([0, 1, 2].map(() => startForwardProxy({ auth: { username: USER, password: PASSWORD } })));
     // Deferred before the test runs, so they close after the workers that use them.
     defer(() => Promise.all(proxies.map((proxy) => proxy.close())));
     await use(proxies);
   },
-  journal: perFile(
+  journal: oncePerFile(
     async () => {
       const lines: string[] = [];
       return { lines, jobs: [], logger: capturingLogger(lines) };
     },
     () => undefined,
   ),
-  startPageExtract: ({ harness, site, journal, defer }, use) =>
+  startPageExtract: ({ harness, site, journal, workers, defer }, use) =>
     use((endpoints, options = {}) => {
       const prefix = harness.newPrefix();
       const { logger } = journal;
@@ -91,7 +90,8 @@ const it = harnessTest.extend<Fixtures>({
         metrics: createProxyMetrics(registry),
         ...options.pool,
       });
-      const handlers = createHandlers({ cpuPool: harness.cpuPool });
+      // Closed in the process's own order, the last deferred first: workers, the page fetcher, then its pool.
+      defer(() => pool.close());
       const pageFetcher = createPageFetcher({
         policy: { allowPrivateNetworks: options.allowPrivateNetworks ?? true },
         maxBytes: 100_000,
@@ -99,19 +99,16 @@ const it = harnessTest.extend<Fixtures>({
         proxyPool: pool,
         lookup: options.lookup,
       });
-      const running = startWorkers({
-        connection: harness.connection,
+      defer(() => pageFetcher.close());
+      workers({
         prefix,
-        handlers,
         pageFetcher,
         logger,
-        metrics: harness.metrics,
         types: ['page-extract'],
         ...(options.concurrency
           ? { tuning: { lockDurationMs: 10_000, stalledIntervalMs: 5_000, maxStalledCount: 1, concurrency: { 'page-extract': options.concurrency } } }
           : {}),
       });
-      defer(() => closeProxiedWorkers([{ running, handlers, pageFetcher, pool }]));
       return {
         prefix,
         pool,
@@ -310,16 +307,6 @@ describe('page-extract through a proxy pool', () => {
     for (const secret of SECRETS) expect(text).not.toContain(secret);
   });
 });
-
-async function listen<S extends Server>(server: S): Promise<S> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
-}
-
-async function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-}
 
 /** Sends its headers at once, then a byte of body every 100 ms, never the end. */
 function startTarpit(): Promise<Server> {
