@@ -3,7 +3,7 @@ import { partitionOfJobId, partitionOfKey, queueIdentity } from '@floodgate/shar
 import { keySlot } from '@floodgate/shared/redis';
 import { redisCli, waitFor } from '@floodgate/testkit';
 import { describe, expect } from 'vitest';
-import { clusterHealed, clusterStackTest as it, dashboardAdmin, request, type Stack } from './redis-stack';
+import { clusterStackTest as it, dashboardAdmin, rejoin, request, type Stack } from './redis-stack';
 import { apiKey } from './stack-entries';
 
 /**
@@ -228,10 +228,10 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster: cancel, SSE, ?wait
     const victim = topology.find((node) => node.port === victimPort)!;
     const replica = topology.find((node) => node.role === 'replica' && node.primaryId === victim.id)!;
     const nodeAt = (port: number) => cluster.nodes.find((node) => node.port === port)!;
-    // The replica first, so nothing takes the dead primary's place: its slots stay unserved.
-    await nodeAt(replica.port).stop();
-    await nodeAt(victimPort).stop();
     try {
+      // The replica first, so nothing takes the dead primary's place: its slots stay unserved.
+      await nodeAt(replica.port).stop();
+      await nodeAt(victimPort).stop();
       const post = async () => {
         const res = await request(stack, 'POST', '/v1/jobs/sentiment', { payload: { text: 'still open' } });
         const body = (await res.json()) as { id?: string };
@@ -253,10 +253,8 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster: cancel, SSE, ?wait
       expect(next.map((answer) => answer.status)).toEqual(Array(20).fill(202));
       expect(next.filter((answer) => owners[partitionOfJobId(answer.id!)!] === victimPort)).toEqual([]);
     } finally {
-      await nodeAt(victimPort).restart();
-      await nodeAt(replica.port).restart();
-      // Both back, serving their slots: the next test finds the whole cluster.
-      await clusterHealed(cluster);
+      // Both back (the primary first), serving their slots: the next test finds the whole cluster.
+      await rejoin(cluster, victimPort, replica.port);
     }
   });
 });

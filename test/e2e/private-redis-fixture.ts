@@ -1,6 +1,7 @@
 import { createLogger } from '@floodgate/shared/logger';
-import { createRedis, waitForRedis } from '@floodgate/shared/redis';
+import { createRedis } from '@floodgate/shared/redis';
 import { spawnNodeProcess, startRedis, waitFor, type PrivateRedis, type RunningProcess } from '@floodgate/testkit';
+import { eachTestConnection } from '@floodgate/testkit/fixtures';
 import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { test } from 'vitest';
@@ -41,12 +42,7 @@ export function privateRedisTestWith(workerEnv: Record<string, string>) {
       await use(redis);
       await redis.stop();
     },
-    connection: async ({ redis }, use) => {
-      const connection = createRedis('worker', { url: redis.url, logger });
-      await waitForRedis(connection);
-      await use(connection);
-      connection.disconnect();
-    },
+    connection: eachTestConnection((url) => createRedis('worker', { url, logger })),
     // eslint-disable-next-line no-empty-pattern
     prefix: async ({}, use) => use(`{e2e-${Math.random().toString(36).slice(2)}}`),
     // After the connection, so torn down before it: the processes die first.

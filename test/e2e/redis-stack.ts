@@ -123,3 +123,17 @@ export async function clusterHealed(cluster: PrivateRedisCluster, timeoutMs = 60
     { timeoutMs, description: 'every cluster node ok and every primary with an online replica' },
   );
 }
+
+/**
+ * Starts again, in the order given, each node on `ports` that is down (killed in a failover or stopped
+ * by a test), as an operator would: a killed primary comes back as its heir's replica. Then waits for
+ * {@link clusterHealed}. Safe in a `finally`: a node still running is left alone.
+ */
+export async function rejoin(cluster: PrivateRedisCluster, ...ports: number[]): Promise<void> {
+  for (const port of ports) {
+    const node = cluster.nodes.find((n) => n.port === port);
+    if (!node) throw new Error(`no cluster node on port ${port}`);
+    if (!node.running) await node.restart();
+  }
+  await clusterHealed(cluster);
+}

@@ -1,12 +1,11 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { jobTypes } from '@floodgate/shared/jobs';
 import { partitionOfJobId, queueIdentity } from '@floodgate/shared/queues';
 import { keySlot } from '@floodgate/shared/redis';
-import { redisCli, waitFor, type PrivateRedisCluster } from '@floodgate/testkit';
+import { redisCli, waitFor } from '@floodgate/testkit';
 import { oncePerFile } from '@floodgate/testkit/fixtures';
 import { describe, expect } from 'vitest';
-import { clusterHealed, clusterStackTest, request, sentinelStackTest, type Stack } from './redis-stack';
+import { serveFixturePage, type FixturePage } from './fixture-page';
+import { clusterHealed, clusterStackTest, rejoin, request, sentinelStackTest, type Stack } from './redis-stack';
 import { auth } from './stack-entries';
 
 const payloads: Record<string, (pageUrl: string) => unknown> = {
@@ -87,23 +86,10 @@ const postKeyed = (stack: Stack, key: string, text: string) =>
     signal: AbortSignal.timeout(30_000),
   });
 
-/** A page for page-extract jobs to fetch, served for the whole file. */
-async function startPage(): Promise<{ url: string; stop(): Promise<void> }> {
-  const page: Server = createServer((_, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><head><title>floodgate e2e</title></head><body>hello</body></html>'));
-  await new Promise<void>((done) => page.listen(0, '127.0.0.1', done));
-  return { url: `http://127.0.0.1:${(page.address() as AddressInfo).port}/`, stop: () => new Promise((done) => page.close(() => done())) };
-}
-
-/**
- * Restarts the node on `port`, killed in a failover, as an operator would: it comes back as its heir's
- * replica. Until then the promoted replica has no replica of its own to acknowledge writes.
- */
-async function rejoin(cluster: PrivateRedisCluster, port: number): Promise<void> {
-  await cluster.nodes.find((n) => n.port === port)!.restart();
-  await clusterHealed(cluster);
-}
-
-const it = clusterStackTest.extend<{ page: { url: string; stop(): Promise<void> } }>({ page: oncePerFile(startPage) });
+/** The file's Redis Cluster and stacks, and a page for page-extract jobs to fetch, served for the whole file. */
+const it = clusterStackTest.extend<{ page: FixturePage }>({
+  page: oncePerFile(() => serveFixturePage('<html><head><title>floodgate e2e</title></head><body>hello</body></html>')),
+});
 
 describe('floodgate on a 3-primary + 3-replica Redis Cluster', () => {
   it('runs every job type end to end and spreads 6 sentiment partitions over all three primaries', async ({ cluster, startStack, page }) => {
@@ -111,7 +97,7 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster', () => {
     const queueName = (type: (typeof jobTypes)[number], partition = 0) => `${stack.prefix}:${queueIdentity(type, stack.prefix, partition).name}`;
     // That each queue and partition has a slot of its own is checked without a stack, in shared's topologies.test.ts.
     for (const type of jobTypes) {
-      const res = await request(stack, 'POST', `/v1/jobs/${type}?wait=20`, { payload: payloads[type]!(page.url) });
+      const res = await request(stack, 'POST', `/v1/jobs/${type}?wait=20`, { payload: payloads[type]!(`${page.origin}/`) });
       const view = (await res.json()) as { id: string; state: string; error: unknown };
       expect(view, JSON.stringify(view)).toMatchObject({ state: 'completed' });
     }
@@ -148,10 +134,17 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster', () => {
       holders.set(owner.port, { port: owner.port, partitions: (holders.get(owner.port)?.partitions ?? 0) + 1 });
     }
     const victim = [...holders.values()].sort((a, b) => b.partitions - a.partitions)[0]!;
-    const outcome = await enqueueThrough(stack, async () => {
-      await cluster.killPrimaryAndWaitForFailover(victim.port, 60_000);
+    let outcome: Awaited<ReturnType<typeof enqueueThrough>>;
+    try {
+      outcome = await enqueueThrough(stack, async () => {
+        await cluster.killPrimaryAndWaitForFailover(victim.port, 60_000);
+        // Until the old primary is back as a replica, the promoted one has no replica to acknowledge writes.
+        await rejoin(cluster, victim.port);
+      });
+    } finally {
+      // Back even when the failover or the enqueueing failed: the next test finds every primary replicated.
       await rejoin(cluster, victim.port);
-    });
+    }
     console.info(`cluster failover (REDIS_ACK_REPLICAS=${ack}):`, JSON.stringify(outcome));
     expect(Object.keys(outcome.statuses).map(Number).every((s) => [202, 429, 503].includes(s)), JSON.stringify(outcome)).toBe(true);
     expect(outcome.acceptedAfter).toBeGreaterThanOrEqual(20);
@@ -171,8 +164,8 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster', () => {
     // The record lives beside the job, under the queue's hash tag: one primary holds both, and its replica acknowledged both.
     const queueKey = `${stack.prefix}:${queueIdentity('sentiment', stack.prefix, partitionOfJobId(id) ?? 0).name}`;
     const victim = await cluster.primaryForSlot(keySlot(`${queueKey}:id`));
-    await cluster.killPrimaryAndWaitForFailover(victim.port, 60_000);
     try {
+      await cluster.killPrimaryAndWaitForFailover(victim.port, 60_000);
       // Until the API's cluster client has the new slot map a retry may be refused (503); once it answers, it names the first job.
       const retried = await waitFor(
         async () => {
@@ -187,7 +180,7 @@ describe('floodgate on a 3-primary + 3-replica Redis Cluster', () => {
       const counts = queues.queues.find((queue) => queue.type === 'sentiment')!.counts;
       expect(Object.values(counts).reduce((sum, n) => sum + n, 0)).toBe(1);
     } finally {
-      // The dead primary back as a replica: the next test finds every primary replicated.
+      // The dead primary back as a replica, even when the failover failed: the next test finds every primary replicated.
       await rejoin(cluster, victim.port);
     }
   }, 240_000);

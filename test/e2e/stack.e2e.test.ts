@@ -1,10 +1,11 @@
+import { jobTypes } from '@floodgate/shared/jobs';
 import { queueIdentity } from '@floodgate/shared/queues';
 import { oncePerFile } from '@floodgate/testkit/fixtures';
 import { metricValue, waitFor } from '@floodgate/testkit';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { serveFixturePage } from './fixture-page';
+import { serveFixturePage, type FixturePage } from './fixture-page';
 import { startPm2Stack, type Pm2Stack } from './pm2-stack';
 
 interface JobView {
@@ -18,27 +19,8 @@ interface JobView {
 
 /** Starting the stack under pm2 takes a while; the test that starts it waits for it. */
 const STARTS_STACK_MS = 180_000;
-const TYPES = ['sentiment', 'page-extract', 'compute'] as const;
-
-/**
- * One stack for the file, started by the first test that asks (tests change the
- * worker count, so each scales to what it needs first), and a loopback page for
- * page-extract, which SSRF protection would refuse without the stack's opt-in.
- */
-const test = it.extend<{ stack: Pm2Stack; pageUrl: string }>({
-  stack: oncePerFile(() => startPm2Stack({ API_INSTANCES: '2', WORKER_INSTANCES: '1', PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: 'true' })),
-  pageUrl: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const page = await serveFixturePage(
-        '<html><head><title>Fixture</title><meta name="description" content="A local page"></head><body><p>Hello from the fixture.</p><a href="/next">next</a></body></html>',
-      );
-      await use(`${page.origin}/page`);
-      await page.stop();
-    },
-    { scope: 'file' },
-  ],
-});
+/** Worker processes the stack starts with (WORKER_INSTANCES). */
+const STARTING_WORKERS = 1;
 
 const enqueue = async (stack: Pm2Stack, type: string, payload: unknown): Promise<string> => {
   const res = await fetch(`${stack.apiUrl}/v1/jobs/${type}`, {
@@ -75,8 +57,37 @@ const workerMetrics = async (stack: Pm2Stack): Promise<string[]> =>
 const completedByWorkers = async (stack: Pm2Stack, type: string) =>
   (await workerMetrics(stack)).reduce((sum, text) => sum + (metricValue(text, 'floodgate_job_duration_seconds_count', { app: 'worker', type, status: 'completed' }) ?? 0), 0);
 
+/**
+ * The stack, with WORKER_INSTANCES honoured: exactly {@link STARTING_WORKERS} worker process online
+ * once it is up (tests then scale to what they need). Stopped if that check fails.
+ */
+async function startStack(): Promise<Pm2Stack> {
+  const stack = await startPm2Stack({ API_INSTANCES: '2', WORKER_INSTANCES: String(STARTING_WORKERS), PAGE_EXTRACT_ALLOW_PRIVATE_NETWORKS: 'true' });
+  try {
+    expect(await onlineWorkerPids(stack)).toHaveLength(STARTING_WORKERS);
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+  return stack;
+}
+
+/**
+ * One stack for the file, started by the first test that asks (tests change the
+ * worker count, so each scales to what it needs first), and a loopback page for
+ * page-extract, which SSRF protection would refuse without the stack's opt-in
+ * (any path answers it).
+ */
+const test = it.extend<{ stack: Pm2Stack; page: FixturePage }>({
+  stack: oncePerFile(startStack),
+  page: oncePerFile(() =>
+    serveFixturePage('<html><head><title>Fixture</title><meta name="description" content="A local page"></head><body><p>Hello from the fixture.</p><a href="/next">next</a></body></html>'),
+  ),
+});
+
 describe('the whole stack under pm2', () => {
-  test('runs every job type end to end over HTTP', async ({ stack, pageUrl }) => {
+  test('runs every job type end to end over HTTP', async ({ stack, page }) => {
+    const pageUrl = `${page.origin}/page`;
     const ids = {
       sentiment: await enqueue(stack, 'sentiment', { text: 'What a wonderful, happy day' }),
       'page-extract': await enqueue(stack, 'page-extract', { url: pageUrl }),
@@ -85,8 +96,8 @@ describe('the whole stack under pm2', () => {
     const sentiment = await finished(stack, 'sentiment', ids.sentiment);
     expect(sentiment).toMatchObject({ state: 'completed', result: { positive: expect.arrayContaining(['wonderful', 'happy']) } });
     expect((sentiment.result as { score: number }).score).toBeGreaterThan(0);
-    const page = await finished(stack, 'page-extract', ids['page-extract']);
-    expect(page).toMatchObject({
+    const extracted = await finished(stack, 'page-extract', ids['page-extract']);
+    expect(extracted).toMatchObject({
       state: 'completed',
       result: { status: 200, title: 'Fixture', description: 'A local page', links: [pageUrl.replace('/page', '/next')] },
     });
@@ -94,15 +105,15 @@ describe('the whole stack under pm2', () => {
     expect(compute).toMatchObject({ state: 'completed', result: { operations: 5_000, checksum: expect.stringMatching(/^[0-9a-f]{8}$/) } });
   }, STARTS_STACK_MS);
 
-  test('serves Prometheus metrics from each API and worker process', async ({ stack, pageUrl }) => {
-    const before = Object.fromEntries(await Promise.all(TYPES.map(async (type) => [type, await completedByWorkers(stack, type)] as const)));
-    const payloads = { sentiment: { text: 'a fine day' }, 'page-extract': { url: pageUrl }, compute: { n: 1, m: 10 } };
-    for (const type of TYPES) await finished(stack, type, await enqueue(stack, type, payloads[type]));
+  test('serves Prometheus metrics from each API and worker process', async ({ stack, page }) => {
+    const before = Object.fromEntries(await Promise.all(jobTypes.map(async (type) => [type, await completedByWorkers(stack, type)] as const)));
+    const payloads = { sentiment: { text: 'a fine day' }, 'page-extract': { url: `${page.origin}/page` }, compute: { n: 1, m: 10 } };
+    for (const type of jobTypes) await finished(stack, type, await enqueue(stack, type, payloads[type]));
     const api = await (await fetch(stack.apiMetricsUrl(0))).text();
     expect(metricValue(api, 'floodgate_redis_up', { app: 'api' })).toBe(1);
     expect(metricValue(api, 'floodgate_redis_maxmemory_bytes')).toBeGreaterThan(0);
     expect(metricValue(api, 'floodgate_queue_finished_jobs_total', { type: 'sentiment', status: 'completed' })).toBeGreaterThanOrEqual(1);
-    for (const type of TYPES) expect(await completedByWorkers(stack, type), type).toBe((before[type] ?? 0) + 1);
+    for (const type of jobTypes) expect(await completedByWorkers(stack, type), type).toBe((before[type] ?? 0) + 1);
     for (const text of await workerMetrics(stack)) {
       expect(metricValue(text, 'floodgate_jobs_active', { type: 'compute' })).toBe(0);
       expect(metricValue(text, 'nodejs_eventloop_lag_p99_seconds')).toBeGreaterThanOrEqual(0);

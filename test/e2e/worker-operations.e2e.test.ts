@@ -1,8 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { catalog, jobOptionsFor } from '@floodgate/shared/jobs';
@@ -10,6 +8,7 @@ import { queueIdentity } from '@floodgate/shared/queues';
 import { freePort, waitFor, type RunningProcess } from '@floodgate/testkit';
 import { Queue } from 'bullmq';
 import { describe, expect } from 'vitest';
+import { heldPage, type HeldPage } from './held-page';
 import { privateRedisTest } from './private-redis-fixture';
 import { FAST_RECOVERY_ENV, WORKER_ENTRY } from './stack-entries';
 
@@ -61,43 +60,8 @@ async function probe(port: number, path: '/healthz' | '/readyz'): Promise<{ stat
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-/** A page that answers only when released: a page-extract job fetching it stays active as long as the test wants. */
-async function startHeldPage(): Promise<{ url: string; requests: () => number; release(): void; close(): Promise<void> }> {
-  const held: ServerResponse[] = [];
-  let requests = 0;
-  let released = false;
-  const answer = (res: ServerResponse) => res.writeHead(200, { 'content-type': 'text/html' }).end('<title>held</title>');
-  const server: Server = createServer((_req, res) => {
-    requests++;
-    if (released) answer(res);
-    else held.push(res);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/page`,
-    requests: () => requests,
-    release() {
-      released = true;
-      held.splice(0).forEach(answer);
-    },
-    async close() {
-      server.closeAllConnections();
-      await new Promise((done) => server.close(done));
-    },
-  };
-}
-
 /** A private Redis per test, and a held `page` for the test that asks. */
-const it = privateRedisTest.extend<{ page: Awaited<ReturnType<typeof startHeldPage>> }>({
-  page: async ({ killProcesses }, use) => {
-    const page = await startHeldPage();
-    await use(page);
-    // The worker goes first: the page must not close under a handler still fetching it.
-    await killProcesses();
-    await page.close();
-  },
-});
+const it = privateRedisTest.extend<{ page: HeldPage }>({ page: heldPage });
 
 describe('a worker process, as operators see it', () => {
   it('is healthy all along and ready only while Redis answers and its workers run, through an outage and its drain', async ({ redis, connection, prefix, processes, page }) => {
@@ -123,7 +87,7 @@ describe('a worker process, as operators see it', () => {
     const { name, prefix: keyPrefix } = queueIdentity('page-extract', prefix);
     const queue = new Queue(name, { connection, prefix: keyPrefix });
     await queue.add('page-extract', { url: page.url }, jobOptionsFor(catalog['page-extract']));
-    await waitFor(() => page.requests() === 1, { description: 'the handler to be fetching the held page' });
+    await waitFor(() => page.requests === 1, { description: 'the handler to be fetching the held page' });
     worker.child.kill('SIGINT');
     const draining = await waitFor(async () => {
       const answer = await probe(port, '/readyz');

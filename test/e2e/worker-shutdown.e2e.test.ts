@@ -1,6 +1,4 @@
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { catalog, jobOptionsFor } from '@floodgate/shared/jobs';
 import { queueIdentity } from '@floodgate/shared/queues';
 import { cancelChannel, waitForRedis } from '@floodgate/shared/redis';
@@ -9,6 +7,7 @@ import { waitFor, type RunningProcess } from '@floodgate/testkit';
 import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { describe, expect } from 'vitest';
+import { heldPage, type HeldPage } from './held-page';
 import { finished, privateRedisTestWith } from './private-redis-fixture';
 import { FAST_RECOVERY_ENV } from './stack-entries';
 
@@ -22,74 +21,22 @@ const WORKER_ENV = {
 };
 
 /**
- * A page that answers only when told: a page-extract job fetching it is a
- * long-running handler whose end the test decides.
- */
-interface HeldPage {
-  url: string;
-  /** Requests received so far. */
-  requests: number;
-  /** Pages sent in full. */
-  served: number;
-  /** Answers every held request, and every later one at once. */
-  release(): void;
-  close(): Promise<void>;
-}
-
-async function startHeldPage(): Promise<HeldPage> {
-  const held: ServerResponse[] = [];
-  let released = false;
-  const page: HeldPage = {
-    url: '',
-    requests: 0,
-    served: 0,
-    release() {
-      released = true;
-      for (const res of held.splice(0)) answer(res);
-    },
-    async close() {
-      server.closeAllConnections();
-      await new Promise((done) => server.close(done));
-    },
-  };
-  const answer = (res: ServerResponse) => {
-    res.once('finish', () => page.served++);
-    res.writeHead(200, { 'content-type': 'text/html' }).end('<title>held</title><p>at last</p>');
-  };
-  const server: Server = createServer((_req: IncomingMessage, res: ServerResponse) => {
-    page.requests++;
-    if (released) answer(res);
-    else held.push(res);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  page.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/page`;
-  return page;
-}
-
-/**
  * A private Redis per test (workers with {@link WORKER_ENV}), and on it the test's page-extract
  * `queue`, its held `page`, and `addLastAttemptJob`: a page-extract job of the held page, with one
  * attempt only (a spent attempt fails it).
  */
 const it = privateRedisTestWith(WORKER_ENV).extend<{ queue: Queue; page: HeldPage; addLastAttemptJob: () => Promise<Job> }>({
-  // Torn down before the connection the queue uses.
-  queue: async ({ connection, prefix, killProcesses }, use) => {
+  // Torn down before the connection the queue uses (the workers on it are killed before that too, by `processes`).
+  queue: async ({ connection, prefix }, use) => {
     const { name, prefix: keyPrefix } = queueIdentity('page-extract', prefix);
     const queue = new Queue(name, { connection, prefix: keyPrefix });
     // One test stops Redis on purpose: the refused reconnects are expected, not news.
     queue.on('error', () => undefined);
     await use(queue);
-    await killProcesses();
     await queue.close();
   },
-  page: async ({ killProcesses }, use) => {
-    const page = await startHeldPage();
-    await use(page);
-    // The workers go first: the page must not close under a handler still fetching it.
-    await killProcesses();
-    await page.close();
-  },
+  // Kills the workers before it closes the page.
+  page: heldPage,
   addLastAttemptJob: async ({ queue, page }, use) => use(() => queue.add('page-extract', { url: page.url }, { ...jobOptionsFor(catalog['page-extract']), attempts: 1 })),
 });
 
