@@ -3,7 +3,8 @@
 // boundaries of DESIGN.md ("Conventions"), and a few uncontroversial correctness rules.
 // Two type-aware rules (promises nobody awaits or that land where a void callback is
 // expected) for the TypeScript that has a tsconfig; `pnpm run typecheck` covers the rest
-// of types. process.env is read only in env modules.
+// of types. process.env is read only in env modules, and tests and their harnesses set up
+// with fixtures (vitest's test.extend), never beforeAll/afterAll/beforeEach/afterEach.
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 const importPlugin = require('eslint-plugin-import');
@@ -193,7 +194,7 @@ module.exports = tseslint.config(
   },
   {
     // Tests set up with fixtures (vitest's test.extend), so each runs alone and in any order.
-    files: ['**/*.test.ts', 'test/**', '**/testing/**', '**/test-support/**', 'packages/testkit/src/fixtures/**'],
+    files: [...TEST_FILES, '**/testing/**', '**/test-support/**', 'packages/testkit/src/fixtures/**'],
     rules: {
       'no-restricted-imports': [
         'error',

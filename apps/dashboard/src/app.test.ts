@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { partitionCounts } from '@floodgate/shared/queues';
 import type { Job } from 'bullmq';
 import express from 'express';
@@ -284,8 +283,8 @@ describe('the dashboard', () => {
   });
 
   describe('partitions', () => {
-    test('lists each partition of a partitioned type as a queue of its own, with its jobs', async ({ store: { connection } }) => {
-      const partitioned = createQueues(connection, `{fg-test-${randomUUID()}}`, {
+    test('lists each partition of a partitioned type as a queue of its own, with its jobs', async ({ store: { connection, prefix } }) => {
+      const partitioned = createQueues(connection, prefix, {
         partitions: { ...partitionCounts(), sentiment: 3 },
         open: { ...partitionCounts(), sentiment: 3 },
       });

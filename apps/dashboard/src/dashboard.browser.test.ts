@@ -69,17 +69,20 @@ const test = dashboardTest.extend<{ browser: Browser; board: Board; browsing: Br
       if (compute.failing) throw new Error(FAILURE);
       return { operations: (current.data as { n: number; m: number }).n, checksum: '00000000' };
     });
-    await computer.worker.waitUntilReady();
+    try {
+      await computer.worker.waitUntilReady();
 
-    const job = await queues.compute.first.add('compute', { n: 3, m: 5 }, { attempts: 1 });
-    await waitFor(async () => (await job.getState()) === 'failed', { timeoutMs: STEP_MS, description: 'the compute job to fail' });
+      const job = await queues.compute.first.add('compute', { n: 3, m: 5 }, { attempts: 1 });
+      await waitFor(async () => (await job.getState()) === 'failed', { timeoutMs: STEP_MS, description: 'the compute job to fail' });
 
-    const served = await serve(
-      createApp({ queues, redis: connection, prefix, admin, viewer, sessionSecret: `browser-test-${randomUUID()}`, logger: silent, loginThrottle: { freeAttempts: 100 } }),
-    );
-    await use({ served, queues, job, compute });
-    await served.close();
-    await computer.close();
+      const served = await serve(
+        createApp({ queues, redis: connection, prefix, admin, viewer, sessionSecret: `browser-test-${randomUUID()}`, logger: silent, loginThrottle: { freeAttempts: 100 } }),
+      );
+      await use({ served, queues, job, compute });
+      await served.close();
+    } finally {
+      await computer.close();
+    }
   },
   browsing: async ({ browser, board: { served } }, use) => {
     const violations: string[] = [];

@@ -1,7 +1,7 @@
 import type { TrustProxy } from '@floodgate/shared/env';
 import { describe, expect } from 'vitest';
 import { createApp } from './app';
-import { dashboardTest, type DashboardStore } from './testing/dashboard-test';
+import { dashboardTest as test, type DashboardStore } from './testing/dashboard-test';
 import { postLogin, recordingLogger, serve } from './testing/serve';
 
 /** The address a dashboard on `store` logged for one failed login sent with `X-Forwarded-For: forwardedFor`. */
@@ -27,21 +27,16 @@ async function failedLoginAddressOn({ queues, connection }: DashboardStore, trus
   return lines.find((line) => line.msg === 'dashboard login failed')?.fields.ip;
 }
 
-/** {@link failedLoginAddressOn} the test's own store (on the file's Redis). */
-const test = dashboardTest.extend<{ failedLoginAddress: (trustProxy: TrustProxy | undefined, forwardedFor: string) => Promise<unknown> }>({
-  failedLoginAddress: ({ store }, use) => use((trustProxy, forwardedFor) => failedLoginAddressOn(store, trustProxy, forwardedFor)),
-});
-
 /**
  * The address a failed login counts against (the back-off) and is logged
  * with, behind a reverse proxy: X-Forwarded-For is read only from a trusted
  * proxy (TRUST_PROXY), over real HTTP.
  */
 describe('the dashboard behind a reverse proxy', () => {
-  test('counts failed logins against the peer unless the proxy is trusted', async ({ failedLoginAddress }) => {
-    expect(await failedLoginAddress(undefined, '203.0.113.7')).toBe('127.0.0.1');
-    expect(await failedLoginAddress(false, '203.0.113.7')).toBe('127.0.0.1');
-    expect(await failedLoginAddress(['loopback'], '198.51.100.9, 203.0.113.7')).toBe('203.0.113.7');
-    expect(await failedLoginAddress(1, '198.51.100.9, 203.0.113.7')).toBe('203.0.113.7');
+  test('counts failed logins against the peer unless the proxy is trusted', async ({ store }) => {
+    expect(await failedLoginAddressOn(store, undefined, '203.0.113.7')).toBe('127.0.0.1');
+    expect(await failedLoginAddressOn(store, false, '203.0.113.7')).toBe('127.0.0.1');
+    expect(await failedLoginAddressOn(store, ['loopback'], '198.51.100.9, 203.0.113.7')).toBe('203.0.113.7');
+    expect(await failedLoginAddressOn(store, 1, '198.51.100.9, 203.0.113.7')).toBe('203.0.113.7');
   });
 });

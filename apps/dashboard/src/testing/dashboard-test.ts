@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '@floodgate/shared/logger';
-import { createRedis, waitForRedis } from '@floodgate/shared/redis';
+import { createRedis } from '@floodgate/shared/redis';
 import { waitFor, type PrivateRedis } from '@floodgate/testkit';
-import { redisTest } from '@floodgate/testkit/fixtures';
+import { eachTestConnection, redisTest } from '@floodgate/testkit/fixtures';
 import { Worker, type Job, type Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { TestAPI } from 'vitest';
@@ -22,25 +22,30 @@ export type DashboardTest = TestAPI<{ redis: PrivateRedis; store: DashboardStore
 
 const silent = createLogger({ name: 'dashboard-test', level: 'silent', pretty: false });
 
+/** The store's `producer` connection to the file's server: ready when the test starts, disconnected after it. */
+const storeConnection = eachTestConnection((url) => createRedis('producer', { url, logger: silent }));
+
 /**
  * `redisTest` (one private server per file, started by the first test that
  * asks) with a `store` per test: its own connection, prefix and queues, closed
- * after it, so tests change nothing another one sees and run alone
- * (`vitest -t`) or in any order.
+ * after it (the queues, then the connection), so tests change nothing another
+ * one sees and run alone (`vitest -t`) or in any order.
  */
 export const dashboardTest: DashboardTest = redisTest.extend<{ store: DashboardStore }>({
-  store: async ({ redis }, use) => {
-    const connection = createRedis('producer', { url: redis.url, logger: silent });
-    await waitForRedis(connection);
-    const prefix = `{fg-test-${randomUUID()}}`;
-    const queues = createQueues(connection, prefix);
-    await use({ connection, prefix, queues });
-    await closeQueues(queues);
-    connection.disconnect();
-  },
+  store: async ({ redis }, use) =>
+    storeConnection({ redis }, async (connection) => {
+      const prefix = `{fg-test-${randomUUID()}}`;
+      const queues = createQueues(connection, prefix);
+      await use({ connection, prefix, queues });
+      await closeQueues(queues);
+    }),
 });
 
-/** A real worker on the store's compute queue, on a `worker` connection of its own. */
+/**
+ * A real worker on the store's compute queue, on a `worker` connection of its
+ * own. Not a fixture: a test starts it with its own processor, and
+ * {@link failComputeJobs} closes it before the test goes on.
+ */
 export interface ComputeWorker {
   worker: Worker;
   /** Closes the worker, then its connection. */
